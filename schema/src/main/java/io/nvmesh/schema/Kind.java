@@ -1,0 +1,35 @@
+package io.nvmesh.schema;
+
+import java.util.Arrays;
+import java.util.Optional;
+
+/** The manifest kinds of {@code apiVersion: nvmesh.io/v1}, by the name they carry in YAML. */
+public enum Kind {
+    VOLUME_POLICY("VolumePolicy"),
+    VOLUME("Volume"),
+    DRIVE_CLASS("DriveClass"),
+    TARGET_CLASS("TargetClass"),
+    DRIVE("Drive");
+
+    public static final String API_VERSION = "nvmesh.io/v1";
+
+    private final String yamlName;
+
+    Kind(String yamlName) {
+        this.yamlName = yamlName;
+    }
+
+    /** The name as written after {@code kind:}. */
+    public String yamlName() {
+        return yamlName;
+    }
+
+    public static Optional<Kind> fromYaml(String name) {
+        return Arrays.stream(values()).filter(k -> k.yamlName.equals(name)).findFirst();
+    }
+
+    @Override
+    public String toString() {
+        return yamlName;
+    }
+}
