@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.PathMatcher;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,6 +26,9 @@ public final class ManifestValidator {
     /** The path argument that means standard input. */
     public static final String STDIN = "-";
 
+    /** Name of the file that lists paths a directory walk skips. */
+    public static final String IGNORE_FILE = ".nvmeshignore";
+
     private final FileCheck files;
 
     private ManifestValidator() {
@@ -39,6 +43,9 @@ public final class ManifestValidator {
     /**
      * Validates every {@code *.yaml} and {@code *.yml} file under {@code paths} (recursively, sorted, hidden
      * directories skipped), files named directly whatever their extension, and standard input for {@code -}.
+     * A directory given as a path may hold a {@code .nvmeshignore}: one glob per line relative to that directory
+     * ({@code ci/}, {@code **}{@code /*.example.yaml}); {@code #} starts a comment. It keeps YAML that is not a
+     * manifest (CI pipelines, Helm values) out of the walk.
      *
      * @throws NoSuchFileException if a path does not exist (a usage error, not a problem in a manifest)
      * @throws IOException         if a directory cannot be listed
@@ -104,13 +111,34 @@ public final class ManifestValidator {
         if (!Files.isDirectory(path)) {
             return List.of(path);
         }
+        List<PathMatcher> ignored = ignoreRules(path);
         try (Stream<Path> walk = Files.walk(path)) {
             return walk.filter(Files::isRegularFile)
                     .filter(f -> isManifestName(f.getFileName().toString()))
                     .filter(f -> !hidden(path.relativize(f)))
+                    .filter(f -> ignored.stream().noneMatch(m -> m.matches(path.relativize(f))))
                     .sorted()
                     .toList();
         }
+    }
+
+    private static List<PathMatcher> ignoreRules(Path directory) throws IOException {
+        Path file = directory.resolve(IGNORE_FILE);
+        if (!Files.isRegularFile(file)) {
+            return List.of();
+        }
+        List<PathMatcher> matchers = new ArrayList<>();
+        for (String line : Files.readAllLines(file)) {
+            String glob = line.strip();
+            if (glob.isEmpty() || glob.startsWith("#")) {
+                continue;
+            }
+            if (glob.endsWith("/")) {
+                glob = glob + "**";
+            }
+            matchers.add(directory.getFileSystem().getPathMatcher("glob:" + glob));
+        }
+        return matchers;
     }
 
     private static boolean isManifestName(String name) {

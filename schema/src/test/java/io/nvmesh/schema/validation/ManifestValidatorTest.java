@@ -118,6 +118,19 @@ class ManifestValidatorTest {
     }
 
     @Test
+    void skipsWhatTheIgnoreFileOfAWalkedDirectoryNames(@TempDir Path dir) throws IOException {
+        Files.createDirectories(dir.resolve("ci"));
+        Files.writeString(dir.resolve("ci/pipeline.yml"), "stages: [validate]\n");
+        Files.writeString(dir.resolve("values.example.yaml"), "replicas: 3\n");
+        Files.writeString(dir.resolve(".nvmeshignore"), "# not manifests\nci/\n*.example.yaml\n");
+
+        ValidationReport report = VALIDATOR.validate(List.of(dir.toString()), InputStream.nullInputStream());
+
+        assertThat(report.files()).isEmpty();
+        assertThat(report.valid()).isTrue();
+    }
+
+    @Test
     void aMissingPathIsAnErrorOfTheCallerNotAProblem() {
         assertThatThrownBy(() -> VALIDATOR.validate(List.of("no/such/dir"), InputStream.nullInputStream()))
                 .isInstanceOf(NoSuchFileException.class).hasMessageContaining("no/such/dir");
