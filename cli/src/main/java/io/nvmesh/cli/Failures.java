@@ -1,0 +1,93 @@
+package io.nvmesh.cli;
+
+import io.nvmesh.schema.InvalidManifestException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.NoSuchFileException;
+import picocli.CommandLine;
+import picocli.CommandLine.IExecutionExceptionHandler;
+import picocli.CommandLine.IExitCodeExceptionMapper;
+import picocli.CommandLine.IParameterExceptionHandler;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+
+/**
+ * The one place where a failure becomes a message and an exit code: {@code error: <one line>} on standard error,
+ * the stack trace only with {@code --stacktrace}.
+ *
+ * <table>
+ *   <caption>exit codes</caption>
+ *   <tr><td>2</td><td>usage: picocli parameter errors, a path that does not exist, {@link CommandException#usage}</td></tr>
+ *   <tr><td>1</td><td>user input: {@link InvalidManifestException}, unreadable files, {@link CommandException#problems}</td></tr>
+ *   <tr><td>3</td><td>anything else: a bug in nvmesh</td></tr>
+ * </table>
+ */
+final class Failures implements IExecutionExceptionHandler, IExitCodeExceptionMapper, IParameterExceptionHandler {
+
+    @Override
+    public int getExitCode(Throwable failure) {
+        return exitCode(failure).code();
+    }
+
+    static ExitCode exitCode(Throwable failure) {
+        if (failure instanceof CommandException e) {
+            return e.exitCode();
+        }
+        if (failure instanceof ParameterException || failure instanceof NoSuchFileException) {
+            return ExitCode.USAGE;
+        }
+        if (failure instanceof InvalidManifestException || failure instanceof IOException
+                || failure instanceof UncheckedIOException) {
+            return ExitCode.PROBLEMS;
+        }
+        return ExitCode.INTERNAL;
+    }
+
+    @Override
+    public int handleExecutionException(Exception failure, CommandLine command, ParseResult parseResult) {
+        PrintWriter err = command.getErr();
+        ExitCode code = exitCode(failure);
+        err.println(message(failure, code));
+        if (stacktraceWanted(parseResult)) {
+            failure.printStackTrace(err);
+        } else if (code == ExitCode.INTERNAL) {
+            err.println("Run again with --stacktrace for details, and please report this as a bug.");
+        }
+        err.flush();
+        return code.code();
+    }
+
+    @Override
+    public int handleParseException(ParameterException failure, String[] args) {
+        CommandLine command = failure.getCommandLine();
+        PrintWriter err = command.getErr();
+        err.println("error: " + failure.getMessage());
+        CommandLine.UnmatchedArgumentException.printSuggestions(failure, err);
+        err.println("Try '" + command.getCommandSpec().qualifiedName() + " --help' for more information.");
+        err.flush();
+        return ExitCode.USAGE.code();
+    }
+
+    private static String message(Exception failure, ExitCode code) {
+        if (failure instanceof NoSuchFileException e) {
+            return "error: no such file or directory: " + e.getFile();
+        }
+        if (failure instanceof CommandException || failure instanceof InvalidManifestException) {
+            return "error: " + failure.getMessage();
+        }
+        if (code == ExitCode.PROBLEMS) {
+            return "error: " + failure.getMessage();
+        }
+        return "internal error: " + failure;
+    }
+
+    private static boolean stacktraceWanted(ParseResult result) {
+        for (ParseResult r = result; r != null; r = r.subcommand()) {
+            if (r.hasMatchedOption("--stacktrace")) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,87 @@
+package io.nvmesh.schema.validation;
+
+import io.nvmesh.schema.SourceLocation;
+import java.util.Optional;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+
+/**
+ * Where each field of one document was written. Locations are looked up in the composed YAML tree on demand
+ * rather than copied into a map per value, because almost every lookup happens only for a problem.
+ */
+public final class FieldLocations {
+
+    private final String file;
+    private final Node root;
+
+    FieldLocations(String file, Node root) {
+        this.file = file;
+        this.root = root;
+    }
+
+    /** The location of the value at {@code path} ({@code spec.capacity}, {@code spec.driveClasses[1]}), if present. */
+    public Optional<SourceLocation> value(String path) {
+        return Optional.ofNullable(find(FieldPath.parse(path), false));
+    }
+
+    /** The location of the key of the field at {@code path}, if present (for unknown or duplicated fields). */
+    public Optional<SourceLocation> key(String path) {
+        return Optional.ofNullable(find(FieldPath.parse(path), true));
+    }
+
+    /** The value at {@code path}, else its nearest written ancestor, else the document itself. */
+    public SourceLocation nearest(String path) {
+        return nearest(FieldPath.parse(path), false);
+    }
+
+    SourceLocation nearest(FieldPath path, boolean key) {
+        for (FieldPath p = path; ; p = p.parent()) {
+            SourceLocation at = find(p, key && p == path);
+            if (at != null) {
+                return at;
+            }
+            if (p.isRoot()) {
+                return at(root.getStartMark());
+            }
+        }
+    }
+
+    SourceLocation document() {
+        return at(root.getStartMark());
+    }
+
+    private SourceLocation find(FieldPath path, boolean wantKey) {
+        Node node = root;
+        Node keyNode = null;
+        for (Object segment : path.segments()) {
+            keyNode = null;
+            if (segment instanceof String name && node instanceof MappingNode map) {
+                Node next = null;
+                for (NodeTuple t : map.getValue()) {
+                    if (t.getKeyNode() instanceof ScalarNode k && k.getValue().equals(name)) {
+                        next = t.getValueNode();
+                        keyNode = k;
+                        break;
+                    }
+                }
+                node = next;
+            } else if (segment instanceof Integer i && node instanceof SequenceNode seq && i < seq.getValue().size()) {
+                node = seq.getValue().get(i);
+            } else {
+                node = null;
+            }
+            if (node == null) {
+                return null;
+            }
+        }
+        return at(wantKey && keyNode != null ? keyNode.getStartMark() : node.getStartMark());
+    }
+
+    private SourceLocation at(Mark mark) {
+        return new SourceLocation(file, mark.getLine() + 1, mark.getColumn() + 1);
+    }
+}

@@ -1,0 +1,74 @@
+package io.nvmesh.schema.validation;
+
+import io.nvmesh.schema.DriveIntent;
+import io.nvmesh.schema.Kind;
+import io.nvmesh.schema.Problem;
+import io.nvmesh.schema.SourceLocation;
+import io.nvmesh.schema.Volume;
+import io.nvmesh.schema.VolumePolicy;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The checks that need every document at once: one name per kind, one Drive intent per serial, and every name a
+ * manifest refers to defined somewhere in the set that was validated.
+ */
+final class ReferenceCheck {
+
+    private ReferenceCheck() {
+    }
+
+    static List<Problem> check(List<LoadedManifest> manifests) {
+        List<Problem> problems = new ArrayList<>();
+        Map<Kind, Map<String, LoadedManifest>> byName = new EnumMap<>(Kind.class);
+        Map<String, LoadedManifest> bySerial = new HashMap<>();
+        for (LoadedManifest m : manifests) {
+            LoadedManifest first = byName.computeIfAbsent(m.manifest().kind(), k -> new TreeMap<>())
+                    .putIfAbsent(m.manifest().name(), m);
+            if (first != null) {
+                problems.add(problem(m, "metadata.name", "\"" + m.manifest().name() + "\" is already defined at "
+                        + first.location() + "; names are unique per kind"));
+            }
+            if (m.manifest() instanceof DriveIntent drive) {
+                LoadedManifest claimed = bySerial.putIfAbsent(drive.serial(), m);
+                if (claimed != null && first == null) {
+                    problems.add(problem(m, "spec.serial", "serial \"" + drive.serial() + "\" already has an intent: "
+                            + claimed.object() + " at " + claimed.location()));
+                }
+            }
+        }
+        for (LoadedManifest m : manifests) {
+            if (m.manifest() instanceof Volume volume) {
+                refer(problems, byName, m, "spec.policy", Kind.VOLUME_POLICY, volume.policy());
+            } else if (m.manifest() instanceof VolumePolicy policy) {
+                for (int i = 0; i < policy.driveClasses().size(); i++) {
+                    refer(problems, byName, m, "spec.driveClasses[" + i + "]", Kind.DRIVE_CLASS,
+                            policy.driveClasses().get(i));
+                }
+                for (int i = 0; i < policy.targetClasses().size(); i++) {
+                    refer(problems, byName, m, "spec.targetClasses[" + i + "]", Kind.TARGET_CLASS,
+                            policy.targetClasses().get(i));
+                }
+            }
+        }
+        return problems;
+    }
+
+    private static void refer(List<Problem> problems, Map<Kind, Map<String, LoadedManifest>> byName,
+            LoadedManifest from, String path, Kind kind, String name) {
+        Map<String, LoadedManifest> known = byName.getOrDefault(kind, Map.of());
+        if (!known.containsKey(name)) {
+            problems.add(problem(from, path, kind.yamlName() + " \"" + name + "\" is not defined"
+                    + Suggestions.hint(name, known.keySet())));
+        }
+    }
+
+    private static Problem problem(LoadedManifest m, String path, String message) {
+        SourceLocation at = m.locate(path);
+        return new Problem(at.file(), at.line(), at.column(), m.object(), path, message);
+    }
+}

@@ -1,0 +1,119 @@
+package io.nvmesh.schema.validation;
+
+import io.nvmesh.schema.Problem;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.yaml.snakeyaml.DumperOptions;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Turns a composed YAML tree into a Jackson tree for the JSON Schema check. Plain scalars are typed by the YAML 1.2
+ * core schema ({@code yes}, {@code no}, {@code on} and {@code off} stay strings, unlike YAML 1.1); quoted scalars
+ * are always strings. Duplicate and non-scalar keys are added to {@code problems}, pointing at the offending key.
+ */
+final class TreeConverter {
+
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    private static final Pattern INT = Pattern.compile("[-+]?[0-9]+");
+    private static final Pattern FLOAT = Pattern.compile("[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?");
+
+    private final String file;
+    private final String object;
+    private final List<Problem> problems;
+    private boolean failed;
+
+    private TreeConverter(String file, String object, List<Problem> problems) {
+        this.file = file;
+        this.object = object;
+        this.problems = problems;
+    }
+
+    /** The converted tree, or null when a duplicate or complex key makes the document ambiguous. */
+    static JsonNode convert(Node root, String file, String object, List<Problem> problems) {
+        TreeConverter c = new TreeConverter(file, object, problems);
+        JsonNode tree = c.value(root, FieldPath.ROOT);
+        return c.failed ? null : tree;
+    }
+
+    private JsonNode value(Node node, FieldPath path) {
+        if (node instanceof MappingNode map) {
+            ObjectNode object = NODES.objectNode();
+            Map<String, Node> seen = new HashMap<>();
+            for (NodeTuple t : map.getValue()) {
+                if (!(t.getKeyNode() instanceof ScalarNode keyNode)) {
+                    report(t.getKeyNode(), path, "keys must be plain strings, not a " + describe(t.getKeyNode()));
+                    continue;
+                }
+                String key = keyNode.getValue();
+                Node first = seen.putIfAbsent(key, keyNode);
+                if (first != null) {
+                    report(keyNode, path, "duplicate key \"" + key + "\" (first written on line "
+                            + (first.getStartMark().getLine() + 1) + ")");
+                    continue;
+                }
+                object.set(key, value(t.getValueNode(), path.key(key)));
+            }
+            return object;
+        }
+        if (node instanceof SequenceNode seq) {
+            ArrayNode array = NODES.arrayNode();
+            List<Node> items = seq.getValue();
+            for (int i = 0; i < items.size(); i++) {
+                array.add(value(items.get(i), path.index(i)));
+            }
+            return array;
+        }
+        return scalar((ScalarNode) node);
+    }
+
+    private void report(Node at, FieldPath path, String message) {
+        problems.add(new Problem(file, at.getStartMark().getLine() + 1, at.getStartMark().getColumn() + 1, object,
+                path.dotted(), message));
+        failed = true;
+    }
+
+    private static JsonNode scalar(ScalarNode node) {
+        String text = node.getValue();
+        if (node.getScalarStyle() != DumperOptions.ScalarStyle.PLAIN) {
+            return NODES.stringNode(text);
+        }
+        switch (text) {
+            case "", "~", "null", "Null", "NULL":
+                return NODES.nullNode();
+            case "true", "True", "TRUE":
+                return NODES.booleanNode(true);
+            case "false", "False", "FALSE":
+                return NODES.booleanNode(false);
+            default:
+                break;
+        }
+        char c = text.charAt(0);
+        if ((c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.') {
+            if (INT.matcher(text).matches()) {
+                BigInteger big = new BigInteger(text.startsWith("+") ? text.substring(1) : text);
+                return big.bitLength() < 32 ? NODES.numberNode(big.intValue())
+                        : big.bitLength() < 64 ? NODES.numberNode(big.longValue()) : NODES.numberNode(big);
+            }
+            if (FLOAT.matcher(text).matches()) {
+                return NODES.numberNode(new BigDecimal(text));
+            }
+        }
+        return NODES.stringNode(text);
+    }
+
+    static String describe(Node node) {
+        return node instanceof MappingNode ? "mapping" : node instanceof SequenceNode ? "list" : "value";
+    }
+}
