@@ -8,11 +8,19 @@ import java.util.NavigableSet;
  *
  * <p>Segments of a group are interchangeable for placement, and so are the groups of a chunk, so the search only
  * visits drive choices in ascending pool order within a group, and groups in ascending order of their first drive.
- * That removes permutations without losing any placement. The search is bounded by a budget of steps (candidate
+ * That removes permutations without losing any placement.
+ *
+ * <p>Before searching, one greedy pass puts each segment on the drive whose fill ratio after taking it is lowest,
+ * looking at the first {@value #WINDOW} fitting drives of each size bucket: a large segment goes to a large drive,
+ * which keeps the spread of fill ratios small. The search runs only when the
+ * greedy pass gets stuck. The search is bounded by a budget of steps (candidate
  * drives looked at), not by a clock, so a plan is the same on any machine.
  */
 final class ChunkSearch {
 
+    static final int WINDOW = 16;
+
+    private final CandidatePool candidates;
     private final NavigableSet<DriveSpace> pool;
     private final int groupSize;
     private final int segments;
@@ -28,9 +36,10 @@ final class ChunkSearch {
     /**
      * @param taken scratch counters, one per drive index, all zero; left all zero
      */
-    ChunkSearch(NavigableSet<DriveSpace> pool, Shape shape, long length, Separation.Rule rule, int[] domains,
+    ChunkSearch(CandidatePool candidates, Shape shape, long length, Separation.Rule rule, int[] domains,
             int[] taken, long budget) {
-        this.pool = pool;
+        this.candidates = candidates;
+        this.pool = candidates.all;
         this.groupSize = shape.groupSize();
         this.segments = shape.segments();
         this.length = length;
@@ -43,7 +52,7 @@ final class ChunkSearch {
 
     /** The drive for each segment in chunk order (group by group), or null if none found within the budget. */
     DriveSpace[] run() {
-        boolean found = dfs(0);
+        boolean found = greedy() || dfs(0);
         for (DriveSpace d : chosen) {
             if (d != null) {
                 taken[d.index] = 0;
@@ -58,6 +67,45 @@ final class ChunkSearch {
 
     long steps() {
         return steps;
+    }
+
+    private boolean greedy() {
+        for (int slot = 0; slot < segments; slot++) {
+            int groupStart = slot - slot % groupSize;
+            DriveSpace best = null;
+            double bestScore = 0;
+            for (NavigableSet<DriveSpace> bucket : candidates.bySize()) {
+                int seen = 0;
+                for (DriveSpace d : bucket) {
+                    if (++steps > budget) {
+                        exhausted = true;
+                        break;
+                    }
+                    int t = taken[d.index];
+                    if (t >= rule.perDrive() || !d.fits(length, t) || !apart(d, groupStart, slot)) {
+                        continue;
+                    }
+                    double score = (double) (d.allocated() + (t + 1) * length) / d.capacity;
+                    if (best == null || score < bestScore) {
+                        best = d;
+                        bestScore = score;
+                    }
+                    if (++seen >= WINDOW) {
+                        break;
+                    }
+                }
+            }
+            if (best == null || exhausted) {
+                for (int i = 0; i < slot; i++) {
+                    taken[chosen[i].index]--;
+                    chosen[i] = null;
+                }
+                return false;
+            }
+            chosen[slot] = best;
+            taken[best.index]++;
+        }
+        return true;
     }
 
     private boolean dfs(int slot) {
@@ -75,7 +123,7 @@ final class ChunkSearch {
                 return false;
             }
             int t = taken[d.index];
-            if (t > 0 && rule.distinctDrives() || !d.fits(length, t) || !apart(d, slot - inGroup, slot)) {
+            if (t >= rule.perDrive() || !d.fits(length, t) || !apart(d, slot - inGroup, slot)) {
                 continue;
             }
             chosen[slot] = d;

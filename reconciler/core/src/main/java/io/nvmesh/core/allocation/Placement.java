@@ -5,7 +5,6 @@ import io.nvmesh.schema.VolumePolicy;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.NavigableSet;
 import java.util.Set;
 
 /**
@@ -70,9 +69,10 @@ final class Placement {
                     undefined) + ", which " + (undefined.size() == 1 ? "is" : "are") + " not defined");
         }
         Shape shape = Shape.of(p);
-        NavigableSet<DriveSpace> pool = ws.pool(p);
+        CandidatePool pool = ws.pool(p);
         int[] domains = ws.domainIds(p.domainScope());
-        List<Separation.Rule> rules = Separation.ladder(p.protection(), shape.groupSize(), shape.tolerance());
+        List<Separation.Rule> rules = Separation.ladder(p.protection(), shape.groupSize(), shape.tolerance(),
+                shape.segments());
         List<Chunk> chunks = new ArrayList<>();
         List<Taken> takenExtents = new ArrayList<>();
         long remaining = bytes;
@@ -152,8 +152,9 @@ final class Placement {
         DriveSpace source = ws.bySerial.get(from.serial());
         int tolerance = (int) group.segments().stream().filter(x -> x.role().redundant()).count();
         int[] domains = ws.domainIds(v.domainScope());
-        for (Separation.Rule rule : Separation.ladder(v.protection(), group.segments().size(), tolerance)) {
-            for (DriveSpace d : ws.pool(p)) {
+        int segments = v.chunks().get(c).groups().size() * group.segments().size();
+        for (Separation.Rule rule : Separation.ladder(v.protection(), group.segments().size(), tolerance, segments)) {
+            for (DriveSpace d : ws.pool(p).all) {
                 if (d == source || d.largestFree() < length || rule.distinctDrives() && inChunk.contains(d)
                         || !apart(d, others, rule, domains)) {
                     continue;
@@ -185,7 +186,7 @@ final class Placement {
         return true;
     }
 
-    private Found search(NavigableSet<DriveSpace> pool, Shape shape, long length, List<Separation.Rule> rules,
+    private Found search(CandidatePool pool, Shape shape, long length, List<Separation.Rule> rules,
             int[] domains) {
         boolean exhausted = false;
         for (Separation.Rule rule : rules) {
@@ -200,7 +201,7 @@ final class Placement {
     }
 
     /** The largest segment length up to {@code hi} for which a chunk places, or 0. Placement is monotone in length. */
-    private long largestFeasible(NavigableSet<DriveSpace> pool, Shape shape, long hi, List<Separation.Rule> rules,
+    private long largestFeasible(CandidatePool pool, Shape shape, long hi, List<Separation.Rule> rules,
             int[] domains) {
         long lo = 1;
         long top = hi / Extent.ALIGNMENT;
@@ -221,9 +222,9 @@ final class Placement {
     }
 
     /** A cheap necessary condition: enough room for every segment of the chunk. */
-    private static boolean plausible(NavigableSet<DriveSpace> pool, Shape shape, long length) {
+    private static boolean plausible(CandidatePool pool, Shape shape, long length) {
         long slots = 0;
-        for (DriveSpace d : pool) {
+        for (DriveSpace d : pool.all) {
             if (d.largestFree() >= length) {
                 slots += d.slots(length);
                 if (slots >= shape.segments()) {
@@ -234,9 +235,9 @@ final class Placement {
         return false;
     }
 
-    private static long largestFree(NavigableSet<DriveSpace> pool) {
+    private static long largestFree(CandidatePool pool) {
         long max = 0;
-        for (DriveSpace d : pool) {
+        for (DriveSpace d : pool.all) {
             max = Math.max(max, d.largestFree());
         }
         return max;
@@ -266,7 +267,7 @@ final class Placement {
     }
 
     /** Names the first necessary condition that fails for a chunk of {@code length}, or says the search gave up. */
-    private String explain(VolumePolicy p, Shape shape, NavigableSet<DriveSpace> pool, int[] domains, long length,
+    private String explain(VolumePolicy p, Shape shape, CandidatePool pool, int[] domains, long length,
             boolean exhausted) {
         String free = Size.ofBytes(length).human() + " free" + classes(p);
         if (pool.isEmpty()) {
@@ -277,7 +278,7 @@ final class Placement {
         Set<Integer> domainValues = new HashSet<>();
         long slots = 0;
         long largest = 0;
-        for (DriveSpace d : pool) {
+        for (DriveSpace d : pool.all) {
             largest = Math.max(largest, d.largestFree());
             if (d.largestFree() >= length) {
                 targets.add(d.targetIndex);

@@ -18,23 +18,30 @@ import java.util.Objects;
  */
 final class Separation {
 
-    /** One rung of the ladder: limits per group and whether the chunk's segments need distinct drives. */
-    record Rule(int perTarget, int perDomain, boolean distinctDrives) {
+    /** One rung of the ladder: limits per group, and how many of the chunk's segments one drive may hold. */
+    record Rule(int perTarget, int perDomain, int perDrive) {
+        boolean distinctDrives() {
+            return perDrive == 1;
+        }
     }
 
     private Separation() {
     }
 
-    static List<Rule> ladder(Protection protection, int groupSize, int tolerance) {
-        List<Rule> rules = new ArrayList<>(List.of(new Rule(1, 1, true), new Rule(1, 1, false)));
-        int relaxed = switch (protection) {
-            case FULL -> 1;
-            case MINIMAL -> Math.max(1, tolerance);
-            case IGNORE -> groupSize;
-        };
-        if (relaxed > 1) {
-            rules.add(new Rule(relaxed, relaxed, true));
-            rules.add(new Rule(relaxed, relaxed, false));
+    /**
+     * Rungs in the order tried: one segment per target (and domain) first, then the protection's own limit; at
+     * each, one segment per drive first, then 2, 4 ... per drive so that forced sharing stays as even as it can.
+     */
+    static List<Rule> ladder(Protection protection, int groupSize, int tolerance, int chunkSegments) {
+        List<Rule> rules = new ArrayList<>();
+        int relaxed = limit(protection, groupSize, tolerance);
+        for (int perGroup : relaxed > 1 ? new int[] {1, relaxed} : new int[] {1}) {
+            for (int perDrive = 1; ; perDrive *= 2) {
+                rules.add(new Rule(perGroup, perGroup, Math.min(perDrive, chunkSegments)));
+                if (perDrive >= chunkSegments) {
+                    break;
+                }
+            }
         }
         return rules;
     }

@@ -23,7 +23,7 @@ final class Workspace {
     final List<DriveSpace> drives = new ArrayList<>();
     final Map<String, DriveSpace> bySerial = new HashMap<>();
     final Set<String> evacuating = new HashSet<>();
-    private final Map<String, TreeSet<DriveSpace>> pools = new HashMap<>();
+    private final Map<String, CandidatePool> pools = new HashMap<>();
     private final Map<String, int[]> domainIds = new HashMap<>();
     private final Map<String, DriveClass> driveClasses = new HashMap<>();
     private final Map<String, TargetClass> targetClasses = new HashMap<>();
@@ -77,15 +77,14 @@ final class Workspace {
     }
 
     /** Eligible drives of the policy's classes, least filled first. Built on first use, then kept in order. */
-    TreeSet<DriveSpace> pool(VolumePolicy p) {
+    CandidatePool pool(VolumePolicy p) {
         String key = String.join(",", p.driveClasses()) + "|" + String.join(",", p.targetClasses());
-        TreeSet<DriveSpace> pool = pools.get(key);
+        CandidatePool pool = pools.get(key);
         if (pool == null) {
-            pool = new TreeSet<>(DriveSpace.LEAST_FILLED);
+            pool = new CandidatePool();
             for (DriveSpace d : drives) {
                 if (d.eligible && matches(p, d)) {
                     pool.add(d);
-                    d.pools.add(pool);
                 }
             }
             pools.put(key, pool);
