@@ -1,0 +1,225 @@
+package io.nvmesh.core.allocation;
+
+import io.nvmesh.schema.DriveClass;
+import io.nvmesh.schema.DriveIntent;
+import io.nvmesh.schema.VolumePolicy;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Capacity counters kept by deltas: a plan moves bytes between free, data and redundant; an inventory change
+ * moves a drive's bytes between usable, withheld and offline. Every total is then read in O(1). {@link
+ * #recompute} builds the same counters from scratch; the two must always agree.
+ *
+ * <p>Failure domains counted are {@code rack}, {@code zone}, every policy's domain scope and every class's
+ * domain keys. Not thread-safe: one owner updates it.
+ */
+public final class CapacityLedger {
+
+    static final List<String> DEFAULT_DOMAIN_KEYS = List.of("rack", "zone");
+
+    private enum State { OPEN, WITHHELD, OFFLINE }
+
+    /** Where a drive's bytes count. Compared whole, so an inventory change is applied only to drives it touches. */
+    private record Place(long capacity, State state, String target, List<String> domains, List<String> classes) {
+    }
+
+    private static final class Tally {
+        Place place;
+        long data;
+        long redundant;
+
+        Usage contribution() {
+            if (place == null) {
+                return Usage.ZERO;
+            }
+            long cap = place.capacity();
+            long used = data + redundant;
+            return switch (place.state()) {
+                case OPEN -> new Usage(cap, cap - used, data, redundant, 0, 0);
+                case WITHHELD -> new Usage(cap, 0, data, redundant, cap - used, 0);
+                case OFFLINE -> new Usage(cap, 0, 0, 0, 0, cap);
+            };
+        }
+    }
+
+    private final Map<String, Tally> tallies = new HashMap<>();
+    private final Map<String, Usage> byTarget = new HashMap<>();
+    private final Map<String, Usage> byDomain = new HashMap<>();
+    private final Map<String, Usage> byClass = new HashMap<>();
+    private Usage cluster = Usage.ZERO;
+
+    private CapacityLedger() {
+    }
+
+    /** Counters computed from nothing but the inventory, the recorded extents and the desired manifests. */
+    public static CapacityLedger recompute(Inventory inventory, Allocations recorded, DesiredState desired) {
+        CapacityLedger ledger = new CapacityLedger();
+        for (VolumeAllocation v : recorded.volumes()) {
+            for (Chunk c : v.chunks()) {
+                for (Group g : c.groups()) {
+                    for (Segment s : g.segments()) {
+                        Tally t = ledger.tallies.computeIfAbsent(s.extent().serial(), k -> new Tally());
+                        if (s.role().redundant()) {
+                            t.redundant += s.extent().length();
+                        } else {
+                            t.data += s.extent().length();
+                        }
+                    }
+                }
+            }
+        }
+        Map<String, Place> places = places(inventory, desired);
+        for (Map.Entry<String, Place> e : places.entrySet()) {
+            ledger.tallies.computeIfAbsent(e.getKey(), k -> new Tally()).place = e.getValue();
+        }
+        for (Tally t : ledger.tallies.values()) {
+            ledger.add(t);
+        }
+        return ledger;
+    }
+
+    /** Applies a plan's placed actions: their extents move bytes between free and allocated. */
+    public void apply(Plan plan) {
+        for (Action a : plan.actions()) {
+            for (Segment s : a.removedSegments()) {
+                change(s, -s.extent().length());
+            }
+            for (Segment s : a.addedSegments()) {
+                change(s, s.extent().length());
+            }
+        }
+    }
+
+    /** Follows a new inventory or new drive intents, touching the counters of changed drives only. */
+    public void update(Inventory inventory, DesiredState desired) {
+        Map<String, Place> places = places(inventory, desired);
+        for (Map.Entry<String, Tally> e : tallies.entrySet()) {
+            Place now = places.remove(e.getKey());
+            Tally t = e.getValue();
+            if (!Objects.equals(now, t.place)) {
+                subtract(t);
+                t.place = now;
+                add(t);
+            }
+        }
+        for (Map.Entry<String, Place> e : places.entrySet()) {
+            Tally t = new Tally();
+            t.place = e.getValue();
+            tallies.put(e.getKey(), t);
+            add(t);
+        }
+    }
+
+    public Usage cluster() {
+        return cluster;
+    }
+
+    public Usage target(String id) {
+        return byTarget.getOrDefault(id, Usage.ZERO);
+    }
+
+    /** Usage of a failure domain, e.g. {@code domain("rack", "r1")}. */
+    public Usage domain(String key, String value) {
+        return byDomain.getOrDefault(key + "=" + value, Usage.ZERO);
+    }
+
+    public Usage driveClass(String name) {
+        return byClass.getOrDefault(name, Usage.ZERO);
+    }
+
+    /** A snapshot of every counter, maps sorted by key. */
+    public CapacityReport report() {
+        return new CapacityReport(cluster, byTarget, byDomain, byClass);
+    }
+
+    private void change(Segment s, long bytes) {
+        Tally t = tallies.computeIfAbsent(s.extent().serial(), k -> new Tally());
+        subtract(t);
+        if (s.role().redundant()) {
+            t.redundant += bytes;
+        } else {
+            t.data += bytes;
+        }
+        add(t);
+    }
+
+    private void add(Tally t) {
+        shift(t, t.contribution(), true);
+    }
+
+    private void subtract(Tally t) {
+        shift(t, t.contribution(), false);
+    }
+
+    private void shift(Tally t, Usage u, boolean plus) {
+        if (t.place == null) {
+            return;
+        }
+        cluster = plus ? cluster.plus(u) : cluster.minus(u);
+        bump(byTarget, t.place.target(), u, plus);
+        for (String d : t.place.domains()) {
+            bump(byDomain, d, u, plus);
+        }
+        for (String c : t.place.classes()) {
+            bump(byClass, c, u, plus);
+        }
+    }
+
+    private static void bump(Map<String, Usage> map, String key, Usage u, boolean plus) {
+        Usage old = map.getOrDefault(key, Usage.ZERO);
+        Usage now = plus ? old.plus(u) : old.minus(u);
+        if (now.equals(Usage.ZERO)) {
+            map.remove(key);
+        } else {
+            map.put(key, now);
+        }
+    }
+
+    private static Map<String, Place> places(Inventory inventory, DesiredState desired) {
+        Set<String> keys = new TreeSet<>(DEFAULT_DOMAIN_KEYS);
+        for (VolumePolicy p : desired.policies()) {
+            if (p.domainScope() != null) {
+                keys.add(p.domainScope());
+            }
+        }
+        desired.driveClasses().forEach(c -> keys.addAll(c.domains()));
+        desired.targetClasses().forEach(c -> keys.addAll(c.domains()));
+        Set<String> closed = new HashSet<>();
+        for (DriveIntent i : desired.driveIntents()) {
+            if (i.closedToNewExtents()) {
+                closed.add(i.serial());
+            }
+        }
+        Map<String, Place> out = new HashMap<>();
+        for (Target t : inventory.targets()) {
+            for (Drive d : t.drives()) {
+                State state = !d.health().online() ? State.OFFLINE
+                        : d.health() == DriveHealth.OK && t.health() == TargetHealth.HEALTHY
+                                && !closed.contains(d.serial()) ? State.OPEN : State.WITHHELD;
+                List<String> domains = new ArrayList<>();
+                for (String k : keys) {
+                    String v = t.domainOf(d, k);
+                    if (v != null) {
+                        domains.add(k + "=" + v);
+                    }
+                }
+                List<String> classes = new ArrayList<>();
+                for (DriveClass c : desired.driveClasses()) {
+                    if (c.selector().matches(d.labels())) {
+                        classes.add(c.name());
+                    }
+                }
+                out.put(d.serial(), new Place(d.usableCapacity(), state, t.id(), List.copyOf(domains),
+                        List.copyOf(classes)));
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,160 @@
+package io.nvmesh.core.allocation;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The planner's working view of one drive: a free list (offset → length, coalesced) and its fill ratio, by which
+ * candidate pools order drives least-filled first. Mutable; only {@link Workspace} changes it.
+ */
+final class DriveSpace {
+
+    /** Least filled first; ties broken by a hash of the serial (spreads empty drives over targets), then serial. */
+    static final Comparator<DriveSpace> LEAST_FILLED = Comparator
+            .comparingDouble((DriveSpace d) -> d.ratio)
+            .thenComparingInt(d -> d.tieBreak)
+            .thenComparing(d -> d.serial);
+
+    final int index;
+    final String serial;
+    final Target target;
+    final Drive drive;
+    final int targetIndex;
+    final long capacity;
+    final boolean eligible;
+    final int tieBreak;
+    final List<TreeSet<DriveSpace>> pools = new ArrayList<>(2);
+    private final TreeMap<Long, Long> free = new TreeMap<>();
+    private long allocated;
+    private long largestFree;
+    private double ratio;
+
+    DriveSpace(int index, Target target, Drive drive, int targetIndex, boolean eligible) {
+        this.index = index;
+        this.serial = drive.serial();
+        this.target = target;
+        this.drive = drive;
+        this.targetIndex = targetIndex;
+        this.capacity = drive.usableCapacity();
+        this.eligible = eligible && capacity > 0;
+        this.tieBreak = mix(serial.hashCode());
+        if (capacity > 0) {
+            free.put(0L, capacity);
+        }
+        refresh();
+    }
+
+    long largestFree() {
+        return largestFree;
+    }
+
+    long allocated() {
+        return allocated;
+    }
+
+    double ratio() {
+        return ratio;
+    }
+
+    /** How many extents of {@code length} the free list could still give. */
+    long slots(long length) {
+        long n = 0;
+        for (long l : free.values()) {
+            n += l / length;
+        }
+        return n;
+    }
+
+    boolean fits(long length, int alreadyTaken) {
+        if (alreadyTaken == 0) {
+            return largestFree >= length;
+        }
+        return largestFree >= length && slots(length) > alreadyTaken;
+    }
+
+    /** Takes a recorded extent out of the free list; false if any part of it is not free. */
+    boolean reserve(long offset, long length) {
+        Map.Entry<Long, Long> e = free.floorEntry(offset);
+        if (e == null || e.getKey() + e.getValue() < offset + length) {
+            return false;
+        }
+        long start = e.getKey();
+        long end = start + e.getValue();
+        free.remove(start);
+        if (offset > start) {
+            free.put(start, offset - start);
+        }
+        if (offset + length < end) {
+            free.put(offset + length, end - offset - length);
+        }
+        allocated += length;
+        refresh();
+        return true;
+    }
+
+    /** Best fit: the smallest free extent that holds {@code length}, lowest offset first; returns its offset. */
+    long allocate(long length) {
+        long bestOffset = -1;
+        long bestLength = Long.MAX_VALUE;
+        for (Map.Entry<Long, Long> e : free.entrySet()) {
+            long l = e.getValue();
+            if (l >= length && l < bestLength) {
+                bestLength = l;
+                bestOffset = e.getKey();
+            }
+        }
+        if (bestOffset < 0) {
+            throw new IllegalStateException("drive " + serial + " has no free extent of " + length);
+        }
+        reserve(bestOffset, length);
+        return bestOffset;
+    }
+
+    void release(long offset, long length) {
+        long start = offset;
+        long end = offset + length;
+        Map.Entry<Long, Long> before = free.floorEntry(offset);
+        if (before != null && before.getKey() + before.getValue() > offset) {
+            throw new IllegalStateException("drive " + serial + ": releasing " + offset + "+" + length + " twice");
+        }
+        if (before != null && before.getKey() + before.getValue() == offset) {
+            start = before.getKey();
+            free.remove(before.getKey());
+        }
+        Long after = free.get(end);
+        if (after != null) {
+            free.remove(end);
+            end += after;
+        }
+        free.put(start, end - start);
+        allocated -= length;
+        refresh();
+    }
+
+    private void refresh() {
+        long max = 0;
+        for (long l : free.values()) {
+            max = Math.max(max, l);
+        }
+        largestFree = max;
+        ratio = capacity == 0 ? 1.0 : (double) allocated / capacity;
+    }
+
+    private static int mix(int h) {
+        h ^= h >>> 16;
+        h *= 0x85ebca6b;
+        h ^= h >>> 13;
+        h *= 0xc2b2ae35;
+        h ^= h >>> 16;
+        return h;
+    }
+
+    @Override
+    public String toString() {
+        return serial;
+    }
+}

@@ -1,0 +1,334 @@
+package io.nvmesh.core.allocation;
+
+import io.nvmesh.schema.Size;
+import io.nvmesh.schema.VolumePolicy;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Places chunks and single segments on a {@link Workspace}: tries each rung of the separation ladder, splits a
+ * volume into smaller chunks when no single chunk fits, and explains a failure by the constraint that bites.
+ */
+final class Placement {
+
+    /** A fixed-size volume or extension is refused rather than cut into more chunks than this. */
+    static final int MAX_CHUNKS = 64;
+    /** {@code capacity: max} stops after this many chunks. */
+    static final int MAX_CHUNKS_FOR_MAX = 256;
+    /** {@code capacity: max} does not add a chunk that holds less data than this. */
+    static final long MIN_MAX_CHUNK = Size.GiB;
+
+    private final Workspace ws;
+    private final long budget;
+    private final int[] taken;
+
+    Placement(Workspace ws, long budget) {
+        this.ws = ws;
+        this.budget = budget;
+        this.taken = new int[ws.drives.size()];
+    }
+
+    /** Chunks placed on the workspace, or (with nothing changed) the reason none could be. */
+    record Result(List<Chunk> chunks, String reason) {
+        boolean placed() {
+            return reason == null;
+        }
+
+        long dataCapacity() {
+            long sum = 0;
+            for (Chunk c : chunks) {
+                for (Group g : c.groups()) {
+                    for (Segment s : g.segments()) {
+                        if (s.role() == Role.DATA) {
+                            sum += s.extent().length();
+                        }
+                    }
+                }
+            }
+            return sum;
+        }
+    }
+
+    private record Taken(DriveSpace drive, long offset, long length) {
+    }
+
+    private record Found(DriveSpace[] drives, boolean exhausted) {
+    }
+
+    /**
+     * Places chunks holding at least {@code bytes} of data (or, with {@code max}, as much as fits).
+     *
+     * @param verb what the reason says could not be done, e.g. {@code place volume db-01}
+     */
+    Result place(String verb, VolumePolicy p, long bytes, boolean max, int firstIndex) {
+        List<String> undefined = ws.undefinedClasses(p);
+        if (!undefined.isEmpty()) {
+            return new Result(List.of(), "cannot " + verb + ": policy " + p.name() + " names " + String.join(", ",
+                    undefined) + ", which " + (undefined.size() == 1 ? "is" : "are") + " not defined");
+        }
+        Shape shape = Shape.of(p);
+        CandidatePool pool = ws.pool(p);
+        int[] domains = ws.domainIds(p.domainScope());
+        List<Separation.Rule> rules = Separation.ladder(p.protection(), shape.groupSize(), shape.tolerance(),
+                shape.segments());
+        List<Chunk> chunks = new ArrayList<>();
+        List<Taken> takenExtents = new ArrayList<>();
+        long remaining = bytes;
+        String firstFailure = null;
+        while (max || remaining > 0) {
+            if (chunks.size() >= (max ? MAX_CHUNKS_FOR_MAX : MAX_CHUNKS)) {
+                if (max) {
+                    break;
+                }
+                rollback(takenExtents);
+                return new Result(List.of(), "cannot " + verb + " (" + shape.describe(shape.segmentLengthFor(bytes))
+                        + "): it would take more than " + MAX_CHUNKS + " chunks; " + firstFailure);
+            }
+            long want = max ? largestFree(pool) : shape.segmentLengthFor(remaining);
+            Found found = want >= Extent.ALIGNMENT ? search(pool, shape, want, rules, domains) : null;
+            long length = want;
+            if (found == null || found.drives() == null) {
+                if (firstFailure == null) {
+                    firstFailure = explain(p, shape, pool, domains, Math.max(want, Extent.ALIGNMENT),
+                            found != null && found.exhausted());
+                }
+                length = largestFeasible(pool, shape, want - Extent.ALIGNMENT, rules, domains);
+                if (length == 0) {
+                    break;
+                }
+                found = search(pool, shape, length, rules, domains);
+            }
+            if (max && !chunks.isEmpty() && length * shape.dataSegments() < MIN_MAX_CHUNK) {
+                break;
+            }
+            chunks.add(commit(found.drives(), shape, length, firstIndex + chunks.size(), takenExtents));
+            remaining -= length * shape.dataSegments();
+        }
+        if (chunks.isEmpty() || !max && remaining > 0) {
+            rollback(takenExtents);
+            String what = max ? shape.describe("max") : shape.describe(shape.segmentLengthFor(bytes));
+            String partly = chunks.isEmpty() ? "" : "; split into smaller chunks, only "
+                    + Size.ofBytes(bytes - remaining).human() + " of " + Size.ofBytes(bytes).human() + " fits";
+            return new Result(List.of(), "cannot " + verb + " (" + what + "): " + firstFailure + partly);
+        }
+        return new Result(chunks, null);
+    }
+
+    /** Moves one segment of {@code v} to a drive that keeps its group apart; {@code to} is null if none does. */
+    SegmentMove move(VolumeAllocation v, VolumePolicy p, int c, int g, int s, Set<Integer> pending, String cause) {
+        Group group = v.chunks().get(c).groups().get(g);
+        Segment seg = group.segments().get(s);
+        Extent from = seg.extent();
+        String where = "cannot move segment " + s + " of group " + g + " in chunk " + c + " of volume " + v.volume()
+                + " off drive " + from.serial() + " (" + cause + "): ";
+        if (p == null) {
+            return new SegmentMove(c, g, s, seg.role(), from, null, where + "its policy " + v.policy()
+                    + " no longer exists");
+        }
+        List<String> undefined = ws.undefinedClasses(p);
+        if (!undefined.isEmpty()) {
+            return new SegmentMove(c, g, s, seg.role(), from, null, where + "policy " + p.name() + " names "
+                    + String.join(", ", undefined) + ", not defined");
+        }
+        long length = from.length();
+        List<DriveSpace> others = new ArrayList<>();
+        for (Segment o : group.segments()) {
+            DriveSpace d = ws.bySerial.get(o.extent().serial());
+            if (o.index() != s && !pending.contains(o.index()) && d != null) {
+                others.add(d);
+            }
+        }
+        Set<DriveSpace> inChunk = new HashSet<>();
+        for (Group og : v.chunks().get(c).groups()) {
+            for (Segment o : og.segments()) {
+                DriveSpace d = ws.bySerial.get(o.extent().serial());
+                if (d != null && !(og.index() == g && o.index() == s)) {
+                    inChunk.add(d);
+                }
+            }
+        }
+        DriveSpace source = ws.bySerial.get(from.serial());
+        int tolerance = (int) group.segments().stream().filter(x -> x.role().redundant()).count();
+        int[] domains = ws.domainIds(v.domainScope());
+        int segments = v.chunks().get(c).groups().size() * group.segments().size();
+        for (Separation.Rule rule : Separation.ladder(v.protection(), group.segments().size(), tolerance, segments)) {
+            for (DriveSpace d : ws.pool(p).all) {
+                if (d == source || d.largestFree() < length || rule.distinctDrives() && inChunk.contains(d)
+                        || !apart(d, others, rule, domains)) {
+                    continue;
+                }
+                long offset = ws.allocate(d, length);
+                if (source != null) {
+                    ws.release(source, from.offset(), from.length());
+                }
+                return new SegmentMove(c, g, s, seg.role(), from, new Extent(d.serial, offset, length), cause);
+            }
+        }
+        String scope = v.domainScope() == null ? "" : " and " + v.domainScope();
+        return new SegmentMove(c, g, s, seg.role(), from, null, where + "no drive" + classes(p) + " with "
+                + Size.ofBytes(length).human() + " free sits on a target" + scope
+                + " apart from the group's other segments (protection " + v.protection() + ")");
+    }
+
+    private static boolean apart(DriveSpace d, List<DriveSpace> others, Separation.Rule rule, int[] domains) {
+        int sameTarget = 0;
+        int sameDomain = 0;
+        for (DriveSpace o : others) {
+            if (o.targetIndex == d.targetIndex && ++sameTarget >= rule.perTarget()) {
+                return false;
+            }
+            if (domains != null && domains[o.index] == domains[d.index] && ++sameDomain >= rule.perDomain()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private Found search(CandidatePool pool, Shape shape, long length, List<Separation.Rule> rules,
+            int[] domains) {
+        boolean exhausted = false;
+        for (Separation.Rule rule : rules) {
+            ChunkSearch s = new ChunkSearch(pool, shape, length, rule, domains, taken, budget);
+            DriveSpace[] drives = s.run();
+            if (drives != null) {
+                return new Found(drives, false);
+            }
+            exhausted |= s.exhausted();
+        }
+        return new Found(null, exhausted);
+    }
+
+    /** The largest segment length up to {@code hi} for which a chunk places, or 0. Placement is monotone in length. */
+    private long largestFeasible(CandidatePool pool, Shape shape, long hi, List<Separation.Rule> rules,
+            int[] domains) {
+        long lo = 1;
+        long top = hi / Extent.ALIGNMENT;
+        if (top < 1 || !plausible(pool, shape, Extent.ALIGNMENT) || search(pool, shape, Extent.ALIGNMENT, rules,
+                domains).drives() == null) {
+            return 0;
+        }
+        while (lo < top) {
+            long mid = lo + (top - lo + 1) / 2;
+            long len = mid * Extent.ALIGNMENT;
+            if (plausible(pool, shape, len) && search(pool, shape, len, rules, domains).drives() != null) {
+                lo = mid;
+            } else {
+                top = mid - 1;
+            }
+        }
+        return lo * Extent.ALIGNMENT;
+    }
+
+    /** A cheap necessary condition: enough room for every segment of the chunk. */
+    private static boolean plausible(CandidatePool pool, Shape shape, long length) {
+        long slots = 0;
+        for (DriveSpace d : pool.all) {
+            if (d.largestFree() >= length) {
+                slots += d.slots(length);
+                if (slots >= shape.segments()) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static long largestFree(CandidatePool pool) {
+        long max = 0;
+        for (DriveSpace d : pool.all) {
+            max = Math.max(max, d.largestFree());
+        }
+        return max;
+    }
+
+    private Chunk commit(DriveSpace[] drives, Shape shape, long length, int index, List<Taken> log) {
+        List<Group> groups = new ArrayList<>(shape.groups());
+        for (int g = 0; g < shape.groups(); g++) {
+            List<Segment> segments = new ArrayList<>(shape.groupSize());
+            for (int s = 0; s < shape.groupSize(); s++) {
+                DriveSpace d = drives[g * shape.groupSize() + s];
+                long offset = ws.allocate(d, length);
+                log.add(new Taken(d, offset, length));
+                segments.add(new Segment(s, shape.role(s), new Extent(d.serial, offset, length)));
+            }
+            groups.add(new Group(g, segments));
+        }
+        return new Chunk(index, groups);
+    }
+
+    private void rollback(List<Taken> log) {
+        for (int i = log.size() - 1; i >= 0; i--) {
+            Taken t = log.get(i);
+            ws.release(t.drive(), t.offset(), t.length());
+        }
+        log.clear();
+    }
+
+    /** Names the first necessary condition that fails for a chunk of {@code length}, or says the search gave up. */
+    private String explain(VolumePolicy p, Shape shape, CandidatePool pool, int[] domains, long length,
+            boolean exhausted) {
+        String free = Size.ofBytes(length).human() + " free" + classes(p);
+        if (pool.isEmpty()) {
+            return "no healthy, uncordoned drive on a healthy target" + (classes(p).isEmpty() ? " exists"
+                    : " is" + classes(p));
+        }
+        Set<Integer> targets = new HashSet<>();
+        Set<Integer> domainValues = new HashSet<>();
+        long slots = 0;
+        long largest = 0;
+        for (DriveSpace d : pool.all) {
+            largest = Math.max(largest, d.largestFree());
+            if (d.largestFree() >= length) {
+                targets.add(d.targetIndex);
+                if (domains != null) {
+                    domainValues.add(domains[d.index]);
+                }
+                slots += d.slots(length);
+            }
+        }
+        if (targets.isEmpty()) {
+            return "no drive has " + free + " (the largest free extent is " + Size.ofBytes(largest).human() + ")";
+        }
+        int limit = Separation.limit(p.protection(), shape.groupSize(), shape.tolerance());
+        int need = (shape.groupSize() + limit - 1) / limit;
+        String group = " (a group of " + shape.groupSize() + " needs " + need + ")";
+        if (domains != null && domainValues.size() < need) {
+            return "only " + count(domainValues.size(), "target") + " in distinct " + p.domainScope() + "s "
+                    + has(domainValues.size()) + " " + free + group;
+        }
+        if (targets.size() < need) {
+            return "only " + count(targets.size(), "target") + " " + has(targets.size()) + " " + free + group;
+        }
+        if (slots < shape.segments()) {
+            return "only " + count(slots, "segment") + " of " + Size.ofBytes(length).human() + " fit" + classes(p)
+                    + " (a chunk needs " + shape.segments() + ")";
+        }
+        if (exhausted) {
+            return "no placement found within the search budget of " + budget + " steps per attempt";
+        }
+        return "no arrangement keeps every group of " + shape.groupSize() + " apart (protection " + p.protection()
+                + (p.domainScope() == null ? "" : ", across " + p.domainScope() + "s") + ") with " + free;
+    }
+
+    private static String classes(VolumePolicy p) {
+        String out = "";
+        if (!p.driveClasses().isEmpty()) {
+            out += " on drive class" + (p.driveClasses().size() > 1 ? "es " : " ") + String.join(", ", p.driveClasses());
+        }
+        if (!p.targetClasses().isEmpty()) {
+            out += " in target class" + (p.targetClasses().size() > 1 ? "es " : " ")
+                    + String.join(", ", p.targetClasses());
+        }
+        return out;
+    }
+
+    private static String count(long n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
+    }
+
+    private static String has(long n) {
+        return n == 1 ? "has" : "have";
+    }
+}

@@ -1,0 +1,205 @@
+package io.nvmesh.core.allocation;
+
+import io.nvmesh.schema.Size;
+import io.nvmesh.schema.Volume;
+import io.nvmesh.schema.VolumePolicy;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The pure function the reconciler and {@code nvmesh diff} call: inventory, recorded allocations and desired
+ * manifests in, a {@link Plan} out. Same inputs, same plan, byte for byte.
+ *
+ * <p>Order of work: delete volumes no longer desired (their space frees first); move segments off failed drives
+ * (rebuild), off evacuating drives, and out of groups whose separation broke (a drive moved to another target),
+ * volumes with higher rebuild priority first; extend grown volumes; create new volumes by name, those with
+ * {@code capacity: max} last. Existing extents never move except in a move action.
+ */
+public final class Planner {
+
+    /** Candidate drives the chunk search may look at per attempt before it gives up (deterministic, no clock). */
+    public static final long DEFAULT_SEARCH_BUDGET = 200_000;
+
+    private Planner() {
+    }
+
+    public static Plan plan(Inventory inventory, Allocations recorded, DesiredState desired) {
+        return plan(inventory, recorded, desired, DEFAULT_SEARCH_BUDGET);
+    }
+
+    public static Plan plan(Inventory inventory, Allocations recorded, DesiredState desired, long searchBudget) {
+        Workspace ws = new Workspace(inventory, recorded, desired);
+        Placement placement = new Placement(ws, searchBudget);
+        Map<String, Volume> wanted = new HashMap<>();
+        desired.volumes().forEach(v -> wanted.put(v.name(), v));
+        List<Action> actions = new ArrayList<>();
+
+        List<VolumeAllocation> kept = new ArrayList<>();
+        for (VolumeAllocation v : recorded.volumes()) {
+            if (wanted.containsKey(v.volume())) {
+                kept.add(v);
+                continue;
+            }
+            for (Extent e : v.extents()) {
+                DriveSpace d = ws.bySerial.get(e.serial());
+                if (d != null) {
+                    ws.release(d, e.offset(), e.length());
+                }
+            }
+            actions.add(Action.deleted(v));
+        }
+
+        List<VolumeAllocation> byPriority = new ArrayList<>(kept);
+        byPriority.sort(Comparator.comparingInt((VolumeAllocation v) -> -wanted.get(v.volume()).rebuildPriority())
+                .thenComparing(VolumeAllocation::volume));
+        Map<String, VolumeAllocation> current = new TreeMap<>();
+        for (VolumeAllocation v : byPriority) {
+            current.put(v.volume(), repair(ws, placement, v, desired.policy(v.policy()).orElse(null), actions));
+        }
+
+        for (VolumeAllocation v : current.values()) {
+            extend(placement, v, wanted.get(v.volume()), desired, actions);
+        }
+
+        List<Volume> creates = desired.volumes().stream().filter(v -> !current.containsKey(v.name()))
+                .sorted(Comparator.comparing((Volume v) -> v.capacity().max()).thenComparing(Volume::name)).toList();
+        for (Volume v : creates) {
+            actions.add(create(placement, v, desired));
+        }
+
+        CapacityLedger ledger = CapacityLedger.recompute(inventory, recorded, desired);
+        Usage before = ledger.cluster();
+        Plan draft = new Plan(actions, before, before);
+        ledger.apply(draft);
+        return new Plan(actions, before, ledger.cluster());
+    }
+
+    /**
+     * The largest volume (bytes of data) that the policy could place now, as {@code capacity: max} would; 0 if
+     * nothing fits or the policy does not exist. Like {@code capacity: max} it counts at most
+     * {@value Placement#MAX_CHUNKS_FOR_MAX} chunks.
+     */
+    public static long largestVolume(Inventory inventory, Allocations recorded, DesiredState desired, String policy) {
+        Optional<VolumePolicy> p = desired.policy(policy);
+        if (p.isEmpty()) {
+            return 0;
+        }
+        Workspace ws = new Workspace(inventory, recorded, desired);
+        Placement.Result r = new Placement(ws, DEFAULT_SEARCH_BUDGET).place("size a volume", p.get(), 0, true, 0);
+        return r.placed() ? r.dataCapacity() : 0;
+    }
+
+    private static VolumeAllocation repair(Workspace ws, Placement placement, VolumeAllocation v, VolumePolicy p,
+            List<Action> actions) {
+        VolumeAllocation now = v;
+        for (Chunk chunk : v.chunks()) {
+            for (Group group : chunk.groups()) {
+                TreeMap<Integer, String> pending = new TreeMap<>();
+                List<String> targets = new ArrayList<>();
+                List<String> domains = v.domainScope() == null ? null : new ArrayList<>();
+                for (Segment s : group.segments()) {
+                    String serial = s.extent().serial();
+                    DriveSpace d = ws.bySerial.get(serial);
+                    if (d != null && d.drive.health() == DriveHealth.FAILED) {
+                        pending.put(s.index(), "rebuild: drive " + serial + " failed");
+                    } else if (d != null && ws.evacuating.contains(serial)) {
+                        pending.put(s.index(), "evacuate drive " + serial);
+                    }
+                    boolean counted = d != null && !pending.containsKey(s.index());
+                    targets.add(counted ? d.target.id() : null);
+                    if (domains != null) {
+                        domains.add(counted ? Separation.domain(d.target, d.drive, v.domainScope()) : null);
+                    }
+                }
+                int tolerance = (int) group.segments().stream().filter(s -> s.role().redundant()).count();
+                int limit = Separation.limit(v.protection(), group.segments().size(), tolerance);
+                for (int i : Separation.offenders(targets, domains, limit)) {
+                    String serial = group.segments().get(i).extent().serial();
+                    String place = limit < count(targets, targets.get(i)) ? "target " + targets.get(i)
+                            : v.domainScope() + " " + domains.get(i);
+                    pending.put(i, "separation: drive " + serial + " is now on target " + targets.get(i) + " and "
+                            + place + " holds more than " + limit + " segment" + (limit == 1 ? "" : "s")
+                            + " of the group");
+                }
+                TreeSet<Integer> left = new TreeSet<>(pending.keySet());
+                for (Map.Entry<Integer, String> e : pending.entrySet()) {
+                    left.remove(e.getKey());
+                    SegmentMove m = placement.move(now, p, chunk.index(), group.index(), e.getKey(), left,
+                            e.getValue());
+                    actions.add(Action.moved(v.volume(), v.size(), m));
+                    if (m.to() != null) {
+                        now = now.withSegment(chunk.index(), group.index(), e.getKey(), m.to());
+                    }
+                }
+            }
+        }
+        return now;
+    }
+
+    private static int count(List<String> keys, String key) {
+        return (int) keys.stream().filter(key::equals).count();
+    }
+
+    private static void extend(Placement placement, VolumeAllocation v, Volume w, DesiredState desired,
+            List<Action> actions) {
+        String name = v.volume();
+        if (!w.policy().equals(v.policy())) {
+            actions.add(Action.unplaceable(ActionKind.EXTEND, name, v.size(), v.size(), "volume " + name
+                    + " was placed with policy " + v.policy() + "; moving it to policy " + w.policy()
+                    + " is not supported"));
+            return;
+        }
+        if (w.capacity().max()) {
+            return;
+        }
+        long want = w.capacity().size().bytes();
+        if (want == v.size()) {
+            return;
+        }
+        if (want < v.size()) {
+            actions.add(Action.unplaceable(ActionKind.EXTEND, name, v.size(), want, "cannot shrink volume " + name
+                    + " from " + Size.ofBytes(v.size()).human() + " to " + Size.ofBytes(want).human()
+                    + ": volumes only grow"));
+            return;
+        }
+        long placed = v.placedCapacity();
+        if (want <= placed) {
+            actions.add(Action.extended(name, v.size(), want, List.of()));
+            return;
+        }
+        Optional<VolumePolicy> p = desired.policy(v.policy());
+        if (p.isEmpty() || p.get().layout() != v.layout()) {
+            actions.add(Action.unplaceable(ActionKind.EXTEND, name, v.size(), want, "cannot extend volume " + name
+                    + ": policy " + v.policy() + (p.isEmpty() ? " no longer exists" : " changed its layout from "
+                    + v.layout() + " to " + p.get().layout())));
+            return;
+        }
+        Placement.Result r = placement.place("extend volume " + name + " by " + Size.ofBytes(want - placed).human(),
+                p.get(), want - placed, false, v.chunks().size());
+        actions.add(r.placed() ? Action.extended(name, v.size(), want, r.chunks())
+                : Action.unplaceable(ActionKind.EXTEND, name, v.size(), want, r.reason()));
+    }
+
+    private static Action create(Placement placement, Volume v, DesiredState desired) {
+        long want = v.capacity().max() ? 0 : v.capacity().size().bytes();
+        Optional<VolumePolicy> p = desired.policy(v.policy());
+        if (p.isEmpty()) {
+            return Action.unplaceable(ActionKind.CREATE, v.name(), 0, want, "cannot place volume " + v.name()
+                    + ": policy " + v.policy() + " does not exist");
+        }
+        VolumePolicy policy = p.get();
+        Placement.Result r = placement.place("place volume " + v.name(), policy, want, v.capacity().max(), 0);
+        if (!r.placed()) {
+            return Action.unplaceable(ActionKind.CREATE, v.name(), 0, want, r.reason());
+        }
+        long size = v.capacity().max() ? r.dataCapacity() : want;
+        return Action.created(new VolumeAllocation(v.name(), policy.name(), policy.layout(), policy.protection(),
+                policy.domainScope(), size, r.chunks()));
+    }
+}

@@ -1,0 +1,32 @@
+package io.nvmesh.core.allocation;
+
+import java.util.Objects;
+
+/**
+ * One finding of {@link StateChecker}. Errors mean the recorded state breaks an invariant; {@code DEGRADED} means
+ * a segment sits on a drive that is failed or missing, which a plan repairs (or waits for).
+ */
+public record Violation(Kind kind, String volume, String serial, String message) {
+
+    public enum Kind {
+        /** Two extents share bytes of a drive. */
+        OVERLAP,
+        /** An extent reaches past its drive's usable capacity. */
+        OUTSIDE_DRIVE,
+        /** Segments of one group differ in length. */
+        UNEQUAL_SEGMENTS,
+        /** A group has more segments on one target or failure domain than its protection allows. */
+        PROTECTION,
+        /** A segment is on a failed or missing drive: not an error of the state, but the volume is degraded. */
+        DEGRADED
+    }
+
+    public Violation {
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(message, "message");
+    }
+
+    public boolean error() {
+        return kind != Kind.DEGRADED;
+    }
+}

@@ -1,0 +1,163 @@
+package io.nvmesh.core.allocation;
+
+import static io.nvmesh.core.allocation.Fleet.G;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nvmesh.schema.Capacity;
+import io.nvmesh.schema.DriveIntent;
+import io.nvmesh.schema.Layout;
+import io.nvmesh.schema.Metadata;
+import io.nvmesh.schema.Protection;
+import io.nvmesh.schema.Volume;
+import io.nvmesh.schema.VolumePolicy;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.statistics.Statistics;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.Size;
+
+/**
+ * Random topologies and random sequences of create, extend, delete, evacuate, drive failure and drive moves: after
+ * every plan the recorded state stays sound, counters agree with a recount, and planning is deterministic.
+ */
+class AllocationProperties {
+
+    static final List<VolumePolicy> POLICIES = List.of(
+            Fleet.policy("concat", Layout.CONCATENATED),
+            Fleet.policy("r0", Layout.RAID0, 3, 0, 0, 0, Protection.FULL, null),
+            Fleet.policy("r1", Layout.RAID1),
+            Fleet.policy("r1-min", Layout.RAID1, 1, 2, 0, 0, Protection.MINIMAL, null),
+            Fleet.policy("r10-ign", Layout.RAID10, 2, 1, 0, 0, Protection.IGNORE, null),
+            Fleet.policy("r10-rack", Layout.RAID10, 2, 1, 0, 0, Protection.FULL, "rack"),
+            Fleet.policy("ec-min", Layout.ERASURE_CODING, 1, 0, 4, 2, Protection.MINIMAL, null),
+            Fleet.policy("sec", Layout.STRIPED_ERASURE_CODING, 2, 0, 2, 1, Protection.FULL, null));
+
+    @Property(tries = 200)
+    void everyPlanKeepsTheStateSoundAndTheCountersExact(
+            @ForAll @IntRange(min = 1, max = 7) int targets,
+            @ForAll @IntRange(min = 1, max = 3) int drivesPerTarget,
+            @ForAll @IntRange(min = 1, max = 3) int racks,
+            @ForAll @Size(max = 24) List<@IntRange(min = 0, max = 1_000_000) Integer> ops) {
+        Inventory inv = topology(targets, drivesPerTarget, racks);
+        TreeMap<String, Volume> volumes = new TreeMap<>();
+        List<DriveIntent> intents = new ArrayList<>();
+        Allocations state = Allocations.EMPTY;
+        DesiredState desired = DesiredState.of(POLICIES, List.of());
+        CapacityLedger ledger = CapacityLedger.recompute(inv, state, desired);
+        int n = 0;
+        for (int op : ops) {
+            List<String> serials = inv.targets().stream().flatMap(t -> t.drives().stream()).map(Drive::serial).toList();
+            int pick = op / 8;
+            switch (op % 8) {
+                case 0, 1, 2 -> {
+                    VolumePolicy p = POLICIES.get(pick % POLICIES.size());
+                    String name = "v" + n++;
+                    volumes.put(name, sized(name, p.name(), 1 + pick % 40));
+                }
+                case 3 -> {
+                    if (!volumes.isEmpty()) {
+                        Volume v = nth(volumes, pick);
+                        if (!v.capacity().max()) {
+                            volumes.put(v.name(), sized(v.name(), v.policy(), v.capacity().size().bytes() / G + 1 + pick % 20));
+                        }
+                    }
+                }
+                case 4 -> {
+                    if (!volumes.isEmpty()) {
+                        volumes.remove(nth(volumes, pick).name());
+                    }
+                }
+                case 5 -> intents.add(new DriveIntent(Metadata.named("i" + n++), serials.get(pick % serials.size()),
+                        false, true));
+                case 6 -> inv = Fleet.withDrive(inv, serials.get(pick % serials.size()), d -> d.withHealth(DriveHealth.FAILED));
+                default -> inv = Fleet.moveDrive(inv, serials.get(pick % serials.size()),
+                        inv.targets().get(pick / 7 % inv.targets().size()).id());
+            }
+            desired = new DesiredState(POLICIES, List.of(), List.of(), List.copyOf(volumes.values()), intents);
+            ledger.update(inv, desired);
+
+            Plan plan = Planner.plan(inv, state, desired);
+            plan.actions().forEach(a -> Statistics.label("actions").collect(a.kind(), a.outcome()));
+
+            assertThat(Planner.plan(inv, state, desired)).as("same inputs, same plan").isEqualTo(plan);
+            failedCreatesChangeNothing(inv, state, desired, plan);
+            Allocations next = state.apply(plan);
+            soundness(inv, next, plan);
+            ledger.apply(plan);
+            assertThat(ledger.report()).as("incremental counters equal a recount")
+                    .isEqualTo(CapacityLedger.recompute(inv, next, desired).report());
+            assertThat(plan.after()).isEqualTo(ledger.cluster());
+            state = next;
+            forgetWhatFailed(plan, state, volumes);
+        }
+    }
+
+    private static void soundness(Inventory inv, Allocations next, Plan plan) {
+        Set<String> stuck = new HashSet<>();
+        plan.unplaceable().stream().filter(a -> a.kind() == ActionKind.MOVE).forEach(a -> stuck.add(a.volume()));
+        for (Violation v : StateChecker.check(inv, next)) {
+            if (v.kind() == Violation.Kind.PROTECTION) {
+                assertThat(stuck).as("protection is broken only where the plan says it could not move: %s", v)
+                        .contains(v.volume());
+            } else {
+                assertThat(v.error()).as("%s", v).isFalse();
+            }
+        }
+    }
+
+    /** Planning without the creates that failed gives the same plan minus them: they touched nothing. */
+    private static void failedCreatesChangeNothing(Inventory inv, Allocations state, DesiredState desired, Plan plan) {
+        Set<String> failed = new HashSet<>();
+        plan.unplaceable().stream().filter(a -> a.kind() == ActionKind.CREATE).forEach(a -> failed.add(a.volume()));
+        if (failed.isEmpty()) {
+            return;
+        }
+        DesiredState without = desired.withVolumes(
+                desired.volumes().stream().filter(v -> !failed.contains(v.name())).toList());
+        List<Action> expected = plan.actions().stream()
+                .filter(a -> !(a.kind() == ActionKind.CREATE && failed.contains(a.volume()))).toList();
+        assertThat(Planner.plan(inv, state, without).actions()).isEqualTo(expected);
+    }
+
+    /** The operator gives up on what could not be placed, so later steps start from recorded sizes. */
+    private static void forgetWhatFailed(Plan plan, Allocations state, Map<String, Volume> volumes) {
+        for (Action a : plan.unplaceable()) {
+            if (a.kind() == ActionKind.CREATE) {
+                volumes.remove(a.volume());
+            } else if (a.kind() == ActionKind.EXTEND) {
+                Volume v = volumes.get(a.volume());
+                long recorded = state.volume(a.volume()).orElseThrow().size();
+                volumes.put(v.name(), new Volume(v.metadata(), v.policy(), Capacity.of(io.nvmesh.schema.Size.ofBytes(recorded)),
+                        v.clients(), v.rebuildPriority(), v.deletionProtection()));
+            }
+        }
+    }
+
+    private static Inventory topology(int targets, int drivesPerTarget, int racks) {
+        List<Target> ts = new ArrayList<>();
+        long[] sizes = {40, 100, 250};
+        for (int t = 1; t <= targets; t++) {
+            List<Drive> ds = new ArrayList<>();
+            for (int d = 1; d <= drivesPerTarget; d++) {
+                ds.add(Drive.of("s" + t + "-" + d, sizes[(t * 7 + d * 3) % 3] * G + (t % 2) * 512 * 1024));
+            }
+            ts.add(Target.of("t" + t, Map.of("rack", "r" + (t % racks)), ds));
+        }
+        return Inventory.of(ts);
+    }
+
+    private static Volume sized(String name, String policy, long gib) {
+        return new Volume(Metadata.named(name), policy, Capacity.of(io.nvmesh.schema.Size.ofGiB(gib)), List.of(),
+                name.hashCode() & 3, false);
+    }
+
+    private static Volume nth(TreeMap<String, Volume> volumes, int i) {
+        return new ArrayList<>(volumes.values()).get(i % volumes.size());
+    }
+}
