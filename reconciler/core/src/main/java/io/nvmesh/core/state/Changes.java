@@ -105,7 +105,17 @@ public final class Changes {
             return this;
         }
 
+        /** Refuses a value that writes both a file and a file beneath it ({@code a} and {@code a/b}). */
         public Changes build() {
+            TreeMap<String, byte[]> sorted = new TreeMap<>(puts);
+            for (String p : sorted.keySet()) {
+                String below = sorted.ceilingKey(p + "/");
+                if (below != null && below.startsWith(p + "/")) {
+                    throw new IllegalArgumentException(
+                            String.format("cannot put both \"%s\" and \"%s\": one would be a file and a directory",
+                                    p, below));
+                }
+            }
             return new Changes(this);
         }
     }

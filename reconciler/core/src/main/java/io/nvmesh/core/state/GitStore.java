@@ -14,6 +14,8 @@ import org.eclipse.jgit.dircache.DirCache;
 import org.eclipse.jgit.dircache.DirCacheBuilder;
 import org.eclipse.jgit.dircache.DirCacheEditor;
 import org.eclipse.jgit.dircache.DirCacheEntry;
+import org.eclipse.jgit.internal.storage.file.ObjectDirectory;
+import org.eclipse.jgit.internal.storage.file.PackInserter;
 import org.eclipse.jgit.lib.CommitBuilder;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.FileMode;
@@ -37,6 +39,9 @@ abstract class GitStore implements StateStore {
     /** A commit made but not yet published; {@code treeChanged} is false when the changes left the tree as it was. */
     record Built(ObjectId commitId, boolean treeChanged) {
     }
+
+    /** From this many files in one commit on, new objects go into one pack instead of loose files. */
+    static final int BULK_PUTS = 256;
 
     final Repository repo;
     final StoreOptions options;
@@ -140,7 +145,7 @@ abstract class GitStore implements StateStore {
 
     /** The tree of {@code parent} (none: empty) plus {@code changes}, committed to the object database only. */
     Built build(ObjectId parent, Changes changes, String message, Author author) throws IOException {
-        try (ObjectInserter ins = repo.newObjectInserter(); ObjectReader reader = ins.newReader();
+        try (ObjectInserter ins = inserterFor(changes); ObjectReader reader = ins.newReader();
                 RevWalk rw = new RevWalk(reader)) {
             DirCache dc = DirCache.newInCore();
             ObjectId baseTree = null;
@@ -190,6 +195,19 @@ abstract class GitStore implements StateStore {
             ins.flush();
             return new Built(id, true);
         }
+    }
+
+    /**
+     * Loose objects for the usual few files; one pack for a bulk write (an inventory import, a large batch), because
+     * ten thousand loose files are slow to write and, until someone packs them, slow to read back.
+     */
+    private ObjectInserter inserterFor(Changes changes) {
+        if (changes.puts().size() >= BULK_PUTS && repo.getObjectDatabase() instanceof ObjectDirectory dir) {
+            PackInserter pack = dir.newPackInserter();
+            pack.checkExisting(true);
+            return pack;
+        }
+        return repo.newObjectInserter();
     }
 
     static StateStoreException failure(String what, Exception e) {

@@ -3,6 +3,7 @@ package io.nvmesh.core.state;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Objects;
 
 import org.eclipse.jgit.lib.ObjectId;
@@ -36,17 +37,47 @@ final class LocalGitStore extends GitStore {
         }
     }
 
+    /**
+     * Opens the bare repository at {@code gitDir}, creating it if needed. Creation happens in a sibling folder that is
+     * then renamed into place, so writers in several threads or processes starting at once all end up opening one
+     * complete repository instead of tripping over each other's half-made one.
+     */
     static Repository openOrCreateBare(Path gitDir) throws IOException {
-        Files.createDirectories(gitDir);
-        Repository repo = new FileRepositoryBuilder().setGitDir(gitDir.toFile()).setBare().build();
-        if (!repo.getObjectDatabase().exists()) {
+        Path dir = gitDir.toAbsolutePath().normalize();
+        if (!Files.isDirectory(dir.resolve("objects"))) {
+            Files.createDirectories(dir.getParent());
+            Path scratch = Files.createTempDirectory(dir.getParent(), "." + dir.getFileName() + ".creating-");
             try {
-                repo.create(true);
-            } catch (IllegalStateException raced) {
-                // Another process created it between our look and our create; what it made is what we want.
+                try (Repository fresh = new FileRepositoryBuilder().setGitDir(scratch.toFile()).setBare().build()) {
+                    fresh.create(true);
+                }
+                // rename(2) replaces a missing or empty directory and fails on a non-empty one: one creator wins.
+                Files.move(scratch, dir, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException lost) {
+                if (!Files.isDirectory(dir.resolve("objects"))) {
+                    throw lost;
+                }
+            } finally {
+                deleteTree(scratch);
             }
         }
+        Repository repo = new FileRepositoryBuilder().setGitDir(dir.toFile()).setBare().build();
+        if (!repo.getObjectDatabase().exists()) {
+            repo.close();
+            throw new IOException(dir + " exists but is not a Git repository");
+        }
         return repo;
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (var walk = Files.walk(root)) {
+            for (Path p : (Iterable<Path>) walk.sorted(java.util.Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 
     @Override
