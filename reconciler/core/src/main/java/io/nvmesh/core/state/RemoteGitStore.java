@@ -160,7 +160,13 @@ final class RemoteGitStore extends GitStore {
                 if (!Objects.equals(now, expected)) {
                     return new CommitResult.LostRace(RefNames.hex(expected), RefNames.hex(now));
                 }
-                throw new StateStoreException(uri + " refused the update of " + name + ": " + update.getMessage());
+                String why = String.valueOf(update.getMessage());
+                if (why.toLowerCase(java.util.Locale.ROOT).contains("lock")) {
+                    // Another push holds the server's ref lock and has not landed yet (or left it behind on the
+                    // server, where we cannot judge its age): retry later.
+                    return new CommitResult.Busy(uri + " " + name, why);
+                }
+                throw new StateStoreException(uri + " refused the update of " + name + ": " + why);
             default:
                 throw new StateStoreException(
                         "push of " + name + " to " + uri + " ended " + update.getStatus() + ": " + update.getMessage());
