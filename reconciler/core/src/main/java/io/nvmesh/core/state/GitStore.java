@@ -1,0 +1,216 @@
+package io.nvmesh.core.state;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Function;
+
+import org.eclipse.jgit.dircache.DirCache;
+import org.eclipse.jgit.dircache.DirCacheBuilder;
+import org.eclipse.jgit.dircache.DirCacheEditor;
+import org.eclipse.jgit.dircache.DirCacheEntry;
+import org.eclipse.jgit.internal.storage.file.ObjectDirectory;
+import org.eclipse.jgit.internal.storage.file.PackInserter;
+import org.eclipse.jgit.lib.CommitBuilder;
+import org.eclipse.jgit.lib.Constants;
+import org.eclipse.jgit.lib.FileMode;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.ObjectInserter;
+import org.eclipse.jgit.lib.ObjectReader;
+import org.eclipse.jgit.lib.PersonIdent;
+import org.eclipse.jgit.lib.Ref;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.lib.UserConfig;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.eclipse.jgit.revwalk.RevWalk;
+import org.eclipse.jgit.treewalk.TreeWalk;
+
+/**
+ * What the local and the remote store share: snapshots read from a repository's object database, and commits built
+ * there from a base tree plus changes, in memory (DirCache) rather than in a working tree.
+ */
+abstract class GitStore implements StateStore {
+
+    /** A commit made but not yet published; {@code treeChanged} is false when the changes left the tree as it was. */
+    record Built(ObjectId commitId, boolean treeChanged) {
+    }
+
+    /** From this many files in one commit on, new objects go into one pack instead of loose files. */
+    static final int BULK_PUTS = 256;
+
+    final Repository repo;
+    final StoreOptions options;
+    private final BlobCache blobs = new BlobCache(64L << 20);
+    private final RetryLoop retry;
+
+    GitStore(Repository repo, StoreOptions options) {
+        this.repo = repo;
+        this.options = options;
+        this.retry = new RetryLoop(this, options.retry(), RetryLoop.THREAD_SLEEP);
+    }
+
+    @Override
+    public UpdateResult update(String ref, Author author, Function<Snapshot, Decision> decide) {
+        return retry.run(RefNames.full(ref), author, decide);
+    }
+
+    @Override
+    public Author defaultAuthor() {
+        UserConfig user = repo.getConfig().get(UserConfig.KEY);
+        String name = user.isAuthorNameImplicit() ? "nvmesh" : user.getAuthorName();
+        String email = user.isAuthorEmailImplicit() ? options.writerId() + "@" + DefaultWriter.host()
+                : user.getAuthorEmail();
+        return new Author(name, email);
+    }
+
+    @Override
+    public void close() {
+        repo.close();
+    }
+
+    ObjectId tip(String fullRef) throws IOException {
+        Ref r = repo.exactRef(fullRef);
+        return r == null ? null : r.getObjectId();
+    }
+
+    boolean has(ObjectId id) throws IOException {
+        return repo.getObjectDatabase().has(id);
+    }
+
+    Snapshot snapshotAt(ObjectId commitId) throws IOException {
+        if (commitId == null) {
+            return Snapshot.empty();
+        }
+        TreeMap<String, ObjectId> ids = new TreeMap<>();
+        String name;
+        try (ObjectReader reader = repo.newObjectReader(); RevWalk rw = new RevWalk(reader);
+                TreeWalk tw = new TreeWalk(reader)) {
+            RevCommit c = rw.parseCommit(commitId);
+            name = c.name();
+            tw.addTree(c.getTree());
+            tw.setRecursive(true);
+            while (tw.next()) {
+                if (tw.getFileMode(0).getObjectType() == Constants.OBJ_BLOB) {
+                    ids.put(tw.getPathString(), tw.getObjectId(0));
+                }
+            }
+        }
+        return new Snapshot(name, ids.navigableKeySet(), new Contents(ids));
+    }
+
+    /** Reads blobs of one snapshot through the shared cache. */
+    private final class Contents implements Snapshot.Contents {
+        private final Map<String, ObjectId> ids;
+
+        Contents(Map<String, ObjectId> ids) {
+            this.ids = ids;
+        }
+
+        @Override
+        public byte[] load(String path) {
+            try (ObjectReader reader = repo.newObjectReader()) {
+                return blob(reader, ids.get(path));
+            } catch (IOException e) {
+                throw new StateStoreException("cannot read " + path + ": " + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public Map<String, byte[]> loadAll(SortedSet<String> paths) {
+            Map<String, byte[]> out = new HashMap<>(paths.size() * 2);
+            try (ObjectReader reader = repo.newObjectReader()) {
+                for (String p : paths) {
+                    out.put(p, blob(reader, ids.get(p)));
+                }
+            } catch (IOException e) {
+                throw new StateStoreException("cannot read files: " + e.getMessage(), e);
+            }
+            return out;
+        }
+
+        private byte[] blob(ObjectReader reader, ObjectId id) throws IOException {
+            byte[] b = blobs.get(id);
+            if (b == null) {
+                b = reader.open(id, Constants.OBJ_BLOB).getCachedBytes(Integer.MAX_VALUE);
+                blobs.put(id, b);
+            }
+            return b;
+        }
+    }
+
+    /** The tree of {@code parent} (none: empty) plus {@code changes}, committed to the object database only. */
+    Built build(ObjectId parent, Changes changes, String message, Author author) throws IOException {
+        try (ObjectInserter ins = inserterFor(changes); ObjectReader reader = ins.newReader();
+                RevWalk rw = new RevWalk(reader)) {
+            DirCache dc = DirCache.newInCore();
+            ObjectId baseTree = null;
+            if (parent != null) {
+                baseTree = rw.parseCommit(parent).getTree().copy();
+                DirCacheBuilder b = dc.builder();
+                b.addTree(new byte[0], DirCacheEntry.STAGE_0, reader, baseTree);
+                b.finish();
+            }
+            SortedSet<String> deletes = new TreeSet<>(changes.deletes());
+            for (String dir : changes.deletedTrees()) {
+                for (DirCacheEntry e : dc.getEntriesWithin(dir)) {
+                    if (!changes.puts().containsKey(e.getPathString())) {
+                        deletes.add(e.getPathString());
+                    }
+                }
+            }
+            DirCacheEditor ed = dc.editor();
+            for (String p : deletes) {
+                ed.add(new DirCacheEditor.DeletePath(p));
+            }
+            for (Map.Entry<String, byte[]> e : changes.puts().entrySet()) {
+                ObjectId blob = ins.insert(Constants.OBJ_BLOB, e.getValue());
+                ed.add(new DirCacheEditor.PathEdit(e.getKey()) {
+                    @Override
+                    public void apply(DirCacheEntry ent) {
+                        ent.setFileMode(FileMode.REGULAR_FILE);
+                        ent.setObjectId(blob);
+                    }
+                });
+            }
+            ed.finish();
+            ObjectId tree = dc.writeTree(ins);
+            if (tree.equals(baseTree)) {
+                return new Built(parent, false);
+            }
+            PersonIdent who = new PersonIdent(author.name(), author.email(), Instant.now(), ZoneId.systemDefault());
+            CommitBuilder cb = new CommitBuilder();
+            cb.setTreeId(tree);
+            if (parent != null) {
+                cb.setParentId(parent);
+            }
+            cb.setAuthor(who);
+            cb.setCommitter(who);
+            cb.setMessage(message.endsWith("\n") ? message : message + "\n");
+            ObjectId id = ins.insert(cb);
+            ins.flush();
+            return new Built(id, true);
+        }
+    }
+
+    /**
+     * Loose objects for the usual few files; one pack for a bulk write (an inventory import, a large batch), because
+     * ten thousand loose files are slow to write and, until someone packs them, slow to read back.
+     */
+    private ObjectInserter inserterFor(Changes changes) {
+        if (changes.puts().size() >= BULK_PUTS && repo.getObjectDatabase() instanceof ObjectDirectory dir) {
+            PackInserter pack = dir.newPackInserter();
+            pack.checkExisting(true);
+            return pack;
+        }
+        return repo.newObjectInserter();
+    }
+
+    static StateStoreException failure(String what, Exception e) {
+        return new StateStoreException(what + ": " + e.getMessage(), e);
+    }
+}

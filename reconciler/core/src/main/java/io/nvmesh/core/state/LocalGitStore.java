@@ -1,0 +1,168 @@
+package io.nvmesh.core.state;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Objects;
+
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.RefUpdate;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
+
+/**
+ * A bare repository on this machine. Compare-and-swap is JGit's {@link RefUpdate} with an expected old id: the ref's
+ * lock file is taken, the ref re-read under it, and the new id written only if the old one matches.
+ */
+final class LocalGitStore extends GitStore {
+
+    /** Attempts at a ref update while the ref has not moved but its lock was in the way (then: Busy). */
+    private static final int LOCKED_ATTEMPTS = 3;
+
+    private final StaleLocks locks;
+
+    private LocalGitStore(Repository repo, StoreOptions options) {
+        super(repo, options);
+        this.locks = new StaleLocks(repo.getDirectory().toPath(), options.staleLockAfter());
+    }
+
+    static LocalGitStore openOrCreate(Path gitDir, StoreOptions options) {
+        Objects.requireNonNull(gitDir, "gitDir");
+        Objects.requireNonNull(options, "options");
+        try {
+            return new LocalGitStore(openOrCreateBare(gitDir), options);
+        } catch (IOException e) {
+            throw failure("cannot open repository " + gitDir, e);
+        }
+    }
+
+    /**
+     * Opens the bare repository at {@code gitDir}, creating it if needed. Creation happens in a sibling folder that is
+     * then renamed into place, so writers in several threads or processes starting at once all end up opening one
+     * complete repository instead of tripping over each other's half-made one.
+     */
+    static Repository openOrCreateBare(Path gitDir) throws IOException {
+        Path dir = gitDir.toAbsolutePath().normalize();
+        if (!Files.isDirectory(dir.resolve("objects"))) {
+            Files.createDirectories(dir.getParent());
+            Path scratch = Files.createTempDirectory(dir.getParent(), "." + dir.getFileName() + ".creating-");
+            try {
+                try (Repository fresh = new FileRepositoryBuilder().setGitDir(scratch.toFile()).setBare().build()) {
+                    fresh.create(true);
+                }
+                // rename(2) replaces a missing or empty directory and fails on a non-empty one: one creator wins.
+                Files.move(scratch, dir, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException lost) {
+                if (!Files.isDirectory(dir.resolve("objects"))) {
+                    throw lost;
+                }
+            } finally {
+                deleteTree(scratch);
+            }
+        }
+        Repository repo = new FileRepositoryBuilder().setGitDir(dir.toFile()).setBare().build();
+        if (!repo.getObjectDatabase().exists()) {
+            repo.close();
+            throw new IOException(dir + " exists but is not a Git repository");
+        }
+        return repo;
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (var walk = Files.walk(root)) {
+            for (Path p : (Iterable<Path>) walk.sorted(java.util.Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    @Override
+    public Snapshot read(String ref) {
+        String name = RefNames.full(ref);
+        try {
+            return snapshotAt(tip(name));
+        } catch (IOException e) {
+            throw failure("cannot read " + name, e);
+        }
+    }
+
+    @Override
+    public Snapshot read(String ref, String commitId) {
+        RefNames.full(ref);
+        ObjectId id = RefNames.expected(commitId);
+        if (id == null) {
+            return Snapshot.empty();
+        }
+        try {
+            if (!has(id)) {
+                throw new StateStoreException("no commit " + commitId + " in " + repo.getDirectory());
+            }
+            return snapshotAt(id);
+        } catch (IOException e) {
+            throw failure("cannot read commit " + commitId, e);
+        }
+    }
+
+    @Override
+    public CommitResult commit(String ref, String expectedOldId, Changes changes, String message, Author author) {
+        String name = RefNames.full(ref);
+        ObjectId expected = RefNames.expected(expectedOldId);
+        Objects.requireNonNull(changes, "changes");
+        Objects.requireNonNull(message, "message");
+        Objects.requireNonNull(author, "author");
+        try {
+            // Cheap early answer: a commit built on a base that is already gone cannot land.
+            ObjectId current = tip(name);
+            if (!Objects.equals(current, expected)) {
+                return new CommitResult.LostRace(RefNames.hex(expected), RefNames.hex(current));
+            }
+            Built built = build(expected, changes, message, author);
+            if (!built.treeChanged()) {
+                // Nothing to publish; the answer is right as of this read of the ref.
+                ObjectId now = tip(name);
+                return Objects.equals(now, expected)
+                        ? new CommitResult.Committed(RefNames.hex(expected), RefNames.hex(expected))
+                        : new CommitResult.LostRace(RefNames.hex(expected), RefNames.hex(now));
+            }
+            return publish(name, expected, built.commitId(), message);
+        } catch (IOException e) {
+            throw failure("cannot commit to " + name, e);
+        }
+    }
+
+    private CommitResult publish(String name, ObjectId expected, ObjectId newId, String message) throws IOException {
+        String reason = "";
+        for (int attempt = 1; attempt <= LOCKED_ATTEMPTS; attempt++) {
+            RefUpdate ru = repo.updateRef(name);
+            ru.setExpectedOldObjectId(expected == null ? ObjectId.zeroId() : expected);
+            ru.setNewObjectId(newId);
+            ru.setRefLogMessage("nvmesh: " + message.lines().findFirst().orElse(""), false);
+            RefUpdate.Result result = ru.update();
+            switch (result) {
+                case NEW, FAST_FORWARD, FORCED:
+                    return new CommitResult.Committed(newId.name(), RefNames.hex(expected));
+                case LOCK_FAILURE, REJECTED:
+                    ObjectId now = tip(name);
+                    if (!Objects.equals(now, expected)) {
+                        return new CommitResult.LostRace(RefNames.hex(expected), RefNames.hex(now));
+                    }
+                    StaleLocks.Inspection look = locks.recover(name);
+                    if (look.fresh().isPresent() && look.removed().isEmpty()) {
+                        return new CommitResult.Busy(look.fresh().get().toString(),
+                                "held for " + look.freshAge().toMillis() + " ms, below the "
+                                        + options.staleLockAfter().toSeconds() + " s threshold");
+                    }
+                    reason = look.removed().isEmpty() ? "lock released while we looked"
+                            : "removed abandoned " + look.removed();
+                    break;
+                default:
+                    throw new StateStoreException("updating " + name + " failed: " + result);
+            }
+        }
+        return new CommitResult.Busy(locks.candidates(name).get(0).toString(), reason);
+    }
+}

@@ -1,0 +1,72 @@
+package io.nvmesh.core.state;
+
+import java.nio.file.Path;
+import java.util.function.Function;
+
+/**
+ * Files on Git refs, changed by compare-and-swap commits. Recorded state lives on {@link #STATE_REF}, one file per
+ * object; desired manifests live on a branch (see {@link DesiredBranch}). Every commit is built from the tree of the
+ * commit it names as its base and is published only if the ref still points there, so two writers that read the same
+ * tip can never both win.
+ *
+ * <p>Ref names are full ({@code refs/nvmesh/state}, {@code refs/heads/main}); a bare branch name such as {@code main}
+ * means {@code refs/heads/main}. Commit ids are 40-digit hex strings; {@code ""} (or {@code null} where an expected id
+ * is asked for) means "no such ref".
+ *
+ * <p>Implementations are safe for use by many threads. Open one with {@link #openOrCreate(Path)} (a bare repository on
+ * this machine) or {@link #remote(String, Path, StoreOptions)} (any Git URL, through a local mirror).
+ */
+public interface StateStore extends AutoCloseable {
+
+    /** Where reconcilers record inventory, allocations and the desired commit they last reconciled from. */
+    String STATE_REF = "refs/nvmesh/state";
+
+    /** The files of {@code ref} at its current tip, or {@link Snapshot#empty()} if the ref does not exist. */
+    Snapshot read(String ref);
+
+    /**
+     * The files at {@code commitId}, a commit of {@code ref} (a remote store fetches {@code ref} if the commit is not
+     * in its mirror yet). Throws {@link StateStoreException} if there is no such commit.
+     */
+    Snapshot read(String ref, String commitId);
+
+    /**
+     * Builds a commit from the tree of {@code expectedOldId} plus {@code changes}, without a working tree, and moves
+     * {@code ref} to it only if the ref still points at {@code expectedOldId} ({@code null} or {@code ""}: only if the
+     * ref does not exist). A lost race is a {@link CommitResult.LostRace}, not an exception.
+     */
+    CommitResult commit(String ref, String expectedOldId, Changes changes, String message, Author author);
+
+    /**
+     * Read, decide, compare-and-swap, and on a lost race read again and decide again, with exponential backoff and
+     * jitter, at most {@link RetryPolicy#maxAttempts()} times. {@code decide} sees the snapshot the commit will be
+     * built on, so its checks (extents must not overlap) hold for the state it is published over. It may run several
+     * times and must not have side effects of its own.
+     */
+    UpdateResult update(String ref, Author author, Function<Snapshot, Decision> decide);
+
+    /** The author to use when a person is acting: {@code user.name}/{@code user.email} from Git config if set. */
+    Author defaultAuthor();
+
+    @Override
+    void close();
+
+    /** A bare repository at {@code gitDir}, created on first use, with default options. */
+    static StateStore openOrCreate(Path gitDir) {
+        return openOrCreate(gitDir, StoreOptions.forWriter(DefaultWriter.id()));
+    }
+
+    /** A bare repository at {@code gitDir}, created on first use. */
+    static StateStore openOrCreate(Path gitDir, StoreOptions options) {
+        return LocalGitStore.openOrCreate(gitDir, options);
+    }
+
+    /**
+     * A remote repository at {@code url} (file://, git://, http(s)://, ssh://), mirrored in a bare repository under
+     * {@code cacheDir}. Reads fetch the ref; commits are built in the mirror and pushed with a lease on the expected
+     * old id.
+     */
+    static StateStore remote(String url, Path cacheDir, StoreOptions options) {
+        return RemoteGitStore.open(url, cacheDir, options);
+    }
+}
