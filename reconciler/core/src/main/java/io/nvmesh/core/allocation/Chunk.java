@@ -14,4 +14,19 @@ public record Chunk(int index, List<Group> groups) {
             throw new IllegalArgumentException("chunk " + index + " has no groups");
         }
     }
+
+    /** Bytes of data (not mirror or parity) the chunks hold. */
+    static long dataBytes(List<Chunk> chunks) {
+        long sum = 0;
+        for (Chunk c : chunks) {
+            for (Group g : c.groups()) {
+                for (Segment s : g.segments()) {
+                    if (s.role() == Role.DATA) {
+                        sum += s.extent().length();
+                    }
+                }
+            }
+        }
+        return sum;
+    }
 }
