@@ -37,17 +37,7 @@ final class Placement {
         }
 
         long dataCapacity() {
-            long sum = 0;
-            for (Chunk c : chunks) {
-                for (Group g : c.groups()) {
-                    for (Segment s : g.segments()) {
-                        if (s.role() == Role.DATA) {
-                            sum += s.extent().length();
-                        }
-                    }
-                }
-            }
-            return sum;
+            return Chunk.dataBytes(chunks);
         }
     }
 

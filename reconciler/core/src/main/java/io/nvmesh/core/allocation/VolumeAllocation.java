@@ -32,17 +32,7 @@ public record VolumeAllocation(String volume, String policy, Layout layout, Prot
 
     /** Bytes of data the chunks can hold. */
     public long placedCapacity() {
-        long sum = 0;
-        for (Chunk c : chunks) {
-            for (Group g : c.groups()) {
-                for (Segment s : g.segments()) {
-                    if (s.role() == Role.DATA) {
-                        sum += s.extent().length();
-                    }
-                }
-            }
-        }
-        return sum;
+        return Chunk.dataBytes(chunks);
     }
 
     VolumeAllocation withChunks(long newSize, List<Chunk> added) {
