@@ -30,7 +30,11 @@ public final class ReconcilerMain {
         PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
         PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
         int code = run(out, err, node -> {
-            Runtime.getRuntime().addShutdownHook(new Thread(node::close, "nvmesh-shutdown"));
+            // Said on stdout, not logged: the JDK resets its log handlers in a shutdown hook of its own.
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                node.close();
+                out.println("nvmesh reconciler " + node.id() + " stopped");
+            }, "nvmesh-shutdown"));
             try {
                 node.awaitClosed();
             } catch (InterruptedException e) {

@@ -87,7 +87,7 @@ class ReconcilerMainTest {
                     HttpResponse.BodyHandlers.ofString());
             assertThat(health.statusCode()).isEqualTo(200);
 
-            p.destroy(); // SIGTERM
+            p.toHandle().destroy(); // SIGTERM, leaving our end of its output open (Process.destroy closes it)
 
             assertThat(p.waitFor(10, TimeUnit.SECONDS)).as("stopped within 10 s").isTrue();
             assertThat(p.exitValue()).isEqualTo(143); // 128 + SIGTERM

@@ -42,8 +42,9 @@ public final class ApiServer implements AutoCloseable {
         QueuedThreadPool threads = new QueuedThreadPool(32, 2);
         threads.setName("nvmesh-http-" + name);
         Server server = new Server(threads);
-        // A stopping instance should go quickly: peers treat it as dead anyway.
-        server.setStopTimeout(1_000);
+        // A stopping instance should go quickly: peers treat it as dead anyway, and idle keep-alive connections
+        // would otherwise hold the stop for the whole timeout.
+        server.setStopTimeout(250);
         ServerConnector connector = new ServerConnector(server, 1, 1);
         connector.setHost(host);
         connector.setPort(port);
@@ -98,7 +99,7 @@ public final class ApiServer implements AutoCloseable {
         }
     }
 
-    /** Stops serving; requests in flight get up to a second to finish. Idempotent. */
+    /** Stops serving; requests in flight get up to 250 ms to finish. Idempotent. */
     @Override
     public void close() {
         try {
