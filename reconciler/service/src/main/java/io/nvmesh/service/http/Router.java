@@ -67,9 +67,18 @@ final class Router extends Handler.Abstract.NonBlocking {
                         }
                     });
         } catch (RuntimeException e) {
+            if (hasBody(request)) {
+                // Refused before its body was read: the connection cannot be reused, and a client that is told so
+                // will not race us by sending its next request on a connection we are closing.
+                response.getHeaders().put(HttpHeader.CONNECTION, "close");
+            }
             fail(response, callback, path, e);
         }
         return true;
+    }
+
+    private static boolean hasBody(Request request) {
+        return request.getLength() > 0 || request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING);
     }
 
     private Route match(String method, String path) {
