@@ -1,0 +1,159 @@
+package io.nvmesh.service;
+
+import io.nvmesh.service.cluster.ClusterView;
+import io.nvmesh.service.cluster.Member;
+import io.nvmesh.service.cluster.Membership;
+import io.nvmesh.service.cluster.OwnershipTable;
+import io.nvmesh.service.config.InstanceConfig;
+import io.nvmesh.service.http.ApiServer;
+import io.nvmesh.service.http.JettyHeartbeatTransport;
+
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One running reconciler instance: its HTTP server, its membership of the cluster and the ownership that follows
+ * from it. Start one with {@link #start}; {@link #close} stops it (idempotent). Many can run in one JVM (tests bind
+ * port 0).
+ */
+public final class ReconcilerNode implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(ReconcilerNode.class.getName());
+
+    private final InstanceConfig config;
+    private final ApiServer server;
+    private final JettyHeartbeatTransport transport;
+    private final Membership membership;
+    private final OwnershipTable ownership;
+    private final ThreadPoolExecutor work;
+    private final URI url;
+    private final CountDownLatch closed = new CountDownLatch(1);
+
+    private ReconcilerNode(InstanceConfig config, ApiServer server, JettyHeartbeatTransport transport,
+                           Membership membership, OwnershipTable ownership, ThreadPoolExecutor work, URI url) {
+        this.config = config;
+        this.server = server;
+        this.transport = transport;
+        this.membership = membership;
+        this.ownership = ownership;
+        this.work = work;
+        this.url = url;
+    }
+
+    /** Binds, starts serving and starts heartbeats. Its epoch is the current time in milliseconds. */
+    public static ReconcilerNode start(InstanceConfig config) {
+        return start(config, Clock.systemUTC());
+    }
+
+    static ReconcilerNode start(InstanceConfig config, Clock clock) {
+        ApiServer server = ApiServer.bind(config.listenHost(), config.listenPort(), config.id());
+        JettyHeartbeatTransport transport = null;
+        Membership membership = null;
+        ThreadPoolExecutor work = null;
+        try {
+            URI url = config.advertiseUrl().orElse(server.localUrl());
+            Duration interval = config.heartbeatInterval();
+            // Longer than an interval (a slow reply still counts), far shorter than the time to be declared dead.
+            Duration timeout = Duration.ofMillis(Math.min(5_000, Math.max(250, 2 * interval.toMillis())));
+            transport = JettyHeartbeatTransport.start(config.id(), config.auth().peerSecret(), timeout);
+            membership = Membership.create(new Member(config.id(), url), clock.millis(), config.peers(), interval,
+                    config.missedHeartbeats(), transport, System::nanoTime);
+            OwnershipTable ownership = OwnershipTable.following(membership, config.ownershipEpsilon());
+            membership.digestFrom(() -> ownership.current().digest());
+            work = workExecutor(config.id());
+            server.start(config.auth(), membership, ownership, work);
+            membership.start();
+            LOG.log(System.Logger.Level.INFO, () -> config.id() + " listening on " + url + " with "
+                    + config.peers().size() + " peer(s)");
+            return new ReconcilerNode(config, server, transport, membership, ownership, work, url);
+        } catch (RuntimeException e) {
+            if (membership != null) {
+                membership.close();
+            }
+            if (transport != null) {
+                transport.close();
+            }
+            if (work != null) {
+                work.shutdownNow();
+            }
+            server.close();
+            throw e;
+        }
+    }
+
+    /** Blocking work of request handlers: bounded, so an overload is refused (503) rather than queued forever. */
+    private static ThreadPoolExecutor workExecutor(String id) {
+        AtomicInteger n = new AtomicInteger();
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(4, 4, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(256),
+                r -> {
+                    Thread t = new Thread(r, "nvmesh-work-" + id + "-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
+    }
+
+    public String id() {
+        return config.id();
+    }
+
+    public InstanceConfig config() {
+        return config;
+    }
+
+    /** The URL peers and clients reach this instance at. */
+    public URI url() {
+        return url;
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public Membership membership() {
+        return membership;
+    }
+
+    /** Who owns what; feed it the known keys with {@link OwnershipTable#setKeys}. */
+    public OwnershipTable ownership() {
+        return ownership;
+    }
+
+    public ClusterView view() {
+        return membership.view();
+    }
+
+    /** Waits until {@link #close} has finished. */
+    public void awaitClosed() throws InterruptedException {
+        closed.await();
+    }
+
+    /**
+     * Stops heartbeats, then the HTTP server, then outgoing connections. No goodbye is sent: peers notice the
+     * silence within their dead-after time, exactly as for a crash, so there is one failover path to trust.
+     */
+    @Override
+    public void close() {
+        if (closed.getCount() == 0) {
+            return;
+        }
+        synchronized (this) {
+            if (closed.getCount() == 0) {
+                return;
+            }
+            membership.close();
+            server.close();
+            transport.close();
+            work.shutdownNow();
+            closed.countDown();
+        }
+        LOG.log(System.Logger.Level.INFO, () -> config.id() + " stopped");
+    }
+}

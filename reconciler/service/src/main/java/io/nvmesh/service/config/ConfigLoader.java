@@ -1,0 +1,520 @@
+package io.nvmesh.service.config;
+
+import io.nvmesh.schema.Problem;
+import io.nvmesh.service.cluster.Member;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+import org.yaml.snakeyaml.nodes.Tag;
+
+/**
+ * Reads an instance configuration file. The format, with every default spelled out:
+ *
+ * <pre>{@code
+ * id: r1                          # required; 1-63 of [a-z0-9._-]
+ * listen: 127.0.0.1:7420          # host:port, [v6]:port, or a port alone (loopback); port 0 = any free port
+ * advertiseUrl: http://10.0.0.5:7420   # optional; default http://<listen>, required when listening on 0.0.0.0 or ::
+ * dataDir: data/r1                # relative paths are relative to the file's folder
+ * git:
+ *   remote: /srv/nvmesh/state.git # a path or a URL; carried, not used yet
+ * peers:                          # the other instances
+ *   - id: r2
+ *     url: http://10.0.0.6:7420
+ * auth:                           # bearer tokens, at least 16 characters, each with one role
+ *   adminTokens: [ ... ]          # read and write
+ *   readTokens: [ ... ]           # read only
+ *   peerSecret: ...               # required when there are peers
+ *   agentSecret: ...
+ * cluster:
+ *   heartbeatInterval: 500ms      # ms, s or m; 10ms..1m
+ *   missedHeartbeats: 3           # silent intervals before a peer is dead
+ *   ownershipEpsilon: 0.25        # no instance owns more than ceil((1 + e) * average) keys
+ * }</pre>
+ *
+ * <p>The YAML is composed into nodes only, never constructed into objects, so no tag can instantiate a class; explicit
+ * tags, duplicate keys and unknown keys are refused. Every problem found is reported at once, each with
+ * file:line:column.
+ */
+public final class ConfigLoader {
+
+    private static final Set<String> TOP = Set.of("id", "listen", "advertiseUrl", "dataDir", "git", "peers", "auth",
+            "cluster");
+    private static final Set<String> GIT = Set.of("remote");
+    private static final Set<String> PEER = Set.of("id", "url");
+    private static final Set<String> AUTH = Set.of("adminTokens", "readTokens", "peerSecret", "agentSecret");
+    private static final Set<String> CLUSTER = Set.of("heartbeatInterval", "missedHeartbeats", "ownershipEpsilon");
+    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m)");
+    private static final Pattern HOST_PORT = Pattern.compile("(?:\\[([0-9a-fA-F:.]+)]|([^:\\[\\]]+)):(\\d{1,5})");
+
+    private final String file;
+    private final Path baseDir;
+    private final List<Problem> problems = new ArrayList<>();
+    private Node root;
+
+    private ConfigLoader(String file, Path baseDir) {
+        this.file = file;
+        this.baseDir = baseDir;
+    }
+
+    /**
+     * Loads and checks a configuration file.
+     *
+     * @throws InvalidConfigException listing every problem, when the file cannot be read or is not valid
+     */
+    public static InstanceConfig load(Path path) {
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(path)))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw new InvalidConfigException(List.of(new Problem(path.toString(), 0, 0, "", "", "is not UTF-8")));
+        } catch (IOException e) {
+            throw new InvalidConfigException(List.of(new Problem(path.toString(), 0, 0, "", "",
+                    "cannot read: " + e.getClass().getSimpleName() + " " + e.getMessage())));
+        }
+        Path parent = path.toAbsolutePath().getParent();
+        return parse(text, path.toString(), parent);
+    }
+
+    /**
+     * Checks configuration text.
+     *
+     * @param file    the name to report problems under
+     * @param baseDir what relative paths in the text are relative to
+     */
+    public static InstanceConfig parse(String text, String file, Path baseDir) {
+        return new ConfigLoader(file, baseDir).read(text);
+    }
+
+    private InstanceConfig read(String text) {
+        LoaderOptions options = new LoaderOptions();
+        options.setAllowDuplicateKeys(false);
+        options.setMaxAliasesForCollections(20);
+        options.setAllowRecursiveKeys(false);
+        options.setNestingDepthLimit(20);
+        options.setCodePointLimit(1 << 20);
+        Node root;
+        try {
+            root = new Yaml(new SafeConstructor(options)).compose(new StringReader(text));
+        } catch (MarkedYAMLException e) {
+            Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
+            String what = e.getProblem() != null ? e.getProblem() : e.getMessage();
+            throw new InvalidConfigException(List.of(mark == null
+                    ? new Problem(file, 0, 0, "", "", "not valid YAML: " + what)
+                    : new Problem(file, mark.getLine() + 1, mark.getColumn() + 1, "", "", "not valid YAML: " + what)));
+        } catch (YAMLException e) {
+            throw new InvalidConfigException(List.of(new Problem(file, 0, 0, "", "", "not valid YAML: "
+                    + e.getMessage())));
+        }
+        if (root == null) {
+            throw new InvalidConfigException(List.of(new Problem(file, 1, 1, "", "", "the file is empty; at least "
+                    + "`id:` is required")));
+        }
+        this.root = root;
+        InstanceConfig config = build(root);
+        if (!problems.isEmpty()) {
+            throw new InvalidConfigException(problems);
+        }
+        return config;
+    }
+
+    private InstanceConfig build(Node root) {
+        Fields top = fields(root, "", TOP);
+        if (top == null) {
+            return null;
+        }
+        String id = string(top, "", "id", true).orElse(null);
+        if (id != null) {
+            check(() -> Member.checkId(id), "id", top.get("id").getValueNode());
+        }
+
+        String host = InstanceConfig.DEFAULT_HOST;
+        int port = InstanceConfig.DEFAULT_PORT;
+        boolean wildcard = false;
+        Optional<String> listen = string(top, "", "listen", false);
+        if (listen.isPresent()) {
+            Node at = top.get("listen").getValueNode();
+            String value = listen.get().trim();
+            Matcher m = HOST_PORT.matcher(value);
+            if (value.matches("\\d{1,5}")) {
+                port = port(value, at);
+            } else if (m.matches()) {
+                host = m.group(1) != null ? m.group(1) : m.group(2);
+                port = port(m.group(3), at);
+                wildcard = host.equals("0.0.0.0") || host.equals("::") || host.equals("*");
+                if (host.equals("*")) {
+                    host = "0.0.0.0";
+                }
+            } else {
+                problem(at, "listen", "\"" + value + "\" is not host:port (e.g. 127.0.0.1:7420, [::1]:7420, or 7420)");
+            }
+        }
+
+        Optional<URI> advertise = string(top, "", "advertiseUrl", false).flatMap(s ->
+                url(s, top.get("advertiseUrl").getValueNode(), "advertiseUrl"));
+        if (wildcard && advertise.isEmpty() && top.containsKey("peers")) {
+            problem(top.get("listen").getValueNode(), "listen", "listening on every address needs `advertiseUrl:` "
+                    + "so that peers know where to reach this instance");
+        }
+
+        Path dataDir = string(top, "", "dataDir", false).map(s -> baseDir.resolve(s).normalize())
+                .orElseGet(() -> baseDir.resolve("data").resolve(id == null ? "instance" : id).normalize());
+
+        String gitRemote = "";
+        if (top.containsKey("git")) {
+            Fields git = fields(top.get("git").getValueNode(), "git", GIT);
+            if (git != null) {
+                gitRemote = string(git, "git", "remote", false).orElse("");
+            }
+        }
+
+        List<Member> peers = peers(top.get("peers"), id);
+        AuthConfig auth = auth(top.get("auth"), !peers.isEmpty());
+
+        Duration interval = InstanceConfig.DEFAULT_HEARTBEAT_INTERVAL;
+        int missed = InstanceConfig.DEFAULT_MISSED_HEARTBEATS;
+        double epsilon = InstanceConfig.DEFAULT_OWNERSHIP_EPSILON;
+        if (top.containsKey("cluster")) {
+            Fields cluster = fields(top.get("cluster").getValueNode(), "cluster", CLUSTER);
+            if (cluster != null) {
+                interval = string(cluster, "cluster", "heartbeatInterval", false)
+                        .flatMap(s -> duration(s, cluster.get("heartbeatInterval").getValueNode())).orElse(interval);
+                missed = string(cluster, "cluster", "missedHeartbeats", false)
+                        .flatMap(s -> integer(s, cluster.get("missedHeartbeats").getValueNode(),
+                                "cluster.missedHeartbeats", 1, 100)).orElse(missed);
+                epsilon = string(cluster, "cluster", "ownershipEpsilon", false)
+                        .flatMap(s -> epsilon(s, cluster.get("ownershipEpsilon").getValueNode())).orElse(epsilon);
+            }
+        }
+
+        if (!problems.isEmpty() || id == null || auth == null) {
+            return null;
+        }
+        try {
+            return new InstanceConfig(id, host, port, advertise, peers, gitRemote, dataDir, auth, interval, missed,
+                    epsilon);
+        } catch (IllegalArgumentException e) {
+            // Everything the record checks is checked above with a location; this is the safety net.
+            problems.add(new Problem(file, 0, 0, "", "", e.getMessage()));
+            return null;
+        }
+    }
+
+    private List<Member> peers(NodeTuple tuple, String selfId) {
+        List<Member> peers = new ArrayList<>();
+        if (tuple == null) {
+            return peers;
+        }
+        Node node = tuple.getValueNode();
+        if (isNull(node)) {
+            return peers;
+        }
+        if (!(node instanceof SequenceNode seq)) {
+            problem(node, "peers", "expected a list of {id, url}, found " + kind(node));
+            return peers;
+        }
+        Map<String, Node> seen = new HashMap<>();
+        for (int i = 0; i < seq.getValue().size(); i++) {
+            String path = "peers[" + i + "]";
+            Fields peer = fields(seq.getValue().get(i), path, PEER);
+            if (peer == null) {
+                continue;
+            }
+            Optional<String> id = string(peer, path, "id", true);
+            Optional<String> url = string(peer, path, "url", true);
+            if (id.isEmpty() || url.isEmpty()) {
+                continue;
+            }
+            Node idNode = peer.get("id").getValueNode();
+            if (!check(() -> Member.checkId(id.get()), path + ".id", idNode)) {
+                continue;
+            }
+            if (id.get().equals(selfId)) {
+                problem(idNode, path + ".id", "\"" + id.get() + "\" is this instance's own id; list only the others");
+                continue;
+            }
+            if (seen.containsKey(id.get())) {
+                Node first = seen.get(id.get());
+                problem(idNode, path + ".id", "peer \"" + id.get() + "\" is already listed at line "
+                        + (first.getStartMark().getLine() + 1));
+                continue;
+            }
+            seen.put(id.get(), idNode);
+            url(url.get(), peer.get("url").getValueNode(), path + ".url")
+                    .ifPresent(u -> peers.add(new Member(id.get(), u)));
+        }
+        return peers;
+    }
+
+    private AuthConfig auth(NodeTuple tuple, boolean hasPeers) {
+        List<String> admin = List.of();
+        List<String> read = List.of();
+        String peer = "";
+        String agent = "";
+        Map<String, Node> where = new LinkedHashMap<>();
+        Node authNode = tuple == null ? null : tuple.getValueNode();
+        if (authNode != null) {
+            Fields auth = fields(authNode, "auth", AUTH);
+            if (auth == null) {
+                return null;
+            }
+            admin = tokens(auth, "adminTokens", where);
+            read = tokens(auth, "readTokens", where);
+            peer = string(auth, "auth", "peerSecret", false).orElse("");
+            agent = string(auth, "auth", "agentSecret", false).orElse("");
+            if (!peer.isEmpty()) {
+                checkToken(peer, auth.get("peerSecret").getValueNode(), "auth.peerSecret", where);
+            }
+            if (!agent.isEmpty()) {
+                checkToken(agent, auth.get("agentSecret").getValueNode(), "auth.agentSecret", where);
+            }
+        }
+        if (hasPeers && peer.isEmpty()) {
+            problem(authNode, "auth.peerSecret",
+                    "is required when peers are configured (instances present it to each other)");
+        }
+        try {
+            return new AuthConfig(admin, read, peer, agent);
+        } catch (IllegalArgumentException e) {
+            return null; // already reported with a location
+        }
+    }
+
+    private List<String> tokens(Fields auth, String key, Map<String, Node> where) {
+        NodeTuple tuple = auth.get(key);
+        if (tuple == null || isNull(tuple.getValueNode())) {
+            return List.of();
+        }
+        String path = "auth." + key;
+        if (!(tuple.getValueNode() instanceof SequenceNode seq)) {
+            problem(tuple.getValueNode(), path, "expected a list of tokens, found " + kind(tuple.getValueNode()));
+            return List.of();
+        }
+        List<String> tokens = new ArrayList<>();
+        for (int i = 0; i < seq.getValue().size(); i++) {
+            Node item = seq.getValue().get(i);
+            String itemPath = path + "[" + i + "]";
+            if (!(item instanceof ScalarNode scalar) || isNull(item) || !plainTag(item)) {
+                problem(item, itemPath, "expected a token (a string), found " + kind(item));
+                continue;
+            }
+            if (checkToken(scalar.getValue(), item, itemPath, where)) {
+                tokens.add(scalar.getValue());
+            }
+        }
+        return tokens;
+    }
+
+    private boolean checkToken(String token, Node at, String path, Map<String, Node> where) {
+        try {
+            AuthConfig.checkToken(token);
+        } catch (IllegalArgumentException e) {
+            problem(at, path, e.getMessage());
+            return false;
+        }
+        Node first = where.putIfAbsent(token, at);
+        if (first != null) {
+            problem(at, path, "the same token is already given at line " + (first.getStartMark().getLine() + 1)
+                    + "; a token may have only one role");
+            return false;
+        }
+        return true;
+    }
+
+    /** A mapping's fields by key, and the mapping itself to point at when a required key is missing. */
+    private record Fields(Node node, Map<String, NodeTuple> map) {
+
+        NodeTuple get(String key) {
+            return map.get(key);
+        }
+
+        boolean containsKey(String key) {
+            return map.containsKey(key);
+        }
+    }
+
+    /** The fields of a mapping, after refusing unknown and duplicate keys; null (reported) when not a mapping. */
+    private Fields fields(Node node, String path, Set<String> known) {
+        if (!(node instanceof MappingNode mapping)) {
+            problem(node, path.isEmpty() ? "" : path, "expected a mapping of "
+                    + String.join(", ", known.stream().sorted().toList()) + "; found " + kind(node));
+            return null;
+        }
+        Map<String, NodeTuple> fields = new LinkedHashMap<>();
+        for (NodeTuple tuple : mapping.getValue()) {
+            Node keyNode = tuple.getKeyNode();
+            String key = keyNode instanceof ScalarNode s ? s.getValue() : null;
+            String keyPath = path.isEmpty() ? String.valueOf(key) : path + "." + key;
+            if (key == null || !known.contains(key)) {
+                problem(keyNode, keyPath, "unknown key " + (key == null ? "(not a string)" : "\"" + key + "\"")
+                        + "; known keys here: " + String.join(", ", known.stream().sorted().toList()));
+            } else if (fields.containsKey(key)) {
+                problem(keyNode, keyPath, "\"" + key + "\" is given twice (first at line "
+                        + (fields.get(key).getKeyNode().getStartMark().getLine() + 1) + ")");
+            } else {
+                fields.put(key, tuple);
+            }
+        }
+        return new Fields(mapping, fields);
+    }
+
+    private Optional<String> string(Fields fields, String parent, String key, boolean required) {
+        String path = parent.isEmpty() ? key : parent + "." + key;
+        NodeTuple tuple = fields.get(key);
+        if (tuple == null || isNull(tuple.getValueNode())) {
+            if (required) {
+                problem(tuple != null ? tuple.getValueNode() : fields.node(), path, "is required");
+            }
+            return Optional.empty();
+        }
+        Node value = tuple.getValueNode();
+        if (!(value instanceof ScalarNode scalar)) {
+            problem(value, path, "expected a single value, found " + kind(value));
+            return Optional.empty();
+        }
+        if (!plainTag(value)) {
+            problem(value, path, "tags such as " + value.getTag().getValue() + " are not allowed here");
+            return Optional.empty();
+        }
+        if (scalar.getValue().isBlank()) {
+            if (required) {
+                problem(value, path, "must not be empty");
+            }
+            return Optional.empty();
+        }
+        return Optional.of(scalar.getValue());
+    }
+
+    private int port(String digits, Node at) {
+        int port = Integer.parseInt(digits);
+        if (port > 65535) {
+            problem(at, "listen", "port " + port + " is above 65535");
+        }
+        return port;
+    }
+
+    private Optional<URI> url(String text, Node at, String path) {
+        try {
+            URI uri = new URI(text.trim());
+            new Member("x", uri);
+            return Optional.of(uri);
+        } catch (URISyntaxException | IllegalArgumentException e) {
+            problem(at, path, "\"" + text + "\" is not an http(s) base URL such as http://10.0.0.5:7420");
+            return Optional.empty();
+        }
+    }
+
+    private Optional<Duration> duration(String text, Node at) {
+        Matcher m = DURATION.matcher(text.trim());
+        String path = "cluster.heartbeatInterval";
+        if (!m.matches()) {
+            problem(at, path, "\"" + text + "\" is not a duration (use e.g. 500ms, 2s, 1m)");
+            return Optional.empty();
+        }
+        long n = Long.parseLong(m.group(1));
+        Duration d = switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            default -> Duration.ofMinutes(n);
+        };
+        if (d.compareTo(InstanceConfig.MIN_HEARTBEAT_INTERVAL) < 0
+                || d.compareTo(InstanceConfig.MAX_HEARTBEAT_INTERVAL) > 0) {
+            problem(at, path, text + " is outside 10ms..1m");
+            return Optional.empty();
+        }
+        return Optional.of(d);
+    }
+
+    private Optional<Integer> integer(String text, Node at, String path, int min, int max) {
+        try {
+            int n = Integer.parseInt(text.trim());
+            if (n >= min && n <= max) {
+                return Optional.of(n);
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        problem(at, path, "\"" + text + "\" is not a whole number in " + min + ".." + max);
+        return Optional.empty();
+    }
+
+    private Optional<Double> epsilon(String text, Node at) {
+        try {
+            double e = Double.parseDouble(text.trim());
+            if (e > 0 && e <= 10) {
+                return Optional.of(e);
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        problem(at, "cluster.ownershipEpsilon", "\"" + text + "\" is not a number in (0, 10], e.g. 0.25");
+        return Optional.empty();
+    }
+
+    private boolean check(Runnable validation, String path, Node at) {
+        try {
+            validation.run();
+            return true;
+        } catch (IllegalArgumentException e) {
+            problem(at, path, e.getMessage());
+            return false;
+        }
+    }
+
+    private static boolean isNull(Node node) {
+        return node instanceof ScalarNode && Tag.NULL.equals(node.getTag());
+    }
+
+    /** Only the tags the resolver gives plain scalars; an explicit {@code !tag} is refused. */
+    private static boolean plainTag(Node node) {
+        Tag tag = node.getTag();
+        return Tag.STR.equals(tag) || Tag.INT.equals(tag) || Tag.FLOAT.equals(tag) || Tag.BOOL.equals(tag)
+                || Tag.TIMESTAMP.equals(tag);
+    }
+
+    private static String kind(Node node) {
+        if (node instanceof MappingNode) {
+            return "a mapping";
+        }
+        if (node instanceof SequenceNode) {
+            return "a list";
+        }
+        if (isNull(node)) {
+            return "nothing";
+        }
+        return node instanceof ScalarNode s ? "\"" + s.getValue() + "\"" : "something else";
+    }
+
+    private void problem(Node at, String path, String message) {
+        Mark mark = (at != null ? at : root).getStartMark();
+        problems.add(new Problem(file, mark.getLine() + 1, mark.getColumn() + 1, "", path, message));
+    }
+}

@@ -1,0 +1,108 @@
+package io.nvmesh.service.config;
+
+import io.nvmesh.service.cluster.Member;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Everything one reconciler instance is told at start. See {@link ConfigLoader} for the file format.
+ *
+ * @param id                this instance's id, unique in the cluster
+ * @param listenHost        address to bind; loopback unless configured otherwise
+ * @param listenPort        port to bind, 0 for any free port
+ * @param advertiseUrl      the URL peers are told to reach this instance at; empty to derive it from the bound address
+ * @param peers             the other instances (never this one)
+ * @param gitRemote         the Git repository holding desired and recorded state (path or URL), empty if not set yet
+ * @param dataDir           where this instance keeps its files
+ * @param auth              bearer tokens
+ * @param heartbeatInterval how often peers are sent a heartbeat
+ * @param missedHeartbeats  intervals of silence after which a peer is dead
+ * @param ownershipEpsilon  how far above the average number of keys one instance may own (0.25 = 25 %)
+ */
+public record InstanceConfig(String id, String listenHost, int listenPort, Optional<URI> advertiseUrl,
+                             List<Member> peers, String gitRemote, Path dataDir, AuthConfig auth,
+                             Duration heartbeatInterval, int missedHeartbeats, double ownershipEpsilon) {
+
+    public static final String DEFAULT_HOST = "127.0.0.1";
+    public static final int DEFAULT_PORT = 7420;
+    public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofMillis(500);
+    public static final int DEFAULT_MISSED_HEARTBEATS = 3;
+    public static final double DEFAULT_OWNERSHIP_EPSILON = 0.25;
+
+    static final Duration MIN_HEARTBEAT_INTERVAL = Duration.ofMillis(10);
+    static final Duration MAX_HEARTBEAT_INTERVAL = Duration.ofMinutes(1);
+
+    public InstanceConfig {
+        Member.checkId(id);
+        Objects.requireNonNull(listenHost, "listenHost");
+        if (listenHost.isBlank()) {
+            throw new IllegalArgumentException("listen host must not be empty");
+        }
+        if (listenPort < 0 || listenPort > 65535) {
+            throw new IllegalArgumentException("listen port must be 0..65535, got " + listenPort);
+        }
+        Objects.requireNonNull(advertiseUrl, "advertiseUrl");
+        advertiseUrl.ifPresent(u -> new Member(id, u));
+        peers = List.copyOf(peers);
+        Set<String> ids = new HashSet<>();
+        for (Member peer : peers) {
+            if (peer.id().equals(id)) {
+                throw new IllegalArgumentException("peer " + peer.id() + " has this instance's own id");
+            }
+            if (!ids.add(peer.id())) {
+                throw new IllegalArgumentException("peer " + peer.id() + " is listed twice");
+            }
+        }
+        gitRemote = Objects.requireNonNullElse(gitRemote, "");
+        Objects.requireNonNull(dataDir, "dataDir");
+        Objects.requireNonNull(auth, "auth");
+        if (!peers.isEmpty() && auth.peerSecret().isEmpty()) {
+            throw new IllegalArgumentException("auth.peerSecret is required when peers are configured");
+        }
+        Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");
+        if (heartbeatInterval.compareTo(MIN_HEARTBEAT_INTERVAL) < 0
+                || heartbeatInterval.compareTo(MAX_HEARTBEAT_INTERVAL) > 0) {
+            throw new IllegalArgumentException("heartbeat interval must be between 10ms and 1m, got "
+                    + heartbeatInterval.toMillis() + "ms");
+        }
+        if (missedHeartbeats < 1 || missedHeartbeats > 100) {
+            throw new IllegalArgumentException("missedHeartbeats must be 1..100, got " + missedHeartbeats);
+        }
+        if (!(ownershipEpsilon > 0 && ownershipEpsilon <= 10)) {
+            throw new IllegalArgumentException("ownershipEpsilon must be in (0, 10], got " + ownershipEpsilon);
+        }
+    }
+
+    /** A single instance on the loopback default port with default timings, no peers and no tokens. */
+    public static InstanceConfig defaults(String id, Path dataDir) {
+        return new InstanceConfig(id, DEFAULT_HOST, DEFAULT_PORT, Optional.empty(), List.of(), "", dataDir,
+                AuthConfig.none(), DEFAULT_HEARTBEAT_INTERVAL, DEFAULT_MISSED_HEARTBEATS, DEFAULT_OWNERSHIP_EPSILON);
+    }
+
+    public InstanceConfig withListen(String host, int port) {
+        return new InstanceConfig(id, host, port, advertiseUrl, peers, gitRemote, dataDir, auth, heartbeatInterval,
+                missedHeartbeats, ownershipEpsilon);
+    }
+
+    public InstanceConfig withPeers(List<Member> newPeers) {
+        return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, newPeers, gitRemote, dataDir, auth,
+                heartbeatInterval, missedHeartbeats, ownershipEpsilon);
+    }
+
+    public InstanceConfig withAuth(AuthConfig newAuth) {
+        return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, dataDir, newAuth,
+                heartbeatInterval, missedHeartbeats, ownershipEpsilon);
+    }
+
+    public InstanceConfig withHeartbeat(Duration interval, int missed) {
+        return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, dataDir, auth, interval,
+                missed, ownershipEpsilon);
+    }
+}

@@ -1,0 +1,28 @@
+package io.nvmesh.service.http;
+
+import java.util.List;
+import java.util.Map;
+
+/** What an endpoint sees of a request: no Jetty types, the body already read. */
+record ApiRequest(String method, String path, Map<String, List<String>> query, byte[] body) {
+
+    ApiRequest {
+        query = Map.copyOf(query);
+    }
+
+    /** The single value of a query parameter; 400 when it is missing or given twice. */
+    String requiredParam(String name) {
+        List<String> values = query.getOrDefault(name, List.of());
+        if (values.isEmpty() || values.get(0).isBlank()) {
+            throw ApiException.badRequest("query parameter `" + name + "` is required");
+        }
+        if (values.size() > 1) {
+            throw ApiException.badRequest("query parameter `" + name + "` may be given only once");
+        }
+        return values.get(0);
+    }
+
+    List<String> params(String name) {
+        return query.getOrDefault(name, List.of());
+    }
+}

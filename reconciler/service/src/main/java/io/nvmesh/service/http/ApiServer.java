@@ -1,0 +1,112 @@
+package io.nvmesh.service.http;
+
+import io.nvmesh.service.cluster.Membership;
+import io.nvmesh.service.cluster.OwnershipTable;
+import io.nvmesh.service.config.AuthConfig;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executor;
+
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+/**
+ * The instance's HTTP server. It is bound first ({@link #bind}), so that an instance listening on port 0 knows its
+ * URL before it introduces itself to peers, and started second, once the services behind the routes exist.
+ */
+public final class ApiServer implements AutoCloseable {
+
+    private final Server server;
+    private final ServerConnector connector;
+    private final String host;
+
+    private ApiServer(Server server, ServerConnector connector, String host) {
+        this.server = server;
+        this.connector = connector;
+        this.host = host;
+    }
+
+    /**
+     * Opens the listening socket.
+     *
+     * @param name used in thread names
+     * @throws UncheckedIOException when the address cannot be bound (e.g. the port is taken)
+     */
+    public static ApiServer bind(String host, int port, String name) {
+        QueuedThreadPool threads = new QueuedThreadPool(32, 2);
+        threads.setName("nvmesh-http-" + name);
+        Server server = new Server(threads);
+        // A stopping instance should go quickly: peers treat it as dead anyway, and idle keep-alive connections
+        // would otherwise hold the stop for the whole timeout.
+        server.setStopTimeout(250);
+        ServerConnector connector = new ServerConnector(server, 1, 1);
+        connector.setHost(host);
+        connector.setPort(port);
+        connector.setIdleTimeout(30_000);
+        server.addConnector(connector);
+        try {
+            connector.open();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
+        }
+        return new ApiServer(server, connector, host);
+    }
+
+    /** The port actually bound. */
+    public int port() {
+        return connector.getLocalPort();
+    }
+
+    /** {@code http://host:port} as bound (an IPv6 host in brackets; a wildcard address as the local host name). */
+    public URI localUrl() {
+        String h = host;
+        if (h.equals("0.0.0.0") || h.equals("::")) {
+            try {
+                h = InetAddress.getLocalHost().getHostName();
+            } catch (IOException e) {
+                h = "localhost";
+            }
+        }
+        if (h.contains(":")) {
+            h = "[" + h + "]";
+        }
+        return URI.create("http://" + h + ":" + port());
+    }
+
+    /**
+     * Starts serving the routes of today.
+     *
+     * @param work where endpoints whose work may block or take long run (never on Jetty's threads)
+     */
+    public void start(AuthConfig auth, Membership membership, OwnershipTable ownership, Executor work) {
+        List<Route> routes = new ArrayList<>(new ClusterEndpoints(membership, ownership).routes());
+        start(new Router(routes, new Authenticator(auth), work));
+    }
+
+    void start(Router router) {
+        server.setHandler(router);
+        try {
+            server.start();
+        } catch (Exception e) {
+            close();
+            throw new IllegalStateException("the HTTP server did not start: " + e.getMessage(), e);
+        }
+    }
+
+    /** Stops serving; requests in flight get up to 250 ms to finish. Idempotent. */
+    @Override
+    public void close() {
+        try {
+            server.stop();
+        } catch (Exception e) {
+            // Stopping is best effort; the socket is closed either way.
+        }
+        connector.close();
+    }
+}

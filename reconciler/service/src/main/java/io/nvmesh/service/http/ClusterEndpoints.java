@@ -1,0 +1,98 @@
+package io.nvmesh.service.http;
+
+import io.nvmesh.service.cluster.Assignment;
+import io.nvmesh.service.cluster.ClusterView;
+import io.nvmesh.service.cluster.Membership;
+import io.nvmesh.service.cluster.MemberStatus;
+import io.nvmesh.service.cluster.Ownership;
+import io.nvmesh.service.cluster.OwnershipRing;
+import io.nvmesh.service.cluster.OwnershipTable;
+import io.nvmesh.service.cluster.UnknownMemberException;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** Health, membership, ownership and the peer heartbeat. */
+final class ClusterEndpoints {
+
+    /** A query may name this many keys; larger sets belong in the instance's own key catalogue. */
+    static final int MAX_QUERY_KEYS = 10_000;
+
+    private final Membership membership;
+    private final OwnershipTable ownership;
+
+    ClusterEndpoints(Membership membership, OwnershipTable ownership) {
+        this.membership = membership;
+        this.ownership = ownership;
+    }
+
+    List<Route> routes() {
+        return List.of(
+                Route.inline("GET", "/healthz", Access.PUBLIC, this::health),
+                // Offloaded: with ?key=... it assigns the given keys on the spot, O(keys x members).
+                Route.offloaded("GET", "/v1/cluster", Access.READ, this::cluster),
+                Route.inline("GET", "/v1/cluster/owner", Access.READ, this::owner),
+                Route.inline("POST", "/v1/peer/heartbeat", Access.PEER, this::heartbeat));
+    }
+
+    private ApiResponse health(ApiRequest request) {
+        return ApiResponse.ok(Map.of("status", "ok", "id", membership.selfId(), "epoch", membership.epoch()));
+    }
+
+    private ApiResponse cluster(ApiRequest request) {
+        ClusterView view = membership.currentView();
+        List<String> queried = request.params("key");
+        Ownership own;
+        String source;
+        if (queried.isEmpty()) {
+            own = ownership.current();
+            source = "known";
+        } else {
+            if (queried.size() > MAX_QUERY_KEYS) {
+                throw ApiException.badRequest("at most " + MAX_QUERY_KEYS + " keys per query, got " + queried.size());
+            }
+            own = assign(view, queried);
+            source = "query";
+        }
+        Map<String, Integer> counts = own.counts();
+        List<ClusterJson.MemberJson> members = new ArrayList<>();
+        for (MemberStatus m : view.members()) {
+            members.add(new ClusterJson.MemberJson(m.id(), m.url().toString(), m.self(), m.alive(), m.epoch(),
+                    m.incarnations(), m.silentForMillis(), counts.getOrDefault(m.id(), 0)));
+        }
+        Map<String, Integer> capacity = new TreeMap<>();
+        own.bySpace().forEach((space, a) -> capacity.put(space, a.capacity()));
+        ClusterJson.OwnershipJson ownershipJson = new ClusterJson.OwnershipJson(source, own.keyCount(),
+                own.ring().epsilon(), own.digest(), own.membershipVersion(), capacity, own.countsBySpace());
+        return ApiResponse.ok(new ClusterJson(view.self(), membership.epoch(), view.version(), view.live(), members,
+                ownershipJson));
+    }
+
+    private Ownership assign(ClusterView view, List<String> keys) {
+        OwnershipRing ring = OwnershipRing.of(view.live(), ownership.current().ring().epsilon());
+        Map<String, List<String>> bySpace = new TreeMap<>();
+        keys.forEach(k -> bySpace.computeIfAbsent(Ownership.spaceOf(k), s -> new ArrayList<>()).add(k));
+        Map<String, Assignment> assignments = new TreeMap<>();
+        bySpace.forEach((space, spaceKeys) -> assignments.put(space, ring.assign(spaceKeys)));
+        return new Ownership(view.version(), ring, assignments);
+    }
+
+    private ApiResponse owner(ApiRequest request) {
+        String key = request.requiredParam("key");
+        Ownership own = ownership.current();
+        String owner = own.ownerOrPreferred(key);
+        return ApiResponse.ok(new OwnerJson(key, owner, owner.equals(membership.selfId()), own.isKnown(key),
+                own.membershipVersion(), own.ring().ranking(key)));
+    }
+
+    private ApiResponse heartbeat(ApiRequest request) {
+        HeartbeatJson body = Json.read(request.body(), HeartbeatJson.class);
+        try {
+            return ApiResponse.ok(HeartbeatJson.of(membership.onHeartbeat(body.toHeartbeat())));
+        } catch (UnknownMemberException e) {
+            throw ApiException.conflict("unknown-peer", "Unknown peer", e.getMessage());
+        }
+    }
+}

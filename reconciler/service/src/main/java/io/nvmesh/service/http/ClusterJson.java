@@ -1,0 +1,22 @@
+package io.nvmesh.service.http;
+
+import java.util.List;
+import java.util.Map;
+
+/** {@code GET /v1/cluster}: membership as this instance sees it, and how the keys are shared. */
+record ClusterJson(String self, long epoch, long version, List<String> live, List<MemberJson> members,
+                   OwnershipJson ownership) {
+
+    record MemberJson(String id, String url, boolean self, boolean alive, long epoch, int incarnations,
+                      long silentForMillis, int ownedKeys) {
+    }
+
+    /**
+     * @param source   {@code known} (the keys this instance tracks) or {@code query} (the keys given in the request)
+     * @param capacity per space, the most keys one member may own
+     * @param counts   per space, keys owned per member
+     */
+    record OwnershipJson(String source, int keys, double epsilon, String digest, long membershipVersion,
+                         Map<String, Integer> capacity, Map<String, Map<String, Integer>> counts) {
+    }
+}

@@ -1,0 +1,104 @@
+package io.nvmesh.service.http;
+
+import io.nvmesh.service.cluster.Heartbeat;
+import io.nvmesh.service.cluster.HeartbeatTransport;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.eclipse.jetty.client.BufferingResponseListener;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.Result;
+import org.eclipse.jetty.client.StringRequestContent;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+/**
+ * Posts heartbeats to peers with Jetty's HTTP client.
+ *
+ * <p>Jetty's client rather than {@code java.net.http}: it has a real life cycle on Java 17 ({@link #close} stops its
+ * threads and connections; the JDK client gains {@code close()} only in Java 21, so every restarted instance in a
+ * test would leak a selector thread), it is already on the classpath with the server, and it keeps connections to
+ * peers alive between heartbeats. Every request has a hard total timeout, so a hung peer costs one missed reply.
+ */
+public final class JettyHeartbeatTransport implements HeartbeatTransport {
+
+    private final HttpClient client;
+    private final String authorization;
+    private final long timeoutMillis;
+
+    private JettyHeartbeatTransport(HttpClient client, String peerSecret, long timeoutMillis) {
+        this.client = client;
+        this.authorization = "Bearer " + peerSecret;
+        this.timeoutMillis = timeoutMillis;
+    }
+
+    /**
+     * @param name    used in thread names
+     * @param timeout connect and total timeout of one heartbeat
+     */
+    public static JettyHeartbeatTransport start(String name, String peerSecret, Duration timeout) {
+        QueuedThreadPool threads = new QueuedThreadPool(8, 1);
+        threads.setName("nvmesh-peer-client-" + name);
+        threads.setDaemon(true);
+        HttpClient client = new HttpClient();
+        client.setExecutor(threads);
+        client.setName("nvmesh-peer-client-" + name);
+        client.setConnectTimeout(timeout.toMillis());
+        client.setIdleTimeout(30_000);
+        client.setMaxConnectionsPerDestination(2);
+        try {
+            client.start();
+        } catch (Exception e) {
+            throw new IllegalStateException("the peer HTTP client did not start: " + e.getMessage(), e);
+        }
+        return new JettyHeartbeatTransport(client, peerSecret, timeout.toMillis());
+    }
+
+    @Override
+    public CompletableFuture<Heartbeat> send(URI peer, Heartbeat heartbeat) {
+        CompletableFuture<Heartbeat> reply = new CompletableFuture<>();
+        String base = peer.toString().replaceAll("/+$", "");
+        String body = Json.text(Json.write(HeartbeatJson.of(heartbeat)));
+        client.newRequest(base + "/v1/peer/heartbeat")
+                .method(HttpMethod.POST)
+                .headers(h -> h.put(HttpHeader.AUTHORIZATION, authorization))
+                .body(new StringRequestContent("application/json", body, StandardCharsets.UTF_8))
+                .timeout(timeoutMillis, TimeUnit.MILLISECONDS)
+                .send(new BufferingResponseListener(16 * 1024) {
+                    @Override
+                    public void onComplete(Result result) {
+                        if (result.isFailed()) {
+                            reply.completeExceptionally(result.getFailure());
+                            return;
+                        }
+                        int status = result.getResponse().getStatus();
+                        byte[] content = getContent();
+                        if (status != 200) {
+                            reply.completeExceptionally(new IllegalStateException(base + " answered HTTP " + status
+                                    + ": " + new String(content, StandardCharsets.UTF_8)));
+                            return;
+                        }
+                        try {
+                            reply.complete(Json.read(content, HeartbeatJson.class).toHeartbeat());
+                        } catch (RuntimeException e) {
+                            reply.completeExceptionally(e);
+                        }
+                    }
+                });
+        return reply;
+    }
+
+    @Override
+    public void close() {
+        try {
+            client.stop();
+        } catch (Exception e) {
+            // Best effort: the client's threads are daemons.
+        }
+    }
+}

@@ -1,0 +1,159 @@
+package io.nvmesh.service.http;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Fields;
+
+/**
+ * Matches method and exact path, checks the bearer token, reads the body without blocking, then runs the endpoint:
+ * inline when it is quick and in memory, on the work executor when the route says so. Every failure becomes an
+ * {@code application/problem+json} answer.
+ *
+ * <p>The handler never blocks (it declares itself non-blocking so Jetty may call it on any thread): bodies are read
+ * with {@link Content.Source#asByteArrayAsync}, offloaded work runs on the executor, and the response is written
+ * asynchronously.
+ */
+final class Router extends Handler.Abstract.NonBlocking {
+
+    private static final System.Logger LOG = System.getLogger(Router.class.getName());
+
+    /** Bodies of today's endpoints are small; anything larger is a mistake or an attack. */
+    static final int MAX_BODY_BYTES = 64 * 1024;
+
+    private final Map<String, Map<String, Route>> routes = new LinkedHashMap<>();
+    private final Authenticator authenticator;
+    private final Executor work;
+
+    Router(List<Route> routeList, Authenticator authenticator, Executor work) {
+        for (Route r : routeList) {
+            if (routes.computeIfAbsent(r.path(), p -> new LinkedHashMap<>()).put(r.method(), r) != null) {
+                throw new IllegalArgumentException("two routes for " + r.method() + " " + r.path());
+            }
+        }
+        this.authenticator = authenticator;
+        this.work = work;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+        String path = Request.getPathInContext(request);
+        try {
+            Route route = match(request.getMethod(), path);
+            authenticator.check(route.access(), request.getHeaders().get(HttpHeader.AUTHORIZATION));
+            Map<String, List<String>> query = query(request);
+            CompletableFuture<byte[]> body = bodyOf(request, route);
+            body.thenCompose(bytes -> run(route, new ApiRequest(route.method(), path, query, bytes)))
+                    .whenComplete((answer, failure) -> {
+                        if (failure == null) {
+                            send(response, callback, answer.status(), "application/json", Json.write(answer.body()),
+                                    Map.of());
+                        } else {
+                            fail(response, callback, path, failure);
+                        }
+                    });
+        } catch (RuntimeException e) {
+            if (hasBody(request)) {
+                // Refused before its body was read: the connection cannot be reused, and a client that is told so
+                // will not race us by sending its next request on a connection we are closing.
+                response.getHeaders().put(HttpHeader.CONNECTION, "close");
+            }
+            fail(response, callback, path, e);
+        }
+        return true;
+    }
+
+    private static boolean hasBody(Request request) {
+        return request.getLength() > 0 || request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING);
+    }
+
+    private Route match(String method, String path) {
+        Map<String, Route> byMethod = routes.get(path);
+        if (byMethod == null) {
+            throw ApiException.notFound("no endpoint at " + path);
+        }
+        Route route = byMethod.get(method);
+        if (route == null) {
+            String allow = String.join(", ", new TreeSet<>(byMethod.keySet()));
+            throw new ApiException(405, "method-not-allowed", "Method not allowed", method + " is not supported on "
+                    + path + "; use " + allow, Map.of("Allow", allow));
+        }
+        return route;
+    }
+
+    private static Map<String, List<String>> query(Request request) {
+        Fields fields = Request.extractQueryParameters(request);
+        Map<String, List<String>> query = new LinkedHashMap<>();
+        for (String name : fields.getNames()) {
+            query.put(name, new ArrayList<>(fields.getValues(name)));
+        }
+        return query;
+    }
+
+    private static CompletableFuture<byte[]> bodyOf(Request request, Route route) {
+        if (route.method().equals("GET") || route.method().equals("HEAD")) {
+            return CompletableFuture.completedFuture(new byte[0]);
+        }
+        long declared = request.getLength();
+        if (declared > MAX_BODY_BYTES) {
+            throw new ApiException(413, "too-large", "Content too large", "request bodies may be at most "
+                    + MAX_BODY_BYTES + " bytes", Map.of());
+        }
+        return Content.Source.asByteArrayAsync(request, MAX_BODY_BYTES).exceptionally(e -> {
+            throw new ApiException(413, "too-large", "Content too large", "request bodies may be at most "
+                    + MAX_BODY_BYTES + " bytes (or the body could not be read)", Map.of());
+        });
+    }
+
+    private CompletableFuture<ApiResponse> run(Route route, ApiRequest request) {
+        if (!route.offload()) {
+            return CompletableFuture.completedFuture(route.endpoint().handle(request));
+        }
+        try {
+            return CompletableFuture.supplyAsync(() -> route.endpoint().handle(request), work);
+        } catch (RejectedExecutionException e) {
+            throw new ApiException(503, "overloaded", "Service unavailable",
+                    "the instance is busy or stopping; try again shortly", Map.of("Retry-After", "1"));
+        }
+    }
+
+    private static void fail(Response response, Callback callback, String path, Throwable failure) {
+        Throwable cause = failure;
+        while (cause instanceof CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        ApiException problem;
+        if (cause instanceof ApiException api) {
+            problem = api;
+        } else {
+            LOG.log(System.Logger.Level.ERROR, "request to " + path + " failed", cause);
+            problem = new ApiException(500, "internal", "Internal server error",
+                    "the instance failed to answer; its log says why", Map.of());
+        }
+        send(response, callback, problem.status, ProblemJson.MEDIA_TYPE, Json.write(problem.problem(path)),
+                problem.headers);
+    }
+
+    private static void send(Response response, Callback callback, int status, String contentType, byte[] body,
+                             Map<String, String> headers) {
+        response.setStatus(status);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
+        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+        headers.forEach((name, value) -> response.getHeaders().put(name, value));
+        response.write(true, ByteBuffer.wrap(body), callback);
+    }
+}

@@ -1,0 +1,103 @@
+package io.nvmesh.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ReconcilerMainTest {
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        return ReconcilerMain.run(new PrintWriter(out, true), new PrintWriter(err, true), node -> { }, args);
+    }
+
+    @Test
+    void aBadConfigurationExitsWith2AndOneLinePerProblem(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("r1.yaml"), "id: r1\ncluster:\n  heartbeatInterval: soon\n");
+
+        assertThat(run("--config", file.toString())).isEqualTo(2);
+        assertThat(err.toString().strip()).isEqualTo("error: " + file + ":3:22: cluster.heartbeatInterval: \"soon\" "
+                + "is not a duration (use e.g. 500ms, 2s, 1m)");
+    }
+
+    @Test
+    void aMissingOrUnknownArgumentExitsWith2WithUsage() {
+        assertThat(run()).isEqualTo(2);
+        assertThat(err.toString()).contains("--config FILE is required").contains(ReconcilerMain.USAGE);
+        assertThat(run("--verbose")).isEqualTo(2);
+        assertThat(run("--help")).isZero();
+    }
+
+    @Test
+    void aTakenPortExitsWith1(@TempDir Path dir) throws IOException {
+        Path first = Files.writeString(dir.resolve("a.yaml"), "id: a\nlisten: 0\n");
+        AtomicReference<Integer> port = new AtomicReference<>();
+        ReconcilerMain.run(new PrintWriter(out, true), new PrintWriter(err, true), node -> {
+            port.set(node.port());
+            try {
+                Path second = Files.writeString(dir.resolve("b.yaml"), "id: b\nlisten: " + node.port() + "\n");
+                assertThat(run("--config", second.toString())).isEqualTo(1);
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }, "--config", first.toString());
+
+        assertThat(err.toString()).startsWith("error: b: cannot listen on 127.0.0.1:" + port.get());
+    }
+
+    @Test
+    void theProcessServesUntilSigtermThenStopsCleanly(@TempDir Path dir) throws Exception {
+        Path config = Files.writeString(dir.resolve("r1.yaml"), "id: r1\nlisten: 0\n");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
+                ReconcilerMain.class.getName(), "--config", config.toString())).redirectErrorStream(true).start();
+        try {
+            BufferedReader lines = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            String line;
+            URI url = null;
+            while ((line = lines.readLine()) != null) {
+                if (line.startsWith("nvmesh reconciler r1 listening on ")) {
+                    url = URI.create(line.split(" ")[5]);
+                    break;
+                }
+            }
+            assertThat(url).as("the listening line").isNotNull();
+            HttpResponse<String> health = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(url.resolve("/healthz")).timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(health.statusCode()).isEqualTo(200);
+
+            p.toHandle().destroy(); // SIGTERM, leaving our end of its output open (Process.destroy closes it)
+
+            assertThat(p.waitFor(10, TimeUnit.SECONDS)).as("stopped within 10 s").isTrue();
+            assertThat(p.exitValue()).isEqualTo(143); // 128 + SIGTERM
+            StringBuilder rest = new StringBuilder();
+            while ((line = lines.readLine()) != null) {
+                rest.append(line).append('\n');
+            }
+            assertThat(rest).as("the shutdown hook closed the instance").contains("r1 stopped");
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package io.nvmesh.service;
+
+import io.nvmesh.service.cluster.Member;
+import io.nvmesh.service.config.AuthConfig;
+import io.nvmesh.service.config.InstanceConfig;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * N reconciler instances in this JVM on loopback. Ports are picked free up front (bind port 0, note it, release it)
+ * because every instance must know its peers' URLs before it starts, and a restarted instance comes back at the same
+ * URL, as it would in production.
+ */
+final class TestCluster implements AutoCloseable {
+
+    static final String ADMIN = "admin-token-000000000001";
+    static final String READ = "read-token-0000000000001";
+    static final String PEER = "peer-secret-0000000000001";
+
+    private final Map<String, InstanceConfig> configs = new LinkedHashMap<>();
+    private final Map<String, ReconcilerNode> running = new LinkedHashMap<>();
+
+    TestCluster(int size, Duration interval, int missed, Path dataDir) {
+        Map<String, URI> urls = new LinkedHashMap<>();
+        for (int i = 1; i <= size; i++) {
+            urls.put("r" + i, URI.create("http://127.0.0.1:" + freePort()));
+        }
+        AuthConfig auth = new AuthConfig(List.of(ADMIN), List.of(READ), PEER, "");
+        urls.forEach((id, url) -> {
+            List<Member> peers = new ArrayList<>();
+            urls.forEach((other, otherUrl) -> {
+                if (!other.equals(id)) {
+                    peers.add(new Member(other, otherUrl));
+                }
+            });
+            configs.put(id, InstanceConfig.defaults(id, dataDir.resolve(id))
+                    .withListen("127.0.0.1", url.getPort()).withAuth(auth).withPeers(peers)
+                    .withHeartbeat(interval, missed));
+        });
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    TestCluster startAll() {
+        configs.keySet().forEach(this::start);
+        return this;
+    }
+
+    ReconcilerNode start(String id) {
+        ReconcilerNode node = ReconcilerNode.start(configs.get(id));
+        running.put(id, node);
+        return node;
+    }
+
+    /** Stops an instance without a word to its peers: they learn of it only from the silence. */
+    void kill(String id) {
+        running.remove(id).close();
+    }
+
+    ReconcilerNode node(String id) {
+        return running.get(id);
+    }
+
+    List<ReconcilerNode> running() {
+        return List.copyOf(running.values());
+    }
+
+    List<String> ids() {
+        return List.copyOf(configs.keySet());
+    }
+
+    @Override
+    public void close() {
+        running.values().forEach(ReconcilerNode::close);
+        running.clear();
+    }
+}

@@ -1,0 +1,201 @@
+package io.nvmesh.service.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Membership driven by hand: a fake ticker, a transport that records and answers as told, no scheduler. */
+class MembershipTest {
+
+    private static final Duration INTERVAL = Duration.ofMillis(100);
+    private static final long MS = 1_000_000L;
+
+    private final AtomicLong now = new AtomicLong(1_000 * MS);
+    private final RecordingTransport transport = new RecordingTransport();
+    private final Membership membership = Membership.create(member("r1"), 1_000, List.of(member("r2"), member("r3")),
+            INTERVAL, 3, transport, now::get);
+
+    @AfterEach
+    void close() {
+        membership.close();
+    }
+
+    private static Member member(String id) {
+        return new Member(id, URI.create("http://127.0.0.1/" + id));
+    }
+
+    private static Heartbeat beat(String id, long epoch) {
+        return new Heartbeat(id, epoch, URI.create("http://127.0.0.1/" + id), "");
+    }
+
+    private void advance(long millis) {
+        now.addAndGet(millis * MS);
+    }
+
+    @Test
+    void aFreshInstanceKnowsOnlyItselfAsLive() {
+        ClusterView view = membership.view();
+
+        assertThat(view.live()).containsExactly("r1");
+        assertThat(view.members()).extracting(MemberStatus::id).containsExactly("r1", "r2", "r3");
+        assertThat(view.members().get(1).silentForMillis()).isEqualTo(-1);
+    }
+
+    @Test
+    void aPeerIsLiveOnceHeardFromAndGetsOurHeartbeatInReply() {
+        Heartbeat reply = membership.onHeartbeat(beat("r2", 5));
+
+        assertThat(reply.id()).isEqualTo("r1");
+        assertThat(reply.epoch()).isEqualTo(1_000);
+        assertThat(membership.view().live()).containsExactly("r1", "r2");
+    }
+
+    @Test
+    void aReplyToOurHeartbeatAlsoCountsAsHearingFromThePeer() {
+        transport.answerAs("r3", 7);
+
+        membership.tick();
+
+        assertThat(transport.sentTo).containsExactlyInAnyOrder(member("r2").url(), member("r3").url());
+        assertThat(membership.view().live()).containsExactly("r1", "r3");
+    }
+
+    @Test
+    void aPeerSilentForMoreThanTheMissedIntervalsIsDeadButNotBefore() {
+        membership.onHeartbeat(beat("r2", 5));
+
+        advance(300);
+        membership.sweep();
+        assertThat(membership.view().live()).containsExactly("r1", "r2");
+
+        advance(1);
+        membership.sweep();
+        assertThat(membership.view().live()).containsExactly("r1");
+    }
+
+    @Test
+    void aHeartbeatResetsTheSilence() {
+        membership.onHeartbeat(beat("r2", 5));
+        advance(250);
+        membership.onHeartbeat(beat("r2", 5));
+        advance(250);
+
+        membership.sweep();
+
+        assertThat(membership.view().live()).containsExactly("r1", "r2");
+    }
+
+    @Test
+    void aRestartedPeerRejoinsWithItsNewEpochCounted() {
+        membership.onHeartbeat(beat("r2", 5));
+        advance(400);
+        membership.sweep();
+
+        membership.onHeartbeat(beat("r2", 9));
+
+        MemberStatus r2 = membership.view().members().get(1);
+        assertThat(r2.alive()).isTrue();
+        assertThat(r2.epoch()).isEqualTo(9);
+        assertThat(r2.incarnations()).isEqualTo(2);
+    }
+
+    @Test
+    void aLateHeartbeatFromAnEarlierLifeIsIgnored() {
+        membership.onHeartbeat(beat("r2", 9));
+        advance(400);
+        membership.sweep();
+
+        membership.onHeartbeat(beat("r2", 5));
+
+        assertThat(membership.view().live()).containsExactly("r1");
+        assertThat(membership.view().members().get(1).epoch()).isEqualTo(9);
+    }
+
+    @Test
+    void heartbeatsFromStrangersOrFromOurOwnIdAreRefused() {
+        assertThatThrownBy(() -> membership.onHeartbeat(beat("r9", 1)))
+                .isInstanceOf(UnknownMemberException.class).hasMessageContaining("not a configured peer");
+        assertThatThrownBy(() -> membership.onHeartbeat(beat("r1", 1)))
+                .isInstanceOf(UnknownMemberException.class).hasMessageContaining("own id");
+    }
+
+    @Test
+    void atMostOneHeartbeatIsInFlightPerPeer() {
+        transport.hold = true;
+
+        membership.tick();
+        membership.tick();
+
+        assertThat(transport.sentTo).hasSize(2);
+    }
+
+    @Test
+    void listenersHearEveryChangeInVersionOrder() {
+        List<Long> versions = new CopyOnWriteArrayList<>();
+        membership.addListener((previous, current) -> {
+            assertThat(current.version()).isEqualTo(previous.version() + 1);
+            versions.add(current.version());
+        });
+
+        membership.onHeartbeat(beat("r2", 5));
+        membership.onHeartbeat(beat("r3", 5));
+        advance(400);
+        membership.sweep();
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> versions.size() == 3);
+        assertThat(versions).containsExactly(2L, 3L, 4L);
+    }
+
+    @Test
+    void anOwnershipTableFollowingMembershipRecomputesOnlyWhenTheLiveSetChanges() {
+        OwnershipTable table = OwnershipTable.following(membership, 0.25);
+        table.setKeys(List.of("target/a", "target/b", "client/x"));
+        List<Ownership> seen = new CopyOnWriteArrayList<>();
+        table.addListener(seen::add);
+
+        membership.onHeartbeat(beat("r2", 5));
+        await().atMost(Duration.ofSeconds(5)).until(() -> seen.size() == 1);
+        membership.onHeartbeat(beat("r2", 6)); // a restart, same live set
+
+        assertThat(table.current().members()).containsExactly("r1", "r2");
+        assertThat(table.current().keyCount()).isEqualTo(3);
+        assertThat(table.current().countsBySpace().keySet()).containsExactly("client", "target");
+        await().during(Duration.ofMillis(100)).atMost(Duration.ofSeconds(2)).until(() -> seen.size() == 1);
+    }
+
+    /** Answers heartbeats as told, or holds them forever. */
+    private static final class RecordingTransport implements HeartbeatTransport {
+        final List<URI> sentTo = new ArrayList<>();
+        volatile boolean hold;
+        private String answerId;
+        private long answerEpoch;
+
+        void answerAs(String id, long epoch) {
+            this.answerId = id;
+            this.answerEpoch = epoch;
+        }
+
+        @Override
+        public synchronized CompletableFuture<Heartbeat> send(URI peer, Heartbeat heartbeat) {
+            sentTo.add(peer);
+            if (hold) {
+                return new CompletableFuture<>();
+            }
+            if (answerId != null && peer.getPath().endsWith(answerId)) {
+                return CompletableFuture.completedFuture(beat(answerId, answerEpoch));
+            }
+            return CompletableFuture.failedFuture(new java.io.IOException("connection refused"));
+        }
+    }
+}

@@ -1,0 +1,153 @@
+package io.nvmesh.service.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.nvmesh.schema.Problem;
+import io.nvmesh.service.cluster.Member;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class ConfigLoaderTest {
+
+    private static Path fixtures(String kind) {
+        try {
+            return Path.of(ConfigLoaderTest.class.getResource("/config/" + kind).toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static Stream<String> invalidFiles() throws IOException {
+        try (Stream<Path> files = Files.list(fixtures("invalid"))) {
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".yaml")).sorted().toList()
+                    .stream();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("invalidFiles")
+    void eachInvalidFileIsRefusedWithTheExpectedLineColumnAndMessage(String name) throws IOException {
+        Path dir = fixtures("invalid");
+        String text = Files.readString(dir.resolve(name), StandardCharsets.UTF_8);
+        String expected = Files.readString(dir.resolve(name.replace(".yaml", ".expected"))).strip();
+
+        InvalidConfigException e = catchThrowableOfType(InvalidConfigException.class,
+                () -> ConfigLoader.parse(text, name, dir));
+
+        assertThat(e).as("%s must be refused", name).isNotNull();
+        assertThat(e.problems()).extracting(Problem::render).containsExactly(expected);
+    }
+
+    @Test
+    void aFullFileGivesEveryValue() {
+        InstanceConfig c = ConfigLoader.load(fixtures("valid").resolve("full.yaml"));
+
+        assertThat(c.id()).isEqualTo("r1");
+        assertThat(c.listenHost()).isEqualTo("0.0.0.0");
+        assertThat(c.listenPort()).isEqualTo(7420);
+        assertThat(c.advertiseUrl()).contains(URI.create("http://10.0.0.5:7420"));
+        assertThat(c.dataDir()).isEqualTo(Path.of("/var/lib/nvmesh/r1"));
+        assertThat(c.gitRemote()).isEqualTo("ssh://git@git.example/storage/state.git");
+        assertThat(c.peers()).containsExactly(new Member("r2", URI.create("http://10.0.0.6:7420")),
+                new Member("r3", URI.create("https://10.0.0.7:7420/")));
+        assertThat(c.auth().adminTokens()).containsExactly("admin-token-000000000001", "admin-token-000000000002");
+        assertThat(c.auth().readTokens()).containsExactly("read-token-0000000000001");
+        assertThat(c.auth().peerSecret()).isEqualTo("peer-secret-0000000000001");
+        assertThat(c.auth().agentSecret()).isEqualTo("agent-secret-000000000001");
+        assertThat(c.heartbeatInterval()).isEqualTo(Duration.ofMillis(250));
+        assertThat(c.missedHeartbeats()).isEqualTo(4);
+        assertThat(c.ownershipEpsilon()).isEqualTo(0.5);
+    }
+
+    @Test
+    void aMinimalFileListensOnLoopbackWithDefaultTimings() {
+        Path file = fixtures("valid").resolve("minimal.yaml");
+
+        InstanceConfig c = ConfigLoader.load(file);
+
+        assertThat(c.listenHost()).isEqualTo("127.0.0.1");
+        assertThat(c.listenPort()).isEqualTo(7420);
+        assertThat(c.advertiseUrl()).isEmpty();
+        assertThat(c.peers()).isEmpty();
+        assertThat(c.heartbeatInterval()).isEqualTo(Duration.ofMillis(500));
+        assertThat(c.missedHeartbeats()).isEqualTo(3);
+        assertThat(c.ownershipEpsilon()).isEqualTo(0.25);
+        assertThat(c.dataDir()).isEqualTo(file.getParent().resolve("data/solo"));
+    }
+
+    @Test
+    void relativePathsAreRelativeToTheFilesFolderAndAPortAloneMeansLoopback(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("r1.yaml");
+        Files.writeString(file, "id: r1\nlisten: 0\ndataDir: state/r1\n");
+
+        InstanceConfig c = ConfigLoader.load(file);
+
+        assertThat(c.dataDir()).isEqualTo(dir.resolve("state/r1"));
+        assertThat(c.listenHost()).isEqualTo("127.0.0.1");
+        assertThat(c.listenPort()).isZero();
+    }
+
+    @Test
+    void ipv6ListenAddressesAreWrittenInBrackets() {
+        InstanceConfig c = ConfigLoader.parse("id: r1\nlisten: \"[::1]:7421\"\n", "r1.yaml", Path.of("/"));
+
+        assertThat(c.listenHost()).isEqualTo("::1");
+        assertThat(c.listenPort()).isEqualTo(7421);
+    }
+
+    @Test
+    void everyProblemIsReportedAtOnceInFileOrder() {
+        String text = "id: Bad\nlisten: nowhere\ncluster:\n  missedHeartbeats: lots\n  ownershipEpsilon: 0\n";
+
+        InvalidConfigException e = catchThrowableOfType(InvalidConfigException.class,
+                () -> ConfigLoader.parse(text, "r.yaml", Path.of("/")));
+
+        assertThat(e.problems()).extracting(p -> p.line() + ":" + p.column() + " " + p.path())
+                .containsExactly("1:5 id", "2:9 listen", "4:21 cluster.missedHeartbeats",
+                        "5:21 cluster.ownershipEpsilon");
+        assertThat(e.getMessage()).startsWith("r.yaml:1:5: id: ");
+    }
+
+    @Test
+    void aMissingOrEmptyFileIsOneClearProblem(@TempDir Path dir) throws IOException {
+        assertThatThrownBy(() -> ConfigLoader.load(dir.resolve("absent.yaml")))
+                .isInstanceOf(InvalidConfigException.class).hasMessageContaining("absent.yaml: cannot read");
+        Path empty = Files.writeString(dir.resolve("empty.yaml"), "# nothing\n");
+        assertThatThrownBy(() -> ConfigLoader.load(empty))
+                .hasMessageContaining("empty.yaml:1:1: the file is empty; at least `id:` is required");
+    }
+
+    @Test
+    void tokensNeverAppearInToString() {
+        AuthConfig auth = new AuthConfig(List.of("admin-token-000000000001"), List.of(), "peer-secret-0000000000001",
+                "");
+        InstanceConfig c = InstanceConfig.defaults("r1", Path.of("/tmp")).withAuth(auth);
+
+        assertThat(c.toString()).doesNotContain("admin-token", "peer-secret").contains("adminTokens=1");
+    }
+
+    @Test
+    void theRecordRefusesPeersWithoutAPeerSecret() {
+        InstanceConfig c = InstanceConfig.defaults("r1", Path.of("/tmp"));
+
+        assertThatThrownBy(() -> c.withPeers(List.of(new Member("r2", URI.create("http://127.0.0.1:1")))))
+                .hasMessageContaining("peerSecret is required");
+        assertThat(c.advertiseUrl()).isEqualTo(Optional.empty());
+    }
+}

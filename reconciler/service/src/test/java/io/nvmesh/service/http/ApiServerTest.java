@@ -1,0 +1,274 @@
+package io.nvmesh.service.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nvmesh.service.cluster.HeartbeatTransport;
+import io.nvmesh.service.cluster.Member;
+import io.nvmesh.service.cluster.Membership;
+import io.nvmesh.service.cluster.OwnershipTable;
+import io.nvmesh.service.config.AuthConfig;
+
+import java.io.IOException;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import tools.jackson.databind.JsonNode;
+
+/** A real Jetty on a loopback port, a real membership (not started: the test plays the peer). */
+class ApiServerTest {
+
+    static final String ADMIN = "admin-token-000000000001";
+    static final String READ = "read-token-0000000000001";
+    static final String PEER = "peer-secret-0000000000001";
+    static final String AGENT = "agent-secret-000000000001";
+
+    static ApiServer server;
+    static Membership membership;
+    static OwnershipTable ownership;
+    static ExecutorService work;
+    static URI base;
+    static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @BeforeAll
+    static void start() {
+        server = ApiServer.bind("127.0.0.1", 0, "api-test");
+        HeartbeatTransport none = (peer, beat) -> new CompletableFuture<>();
+        membership = Membership.create(new Member("r1", server.localUrl()), 42,
+                List.of(new Member("r2", URI.create("http://127.0.0.1:1"))), Duration.ofSeconds(10), 3, none,
+                System::nanoTime);
+        ownership = OwnershipTable.following(membership, 0.25);
+        ownership.setKeys(List.of("target/t-1", "target/t-2", "client/c-1"));
+        work = Executors.newFixedThreadPool(2, r -> new Thread(r, "test-work"));
+        server.start(new AuthConfig(List.of(ADMIN), List.of(READ), PEER, AGENT), membership, ownership, work);
+        base = server.localUrl();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+        membership.close();
+        work.shutdownNow();
+    }
+
+    static HttpResponse<String> get(String path, String token) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(5));
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return http.send(b.GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static HttpResponse<String> post(String path, String token, String body) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(5))
+                .header("Content-Type", "application/json");
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return http.send(b.POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    static JsonNode json(HttpResponse<String> response) {
+        return Json.MAPPER.readTree(response.body());
+    }
+
+    static void assertProblem(HttpResponse<String> response, int status, String type) {
+        assertThat(response.statusCode()).isEqualTo(status);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                v -> assertThat(v).startsWith("application/problem+json"));
+        JsonNode p = json(response);
+        assertThat(p.get("type").asString()).isEqualTo("urn:nvmesh:problem:" + type);
+        assertThat(p.get("status").asInt()).isEqualTo(status);
+        assertThat(p.get("title").asString()).isNotBlank();
+        assertThat(p.get("detail").asString()).isNotBlank();
+    }
+
+    static String heartbeatBody(String id) {
+        return "{\"id\":\"" + id + "\",\"epoch\":7,\"url\":\"http://127.0.0.1:1\",\"digest\":\"\"}";
+    }
+
+    @Test
+    void healthNeedsNoToken() throws Exception {
+        HttpResponse<String> r = get("/healthz", null);
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(json(r).get("status").asString()).isEqualTo("ok");
+        assertThat(json(r).get("id").asString()).isEqualTo("r1");
+    }
+
+    @Test
+    void aReadWithoutATokenIs401WithABearerChallenge() throws Exception {
+        HttpResponse<String> r = get("/v1/cluster", null);
+
+        assertProblem(r, 401, "unauthorized");
+        assertThat(r.headers().firstValue("WWW-Authenticate")).contains("Bearer realm=\"nvmesh\"");
+        assertThat(json(r).get("instance").asString()).isEqualTo("/v1/cluster");
+    }
+
+    @Test
+    void anUnknownTokenOrAnotherSchemeIs401() throws Exception {
+        HttpResponse<String> unknown = get("/v1/cluster", "not-a-token-we-know-at-all");
+        assertProblem(unknown, 401, "unauthorized");
+        assertThat(unknown.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(
+                v -> assertThat(v).contains("invalid_token"));
+
+        HttpResponse<String> basic = http.send(HttpRequest.newBuilder(base.resolve("/v1/cluster"))
+                .header("Authorization", "Basic YWRtaW46YWRtaW4=").GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertProblem(basic, 401, "unauthorized");
+    }
+
+    @Test
+    void readAndAdminTokensMayReadButTheSecretsMayNot() throws Exception {
+        assertThat(get("/v1/cluster", READ).statusCode()).isEqualTo(200);
+        assertThat(get("/v1/cluster", ADMIN).statusCode()).isEqualTo(200);
+        assertProblem(get("/v1/cluster", PEER), 403, "forbidden");
+        assertProblem(get("/v1/cluster", AGENT), 403, "forbidden");
+    }
+
+    @Test
+    void onlyThePeerSecretMaySendHeartbeats() throws Exception {
+        assertProblem(post("/v1/peer/heartbeat", null, heartbeatBody("r2")), 401, "unauthorized");
+        assertProblem(post("/v1/peer/heartbeat", ADMIN, heartbeatBody("r2")), 403, "forbidden");
+        assertProblem(post("/v1/peer/heartbeat", READ, heartbeatBody("r2")), 403, "forbidden");
+        assertProblem(post("/v1/peer/heartbeat", AGENT, heartbeatBody("r2")), 403, "forbidden");
+    }
+
+    @Test
+    void aPeersHeartbeatIsAnsweredWithOursAndMakesItLive() throws Exception {
+        HttpResponse<String> r = post("/v1/peer/heartbeat", PEER, heartbeatBody("r2"));
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(json(r).get("id").asString()).isEqualTo("r1");
+        assertThat(json(r).get("epoch").asLong()).isEqualTo(42);
+        assertThat(membership.view().live()).contains("r2");
+    }
+
+    @Test
+    void heartbeatsFromStrangersAreAConflict() throws Exception {
+        assertProblem(post("/v1/peer/heartbeat", PEER, heartbeatBody("r9")), 409, "unknown-peer");
+    }
+
+    @Test
+    void malformedHeartbeatsAreBadRequests() throws Exception {
+        assertProblem(post("/v1/peer/heartbeat", PEER, "{not json"), 400, "bad-request");
+        assertProblem(post("/v1/peer/heartbeat", PEER, "{\"id\":\"r2\",\"url\":\"http://x:1\"}"), 400, "bad-request");
+        assertProblem(post("/v1/peer/heartbeat", PEER, "{\"id\":\"r2\",\"epoch\":1,\"url\":\"ftp://x\"}"), 400,
+                "bad-request");
+        assertProblem(post("/v1/peer/heartbeat", PEER, ""), 400, "bad-request");
+    }
+
+    @Test
+    void oversizedBodiesAreRefusedBeforeTheyAreRead() throws Exception {
+        // A raw socket that declares a large body and sends none: the answer must come from the declared length
+        // alone. (A client that streams the body meanwhile may see the connection close before it reads the 413.)
+        try (Socket socket = new Socket(base.getHost(), base.getPort())) {
+            socket.setSoTimeout(5_000);
+            String head = "POST /v1/peer/heartbeat HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + PEER
+                    + "\r\nContent-Type: application/json\r\nContent-Length: " + (Router.MAX_BODY_BYTES + 1)
+                    + "\r\n\r\n";
+            socket.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+            assertThat(answer).startsWith("HTTP/1.1 413").contains("application/problem+json")
+                    .contains("urn:nvmesh:problem:too-large");
+        }
+    }
+
+    @Test
+    void unknownPathsAre404AndWrongMethods405WithAllow() throws Exception {
+        assertProblem(get("/v1/nothing", ADMIN), 404, "not-found");
+
+        HttpResponse<String> r = post("/v1/cluster", ADMIN, "{}");
+        assertProblem(r, 405, "method-not-allowed");
+        assertThat(r.headers().firstValue("Allow")).contains("GET");
+    }
+
+    @Test
+    void clusterListsMembersWithLivenessAndOwnershipOfTheKnownKeys() throws Exception {
+        JsonNode c = json(get("/v1/cluster", READ));
+
+        assertThat(c.get("self").asString()).isEqualTo("r1");
+        assertThat(c.get("epoch").asLong()).isEqualTo(42);
+        assertThat(c.get("members")).hasSize(2);
+        assertThat(c.get("members").get(0).get("self").asBoolean()).isTrue();
+        assertThat(c.get("ownership").get("source").asString()).isEqualTo("known");
+        assertThat(c.get("ownership").get("keys").asInt()).isEqualTo(3);
+        assertThat(c.get("ownership").get("counts").get("target").get("r1").asInt()).isBetween(0, 2);
+    }
+
+    @Test
+    void clusterCountsTheKeysGivenInTheQuery() throws Exception {
+        JsonNode c = json(get("/v1/cluster?key=volume/a&key=volume/b&key=client/x&key=volume/a", READ));
+
+        assertThat(c.get("ownership").get("source").asString()).isEqualTo("query");
+        assertThat(c.get("ownership").get("keys").asInt()).isEqualTo(3);
+        assertThat(c.get("ownership").get("counts").has("volume")).isTrue();
+    }
+
+    @Test
+    void ownerNamesTheOwnerOfAKeyAndNeedsTheKey() throws Exception {
+        JsonNode o = json(get("/v1/cluster/owner?key=target/t-1", READ));
+
+        assertThat(o.get("known").asBoolean()).isTrue();
+        assertThat(o.get("owner").asString()).isEqualTo(ownership.current().ownerOf("target/t-1").orElseThrow());
+        assertThat(json(get("/v1/cluster/owner?key=volume/new", READ)).get("known").asBoolean()).isFalse();
+        assertProblem(get("/v1/cluster/owner", READ), 400, "bad-request");
+    }
+
+    @Test
+    void offloadedEndpointsRunOnTheWorkExecutorNotOnJettyThreads() throws Exception {
+        ApiServer other = ApiServer.bind("127.0.0.1", 0, "offload-test");
+        try {
+            Route where = Route.offloaded("GET", "/where", Access.PUBLIC,
+                    req -> ApiResponse.ok(Map.of("thread", Thread.currentThread().getName())));
+            Route inline = Route.inline("GET", "/inline", Access.PUBLIC,
+                    req -> ApiResponse.ok(Map.of("thread", Thread.currentThread().getName())));
+            other.start(new Router(List.of(where, inline), new Authenticator(AuthConfig.none()), work));
+            URI at = other.localUrl();
+
+            String offloaded = Json.MAPPER.readTree(http.send(HttpRequest.newBuilder(at.resolve("/where")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body()).get("thread").asString();
+            String jetty = Json.MAPPER.readTree(http.send(HttpRequest.newBuilder(at.resolve("/inline")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body()).get("thread").asString();
+
+            assertThat(offloaded).isEqualTo("test-work");
+            assertThat(jetty).startsWith("nvmesh-http-offload-test");
+        } finally {
+            other.close();
+        }
+    }
+
+    @Test
+    void anEndpointThatThrowsIsA500ProblemWithoutInternals() throws Exception {
+        ApiServer other = ApiServer.bind("127.0.0.1", 0, "failing-test");
+        try {
+            Route boom = Route.inline("GET", "/boom", Access.PUBLIC, req -> {
+                throw new IllegalStateException("secret internal detail");
+            });
+            other.start(new Router(List.of(boom), new Authenticator(AuthConfig.none()), work));
+
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(other.localUrl().resolve("/boom")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+
+            assertThat(r.statusCode()).isEqualTo(500);
+            assertThat(r.body()).doesNotContain("secret internal detail").contains("urn:nvmesh:problem:internal");
+        } finally {
+            other.close();
+        }
+    }
+}

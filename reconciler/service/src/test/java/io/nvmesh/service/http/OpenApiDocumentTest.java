@@ -1,0 +1,46 @@
+package io.nvmesh.service.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nvmesh.service.cluster.HeartbeatTransport;
+import io.nvmesh.service.cluster.Member;
+import io.nvmesh.service.cluster.Membership;
+import io.nvmesh.service.cluster.OwnershipTable;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+
+/** docs/openapi.yaml documents every route the server has, with the right method. */
+class OpenApiDocumentTest {
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void everyRouteIsDocumentedWithItsMethod() throws IOException {
+        Path doc = Path.of(System.getProperty("user.dir")).resolve("../../docs/openapi.yaml").normalize();
+        Map<String, Object> api = new Yaml(new SafeConstructor(new LoaderOptions())).load(Files.readString(doc));
+        Map<String, Map<String, Object>> paths = (Map<String, Map<String, Object>>) api.get("paths");
+        HeartbeatTransport none = (peer, beat) -> new CompletableFuture<>();
+        try (Membership m = Membership.create(new Member("r1", URI.create("http://127.0.0.1:1")), 1, List.of(),
+                Duration.ofSeconds(1), 3, none, System::nanoTime)) {
+            List<Route> routes = new ClusterEndpoints(m, OwnershipTable.following(m, 0.25)).routes();
+
+            assertThat(api.get("openapi")).isEqualTo("3.1.0");
+            for (Route r : routes) {
+                assertThat(paths).as("documented paths").containsKey(r.path());
+                assertThat(paths.get(r.path())).as("methods of %s", r.path()).containsKey(r.method().toLowerCase());
+            }
+            assertThat(paths).hasSameSizeAs(routes);
+        }
+    }
+}
