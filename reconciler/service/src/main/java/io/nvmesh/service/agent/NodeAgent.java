@@ -1,0 +1,358 @@
+package io.nvmesh.service.agent;
+
+import java.net.URI;
+import java.util.List;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.eclipse.jetty.websocket.api.Callback;
+import org.eclipse.jetty.websocket.api.Session;
+import org.eclipse.jetty.websocket.api.exceptions.UpgradeException;
+import org.eclipse.jetty.websocket.client.ClientUpgradeRequest;
+
+/**
+ * The agent of one managed node. It dials an instance from its list, says hello, follows a redirect to the node's
+ * owner, and once welcomed reports every interval. When the connection drops it redials with seeded exponential
+ * backoff and jitter, trying the instances in turn; when the owner closes with {@link AgentProtocol#CLOSE_MOVED} it
+ * goes to the new owner at once.
+ *
+ * <p>It owns no thread: network callbacks arrive on the {@link AgentRuntime}'s client threads, timers on its
+ * scheduler. Every connection attempt has a generation number; callbacks of an older attempt are ignored, so a late
+ * close of a replaced connection cannot disturb the current one.
+ */
+public final class NodeAgent {
+
+    private static final System.Logger LOG = System.getLogger(NodeAgent.class.getName());
+
+    private final AgentRuntime runtime;
+    private final AgentSettings settings;
+    private final ManagedNode node;
+    private final SplittableRandom random;
+    private final Backoff backoff;
+
+    // All below guarded by this.
+    private AgentStatus.State state = AgentStatus.State.STOPPED;
+    private long generation;
+    private Session session;
+    private URI dialing;
+    private URI redirectTo;
+    private int nextInstance;
+    private int redirectsInRow;
+    private ScheduledFuture<?> reports;
+    private ScheduledFuture<?> retry;
+    private long reportSeq;
+    private String owner = "";
+    private String ownerUrl = "";
+    private int welcomes;
+    private int redirects;
+    private String lastClose = "";
+    private String failure = "";
+
+    private NodeAgent(AgentRuntime runtime, AgentSettings settings, ManagedNode node) {
+        this.runtime = runtime;
+        this.settings = settings;
+        this.node = node;
+        this.random = new SplittableRandom(settings.seed() * 0x9E3779B97F4A7C15L ^ settings.nodeId().hashCode());
+        this.backoff = new Backoff(settings.backoffBase().toMillis(), settings.backoffMax().toMillis(), random);
+        this.nextInstance = random.nextInt(settings.instances().size());
+    }
+
+    /** An agent that does nothing until {@link #start}. */
+    public static NodeAgent create(AgentRuntime runtime, AgentSettings settings, ManagedNode node) {
+        return new NodeAgent(runtime, settings, node);
+    }
+
+    public String nodeId() {
+        return settings.nodeId();
+    }
+
+    public NodeKind kind() {
+        return settings.kind();
+    }
+
+    /** Starts dialling (again). No effect when already running. */
+    public synchronized void start() {
+        if (state == AgentStatus.State.CONNECTING || state == AgentStatus.State.CONNECTED) {
+            return;
+        }
+        state = AgentStatus.State.CONNECTING;
+        failure = "";
+        backoff.reset();
+        redirectsInRow = 0;
+        scheduleDial(nextSeed(), 0);
+    }
+
+    /** Says goodbye ({@link AgentProtocol#CLOSE_NORMAL}) and stays away until {@link #start}. */
+    public synchronized void stop() {
+        state = AgentStatus.State.STOPPED;
+        generation++;
+        cancelTimers();
+        owner = "";
+        ownerUrl = "";
+        if (session != null) {
+            session.close(AgentProtocol.CLOSE_NORMAL, "agent stopping", Callback.NOOP);
+            session = null;
+        }
+    }
+
+    /** Sends a report now (e.g. right after a drive failed) instead of waiting for the interval. */
+    public void reportNow() {
+        runtime.scheduler.execute(this::report);
+    }
+
+    public synchronized AgentStatus status() {
+        return new AgentStatus(state, owner, ownerUrl, welcomes, redirects, lastClose, failure);
+    }
+
+    private URI nextSeed() {
+        List<URI> all = settings.instances();
+        URI u = all.get(nextInstance % all.size());
+        nextInstance = (nextInstance + 1) % all.size();
+        return u;
+    }
+
+    /** Called with the lock held. */
+    private void scheduleDial(URI base, long delayMillis) {
+        long gen = ++generation;
+        if (retry != null) {
+            retry.cancel(false);
+        }
+        retry = runtime.scheduler.schedule(() -> dial(gen, base), delayMillis, TimeUnit.MILLISECONDS);
+    }
+
+    private void dial(long gen, URI base) {
+        ClientUpgradeRequest request = new ClientUpgradeRequest();
+        request.setHeader("Authorization", "Bearer " + settings.secret());
+        Connection connection = new Connection(gen);
+        synchronized (this) {
+            if (gen != generation || state != AgentStatus.State.CONNECTING) {
+                return;
+            }
+            dialing = base;
+            redirectTo = null;
+        }
+        try {
+            runtime.client.connect(connection, AgentProtocol.endpointOf(base), request)
+                    .whenComplete((s, failure) -> {
+                        if (failure != null) {
+                            connectFailed(gen, base, failure);
+                        }
+                    });
+        } catch (Exception e) {
+            connectFailed(gen, base, e);
+        }
+    }
+
+    private synchronized void connectFailed(long gen, URI base, Throwable failure) {
+        if (gen != generation || state != AgentStatus.State.CONNECTING) {
+            return;
+        }
+        int status = upgradeStatus(failure);
+        lastClose = status > 0 ? "HTTP " + status : "unreachable " + base + ": " + rootMessage(failure);
+        if (status == 401 || status == 403) {
+            LOG.log(System.Logger.Level.WARNING, () -> settings.nodeId() + ": " + base + " refused the agent secret");
+        }
+        retryLater();
+    }
+
+    private static String rootMessage(Throwable failure) {
+        Throwable t = failure;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : " " + t.getMessage());
+    }
+
+    private static int upgradeStatus(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof UpgradeException u) {
+                return u.getResponseStatusCode();
+            }
+        }
+        return -1;
+    }
+
+    /** Called with the lock held: back off, then try the next instance of the list. */
+    private void retryLater() {
+        redirectsInRow = 0;
+        scheduleDial(nextSeed(), backoff.next());
+    }
+
+    private synchronized void opened(long gen, Session s) {
+        if (gen != generation || state != AgentStatus.State.CONNECTING) {
+            s.close(AgentProtocol.CLOSE_NORMAL, "superseded", Callback.NOOP);
+            return;
+        }
+        session = s;
+        send(s, new AgentMessage.Hello(settings.protocols(), settings.nodeId(), settings.kind(), node.labels(),
+                node.drives()));
+    }
+
+    private void received(long gen, String text) {
+        AgentMessage message;
+        try {
+            message = AgentCodec.decode(text);
+        } catch (ProtocolException e) {
+            synchronized (this) {
+                if (gen == generation && session != null) {
+                    session.close(AgentProtocol.CLOSE_PROTOCOL_ERROR, AgentProtocol.reason(e.getMessage()),
+                            Callback.NOOP);
+                }
+            }
+            return;
+        }
+        if (message instanceof AgentMessage.Welcome w) {
+            welcomed(gen, w);
+        } else if (message instanceof AgentMessage.Redirect r) {
+            redirected(gen, r);
+        } else if (message instanceof AgentMessage.Command c) {
+            AgentMessage.Ack ack;
+            try {
+                ack = node.apply(c);
+            } catch (RuntimeException e) {
+                ack = new AgentMessage.Ack(c.seq(), false, e.getMessage());
+            }
+            synchronized (this) {
+                if (gen == generation && session != null) {
+                    send(session, ack);
+                }
+            }
+        }
+        // hello, report and ack travel the other way; a confused peer's are ignored rather than fatal
+    }
+
+    private synchronized void welcomed(long gen, AgentMessage.Welcome w) {
+        if (gen != generation || session == null) {
+            return;
+        }
+        state = AgentStatus.State.CONNECTED;
+        owner = w.owner();
+        ownerUrl = dialing.toString();
+        welcomes++;
+        redirectsInRow = 0;
+        backoff.reset();
+        if (reports != null) {
+            reports.cancel(false);
+        }
+        reports = runtime.scheduler.scheduleAtFixedRate(this::report, 0, w.reportIntervalMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    private synchronized void redirected(long gen, AgentMessage.Redirect r) {
+        if (gen != generation) {
+            return;
+        }
+        redirects++;
+        try {
+            redirectTo = URI.create(r.url());
+        } catch (IllegalArgumentException e) {
+            redirectTo = null;
+        }
+    }
+
+    private void report() {
+        Session s;
+        long seq;
+        synchronized (this) {
+            if (state != AgentStatus.State.CONNECTED || session == null) {
+                return;
+            }
+            s = session;
+            seq = ++reportSeq;
+        }
+        AgentMessage.Report report;
+        try {
+            report = new AgentMessage.Report(seq, node.health(), node.drives(), node.performance());
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, settings.nodeId() + ": cannot build a report", e);
+            return;
+        }
+        send(s, report);
+    }
+
+    private synchronized void closed(long gen, int code, String reason) {
+        if (gen != generation) {
+            return;
+        }
+        session = null;
+        if (reports != null) {
+            reports.cancel(false);
+            reports = null;
+        }
+        owner = "";
+        ownerUrl = "";
+        lastClose = code + " " + (reason == null ? "" : reason);
+        if (state == AgentStatus.State.STOPPED || state == AgentStatus.State.FAILED) {
+            return;
+        }
+        state = AgentStatus.State.CONNECTING;
+        if (code == AgentProtocol.CLOSE_UNSUPPORTED_VERSION || code == AgentProtocol.CLOSE_REPLACED) {
+            state = AgentStatus.State.FAILED;
+            failure = reason;
+            generation++;
+            LOG.log(System.Logger.Level.WARNING, () -> settings.nodeId() + " gives up: " + reason);
+            return;
+        }
+        Optional<URI> moved = code == AgentProtocol.CLOSE_MOVED ? AgentProtocol.movedTo(reason) : Optional.empty();
+        URI next = moved.orElse(redirectTo);
+        if (next != null && redirectsInRow < settings.maxRedirects()) {
+            redirectsInRow++;
+            if (moved.isPresent() && redirectTo == null) {
+                redirects++;
+            }
+            scheduleDial(next, 0);
+        } else {
+            retryLater();
+        }
+    }
+
+    private synchronized void cancelTimers() {
+        if (reports != null) {
+            reports.cancel(false);
+            reports = null;
+        }
+        if (retry != null) {
+            retry.cancel(false);
+            retry = null;
+        }
+    }
+
+    private static void send(Session s, AgentMessage message) {
+        s.sendText(AgentCodec.encode(message), Callback.NOOP);
+    }
+
+    /**
+     * One connection attempt's listener; knows its generation. Public only because Jetty invokes listeners through
+     * public method handles; nothing outside can make one.
+     */
+    public final class Connection implements Session.Listener.AutoDemanding {
+
+        private final long gen;
+
+        private Connection(long gen) {
+            this.gen = gen;
+        }
+
+        @Override
+        public void onWebSocketOpen(Session s) {
+            opened(gen, s);
+        }
+
+        @Override
+        public void onWebSocketText(String text) {
+            received(gen, text);
+        }
+
+        @Override
+        public void onWebSocketClose(int code, String reason) {
+            closed(gen, code, reason);
+        }
+
+        @Override
+        public void onWebSocketError(Throwable cause) {
+            // A close follows every error; the close decides what happens next.
+        }
+    }
+}
