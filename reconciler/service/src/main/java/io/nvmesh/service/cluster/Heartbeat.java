@@ -1,6 +1,9 @@
 package io.nvmesh.service.cluster;
 
 import java.net.URI;
+import java.util.Collections;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Objects;
 
 /**
@@ -12,8 +15,13 @@ import java.util.Objects;
  * @param url    the base URL the sender listens on (informational; peers are reached at their configured URL)
  * @param digest a summary of the sender's view (its ownership digest for now), empty when it has none; peers will use
  *               it to detect divergence
+ * @param agents node agents connected to the sender, by kind ({@code targets}, {@code clients}); informational
  */
-public record Heartbeat(String id, long epoch, URI url, String digest) {
+public record Heartbeat(String id, long epoch, URI url, String digest, Map<String, Integer> agents) {
+
+    public Heartbeat(String id, long epoch, URI url, String digest) {
+        this(id, epoch, url, digest, Map.of());
+    }
 
     public Heartbeat {
         Member.checkId(id);
@@ -25,5 +33,6 @@ public record Heartbeat(String id, long epoch, URI url, String digest) {
         if (digest.length() > 128) {
             throw new IllegalArgumentException("digest must be at most 128 characters");
         }
+        agents = agents == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(agents));
     }
 }

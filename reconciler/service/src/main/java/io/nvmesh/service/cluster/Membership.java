@@ -45,6 +45,7 @@ public final class Membership implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final List<MembershipListener> listeners = new CopyOnWriteArrayList<>();
     private volatile Supplier<String> digest = () -> "";
+    private volatile Supplier<Map<String, Integer>> agents = Map::of;
     private ClusterView view;
     private boolean started;
     private boolean closed;
@@ -119,7 +120,12 @@ public final class Membership implements AutoCloseable {
 
     /** What this instance says about itself. */
     public Heartbeat heartbeat() {
-        return new Heartbeat(self.id(), selfEpoch, self.url(), digest.get());
+        return new Heartbeat(self.id(), selfEpoch, self.url(), digest.get(), agents.get());
+    }
+
+    /** Where the {@link Heartbeat#agents} counts come from (the instance's agent hub). */
+    public void agentsFrom(Supplier<Map<String, Integer>> source) {
+        this.agents = Objects.requireNonNull(source, "source");
     }
 
     /** Where the {@link Heartbeat#digest} comes from (e.g. the current ownership digest). */
@@ -148,7 +154,7 @@ public final class Membership implements AutoCloseable {
         if (!peers.containsKey(from.id())) {
             throw new UnknownMemberException("\"" + from.id() + "\" is not a configured peer of " + self.id());
         }
-        heard(from.id(), from.epoch());
+        heard(from);
         return heartbeat();
     }
 
@@ -186,7 +192,7 @@ public final class Membership implements AutoCloseable {
                     LOG.log(System.Logger.Level.WARNING, () -> self.id() + ": " + p.member.url() + " answered as "
                             + answer.id() + ", not as " + p.member.id() + "; check the peers configuration");
                 } else {
-                    heard(answer.id(), answer.epoch());
+                    heard(answer);
                 }
             });
         }
@@ -212,14 +218,17 @@ public final class Membership implements AutoCloseable {
         }
     }
 
-    private synchronized void heard(String id, long epoch) {
+    private synchronized void heard(Heartbeat from) {
         if (closed) {
             return;
         }
+        String id = from.id();
+        long epoch = from.epoch();
         PeerState p = peers.get(id);
         if (epoch < p.epoch) {
             return; // a late word from an earlier life of that peer
         }
+        p.agents = from.agents();
         p.lastHeardNanos = ticker.getAsLong();
         boolean changed = false;
         if (epoch > p.epoch) {
@@ -255,12 +264,12 @@ public final class Membership implements AutoCloseable {
         long now = ticker.getAsLong();
         List<MemberStatus> members = new ArrayList<>();
         List<String> live = new ArrayList<>();
-        members.add(new MemberStatus(self.id(), self.url(), true, true, selfEpoch, 1, 0));
+        members.add(new MemberStatus(self.id(), self.url(), true, true, selfEpoch, 1, 0, agents.get()));
         live.add(self.id());
         for (PeerState p : peers.values()) {
             long silent = p.epoch == 0 ? -1 : Math.max(0, (now - p.lastHeardNanos) / 1_000_000);
             members.add(new MemberStatus(p.member.id(), p.member.url(), false, p.alive, p.epoch, p.incarnations,
-                    silent));
+                    silent, p.agents));
             if (p.alive) {
                 live.add(p.member.id());
             }
@@ -310,6 +319,7 @@ public final class Membership implements AutoCloseable {
         long lastHeardNanos;
         boolean alive;
         boolean inFlight;
+        Map<String, Integer> agents = Map.of();
 
         PeerState(Member member) {
             this.member = member;
