@@ -7,6 +7,7 @@ import io.nvmesh.service.cluster.OwnershipTable;
 import io.nvmesh.service.config.InstanceConfig;
 import io.nvmesh.service.http.ApiServer;
 import io.nvmesh.service.http.JettyHeartbeatTransport;
+import io.nvmesh.service.nodes.AgentHub;
 
 import java.net.URI;
 import java.time.Clock;
@@ -31,17 +32,20 @@ public final class ReconcilerNode implements AutoCloseable {
     private final JettyHeartbeatTransport transport;
     private final Membership membership;
     private final OwnershipTable ownership;
+    private final AgentHub agents;
     private final ThreadPoolExecutor work;
     private final URI url;
     private final CountDownLatch closed = new CountDownLatch(1);
 
     private ReconcilerNode(InstanceConfig config, ApiServer server, JettyHeartbeatTransport transport,
-                           Membership membership, OwnershipTable ownership, ThreadPoolExecutor work, URI url) {
+                           Membership membership, OwnershipTable ownership, AgentHub agents, ThreadPoolExecutor work,
+                           URI url) {
         this.config = config;
         this.server = server;
         this.transport = transport;
         this.membership = membership;
         this.ownership = ownership;
+        this.agents = agents;
         this.work = work;
         this.url = url;
     }
@@ -56,6 +60,7 @@ public final class ReconcilerNode implements AutoCloseable {
         JettyHeartbeatTransport transport = null;
         Membership membership = null;
         ThreadPoolExecutor work = null;
+        AgentHub agents = null;
         try {
             URI url = config.advertiseUrl().orElse(server.localUrl());
             Duration interval = config.heartbeatInterval();
@@ -67,12 +72,18 @@ public final class ReconcilerNode implements AutoCloseable {
             OwnershipTable ownership = OwnershipTable.following(membership, config.ownershipEpsilon());
             membership.digestFrom(() -> ownership.current().digest());
             work = workExecutor(config.id());
-            server.start(config.auth(), membership, ownership, work);
+            agents = AgentHub.start(membership, ownership, AgentHub.DEFAULT_REPORT_INTERVAL,
+                    AgentHub.DEFAULT_BATCH_WINDOW);
+            membership.agentsFrom(agents::connectionCounts);
+            server.start(config.auth(), membership, ownership, agents, work);
             membership.start();
             LOG.log(System.Logger.Level.INFO, () -> config.id() + " listening on " + url + " with "
                     + config.peers().size() + " peer(s)");
-            return new ReconcilerNode(config, server, transport, membership, ownership, work, url);
+            return new ReconcilerNode(config, server, transport, membership, ownership, agents, work, url);
         } catch (RuntimeException e) {
+            if (agents != null) {
+                agents.close();
+            }
             if (membership != null) {
                 membership.close();
             }
@@ -126,6 +137,11 @@ public final class ReconcilerNode implements AutoCloseable {
         return ownership;
     }
 
+    /** The node agents connected to this instance: their reports, commands to them, inventory changes. */
+    public AgentHub agents() {
+        return agents;
+    }
+
     public ClusterView view() {
         return membership.view();
     }
@@ -149,6 +165,7 @@ public final class ReconcilerNode implements AutoCloseable {
                 return;
             }
             membership.close();
+            agents.close();
             server.close();
             transport.close();
             work.shutdownNow();

@@ -4,10 +4,35 @@ import java.util.List;
 import java.util.Map;
 
 /** What an endpoint sees of a request: no Jetty types, the body already read. */
-record ApiRequest(String method, String path, Map<String, List<String>> query, byte[] body) {
+record ApiRequest(String method, String path, Map<String, List<String>> query, byte[] body,
+                  Map<String, String> pathParams) {
 
     ApiRequest {
         query = Map.copyOf(query);
+        pathParams = Map.copyOf(pathParams);
+    }
+
+    ApiRequest(String method, String path, Map<String, List<String>> query, byte[] body) {
+        this(method, path, query, body, Map.of());
+    }
+
+    /** A {@code {name}} segment of the route's path. */
+    String pathParam(String name) {
+        String v = pathParams.get(name);
+        if (v == null) {
+            throw new IllegalStateException("route has no path parameter " + name);
+        }
+        return v;
+    }
+
+    /** The single value of an optional query parameter. */
+    java.util.Optional<String> optionalParam(String name) {
+        List<String> values = query.getOrDefault(name, List.of());
+        if (values.size() > 1) {
+            throw ApiException.badRequest("query parameter `" + name + "` may be given only once");
+        }
+        return values.isEmpty() || values.get(0).isBlank() ? java.util.Optional.empty()
+                : java.util.Optional.of(values.get(0));
     }
 
     /** The single value of a query parameter; 400 when it is missing or given twice. */

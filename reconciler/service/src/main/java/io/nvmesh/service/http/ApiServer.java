@@ -1,13 +1,16 @@
 package io.nvmesh.service.http;
 
+import io.nvmesh.service.agent.AgentProtocol;
 import io.nvmesh.service.cluster.Membership;
 import io.nvmesh.service.cluster.OwnershipTable;
 import io.nvmesh.service.config.AuthConfig;
+import io.nvmesh.service.nodes.AgentHub;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
@@ -15,12 +18,18 @@ import java.util.concurrent.Executor;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.websocket.server.ServerWebSocketContainer;
 
 /**
  * The instance's HTTP server. It is bound first ({@link #bind}), so that an instance listening on port 0 knows its
  * URL before it introduces itself to peers, and started second, once the services behind the routes exist.
  */
 public final class ApiServer implements AutoCloseable {
+
+    /** Agents report every second or so; a connection silent this long belongs to a hung agent. */
+    static final Duration AGENT_IDLE_TIMEOUT = Duration.ofSeconds(30);
+    /** A target with hundreds of drives and a full segment layout stays well below this. */
+    static final long MAX_AGENT_MESSAGE_BYTES = 1 << 20;
 
     private final Server server;
     private final ServerConnector connector;
@@ -84,9 +93,16 @@ public final class ApiServer implements AutoCloseable {
      *
      * @param work where endpoints whose work may block or take long run (never on Jetty's threads)
      */
-    public void start(AuthConfig auth, Membership membership, OwnershipTable ownership, Executor work) {
+    public void start(AuthConfig auth, Membership membership, OwnershipTable ownership, AgentHub agents,
+                      Executor work) {
         List<Route> routes = new ArrayList<>(new ClusterEndpoints(membership, ownership).routes());
-        start(new Router(routes, new Authenticator(auth), work));
+        routes.addAll(new NodeEndpoints(membership.selfId(), agents, ownership).routes());
+        ServerWebSocketContainer container = ServerWebSocketContainer.ensure(server);
+        container.setIdleTimeout(AGENT_IDLE_TIMEOUT);
+        container.setMaxTextMessageSize(MAX_AGENT_MESSAGE_BYTES);
+        List<Router.WebSocketRoute> upgrades = List.of(new Router.WebSocketRoute(AgentProtocol.PATH, Access.AGENT,
+                container, (upgradeRequest, upgradeResponse, callback) -> new AgentSocket(agents)));
+        start(new Router(routes, upgrades, new Authenticator(auth), work));
     }
 
     void start(Router router) {

@@ -60,7 +60,7 @@ final class ClusterEndpoints {
         List<ClusterJson.MemberJson> members = new ArrayList<>();
         for (MemberStatus m : view.members()) {
             members.add(new ClusterJson.MemberJson(m.id(), m.url().toString(), m.self(), m.alive(), m.epoch(),
-                    m.incarnations(), m.silentForMillis(), counts.getOrDefault(m.id(), 0)));
+                    m.incarnations(), m.silentForMillis(), counts.getOrDefault(m.id(), 0), m.agents()));
         }
         Map<String, Integer> capacity = new TreeMap<>();
         own.bySpace().forEach((space, a) -> capacity.put(space, a.capacity()));

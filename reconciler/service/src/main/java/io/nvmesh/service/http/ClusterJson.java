@@ -7,8 +7,9 @@ import java.util.Map;
 record ClusterJson(String self, long epoch, long version, List<String> live, List<MemberJson> members,
                    OwnershipJson ownership) {
 
+    /** @param agents node agents connected to the member by kind, as it last said */
     record MemberJson(String id, String url, boolean self, boolean alive, long epoch, int incarnations,
-                      long silentForMillis, int ownedKeys) {
+                      long silentForMillis, int ownedKeys, Map<String, Integer> agents) {
     }
 
     /**

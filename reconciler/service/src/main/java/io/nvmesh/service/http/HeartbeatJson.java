@@ -4,18 +4,19 @@ import io.nvmesh.service.cluster.Heartbeat;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.Map;
 
-/** {@code POST /v1/peer/heartbeat} body and answer. */
-record HeartbeatJson(String id, long epoch, String url, String digest) {
+/** {@code POST /v1/peer/heartbeat} body and answer; {@code agents} is absent from peers older than the agent hub. */
+record HeartbeatJson(String id, long epoch, String url, String digest, Map<String, Integer> agents) {
 
     static HeartbeatJson of(Heartbeat h) {
-        return new HeartbeatJson(h.id(), h.epoch(), h.url().toString(), h.digest());
+        return new HeartbeatJson(h.id(), h.epoch(), h.url().toString(), h.digest(), h.agents());
     }
 
     /** The domain value; 400 when a field is not acceptable. */
     Heartbeat toHeartbeat() {
         try {
-            return new Heartbeat(id, epoch, new URI(url == null ? "" : url), digest);
+            return new Heartbeat(id, epoch, new URI(url == null ? "" : url), digest, agents);
         } catch (URISyntaxException | IllegalArgumentException | NullPointerException e) {
             throw ApiException.badRequest("invalid heartbeat: " + e.getMessage());
         }

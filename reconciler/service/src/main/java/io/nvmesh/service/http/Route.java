@@ -1,5 +1,7 @@
 package io.nvmesh.service.http;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -20,6 +22,38 @@ record Route(String method, String path, Access access, boolean offload, Endpoin
         if (!path.startsWith("/")) {
             throw new IllegalArgumentException("route paths start with /: " + path);
         }
+    }
+
+    /** Whether the path has {@code {name}} segments. */
+    boolean isTemplate() {
+        return path.contains("{");
+    }
+
+    /**
+     * The values of the path's {@code {name}} segments in a request path, empty when it does not match (or the route
+     * has none).
+     */
+    Map<String, String> paramsOf(String requestPath) {
+        if (!isTemplate()) {
+            return Map.of();
+        }
+        String[] want = path.split("/", -1);
+        String[] got = requestPath.split("/", -1);
+        if (want.length != got.length) {
+            return Map.of();
+        }
+        Map<String, String> params = new LinkedHashMap<>();
+        for (int i = 0; i < want.length; i++) {
+            if (want[i].startsWith("{") && want[i].endsWith("}")) {
+                if (got[i].isEmpty()) {
+                    return Map.of();
+                }
+                params.put(want[i].substring(1, want[i].length() - 1), got[i]);
+            } else if (!want[i].equals(got[i])) {
+                return Map.of();
+            }
+        }
+        return params;
     }
 
     static Route inline(String method, String path, Access access, Endpoint endpoint) {

@@ -18,6 +18,8 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Fields;
+import org.eclipse.jetty.websocket.server.ServerWebSocketContainer;
+import org.eclipse.jetty.websocket.server.WebSocketCreator;
 
 /**
  * Matches method and exact path, checks the bearer token, reads the body without blocking, then runs the endpoint:
@@ -38,13 +40,25 @@ final class Router extends Handler.Abstract.NonBlocking {
     private final Map<String, Map<String, Route>> routes = new LinkedHashMap<>();
     private final Authenticator authenticator;
     private final Executor work;
+    private final List<WebSocketRoute> upgrades;
+
+    /**
+     * A path where a WebSocket upgrade is accepted for callers with the given access; the creator makes the endpoint.
+     */
+    record WebSocketRoute(String path, Access access, ServerWebSocketContainer container, WebSocketCreator creator) {
+    }
 
     Router(List<Route> routeList, Authenticator authenticator, Executor work) {
+        this(routeList, List.of(), authenticator, work);
+    }
+
+    Router(List<Route> routeList, List<WebSocketRoute> upgrades, Authenticator authenticator, Executor work) {
         for (Route r : routeList) {
             if (routes.computeIfAbsent(r.path(), p -> new LinkedHashMap<>()).put(r.method(), r) != null) {
                 throw new IllegalArgumentException("two routes for " + r.method() + " " + r.path());
             }
         }
+        this.upgrades = List.copyOf(upgrades);
         this.authenticator = authenticator;
         this.work = work;
     }
@@ -53,11 +67,24 @@ final class Router extends Handler.Abstract.NonBlocking {
     public boolean handle(Request request, Response response, Callback callback) {
         String path = Request.getPathInContext(request);
         try {
+            for (WebSocketRoute ws : upgrades) {
+                if (ws.path().equals(path)) {
+                    // The token is checked on the upgrade request, so a refused agent gets a plain 401 problem.
+                    authenticator.check(ws.access(), request.getHeaders().get(HttpHeader.AUTHORIZATION));
+                    if (!ws.container().upgrade(ws.creator(), request, response, callback)) {
+                        throw new ApiException(426, "upgrade-required", "Upgrade required", path
+                                + " speaks WebSocket only (see docs/agent-protocol.md)",
+                                Map.of("Upgrade", "websocket"));
+                    }
+                    return true;
+                }
+            }
             Route route = match(request.getMethod(), path);
             authenticator.check(route.access(), request.getHeaders().get(HttpHeader.AUTHORIZATION));
             Map<String, List<String>> query = query(request);
             CompletableFuture<byte[]> body = bodyOf(request, route);
-            body.thenCompose(bytes -> run(route, new ApiRequest(route.method(), path, query, bytes)))
+            Map<String, String> pathParams = route.paramsOf(path);
+            body.thenCompose(bytes -> run(route, new ApiRequest(route.method(), path, query, bytes, pathParams)))
                     .whenComplete((answer, failure) -> {
                         if (failure == null) {
                             send(response, callback, answer.status(), "application/json", Json.write(answer.body()),
@@ -83,6 +110,15 @@ final class Router extends Handler.Abstract.NonBlocking {
 
     private Route match(String method, String path) {
         Map<String, Route> byMethod = routes.get(path);
+        if (byMethod == null) {
+            for (Map.Entry<String, Map<String, Route>> e : routes.entrySet()) {
+                Route any = e.getValue().values().iterator().next();
+                if (any.isTemplate() && !any.paramsOf(path).isEmpty()) {
+                    byMethod = e.getValue();
+                    break;
+                }
+            }
+        }
         if (byMethod == null) {
             throw ApiException.notFound("no endpoint at " + path);
         }

@@ -7,6 +7,7 @@ import io.nvmesh.service.cluster.Member;
 import io.nvmesh.service.cluster.Membership;
 import io.nvmesh.service.cluster.OwnershipTable;
 import io.nvmesh.service.config.AuthConfig;
+import io.nvmesh.service.nodes.AgentHub;
 
 import java.io.IOException;
 import java.net.Socket;
@@ -40,6 +41,7 @@ class ApiServerTest {
     static Membership membership;
     static OwnershipTable ownership;
     static ExecutorService work;
+    static AgentHub agents;
     static URI base;
     static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -53,13 +55,15 @@ class ApiServerTest {
         ownership = OwnershipTable.following(membership, 0.25);
         ownership.setKeys(List.of("target/t-1", "target/t-2", "client/c-1"));
         work = Executors.newFixedThreadPool(2, r -> new Thread(r, "test-work"));
-        server.start(new AuthConfig(List.of(ADMIN), List.of(READ), PEER, AGENT), membership, ownership, work);
+        agents = AgentHub.start(membership, ownership, Duration.ofSeconds(1), Duration.ofMillis(50));
+        server.start(new AuthConfig(List.of(ADMIN), List.of(READ), PEER, AGENT), membership, ownership, agents, work);
         base = server.localUrl();
     }
 
     @AfterAll
     static void stop() {
         server.close();
+        agents.close();
         membership.close();
         work.shutdownNow();
     }

@@ -2,16 +2,19 @@ package io.nvmesh.service.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.nvmesh.service.agent.AgentProtocol;
 import io.nvmesh.service.cluster.HeartbeatTransport;
 import io.nvmesh.service.cluster.Member;
 import io.nvmesh.service.cluster.Membership;
 import io.nvmesh.service.cluster.OwnershipTable;
+import io.nvmesh.service.nodes.AgentHub;
 
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -33,7 +36,13 @@ class OpenApiDocumentTest {
         HeartbeatTransport none = (peer, beat) -> new CompletableFuture<>();
         try (Membership m = Membership.create(new Member("r1", URI.create("http://127.0.0.1:1")), 1, List.of(),
                 Duration.ofSeconds(1), 3, none, System::nanoTime)) {
-            List<Route> routes = new ClusterEndpoints(m, OwnershipTable.following(m, 0.25)).routes();
+            OwnershipTable ownership = OwnershipTable.following(m, 0.25);
+            List<Route> routes = new ArrayList<>(new ClusterEndpoints(m, ownership).routes());
+            try (AgentHub hub = AgentHub.start(m, ownership, Duration.ofSeconds(1), Duration.ofSeconds(1))) {
+                routes.addAll(new NodeEndpoints("r1", hub, ownership).routes());
+            }
+            // The agent WebSocket is documented as the GET that it upgrades.
+            routes.add(Route.inline("GET", AgentProtocol.PATH, Access.AGENT, request -> null));
 
             assertThat(api.get("openapi")).isEqualTo("3.1.0");
             for (Route r : routes) {

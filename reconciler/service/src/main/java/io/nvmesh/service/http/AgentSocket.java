@@ -1,0 +1,52 @@
+package io.nvmesh.service.http;
+
+import io.nvmesh.service.nodes.AgentConversation;
+import io.nvmesh.service.nodes.AgentHub;
+import io.nvmesh.service.nodes.AgentLink;
+
+import org.eclipse.jetty.websocket.api.Callback;
+import org.eclipse.jetty.websocket.api.Session;
+
+/**
+ * Adapts one Jetty WebSocket session to the hub: frames in become {@link AgentConversation} calls, the hub's sends and
+ * closes become asynchronous Jetty calls. The hub's work per frame is in memory and short, so it runs on Jetty's
+ * thread. Public only because Jetty invokes listeners through public method handles; nothing outside this package can
+ * make one.
+ */
+public final class AgentSocket implements Session.Listener.AutoDemanding {
+
+    private final AgentHub hub;
+    private volatile AgentConversation conversation;
+
+    AgentSocket(AgentHub hub) {
+        this.hub = hub;
+    }
+
+    @Override
+    public void onWebSocketOpen(Session session) {
+        conversation = hub.accept(new AgentLink() {
+            @Override
+            public void send(String text) {
+                session.sendText(text, Callback.NOOP);
+            }
+
+            @Override
+            public void close(int code, String reason) {
+                session.close(code, reason, Callback.NOOP);
+            }
+        });
+    }
+
+    @Override
+    public void onWebSocketText(String text) {
+        conversation.onText(text);
+    }
+
+    @Override
+    public void onWebSocketClose(int code, String reason) {
+        AgentConversation c = conversation;
+        if (c != null) {
+            c.onClosed(code, reason);
+        }
+    }
+}

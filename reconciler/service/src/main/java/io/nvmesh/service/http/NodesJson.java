@@ -1,0 +1,56 @@
+package io.nvmesh.service.http;
+
+import io.nvmesh.core.allocation.Drive;
+import io.nvmesh.service.agent.Performance;
+import io.nvmesh.service.nodes.ReportedNode;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** Bodies of {@code /v1/targets}, {@code /v1/drives}, {@code /v1/clients}: what connected agents reported. */
+final class NodesJson {
+
+    private NodesJson() {
+    }
+
+    /**
+     * @param instance the instance answering
+     * @param scope    {@code owned}: only nodes this instance owns (ask every instance for the whole fleet)
+     */
+    record ListJson<T>(String instance, String scope, int count, List<T> items) {
+    }
+
+    record TargetJson(String id, String owner, boolean connected, String health, Map<String, String> labels,
+                      List<DriveJson> drives, Performance performance, long connectedSinceMillis,
+                      long lastReportMillis, long reports) {
+
+        static TargetJson of(ReportedNode n) {
+            return new TargetJson(n.id(), n.owner(), n.connected(), lower(n.health()), n.labels(),
+                    n.drives().stream().map(d -> DriveJson.of(n, d)).toList(), n.performance(),
+                    n.connectedSinceMillis(), n.lastReportMillis(), n.reports());
+        }
+    }
+
+    record DriveJson(String serial, String target, String owner, long capacity, String health,
+                     Map<String, String> labels) {
+
+        static DriveJson of(ReportedNode target, Drive d) {
+            return new DriveJson(d.serial(), target.id(), target.owner(), d.capacity(), lower(d.health()),
+                    d.labels());
+        }
+    }
+
+    record ClientJson(String id, String owner, boolean connected, String health, Map<String, String> labels,
+                      Performance performance, long connectedSinceMillis, long lastReportMillis, long reports) {
+
+        static ClientJson of(ReportedNode n) {
+            return new ClientJson(n.id(), n.owner(), n.connected(), lower(n.health()), n.labels(), n.performance(),
+                    n.connectedSinceMillis(), n.lastReportMillis(), n.reports());
+        }
+    }
+
+    static String lower(Enum<?> e) {
+        return e.name().toLowerCase(Locale.ROOT);
+    }
+}

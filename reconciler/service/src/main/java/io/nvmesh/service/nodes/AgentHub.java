@@ -1,0 +1,414 @@
+package io.nvmesh.service.nodes;
+
+import io.nvmesh.core.allocation.Client;
+import io.nvmesh.core.allocation.Drive;
+import io.nvmesh.core.allocation.Target;
+import io.nvmesh.core.allocation.TargetHealth;
+import io.nvmesh.service.agent.AgentCodec;
+import io.nvmesh.service.agent.AgentMessage;
+import io.nvmesh.service.agent.AgentProtocol;
+import io.nvmesh.service.agent.NodeKind;
+import io.nvmesh.service.agent.Performance;
+import io.nvmesh.service.agent.ProtocolException;
+import io.nvmesh.service.cluster.MemberStatus;
+import io.nvmesh.service.cluster.Membership;
+import io.nvmesh.service.cluster.Ownership;
+import io.nvmesh.service.cluster.OwnershipTable;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+
+/**
+ * The agents of the nodes this instance owns.
+ *
+ * <p>A node is owned by the instance that {@link Ownership#ownerOrPreferred} names for its key ({@code target/<id>}
+ * or {@code client/<id>}). Every instance computes the same answer from the same live members (and the same known
+ * keys), so a hello to a non-owner gets a {@code redirect} to the owner. When ownership changes, connections of nodes
+ * that moved away are closed with {@link AgentProtocol#CLOSE_MOVED} and the new owner's URL, and their reports are
+ * dropped here: the new owner hears them from now on.
+ *
+ * <p>State changes are quick, in memory and serialized on one lock; they run on the transport's threads. Timers
+ * (hello timeouts, change batches, ownership moves) run on the hub's one timer thread.
+ */
+public final class AgentHub implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(AgentHub.class.getName());
+
+    public static final Duration DEFAULT_REPORT_INTERVAL = Duration.ofSeconds(1);
+    public static final Duration DEFAULT_BATCH_WINDOW = Duration.ofMillis(200);
+    static final Duration HELLO_TIMEOUT = Duration.ofSeconds(10);
+    static final int MAX_BATCH = 2_000;
+
+    private final String self;
+    private final Membership membership;
+    private final OwnershipTable ownership;
+    private final long reportIntervalMillis;
+    private final LongSupplier clock;
+    private final ScheduledExecutorService timer;
+    private final ChangeBatcher changes;
+    private final AtomicLong commandSeq = new AtomicLong();
+
+    // Guarded by this.
+    private final Map<String, Conversation> connections = new HashMap<>();
+    private final Map<String, ReportedNode> nodes = new HashMap<>();
+    private final Map<String, String> targetOfSerial = new HashMap<>();
+    private boolean closed;
+
+    private AgentHub(String self, Membership membership, OwnershipTable ownership, Duration reportInterval,
+                     Duration batchWindow, LongSupplier clock) {
+        this.self = self;
+        this.membership = membership;
+        this.ownership = ownership;
+        this.reportIntervalMillis = reportInterval.toMillis();
+        this.clock = clock;
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "nvmesh-agents-" + self);
+            t.setDaemon(true);
+            return t;
+        });
+        this.changes = new ChangeBatcher(self, batchWindow.toMillis(), MAX_BATCH, timer);
+    }
+
+    /**
+     * A hub for this instance, following its ownership from now on.
+     *
+     * @param reportInterval what agents are told in {@code welcome}
+     * @param batchWindow    how long inventory changes are collected before a batch is handed out
+     */
+    public static AgentHub start(Membership membership, OwnershipTable ownership, Duration reportInterval,
+                                 Duration batchWindow) {
+        if (reportInterval.toMillis() < 1 || batchWindow.toMillis() < 1) {
+            throw new IllegalArgumentException("report interval and batch window must be at least 1 ms");
+        }
+        AgentHub hub = new AgentHub(membership.selfId(), membership, ownership, reportInterval, batchWindow,
+                System::currentTimeMillis);
+        ownership.addListener(own -> hub.timer.execute(() -> hub.ownershipChanged(own)));
+        return hub;
+    }
+
+    /** A new connection; the transport feeds what happens on it to the returned conversation. */
+    public AgentConversation accept(AgentLink link) {
+        Conversation c = new Conversation(Objects.requireNonNull(link, "link"));
+        timer.schedule(c::helloTimeout, HELLO_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        return c;
+    }
+
+    /**
+     * Sends a command to a node whose agent is connected here: segments to a target, attachments to a client.
+     *
+     * @return false when the node's agent is not connected to this instance (ask its owner)
+     */
+    public boolean send(String nodeId, AgentMessage.Command command) {
+        Conversation c;
+        synchronized (this) {
+            c = connections.get(NodeKind.TARGET.key(nodeId));
+            if (c == null) {
+                c = connections.get(NodeKind.CLIENT.key(nodeId));
+            }
+        }
+        if (c == null) {
+            return false;
+        }
+        NodeKind kind = c.hello.kind();
+        if (kind == NodeKind.TARGET && !command.attachments().isEmpty()
+                || kind == NodeKind.CLIENT && !command.segments().isEmpty()) {
+            throw new IllegalArgumentException(nodeId + " is a " + kind.name().toLowerCase()
+                    + "; targets take segments, clients attachments");
+        }
+        commandSeq.accumulateAndGet(command.seq(), Math::max);
+        c.link.send(AgentCodec.encode(command));
+        return true;
+    }
+
+    /** A command sequence number larger than any sent so far. */
+    public long nextCommandSeq() {
+        return commandSeq.incrementAndGet();
+    }
+
+    /** Connected agents by kind: {@code targets}, {@code clients}. */
+    public synchronized Map<String, Integer> connectionCounts() {
+        int targets = 0;
+        int clients = 0;
+        for (Conversation c : connections.values()) {
+            if (c.hello.kind() == NodeKind.TARGET) {
+                targets++;
+            } else {
+                clients++;
+            }
+        }
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        counts.put("targets", targets);
+        counts.put("clients", clients);
+        return counts;
+    }
+
+    /** Ids of the nodes whose agents are connected here, sorted. */
+    public synchronized List<String> connectedNodes() {
+        List<String> ids = new ArrayList<>();
+        connections.values().forEach(c -> ids.add(c.hello.nodeId()));
+        ids.sort(null);
+        return ids;
+    }
+
+    /** The latest state of every target this instance owns and has heard from, sorted by id. */
+    public List<ReportedNode> targets() {
+        return nodes(NodeKind.TARGET);
+    }
+
+    public List<ReportedNode> clients() {
+        return nodes(NodeKind.CLIENT);
+    }
+
+    public synchronized Optional<ReportedNode> target(String id) {
+        return Optional.ofNullable(nodes.get(NodeKind.TARGET.key(id)));
+    }
+
+    private synchronized List<ReportedNode> nodes(NodeKind kind) {
+        List<ReportedNode> out = new ArrayList<>();
+        nodes.values().forEach(n -> {
+            if (n.kind() == kind) {
+                out.add(n);
+            }
+        });
+        out.sort(Comparator.comparing(ReportedNode::id));
+        return out;
+    }
+
+    /** Hears every batch of inventory changes, on the hub's timer thread; must be quick or hand off. */
+    public void addInventoryListener(Consumer<InventoryChanges> listener) {
+        changes.addListener(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /** Stops timers; connections end with the server. Pending changes are dropped (the new owner sees the nodes). */
+    @Override
+    public void close() {
+        synchronized (this) {
+            closed = true;
+        }
+        timer.shutdownNow();
+    }
+
+    // ---- conversation events, serialized on this hub ----
+
+    private void hello(Conversation c, AgentMessage.Hello hello) {
+        Optional<Integer> version = hello.protocols().stream().filter(AgentProtocol.VERSIONS::contains)
+                .max(Integer::compare);
+        if (version.isEmpty()) {
+            c.link.close(AgentProtocol.CLOSE_UNSUPPORTED_VERSION, AgentProtocol.reason("unsupported protocol: agent "
+                    + "offers " + hello.protocols() + ", instance speaks " + AgentProtocol.VERSIONS));
+            return;
+        }
+        String key = hello.key();
+        String owner;
+        Conversation replaced = null;
+        synchronized (this) {
+            if (closed) {
+                c.link.close(AgentProtocol.CLOSE_GOING_AWAY, "instance stopping");
+                return;
+            }
+            // Decided under the lock that ownershipChanged takes too: either we see the new owners here, or the
+            // move that follows sees this connection.
+            owner = ownership.current().ownerOrPreferred(key);
+            if (owner.equals(self)) {
+                c.hello = hello;
+                replaced = connections.put(key, c);
+                long now = clock.getAsLong();
+                ReportedNode previous = nodes.get(key);
+                ReportedNode next = new ReportedNode(hello.nodeId(), hello.kind(), self, true, hello.labels(),
+                        TargetHealth.HEALTHY, hello.drives(), Performance.IDLE, now, now, 0);
+                nodes.put(key, next);
+                observe(previous, next);
+            }
+        }
+        if (!owner.equals(self)) {
+            URI url = urlOf(owner);
+            c.link.send(AgentCodec.encode(new AgentMessage.Redirect(hello.nodeId(), owner, url.toString())));
+            c.link.close(AgentProtocol.CLOSE_MOVED, AgentProtocol.movedReason(owner, url));
+            return;
+        }
+        if (replaced != null && replaced != c) {
+            replaced.link.close(AgentProtocol.CLOSE_REPLACED, "replaced by a newer connection of " + hello.nodeId());
+        }
+        c.link.send(AgentCodec.encode(new AgentMessage.Welcome(version.get(), hello.nodeId(), self,
+                reportIntervalMillis)));
+    }
+
+    private synchronized void report(Conversation c, AgentMessage.Report report) {
+        String key = c.hello.key();
+        if (connections.get(key) != c) {
+            return; // replaced or moved away
+        }
+        ReportedNode previous = nodes.get(key);
+        ReportedNode next = new ReportedNode(previous.id(), previous.kind(), self, true, previous.labels(),
+                report.health(), c.hello.kind() == NodeKind.TARGET ? report.drives() : List.of(),
+                report.performance(), previous.connectedSinceMillis(), clock.getAsLong(), previous.reports() + 1);
+        nodes.put(key, next);
+        observe(previous, next);
+    }
+
+    private synchronized void disconnected(Conversation c) {
+        if (c.hello == null) {
+            return;
+        }
+        String key = c.hello.key();
+        if (!connections.remove(key, c)) {
+            return; // replaced, or moved away (already dropped)
+        }
+        ReportedNode previous = nodes.get(key);
+        if (previous != null && !closed) {
+            ReportedNode next = previous.disconnected();
+            nodes.put(key, next);
+            observe(previous, next);
+        }
+    }
+
+    /** On the timer thread: close the connections (and forget the reports) of nodes that moved to another owner. */
+    private void ownershipChanged(Ownership own) {
+        List<Map.Entry<Conversation, String>> moving = new ArrayList<>();
+        synchronized (this) {
+            for (Map.Entry<String, Conversation> e : new ArrayList<>(connections.entrySet())) {
+                String owner = own.ownerOrPreferred(e.getKey());
+                if (!owner.equals(self)) {
+                    connections.remove(e.getKey());
+                    moving.add(Map.entry(e.getValue(), owner));
+                }
+            }
+            nodes.keySet().removeIf(key -> !own.ownerOrPreferred(key).equals(self));
+            targetOfSerial.values().removeIf(key -> !nodes.containsKey(key));
+        }
+        for (Map.Entry<Conversation, String> m : moving) {
+            m.getKey().link.close(AgentProtocol.CLOSE_MOVED, AgentProtocol.movedReason(m.getValue(),
+                    urlOf(m.getValue())));
+        }
+        if (!moving.isEmpty()) {
+            LOG.log(System.Logger.Level.INFO, () -> self + ": " + moving.size() + " node(s) moved to other owners");
+        }
+    }
+
+    /** Called with the lock held: what changed between two states of a node, into the batch. */
+    private void observe(ReportedNode previous, ReportedNode next) {
+        String key = next.kind().key(next.id());
+        if (next.kind() == NodeKind.CLIENT) {
+            if (previous == null) {
+                changes.add(new InventoryChange.ClientSeen(new Client(next.id(), next.labels())));
+            }
+            return;
+        }
+        if (previous == null) {
+            changes.add(new InventoryChange.TargetSeen(new Target(next.id(), next.labels(), next.health(),
+                    next.drives())));
+            next.drives().forEach(d -> targetOfSerial.put(d.serial(), key));
+            return;
+        }
+        if (previous.health() != next.health()) {
+            changes.add(new InventoryChange.TargetHealthChanged(next.id(), previous.health(), next.health()));
+        }
+        Map<String, Drive> before = new HashMap<>();
+        previous.drives().forEach(d -> before.put(d.serial(), d));
+        Map<String, Drive> after = new HashMap<>();
+        next.drives().forEach(d -> after.put(d.serial(), d));
+        for (String serial : new TreeSet<>(after.keySet())) {
+            Drive now = after.get(serial);
+            Drive was = before.get(serial);
+            if (was == null) {
+                String from = targetOfSerial.get(serial);
+                if (from != null && !from.equals(key) && nodes.containsKey(from)) {
+                    changes.add(new InventoryChange.DriveMoved(next.id(), serial, nodes.get(from).id(), now));
+                } else {
+                    changes.add(new InventoryChange.DriveAdded(next.id(), now));
+                }
+                targetOfSerial.put(serial, key);
+            } else if (was.health() != now.health()) {
+                changes.add(new InventoryChange.DriveHealthChanged(next.id(), serial, was.health(), now.health()));
+            }
+        }
+        for (String serial : new TreeSet<>(before.keySet())) {
+            if (!after.containsKey(serial)) {
+                if (key.equals(targetOfSerial.get(serial))) {
+                    targetOfSerial.remove(serial);
+                    changes.add(new InventoryChange.DriveMissing(next.id(), serial));
+                } // else: already reported as moved to the target that has it now
+            }
+        }
+    }
+
+    private URI urlOf(String member) {
+        for (MemberStatus m : membership.view().members()) {
+            if (m.id().equals(member)) {
+                return m.url();
+            }
+        }
+        throw new IllegalStateException("owner " + member + " is not a configured member");
+    }
+
+    /** One agent connection: hello first, then reports and acks. */
+    private final class Conversation implements AgentConversation {
+
+        final AgentLink link;
+        volatile AgentMessage.Hello hello;
+        private volatile boolean greeted;
+        private volatile boolean ended;
+
+        Conversation(AgentLink link) {
+            this.link = link;
+        }
+
+        @Override
+        public void onText(String text) {
+            AgentMessage message;
+            try {
+                message = AgentCodec.decode(text);
+            } catch (ProtocolException e) {
+                link.close(AgentProtocol.CLOSE_PROTOCOL_ERROR, AgentProtocol.reason(e.getMessage()));
+                return;
+            }
+            if (!greeted) {
+                if (!(message instanceof AgentMessage.Hello h)) {
+                    link.close(AgentProtocol.CLOSE_PROTOCOL_ERROR, "the first message must be hello");
+                    return;
+                }
+                greeted = true;
+                hello(this, h);
+            } else if (message instanceof AgentMessage.Report r) {
+                if (hello != null) {
+                    report(this, r);
+                }
+            } else if (message instanceof AgentMessage.Ack ack) {
+                if (!ack.ok()) {
+                    LOG.log(System.Logger.Level.WARNING, () -> hello.nodeId() + " refused command " + ack.seq()
+                            + ": " + ack.message());
+                }
+            } else {
+                link.close(AgentProtocol.CLOSE_PROTOCOL_ERROR, AgentProtocol.reason("unexpected "
+                        + message.getClass().getSimpleName().toLowerCase() + " from an agent"));
+            }
+        }
+
+        @Override
+        public void onClosed(int code, String reason) {
+            ended = true;
+            disconnected(this);
+        }
+
+        void helloTimeout() {
+            if (!greeted && !ended) {
+                link.close(AgentProtocol.CLOSE_HELLO_TIMEOUT, "no hello within " + HELLO_TIMEOUT.toSeconds() + " s");
+            }
+        }
+    }
+}

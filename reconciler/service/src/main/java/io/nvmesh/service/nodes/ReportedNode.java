@@ -1,0 +1,53 @@
+package io.nvmesh.service.nodes;
+
+import io.nvmesh.core.allocation.Client;
+import io.nvmesh.core.allocation.Drive;
+import io.nvmesh.core.allocation.Target;
+import io.nvmesh.core.allocation.TargetHealth;
+import io.nvmesh.service.agent.NodeKind;
+import io.nvmesh.service.agent.Performance;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * The latest word of one node this instance owns.
+ *
+ * @param owner                this instance's id
+ * @param connected            whether its agent is connected now (a stopped node stays listed, unhealthy)
+ * @param health               as reported; {@code UNHEALTHY} once its agent went away
+ * @param drives               a target's drives, sorted by serial; empty for a client
+ * @param connectedSinceMillis epoch milliseconds of the current (or last) welcome
+ * @param lastReportMillis     epoch milliseconds of the last hello or report
+ * @param reports              reports received on the current connection
+ */
+public record ReportedNode(String id, NodeKind kind, String owner, boolean connected, Map<String, String> labels,
+                           TargetHealth health, List<Drive> drives, Performance performance,
+                           long connectedSinceMillis, long lastReportMillis, long reports) {
+
+    public ReportedNode {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(owner, "owner");
+        labels = Map.copyOf(new TreeMap<>(labels));
+        Objects.requireNonNull(health, "health");
+        drives = drives.stream().sorted((a, b) -> a.serial().compareTo(b.serial())).toList();
+        Objects.requireNonNull(performance, "performance");
+    }
+
+    /** As the allocation engine's inventory record. */
+    public Target asTarget() {
+        return new Target(id, labels, health, drives);
+    }
+
+    public Client asClient() {
+        return new Client(id, labels);
+    }
+
+    ReportedNode disconnected() {
+        return new ReportedNode(id, kind, owner, false, labels, TargetHealth.UNHEALTHY, drives, Performance.IDLE,
+                connectedSinceMillis, lastReportMillis, reports);
+    }
+}
