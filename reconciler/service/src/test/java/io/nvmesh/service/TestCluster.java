@@ -26,6 +26,7 @@ final class TestCluster implements AutoCloseable {
     static final String ADMIN = "admin-token-000000000001";
     static final String READ = "read-token-0000000000001";
     static final String PEER = "peer-secret-0000000000001";
+    static final String AGENT = "agent-secret-000000000001";
 
     private final Map<String, InstanceConfig> configs = new LinkedHashMap<>();
     private final Map<String, ReconcilerNode> running = new LinkedHashMap<>();
@@ -35,7 +36,7 @@ final class TestCluster implements AutoCloseable {
         for (int i = 1; i <= size; i++) {
             urls.put("r" + i, URI.create("http://127.0.0.1:" + freePort()));
         }
-        AuthConfig auth = new AuthConfig(List.of(ADMIN), List.of(READ), PEER, "");
+        AuthConfig auth = new AuthConfig(List.of(ADMIN), List.of(READ), PEER, AGENT);
         urls.forEach((id, url) -> {
             List<Member> peers = new ArrayList<>();
             urls.forEach((other, otherUrl) -> {
@@ -79,6 +80,17 @@ final class TestCluster implements AutoCloseable {
 
     List<ReconcilerNode> running() {
         return List.copyOf(running.values());
+    }
+
+    /** Base URLs of every configured instance, running or not. */
+    List<URI> urls() {
+        return configs.values().stream().map(c -> URI.create("http://" + c.listenHost() + ":" + c.listenPort()))
+                .toList();
+    }
+
+    URI url(String id) {
+        InstanceConfig c = configs.get(id);
+        return URI.create("http://" + c.listenHost() + ":" + c.listenPort());
     }
 
     List<String> ids() {

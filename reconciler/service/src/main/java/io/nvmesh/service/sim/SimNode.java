@@ -1,0 +1,96 @@
+package io.nvmesh.service.sim;
+
+import io.nvmesh.core.allocation.Drive;
+import io.nvmesh.core.allocation.DriveHealth;
+import io.nvmesh.core.allocation.TargetHealth;
+import io.nvmesh.service.agent.AgentMessage;
+import io.nvmesh.service.agent.ManagedNode;
+import io.nvmesh.service.agent.NodeKind;
+import io.nvmesh.service.agent.Performance;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/** One simulated machine: its labels, drives and counters in memory, changed by fault injection. */
+final class SimNode implements ManagedNode {
+
+    final String id;
+    final NodeKind kind;
+    private final Map<String, String> labels;
+    private final SplittableRandom random;
+    // Guarded by this.
+    private final List<Drive> drives;
+    private AgentMessage.Command lastCommand;
+
+    SimNode(String id, NodeKind kind, Map<String, String> labels, List<Drive> drives, long seed) {
+        this.id = id;
+        this.kind = kind;
+        this.labels = Map.copyOf(labels);
+        this.drives = new ArrayList<>(drives);
+        this.random = new SplittableRandom(seed);
+    }
+
+    @Override
+    public Map<String, String> labels() {
+        return labels;
+    }
+
+    @Override
+    public synchronized List<Drive> drives() {
+        return List.copyOf(drives);
+    }
+
+    @Override
+    public TargetHealth health() {
+        return TargetHealth.HEALTHY;
+    }
+
+    /**
+     * Plausible counters, drawn from this node's own seeded stream: a PCIe 4 data-centre drive does up to ~1M random
+     * 4 KiB reads per second; a busy shared target averages far below that, with a p50 of ~100 µs and a long tail.
+     */
+    @Override
+    public synchronized Performance performance() {
+        int online = kind == NodeKind.CLIENT ? 1
+                : (int) drives.stream().filter(d -> d.health().online()).count();
+        long read = online * (long) (kind == NodeKind.CLIENT ? 5_000 + random.nextInt(60_000)
+                : 20_000 + random.nextInt(180_000));
+        long write = read * (20 + random.nextInt(50)) / 100;
+        long p50 = 70 + random.nextInt(130);
+        long p99 = p50 * (3 + random.nextInt(8));
+        return new Performance(read, write, read * 16_384, write * 32_768, p50, p99);
+    }
+
+    @Override
+    public synchronized AgentMessage.Ack apply(AgentMessage.Command command) {
+        lastCommand = command;
+        return new AgentMessage.Ack(command.seq(), true, "");
+    }
+
+    synchronized AgentMessage.Command lastCommand() {
+        return lastCommand;
+    }
+
+    synchronized boolean has(String serial) {
+        return drives.stream().anyMatch(d -> d.serial().equals(serial));
+    }
+
+    synchronized void setHealth(String serial, DriveHealth health) {
+        drives.replaceAll(d -> d.serial().equals(serial) ? d.withHealth(health) : d);
+    }
+
+    synchronized Drive remove(String serial) {
+        for (int i = 0; i < drives.size(); i++) {
+            if (drives.get(i).serial().equals(serial)) {
+                return drives.remove(i);
+            }
+        }
+        throw new IllegalArgumentException("no drive " + serial + " on " + id);
+    }
+
+    synchronized void add(Drive drive) {
+        drives.add(drive);
+    }
+}
