@@ -3,6 +3,7 @@ package io.nvmesh.service.agent;
 import io.nvmesh.core.allocation.Drive;
 import io.nvmesh.core.allocation.TargetHealth;
 
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +34,7 @@ public sealed interface AgentMessage {
             }
             AgentProtocol.checkNodeId(nodeId);
             Objects.requireNonNull(kind, "kind");
-            labels = labels == null ? Map.of() : Map.copyOf(new TreeMap<>(labels));
+            labels = labels == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(labels));
             drives = drives == null ? List.of() : List.copyOf(drives);
             if (kind == NodeKind.CLIENT && !drives.isEmpty()) {
                 throw new IllegalArgumentException("client " + nodeId + " cannot report drives");

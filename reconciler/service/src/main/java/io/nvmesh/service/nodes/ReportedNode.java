@@ -7,6 +7,7 @@ import io.nvmesh.core.allocation.TargetHealth;
 import io.nvmesh.service.agent.NodeKind;
 import io.nvmesh.service.agent.Performance;
 
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -31,7 +32,7 @@ public record ReportedNode(String id, NodeKind kind, String owner, boolean conne
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(owner, "owner");
-        labels = Map.copyOf(new TreeMap<>(labels));
+        labels = Collections.unmodifiableMap(new TreeMap<>(labels));
         Objects.requireNonNull(health, "health");
         drives = drives.stream().sorted((a, b) -> a.serial().compareTo(b.serial())).toList();
         Objects.requireNonNull(performance, "performance");

@@ -1,0 +1,119 @@
+package io.nvmesh.service.sim;
+
+import java.io.PrintWriter;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code SimMain --targets 48 --drives 8 --clients 32 --seed 1 --connect URL[,URL...] --agent-secret S --control
+ * 127.0.0.1:0}: runs a simulated fleet against real instances and a loopback control to inject faults. The agent
+ * secret may come from {@code NVMESH_AGENT_SECRET} instead, so it need not show in the process list. Prints {@code
+ * control http://...} once ready; stops on SIGTERM.
+ */
+public final class SimMain {
+
+    /** Exit code for bad arguments. */
+    static final int USAGE = 2;
+
+    private SimMain() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        PrintWriter out = new PrintWriter(System.out, true);
+        PrintWriter err = new PrintWriter(System.err, true);
+        Running running;
+        try {
+            running = start(out, System.getenv("NVMESH_AGENT_SECRET"), args);
+        } catch (IllegalArgumentException e) {
+            err.println("error: " + e.getMessage());
+            err.println(usage());
+            System.exit(USAGE);
+            return;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            running.close();
+            stopped.countDown();
+        }, "nvmesh-sim-stop"));
+        stopped.await();
+    }
+
+    static String usage() {
+        return "usage: SimMain --connect URL[,URL...] [--targets 48] [--drives 8] [--clients 32] [--seed 1] "
+                + "[--agent-secret S | env NVMESH_AGENT_SECRET] [--control 127.0.0.1:0]";
+    }
+
+    /** A started fleet and its control. */
+    record Running(SimulatedFleet fleet, SimControl control) implements AutoCloseable {
+        @Override
+        public void close() {
+            control.close();
+            fleet.close();
+        }
+    }
+
+    /** Parses, connects the fleet, starts the control and says where it is. */
+    static Running start(PrintWriter out, String secretFromEnv, String... args) {
+        int targets = 48;
+        int drives = 8;
+        int clients = 32;
+        long seed = 1;
+        List<URI> connect = new ArrayList<>();
+        String secret = secretFromEnv;
+        String control = "127.0.0.1:0";
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (i + 1 >= args.length) {
+                throw new IllegalArgumentException(a + " needs a value");
+            }
+            String v = args[++i];
+            switch (a) {
+                case "--targets" -> targets = number(a, v);
+                case "--drives" -> drives = number(a, v);
+                case "--clients" -> clients = number(a, v);
+                case "--seed" -> seed = Long.parseLong(v);
+                case "--connect" -> {
+                    for (String u : v.split(",")) {
+                        URI uri = URI.create(u.trim());
+                        if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
+                            throw new IllegalArgumentException("--connect takes http(s) base URLs, got " + u);
+                        }
+                        connect.add(uri);
+                    }
+                }
+                case "--agent-secret" -> secret = v;
+                case "--control" -> control = v;
+                default -> throw new IllegalArgumentException("unknown option " + a);
+            }
+        }
+        if (connect.isEmpty()) {
+            throw new IllegalArgumentException("--connect is required");
+        }
+        if (secret == null || secret.isBlank()) {
+            throw new IllegalArgumentException("an agent secret is required (--agent-secret or NVMESH_AGENT_SECRET)");
+        }
+        int colon = control.lastIndexOf(':');
+        if (colon < 1) {
+            throw new IllegalArgumentException("--control is host:port, got " + control);
+        }
+        String host = control.substring(0, colon).replace("[", "").replace("]", "");
+        int port = number("--control port", control.substring(colon + 1));
+        SimulatedFleet fleet = SimulatedFleet.create(new SimulatedFleet.Spec(targets, drives, clients, seed));
+        SimControl ctl = SimControl.start(host, port, fleet);
+        fleet.connect(connect, secret);
+        out.println("fleet " + targets + " targets x " + drives + " drives, " + clients + " clients, seed " + seed);
+        out.println("control " + ctl.url());
+        out.flush();
+        return new Running(fleet, ctl);
+    }
+
+    private static int number(String option, String v) {
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + " takes a number, got " + v);
+        }
+    }
+}

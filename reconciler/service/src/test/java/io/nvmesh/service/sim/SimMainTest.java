@@ -1,0 +1,93 @@
+package io.nvmesh.service.sim;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.nvmesh.core.allocation.Drive;
+import io.nvmesh.service.ReconcilerNode;
+import io.nvmesh.service.config.AuthConfig;
+import io.nvmesh.service.config.InstanceConfig;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** SimMain against one real instance, driven through its loopback control. */
+class SimMainTest {
+
+    private static final String SECRET = "agent-secret-sim-00000001";
+
+    @TempDir
+    Path data;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    private HttpResponse<String> call(String method, URI url) throws Exception {
+        return http.send(HttpRequest.newBuilder(url).method(method, HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void theControlInjectsFaultsThatTheOwnerSees() throws Exception {
+        InstanceConfig config = InstanceConfig.defaults("r1", data).withListen("127.0.0.1", 0)
+                .withAuth(new AuthConfig(List.of(), List.of(), "", SECRET));
+        StringWriter out = new StringWriter();
+        try (ReconcilerNode node = ReconcilerNode.start(config);
+             SimMain.Running sim = SimMain.start(new PrintWriter(out), null, "--targets", "4", "--drives", "2",
+                     "--clients", "2", "--seed", "3", "--connect", node.url().toString(), "--agent-secret", SECRET,
+                     "--control", "127.0.0.1:0")) {
+            URI control = sim.control().url();
+            assertThat(out.toString()).contains("fleet 4 targets x 2 drives, 2 clients, seed 3",
+                    "control " + control);
+            await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(node.agents().connectedNodes())
+                    .hasSize(6));
+            Drive d = sim.fleet().inventory().targets().get(0).drives().get(0);
+
+            assertThat(call("POST", control.resolve("/fail-drive?serial=" + d.serial())).statusCode()).isEqualTo(200);
+            assertThat(call("POST", control.resolve("/stop-target?id=t-002")).statusCode()).isEqualTo(200);
+            assertThat(call("POST", control.resolve("/kill-client?id=c-001")).statusCode()).isEqualTo(200);
+
+            await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+                assertThat(node.agents().target("t-001").orElseThrow().drives()).anySatisfy(x -> {
+                    assertThat(x.serial()).isEqualTo(d.serial());
+                    assertThat(x.health().name()).isEqualTo("FAILED");
+                });
+                assertThat(node.agents().connectedNodes()).containsExactly("c-002", "t-001", "t-003", "t-004");
+            });
+            assertThat(call("POST", control.resolve("/start-target?id=t-002")).statusCode()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(node.agents().connectedNodes())
+                    .contains("t-002"));
+            assertThat(call("GET", control.resolve("/status")).body())
+                    .isEqualTo("{\"targets\":4,\"clients\":2,\"connected\":5,\"byOwner\":{\"r1\":5}}\n");
+            assertThat(call("GET", control.resolve("/fail-drive?serial=x")).statusCode()).isEqualTo(405);
+            assertThat(call("POST", control.resolve("/fail-drive")).statusCode()).isEqualTo(400);
+            assertThat(call("POST", control.resolve("/stop-target?id=t-404")).body())
+                    .contains("no node t-404 in the fleet");
+        }
+    }
+
+    @Test
+    void theControlRefusesToListenBeyondLoopbackAndOptionsAreChecked() {
+        SimulatedFleet fleet = SimulatedFleet.create(new SimulatedFleet.Spec(1, 1, 0, 1));
+        assertThatThrownBy(() -> SimControl.start("0.0.0.0", 0, fleet))
+                .hasMessage("the control listens on loopback only, not on 0.0.0.0");
+        PrintWriter out = new PrintWriter(new StringWriter());
+        assertThatThrownBy(() -> SimMain.start(out, null, "--targets", "2"))
+                .hasMessage("--connect is required");
+        assertThatThrownBy(() -> SimMain.start(out, null, "--connect", "http://127.0.0.1:1"))
+                .hasMessageContaining("an agent secret is required");
+        assertThatThrownBy(() -> SimMain.start(out, "s", "--connect", "ftp://x"))
+                .hasMessage("--connect takes http(s) base URLs, got ftp://x");
+        assertThatThrownBy(() -> SimMain.start(out, "s", "--targets")).hasMessage("--targets needs a value");
+    }
+}
