@@ -118,6 +118,16 @@ public final class Membership implements AutoCloseable {
         return selfEpoch;
     }
 
+    /** How often heartbeats are sent. */
+    public Duration heartbeatInterval() {
+        return interval;
+    }
+
+    /** Silence after which a peer is declared dead. */
+    public Duration deadAfter() {
+        return Duration.ofNanos(deadAfterNanos);
+    }
+
     /** What this instance says about itself. */
     public Heartbeat heartbeat() {
         return new Heartbeat(self.id(), selfEpoch, self.url(), digest.get(), agents.get());

@@ -43,6 +43,11 @@ public final class AgentSocket implements Session.Listener.AutoDemanding {
     }
 
     @Override
+    public void onWebSocketError(Throwable cause) {
+        // A close follows every error (idle timeout, reset by the agent); the hub hears of it there.
+    }
+
+    @Override
     public void onWebSocketClose(int code, String reason) {
         AgentConversation c = conversation;
         if (c != null) {

@@ -10,6 +10,7 @@ import io.nvmesh.service.agent.AgentProtocol;
 import io.nvmesh.service.agent.NodeKind;
 import io.nvmesh.service.agent.Performance;
 import io.nvmesh.service.agent.ProtocolException;
+import io.nvmesh.service.cluster.ClusterView;
 import io.nvmesh.service.cluster.MemberStatus;
 import io.nvmesh.service.cluster.Membership;
 import io.nvmesh.service.cluster.Ownership;
@@ -20,15 +21,18 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -42,8 +46,14 @@ import java.util.function.LongSupplier;
  * that moved away are closed with {@link AgentProtocol#CLOSE_MOVED} and the new owner's URL, and their reports are
  * dropped here: the new owner hears them from now on.
  *
+ * <p>A hello whose owner has missed heartbeats (silent for more than 1.5 intervals) is held, not redirected, until
+ * membership decides: the owner is most likely the instance the agent just lost, and sending it there would cost a
+ * refused connection and a backoff. When the owner is declared dead the held agent is welcomed at once; if the owner
+ * speaks again, or the hold outlasts the time to declare it dead, the agent is redirected as usual.
+ *
  * <p>State changes are quick, in memory and serialized on one lock; they run on the transport's threads. Timers
- * (hello timeouts, change batches, ownership moves) run on the hub's one timer thread.
+ * (hello timeouts, held hellos, change batches, ownership moves) run on the hub's one timer thread. The hub never
+ * calls membership while holding its lock, because membership asks the hub for its counts while holding its own.
  */
 public final class AgentHub implements AutoCloseable {
 
@@ -62,11 +72,18 @@ public final class AgentHub implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final ChangeBatcher changes;
     private final AtomicLong commandSeq = new AtomicLong();
+    // Read without the lock: membership asks for them while holding its own lock, and we must never wait on it.
+    private final AtomicInteger targetLinks = new AtomicInteger();
+    private final AtomicInteger clientLinks = new AtomicInteger();
+    private final long suspectAfterMillis;
+    private final long holdLimitMillis;
+    private final long recheckMillis;
 
     // Guarded by this.
     private final Map<String, Conversation> connections = new HashMap<>();
     private final Map<String, ReportedNode> nodes = new HashMap<>();
     private final Map<String, String> targetOfSerial = new HashMap<>();
+    private final Set<Conversation> held = new HashSet<>();
     private boolean closed;
 
     private AgentHub(String self, Membership membership, OwnershipTable ownership, Duration reportInterval,
@@ -82,6 +99,10 @@ public final class AgentHub implements AutoCloseable {
             return t;
         });
         this.changes = new ChangeBatcher(self, batchWindow.toMillis(), MAX_BATCH, timer);
+        long interval = membership.heartbeatInterval().toMillis();
+        this.suspectAfterMillis = interval + interval / 2;
+        this.holdLimitMillis = membership.deadAfter().toMillis() + 2 * interval;
+        this.recheckMillis = Math.max(10, interval / 4);
     }
 
     /**
@@ -141,20 +162,16 @@ public final class AgentHub implements AutoCloseable {
     }
 
     /** Connected agents by kind: {@code targets}, {@code clients}. */
-    public synchronized Map<String, Integer> connectionCounts() {
-        int targets = 0;
-        int clients = 0;
-        for (Conversation c : connections.values()) {
-            if (c.hello.kind() == NodeKind.TARGET) {
-                targets++;
-            } else {
-                clients++;
-            }
-        }
+    public Map<String, Integer> connectionCounts() {
         Map<String, Integer> counts = new LinkedHashMap<>();
-        counts.put("targets", targets);
-        counts.put("clients", clients);
+        counts.put("targets", targetLinks.get());
+        counts.put("clients", clientLinks.get());
         return counts;
+    }
+
+    /** Called with the lock held, whenever {@code connections} gains or loses an entry. */
+    private void counted(Conversation c, int delta) {
+        (c.hello.kind() == NodeKind.TARGET ? targetLinks : clientLinks).addAndGet(delta);
     }
 
     /** Ids of the nodes whose agents are connected here, sorted. */
@@ -214,6 +231,8 @@ public final class AgentHub implements AutoCloseable {
             return;
         }
         String key = hello.key();
+        // Read before taking our lock: membership calls into this hub while holding its own.
+        ClusterView view = membership.currentView();
         String owner;
         Conversation replaced = null;
         synchronized (this) {
@@ -221,12 +240,29 @@ public final class AgentHub implements AutoCloseable {
                 c.link.close(AgentProtocol.CLOSE_GOING_AWAY, "instance stopping");
                 return;
             }
+            if (c.ended) {
+                return;
+            }
             // Decided under the lock that ownershipChanged takes too: either we see the new owners here, or the
             // move that follows sees this connection.
             owner = ownership.current().ownerOrPreferred(key);
+            if (!owner.equals(self) && suspect(view, owner) && holdable(c)) {
+                // The owner has missed heartbeats: it is probably what the agent just lost. Sending the agent back
+                // there would cost it a refused connection and a backoff; holding the hello until membership decides
+                // lets us welcome it the moment the owner is declared dead.
+                c.pending = hello;
+                held.add(c);
+                timer.schedule(() -> recheck(c), recheckMillis, TimeUnit.MILLISECONDS);
+                return;
+            }
+            held.remove(c);
             if (owner.equals(self)) {
                 c.hello = hello;
                 replaced = connections.put(key, c);
+                counted(c, 1);
+                if (replaced != null) {
+                    counted(replaced, -1);
+                }
                 long now = clock.getAsLong();
                 ReportedNode previous = nodes.get(key);
                 ReportedNode next = new ReportedNode(hello.nodeId(), hello.kind(), self, true, hello.labels(),
@@ -248,6 +284,37 @@ public final class AgentHub implements AutoCloseable {
                 reportIntervalMillis)));
     }
 
+    /** Whether a live member has been silent for more than one and a half heartbeat intervals. */
+    private boolean suspect(ClusterView view, String member) {
+        for (MemberStatus m : view.members()) {
+            if (m.id().equals(member)) {
+                return !m.self() && m.alive() && m.silentForMillis() > suspectAfterMillis;
+            }
+        }
+        return false;
+    }
+
+    /** Called with the lock held: a hello may wait at most until the suspect would have been declared dead. */
+    private boolean holdable(Conversation c) {
+        long now = System.nanoTime();
+        if (c.heldSinceNanos == 0) {
+            c.heldSinceNanos = now;
+        }
+        return now - c.heldSinceNanos < holdLimitMillis * 1_000_000;
+    }
+
+    /** On the timer thread: decide a held hello again (welcome, redirect, or hold a little longer). */
+    private void recheck(Conversation c) {
+        AgentMessage.Hello h;
+        synchronized (this) {
+            if (!held.contains(c)) {
+                return;
+            }
+            h = c.pending;
+        }
+        hello(c, h);
+    }
+
     private synchronized void report(Conversation c, AgentMessage.Report report) {
         String key = c.hello.key();
         if (connections.get(key) != c) {
@@ -262,6 +329,7 @@ public final class AgentHub implements AutoCloseable {
     }
 
     private synchronized void disconnected(Conversation c) {
+        held.remove(c);
         if (c.hello == null) {
             return;
         }
@@ -269,6 +337,7 @@ public final class AgentHub implements AutoCloseable {
         if (!connections.remove(key, c)) {
             return; // replaced, or moved away (already dropped)
         }
+        counted(c, -1);
         ReportedNode previous = nodes.get(key);
         if (previous != null && !closed) {
             ReportedNode next = previous.disconnected();
@@ -280,14 +349,17 @@ public final class AgentHub implements AutoCloseable {
     /** On the timer thread: close the connections (and forget the reports) of nodes that moved to another owner. */
     private void ownershipChanged(Ownership own) {
         List<Map.Entry<Conversation, String>> moving = new ArrayList<>();
+        List<Conversation> waiting;
         synchronized (this) {
             for (Map.Entry<String, Conversation> e : new ArrayList<>(connections.entrySet())) {
                 String owner = own.ownerOrPreferred(e.getKey());
                 if (!owner.equals(self)) {
                     connections.remove(e.getKey());
+                    counted(e.getValue(), -1);
                     moving.add(Map.entry(e.getValue(), owner));
                 }
             }
+            waiting = new ArrayList<>(held);
             nodes.keySet().removeIf(key -> !own.ownerOrPreferred(key).equals(self));
             targetOfSerial.values().removeIf(key -> !nodes.containsKey(key));
         }
@@ -298,6 +370,7 @@ public final class AgentHub implements AutoCloseable {
         if (!moving.isEmpty()) {
             LOG.log(System.Logger.Level.INFO, () -> self + ": " + moving.size() + " node(s) moved to other owners");
         }
+        waiting.forEach(this::recheck);
     }
 
     /** Called with the lock held: what changed between two states of a node, into the batch. */
@@ -362,7 +435,10 @@ public final class AgentHub implements AutoCloseable {
         final AgentLink link;
         volatile AgentMessage.Hello hello;
         private volatile boolean greeted;
-        private volatile boolean ended;
+        volatile boolean ended;
+        // Guarded by the hub: a hello held while its owner is suspect, and since when.
+        AgentMessage.Hello pending;
+        long heldSinceNanos;
 
         Conversation(AgentLink link) {
             this.link = link;
