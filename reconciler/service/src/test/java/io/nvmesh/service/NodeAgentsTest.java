@@ -37,10 +37,14 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Real instances on loopback, real agents over WebSocket, a simulated fleet behind them. */
+/**
+ * Real instances on loopback, real agents over WebSocket, a simulated fleet behind them. Heartbeats every 200 ms
+ * (dead after 600 ms): fast enough for quick tests, slow enough that a busy shared machine does not declare a live
+ * instance dead and move nodes the tests expect to stay.
+ */
 class NodeAgentsTest {
 
-    private static final Duration INTERVAL = Duration.ofMillis(100);
+    private static final Duration INTERVAL = Duration.ofMillis(200);
     private static final Duration BOUND = Duration.ofSeconds(15);
 
     @TempDir

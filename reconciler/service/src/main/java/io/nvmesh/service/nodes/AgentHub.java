@@ -30,6 +30,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -118,14 +119,24 @@ public final class AgentHub implements AutoCloseable {
         }
         AgentHub hub = new AgentHub(membership.selfId(), membership, ownership, reportInterval, batchWindow,
                 System::currentTimeMillis);
-        ownership.addListener(own -> hub.timer.execute(() -> hub.ownershipChanged(own)));
+        ownership.addListener(own -> {
+            try {
+                hub.timer.execute(() -> hub.ownershipChanged(own));
+            } catch (RejectedExecutionException e) {
+                // closed: the connections end with the server
+            }
+        });
         return hub;
     }
 
     /** A new connection; the transport feeds what happens on it to the returned conversation. */
     public AgentConversation accept(AgentLink link) {
         Conversation c = new Conversation(Objects.requireNonNull(link, "link"));
-        timer.schedule(c::helloTimeout, HELLO_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        try {
+            timer.schedule(c::helloTimeout, HELLO_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            link.close(AgentProtocol.CLOSE_GOING_AWAY, "instance stopping");
+        }
         return c;
     }
 
@@ -252,7 +263,12 @@ public final class AgentHub implements AutoCloseable {
                 // lets us welcome it the moment the owner is declared dead.
                 c.pending = hello;
                 held.add(c);
-                timer.schedule(() -> recheck(c), recheckMillis, TimeUnit.MILLISECONDS);
+                try {
+                    timer.schedule(() -> recheck(c), recheckMillis, TimeUnit.MILLISECONDS);
+                } catch (RejectedExecutionException e) {
+                    held.remove(c);
+                    c.link.close(AgentProtocol.CLOSE_GOING_AWAY, "instance stopping");
+                }
                 return;
             }
             held.remove(c);
@@ -317,8 +333,8 @@ public final class AgentHub implements AutoCloseable {
 
     private synchronized void report(Conversation c, AgentMessage.Report report) {
         String key = c.hello.key();
-        if (connections.get(key) != c) {
-            return; // replaced or moved away
+        if (closed || connections.get(key) != c) {
+            return; // replaced, moved away, or stopping
         }
         ReportedNode previous = nodes.get(key);
         ReportedNode next = new ReportedNode(previous.id(), previous.kind(), self, true, previous.labels(),

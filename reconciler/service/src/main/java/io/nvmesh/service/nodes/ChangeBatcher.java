@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -43,11 +44,16 @@ final class ChangeBatcher {
 
     synchronized void add(InventoryChange change) {
         pending.add(change);
-        if (pending.size() >= maxBatch) {
-            timer.execute(this::flush);
-        } else if (!scheduled) {
-            scheduled = true;
-            timer.schedule(this::flush, windowMillis, TimeUnit.MILLISECONDS);
+        try {
+            if (pending.size() >= maxBatch) {
+                timer.execute(this::flush);
+            } else if (!scheduled) {
+                scheduled = true;
+                timer.schedule(this::flush, windowMillis, TimeUnit.MILLISECONDS);
+            }
+        } catch (RejectedExecutionException e) {
+            // The hub is closing; whoever owns these nodes next will see them afresh.
+            pending.clear();
         }
     }
 
