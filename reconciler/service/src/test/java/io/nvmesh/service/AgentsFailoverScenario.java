@@ -55,6 +55,9 @@ public final class AgentsFailoverScenario {
         table.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         System.out.print(table);
         Path data = Files.createTempDirectory("nvmesh-agents-scenario");
+        // One unreported round first: the JIT compiles Jetty, Jackson and our paths, which otherwise makes the first
+        // measured round look a second or two slower than the others.
+        System.out.println("(warm-up round, not reported: " + run("r3", data.resolve("warm-up")) + ")");
         for (String victim : List.of("r1", "r2", "r3")) {
             String row = run(victim, data.resolve(victim));
             System.out.println(row);

@@ -1,6 +1,7 @@
 package io.nvmesh.service.agent;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
@@ -38,6 +39,8 @@ public final class NodeAgent {
     private Session session;
     private URI dialing;
     private URI redirectTo;
+    /** The instance whose connection dropped under us (not a move): probably dead; avoided until a welcome. */
+    private URI lost;
     private int nextInstance;
     private int redirectsInRow;
     private ScheduledFuture<?> reports;
@@ -72,8 +75,16 @@ public final class NodeAgent {
         return settings.kind();
     }
 
-    /** Starts dialling (again). No effect when already running. */
-    public synchronized void start() {
+    /** Starts dialling (again) now. No effect when already running. */
+    public void start() {
+        start(Duration.ZERO);
+    }
+
+    /**
+     * Starts dialling after a random delay within {@code spread}, so that a fleet started at once (or a rack powered
+     * on together) does not dial in one burst. No effect when already running.
+     */
+    public synchronized void start(Duration spread) {
         if (state == AgentStatus.State.CONNECTING || state == AgentStatus.State.CONNECTED) {
             return;
         }
@@ -81,7 +92,8 @@ public final class NodeAgent {
         failure = "";
         backoff.reset();
         redirectsInRow = 0;
-        scheduleDial(nextSeed(), 0);
+        long window = spread.toMillis();
+        scheduleDial(nextSeed(), window <= 0 ? 0 : random.nextLong(window + 1));
     }
 
     /** Says goodbye ({@link AgentProtocol#CLOSE_NORMAL}) and stays away until {@link #start}. */
@@ -110,6 +122,10 @@ public final class NodeAgent {
         List<URI> all = settings.instances();
         URI u = all.get(nextInstance % all.size());
         nextInstance = (nextInstance + 1) % all.size();
+        if (u.equals(lost) && all.size() > 1) {
+            u = all.get(nextInstance % all.size());
+            nextInstance = (nextInstance + 1) % all.size();
+        }
         return u;
     }
 
@@ -228,6 +244,7 @@ public final class NodeAgent {
             return;
         }
         state = AgentStatus.State.CONNECTED;
+        lost = null;
         owner = w.owner();
         ownerUrl = dialing.toString();
         welcomes++;
@@ -281,11 +298,15 @@ public final class NodeAgent {
             reports.cancel(false);
             reports = null;
         }
+        boolean wasConnected = state == AgentStatus.State.CONNECTED;
         owner = "";
         ownerUrl = "";
         lastClose = code + " " + (reason == null ? "" : reason);
         if (state == AgentStatus.State.STOPPED || state == AgentStatus.State.FAILED) {
             return;
+        }
+        if (wasConnected && code != AgentProtocol.CLOSE_MOVED) {
+            lost = dialing;
         }
         state = AgentStatus.State.CONNECTING;
         if (code == AgentProtocol.CLOSE_UNSUPPORTED_VERSION || code == AgentProtocol.CLOSE_REPLACED) {
@@ -297,12 +318,20 @@ public final class NodeAgent {
         }
         Optional<URI> moved = code == AgentProtocol.CLOSE_MOVED ? AgentProtocol.movedTo(reason) : Optional.empty();
         URI next = moved.orElse(redirectTo);
-        if (next != null && redirectsInRow < settings.maxRedirects()) {
+        if (next != null && next.equals(lost)) {
+            // Sent back to the instance we just lost: the others have not noticed its death yet. Dialling it would be
+            // refused; ask another instance again shortly (once the owner is suspect, instances hold the hello until
+            // the death is declared, so this costs a few attempts, not a growing backoff).
+            long base = settings.backoffBase().toMillis();
+            scheduleDial(nextSeed(), 2 * base + random.nextLong(base + 1));
+        } else if (next != null && redirectsInRow < settings.maxRedirects()) {
             redirectsInRow++;
             if (moved.isPresent() && redirectTo == null) {
                 redirects++;
             }
-            scheduleDial(next, 0);
+            // A move is followed at once, give or take a few milliseconds: when ownership changes, an instance moves
+            // hundreds of agents in the same instant, and the new owner should not take them in one burst.
+            scheduleDial(next, random.nextLong(Math.max(1, settings.backoffBase().toMillis() / 2)));
         } else {
             retryLater();
         }

@@ -13,6 +13,7 @@ import io.nvmesh.service.agent.NodeAgent;
 import io.nvmesh.service.agent.NodeKind;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -106,7 +107,11 @@ public final class SimulatedFleet implements AutoCloseable {
         connect(rt, instances, agentSecret);
     }
 
-    /** Starts every agent on the given runtime. */
+    /**
+     * Starts every agent on the given runtime, spread over one millisecond per agent (at most two seconds), as
+     * machines of a fleet boot at different moments; thousands of agents dialling in the same instant would starve
+     * the instances' heartbeats.
+     */
     public synchronized void connect(AgentRuntime rt, List<URI> instances, String agentSecret) {
         if (runtime != null && runtime != rt) {
             throw new IllegalStateException("the fleet is connected already");
@@ -116,8 +121,9 @@ public final class SimulatedFleet implements AutoCloseable {
             NodeAgent agent = NodeAgent.create(rt, AgentSettings.of(n.id, n.kind, instances, agentSecret,
                     spec.seed()), n);
             agents.put(n.id, agent);
-            agent.start();
         }
+        Duration spread = Duration.ofMillis(Math.min(2_000, nodes.size()));
+        agents.values().forEach(a -> a.start(spread));
     }
 
     public List<String> targetIds() {
