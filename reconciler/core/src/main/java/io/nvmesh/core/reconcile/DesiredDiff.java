@@ -102,7 +102,7 @@ public final class DesiredDiff {
             return List.of();
         }
         DesiredManifests before = DesiredManifests.load(previous.only(changed));
-        DesiredManifests after = changed.size() == files.files().size() ? now
+        DesiredManifests after = changed.containsAll(files.files().keySet()) ? now
                 : DesiredManifests.load(files.only(changed));
         Set<String> blockedKeys = new TreeSet<>();
         blocked.forEach(b -> blockedKeys.add("Volume " + b));
