@@ -32,6 +32,8 @@ public final class Reconciler {
     private final Predicate<String> ownsVolume;
     private final Author author;
     private final Map<String, DesiredManifests> previous = new ConcurrentHashMap<>();
+    /** The last desired commit validated, and its manifests: a loop mostly sees the same commit again. */
+    private final AtomicReference<Map.Entry<String, DesiredManifests>> lastDesired = new AtomicReference<>();
 
     /**
      * @param ownsVolume which volumes this reconciler places, extends, moves and deletes (all: {@code v -> true});
@@ -56,7 +58,14 @@ public final class Reconciler {
                     + "nothing to reconcile (nvmesh apply creates it)");
         }
         String commit = desiredSnapshot.commitId();
-        DesiredManifests manifests = DesiredManifests.load(DesiredFiles.of(desiredSnapshot));
+        Map.Entry<String, DesiredManifests> cached = lastDesired.get();
+        DesiredManifests manifests;
+        if (cached != null && cached.getKey().equals(commit)) {
+            manifests = cached.getValue();
+        } else {
+            manifests = DesiredManifests.load(DesiredFiles.of(desiredSnapshot));
+            lastDesired.set(Map.entry(commit, manifests));
+        }
         if (!manifests.valid()) {
             return recordInvalid(commit, manifests);
         }
