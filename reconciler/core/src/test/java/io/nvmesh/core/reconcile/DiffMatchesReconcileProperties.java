@@ -51,7 +51,9 @@ class DiffMatchesReconcileProperties {
             RecordedState after = StateFiles.decodeStrict(store.read(StateStore.STATE_REF));
             assertThat(after.allocations()).isEqualTo(before.allocations().apply(new Plan(preview.actions(),
                     preview.before(), preview.after())));
-            assertThat(DesiredDiff.ofRef(store, "main", "main").actions()).isEqualTo(preview.unplaceable());
+            // Afterwards only what could not be placed is left (its reason may differ: the state around it changed).
+            assertThat(DesiredDiff.ofRef(store, "main", "main").actions()).extracting(a -> a.kind() + " " + a.volume())
+                    .isEqualTo(preview.unplaceable().stream().map(a -> a.kind() + " " + a.volume()).toList());
         } finally {
             try (Stream<Path> walk = Files.walk(dir)) {
                 walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
