@@ -25,6 +25,8 @@ import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.regex.Pattern;
 
 /**
@@ -67,13 +69,23 @@ public final class DesiredDiff {
 
     private static DiffReport diff(StateStore store, DesiredBranch branch, String shownRef, DesiredFiles files,
             int localFiles, SortedMap<String, byte[]> puts, List<String> deletes) {
+        // Reading the recorded state and validating the desired manifests are independent: overlap them.
+        CompletableFuture<RecordedState> state = new CompletableFuture<>();
+        Thread reader = new Thread(() -> {
+            try {
+                state.complete(Reconciliation.decode(store.read(StateStore.STATE_REF)));
+            } catch (Throwable e) {
+                state.completeExceptionally(e);
+            }
+        }, "nvmesh-state-reader");
+        reader.setDaemon(true);
+        reader.start();
         DesiredManifests now = DesiredManifests.load(files);
         if (!now.valid()) {
             throw new GitOpsRefusal("desired manifests are invalid; nothing to preview",
                     now.problems().stream().map(p -> p.render()).toList());
         }
-        Snapshot stateSnapshot = store.read(StateStore.STATE_REF);
-        RecordedState recorded = Reconciliation.decode(stateSnapshot);
+        RecordedState recorded = join(state);
         String from = recorded.reconciled().desiredCommit();
         DesiredFiles previousFiles = from.isEmpty() ? new DesiredFiles("", new TreeMap<>(), Map.of())
                 : DesiredFiles.of(branch.readAt(from));
@@ -83,12 +95,23 @@ public final class DesiredDiff {
                     DesiredManifests all = cache.computeIfAbsent("all", k -> DesiredManifests.load(previousFiles));
                     Manifest m = all.objects.get("VolumePolicy " + name);
                     return m instanceof VolumePolicy p ? p : null;
-                }, v -> true);
+                }, v -> true, false);
         List<ManifestChange> changes = changes(files, previousFiles, now, result.blocked());
-        return new DiffReport(shownRef, files.baseCommit(), localFiles, stateSnapshot.commitId(), from,
+        return new DiffReport(shownRef, files.baseCommit(), localFiles, recorded.commitId(), from,
                 recorded.reconciled().outcome(), changes, result.plan().actions(), placements(recorded,
                 result.plan().actions()), result.plan().before(), result.plan().after(), result.blocked(), puts,
                 deletes);
+    }
+
+    private static <T> T join(CompletableFuture<T> f) {
+        try {
+            return f.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw e;
+        }
     }
 
     /**

@@ -63,6 +63,15 @@ final class Reconciliation {
      */
     static Result run(RecordedState recorded, DesiredState desired, String desiredCommit,
             Function<String, VolumePolicy> previousPolicies, Predicate<String> owns) {
+        return run(recorded, desired, desiredCommit, previousPolicies, owns, true);
+    }
+
+    /**
+     * @param statuses whether to work out each volume's status (a full state check); a preview that only shows the
+     *        plan skips it, and its {@code after} state then carries the statuses recorded before
+     */
+    static Result run(RecordedState recorded, DesiredState desired, String desiredCommit,
+            Function<String, VolumePolicy> previousPolicies, Predicate<String> owns, boolean statuses) {
         Map<String, Volume> wanted = new TreeMap<>();
         desired.volumes().forEach(v -> wanted.put(v.name(), v));
         List<Volume> view = new ArrayList<>();
@@ -106,6 +115,9 @@ final class Reconciliation {
         Plan full = Planner.plan(recorded.inventory(), new Allocations(shown), planned);
         List<Action> mine = full.actions().stream().filter(a -> owns.test(a.volume())).toList();
         Plan plan = new Plan(mine, full.before(), full.after());
+        if (!statuses) {
+            return new Result(plan, recorded, blocked);
+        }
 
         Allocations after = recorded.allocations().apply(plan);
         Map<String, List<String>> reasons = new LinkedHashMap<>();

@@ -92,21 +92,23 @@ public final class StateFiles {
         List<String> problems = new ArrayList<>();
         List<Target> targets = new ArrayList<>();
         List<Client> clients = new ArrayList<>();
-        for (Map.Entry<String, byte[]> f : snapshot.files(TARGETS).entrySet()) {
-            read(f, problems, n -> targets.add(target(n)));
-        }
-        for (Map.Entry<String, byte[]> f : snapshot.files(CLIENTS).entrySet()) {
-            read(f, problems, n -> clients.add(client(n)));
-        }
         SortedMap<String, VolumeRecord> volumes = new TreeMap<>();
-        for (Map.Entry<String, byte[]> f : snapshot.files(VOLUMES).entrySet()) {
-            read(f, problems, n -> {
-                VolumeRecord v = volume(n);
-                if (!f.getKey().equals(volumePath(v.name()))) {
-                    throw new IllegalArgumentException("holds volume " + v.name());
-                }
+        // Parsing dominates for large states (10,000 volumes): parse files in parallel, then assemble in path order.
+        List<Map.Entry<String, byte[]>> files = new ArrayList<>(snapshot.files(INVENTORY).entrySet());
+        files.addAll(snapshot.files(VOLUMES).entrySet());
+        List<Object> parsed = files.parallelStream().map(StateFiles::parse).toList();
+        for (int i = 0; i < files.size(); i++) {
+            String path = files.get(i).getKey();
+            Object o = parsed.get(i);
+            if (o instanceof String problem) {
+                problems.add(problem);
+            } else if (o instanceof Target t && path.startsWith(TARGETS + "/")) {
+                targets.add(t);
+            } else if (o instanceof Client c && path.startsWith(CLIENTS + "/")) {
+                clients.add(c);
+            } else if (o instanceof VolumeRecord v) {
                 volumes.put(v.name(), v);
-            });
+            }
         }
         Reconciled[] reconciled = {Reconciled.NEVER};
         snapshot.file(RECONCILED).ifPresent(bytes -> read(Map.entry(RECONCILED, bytes), problems,
@@ -120,6 +122,30 @@ public final class StateFiles {
             inventory = new Inventory(List.of(), List.of());
         }
         return new Decoded(new RecordedState(snapshot.commitId(), inventory, volumes, reconciled[0]), problems);
+    }
+
+    /** One recorded file as its value, or a {@code path: problem} string; files outside the layout are ignored. */
+    private static Object parse(Map.Entry<String, byte[]> f) {
+        String path = f.getKey();
+        Object[] out = {null};
+        List<String> problems = new ArrayList<>(1);
+        if (!path.endsWith(".json")) {
+            return null;
+        }
+        if (path.startsWith(TARGETS + "/")) {
+            read(f, problems, n -> out[0] = target(n));
+        } else if (path.startsWith(CLIENTS + "/")) {
+            read(f, problems, n -> out[0] = client(n));
+        } else if (path.startsWith(VOLUMES + "/")) {
+            read(f, problems, n -> {
+                VolumeRecord v = volume(n);
+                if (!path.equals(volumePath(v.name()))) {
+                    throw new IllegalArgumentException("holds volume " + v.name());
+                }
+                out[0] = v;
+            });
+        }
+        return problems.isEmpty() ? out[0] : problems.get(0);
     }
 
     /** Reads the state, refusing a damaged one: a writer must never build on state it cannot fully see. */
