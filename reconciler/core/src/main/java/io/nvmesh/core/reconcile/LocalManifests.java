@@ -42,6 +42,9 @@ public record LocalManifests(Path root, SortedMap<String, byte[]> files, Map<Str
         List<String> folders = new ArrayList<>();
         for (String p : paths) {
             Path abs = here.resolve(p).normalize();
+            if (!Files.exists(abs)) {
+                throw new java.nio.file.NoSuchFileException(p);
+            }
             if (Files.isDirectory(abs)) {
                 folders.add(repoPath(root, abs, p));
             }
