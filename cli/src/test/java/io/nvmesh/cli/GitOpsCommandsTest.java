@@ -98,6 +98,32 @@ class GitOpsCommandsTest {
     }
 
     @Test
+    void pruneRemovesManifestsDeletedLocallyButOnlyUnderTheNamedFolders() throws Exception {
+        Path dir = Files.createDirectories(Path.of("target", "gitops-prune-" + System.nanoTime()));
+        Files.writeString(dir.resolve("policy.yaml"), POLICY);
+        Files.writeString(dir.resolve("a.yaml"), volume("a"));
+        Files.writeString(dir.resolve("b.yaml"), volume("b"));
+        assertThat(NvmeshRun.of("apply", dir.toString(), repo()).exitCode()).isZero();
+        Files.delete(dir.resolve("b.yaml"));
+
+        NvmeshRun plain = NvmeshRun.of("apply", dir.toString(), repo());
+        NvmeshRun pruned = NvmeshRun.of("apply", "--prune", dir.toString(), repo());
+
+        assertThat(plain.out()).startsWith("no changes");
+        assertThat(pruned.exitCode()).as(pruned.err()).isZero();
+        assertThat(pruned.out()).contains("remove cli/" + dir.toString().replace('\\', '/') + "/b.yaml",
+                "(0 written, 1 removed)");
+    }
+
+    private static final String POLICY = "apiVersion: nvmesh.io/v1\nkind: VolumePolicy\nmetadata:\n  name: p\n"
+            + "spec:\n  layout: concatenated\n";
+
+    private static String volume(String name) {
+        return "apiVersion: nvmesh.io/v1\nkind: Volume\nmetadata:\n  name: " + name + "\nspec:\n  policy: p\n"
+                + "  capacity: 1GiB\n  deletionProtection: false\n";
+    }
+
+    @Test
     void manifestsOutsideTheCheckoutAreRefused() throws Exception {
         Files.writeString(tmp.resolve("v.yaml"), "kind: Volume\n");
 
