@@ -23,13 +23,14 @@ final class DesiredManifests {
 
     private static volatile ManifestValidator validator;
 
-    final ValidationReport report;
+    /** Only the problems are kept: the report's manifests hold their YAML trees (for locations), which are big. */
+    private final List<Problem> problems;
     /** {@code Kind name} → manifest, e.g. {@code Volume db-01}. */
     final SortedMap<String, Manifest> objects = new TreeMap<>();
     final Map<String, String> fileOf = new TreeMap<>();
 
     private DesiredManifests(ValidationReport report, DesiredFiles files) {
-        this.report = report;
+        this.problems = report.problems();
         for (LoadedManifest m : report.manifests()) {
             String key = key(m.manifest());
             objects.putIfAbsent(key, m.manifest());
@@ -61,11 +62,11 @@ final class DesiredManifests {
     }
 
     boolean valid() {
-        return report.valid();
+        return problems.isEmpty();
     }
 
     List<Problem> problems() {
-        return report.problems();
+        return problems;
     }
 
     DesiredState state() {
