@@ -12,7 +12,7 @@ INV=bench-out/inventory-1000x24.yaml
 REPO=$PWD/bench-out/gitops-$N.git
 JAR=cli/target/nvmesh-cli.jar
 [ -f "$JAR" ] || { echo "build first: mvn -B -q -pl schema,reconciler/core,cli -am package -DskipTests" >&2; exit 2; }
-FLAGS=${NVMESH_JAVA_OPTS:--XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto}
+FLAGS=${NVMESH_JAVA_OPTS:--XX:TieredStopAtLevel=1 -XX:+UseParallelGC -Xshare:auto}   # as the launcher
 nv() { java $FLAGS -jar "$JAR" --repo "$REPO" "$@"; }
 [ -d "$DIR" ] || java bench/GenerateManifests.java "$DIR" "$N"
 [ -f "$INV" ] || java bench/GenerateInventory.java "$INV" 1000 24
