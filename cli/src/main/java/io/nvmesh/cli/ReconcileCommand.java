@@ -1,6 +1,7 @@
 package io.nvmesh.cli;
 
 import io.nvmesh.core.allocation.Action;
+import io.nvmesh.core.allocation.ActionKind;
 import io.nvmesh.core.reconcile.ReconcileReport;
 import io.nvmesh.core.reconcile.Reconciler;
 import java.io.PrintWriter;
@@ -114,10 +115,10 @@ final class ReconcileCommand implements Callable<Integer> {
     }
 
     private static String counts(ReconcileReport r) {
-        long c = r.placed().stream().filter(a -> a.kind() == io.nvmesh.core.allocation.ActionKind.CREATE).count();
-        long e = r.placed().stream().filter(a -> a.kind() == io.nvmesh.core.allocation.ActionKind.EXTEND).count();
-        long d = r.placed().stream().filter(a -> a.kind() == io.nvmesh.core.allocation.ActionKind.DELETE).count();
-        long m = r.placed().stream().filter(a -> a.kind() == io.nvmesh.core.allocation.ActionKind.MOVE).count();
+        long c = r.placed().stream().filter(a -> a.kind() == ActionKind.CREATE).count();
+        long e = r.placed().stream().filter(a -> a.kind() == ActionKind.EXTEND).count();
+        long d = r.placed().stream().filter(a -> a.kind() == ActionKind.DELETE).count();
+        long m = r.placed().stream().filter(a -> a.kind() == ActionKind.MOVE).count();
         return c + " created, " + e + " extended, " + d + " deleted, " + m + " moved, " + r.unplaceable().size()
                 + " unplaceable";
     }

@@ -4,7 +4,6 @@ import io.nvmesh.core.state.Snapshot;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.SortedMap;
@@ -100,9 +99,5 @@ record DesiredFiles(String baseCommit, SortedMap<String, byte[]> files, Map<Stri
             }
         }
         return new DesiredFiles(baseCommit, out, shownAs);
-    }
-
-    List<String> paths() {
-        return List.copyOf(files.keySet());
     }
 }

@@ -29,7 +29,7 @@ final class DesiredManifests {
     final SortedMap<String, Manifest> objects = new TreeMap<>();
     final Map<String, String> fileOf = new TreeMap<>();
 
-    private DesiredManifests(ValidationReport report, DesiredFiles files) {
+    private DesiredManifests(ValidationReport report) {
         this.problems = report.problems();
         for (LoadedManifest m : report.manifests()) {
             String key = key(m.manifest());
@@ -41,7 +41,7 @@ final class DesiredManifests {
     static DesiredManifests load(DesiredFiles files) {
         List<ManifestSource> sources = new ArrayList<>(files.files().size());
         files.files().forEach((path, bytes) -> sources.add(new ManifestSource(files.shown(path), bytes)));
-        return new DesiredManifests(validator().validateSources(sources), files);
+        return new DesiredManifests(validator().validateSources(sources));
     }
 
     static ManifestValidator validator() {

@@ -1,6 +1,9 @@
 package io.nvmesh.core.reconcile;
 
+import io.nvmesh.core.allocation.Action;
 import io.nvmesh.core.allocation.ActionKind;
+import io.nvmesh.core.allocation.DesiredState;
+import io.nvmesh.core.allocation.Outcome;
 import io.nvmesh.core.record.Reconciled;
 import io.nvmesh.core.record.RecordedState;
 import io.nvmesh.core.record.StateFiles;
@@ -69,7 +72,7 @@ public final class Reconciler {
         if (!manifests.valid()) {
             return recordInvalid(commit, manifests);
         }
-        var desiredState = manifests.state();
+        DesiredState desiredState = manifests.state();
         AtomicReference<Reconciliation.Result> last = new AtomicReference<>();
         UpdateResult r = store.update(StateStore.STATE_REF, author, snapshot -> {
             RecordedState recorded = Reconciliation.decode(snapshot);
@@ -84,7 +87,7 @@ public final class Reconciler {
         });
         Reconciliation.Result result = last.get();
         List<String> blocked = result == null ? List.of() : result.blocked();
-        var actions = result == null ? List.<io.nvmesh.core.allocation.Action>of() : result.plan().actions();
+        List<Action> actions = result == null ? List.of() : result.plan().actions();
         if (r instanceof UpdateResult.Updated u) {
             return new ReconcileReport(ReconcileReport.Kind.RECORDED, commit, u.commitId(), actions, blocked,
                     u.retries(), message(commit, result));
@@ -136,11 +139,11 @@ public final class Reconciler {
     }
 
     /** {@code 3 created, 1 extended, 0 deleted, 2 moved, 1 unplaceable}. */
-    static String counts(List<io.nvmesh.core.allocation.Action> actions) {
+    static String counts(List<Action> actions) {
         long[] n = new long[ActionKind.values().length];
         long unplaceable = 0;
-        for (var a : actions) {
-            if (a.outcome() == io.nvmesh.core.allocation.Outcome.PLACED) {
+        for (Action a : actions) {
+            if (a.outcome() == Outcome.PLACED) {
                 n[a.kind().ordinal()]++;
             } else {
                 unplaceable++;

@@ -3,7 +3,6 @@ package io.nvmesh.core.reconcile;
 import io.nvmesh.core.allocation.Action;
 import io.nvmesh.core.allocation.Allocations;
 import io.nvmesh.core.allocation.DesiredState;
-import io.nvmesh.core.allocation.Outcome;
 import io.nvmesh.core.allocation.Plan;
 import io.nvmesh.core.allocation.Planner;
 import io.nvmesh.core.allocation.StateChecker;
@@ -187,10 +186,6 @@ final class Reconciliation {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    static boolean placedAnything(Plan plan) {
-        return plan.actions().stream().anyMatch(a -> a.outcome() == Outcome.PLACED);
     }
 
 }
