@@ -1,5 +1,7 @@
 package io.nvmesh.cli;
 
+import io.nvmesh.core.reconcile.GitOpsRefusal;
+import io.nvmesh.core.state.StateStoreException;
 import io.nvmesh.schema.InvalidManifestException;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -19,7 +21,9 @@ import picocli.CommandLine.ParseResult;
  * <table>
  *   <caption>exit codes</caption>
  *   <tr><td>2</td><td>usage: picocli parameter errors, a path that does not exist, {@link CommandException#usage}</td></tr>
- *   <tr><td>1</td><td>user input: {@link InvalidManifestException}, unreadable files, {@link CommandException#problems}</td></tr>
+ *   <tr><td>1</td><td>user input: {@link InvalidManifestException}, unreadable files, {@link CommandException#problems};
+ *       a refusal of the GitOps loop ({@link GitOpsRefusal}: invalid, stale, moved, protected) and a repository
+ *       that cannot be read or written ({@link StateStoreException})</td></tr>
  *   <tr><td>3</td><td>anything else: a bug in nvmesh</td></tr>
  * </table>
  */
@@ -36,6 +40,9 @@ final class Failures implements IExecutionExceptionHandler, IExitCodeExceptionMa
         }
         if (failure instanceof ParameterException || failure instanceof NoSuchFileException) {
             return ExitCode.USAGE;
+        }
+        if (failure instanceof GitOpsRefusal || failure instanceof StateStoreException) {
+            return ExitCode.PROBLEMS;
         }
         if (failure instanceof InvalidManifestException || failure instanceof IOException
                 || failure instanceof UncheckedIOException) {

@@ -21,6 +21,11 @@ import picocli.CommandLine.Mixin;
         subcommands = {
             ValidateCommand.class,
             SchemaCommand.class,
+            InventoryCommand.class,
+            DiffCommand.class,
+            ApplyCommand.class,
+            ReconcileCommand.class,
+            FsckCommand.class,
             CommandLine.HelpCommand.class,
         },
         footerHeading = "%nExamples:%n",
@@ -28,6 +33,8 @@ import picocli.CommandLine.Mixin;
             "  nvmesh validate                    check manifests under the current directory",
             "  nvmesh validate -o github samples  annotate a GitHub pull request",
             "  nvmesh schema Volume               print the JSON Schema of a Volume",
+            "  nvmesh inventory import samples/inventory/fleet.yaml",
+            "  nvmesh apply samples && nvmesh reconcile --once && nvmesh diff samples && nvmesh fsck",
             "",
             "Exit codes: 0 ok, 1 problems in the input, 2 usage error, 3 internal error.%n"
         })

@@ -76,6 +76,26 @@ public final class ManifestValidator {
         return report(names, results);
     }
 
+    /**
+     * The manifest files {@code validate} would read under {@code paths} (same walk, same {@code .nvmeshignore}
+     * rules), as it would name them; {@code -} is not allowed here.
+     *
+     * @throws NoSuchFileException if a path does not exist
+     */
+    public static List<String> findFiles(List<String> paths) throws IOException {
+        java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
+        for (String p : paths) {
+            Path path = Path.of(p);
+            if (!Files.exists(path)) {
+                throw new NoSuchFileException(p, null, "no such file or directory");
+            }
+            for (Path file : manifestFiles(path)) {
+                out.add(display(p, path, file));
+            }
+        }
+        return List.copyOf(out);
+    }
+
     /** Validates content held in memory (e.g. Git blobs); {@code file} names each source in problems. */
     public ValidationReport validateSources(List<ManifestSource> sources) {
         List<String> names = sources.stream().map(ManifestSource::file).toList();

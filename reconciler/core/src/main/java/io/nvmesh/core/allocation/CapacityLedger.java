@@ -198,6 +198,7 @@ public final class CapacityLedger {
             }
         }
         Map<String, Place> out = new HashMap<>();
+        Map<Map<String, String>, List<String>> classesByLabels = new HashMap<>();
         for (Target t : inventory.targets()) {
             for (Drive d : t.drives()) {
                 State state = !d.health().online() ? State.OFFLINE
@@ -210,14 +211,18 @@ public final class CapacityLedger {
                         domains.add(k + "=" + v);
                     }
                 }
-                List<String> classes = new ArrayList<>();
-                for (DriveClass c : desired.driveClasses()) {
-                    if (c.selector().matches(d.labels())) {
-                        classes.add(c.name());
+                // Drives share label sets (model, media ...): match every class once per distinct set, not per
+                // drive (24,000 drives x 100 classes was a fifth of a 10,000-volume diff).
+                List<String> classes = classesByLabels.computeIfAbsent(d.labels(), labels -> {
+                    List<String> matched = new ArrayList<>();
+                    for (DriveClass c : desired.driveClasses()) {
+                        if (c.selector().matches(labels)) {
+                            matched.add(c.name());
+                        }
                     }
-                }
-                out.put(d.serial(), new Place(d.usableCapacity(), state, t.id(), List.copyOf(domains),
-                        List.copyOf(classes)));
+                    return List.copyOf(matched);
+                });
+                out.put(d.serial(), new Place(d.usableCapacity(), state, t.id(), List.copyOf(domains), classes));
             }
         }
         return out;

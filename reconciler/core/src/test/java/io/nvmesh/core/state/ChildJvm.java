@@ -7,12 +7,12 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** Starts a test main class in its own JVM with this JVM's class path, and stops what it started. */
-final class ChildJvm {
+public final class ChildJvm {
 
     private ChildJvm() {
     }
 
-    static Process start(Path stderr, String mainClass, String... args) throws IOException {
+    public static Process start(Path stderr, String mainClass, String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx256m");
@@ -24,7 +24,7 @@ final class ChildJvm {
         return new ProcessBuilder(cmd).redirectError(stderr.toFile()).start();
     }
 
-    static void stop(Process p) {
+    public static void stop(Process p) {
         if (!p.isAlive()) {
             return;
         }

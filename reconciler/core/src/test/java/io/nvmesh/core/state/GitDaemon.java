@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** A real {@code git daemon} on loopback serving the bare repositories under one folder, pushes enabled. */
-final class GitDaemon implements AutoCloseable {
+public final class GitDaemon implements AutoCloseable {
 
     private final Process process;
     private final int port;
@@ -26,7 +26,7 @@ final class GitDaemon implements AutoCloseable {
     }
 
     /** True if {@code git} can be run; the tests that need it are skipped otherwise. */
-    static boolean gitAvailable() {
+    public static boolean gitAvailable() {
         try {
             return run(Path.of("."), "git", "--version") == 0;
         } catch (IOException e) {
@@ -34,7 +34,7 @@ final class GitDaemon implements AutoCloseable {
         }
     }
 
-    static GitDaemon start(Path base, Path log) throws IOException {
+    public static GitDaemon start(Path base, Path log) throws IOException {
         int port;
         try (ServerSocket probe = new ServerSocket(0)) {
             port = probe.getLocalPort();
@@ -63,18 +63,18 @@ final class GitDaemon implements AutoCloseable {
     }
 
     /** A new bare repository made by real Git, served as {@code git://127.0.0.1:port/name}. */
-    String createRepository(String name) throws IOException {
+    public String createRepository(String name) throws IOException {
         if (run(base, "git", "init", "--quiet", "--bare", base.resolve(name).toString()) != 0) {
             throw new IOException("git init --bare " + name + " failed");
         }
         return url(name);
     }
 
-    String url(String name) {
+    public String url(String name) {
         return "git://127.0.0.1:" + port + "/" + name;
     }
 
-    Path path(String name) {
+    public Path path(String name) {
         return base.resolve(name);
     }
 

@@ -1,0 +1,175 @@
+package io.nvmesh.cli;
+
+import io.nvmesh.core.allocation.Action;
+import io.nvmesh.core.allocation.ActionKind;
+import io.nvmesh.core.allocation.Usage;
+import io.nvmesh.core.reconcile.DiffReport;
+import io.nvmesh.core.reconcile.ManifestChange;
+import io.nvmesh.schema.Size;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/** Renders a {@link DiffReport} as text (optionally coloured) or JSON ({@code formatVersion} 1). */
+final class DiffRenderer {
+
+    /** Placement lines shown per volume in text; JSON has them all. */
+    private static final int SEGMENTS_SHOWN = 12;
+
+    private final boolean colour;
+
+    DiffRenderer(boolean colour) {
+        this.colour = colour;
+    }
+
+    void text(DiffReport d, String repository, PrintWriter out) {
+        out.println("repository: " + repository);
+        out.println("desired:    " + d.desiredRef() + " at " + id(d.desiredCommit())
+                + (d.localFiles() > 0 ? " + " + d.localFiles() + " local file" + (d.localFiles() == 1 ? "" : "s")
+                : ""));
+        out.println("state:      refs/nvmesh/state at " + id(d.stateCommit()) + (d.reconciledFrom().isEmpty()
+                ? ", never reconciled" : ", reconciled from " + id(d.reconciledFrom()))
+                + (d.lastOutcome().startsWith("invalid") ? "; last pass: " + d.lastOutcome() : ""));
+        out.println();
+        if (!d.changes().isEmpty()) {
+            out.println("Manifests:");
+            for (ManifestChange c : d.changes()) {
+                switch (c.change()) {
+                    case ADDED -> out.println(paint("32", "  + " + c.object()) + "  (" + c.file() + ")");
+                    case REMOVED -> out.println(c.blocked()
+                            ? paint("31", "  ! " + c.object() + ": deletion blocked (deletionProtection: true)")
+                            : paint("31", "  - " + c.object()) + "  (" + c.file() + ")");
+                    case MODIFIED -> {
+                        out.println(paint("33", "  ~ " + c.object()) + "  (" + c.file() + ")");
+                        for (ManifestChange.FieldChange f : c.fields()) {
+                            out.println("      " + f.path() + ": " + (f.before() == null ? "(unset)" : f.before())
+                                    + " → " + (f.after() == null ? "(unset)" : f.after()));
+                        }
+                    }
+                }
+            }
+            out.println();
+        }
+        if (!d.actions().isEmpty()) {
+            out.println("Placement:");
+            Map<String, List<DiffReport.SegmentPlacement>> byVolume = new TreeMap<>();
+            for (DiffReport.SegmentPlacement p : d.placements()) {
+                byVolume.computeIfAbsent(p.kind() + " " + p.volume(), k -> new java.util.ArrayList<>()).add(p);
+            }
+            for (Action a : d.actions()) {
+                String verb = a.kind().name().toLowerCase(Locale.ROOT);
+                if (a.outcome() == io.nvmesh.core.allocation.Outcome.UNPLACEABLE) {
+                    out.println(paint("31", "  ! cannot " + verb + " " + a.volume()) + ": " + a.reason());
+                    continue;
+                }
+                String size = switch (a.kind()) {
+                    case CREATE -> bytes(a.sizeAfter());
+                    case EXTEND -> bytes(a.sizeBefore()) + " → " + bytes(a.sizeAfter());
+                    case DELETE -> bytes(a.sizeBefore()) + " freed";
+                    case MOVE -> a.move().cause();
+                };
+                String sign = a.kind() == ActionKind.CREATE ? "+" : a.kind() == ActionKind.DELETE ? "-" : "~";
+                out.println(paint(a.kind() == ActionKind.DELETE ? "31" : a.kind() == ActionKind.CREATE ? "32" : "33",
+                        "  " + sign + " " + verb + " " + a.volume()) + " (" + size + ")");
+                if (a.kind() == ActionKind.MOVE) {
+                    DiffReport.SegmentPlacement p = d.placements().stream()
+                            .filter(x -> x.kind() == ActionKind.MOVE && x.volume().equals(a.volume())
+                                    && x.fromSerial().equals(a.move().from().serial()))
+                            .findFirst().orElse(null);
+                    if (p != null) {
+                        out.println("      chunk " + p.chunk() + " group " + p.group() + " segment " + p.segment()
+                                + ": " + p.fromTarget() + "/" + p.fromSerial() + " → " + p.target() + "/" + p.serial());
+                    }
+                    continue;
+                }
+                List<DiffReport.SegmentPlacement> ps = byVolume.getOrDefault(a.kind() + " " + a.volume(), List.of());
+                for (int i = 0; i < ps.size() && i < SEGMENTS_SHOWN; i++) {
+                    DiffReport.SegmentPlacement p = ps.get(i);
+                    out.println("      chunk " + p.chunk() + " group " + p.group() + " " + p.role().name()
+                            .toLowerCase(Locale.ROOT) + ": " + p.target() + "/" + p.serial() + " "
+                            + bytes(p.length()));
+                }
+                if (ps.size() > SEGMENTS_SHOWN) {
+                    out.println("      ... and " + (ps.size() - SEGMENTS_SHOWN) + " more segments (-o json lists all)");
+                }
+            }
+            out.println();
+        }
+        Usage b = d.before();
+        Usage a = d.after();
+        out.println("Capacity: free " + bytes(b.free()) + " → " + bytes(a.free()) + ", allocated "
+                + bytes(b.allocated()) + " → " + bytes(a.allocated()) + ", redundant " + bytes(b.redundant()) + " → "
+                + bytes(a.redundant()));
+        out.println();
+        out.println(d.hasChanges() ? paint("1", d.summary()) : "No changes. " + d.summary());
+    }
+
+    static void json(DiffReport d, String repository, PrintWriter out) {
+        JsonMapper json = JsonReport.JSON;
+        ObjectNode root = json.createObjectNode();
+        root.put("formatVersion", 1);
+        root.put("repository", repository);
+        root.putObject("desired").put("ref", d.desiredRef()).put("commit", d.desiredCommit())
+                .put("localFiles", d.localFiles());
+        root.putObject("state").put("commit", d.stateCommit()).put("reconciledFrom", d.reconciledFrom())
+                .put("lastOutcome", d.lastOutcome());
+        root.put("hasChanges", d.hasChanges());
+        ArrayNode changes = root.putArray("changes");
+        for (ManifestChange c : d.changes()) {
+            ObjectNode n = changes.addObject().put("change", c.change().name().toLowerCase(Locale.ROOT))
+                    .put("object", c.object()).put("file", c.file()).put("blocked", c.blocked());
+            ArrayNode fields = n.putArray("fields");
+            c.fields().forEach(f -> fields.addObject().put("path", f.path()).put("before", f.before())
+                    .put("after", f.after()));
+        }
+        ArrayNode actions = root.putArray("actions");
+        for (Action a : d.actions()) {
+            actions.addObject().put("kind", a.kind().name().toLowerCase(Locale.ROOT)).put("volume", a.volume())
+                    .put("outcome", a.outcome().name().toLowerCase(Locale.ROOT)).put("reason", a.reason())
+                    .put("sizeBefore", a.sizeBefore()).put("sizeAfter", a.sizeAfter());
+        }
+        ArrayNode placements = root.putArray("placements");
+        for (DiffReport.SegmentPlacement p : d.placements()) {
+            ObjectNode n = placements.addObject().put("volume", p.volume())
+                    .put("kind", p.kind().name().toLowerCase(Locale.ROOT)).put("chunk", p.chunk())
+                    .put("group", p.group()).put("segment", p.segment())
+                    .put("role", p.role().name().toLowerCase(Locale.ROOT)).put("target", p.target())
+                    .put("serial", p.serial()).put("offset", p.offset()).put("length", p.length());
+            if (p.fromSerial() != null) {
+                n.put("fromTarget", p.fromTarget()).put("fromSerial", p.fromSerial());
+            }
+        }
+        ObjectNode cap = root.putObject("capacity");
+        usage(cap.putObject("before"), d.before());
+        usage(cap.putObject("after"), d.after());
+        root.putObject("counts").put("create", d.count(ActionKind.CREATE)).put("extend", d.count(ActionKind.EXTEND))
+                .put("delete", d.count(ActionKind.DELETE)).put("move", d.count(ActionKind.MOVE))
+                .put("unplaceable", d.unplaceable().size()).put("blocked", d.blocked().size());
+        ArrayNode blocked = root.putArray("blocked");
+        d.blocked().forEach(blocked::add);
+        root.put("summary", d.summary());
+        out.println(json.writerWithDefaultPrettyPrinter().writeValueAsString(root));
+    }
+
+    private static void usage(ObjectNode n, Usage u) {
+        n.put("total", u.total()).put("free", u.free()).put("allocated", u.allocated()).put("data", u.data())
+                .put("redundant", u.redundant()).put("withheld", u.withheld()).put("offline", u.offline());
+    }
+
+    static String bytes(long b) {
+        return Size.ofBytes(b).human();
+    }
+
+    private static String id(String commit) {
+        return commit.isEmpty() ? "(none)" : commit.substring(0, Math.min(7, commit.length()));
+    }
+
+    private String paint(String code, String s) {
+        return colour ? "\u001b[" + code + "m" + s + "\u001b[0m" : s;
+    }
+}

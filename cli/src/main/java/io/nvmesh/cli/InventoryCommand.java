@@ -1,0 +1,96 @@
+package io.nvmesh.cli;
+
+import io.nvmesh.core.reconcile.InventoryImport;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code nvmesh inventory}: the recorded inventory of targets, drives and clients. */
+@Command(name = "inventory",
+        mixinStandardHelpOptions = true,
+        description = "Record the inventory (targets, drives, clients) on the state ref.",
+        subcommands = InventoryCommand.Import.class,
+        footerHeading = "%nExamples:%n",
+        footer = {"  nvmesh inventory import samples/inventory/fleet.yaml", ""})
+final class InventoryCommand implements Runnable {
+
+    @ParentCommand
+    Nvmesh nvmesh;
+
+    @Override
+    public void run() {
+        throw CommandException.usage("a subcommand is required; try 'nvmesh inventory --help'");
+    }
+
+    @Command(name = "import",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Replace the recorded inventory with the one in FILE (YAML, see docs/gitops.md), published on "
+                        + "refs/nvmesh/state by compare-and-swap. Every problem in FILE is reported as "
+                        + "file:line:column; nothing is recorded unless the whole file is valid.",
+                "Allocations are kept: a drive that is no longer listed leaves its segments degraded."
+            },
+            footerHeading = "%nExamples:%n",
+            footer = {
+                "  nvmesh inventory import samples/inventory/fleet.yaml",
+                "  agent-report --yaml | nvmesh inventory import -",
+                "",
+                "Exit codes: 0 recorded (or unchanged), 1 problems in FILE, 2 usage error.%n"
+            })
+    static final class Import implements Callable<Integer> {
+
+        @ParentCommand
+        InventoryCommand parent;
+
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        RepositoryOptions repository;
+
+        @Parameters(paramLabel = "FILE", description = "The inventory file; - reads standard input.")
+        String file;
+
+        @Override
+        public Integer call() throws IOException {
+            byte[] bytes;
+            if ("-".equals(file)) {
+                bytes = parent.nvmesh.stdin().readAllBytes();
+            } else {
+                Path p = Path.of(file);
+                if (!Files.isRegularFile(p)) {
+                    throw new NoSuchFileException(file);
+                }
+                bytes = Files.readAllBytes(p);
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            try (RepositoryOptions.Opened repo = repository.open()) {
+                Verbose.say(repository, repo, spec);
+                InventoryImport.Result r = InventoryImport.record(repo.store(), "-".equals(file) ? "<stdin>" : file,
+                        bytes, repo.store().defaultAuthor());
+                out.printf("inventory: %d targets, %d drives, %d clients%n", r.targets(), r.drives(), r.clients());
+                out.println(r.changed() ? "recorded on refs/nvmesh/state at " + shortId(r.commit()) + " ("
+                        + r.filesChanged() + " files changed" + retries(r.retries()) + ")"
+                        : "unchanged: refs/nvmesh/state at " + shortId(r.commit()) + " already records it");
+            }
+            return ExitCode.OK.code();
+        }
+    }
+
+    static String shortId(String id) {
+        return id == null || id.isEmpty() ? "(none)" : id.substring(0, Math.min(7, id.length()));
+    }
+
+    static String retries(int n) {
+        return n == 0 ? "" : ", " + n + " retr" + (n == 1 ? "y" : "ies");
+    }
+}

@@ -1,0 +1,178 @@
+package io.nvmesh.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nvmesh.core.state.StateStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The GitOps commands in-process against a real bare repository. */
+class GitOpsCommandsTest {
+
+    private static final String SAMPLES = "../samples";
+    private static final String FLEET = "../samples/inventory/fleet.yaml";
+
+    @TempDir
+    Path tmp;
+
+    private String repo() {
+        return "--repo=" + tmp.resolve("desired.git");
+    }
+
+    @Test
+    void theToursFiveCommandsWorkOnTheSamples() {
+        NvmeshRun imported = NvmeshRun.of("inventory", "import", FLEET, repo());
+        assertThat(imported.exitCode()).as(imported.err()).isZero();
+        assertThat(imported.out()).contains("20 targets, 160 drives, 23 clients");
+
+        NvmeshRun applied = NvmeshRun.of("apply", SAMPLES, "-m", "samples", repo());
+        assertThat(applied.exitCode()).as(applied.err()).isZero();
+        assertThat(applied.out()).contains("write  samples/volumes/payments/volumes.yaml");
+
+        NvmeshRun preview = NvmeshRun.of("diff", SAMPLES, repo());
+        assertThat(preview.exitCode()).as(preview.err()).isEqualTo(1);
+        assertThat(preview.out()).contains("+ create pg-payments-01", "Plan: 20 to create, 0 to extend");
+
+        NvmeshRun reconciled = NvmeshRun.of("reconcile", "--once", repo());
+        assertThat(reconciled.exitCode()).as(reconciled.err()).isZero();
+        assertThat(reconciled.out()).contains("created ledger", "20 created", "0 unplaceable");
+
+        NvmeshRun after = NvmeshRun.of("diff", SAMPLES, repo());
+        assertThat(after.exitCode()).as(after.out()).isZero();
+        assertThat(after.out()).contains("No changes.");
+
+        NvmeshRun fsck = NvmeshRun.of("fsck", repo());
+        assertThat(fsck.exitCode()).as(fsck.out()).isZero();
+        assertThat(fsck.out()).contains("20 volumes, 160 drives: consistent");
+    }
+
+    @Test
+    void inventoryImportListsEveryProblemWithLineAndColumnAndRecordsNothing() throws Exception {
+        Path bad = tmp.resolve("inventory.yaml");
+        Files.writeString(bad, """
+                apiVersion: nvmesh.io/v1
+                kind: Inventory
+                targets:
+                  - id: t1
+                    health: sleepy
+                    drives:
+                      - serial: S1
+                        capacity: 2XB
+                """);
+
+        NvmeshRun run = NvmeshRun.of("inventory", "import", bad.toString(), repo());
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).contains("has 2 problems; nothing was recorded",
+                bad + ":5:13: targets[0].health: \"sleepy\" is not one of healthy, unhealthy",
+                bad + ":8:19: targets[0].drives[0].capacity: \"2XB\" is not a size").doesNotContain("Exception");
+        try (StateStore store = StateStore.openOrCreate(tmp.resolve("desired.git"))) {
+            assertThat(store.read(StateStore.STATE_REF).exists()).isFalse();
+        }
+    }
+
+    @Test
+    void diffOutputsJsonWithFormatVersionAndExitsOneOnChanges() {
+        NvmeshRun.of("inventory", "import", FLEET, repo());
+
+        NvmeshRun run = NvmeshRun.of("diff", "-o", "json", SAMPLES + "/policies", SAMPLES + "/classes",
+                SAMPLES + "/volumes/payments", repo());
+
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(1);
+        assertThat(run.out()).contains("\"formatVersion\" : 1", "\"create\" : 4", "\"placements\"");
+    }
+
+    @Test
+    void diffOfInvalidManifestsIsAnErrorNotAChange() throws Exception {
+        // Inside the checkout: repository paths are relative to its root.
+        Path dir = Files.createDirectories(Path.of("target", "gitops-test-" + System.nanoTime()));
+        Files.writeString(dir.resolve("v.yaml"), "apiVersion: nvmesh.io/v1\nkind: Volume\nmetadata:\n  name: a\n"
+                + "spec:\n  policy: nope\n  capacity: 2XB\n");
+
+        NvmeshRun run = NvmeshRun.of("diff", dir.resolve("v.yaml").toString(), repo());
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).startsWith("error: desired manifests are invalid").contains("v.yaml:7:");
+    }
+
+    @Test
+    void pruneRemovesManifestsDeletedLocallyButOnlyUnderTheNamedFolders() throws Exception {
+        Path dir = Files.createDirectories(Path.of("target", "gitops-prune-" + System.nanoTime()));
+        Files.writeString(dir.resolve("policy.yaml"), POLICY);
+        Files.writeString(dir.resolve("a.yaml"), volume("a"));
+        Files.writeString(dir.resolve("b.yaml"), volume("b"));
+        assertThat(NvmeshRun.of("apply", dir.toString(), repo()).exitCode()).isZero();
+        Files.delete(dir.resolve("b.yaml"));
+
+        NvmeshRun plain = NvmeshRun.of("apply", dir.toString(), repo());
+        NvmeshRun pruned = NvmeshRun.of("apply", "--prune", dir.toString(), repo());
+
+        assertThat(plain.out()).startsWith("no changes");
+        assertThat(pruned.exitCode()).as(pruned.err()).isZero();
+        assertThat(pruned.out()).contains("remove cli/" + dir.toString().replace('\\', '/') + "/b.yaml",
+                "(0 written, 1 removed)");
+    }
+
+    private static final String POLICY = "apiVersion: nvmesh.io/v1\nkind: VolumePolicy\nmetadata:\n  name: p\n"
+            + "spec:\n  layout: concatenated\n";
+
+    private static String volume(String name) {
+        return "apiVersion: nvmesh.io/v1\nkind: Volume\nmetadata:\n  name: " + name + "\nspec:\n  policy: p\n"
+                + "  capacity: 1GiB\n  deletionProtection: false\n";
+    }
+
+    @Test
+    void manifestsOutsideTheCheckoutAreRefused() throws Exception {
+        Files.writeString(tmp.resolve("v.yaml"), "kind: Volume\n");
+
+        NvmeshRun run = NvmeshRun.of("apply", tmp.resolve("v.yaml").toString(), repo());
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).contains("is outside", "must live inside the checkout");
+    }
+
+    @Test
+    void applyRefusesWhenTheBranchIsNotWhereTheUserSawIt() {
+        NvmeshRun run = NvmeshRun.of("apply", SAMPLES, "--expect", "1234567", repo());
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).contains("is at (no commit), not at 1234567 as expected; nothing was committed");
+    }
+
+    @Test
+    void aSavedPlanIsRefusedOnceTheStateMoved() {
+        NvmeshRun.of("inventory", "import", FLEET, repo());
+        NvmeshRun.of("apply", SAMPLES, repo());
+        Path plan = tmp.resolve("plan.json");
+        NvmeshRun diff = NvmeshRun.of("diff", "--ref", "main", "--out", plan.toString(), repo());
+        assertThat(diff.exitCode()).isEqualTo(1);
+        assertThat(plan).content().contains("\"formatVersion\" : 1", "\"stateCommit\"");
+
+        NvmeshRun.of("reconcile", "--once", repo());
+        NvmeshRun run = NvmeshRun.of("apply", plan.toString(), repo());
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).contains("the saved plan is stale", "recorded state moved", "volume ledger");
+    }
+
+    @Test
+    void fsckOfAnEmptyRepositoryIsClean() {
+        NvmeshRun run = NvmeshRun.of("fsck", repo());
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).contains("0 volumes, 0 drives: consistent");
+    }
+
+    @Test
+    void everyGitOpsCommandHasExamplesInItsHelp() {
+        for (String[] cmd : new String[][] {{"diff"}, {"apply"}, {"reconcile"}, {"fsck"}, {"inventory", "import"}}) {
+            String[] args = java.util.Arrays.copyOf(cmd, cmd.length + 1);
+            args[cmd.length] = "--help";
+            NvmeshRun run = NvmeshRun.of(args);
+            assertThat(run.exitCode()).isZero();
+            assertThat(run.out()).as(String.join(" ", cmd)).contains("Examples:", "--repo");
+        }
+    }
+}

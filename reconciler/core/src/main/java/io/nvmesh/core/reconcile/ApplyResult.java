@@ -1,0 +1,29 @@
+package io.nvmesh.core.reconcile;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What {@code nvmesh apply} published.
+ *
+ * @param branch the full ref written
+ * @param previousCommit the tip it was built on ({@code ""}: the branch was created)
+ * @param commit the new tip (equal to {@code previousCommit} when nothing changed)
+ * @param written files added or changed
+ * @param removed files removed ({@code --prune})
+ */
+public record ApplyResult(String branch, String previousCommit, String commit, List<String> written,
+        List<String> removed) {
+
+    public ApplyResult {
+        Objects.requireNonNull(branch, "branch");
+        Objects.requireNonNull(previousCommit, "previousCommit");
+        Objects.requireNonNull(commit, "commit");
+        written = List.copyOf(written);
+        removed = List.copyOf(removed);
+    }
+
+    public boolean changed() {
+        return !commit.equals(previousCommit);
+    }
+}

@@ -1,0 +1,187 @@
+package io.nvmesh.core.reconcile;
+
+import io.nvmesh.core.allocation.Action;
+import io.nvmesh.core.allocation.ActionKind;
+import io.nvmesh.core.allocation.Chunk;
+import io.nvmesh.core.allocation.Drive;
+import io.nvmesh.core.allocation.Group;
+import io.nvmesh.core.allocation.Outcome;
+import io.nvmesh.core.allocation.Segment;
+import io.nvmesh.core.allocation.SegmentMove;
+import io.nvmesh.core.allocation.Target;
+import io.nvmesh.core.record.RecordedState;
+import io.nvmesh.core.state.DesiredBranch;
+import io.nvmesh.core.state.Snapshot;
+import io.nvmesh.core.state.StateStore;
+import io.nvmesh.schema.Manifest;
+import io.nvmesh.schema.Volume;
+import io.nvmesh.schema.VolumePolicy;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.regex.Pattern;
+
+/**
+ * {@code nvmesh diff}: what would change if the desired tree were reconciled now. It runs the reconciler's own pure
+ * body ({@link Reconciliation}) on the same inputs, so the preview is what a reconciler records when nothing moves
+ * in between.
+ */
+public final class DesiredDiff {
+
+    private static final Pattern COMMIT = Pattern.compile("[0-9a-f]{40}");
+
+    private DesiredDiff() {
+    }
+
+    /** The desired branch with {@code local} written over it (and, with {@code prune}, vanished files removed). */
+    public static DiffReport ofLocal(StateStore store, String branch, LocalManifests local, boolean prune) {
+        DesiredBranch b = new DesiredBranch(store, branch);
+        Snapshot tip = b.read();
+        DesiredFiles base = DesiredFiles.of(tip);
+        DesiredFiles files = base.overlay(local, prune);
+        SortedMap<String, byte[]> puts = new TreeMap<>();
+        for (String p : files.changedFrom(base)) {
+            if (files.files().containsKey(p)) {
+                puts.put(p, files.files().get(p));
+            }
+        }
+        List<String> deletes = base.files().keySet().stream().filter(p -> !files.files().containsKey(p)).toList();
+        return diff(store, b, b.ref(), files, local.files().size(), puts, deletes);
+    }
+
+    /** A ref of the desired repository ({@code main}, {@code refs/heads/next}) or a commit id of the branch. */
+    public static DiffReport ofRef(StateStore store, String branch, String ref) {
+        DesiredBranch b = new DesiredBranch(store, branch);
+        Snapshot s = COMMIT.matcher(ref).matches() ? b.readAt(ref) : store.read(ref);
+        if (!s.exists()) {
+            throw new GitOpsRefusal("ref " + ref + " does not exist in the desired repository");
+        }
+        return diff(store, b, ref, DesiredFiles.of(s), 0, new TreeMap<>(), List.of());
+    }
+
+    private static DiffReport diff(StateStore store, DesiredBranch branch, String shownRef, DesiredFiles files,
+            int localFiles, SortedMap<String, byte[]> puts, List<String> deletes) {
+        // Reading the recorded state and validating the desired manifests are independent: overlap them.
+        CompletableFuture<RecordedState> state = new CompletableFuture<>();
+        Thread reader = new Thread(() -> {
+            try {
+                state.complete(Reconciliation.decode(store.read(StateStore.STATE_REF)));
+            } catch (Throwable e) {
+                state.completeExceptionally(e);
+            }
+        }, "nvmesh-state-reader");
+        reader.setDaemon(true);
+        reader.start();
+        DesiredManifests now = DesiredManifests.load(files);
+        if (!now.valid()) {
+            throw new GitOpsRefusal("desired manifests are invalid; nothing to preview",
+                    now.problems().stream().map(p -> p.render()).toList());
+        }
+        RecordedState recorded = join(state);
+        String from = recorded.reconciled().desiredCommit();
+        DesiredFiles previousFiles = from.isEmpty() ? new DesiredFiles("", new TreeMap<>(), Map.of())
+                : DesiredFiles.of(branch.readAt(from));
+        Map<String, DesiredManifests> cache = new HashMap<>();
+        Reconciliation.Result result = Reconciliation.run(recorded, now.state(), files.baseCommit(),
+                name -> {
+                    DesiredManifests all = cache.computeIfAbsent("all", k -> DesiredManifests.load(previousFiles));
+                    Manifest m = all.objects.get("VolumePolicy " + name);
+                    return m instanceof VolumePolicy p ? p : null;
+                }, v -> true, false);
+        List<ManifestChange> changes = changes(files, previousFiles, now, result.blocked());
+        return new DiffReport(shownRef, files.baseCommit(), localFiles, recorded.commitId(), from,
+                recorded.reconciled().outcome(), changes, result.plan().actions(), placements(recorded,
+                result.plan().actions()), result.plan().before(), result.plan().after(), result.blocked(), puts,
+                deletes);
+    }
+
+    private static <T> T join(CompletableFuture<T> f) {
+        try {
+            return f.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Object-level changes. Only files whose bytes differ are parsed on both sides: an object can only change, appear
+     * or vanish in a file that changed.
+     */
+    private static List<ManifestChange> changes(DesiredFiles files, DesiredFiles previous, DesiredManifests now,
+            List<String> blocked) {
+        SortedSet<String> changed = files.changedFrom(previous);
+        if (changed.isEmpty()) {
+            return List.of();
+        }
+        DesiredManifests before = DesiredManifests.load(previous.only(changed));
+        DesiredManifests after = changed.containsAll(files.files().keySet()) ? now
+                : DesiredManifests.load(files.only(changed));
+        Set<String> blockedKeys = new TreeSet<>();
+        blocked.forEach(b -> blockedKeys.add("Volume " + b));
+        TreeSet<String> keys = new TreeSet<>(before.objects.keySet());
+        keys.addAll(after.objects.keySet());
+        List<ManifestChange> out = new ArrayList<>();
+        for (String k : keys) {
+            Manifest a = before.objects.get(k);
+            Manifest b = after.objects.get(k);
+            if (a == null) {
+                out.add(new ManifestChange(ManifestChange.Change.ADDED, k, after.fileOf.get(k), List.of(), false));
+            } else if (b == null) {
+                boolean isBlocked = blockedKeys.contains(k) || a instanceof Volume v && v.deletionProtection();
+                out.add(new ManifestChange(ManifestChange.Change.REMOVED, k, before.fileOf.get(k), List.of(),
+                        isBlocked));
+            } else {
+                var fields = ManifestFields.compare(a, b);
+                if (!fields.isEmpty()) {
+                    out.add(new ManifestChange(ManifestChange.Change.MODIFIED, k, after.fileOf.get(k), fields, false));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static List<DiffReport.SegmentPlacement> placements(RecordedState recorded, List<Action> actions) {
+        Map<String, String> targetOf = new HashMap<>();
+        for (Target t : recorded.inventory().targets()) {
+            for (Drive d : t.drives()) {
+                targetOf.put(d.serial(), t.id());
+            }
+        }
+        List<DiffReport.SegmentPlacement> out = new ArrayList<>();
+        for (Action a : actions) {
+            if (a.outcome() != Outcome.PLACED) {
+                continue;
+            }
+            List<Chunk> chunks = a.kind() == ActionKind.CREATE ? a.allocation().chunks()
+                    : a.kind() == ActionKind.EXTEND ? a.chunks() : List.of();
+            for (Chunk c : chunks) {
+                for (Group g : c.groups()) {
+                    for (Segment s : g.segments()) {
+                        String serial = s.extent().serial();
+                        out.add(new DiffReport.SegmentPlacement(a.volume(), a.kind(), c.index(), g.index(), s.index(),
+                                s.role(), targetOf.getOrDefault(serial, "?"), serial, s.extent().offset(),
+                                s.extent().length(), null, null));
+                    }
+                }
+            }
+            if (a.kind() == ActionKind.MOVE) {
+                SegmentMove m = a.move();
+                out.add(new DiffReport.SegmentPlacement(a.volume(), a.kind(), m.chunk(), m.group(), m.segment(),
+                        m.role(), targetOf.getOrDefault(m.to().serial(), "?"), m.to().serial(), m.to().offset(),
+                        m.to().length(), targetOf.getOrDefault(m.from().serial(), "?"), m.from().serial()));
+            }
+        }
+        return out;
+    }
+}

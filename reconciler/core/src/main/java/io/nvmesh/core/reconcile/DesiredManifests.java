@@ -1,0 +1,104 @@
+package io.nvmesh.core.reconcile;
+
+import io.nvmesh.core.allocation.DesiredState;
+import io.nvmesh.schema.DriveClass;
+import io.nvmesh.schema.DriveIntent;
+import io.nvmesh.schema.Manifest;
+import io.nvmesh.schema.Problem;
+import io.nvmesh.schema.TargetClass;
+import io.nvmesh.schema.Volume;
+import io.nvmesh.schema.VolumePolicy;
+import io.nvmesh.schema.validation.LoadedManifest;
+import io.nvmesh.schema.validation.ManifestSource;
+import io.nvmesh.schema.validation.ManifestValidator;
+import io.nvmesh.schema.validation.ValidationReport;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/** Desired manifests validated from bytes (Git blobs and local files), with each object's file. */
+final class DesiredManifests {
+
+    private static volatile ManifestValidator validator;
+
+    /** Only the problems are kept: the report's manifests hold their YAML trees (for locations), which are big. */
+    private final List<Problem> problems;
+    /** {@code Kind name} → manifest, e.g. {@code Volume db-01}. */
+    final SortedMap<String, Manifest> objects = new TreeMap<>();
+    final Map<String, String> fileOf = new TreeMap<>();
+
+    private DesiredManifests(ValidationReport report) {
+        this.problems = report.problems();
+        for (LoadedManifest m : report.manifests()) {
+            String key = key(m.manifest());
+            objects.putIfAbsent(key, m.manifest());
+            fileOf.putIfAbsent(key, m.location().file());
+        }
+    }
+
+    static DesiredManifests load(DesiredFiles files) {
+        List<ManifestSource> sources = new ArrayList<>(files.files().size());
+        files.files().forEach((path, bytes) -> sources.add(new ManifestSource(files.shown(path), bytes)));
+        return new DesiredManifests(validator().validateSources(sources));
+    }
+
+    static ManifestValidator validator() {
+        ManifestValidator v = validator;
+        if (v == null) {
+            synchronized (DesiredManifests.class) {
+                if (validator == null) {
+                    validator = ManifestValidator.create();
+                }
+                v = validator;
+            }
+        }
+        return v;
+    }
+
+    static String key(Manifest m) {
+        return m.kind().yamlName() + " " + m.name();
+    }
+
+    boolean valid() {
+        return problems.isEmpty();
+    }
+
+    List<Problem> problems() {
+        return problems;
+    }
+
+    DesiredState state() {
+        List<VolumePolicy> policies = new ArrayList<>();
+        List<DriveClass> driveClasses = new ArrayList<>();
+        List<TargetClass> targetClasses = new ArrayList<>();
+        List<Volume> volumes = new ArrayList<>();
+        List<DriveIntent> intents = new ArrayList<>();
+        for (Manifest m : objects.values()) {
+            if (m instanceof VolumePolicy p) {
+                policies.add(p);
+            } else if (m instanceof DriveClass d) {
+                driveClasses.add(d);
+            } else if (m instanceof TargetClass t) {
+                targetClasses.add(t);
+            } else if (m instanceof Volume v) {
+                volumes.add(v);
+            } else if (m instanceof DriveIntent i) {
+                intents.add(i);
+            }
+        }
+        return new DesiredState(policies, driveClasses, targetClasses, volumes, intents);
+    }
+
+    /** {@code invalid at abc1234: file:line:column: message (and 2 more)}. */
+    static String invalidOutcome(String commit, List<Problem> problems) {
+        String first = problems.isEmpty() ? "invalid" : problems.get(0).render();
+        return "invalid at " + shortId(commit) + ": " + first
+                + (problems.size() > 1 ? " (and " + (problems.size() - 1) + " more)" : "");
+    }
+
+    static String shortId(String commit) {
+        return commit == null || commit.isEmpty() ? "(none)" : commit.substring(0, Math.min(7, commit.length()));
+    }
+}

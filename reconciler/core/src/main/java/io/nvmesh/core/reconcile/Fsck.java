@@ -1,0 +1,135 @@
+package io.nvmesh.core.reconcile;
+
+import io.nvmesh.core.allocation.Chunk;
+import io.nvmesh.core.allocation.Drive;
+import io.nvmesh.core.allocation.Group;
+import io.nvmesh.core.allocation.Role;
+import io.nvmesh.core.allocation.Segment;
+import io.nvmesh.core.allocation.StateChecker;
+import io.nvmesh.core.allocation.Target;
+import io.nvmesh.core.allocation.Violation;
+import io.nvmesh.core.allocation.VolumeAllocation;
+import io.nvmesh.core.record.RecordedState;
+import io.nvmesh.core.record.StateFiles;
+import io.nvmesh.core.record.VolumeRecord;
+import io.nvmesh.core.state.DesiredBranch;
+import io.nvmesh.core.state.Snapshot;
+import io.nvmesh.core.state.StateStore;
+import io.nvmesh.core.state.StateStoreException;
+import io.nvmesh.schema.Manifest;
+import io.nvmesh.schema.VolumePolicy;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * {@code nvmesh fsck}: proves the recorded state consistent. Every file decodes; no two extents on a drive overlap;
+ * every extent lies within its drive and names a known drive; every group has the shape and separation its policy
+ * asks for (the policy as of the desired commit the state was reconciled from); every reference resolves.
+ */
+public final class Fsck {
+
+    private Fsck() {
+    }
+
+    public static FsckReport check(StateStore store, String branch) {
+        Snapshot snapshot = store.read(StateStore.STATE_REF);
+        StateFiles.Decoded decoded = StateFiles.decode(snapshot);
+        List<FsckReport.Finding> out = new ArrayList<>();
+        for (String p : decoded.problems()) {
+            int colon = p.indexOf(": ");
+            out.add(new FsckReport.Finding(true, colon < 0 ? "state" : StateFiles.objectOf(p.substring(0, colon)),
+                    colon < 0 ? p : p.substring(colon + 2)));
+        }
+        RecordedState state = decoded.state();
+        DesiredManifests policies = null;
+        String from = state.reconciled().desiredCommit();
+        if (!from.isEmpty()) {
+            try {
+                policies = DesiredManifests.load(DesiredFiles.of(new DesiredBranch(store, branch).readAt(from)));
+            } catch (StateStoreException e) {
+                out.add(new FsckReport.Finding(true, "reconcile marker", "desired commit " + from
+                        + " it was reconciled from cannot be read: " + e.getMessage()));
+            }
+        }
+        check(state, policies, from, out);
+        int drives = state.inventory().targets().stream().mapToInt(t -> t.drives().size()).sum();
+        return new FsckReport(snapshot.commitId(), state.volumes().size(), drives, out);
+    }
+
+    static void check(RecordedState state, DesiredManifests policies, String from, List<FsckReport.Finding> out) {
+        Set<String> known = new HashSet<>();
+        for (Target t : state.inventory().targets()) {
+            for (Drive d : t.drives()) {
+                known.add(d.serial());
+            }
+        }
+        for (Violation v : StateChecker.check(state.inventory(), state.allocations())) {
+            String object = v.volume() == null ? "drive " + v.serial() : "volume " + v.volume();
+            out.add(new FsckReport.Finding(v.error(), object, v.kind().name().toLowerCase(java.util.Locale.ROOT)
+                    .replace('_', ' ') + ": " + v.message()));
+        }
+        for (VolumeRecord r : state.volumes().values()) {
+            if (r.allocation().isEmpty()) {
+                continue;
+            }
+            VolumeAllocation a = r.allocation().get();
+            String object = "volume " + r.name();
+            for (Chunk c : a.chunks()) {
+                for (Group g : c.groups()) {
+                    for (Segment s : g.segments()) {
+                        if (!known.contains(s.extent().serial())) {
+                            out.add(new FsckReport.Finding(true, object, "chunk " + c.index() + " group " + g.index()
+                                    + " segment " + s.index() + " is on drive " + s.extent().serial()
+                                    + ", which the inventory does not list"));
+                        }
+                    }
+                }
+            }
+            if (policies == null) {
+                out.add(new FsckReport.Finding(true, object, "policy " + a.policy() + " cannot be resolved: the state "
+                        + "records no desired commit it was reconciled from"));
+                continue;
+            }
+            Manifest m = policies.objects.get("VolumePolicy " + a.policy());
+            if (!(m instanceof VolumePolicy p)) {
+                out.add(new FsckReport.Finding(true, object, "policy " + a.policy() + " does not exist at desired commit "
+                        + DesiredManifests.shortId(from)));
+                continue;
+            }
+            checkShape(object, a, p, out);
+        }
+    }
+
+    /** Groups per chunk, segments per group and their roles, as the policy's layout defines them. */
+    private static void checkShape(String object, VolumeAllocation a, VolumePolicy p, List<FsckReport.Finding> out) {
+        if (a.layout() != p.layout()) {
+            out.add(new FsckReport.Finding(true, object, "placed as " + a.layout() + " but policy " + p.name()
+                    + " asks for " + p.layout()));
+            return;
+        }
+        for (Chunk c : a.chunks()) {
+            if (c.groups().size() != p.groupsPerChunk()) {
+                out.add(new FsckReport.Finding(true, object, "chunk " + c.index() + " has " + c.groups().size()
+                        + " groups; policy " + p.name() + " stripes over " + p.groupsPerChunk()));
+            }
+            for (Group g : c.groups()) {
+                if (g.segments().size() != p.groupSize()) {
+                    out.add(new FsckReport.Finding(true, object, "chunk " + c.index() + " group " + g.index() + " has "
+                            + g.segments().size() + " segments; policy " + p.name() + " asks for " + p.groupSize()));
+                    continue;
+                }
+                int data = p.layout().erasureCoded() ? p.dataBlocks() : 1;
+                for (Segment s : g.segments()) {
+                    Role want = s.index() < data ? Role.DATA : p.layout().erasureCoded() ? Role.PARITY : Role.MIRROR;
+                    if (s.role() != want) {
+                        out.add(new FsckReport.Finding(true, object, "chunk " + c.index() + " group " + g.index()
+                                + " segment " + s.index() + " is " + s.role() + "; policy " + p.name() + " puts "
+                                + want + " there"));
+                    }
+                }
+            }
+        }
+    }
+}

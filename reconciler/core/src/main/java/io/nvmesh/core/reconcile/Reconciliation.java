@@ -1,0 +1,191 @@
+package io.nvmesh.core.reconcile;
+
+import io.nvmesh.core.allocation.Action;
+import io.nvmesh.core.allocation.Allocations;
+import io.nvmesh.core.allocation.DesiredState;
+import io.nvmesh.core.allocation.Plan;
+import io.nvmesh.core.allocation.Planner;
+import io.nvmesh.core.allocation.StateChecker;
+import io.nvmesh.core.allocation.VolumeAllocation;
+import io.nvmesh.core.allocation.Violation;
+import io.nvmesh.core.record.Reconciled;
+import io.nvmesh.core.record.RecordedState;
+import io.nvmesh.core.record.VolumeRecord;
+import io.nvmesh.core.record.VolumeStatus;
+import io.nvmesh.schema.Capacity;
+import io.nvmesh.schema.Metadata;
+import io.nvmesh.schema.Volume;
+import io.nvmesh.schema.VolumePolicy;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+/**
+ * The pure body of one reconcile pass, shared by {@code diff} (preview) and the reconciler (record): recorded state
+ * and desired manifests in, the plan and the recorded state after it out. No I/O; equal inputs, equal output.
+ *
+ * <p>Three rules sit around the planner. A recorded volume with {@code deletionProtection} that vanished from desired
+ * is kept (it stays in the planner's desired view) and marked {@link VolumeStatus#BLOCKED}. Volumes the caller does
+ * not own are shown to the planner under a policy name no manifest can have, so it neither deletes, extends nor moves
+ * them (a move would free the old extent, and a dropped move must not free space for an owned create); their records
+ * are left as they are. Only actions on owned volumes are kept.
+ */
+final class Reconciliation {
+
+    /** Cannot be a manifest name (manifest names are lower case), so no policy resolves for foreign volumes. */
+    static final String FOREIGN_POLICY = "~not-owned";
+
+    /** The outcome: the plan (owned actions only), the state to record, and the volumes whose deletion is blocked. */
+    record Result(Plan plan, RecordedState after, List<String> blocked) {
+        Result {
+            blocked = List.copyOf(blocked);
+        }
+    }
+
+    private Reconciliation() {
+    }
+
+    /**
+     * @param previousPolicies policies of the desired commit the state was last reconciled from, asked for only when
+     *        a blocked volume's policy is no longer desired (so its segments can still be repaired)
+     */
+    static Result run(RecordedState recorded, DesiredState desired, String desiredCommit,
+            Function<String, VolumePolicy> previousPolicies, Predicate<String> owns) {
+        return run(recorded, desired, desiredCommit, previousPolicies, owns, true);
+    }
+
+    /**
+     * @param statuses whether to work out each volume's status (a full state check); a preview that only shows the
+     *        plan skips it, and its {@code after} state then carries the statuses recorded before
+     */
+    static Result run(RecordedState recorded, DesiredState desired, String desiredCommit,
+            Function<String, VolumePolicy> previousPolicies, Predicate<String> owns, boolean statuses) {
+        Map<String, Volume> wanted = new TreeMap<>();
+        desired.volumes().forEach(v -> wanted.put(v.name(), v));
+        List<Volume> view = new ArrayList<>();
+        List<VolumePolicy> policies = new ArrayList<>(desired.policies());
+        Set<String> policyNames = new HashSet<>();
+        policies.forEach(p -> policyNames.add(p.name()));
+        List<VolumeAllocation> shown = new ArrayList<>();
+        List<String> blocked = new ArrayList<>();
+
+        for (VolumeRecord r : recorded.volumes().values()) {
+            if (r.allocation().isEmpty()) {
+                continue;
+            }
+            VolumeAllocation a = r.allocation().get();
+            if (!owns.test(r.name())) {
+                shown.add(new VolumeAllocation(a.volume(), FOREIGN_POLICY, a.layout(), a.protection(),
+                        a.domainScope(), a.size(), a.chunks()));
+                view.add(new Volume(Metadata.named(r.name()), FOREIGN_POLICY, Capacity.MAX, List.of(), 0, false));
+                continue;
+            }
+            shown.add(a);
+            if (!wanted.containsKey(r.name()) && r.deletionProtection()) {
+                blocked.add(r.name());
+                view.add(new Volume(Metadata.named(r.name()), a.policy(), Capacity.MAX, List.of(), 0, true));
+                if (!policyNames.contains(a.policy())) {
+                    VolumePolicy p = previousPolicies.apply(a.policy());
+                    if (p != null) {
+                        policies.add(p);
+                        policyNames.add(p.name());
+                    }
+                }
+            }
+        }
+        for (Volume v : wanted.values()) {
+            if (owns.test(v.name())) {
+                view.add(v);
+            }
+        }
+        DesiredState planned = new DesiredState(policies, desired.driveClasses(), desired.targetClasses(), view,
+                desired.driveIntents());
+        Plan full = Planner.plan(recorded.inventory(), new Allocations(shown), planned);
+        List<Action> mine = full.actions().stream().filter(a -> owns.test(a.volume())).toList();
+        Plan plan = new Plan(mine, full.before(), full.after());
+        if (!statuses) {
+            return new Result(plan, recorded, blocked);
+        }
+
+        Allocations after = recorded.allocations().apply(plan);
+        Map<String, List<String>> reasons = new LinkedHashMap<>();
+        for (Action a : plan.unplaceable()) {
+            reasons.computeIfAbsent(a.volume(), k -> new ArrayList<>()).add(a.reason());
+        }
+        Set<String> degraded = new HashSet<>();
+        for (Violation v : StateChecker.check(recorded.inventory(), after)) {
+            if (v.kind() == Violation.Kind.DEGRADED && v.volume() != null) {
+                degraded.add(v.volume());
+            }
+        }
+        Map<String, VolumePolicy> policyByName = new TreeMap<>();
+        policies.forEach(p -> policyByName.put(p.name(), p));
+
+        SortedMap<String, VolumeRecord> records = new TreeMap<>();
+        for (VolumeRecord r : recorded.volumes().values()) {
+            if (!owns.test(r.name())) {
+                records.put(r.name(), r);
+            }
+        }
+        Set<String> blockedSet = new HashSet<>(blocked);
+        for (Volume v : view) {
+            String name = v.name();
+            if (!owns.test(name)) {
+                continue;
+            }
+            VolumeAllocation a = after.volume(name).orElse(null);
+            String reason = String.join("; ", reasons.getOrDefault(name, List.of()));
+            VolumeStatus status;
+            if (a == null) {
+                status = VolumeStatus.PENDING;
+            } else if (blockedSet.contains(name)) {
+                status = VolumeStatus.BLOCKED;
+                reason = "deletion blocked: volume " + name + " was removed from desired but has deletionProtection: "
+                        + "true; restore it and set deletionProtection: false before deleting it"
+                        + (reason.isEmpty() ? "" : "; " + reason);
+            } else {
+                status = degraded.contains(name) ? VolumeStatus.DEGRADED : VolumeStatus.ONLINE;
+            }
+            String policy = a != null ? a.policy() : v.policy();
+            VolumePolicy p = policyByName.get(policy);
+            boolean protectedVolume = blockedSet.contains(name) || v.deletionProtection();
+            records.put(name, new VolumeRecord(name, status, reason, protectedVolume,
+                    p == null ? "" : fingerprint(p), java.util.Optional.ofNullable(a)));
+        }
+        Reconciled marker = new Reconciled(desiredCommit, desiredCommit, "ok at " + DesiredManifests.shortId(
+                desiredCommit));
+        return new Result(plan, recorded.withVolumes(records).withReconciled(marker), blocked);
+    }
+
+    /** The recorded state of {@code snapshot}; refuses damaged state, since no writer may build on what it cannot read. */
+    static RecordedState decode(io.nvmesh.core.state.Snapshot snapshot) {
+        io.nvmesh.core.record.StateFiles.Decoded d = io.nvmesh.core.record.StateFiles.decode(snapshot);
+        if (!d.problems().isEmpty()) {
+            throw new GitOpsRefusal("recorded state at " + DesiredManifests.shortId(snapshot.commitId())
+                    + " is damaged; nothing was changed (nvmesh fsck lists every problem)", d.problems());
+        }
+        return d.state();
+    }
+
+    /** The first 16 hex digits of SHA-256 over the policy as loaded: equal policies, equal fingerprints. */
+    static String fingerprint(VolumePolicy p) {
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(p.toString().getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(d, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+}

@@ -1,0 +1,417 @@
+package io.nvmesh.core.record;
+
+import io.nvmesh.core.allocation.Chunk;
+import io.nvmesh.core.allocation.Client;
+import io.nvmesh.core.allocation.Drive;
+import io.nvmesh.core.allocation.DriveHealth;
+import io.nvmesh.core.allocation.Extent;
+import io.nvmesh.core.allocation.Group;
+import io.nvmesh.core.allocation.Inventory;
+import io.nvmesh.core.allocation.Role;
+import io.nvmesh.core.allocation.Segment;
+import io.nvmesh.core.allocation.Target;
+import io.nvmesh.core.allocation.TargetHealth;
+import io.nvmesh.core.allocation.VolumeAllocation;
+import io.nvmesh.core.state.Changes;
+import io.nvmesh.core.state.Snapshot;
+import io.nvmesh.schema.Layout;
+import io.nvmesh.schema.Protection;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.util.DefaultIndenter;
+import tools.jackson.core.util.DefaultPrettyPrinter;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectWriter;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The file layout of recorded state and its byte format. Keys are sorted, lists keep their order, indentation is two
+ * spaces, lines end in {@code \n} and every file ends with one: equal values give equal bytes on every machine.
+ *
+ * <pre>
+ * inventory/targets/&lt;id&gt;.json   a target with its drives
+ * inventory/clients/&lt;id&gt;.json   a client
+ * volumes/&lt;name&gt;.json           a volume: status, reason, and its allocation (chunks, groups, segments)
+ * reconciled.json                the desired commit last reconciled from, and the last outcome
+ * </pre>
+ */
+public final class StateFiles {
+
+    public static final String TARGETS = "inventory/targets";
+    public static final String CLIENTS = "inventory/clients";
+    public static final String INVENTORY = "inventory";
+    public static final String VOLUMES = "volumes";
+    public static final String RECONCILED = "reconciled.json";
+    public static final int FORMAT_VERSION = 1;
+
+    /** Ids that make safe, portable file names. */
+    public static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final ObjectWriter WRITER;
+
+    static {
+        DefaultIndenter indent = new DefaultIndenter("  ", "\n");
+        WRITER = JSON.writer().with(new DefaultPrettyPrinter().withObjectIndenter(indent).withArrayIndenter(indent));
+    }
+
+    private StateFiles() {
+    }
+
+    /** A decoded state, and the files that could not be decoded (each {@code path: reason}). */
+    public record Decoded(RecordedState state, List<String> problems) {
+        public Decoded {
+            problems = List.copyOf(problems);
+        }
+    }
+
+    public static String targetPath(String id) {
+        return TARGETS + "/" + id + ".json";
+    }
+
+    public static String clientPath(String id) {
+        return CLIENTS + "/" + id + ".json";
+    }
+
+    public static String volumePath(String name) {
+        return VOLUMES + "/" + name + ".json";
+    }
+
+    /** Reads every recorded file of the snapshot; files it cannot read are listed, not thrown. */
+    public static Decoded decode(Snapshot snapshot) {
+        List<String> problems = new ArrayList<>();
+        List<Target> targets = new ArrayList<>();
+        List<Client> clients = new ArrayList<>();
+        SortedMap<String, VolumeRecord> volumes = new TreeMap<>();
+        // Parsing dominates for large states (10,000 volumes): parse files in parallel, then assemble in path order.
+        List<Map.Entry<String, byte[]>> files = new ArrayList<>(snapshot.files(INVENTORY).entrySet());
+        files.addAll(snapshot.files(VOLUMES).entrySet());
+        List<Object> parsed = files.parallelStream().map(StateFiles::parse).toList();
+        for (int i = 0; i < files.size(); i++) {
+            String path = files.get(i).getKey();
+            Object o = parsed.get(i);
+            if (o instanceof String problem) {
+                problems.add(problem);
+            } else if (o instanceof Target t && path.startsWith(TARGETS + "/")) {
+                targets.add(t);
+            } else if (o instanceof Client c && path.startsWith(CLIENTS + "/")) {
+                clients.add(c);
+            } else if (o instanceof VolumeRecord v) {
+                volumes.put(v.name(), v);
+            }
+        }
+        Reconciled[] reconciled = {Reconciled.NEVER};
+        snapshot.file(RECONCILED).ifPresent(bytes -> read(Map.entry(RECONCILED, bytes), problems,
+                n -> reconciled[0] = new Reconciled(text(n, "desiredCommit"), text(n, "lastSeenCommit"),
+                        text(n, "outcome"))));
+        Inventory inventory;
+        try {
+            inventory = new Inventory(targets, clients);
+        } catch (IllegalArgumentException e) {
+            problems.add(INVENTORY + ": " + e.getMessage());
+            inventory = new Inventory(List.of(), List.of());
+        }
+        return new Decoded(new RecordedState(snapshot.commitId(), inventory, volumes, reconciled[0]), problems);
+    }
+
+    /** One recorded file as its value, or a {@code path: problem} string; files outside the layout are ignored. */
+    private static Object parse(Map.Entry<String, byte[]> f) {
+        String path = f.getKey();
+        Object[] out = {null};
+        List<String> problems = new ArrayList<>(1);
+        if (!path.endsWith(".json")) {
+            return null;
+        }
+        if (path.startsWith(TARGETS + "/")) {
+            read(f, problems, n -> out[0] = target(n));
+        } else if (path.startsWith(CLIENTS + "/")) {
+            read(f, problems, n -> out[0] = client(n));
+        } else if (path.startsWith(VOLUMES + "/")) {
+            read(f, problems, n -> {
+                VolumeRecord v = volume(n);
+                if (!path.equals(volumePath(v.name()))) {
+                    throw new IllegalArgumentException("holds volume " + v.name());
+                }
+                out[0] = v;
+            });
+        }
+        return problems.isEmpty() ? out[0] : problems.get(0);
+    }
+
+    /** Reads the state, refusing a damaged one: a writer must never build on state it cannot fully see. */
+    public static RecordedState decodeStrict(Snapshot snapshot) {
+        Decoded d = decode(snapshot);
+        if (!d.problems().isEmpty()) {
+            throw new IllegalStateException("recorded state at " + snapshot.commitId() + " is damaged: "
+                    + String.join("; ", d.problems()) + " (run nvmesh fsck)");
+        }
+        return d.state();
+    }
+
+    /** Every file of {@code state}, path to bytes. */
+    public static SortedMap<String, byte[]> encode(RecordedState state) {
+        SortedMap<String, byte[]> out = new TreeMap<>();
+        for (Target t : state.inventory().targets()) {
+            out.put(targetPath(t.id()), target(t));
+        }
+        for (Client c : state.inventory().clients()) {
+            out.put(clientPath(c.id()), client(c));
+        }
+        for (VolumeRecord v : state.volumes().values()) {
+            out.put(volumePath(v.name()), volume(v));
+        }
+        if (!state.reconciled().equals(Reconciled.NEVER)) {
+            out.put(RECONCILED, reconciled(state.reconciled()));
+        }
+        return out;
+    }
+
+    /**
+     * The changes that turn {@code before} into {@code after}: only files whose bytes differ are written, recorded
+     * files that {@code after} no longer has are deleted. Files outside the recorded layout are left alone.
+     */
+    public static Changes changes(Snapshot before, RecordedState after) {
+        SortedMap<String, byte[]> wanted = encode(after);
+        Changes.Builder b = Changes.builder();
+        Map<String, byte[]> existing = new LinkedHashMap<>();
+        existing.putAll(before.files(INVENTORY));
+        existing.putAll(before.files(VOLUMES));
+        before.file(RECONCILED).ifPresent(bytes -> existing.put(RECONCILED, bytes));
+        for (Map.Entry<String, byte[]> e : wanted.entrySet()) {
+            byte[] old = existing.get(e.getKey());
+            if (old == null || !Arrays.equals(old, e.getValue())) {
+                b.put(e.getKey(), e.getValue());
+            }
+        }
+        for (String path : existing.keySet()) {
+            if (!wanted.containsKey(path) && isRecorded(path)) {
+                b.delete(path);
+            }
+        }
+        return b.build();
+    }
+
+    /** The object a recorded path stands for ({@code volume db-01}, {@code target t1}), for messages. */
+    public static String objectOf(String path) {
+        if (path.equals(RECONCILED)) {
+            return "reconcile marker";
+        }
+        String name = path.substring(path.lastIndexOf('/') + 1).replaceFirst("\\.json$", "");
+        if (path.startsWith(TARGETS + "/")) {
+            return "target " + name;
+        }
+        if (path.startsWith(CLIENTS + "/")) {
+            return "client " + name;
+        }
+        if (path.startsWith(VOLUMES + "/")) {
+            return "volume " + name;
+        }
+        return path;
+    }
+
+    private static boolean isRecorded(String path) {
+        return path.equals(RECONCILED) || path.endsWith(".json") && (path.startsWith(TARGETS + "/")
+                || path.startsWith(CLIENTS + "/") || path.startsWith(VOLUMES + "/"));
+    }
+
+    // ---- encoding -------------------------------------------------------------------------------------------
+
+    static byte[] target(Target t) {
+        Map<String, Object> m = new TreeMap<>();
+        m.put("id", t.id());
+        m.put("labels", new TreeMap<>(t.labels()));
+        m.put("health", lower(t.health().name()));
+        List<Object> drives = new ArrayList<>();
+        for (Drive d : t.drives()) {
+            Map<String, Object> dm = new TreeMap<>();
+            dm.put("serial", d.serial());
+            dm.put("capacity", d.capacity());
+            dm.put("health", lower(d.health().name()));
+            dm.put("labels", new TreeMap<>(d.labels()));
+            drives.add(dm);
+        }
+        m.put("drives", drives);
+        return write(m);
+    }
+
+    static byte[] client(Client c) {
+        Map<String, Object> m = new TreeMap<>();
+        m.put("id", c.id());
+        m.put("labels", new TreeMap<>(c.labels()));
+        return write(m);
+    }
+
+    static byte[] volume(VolumeRecord v) {
+        Map<String, Object> m = new TreeMap<>();
+        m.put("formatVersion", FORMAT_VERSION);
+        m.put("name", v.name());
+        m.put("status", v.status().wireName());
+        m.put("reason", v.reason());
+        m.put("deletionProtection", v.deletionProtection());
+        m.put("policyFingerprint", v.policyFingerprint());
+        v.allocation().ifPresent(a -> m.put("allocation", allocation(a)));
+        return write(m);
+    }
+
+    private static Map<String, Object> allocation(VolumeAllocation a) {
+        Map<String, Object> m = new TreeMap<>();
+        m.put("policy", a.policy());
+        m.put("layout", a.layout().yamlName());
+        m.put("protection", a.protection().yamlName());
+        if (a.domainScope() != null) {
+            m.put("domainScope", a.domainScope());
+        }
+        m.put("size", a.size());
+        List<Object> chunks = new ArrayList<>();
+        for (Chunk c : a.chunks()) {
+            List<Object> groups = new ArrayList<>();
+            for (Group g : c.groups()) {
+                List<Object> segments = new ArrayList<>();
+                for (Segment s : g.segments()) {
+                    Map<String, Object> sm = new TreeMap<>();
+                    sm.put("role", lower(s.role().name()));
+                    sm.put("serial", s.extent().serial());
+                    sm.put("offset", s.extent().offset());
+                    sm.put("length", s.extent().length());
+                    segments.add(sm);
+                }
+                groups.add(Map.of("segments", segments));
+            }
+            chunks.add(Map.of("groups", groups));
+        }
+        m.put("chunks", chunks);
+        return m;
+    }
+
+    static byte[] reconciled(Reconciled r) {
+        Map<String, Object> m = new TreeMap<>();
+        m.put("formatVersion", FORMAT_VERSION);
+        m.put("desiredCommit", r.desiredCommit());
+        m.put("lastSeenCommit", r.lastSeenCommit());
+        m.put("outcome", r.outcome());
+        return write(m);
+    }
+
+    private static byte[] write(Map<String, Object> m) {
+        String s = WRITER.writeValueAsString(m) + "\n";
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String lower(String s) {
+        return s.toLowerCase(Locale.ROOT);
+    }
+
+    // ---- decoding -------------------------------------------------------------------------------------------
+
+    private interface NodeReader {
+        void accept(JsonNode n);
+    }
+
+    private static void read(Map.Entry<String, byte[]> file, List<String> problems, NodeReader reader) {
+        try {
+            JsonNode n = JSON.readTree(file.getValue());
+            if (n == null || !n.isObject()) {
+                throw new IllegalArgumentException("not a JSON object");
+            }
+            reader.accept(n);
+        } catch (JacksonException e) {
+            problems.add(file.getKey() + ": not valid JSON: " + e.getOriginalMessage());
+        } catch (RuntimeException e) {
+            problems.add(file.getKey() + ": " + e.getMessage());
+        }
+    }
+
+    static Target target(JsonNode n) {
+        List<Drive> drives = new ArrayList<>();
+        for (JsonNode d : array(n, "drives")) {
+            drives.add(new Drive(text(d, "serial"), number(d, "capacity"),
+                    DriveHealth.valueOf(text(d, "health").toUpperCase(Locale.ROOT)), labels(d)));
+        }
+        return new Target(text(n, "id"), labels(n), TargetHealth.valueOf(text(n, "health").toUpperCase(Locale.ROOT)),
+                drives);
+    }
+
+    static Client client(JsonNode n) {
+        return new Client(text(n, "id"), labels(n));
+    }
+
+    static VolumeRecord volume(JsonNode n) {
+        String name = text(n, "name");
+        Optional<VolumeAllocation> allocation = n.has("allocation") && !n.get("allocation").isNull()
+                ? Optional.of(allocation(name, n.get("allocation"))) : Optional.empty();
+        return new VolumeRecord(name, VolumeStatus.fromWire(text(n, "status")), n.path("reason").asString(""),
+                n.path("deletionProtection").asBoolean(false), n.path("policyFingerprint").asString(""), allocation);
+    }
+
+    private static VolumeAllocation allocation(String name, JsonNode a) {
+        List<Chunk> chunks = new ArrayList<>();
+        for (JsonNode c : array(a, "chunks")) {
+            List<Group> groups = new ArrayList<>();
+            for (JsonNode g : array(c, "groups")) {
+                List<Segment> segments = new ArrayList<>();
+                for (JsonNode s : array(g, "segments")) {
+                    segments.add(new Segment(segments.size(), Role.valueOf(text(s, "role").toUpperCase(Locale.ROOT)),
+                            new Extent(text(s, "serial"), number(s, "offset"), number(s, "length"))));
+                }
+                groups.add(new Group(groups.size(), segments));
+            }
+            chunks.add(new Chunk(chunks.size(), groups));
+        }
+        String layout = text(a, "layout");
+        String protection = text(a, "protection");
+        return new VolumeAllocation(name, text(a, "policy"),
+                Layout.fromYaml(layout).orElseThrow(() -> new IllegalArgumentException("unknown layout " + layout)),
+                Protection.fromYaml(protection)
+                        .orElseThrow(() -> new IllegalArgumentException("unknown protection " + protection)),
+                a.has("domainScope") ? text(a, "domainScope") : null, number(a, "size"), chunks);
+    }
+
+    private static String text(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        if (v == null || !v.isString()) {
+            throw new IllegalArgumentException("\"" + field + "\" is missing or not a string");
+        }
+        return v.stringValue();
+    }
+
+    private static long number(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        if (v == null || !v.isIntegralNumber() || !v.canConvertToLong()) {
+            throw new IllegalArgumentException("\"" + field + "\" is missing or not a whole number");
+        }
+        return v.longValue();
+    }
+
+    private static Iterable<JsonNode> array(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        if (v == null || !v.isArray()) {
+            throw new IllegalArgumentException("\"" + field + "\" is missing or not a list");
+        }
+        return v.values();
+    }
+
+    private static Map<String, String> labels(JsonNode n) {
+        Map<String, String> out = new TreeMap<>();
+        JsonNode v = n.get("labels");
+        if (v == null || v.isNull()) {
+            return out;
+        }
+        if (!v.isObject()) {
+            throw new IllegalArgumentException("\"labels\" is not an object");
+        }
+        for (Map.Entry<String, JsonNode> e : v.properties()) {
+            out.put(e.getKey(), e.getValue().asString());
+        }
+        return out;
+    }
+}

@@ -1,0 +1,249 @@
+package io.nvmesh.core.reconcile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.nvmesh.core.allocation.ActionKind;
+import io.nvmesh.core.allocation.Extent;
+import io.nvmesh.core.record.RecordedState;
+import io.nvmesh.core.record.StateFiles;
+import io.nvmesh.core.record.VolumeStatus;
+import io.nvmesh.core.state.Changes;
+import io.nvmesh.core.state.CommitResult;
+import io.nvmesh.core.state.Snapshot;
+import io.nvmesh.core.state.StateStore;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The loop end to end on a real bare repository: import, apply, reconcile, diff, fsck. */
+class GitOpsLoopTest {
+
+    @TempDir
+    Path tmp;
+
+    StateStore store;
+
+    @BeforeEach
+    void open() {
+        store = StateStore.openOrCreate(tmp.resolve("desired.git"));
+        Fleet.importInventory(store, Fleet.inventory(6, 3, 4, "1TiB"));
+    }
+
+    @AfterEach
+    void close() {
+        store.close();
+    }
+
+    private RecordedState recorded() {
+        return StateFiles.decodeStrict(store.read(StateStore.STATE_REF));
+    }
+
+    @Test
+    void applyThenReconcileLeavesNothingToDiff() throws Exception {
+        Path work = Files.createDirectories(tmp.resolve("work/volumes"));
+        Files.writeString(tmp.resolve("work/policies.yaml"), Fleet.POLICIES);
+        Files.writeString(work.resolve("a.yaml"), Fleet.volumes("a", 0, 5, "10GiB"));
+        LocalManifests local = LocalManifests.read(List.of("."), tmp.resolve("work"));
+        assertThat(local.files()).containsOnlyKeys("policies.yaml", "volumes/a.yaml");
+
+        DiffReport before = DesiredDiff.ofLocal(store, "main", local, false);
+        assertThat(before.count(ActionKind.CREATE)).isEqualTo(5);
+        assertThat(before.changes()).hasSize(7);
+        assertThat(before.summary()).isEqualTo("Plan: 5 to create, 0 to extend, 0 to delete, 0 to move.");
+
+        ApplyResult applied = DesiredApply.apply(store, "main", local, false, Optional.empty(), "", Fleet.TEST);
+        assertThat(applied.written()).containsExactly("policies.yaml", "volumes/a.yaml");
+        ReconcileReport r = new Reconciler(store, "main").reconcileOnce();
+        assertThat(r.outcome()).isEqualTo(ReconcileReport.Kind.RECORDED);
+        assertThat(r.placed()).hasSize(5);
+
+        DiffReport after = DesiredDiff.ofLocal(store, "main", local, false);
+        assertThat(after.hasChanges()).isFalse();
+        assertThat(DesiredDiff.ofRef(store, "main", "main").hasChanges()).isFalse();
+        assertThat(new Reconciler(store, "main").reconcileOnce().outcome()).isEqualTo(ReconcileReport.Kind.UNCHANGED);
+        assertThat(recorded().volumes().values()).allMatch(v -> v.status() == VolumeStatus.ONLINE);
+        assertThat(Fsck.check(store, "main").clean()).isTrue();
+    }
+
+    @Test
+    void diffShowsFieldLevelChangesAndTheExtendItCauses() {
+        Fleet.commitDesired(store, Fleet.files("p.yaml", Fleet.POLICIES, "v.yaml",
+                Fleet.volume("db", "mirror", "10GiB", false)));
+        new Reconciler(store, "main").reconcileOnce();
+        Fleet.commitDesired(store, Fleet.files("v.yaml", Fleet.volume("db", "mirror", "20GiB", false)));
+
+        DiffReport d = DesiredDiff.ofRef(store, "main", "main");
+
+        assertThat(d.changes()).singleElement().satisfies(c -> {
+            assertThat(c.object()).isEqualTo("Volume db");
+            assertThat(c.fields()).containsExactly(new ManifestChange.FieldChange("spec.capacity", "10GiB", "20GiB"));
+        });
+        assertThat(d.summary()).isEqualTo("Plan: 0 to create, 1 to extend, 0 to delete, 0 to move.");
+        assertThat(d.placements()).isNotEmpty().allMatch(p -> p.target().startsWith("t"));
+        assertThat(d.after().allocated()).isGreaterThan(d.before().allocated());
+    }
+
+    @Test
+    void savedPlanGoesStaleWhenStateMoves() {
+        Fleet.commitDesired(store, Fleet.files("p.yaml", Fleet.POLICIES, "v.yaml",
+                Fleet.volume("db", "mirror", "10GiB", false)));
+        DiffReport d = DesiredDiff.ofRef(store, "main", "main");
+        SavedPlan plan = SavedPlan.parse("plan.json", SavedPlan.of(d).toJson(d.actions()));
+        assertThat(plan.stateCommit()).isEqualTo(d.stateCommit());
+
+        new Reconciler(store, "main").reconcileOnce();
+
+        assertThatThrownBy(() -> DesiredApply.applyPlan(store, "main", plan, "", Fleet.TEST))
+                .isInstanceOf(GitOpsRefusal.class)
+                .hasMessageContaining("stale")
+                .hasMessageContaining("recorded state moved")
+                .hasMessageContaining("volume db");
+    }
+
+    @Test
+    void savedPlanFromLocalFilesCommitsExactlyThoseFilesWhileNothingMoved() throws Exception {
+        Files.writeString(tmp.resolve("p.yaml"), Fleet.POLICIES);
+        Files.writeString(tmp.resolve("v.yaml"), Fleet.volume("db", "mirror", "10GiB", false));
+        DiffReport d = DesiredDiff.ofLocal(store, "main", LocalManifests.read(List.of("p.yaml", "v.yaml"), tmp), false);
+        SavedPlan plan = SavedPlan.parse("plan.json", SavedPlan.of(d).toJson(d.actions()));
+
+        ApplyResult r = DesiredApply.applyPlan(store, "main", plan, "from plan", Fleet.TEST);
+
+        assertThat(r.written()).containsExactly("p.yaml", "v.yaml");
+        Fleet.commitDesired(store, Fleet.files("w.yaml", Fleet.volume("other", "mirror", "1GiB", false)));
+        assertThatThrownBy(() -> DesiredApply.applyPlan(store, "main", plan, "", Fleet.TEST))
+                .isInstanceOf(GitOpsRefusal.class).hasMessageContaining("desired branch refs/heads/main moved")
+                .hasMessageContaining("w.yaml");
+    }
+
+    @Test
+    void invalidDesiredCommitIsRecordedAndTheLastGoodStateStays() {
+        String good = Fleet.commitDesired(store, Fleet.files("p.yaml", Fleet.POLICIES, "v.yaml",
+                Fleet.volume("db", "mirror", "10GiB", false)));
+        new Reconciler(store, "main").reconcileOnce();
+        RecordedState before = recorded();
+        String bad = Fleet.commitDesired(store, Fleet.files("v.yaml", Fleet.volume("db", "mirror", "10GiB", false)
+                + "---\n" + Fleet.volume("db2", "no-such-policy", "1GiB", false)));
+
+        ReconcileReport r = new Reconciler(store, "main").reconcileOnce();
+
+        assertThat(r.outcome()).isEqualTo(ReconcileReport.Kind.INVALID);
+        RecordedState after = recorded();
+        assertThat(after.reconciled().desiredCommit()).isEqualTo(good);
+        assertThat(after.reconciled().lastSeenCommit()).isEqualTo(bad);
+        assertThat(after.reconciled().outcome()).startsWith("invalid at " + bad.substring(0, 7) + ": v.yaml:")
+                .contains("no-such-policy");
+        assertThat(after.volumes()).isEqualTo(before.volumes());
+        // A second pass over the same invalid commit changes nothing.
+        assertThat(new Reconciler(store, "main").reconcileOnce().stateCommit()).isEqualTo(r.stateCommit());
+    }
+
+    @Test
+    void deletingAProtectedVolumeIsRefusedByApplyAndBlockedInReconcile() throws Exception {
+        Fleet.commitDesired(store, Fleet.files("p.yaml", Fleet.POLICIES, "v.yaml",
+                Fleet.volume("ledger", "mirror", "10GiB", true)));
+        new Reconciler(store, "main").reconcileOnce();
+        Files.createDirectories(tmp.resolve("w"));
+        Files.writeString(tmp.resolve("w/p.yaml"), Fleet.POLICIES);
+        LocalManifests withoutVolume = LocalManifests.read(List.of("."), tmp.resolve("w"));
+
+        assertThatThrownBy(() -> DesiredApply.apply(store, "main", withoutVolume, true, Optional.empty(), "",
+                Fleet.TEST)).isInstanceOf(GitOpsRefusal.class).hasMessageContaining("deletionProtection")
+                .hasMessageContaining("Volume ledger (v.yaml)");
+        assertThat(store.read("main").contains("v.yaml")).isTrue();
+
+        // Someone bypasses apply and deletes it on the branch directly: the reconciler keeps it, blocked.
+        Fleet.deleteDesired(store, "v.yaml");
+        DiffReport d = DesiredDiff.ofRef(store, "main", "main");
+        assertThat(d.blocked()).containsExactly("ledger");
+        assertThat(d.changes()).singleElement().satisfies(c -> assertThat(c.blocked()).isTrue());
+        assertThat(d.count(ActionKind.DELETE)).isZero();
+
+        ReconcileReport r = new Reconciler(store, "main").reconcileOnce();
+
+        assertThat(r.blocked()).containsExactly("ledger");
+        assertThat(recorded().volumes().get("ledger").status()).isEqualTo(VolumeStatus.BLOCKED);
+        assertThat(recorded().volumes().get("ledger").allocation()).isPresent();
+        assertThat(Fsck.check(store, "main").clean()).isTrue();
+    }
+
+    @Test
+    void unprotectedVolumeRemovedFromDesiredIsDeleted() {
+        Fleet.commitDesired(store, Fleet.files("p.yaml", Fleet.POLICIES, "v.yaml",
+                Fleet.volume("tmp", "mirror", "10GiB", false)));
+        new Reconciler(store, "main").reconcileOnce();
+        Fleet.deleteDesired(store, "v.yaml");
+
+        ReconcileReport r = new Reconciler(store, "main").reconcileOnce();
+
+        assertThat(r.placed()).as(r.toString()).singleElement().satisfies(a -> assertThat(a.kind()).isEqualTo(ActionKind.DELETE));
+        assertThat(recorded().volumes()).isEmpty();
+    }
+
+    @Test
+    void fsckFindsAPlantedOverlap() {
+        Fleet.commitDesired(store, Fleet.files("p.yaml", Fleet.POLICIES, "v.yaml",
+                Fleet.volume("a", "mirror", "10GiB", false) + "---\n" + Fleet.volume("b", "mirror", "10GiB", false)));
+        new Reconciler(store, "main").reconcileOnce();
+        Snapshot s = store.read(StateStore.STATE_REF);
+        String b = s.text("volumes/b.json").orElseThrow();
+        Extent aFirst = recorded().volumes().get("a").allocation().orElseThrow().extents().get(0);
+        Extent bFirst = recorded().volumes().get("b").allocation().orElseThrow().extents().get(0);
+        String planted = b.replaceFirst("\"serial\" : \"" + bFirst.serial() + "\"", "\"serial\" : \""
+                + aFirst.serial() + "\"").replaceFirst("\"offset\" : " + bFirst.offset() + ",", "\"offset\" : "
+                + aFirst.offset() + ",");
+        assertThat(planted).isNotEqualTo(b);
+        CommitResult c = store.commit(StateStore.STATE_REF, s.commitId(), Changes.put("volumes/b.json",
+                planted.getBytes(StandardCharsets.UTF_8)), "plant an overlap", Fleet.TEST);
+        assertThat(c).isInstanceOf(CommitResult.Committed.class);
+
+        FsckReport r = Fsck.check(store, "main");
+
+        assertThat(r.clean()).isFalse();
+        assertThat(r.errors()).anySatisfy(f -> assertThat(f.message()).startsWith("overlap:")
+                .contains(aFirst.serial()));
+    }
+
+    @Test
+    void fsckReportsExtentsOnUnknownDrivesAndDamagedFiles() {
+        Fleet.commitDesired(store, Fleet.files("p.yaml", Fleet.POLICIES, "v.yaml",
+                Fleet.volume("a", "mirror", "10GiB", false)));
+        new Reconciler(store, "main").reconcileOnce();
+        Snapshot s = store.read(StateStore.STATE_REF);
+        String serial = recorded().volumes().get("a").allocation().orElseThrow().extents().get(0).serial();
+        store.commit(StateStore.STATE_REF, s.commitId(), Changes.builder().delete("inventory/targets/t0"
+                + serial.substring(2, 3) + ".json").put("volumes/z.json", "{ not json").build(), "damage",
+                Fleet.TEST);
+
+        FsckReport r = Fsck.check(store, "main");
+
+        assertThat(r.errors()).extracting(FsckReport.Finding::render)
+                .anySatisfy(m -> assertThat(m).contains("volume z: not valid JSON"))
+                .anySatisfy(m -> assertThat(m).contains("which the inventory does not list"));
+        assertThatThrownBy(() -> new Reconciler(store, "main").reconcileOnce()).isInstanceOf(GitOpsRefusal.class)
+                .hasMessageContaining("damaged");
+    }
+
+    @Test
+    void unchangedObjectsMakeNoGitChange() {
+        Fleet.commitDesired(store, Fleet.files("p.yaml", Fleet.POLICIES, "v.yaml", Fleet.volumes("v", 0, 10,
+                "2GiB")));
+        new Reconciler(store, "main").reconcileOnce();
+        Snapshot s = store.read(StateStore.STATE_REF);
+        RecordedState state = StateFiles.decodeStrict(s);
+
+        assertThat(StateFiles.changes(s, state).isEmpty()).isTrue();
+        Map<String, byte[]> encoded = StateFiles.encode(state);
+        assertThat(encoded.keySet()).containsAll(s.paths());
+        assertThat(new String(encoded.get("volumes/v-0001.json"), StandardCharsets.UTF_8)).endsWith("}\n");
+        assertThat(Fleet.importInventory(store, Fleet.inventory(6, 3, 4, "1TiB")).changed()).isFalse();
+    }
+}
