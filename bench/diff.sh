@@ -22,7 +22,9 @@ if [ ! -d "$REPO" ]; then
   /usr/bin/time -f "  apply: %e s" java $FLAGS -jar "$JAR" apply "$DIR" --repo "$REPO" | tail -1
   /usr/bin/time -f "  reconcile --once: %e s" java $FLAGS -jar "$JAR" reconcile --once --repo "$REPO" | tail -1
 fi
-for CMD in "java $FLAGS -jar $JAR diff --repo $REPO $DIR" "java $FLAGS -jar $JAR diff --repo $REPO --ref main"; do
+# Through the launcher too: what a user runs (its flags plus the class-data archive it keeps beside the jar).
+for CMD in "java $FLAGS -jar $JAR diff --repo $REPO $DIR" "java $FLAGS -jar $JAR diff --repo $REPO --ref main" \
+           "./nvmesh diff --repo $REPO --ref main"; do
   echo "command: $CMD"
   $CMD | tail -1 || true
   if command -v hyperfine >/dev/null; then
