@@ -1,0 +1,255 @@
+package io.nvmesh.service.counters;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+
+import net.openhft.chronicle.hash.ChronicleHashCorruption;
+import net.openhft.chronicle.map.ChronicleMap;
+import net.openhft.chronicle.map.ChronicleMapBuilder;
+
+/**
+ * Entries and totals in two Chronicle Map files of the instance's data folder: {@code counter-entries.dat} (stored key
+ * to a 32-byte value, term, epoch and sequence followed by the contributor id) and {@code counter-totals.dat} (counter
+ * key to the total; names starting with {@code #} hold small numbers such as the last epoch).
+ *
+ * <p>The only class that sees Chronicle types. An existing file is opened with Chronicle's recovery, which checks
+ * every entry's checksum; a file that cannot be recovered, or that reports any corruption, is discarded and opened
+ * empty, and {@link #damaged()} says so: the caller then rebuilds.
+ */
+final class ChronicleEntryStore implements EntryStore {
+
+    private static final System.Logger LOG = System.getLogger(ChronicleEntryStore.class.getName());
+
+    static final String ENTRIES_FILE = "counter-entries.dat";
+    static final String TOTALS_FILE = "counter-totals.dat";
+    private static final String META = "#";
+
+    private final ChronicleMap<String, byte[]> entries;
+    private final ChronicleMap<String, Long> totals;
+    private final boolean fresh;
+    private final boolean damaged;
+
+    private ChronicleEntryStore(ChronicleMap<String, byte[]> entries, ChronicleMap<String, Long> totals,
+                                boolean fresh, boolean damaged) {
+        this.entries = entries;
+        this.totals = totals;
+        this.fresh = fresh;
+        this.damaged = damaged;
+    }
+
+    /**
+     * Opens (or creates) the files in {@code dir}.
+     *
+     * @param maxEntries how many counter entries the file is sized for; it may grow a few times beyond
+     */
+    static ChronicleEntryStore open(Path dir, long maxEntries) {
+        disableAnalytics();
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + dir + ": " + e.getMessage(), e);
+        }
+        File entriesFile = dir.resolve(ENTRIES_FILE).toFile();
+        File totalsFile = dir.resolve(TOTALS_FILE).toFile();
+        boolean fresh = !entriesFile.exists() || !totalsFile.exists();
+        boolean damaged = false;
+        ChronicleMap<String, byte[]> entries = null;
+        ChronicleMap<String, Long> totals = null;
+        if (!fresh) {
+            try {
+                entries = recover(entriesBuilder(maxEntries), entriesFile);
+                totals = recover(totalsBuilder(maxEntries), totalsFile);
+            } catch (IOException | RuntimeException | Error e) {
+                LOG.log(System.Logger.Level.WARNING, "counter files in " + dir + " are damaged (" + e
+                        + "); starting from empty files, to be rebuilt");
+                damaged = true;
+                closeQuietly(entries);
+                closeQuietly(totals);
+            }
+        }
+        if (fresh || damaged) {
+            delete(entriesFile);
+            delete(totalsFile);
+            try {
+                entries = entriesBuilder(maxEntries).createPersistedTo(entriesFile);
+                totals = totalsBuilder(maxEntries).createPersistedTo(totalsFile);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot create the counter files in " + dir + ": " + e.getMessage(), e);
+            }
+        }
+        return new ChronicleEntryStore(entries, totals, fresh, damaged);
+    }
+
+    /**
+     * The product never phones home. The launcher and the test JVMs pass {@code -Dchronicle.analytics.disable=true};
+     * this repeats it before Chronicle's first use, for any other way the service is started.
+     */
+    static void disableAnalytics() {
+        System.setProperty("chronicle.analytics.disable", "true");
+    }
+
+    private static <V> ChronicleMap<String, V> recover(ChronicleMapBuilder<String, V> builder, File file)
+            throws IOException {
+        AtomicInteger corruptions = new AtomicInteger();
+        ChronicleHashCorruption.Listener listener = c -> {
+            corruptions.incrementAndGet();
+            LOG.log(System.Logger.Level.WARNING, () -> file + ": " + c.message());
+        };
+        ChronicleMap<String, V> map = builder.recoverPersistedTo(file, true, listener);
+        if (corruptions.get() > 0) {
+            map.close();
+            throw new IOException(corruptions.get() + " corruption(s) found while recovering " + file.getName());
+        }
+        return map;
+    }
+
+    private static ChronicleMapBuilder<String, byte[]> entriesBuilder(long maxEntries) {
+        return ChronicleMap.of(String.class, byte[].class)
+                .name("nvmesh-counter-entries")
+                .entries(maxEntries)
+                .averageKeySize(48)
+                .averageValueSize(40)
+                .maxBloatFactor(4.0);
+    }
+
+    private static ChronicleMapBuilder<String, Long> totalsBuilder(long maxEntries) {
+        return ChronicleMap.of(String.class, Long.class)
+                .name("nvmesh-counter-totals")
+                .entries(Math.max(1_000, maxEntries / 4))
+                .averageKeySize(32)
+                .maxBloatFactor(4.0);
+    }
+
+    /** Deletes the counter files of {@code dir} (they must be closed). */
+    static void discard(Path dir) {
+        delete(dir.resolve(ENTRIES_FILE).toFile());
+        delete(dir.resolve(TOTALS_FILE).toFile());
+    }
+
+    /** Whether the files did not exist and were created empty. */
+    boolean fresh() {
+        return fresh;
+    }
+
+    /** Whether the files existed but could not be trusted, and were replaced by empty ones. */
+    boolean damaged() {
+        return damaged;
+    }
+
+    @Override
+    public CounterEntry get(String partition, String counter) {
+        byte[] v = entries.get(CounterEntry.key(partition, counter));
+        return v == null ? null : decode(partition, counter, v);
+    }
+
+    @Override
+    public void put(CounterEntry e) {
+        entries.put(e.key(), encode(e));
+    }
+
+    @Override
+    public void remove(String partition, String counter) {
+        entries.remove(CounterEntry.key(partition, counter));
+    }
+
+    @Override
+    public void forEach(Consumer<CounterEntry> action) {
+        entries.forEach((key, v) -> {
+            int sep = key.indexOf(CounterKeys.SEPARATOR);
+            action.accept(decode(key.substring(0, sep), key.substring(sep + 1), v));
+        });
+    }
+
+    @Override
+    public long total(String counter) {
+        Long v = totals.get(counter);
+        return v == null ? 0 : v;
+    }
+
+    @Override
+    public void putTotal(String counter, long value) {
+        if (value == 0) {
+            totals.remove(counter);
+        } else {
+            totals.put(counter, value);
+        }
+    }
+
+    @Override
+    public void forEachTotal(BiConsumer<String, Long> action) {
+        totals.forEach((k, v) -> {
+            if (!k.startsWith(META)) {
+                action.accept(k, v);
+            }
+        });
+    }
+
+    @Override
+    public long meta(String name) {
+        Long v = totals.get(META + name);
+        return v == null ? 0 : v;
+    }
+
+    @Override
+    public void putMeta(String name, long value) {
+        totals.put(META + name, value);
+    }
+
+    @Override
+    public void clear() {
+        entries.clear();
+        totals.keySet().removeIf(k -> !k.startsWith(META));
+    }
+
+    @Override
+    public void close() {
+        closeQuietly(entries);
+        closeQuietly(totals);
+    }
+
+    static byte[] encode(CounterEntry e) {
+        byte[] who = e.stamp().contributor().getBytes(StandardCharsets.UTF_8);
+        return ByteBuffer.allocate(32 + who.length).putLong(e.value()).putLong(e.stamp().term())
+                .putLong(e.stamp().epoch()).putLong(e.stamp().seq()).put(who).array();
+    }
+
+    static CounterEntry decode(String partition, String counter, byte[] v) {
+        if (v.length < 32) {
+            throw new IllegalStateException("counter entry " + partition + " " + counter + " is " + v.length
+                    + " bytes, fewer than 32");
+        }
+        ByteBuffer b = ByteBuffer.wrap(v);
+        long value = b.getLong();
+        long term = b.getLong();
+        long epoch = b.getLong();
+        long seq = b.getLong();
+        String who = new String(v, 32, v.length - 32, StandardCharsets.UTF_8);
+        return new CounterEntry(partition, counter, value, new Stamp(term, who, epoch, seq));
+    }
+
+    private static void delete(File f) {
+        try {
+            Files.deleteIfExists(f.toPath());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + f + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void closeQuietly(ChronicleMap<?, ?> map) {
+        if (map != null) {
+            try {
+                map.close();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.DEBUG, "closing a counter map failed", e);
+            }
+        }
+    }
+}

@@ -1,0 +1,488 @@
+package io.nvmesh.service.counters;
+
+import io.nvmesh.core.allocation.Usage;
+import io.nvmesh.service.cluster.Assignment;
+import io.nvmesh.service.cluster.Ownership;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableSet;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * One instance's counters: the totals any instance answers from, and the contributions of the partitions this
+ * instance owns, which only it writes.
+ *
+ * <p>Feeding them: {@link #follow} with every ownership change, {@link #contributeFrom} once a source of whole
+ * partition states exists, then {@link #apply} with the deltas of every state change, in version order. Peers'
+ * entries arrive through {@link #merge}. Reads ({@link #capacity}, {@link #total}) never wait for writers.
+ *
+ * <p>Thread-safe. Writers are serialised by one lock; taking over partitions runs on the counters' own thread so
+ * that the membership thread never waits for the source.
+ */
+public final class Counters implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(Counters.class.getName());
+
+    /** Default size of the entry file: 1,000 targets and 10,000 volumes need about 60,000. */
+    public static final long DEFAULT_MAX_ENTRIES = 250_000;
+
+    /** Spaces of ownership keys whose partitions contribute counters. */
+    static final Set<String> SPACES = Set.of("target", "volume", "client");
+
+    /** What this incarnation holds of a partition it owns. */
+    private static final class Owned {
+        long version;
+        long term;
+    }
+
+    private final String self;
+    private final long epoch;
+    private final EntryStore store;
+    private final CounterTable table;
+    private final Object lock = new Object();
+    private final Map<String, Owned> owned = new HashMap<>();
+    private final LinkedHashMap<String, CounterEntry> outbox = new LinkedHashMap<>();
+    private final ExecutorService worker;
+    private volatile boolean needsRebuild;
+    private volatile ContributionSource source;
+    private volatile Set<String> wanted = Set.of();
+    private volatile CounterReplicator replicator;
+    private volatile boolean closed;
+    private long seq;
+
+    private Counters(String self, long requestedEpoch, EntryStore store, boolean needsRebuild) {
+        this.self = Objects.requireNonNull(self, "self");
+        this.store = store;
+        this.table = new CounterTable(store);
+        int fixed = table.load();
+        if (fixed > 0) {
+            LOG.log(System.Logger.Level.WARNING, () -> self + ": " + fixed + " counter total(s) disagreed with their "
+                    + "entries after the last stop and were corrected");
+        }
+        // Entries of a new incarnation must outrank the previous one's even if the clock went back.
+        this.epoch = Math.max(requestedEpoch, store.meta("epoch") + 1);
+        store.putMeta("epoch", epoch);
+        this.needsRebuild = needsRebuild;
+        this.worker = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "nvmesh-counters-" + self);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * Opens the counters kept in {@code dir} (Chronicle Map files), recovering them after a crash. A missing or
+     * damaged file is replaced by an empty one and {@link #needsRebuild()} is true.
+     *
+     * @param epoch this incarnation (e.g. the instance's start time in milliseconds)
+     */
+    public static Counters open(Path dir, String self, long epoch) {
+        return open(dir, self, epoch, DEFAULT_MAX_ENTRIES);
+    }
+
+    public static Counters open(Path dir, String self, long epoch, long maxEntries) {
+        ChronicleEntryStore store = ChronicleEntryStore.open(dir, maxEntries);
+        try {
+            return new Counters(self, epoch, store, store.fresh() || store.damaged());
+        } catch (RuntimeException e) {
+            // The files opened but their content does not decode: as damaged as a bad checksum.
+            LOG.log(System.Logger.Level.WARNING, "counter files in " + dir + " do not decode (" + e
+                    + "); starting from empty files, to be rebuilt");
+            store.close();
+            ChronicleEntryStore.discard(dir);
+            return new Counters(self, epoch, ChronicleEntryStore.open(dir, maxEntries), true);
+        }
+    }
+
+    /** Counters that keep nothing on disk (tests, tools). */
+    static Counters onHeap(String self, long epoch) {
+        return new Counters(self, epoch, new HeapEntryStore(), true);
+    }
+
+    public String self() {
+        return self;
+    }
+
+    public long epoch() {
+        return epoch;
+    }
+
+    /** Whether the file was missing or damaged and nothing has been rebuilt into it yet. */
+    public boolean needsRebuild() {
+        return needsRebuild;
+    }
+
+    /**
+     * Fills the counters from a full recomputation (partition to its contribution, e.g. {@link
+     * CounterDeltas#contributions}) where nothing better is known: such entries are provisional, lowest of all
+     * claims, never replicated, and replaced as soon as the partition's owner's entries arrive. Partitions this
+     * instance owns are then taken over from the {@link ContributionSource} as usual.
+     */
+    public void rebuild(Supplier<Map<String, Map<String, Long>>> recomputation) {
+        Map<String, Map<String, Long>> all = recomputation.get();
+        int filled = 0;
+        synchronized (lock) {
+            for (Map.Entry<String, Map<String, Long>> p : all.entrySet()) {
+                if (table.claimOf(p.getKey()) != null) {
+                    continue;
+                }
+                filled++;
+                for (Map.Entry<String, Long> c : p.getValue().entrySet()) {
+                    if (c.getValue() != 0) {
+                        table.offer(new CounterEntry(p.getKey(), c.getKey(), c.getValue(), Stamp.PROVISIONAL));
+                    }
+                }
+            }
+        }
+        needsRebuild = false;
+        int n = filled;
+        LOG.log(System.Logger.Level.INFO, () -> self + ": counters rebuilt; " + n + " partition(s) filled in "
+                + "provisionally");
+        schedule(this::reconcile);
+    }
+
+    /** Where partitions taken over are read from; until it is set this instance only mirrors its peers. */
+    public void contributeFrom(ContributionSource source) {
+        this.source = Objects.requireNonNull(source, "source");
+        schedule(this::reconcile);
+    }
+
+    /** Follows an ownership: the partitions (target, volume and client keys) this instance owns in it. */
+    public void follow(Ownership ownership) {
+        Set<String> mine = new HashSet<>();
+        for (Map.Entry<String, Assignment> space : ownership.bySpace().entrySet()) {
+            if (SPACES.contains(space.getKey())) {
+                mine.addAll(space.getValue().keysOf(self));
+            }
+        }
+        follow(mine);
+    }
+
+    /** Follows the set of partitions this instance owns; newly owned ones are taken over on the counters' thread. */
+    public void follow(Set<String> partitions) {
+        wanted = Set.copyOf(partitions);
+        schedule(this::reconcile);
+    }
+
+    /** Partitions this instance currently contributes (owns and has taken over). */
+    public Set<String> contributing() {
+        synchronized (lock) {
+            return Set.copyOf(owned.keySet());
+        }
+    }
+
+    /**
+     * Applies the deltas of one state change to the partitions this instance has taken over; others are skipped, as
+     * are partitions whose state was read at this version or later.
+     *
+     * @param version the state version the change leads to; versions grow
+     */
+    public void apply(long version, List<CounterDelta> deltas) {
+        Map<String, List<CounterDelta>> byPartition = new LinkedHashMap<>();
+        for (CounterDelta d : deltas) {
+            byPartition.computeIfAbsent(d.partition(), p -> new ArrayList<>()).add(d);
+        }
+        List<String> stolen = new ArrayList<>();
+        synchronized (lock) {
+            for (Map.Entry<String, List<CounterDelta>> e : byPartition.entrySet()) {
+                String partition = e.getKey();
+                Owned o = owned.get(partition);
+                if (o == null || version <= o.version) {
+                    continue;
+                }
+                Stamp claim = table.claimOf(partition);
+                if (claim != null && !isMine(claim, o)) {
+                    stolen.add(partition);
+                    continue;
+                }
+                if (claim == null) {
+                    o.term = 1;
+                }
+                for (CounterDelta d : e.getValue()) {
+                    write(partition, o.term, d.counter(), table.value(partition, d.counter()) + d.delta());
+                }
+                o.version = version;
+            }
+        }
+        if (!stolen.isEmpty()) {
+            schedule(this::reconcile);
+        }
+    }
+
+    /**
+     * Merges entries from a peer.
+     *
+     * @return how many changed something
+     */
+    public int merge(List<CounterEntry> entries) {
+        int accepted = 0;
+        boolean contested = false;
+        synchronized (lock) {
+            for (CounterEntry e : entries) {
+                if (e.stamp().provisional() || e.stamp().contributor().equals(self) && e.stamp().epoch() == epoch) {
+                    continue; // provisional entries stay local; our own present entries we already have
+                }
+                if (table.offer(e)) {
+                    accepted++;
+                    Owned o = owned.get(e.partition());
+                    if (o != null && !isMine(table.claimOf(e.partition()), o)) {
+                        contested = true;
+                    }
+                }
+            }
+        }
+        if (contested) {
+            schedule(this::reconcile);
+        }
+        return accepted;
+    }
+
+    /** Digests of every (contributor, bucket) held, for a peer to compare. */
+    public List<BucketDigest> digests() {
+        synchronized (lock) {
+            return table.digests();
+        }
+    }
+
+    /** What {@code contributor} wrote in the partitions of a bucket, for a peer that lacks it. */
+    public List<CounterEntry> entriesOf(String contributor, int bucket) {
+        synchronized (lock) {
+            return table.entriesOf(contributor, bucket);
+        }
+    }
+
+    /** The total of one counter over all partitions: one look-up. */
+    public long total(String counter) {
+        return table.total(counter);
+    }
+
+    /** Every non-zero total, sorted. */
+    public Map<String, Long> totals() {
+        return table.totals();
+    }
+
+    /** Capacity and health totals; per-target bytes only when asked for (there are many targets). */
+    public CapacitySnapshot capacity(boolean withTargets) {
+        NavigableSet<String> keys = table.totalKeys();
+        Map<String, Map<String, Long>> domains = new TreeMap<>();
+        Map<String, Map<String, Long>> classes = new TreeMap<>();
+        Map<String, Map<String, Long>> targets = new TreeMap<>();
+        Map<String, Long> cluster = new HashMap<>();
+        for (String field : CounterKeys.FIELDS) {
+            long v = table.total(CounterKeys.bytes(field, CounterKeys.CLUSTER));
+            cluster.put(field, v);
+            scope(keys, field, CounterKeys.DOMAIN, domains);
+            scope(keys, field, CounterKeys.CLASS, classes);
+            if (withTargets) {
+                scope(keys, field, CounterKeys.TARGET, targets);
+            }
+        }
+        boolean[] consistent = {true};
+        Usage clusterUsage = CounterKeys.usage(cluster, consistent);
+        Map<String, Usage> byDomain = usages(domains, consistent);
+        Map<String, Usage> byClass = usages(classes, consistent);
+        Map<String, Usage> byTarget = usages(targets, consistent);
+        Map<String, Map<String, Long>> servers = new TreeMap<>();
+        for (String k : prefixed(keys, "servers/")) {
+            String rest = k.substring("servers/".length());
+            int slash = rest.indexOf('/');
+            if (slash > 0) {
+                long v = table.total(k);
+                if (v != 0) {
+                    servers.computeIfAbsent(rest.substring(0, slash), x -> new TreeMap<>())
+                            .put(rest.substring(slash + 1), v);
+                }
+            }
+        }
+        return new CapacitySnapshot(clusterUsage, byDomain, byClass, byTarget, servers, counts(keys, "drives/"),
+                counts(keys, "volumes/"), consistent[0]);
+    }
+
+    private void scope(NavigableSet<String> keys, String field, String scope, Map<String, Map<String, Long>> into) {
+        String prefix = CounterKeys.bytes(field, scope);
+        for (String k : prefixed(keys, prefix)) {
+            long v = table.total(k);
+            if (v != 0) {
+                into.computeIfAbsent(k.substring(prefix.length()), x -> new HashMap<>()).put(field, v);
+            }
+        }
+    }
+
+    private static Map<String, Usage> usages(Map<String, Map<String, Long>> byName, boolean[] consistent) {
+        Map<String, Usage> out = new TreeMap<>();
+        byName.forEach((name, fields) -> out.put(name, CounterKeys.usage(fields, consistent)));
+        return out;
+    }
+
+    private Map<String, Long> counts(NavigableSet<String> keys, String prefix) {
+        Map<String, Long> out = new TreeMap<>();
+        for (String k : prefixed(keys, prefix)) {
+            long v = table.total(k);
+            if (v != 0) {
+                out.put(k.substring(prefix.length()), v);
+            }
+        }
+        return out;
+    }
+
+    private static NavigableSet<String> prefixed(NavigableSet<String> keys, String prefix) {
+        return keys.subSet(prefix, true, prefix + Character.MAX_VALUE, false);
+    }
+
+    /**
+     * Starts sending changed entries to the live peers and comparing digests with them.
+     *
+     * @param peers the base URLs of the live peers, asked anew each round
+     */
+    public void replicate(CounterTransport transport, Supplier<List<URI>> peers, Duration flushEvery,
+                          Duration digestEvery) {
+        synchronized (lock) {
+            if (replicator != null) {
+                throw new IllegalStateException("counters of " + self + " already replicate");
+            }
+            replicator = CounterReplicator.start(this, transport, peers, flushEvery, digestEvery);
+        }
+    }
+
+    /** Entries written since the last call, the latest per counter, in write order. */
+    List<CounterEntry> drainOutbox() {
+        synchronized (lock) {
+            List<CounterEntry> out = new ArrayList<>(outbox.values());
+            outbox.clear();
+            return out;
+        }
+    }
+
+    /** Every stored entry, for tests. */
+    List<CounterEntry> entries() {
+        synchronized (lock) {
+            return table.entries();
+        }
+    }
+
+    /** Takes over newly owned partitions, lets go of lost ones, re-claims contested ones. */
+    private void reconcile() {
+        ContributionSource src = source;
+        if (src == null || closed) {
+            return;
+        }
+        Set<String> want = wanted;
+        List<String> toTake = new ArrayList<>();
+        synchronized (lock) {
+            owned.keySet().retainAll(want);
+            for (String p : want) {
+                Owned o = owned.get(p);
+                Stamp claim = table.claimOf(p);
+                if (o == null || claim != null && !isMine(claim, o)) {
+                    toTake.add(p);
+                }
+            }
+        }
+        for (String p : toTake) {
+            if (closed) {
+                return;
+            }
+            try {
+                synchronized (lock) {
+                    if (wanted.contains(p)) {
+                        take(p, src.stateOf(p));
+                    }
+                }
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, self + ": cannot take over the counters of " + p
+                        + "; will retry with the next ownership or state change", e);
+            }
+        }
+    }
+
+    /** Called with the lock held: claims the partition with a term above every claim seen, and writes its state. */
+    private void take(String partition, PartitionState state) {
+        Stamp claim = table.claimOf(partition);
+        Owned o = new Owned();
+        o.version = state.version();
+        Map<String, Long> values = new TreeMap<>(CounterKeys.copyWithoutZeros(state.counters()));
+        if (claim != null) {
+            o.term = claim.term() + 1;
+            // Even an empty contribution must be written once, so that the previous claim stops counting everywhere.
+            table.countersOf(partition).forEach(k -> values.putIfAbsent(k, 0L));
+        } else {
+            o.term = values.isEmpty() ? 0 : 1;
+        }
+        values.forEach((k, v) -> write(partition, o.term, k, v));
+        owned.put(partition, o);
+    }
+
+    private boolean isMine(Stamp claim, Owned o) {
+        return claim != null && claim.term() == o.term && claim.contributor().equals(self);
+    }
+
+    /** Called with the lock held. */
+    private void write(String partition, long term, String counter, long value) {
+        CounterEntry e = new CounterEntry(partition, counter, value, new Stamp(term, self, epoch, ++seq));
+        if (table.offer(e)) {
+            outbox.put(e.key(), e);
+        }
+    }
+
+    private void schedule(Runnable task) {
+        if (closed) {
+            return;
+        }
+        try {
+            worker.execute(() -> {
+                try {
+                    task.run();
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.ERROR, self + ": counters task failed", e);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closing
+        }
+    }
+
+    /** Waits until work scheduled so far (taking over partitions) is done; for tests and orderly hand-offs. */
+    void awaitIdle(Duration timeout) throws InterruptedException {
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        schedule(done::countDown);
+        done.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Stops replication and closes the files. Idempotent. */
+    @Override
+    public void close() {
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        CounterReplicator r = replicator;
+        if (r != null) {
+            r.close();
+        }
+        worker.shutdownNow();
+        try {
+            worker.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        synchronized (lock) {
+            store.close();
+        }
+    }
+}
