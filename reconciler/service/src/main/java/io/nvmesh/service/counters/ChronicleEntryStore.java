@@ -20,9 +20,10 @@ import net.openhft.chronicle.map.ChronicleMapBuilder;
  * to a 32-byte value, term, epoch and sequence followed by the contributor id) and {@code counter-totals.dat} (counter
  * key to the total; names starting with {@code #} hold small numbers such as the last epoch).
  *
- * <p>The only class that sees Chronicle types. An existing file is opened with Chronicle's recovery, which checks
- * every entry's checksum; a file that cannot be recovered, or that reports any corruption, is discarded and opened
- * empty, and {@link #damaged()} says so: the caller then rebuilds.
+ * <p>The only class that sees Chronicle types. Files closed cleanly are simply reopened. Files of a run that did not
+ * close them (the open marker is still there: a crash, a kill -9) are opened with Chronicle's recovery, which checks
+ * every entry's checksum. A file that cannot be opened or recovered, or that reports any corruption, is discarded and
+ * replaced by an empty one, and {@link #damaged()} says so: the caller then rebuilds.
  */
 final class ChronicleEntryStore implements EntryStore {
 
@@ -30,19 +31,25 @@ final class ChronicleEntryStore implements EntryStore {
 
     static final String ENTRIES_FILE = "counter-entries.dat";
     static final String TOTALS_FILE = "counter-totals.dat";
+    /** Present while the files are open: found at start, it means the last run did not close them. */
+    static final String OPEN_MARKER = "counter-files.open";
     private static final String META = "#";
 
     private final ChronicleMap<String, byte[]> entries;
     private final ChronicleMap<String, Long> totals;
+    private final Path marker;
     private final boolean fresh;
     private final boolean damaged;
+    private final boolean recovered;
 
-    private ChronicleEntryStore(ChronicleMap<String, byte[]> entries, ChronicleMap<String, Long> totals,
-                                boolean fresh, boolean damaged) {
+    private ChronicleEntryStore(ChronicleMap<String, byte[]> entries, ChronicleMap<String, Long> totals, Path marker,
+                                boolean fresh, boolean damaged, boolean recovered) {
         this.entries = entries;
         this.totals = totals;
+        this.marker = marker;
         this.fresh = fresh;
         this.damaged = damaged;
+        this.recovered = recovered;
     }
 
     /**
@@ -59,14 +66,23 @@ final class ChronicleEntryStore implements EntryStore {
         }
         File entriesFile = dir.resolve(ENTRIES_FILE).toFile();
         File totalsFile = dir.resolve(TOTALS_FILE).toFile();
+        Path marker = dir.resolve(OPEN_MARKER);
         boolean fresh = !entriesFile.exists() || !totalsFile.exists();
+        boolean crashed = Files.exists(marker);
         boolean damaged = false;
         ChronicleMap<String, byte[]> entries = null;
         ChronicleMap<String, Long> totals = null;
         if (!fresh) {
             try {
-                entries = recover(entriesBuilder(maxEntries), entriesFile);
-                totals = recover(totalsBuilder(maxEntries), totalsFile);
+                if (crashed) {
+                    LOG.log(System.Logger.Level.WARNING, "counter files in " + dir + " were not closed by the last run; "
+                            + "recovering them");
+                    entries = recover(entriesBuilder(maxEntries), entriesFile);
+                    totals = recover(totalsBuilder(maxEntries), totalsFile);
+                } else {
+                    entries = entriesBuilder(maxEntries).createPersistedTo(entriesFile);
+                    totals = totalsBuilder(maxEntries).createPersistedTo(totalsFile);
+                }
             } catch (IOException | RuntimeException | Error e) {
                 LOG.log(System.Logger.Level.WARNING, "counter files in " + dir + " are damaged (" + e
                         + "); starting from empty files, to be rebuilt");
@@ -85,7 +101,14 @@ final class ChronicleEntryStore implements EntryStore {
                 throw new UncheckedIOException("cannot create the counter files in " + dir + ": " + e.getMessage(), e);
             }
         }
-        return new ChronicleEntryStore(entries, totals, fresh, damaged);
+        try {
+            Files.writeString(marker, ProcessHandle.current().pid() + "\n");
+        } catch (IOException e) {
+            closeQuietly(entries);
+            closeQuietly(totals);
+            throw new UncheckedIOException("cannot write " + marker + ": " + e.getMessage(), e);
+        }
+        return new ChronicleEntryStore(entries, totals, marker, fresh, damaged, crashed && !fresh && !damaged);
     }
 
     /**
@@ -94,6 +117,8 @@ final class ChronicleEntryStore implements EntryStore {
      */
     static void disableAnalytics() {
         System.setProperty("chronicle.analytics.disable", "true");
+        // Its start-up banner (a local log line asking for an e-mail address) has no place in the daemon's log.
+        System.setProperty("chronicle.announcer.disable", "true");
     }
 
     private static <V> ChronicleMap<String, V> recover(ChronicleMapBuilder<String, V> builder, File file)
@@ -137,6 +162,11 @@ final class ChronicleEntryStore implements EntryStore {
     /** Whether the files did not exist and were created empty. */
     boolean fresh() {
         return fresh;
+    }
+
+    /** Whether the files were left open by the last run and have been recovered. */
+    boolean recovered() {
+        return recovered;
     }
 
     /** Whether the files existed but could not be trusted, and were replaced by empty ones. */
@@ -209,10 +239,16 @@ final class ChronicleEntryStore implements EntryStore {
         totals.keySet().removeIf(k -> !k.startsWith(META));
     }
 
+    /** Closes the files; the open marker goes last, so that only a complete close counts as clean. */
     @Override
     public void close() {
         closeQuietly(entries);
         closeQuietly(totals);
+        try {
+            Files.deleteIfExists(marker);
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot delete " + marker + "; the next start will run recovery", e);
+        }
     }
 
     static byte[] encode(CounterEntry e) {
