@@ -4,13 +4,17 @@ import io.nvmesh.service.cluster.ClusterView;
 import io.nvmesh.service.cluster.Member;
 import io.nvmesh.service.cluster.Membership;
 import io.nvmesh.service.cluster.OwnershipTable;
+import io.nvmesh.service.cluster.MemberStatus;
 import io.nvmesh.service.config.InstanceConfig;
+import io.nvmesh.service.counters.Counters;
 import io.nvmesh.service.http.ApiServer;
+import io.nvmesh.service.http.JettyCounterTransport;
 import io.nvmesh.service.http.JettyHeartbeatTransport;
 
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -31,17 +35,20 @@ public final class ReconcilerNode implements AutoCloseable {
     private final JettyHeartbeatTransport transport;
     private final Membership membership;
     private final OwnershipTable ownership;
+    private final Counters counters;
     private final ThreadPoolExecutor work;
     private final URI url;
     private final CountDownLatch closed = new CountDownLatch(1);
 
     private ReconcilerNode(InstanceConfig config, ApiServer server, JettyHeartbeatTransport transport,
-                           Membership membership, OwnershipTable ownership, ThreadPoolExecutor work, URI url) {
+                           Membership membership, OwnershipTable ownership, Counters counters,
+                           ThreadPoolExecutor work, URI url) {
         this.config = config;
         this.server = server;
         this.transport = transport;
         this.membership = membership;
         this.ownership = ownership;
+        this.counters = counters;
         this.work = work;
         this.url = url;
     }
@@ -56,6 +63,7 @@ public final class ReconcilerNode implements AutoCloseable {
         JettyHeartbeatTransport transport = null;
         Membership membership = null;
         ThreadPoolExecutor work = null;
+        Counters counters = null;
         try {
             URI url = config.advertiseUrl().orElse(server.localUrl());
             Duration interval = config.heartbeatInterval();
@@ -66,15 +74,19 @@ public final class ReconcilerNode implements AutoCloseable {
                     config.missedHeartbeats(), transport, System::nanoTime);
             OwnershipTable ownership = OwnershipTable.following(membership, config.ownershipEpsilon());
             membership.digestFrom(() -> ownership.current().digest());
+            counters = startCounters(config, clock, membership, ownership, timeout);
             work = workExecutor(config.id());
-            server.start(config.auth(), membership, ownership, work);
+            server.start(config.auth(), membership, ownership, counters, work);
             membership.start();
             LOG.log(System.Logger.Level.INFO, () -> config.id() + " listening on " + url + " with "
                     + config.peers().size() + " peer(s)");
-            return new ReconcilerNode(config, server, transport, membership, ownership, work, url);
+            return new ReconcilerNode(config, server, transport, membership, ownership, counters, work, url);
         } catch (RuntimeException e) {
             if (membership != null) {
                 membership.close();
+            }
+            if (counters != null) {
+                counters.close();
             }
             if (transport != null) {
                 transport.close();
@@ -85,6 +97,34 @@ public final class ReconcilerNode implements AutoCloseable {
             server.close();
             throw e;
         }
+    }
+
+    /**
+     * Opens the counters in {@code <dataDir>/counters}, replicates them to the live peers (pushes every 20 ms, digests
+     * every heartbeat interval) and lets them follow ownership. They contribute nothing until a source of partition
+     * states is wired with {@link Counters#contributeFrom}.
+     */
+    private static Counters startCounters(InstanceConfig config, Clock clock, Membership membership,
+                                          OwnershipTable ownership, Duration timeout) {
+        Counters counters = Counters.open(config.dataDir().resolve("counters"), config.id(), clock.millis());
+        try {
+            // Longer than a heartbeat's timeout: a repair pull may carry thousands of entries.
+            JettyCounterTransport transport = JettyCounterTransport.start(config.id(), config.auth().peerSecret(),
+                    timeout.plusSeconds(5));
+            counters.replicate(transport, () -> livePeers(membership), Duration.ofMillis(20),
+                    config.heartbeatInterval());
+            ownership.addListener(counters::follow);
+            counters.follow(ownership.current());
+            return counters;
+        } catch (RuntimeException e) {
+            counters.close();
+            throw e;
+        }
+    }
+
+    private static List<URI> livePeers(Membership membership) {
+        return membership.view().members().stream().filter(m -> !m.self() && m.alive()).map(MemberStatus::url)
+                .toList();
     }
 
     /** Blocking work of request handlers: bounded, so an overload is refused (503) rather than queued forever. */
@@ -126,6 +166,11 @@ public final class ReconcilerNode implements AutoCloseable {
         return ownership;
     }
 
+    /** This instance's counters: feed them deltas with {@link Counters#apply}; read them anywhere. */
+    public Counters counters() {
+        return counters;
+    }
+
     public ClusterView view() {
         return membership.view();
     }
@@ -152,6 +197,7 @@ public final class ReconcilerNode implements AutoCloseable {
             server.close();
             transport.close();
             work.shutdownNow();
+            counters.close();
             closed.countDown();
         }
         LOG.log(System.Logger.Level.INFO, () -> config.id() + " stopped");

@@ -3,6 +3,7 @@ package io.nvmesh.service.http;
 import io.nvmesh.service.cluster.Membership;
 import io.nvmesh.service.cluster.OwnershipTable;
 import io.nvmesh.service.config.AuthConfig;
+import io.nvmesh.service.counters.Counters;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -84,8 +85,10 @@ public final class ApiServer implements AutoCloseable {
      *
      * @param work where endpoints whose work may block or take long run (never on Jetty's threads)
      */
-    public void start(AuthConfig auth, Membership membership, OwnershipTable ownership, Executor work) {
+    public void start(AuthConfig auth, Membership membership, OwnershipTable ownership, Counters counters,
+                      Executor work) {
         List<Route> routes = new ArrayList<>(new ClusterEndpoints(membership, ownership).routes());
+        routes.addAll(new CounterEndpoints(counters).routes());
         start(new Router(routes, new Authenticator(auth), work));
     }
 

@@ -7,6 +7,7 @@ import io.nvmesh.service.cluster.Member;
 import io.nvmesh.service.cluster.Membership;
 import io.nvmesh.service.cluster.OwnershipTable;
 import io.nvmesh.service.config.AuthConfig;
+import io.nvmesh.service.counters.Counters;
 
 import java.io.IOException;
 import java.net.Socket;
@@ -15,6 +16,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +27,7 @@ import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import tools.jackson.databind.JsonNode;
 
@@ -40,6 +43,9 @@ class ApiServerTest {
     static Membership membership;
     static OwnershipTable ownership;
     static ExecutorService work;
+    static Counters counters;
+    @TempDir
+    static Path dataDir;
     static URI base;
     static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -53,7 +59,9 @@ class ApiServerTest {
         ownership = OwnershipTable.following(membership, 0.25);
         ownership.setKeys(List.of("target/t-1", "target/t-2", "client/c-1"));
         work = Executors.newFixedThreadPool(2, r -> new Thread(r, "test-work"));
-        server.start(new AuthConfig(List.of(ADMIN), List.of(READ), PEER, AGENT), membership, ownership, work);
+        counters = Counters.open(dataDir.resolve("counters"), "r1", 42);
+        server.start(new AuthConfig(List.of(ADMIN), List.of(READ), PEER, AGENT), membership, ownership, counters,
+                work);
         base = server.localUrl();
     }
 
@@ -62,6 +70,7 @@ class ApiServerTest {
         server.close();
         membership.close();
         work.shutdownNow();
+        counters.close();
     }
 
     static HttpResponse<String> get(String path, String token) throws IOException, InterruptedException {
