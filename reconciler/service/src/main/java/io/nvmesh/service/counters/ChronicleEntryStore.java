@@ -64,6 +64,7 @@ final class ChronicleEntryStore implements EntryStore {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + dir + ": " + e.getMessage(), e);
         }
+        checkRuntime();
         File entriesFile = dir.resolve(ENTRIES_FILE).toFile();
         File totalsFile = dir.resolve(TOTALS_FILE).toFile();
         Path marker = dir.resolve(OPEN_MARKER);
@@ -119,6 +120,20 @@ final class ChronicleEntryStore implements EntryStore {
         System.setProperty("chronicle.analytics.disable", "true");
         // Its start-up banner (a local log line asking for an e-mail address) has no place in the daemon's log.
         System.setProperty("chronicle.announcer.disable", "true");
+    }
+
+    /**
+     * Chronicle reaches into JDK internals; on Java 17 that fails in a static initialiser unless the JVM was started
+     * with the flags of {@code packaging/bin/nvmesh}. Said once, clearly, instead of a stack trace.
+     */
+    private static void checkRuntime() {
+        try {
+            ChronicleMap.of(String.class, Long.class);
+        } catch (LinkageError e) {
+            throw new IllegalStateException("Chronicle Map (the counters' files) cannot run in this JVM; start it with "
+                    + "the flags of packaging/bin/nvmesh (--add-exports/--add-opens for java.base, jdk.unsupported and "
+                    + "jdk.compiler, -Dchronicle.analytics.disable=true): " + e, e);
+        }
     }
 
     private static <V> ChronicleMap<String, V> recover(ChronicleMapBuilder<String, V> builder, File file)
