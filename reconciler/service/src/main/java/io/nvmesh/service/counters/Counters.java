@@ -60,6 +60,7 @@ public final class Counters implements AutoCloseable {
     private volatile boolean needsRebuild;
     private volatile ContributionSource source;
     private volatile Set<String> wanted = Set.of();
+    private volatile Ownership ownership;
     private volatile CounterReplicator replicator;
     private volatile boolean closed;
     private long seq;
@@ -161,8 +162,13 @@ public final class Counters implements AutoCloseable {
         schedule(this::reconcile);
     }
 
-    /** Follows an ownership: the partitions (target, volume and client keys) this instance owns in it. */
+    /**
+     * Follows an ownership: the partitions (target, volume and client keys) this instance owns in it. A partition
+     * that still counts but is no longer a known key (a deleted volume, a removed target) is retracted by the member
+     * it would go to, so that a deletion that fell into a handover is not counted for ever.
+     */
     public void follow(Ownership ownership) {
+        this.ownership = ownership;
         Set<String> mine = new HashSet<>();
         for (Map.Entry<String, Assignment> space : ownership.bySpace().entrySet()) {
             if (SPACES.contains(space.getKey())) {
@@ -239,7 +245,8 @@ public final class Counters implements AutoCloseable {
                 if (table.offer(e)) {
                     accepted++;
                     Owned o = owned.get(e.partition());
-                    if (o != null && !isMine(table.claimOf(e.partition()), o)) {
+                    if (o != null && !isMine(table.claimOf(e.partition()), o)
+                            || o == null && e.value() != 0 && isOrphanOfMine(e.partition())) {
                         contested = true;
                     }
                 }
@@ -382,6 +389,7 @@ public final class Counters implements AutoCloseable {
         }
         Set<String> want = wanted;
         List<String> toTake = new ArrayList<>();
+        List<String> orphans = new ArrayList<>();
         synchronized (lock) {
             owned.keySet().retainAll(want);
             for (String p : want) {
@@ -390,6 +398,26 @@ public final class Counters implements AutoCloseable {
                 if (o == null || claim != null && !isMine(claim, o)) {
                     toTake.add(p);
                 }
+            }
+            if (ownership != null) {
+                for (String p : table.partitions()) {
+                    if (!want.contains(p) && isOrphanOfMine(p) && counts(p)) {
+                        orphans.add(p);
+                    }
+                }
+            }
+        }
+        for (String p : orphans) {
+            try {
+                synchronized (lock) {
+                    if (!wanted.contains(p) && isOrphanOfMine(p) && counts(p)) {
+                        take(p, src.stateOf(p));
+                        owned.remove(p); // retracted, not owned: nobody applies deltas to a partition that is gone
+                        LOG.log(System.Logger.Level.DEBUG, () -> self + ": retracted " + p + ", no longer a known key");
+                    }
+                }
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, self + ": cannot retract the counters of " + p, e);
             }
         }
         for (String p : toTake) {
@@ -424,6 +452,23 @@ public final class Counters implements AutoCloseable {
         }
         values.forEach((k, v) -> write(partition, o.term, k, v));
         owned.put(partition, o);
+    }
+
+    /** Whether the partition is not a known key and this instance is the member it would go to. */
+    private boolean isOrphanOfMine(String partition) {
+        Ownership o = ownership;
+        return o != null && SPACES.contains(Ownership.spaceOf(partition)) && !o.isKnown(partition)
+                && self.equals(o.ownerOrPreferred(partition));
+    }
+
+    /** Called with the lock held: whether any counter of the partition is not zero. */
+    private boolean counts(String partition) {
+        for (String counter : table.countersOf(partition)) {
+            if (table.value(partition, counter) != 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private boolean isMine(Stamp claim, Owned o) {

@@ -55,6 +55,9 @@ public final class CounterWorld implements ContributionSource {
     private int nextTarget;
     private int nextDrive;
     private final int racks;
+    /** Volumes touching each target, for the allocations of {@link #indexed}; rebuilt when they change. */
+    private Map<String, Allocations> touching = Map.of();
+    private Allocations indexed;
 
     private CounterWorld(Inventory inventory, DesiredState desired, int racks, Random random) {
         this.inventory = inventory;
@@ -104,6 +107,24 @@ public final class CounterWorld implements ContributionSource {
                 DriveHealth.OK, Map.of("media", media));
     }
 
+    /** The volumes with an extent on the target (an index, so that a change costs the target's volumes only). */
+    private Allocations touching(Target target) {
+        if (indexed != allocations) {
+            Map<String, String> targetOfSerial = new HashMap<>();
+            inventory.targets().forEach(t -> t.drives().forEach(d -> targetOfSerial.put(d.serial(), t.id())));
+            Map<String, List<io.nvmesh.core.allocation.VolumeAllocation>> by = new HashMap<>();
+            for (io.nvmesh.core.allocation.VolumeAllocation v : allocations.volumes()) {
+                v.extents().stream().map(e -> targetOfSerial.get(e.serial())).filter(java.util.Objects::nonNull)
+                        .distinct().forEach(t -> by.computeIfAbsent(t, k -> new ArrayList<>()).add(v));
+            }
+            Map<String, Allocations> index = new HashMap<>();
+            by.forEach((t, vs) -> index.put(t, new Allocations(vs)));
+            touching = index;
+            indexed = allocations;
+        }
+        return touching.getOrDefault(target.id(), Allocations.EMPTY);
+    }
+
     /** The partitions that exist: every target and every desired volume. */
     public synchronized List<String> keys() {
         List<String> keys = new ArrayList<>();
@@ -122,8 +143,7 @@ public final class CounterWorld implements ContributionSource {
             String id = partition.substring("target/".length());
             for (Target t : inventory.targets()) {
                 if (t.id().equals(id)) {
-                    return new PartitionState(version,
-                            CounterDeltas.ofTarget(t, CounterDeltas.touching(allocations, t), desired));
+                    return new PartitionState(version, CounterDeltas.ofTarget(t, touching(t), desired));
                 }
             }
         } else if (partition.startsWith("volume/")) {
@@ -183,6 +203,32 @@ public final class CounterWorld implements ContributionSource {
         } else {
             return replan();
         }
+    }
+
+    /** A change that needs no planning: a drive's or a target's health, a new drive, a volume's status. */
+    public synchronized Change cheapChange() {
+        int dice = random.nextInt(100);
+        if (dice < 40) {
+            return setDriveHealth(pick(DriveHealth.values()));
+        } else if (dice < 55) {
+            return addDrive();
+        } else if (dice < 70) {
+            return flipTarget();
+        } else {
+            return flipVolumeStatus();
+        }
+    }
+
+    /** A placed volume becomes degraded, or a degraded one placed again. */
+    public synchronized Change flipVolumeStatus() {
+        if (status.isEmpty()) {
+            return flipTarget();
+        }
+        String name = pick(new ArrayList<>(status.keySet()));
+        String before = status.get(name);
+        String after = before.equals("placed") ? "degraded" : before.equals("degraded") ? "placed" : before;
+        status.put(name, after);
+        return next(name + " " + after, CounterDeltas.ofVolumeStatus(name, before, after), false);
     }
 
     public synchronized Change createVolumes(int n) {
@@ -268,8 +314,7 @@ public final class CounterWorld implements ContributionSource {
     }
 
     private Change changeTarget(String what, Target before, Target after) {
-        List<CounterDelta> deltas = CounterDeltas.ofTargetChange(before, after,
-                CounterDeltas.touching(allocations, before), desired);
+        List<CounterDelta> deltas = CounterDeltas.ofTargetChange(before, after, touching(before), desired);
         inventory = replace(inventory, after.id(), t -> after);
         return next(what, deltas, false);
     }
