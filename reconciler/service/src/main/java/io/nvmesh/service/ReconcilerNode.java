@@ -113,8 +113,9 @@ public final class ReconcilerNode implements AutoCloseable {
                     timeout.plusSeconds(5));
             counters.replicate(transport, () -> livePeers(membership), Duration.ofMillis(20),
                     config.heartbeatInterval());
-            ownership.addListener(counters::follow);
-            counters.follow(ownership.current());
+            Counters c = counters;
+            ownership.addListener(o -> c.ownershipChanged());
+            counters.follow(ownership::current);
             return counters;
         } catch (RuntimeException e) {
             counters.close();

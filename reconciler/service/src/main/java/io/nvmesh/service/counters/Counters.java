@@ -26,7 +26,7 @@ import java.util.function.Supplier;
  * One instance's counters: the totals any instance answers from, and the contributions of the partitions this
  * instance owns, which only it writes.
  *
- * <p>Feeding them: {@link #follow} with every ownership change, {@link #contributeFrom} once a source of whole
+ * <p>Feeding them: {@link #follow} the instance's ownership, {@link #contributeFrom} once a source of whole
  * partition states exists, then {@link #apply} with the deltas of every state change, in version order. Peers'
  * entries arrive through {@link #merge}. Reads ({@link #capacity}, {@link #total}) never wait for writers.
  *
@@ -60,7 +60,10 @@ public final class Counters implements AutoCloseable {
     private volatile boolean needsRebuild;
     private volatile ContributionSource source;
     private volatile Set<String> wanted = Set.of();
-    private volatile Ownership ownership;
+    /** The instance's current ownership, read afresh by every reconciliation (listeners may be told out of order). */
+    private volatile Supplier<Ownership> ownership;
+    /** Keys seen in any ownership so far: only a key that was known and vanished is retracted (not one never seen). */
+    private final Set<String> everKnown = new HashSet<>();
     private volatile CounterReplicator replicator;
     private volatile boolean closed;
     private long seq;
@@ -163,23 +166,35 @@ public final class Counters implements AutoCloseable {
     }
 
     /**
-     * Follows an ownership: the partitions (target, volume and client keys) this instance owns in it. A partition
-     * that still counts but is no longer a known key (a deleted volume, a removed target) is retracted by the member
-     * it would go to, so that a deletion that fell into a handover is not counted for ever.
+     * Follows the instance's ownership: the partitions (target, volume and client keys) it owns. Call {@link
+     * #ownershipChanged} whenever it changes; the current ownership is read again each time, so that two listeners
+     * told in the wrong order never leave a stale one in place.
+     *
+     * <p>A partition that was a known key, is no longer one (a deleted volume, a removed target) and still counts is
+     * retracted by the member it would go to, so that a deletion that fell into a handover is not counted for ever.
      */
-    public void follow(Ownership ownership) {
-        this.ownership = ownership;
+    public void follow(Supplier<Ownership> current) {
+        this.ownership = Objects.requireNonNull(current, "current");
+        schedule(this::reconcile);
+    }
+
+    /** The ownership given to {@link #follow} has changed. */
+    public void ownershipChanged() {
+        schedule(this::reconcile);
+    }
+
+    private static Set<String> ownedBy(Ownership ownership, String member) {
         Set<String> mine = new HashSet<>();
         for (Map.Entry<String, Assignment> space : ownership.bySpace().entrySet()) {
             if (SPACES.contains(space.getKey())) {
-                mine.addAll(space.getValue().keysOf(self));
+                mine.addAll(space.getValue().keysOf(member));
             }
         }
-        follow(mine);
+        return mine;
     }
 
-    /** Follows the set of partitions this instance owns; newly owned ones are taken over on the counters' thread. */
-    public void follow(Set<String> partitions) {
+    /** Follows a fixed set of owned partitions (tests, tools); newly owned ones are taken over on the counters' thread. */
+    void follow(Set<String> partitions) {
         wanted = Set.copyOf(partitions);
         schedule(this::reconcile);
     }
@@ -387,10 +402,20 @@ public final class Counters implements AutoCloseable {
         if (src == null || closed) {
             return;
         }
-        Set<String> want = wanted;
+        Supplier<Ownership> following = ownership;
+        Ownership own = following == null ? null : following.get();
+        Set<String> want = own == null ? wanted : ownedBy(own, self);
+        wanted = want;
         List<String> toTake = new ArrayList<>();
         List<String> orphans = new ArrayList<>();
         synchronized (lock) {
+            if (own != null) {
+                own.bySpace().forEach((space, a) -> {
+                    if (SPACES.contains(space)) {
+                        everKnown.addAll(a.owners().keySet());
+                    }
+                });
+            }
             owned.keySet().retainAll(want);
             for (String p : want) {
                 Owned o = owned.get(p);
@@ -399,7 +424,7 @@ public final class Counters implements AutoCloseable {
                     toTake.add(p);
                 }
             }
-            if (ownership != null) {
+            if (own != null) {
                 for (String p : table.partitions()) {
                     if (!want.contains(p) && isOrphanOfMine(p) && counts(p)) {
                         orphans.add(p);
@@ -454,11 +479,17 @@ public final class Counters implements AutoCloseable {
         owned.put(partition, o);
     }
 
-    /** Whether the partition is not a known key and this instance is the member it would go to. */
+    /**
+     * Called with the lock held: whether the partition was a known key, is not one now, and this instance is the
+     * member it would go to.
+     */
     private boolean isOrphanOfMine(String partition) {
-        Ownership o = ownership;
-        return o != null && SPACES.contains(Ownership.spaceOf(partition)) && !o.isKnown(partition)
-                && self.equals(o.ownerOrPreferred(partition));
+        Supplier<Ownership> following = ownership;
+        if (following == null || !everKnown.contains(partition)) {
+            return false;
+        }
+        Ownership o = following.get();
+        return !o.isKnown(partition) && self.equals(o.ownerOrPreferred(partition));
     }
 
     /** Called with the lock held: whether any counter of the partition is not zero. */
