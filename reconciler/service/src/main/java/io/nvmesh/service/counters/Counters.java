@@ -13,7 +13,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableSet;
+import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
@@ -299,14 +299,13 @@ public final class Counters implements AutoCloseable {
 
     /** Capacity and health totals; per-target bytes only when asked for (there are many targets). */
     public CapacitySnapshot capacity(boolean withTargets) {
-        NavigableSet<String> keys = table.totalKeys();
+        NavigableMap<String, Long> keys = table.totalsView();
         Map<String, Map<String, Long>> domains = new TreeMap<>();
         Map<String, Map<String, Long>> classes = new TreeMap<>();
         Map<String, Map<String, Long>> targets = new TreeMap<>();
         Map<String, Long> cluster = new HashMap<>();
         for (String field : CounterKeys.FIELDS) {
-            long v = table.total(CounterKeys.bytes(field, CounterKeys.CLUSTER));
-            cluster.put(field, v);
+            cluster.put(field, keys.getOrDefault(CounterKeys.bytes(field, CounterKeys.CLUSTER), 0L));
             scope(keys, field, CounterKeys.DOMAIN, domains);
             scope(keys, field, CounterKeys.CLASS, classes);
             if (withTargets) {
@@ -319,28 +318,23 @@ public final class Counters implements AutoCloseable {
         Map<String, Usage> byClass = usages(classes, consistent);
         Map<String, Usage> byTarget = usages(targets, consistent);
         Map<String, Map<String, Long>> servers = new TreeMap<>();
-        for (String k : prefixed(keys, "servers/")) {
-            String rest = k.substring("servers/".length());
+        for (Map.Entry<String, Long> e : prefixed(keys, "servers/").entrySet()) {
+            String rest = e.getKey().substring("servers/".length());
             int slash = rest.indexOf('/');
             if (slash > 0) {
-                long v = table.total(k);
-                if (v != 0) {
-                    servers.computeIfAbsent(rest.substring(0, slash), x -> new TreeMap<>())
-                            .put(rest.substring(slash + 1), v);
-                }
+                servers.computeIfAbsent(rest.substring(0, slash), x -> new TreeMap<>())
+                        .put(rest.substring(slash + 1), e.getValue());
             }
         }
         return new CapacitySnapshot(clusterUsage, byDomain, byClass, byTarget, servers, counts(keys, "drives/"),
                 counts(keys, "volumes/"), consistent[0]);
     }
 
-    private void scope(NavigableSet<String> keys, String field, String scope, Map<String, Map<String, Long>> into) {
+    private static void scope(NavigableMap<String, Long> totals, String field, String scope,
+                              Map<String, Map<String, Long>> into) {
         String prefix = CounterKeys.bytes(field, scope);
-        for (String k : prefixed(keys, prefix)) {
-            long v = table.total(k);
-            if (v != 0) {
-                into.computeIfAbsent(k.substring(prefix.length()), x -> new HashMap<>()).put(field, v);
-            }
+        for (Map.Entry<String, Long> e : prefixed(totals, prefix).entrySet()) {
+            into.computeIfAbsent(e.getKey().substring(prefix.length()), x -> new HashMap<>()).put(field, e.getValue());
         }
     }
 
@@ -350,19 +344,14 @@ public final class Counters implements AutoCloseable {
         return out;
     }
 
-    private Map<String, Long> counts(NavigableSet<String> keys, String prefix) {
+    private static Map<String, Long> counts(NavigableMap<String, Long> totals, String prefix) {
         Map<String, Long> out = new TreeMap<>();
-        for (String k : prefixed(keys, prefix)) {
-            long v = table.total(k);
-            if (v != 0) {
-                out.put(k.substring(prefix.length()), v);
-            }
-        }
+        prefixed(totals, prefix).forEach((k, v) -> out.put(k.substring(prefix.length()), v));
         return out;
     }
 
-    private static NavigableSet<String> prefixed(NavigableSet<String> keys, String prefix) {
-        return keys.subSet(prefix, true, prefix + Character.MAX_VALUE, false);
+    private static NavigableMap<String, Long> prefixed(NavigableMap<String, Long> totals, String prefix) {
+        return totals.subMap(prefix, true, prefix + Character.MAX_VALUE, false);
     }
 
     /**
