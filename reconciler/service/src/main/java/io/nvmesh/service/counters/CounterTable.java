@@ -180,9 +180,11 @@ final class CounterTable {
         return Collections.unmodifiableNavigableMap(totals);
     }
 
-    /** Every non-zero total, sorted by key: a copy. */
+    /** Every non-zero total, sorted by key: a copy (built entry by entry: the map may change meanwhile). */
     Map<String, Long> totals() {
-        return new TreeMap<>(totals);
+        Map<String, Long> out = new TreeMap<>();
+        totals.forEach(out::put);
+        return out;
     }
 
     List<BucketDigest> digests() {
