@@ -56,20 +56,15 @@ public final class CounterKeys {
     }
 
     /**
-     * Reads back a usage; when the parts do not add up (a read between two halves of a replicated change), the
+     * Reads back a usage from its fields in {@link #FIELDS} order; when the parts do not add up (a read between two halves of a replicated change), the
      * total is taken from the parts and {@code consistent[0]} is cleared.
      */
-    static Usage usage(Map<String, Long> byField, boolean[] consistent) {
-        long free = byField.getOrDefault("free", 0L);
-        long data = byField.getOrDefault("data", 0L);
-        long redundant = byField.getOrDefault("redundant", 0L);
-        long withheld = byField.getOrDefault("withheld", 0L);
-        long offline = byField.getOrDefault("offline", 0L);
-        long sum = free + data + redundant + withheld + offline;
-        if (byField.getOrDefault("total", 0L) != sum) {
+    static Usage usage(long[] byField, boolean[] consistent) {
+        long sum = byField[1] + byField[2] + byField[3] + byField[4] + byField[5];
+        if (byField[0] != sum) {
             consistent[0] = false;
         }
-        return new Usage(sum, free, data, redundant, withheld, offline);
+        return new Usage(sum, byField[1], byField[2], byField[3], byField[4], byField[5]);
     }
 
     /** Splits {@code bytes/<field>/<scope>} into field and scope; null for other keys. */

@@ -299,53 +299,53 @@ public final class Counters implements AutoCloseable {
 
     /** Capacity and health totals; per-target bytes only when asked for (there are many targets). */
     public CapacitySnapshot capacity(boolean withTargets) {
-        NavigableMap<String, Long> keys = table.totalsView();
-        Map<String, Map<String, Long>> domains = new TreeMap<>();
-        Map<String, Map<String, Long>> classes = new TreeMap<>();
-        Map<String, Map<String, Long>> targets = new TreeMap<>();
-        Map<String, Long> cluster = new HashMap<>();
-        for (String field : CounterKeys.FIELDS) {
-            cluster.put(field, keys.getOrDefault(CounterKeys.bytes(field, CounterKeys.CLUSTER), 0L));
-            scope(keys, field, CounterKeys.DOMAIN, domains);
-            scope(keys, field, CounterKeys.CLASS, classes);
+        NavigableMap<String, Long> totals = table.totalsView();
+        long[] cluster = new long[CounterKeys.FIELDS.size()];
+        Map<String, long[]> domains = new HashMap<>();
+        Map<String, long[]> classes = new HashMap<>();
+        Map<String, long[]> targets = new HashMap<>();
+        for (int f = 0; f < cluster.length; f++) {
+            String field = CounterKeys.FIELDS.get(f);
+            cluster[f] = totals.getOrDefault(CounterKeys.bytes(field, CounterKeys.CLUSTER), 0L);
+            scope(totals, f, CounterKeys.DOMAIN, domains);
+            scope(totals, f, CounterKeys.CLASS, classes);
             if (withTargets) {
-                scope(keys, field, CounterKeys.TARGET, targets);
+                scope(totals, f, CounterKeys.TARGET, targets);
             }
         }
         boolean[] consistent = {true};
         Usage clusterUsage = CounterKeys.usage(cluster, consistent);
-        Map<String, Usage> byDomain = usages(domains, consistent);
-        Map<String, Usage> byClass = usages(classes, consistent);
-        Map<String, Usage> byTarget = usages(targets, consistent);
-        Map<String, Map<String, Long>> servers = new TreeMap<>();
-        for (Map.Entry<String, Long> e : prefixed(keys, "servers/").entrySet()) {
+        Map<String, Map<String, Long>> servers = new HashMap<>();
+        for (Map.Entry<String, Long> e : prefixed(totals, "servers/").entrySet()) {
             String rest = e.getKey().substring("servers/".length());
             int slash = rest.indexOf('/');
             if (slash > 0) {
-                servers.computeIfAbsent(rest.substring(0, slash), x -> new TreeMap<>())
+                servers.computeIfAbsent(rest.substring(0, slash), x -> new HashMap<>())
                         .put(rest.substring(slash + 1), e.getValue());
             }
         }
-        return new CapacitySnapshot(clusterUsage, byDomain, byClass, byTarget, servers, counts(keys, "drives/"),
-                counts(keys, "volumes/"), consistent[0]);
+        return new CapacitySnapshot(clusterUsage, usages(domains, consistent), usages(classes, consistent),
+                usages(targets, consistent), servers, counts(totals, "drives/"), counts(totals, "volumes/"),
+                consistent[0]);
     }
 
-    private static void scope(NavigableMap<String, Long> totals, String field, String scope,
-                              Map<String, Map<String, Long>> into) {
-        String prefix = CounterKeys.bytes(field, scope);
+    /** Collects {@code bytes/<field>/<scope><name>} into one array of fields per name. */
+    private static void scope(NavigableMap<String, Long> totals, int field, String scope, Map<String, long[]> into) {
+        String prefix = CounterKeys.bytes(CounterKeys.FIELDS.get(field), scope);
         for (Map.Entry<String, Long> e : prefixed(totals, prefix).entrySet()) {
-            into.computeIfAbsent(e.getKey().substring(prefix.length()), x -> new HashMap<>()).put(field, e.getValue());
+            into.computeIfAbsent(e.getKey().substring(prefix.length()), x -> new long[CounterKeys.FIELDS.size()])
+                    [field] = e.getValue();
         }
     }
 
-    private static Map<String, Usage> usages(Map<String, Map<String, Long>> byName, boolean[] consistent) {
-        Map<String, Usage> out = new TreeMap<>();
+    private static Map<String, Usage> usages(Map<String, long[]> byName, boolean[] consistent) {
+        Map<String, Usage> out = new HashMap<>();
         byName.forEach((name, fields) -> out.put(name, CounterKeys.usage(fields, consistent)));
         return out;
     }
 
     private static Map<String, Long> counts(NavigableMap<String, Long> totals, String prefix) {
-        Map<String, Long> out = new TreeMap<>();
+        Map<String, Long> out = new HashMap<>();
         prefixed(totals, prefix).forEach((k, v) -> out.put(k.substring(prefix.length()), v));
         return out;
     }
