@@ -4,14 +4,18 @@ import io.nvmesh.service.cluster.ClusterView;
 import io.nvmesh.service.cluster.Member;
 import io.nvmesh.service.cluster.Membership;
 import io.nvmesh.service.cluster.OwnershipTable;
+import io.nvmesh.service.cluster.MemberStatus;
 import io.nvmesh.service.config.InstanceConfig;
+import io.nvmesh.service.counters.Counters;
 import io.nvmesh.service.http.ApiServer;
+import io.nvmesh.service.http.JettyCounterTransport;
 import io.nvmesh.service.http.JettyHeartbeatTransport;
 import io.nvmesh.service.nodes.AgentHub;
 
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -33,19 +37,21 @@ public final class ReconcilerNode implements AutoCloseable {
     private final Membership membership;
     private final OwnershipTable ownership;
     private final AgentHub agents;
+    private final Counters counters;
     private final ThreadPoolExecutor work;
     private final URI url;
     private final CountDownLatch closed = new CountDownLatch(1);
 
     private ReconcilerNode(InstanceConfig config, ApiServer server, JettyHeartbeatTransport transport,
-                           Membership membership, OwnershipTable ownership, AgentHub agents, ThreadPoolExecutor work,
-                           URI url) {
+                           Membership membership, OwnershipTable ownership, AgentHub agents, Counters counters,
+                           ThreadPoolExecutor work, URI url) {
         this.config = config;
         this.server = server;
         this.transport = transport;
         this.membership = membership;
         this.ownership = ownership;
         this.agents = agents;
+        this.counters = counters;
         this.work = work;
         this.url = url;
     }
@@ -61,6 +67,7 @@ public final class ReconcilerNode implements AutoCloseable {
         Membership membership = null;
         ThreadPoolExecutor work = null;
         AgentHub agents = null;
+        Counters counters = null;
         try {
             URI url = config.advertiseUrl().orElse(server.localUrl());
             Duration interval = config.heartbeatInterval();
@@ -71,21 +78,25 @@ public final class ReconcilerNode implements AutoCloseable {
                     config.missedHeartbeats(), transport, System::nanoTime);
             OwnershipTable ownership = OwnershipTable.following(membership, config.ownershipEpsilon());
             membership.digestFrom(() -> ownership.current().digest());
+            counters = startCounters(config, clock, membership, ownership, timeout);
             work = workExecutor(config.id());
             agents = AgentHub.start(membership, ownership, AgentHub.DEFAULT_REPORT_INTERVAL,
                     AgentHub.DEFAULT_BATCH_WINDOW);
             membership.agentsFrom(agents::connectionCounts);
-            server.start(config.auth(), membership, ownership, agents, work);
+            server.start(config.auth(), membership, ownership, agents, counters, work);
             membership.start();
             LOG.log(System.Logger.Level.INFO, () -> config.id() + " listening on " + url + " with "
                     + config.peers().size() + " peer(s)");
-            return new ReconcilerNode(config, server, transport, membership, ownership, agents, work, url);
+            return new ReconcilerNode(config, server, transport, membership, ownership, agents, counters, work, url);
         } catch (RuntimeException e) {
             if (agents != null) {
                 agents.close();
             }
             if (membership != null) {
                 membership.close();
+            }
+            if (counters != null) {
+                counters.close();
             }
             if (transport != null) {
                 transport.close();
@@ -96,6 +107,35 @@ public final class ReconcilerNode implements AutoCloseable {
             server.close();
             throw e;
         }
+    }
+
+    /**
+     * Opens the counters in {@code <dataDir>/counters}, replicates them to the live peers (pushes every 20 ms, digests
+     * every heartbeat interval) and lets them follow ownership. They contribute nothing until a source of partition
+     * states is wired with {@link Counters#contributeFrom}.
+     */
+    private static Counters startCounters(InstanceConfig config, Clock clock, Membership membership,
+                                          OwnershipTable ownership, Duration timeout) {
+        Counters counters = Counters.open(config.dataDir().resolve("counters"), config.id(), clock.millis());
+        try {
+            // Longer than a heartbeat's timeout: a repair pull may carry thousands of entries.
+            JettyCounterTransport transport = JettyCounterTransport.start(config.id(), config.auth().peerSecret(),
+                    timeout.plusSeconds(5));
+            counters.replicate(transport, () -> livePeers(membership), Duration.ofMillis(20),
+                    config.heartbeatInterval());
+            Counters c = counters;
+            ownership.addListener(o -> c.ownershipChanged());
+            counters.follow(ownership::current);
+            return counters;
+        } catch (RuntimeException e) {
+            counters.close();
+            throw e;
+        }
+    }
+
+    private static List<URI> livePeers(Membership membership) {
+        return membership.view().members().stream().filter(m -> !m.self() && m.alive()).map(MemberStatus::url)
+                .toList();
     }
 
     /** Blocking work of request handlers: bounded, so an overload is refused (503) rather than queued forever. */
@@ -142,6 +182,11 @@ public final class ReconcilerNode implements AutoCloseable {
         return agents;
     }
 
+    /** This instance's counters: feed them deltas with {@link Counters#apply}; read them anywhere. */
+    public Counters counters() {
+        return counters;
+    }
+
     public ClusterView view() {
         return membership.view();
     }
@@ -169,6 +214,7 @@ public final class ReconcilerNode implements AutoCloseable {
             server.close();
             transport.close();
             work.shutdownNow();
+            counters.close();
             closed.countDown();
         }
         LOG.log(System.Logger.Level.INFO, () -> config.id() + " stopped");

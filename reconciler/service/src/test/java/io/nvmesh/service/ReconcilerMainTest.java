@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -69,8 +71,13 @@ class ReconcilerMainTest {
     void theProcessServesUntilSigtermThenStopsCleanly(@TempDir Path dir) throws Exception {
         Path config = Files.writeString(dir.resolve("r1.yaml"), "id: r1\nlisten: 0\n");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
-                ReconcilerMain.class.getName(), "--config", config.toString())).redirectErrorStream(true).start();
+        List<String> command = new ArrayList<>(List.of(java));
+        // The JVM flags Chronicle Map needs, as packaging/bin/nvmesh passes them (Surefire gave them to this JVM).
+        ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(a -> a.startsWith("--add-") || a.startsWith("-Dchronicle.")).forEach(command::add);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), ReconcilerMain.class.getName(),
+                "--config", config.toString()));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         try {
             BufferedReader lines = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
             String line;

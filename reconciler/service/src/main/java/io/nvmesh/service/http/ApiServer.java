@@ -5,6 +5,7 @@ import io.nvmesh.service.cluster.Membership;
 import io.nvmesh.service.cluster.OwnershipTable;
 import io.nvmesh.service.config.AuthConfig;
 import io.nvmesh.service.nodes.AgentHub;
+import io.nvmesh.service.counters.Counters;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -94,9 +95,10 @@ public final class ApiServer implements AutoCloseable {
      * @param work where endpoints whose work may block or take long run (never on Jetty's threads)
      */
     public void start(AuthConfig auth, Membership membership, OwnershipTable ownership, AgentHub agents,
-                      Executor work) {
+                      Counters counters, Executor work) {
         List<Route> routes = new ArrayList<>(new ClusterEndpoints(membership, ownership).routes());
         routes.addAll(new NodeEndpoints(membership.selfId(), agents, ownership).routes());
+        routes.addAll(new CounterEndpoints(counters).routes());
         ServerWebSocketContainer container = ServerWebSocketContainer.ensure(server);
         container.setIdleTimeout(AGENT_IDLE_TIMEOUT);
         container.setMaxTextMessageSize(MAX_AGENT_MESSAGE_BYTES);

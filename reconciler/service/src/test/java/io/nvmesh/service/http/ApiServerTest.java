@@ -8,6 +8,7 @@ import io.nvmesh.service.cluster.Membership;
 import io.nvmesh.service.cluster.OwnershipTable;
 import io.nvmesh.service.config.AuthConfig;
 import io.nvmesh.service.nodes.AgentHub;
+import io.nvmesh.service.counters.Counters;
 
 import java.io.IOException;
 import java.net.Socket;
@@ -16,6 +17,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +28,7 @@ import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import tools.jackson.databind.JsonNode;
 
@@ -42,6 +45,9 @@ class ApiServerTest {
     static OwnershipTable ownership;
     static ExecutorService work;
     static AgentHub agents;
+    static Counters counters;
+    @TempDir
+    static Path dataDir;
     static URI base;
     static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -56,7 +62,9 @@ class ApiServerTest {
         ownership.setKeys(List.of("target/t-1", "target/t-2", "client/c-1"));
         work = Executors.newFixedThreadPool(2, r -> new Thread(r, "test-work"));
         agents = AgentHub.start(membership, ownership, Duration.ofSeconds(1), Duration.ofMillis(50));
-        server.start(new AuthConfig(List.of(ADMIN), List.of(READ), PEER, AGENT), membership, ownership, agents, work);
+        counters = Counters.open(dataDir.resolve("counters"), "r1", 42);
+        server.start(new AuthConfig(List.of(ADMIN), List.of(READ), PEER, AGENT), membership, ownership, agents,
+                counters, work);
         base = server.localUrl();
     }
 
@@ -66,6 +74,7 @@ class ApiServerTest {
         agents.close();
         membership.close();
         work.shutdownNow();
+        counters.close();
     }
 
     static HttpResponse<String> get(String path, String token) throws IOException, InterruptedException {

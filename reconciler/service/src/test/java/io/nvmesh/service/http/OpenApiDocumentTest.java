@@ -43,13 +43,14 @@ class OpenApiDocumentTest {
             }
             // The agent WebSocket is documented as the GET that it upgrades.
             routes.add(Route.inline("GET", AgentProtocol.PATH, Access.AGENT, request -> null));
+            routes.addAll(new CounterEndpoints(null).routes());
 
             assertThat(api.get("openapi")).isEqualTo("3.1.0");
             for (Route r : routes) {
                 assertThat(paths).as("documented paths").containsKey(r.path());
                 assertThat(paths.get(r.path())).as("methods of %s", r.path()).containsKey(r.method().toLowerCase());
             }
-            assertThat(paths).hasSameSizeAs(routes);
+            assertThat(paths).hasSameSizeAs(routes.stream().map(Route::path).distinct().toList());
         }
     }
 }

@@ -1,0 +1,553 @@
+package io.nvmesh.service.counters;
+
+import io.nvmesh.core.allocation.Usage;
+import io.nvmesh.service.cluster.Assignment;
+import io.nvmesh.service.cluster.Ownership;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * One instance's counters: the totals any instance answers from, and the contributions of the partitions this
+ * instance owns, which only it writes.
+ *
+ * <p>Feeding them: {@link #follow} the instance's ownership, {@link #contributeFrom} once a source of whole
+ * partition states exists, then {@link #apply} with the deltas of every state change, in version order. Peers'
+ * entries arrive through {@link #merge}. Reads ({@link #capacity}, {@link #total}) never wait for writers.
+ *
+ * <p>Thread-safe. Writers are serialised by one lock; taking over partitions runs on the counters' own thread so
+ * that the membership thread never waits for the source.
+ */
+public final class Counters implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(Counters.class.getName());
+
+    /** Default size of the entry file: 1,000 targets and 10,000 volumes need about 60,000. */
+    public static final long DEFAULT_MAX_ENTRIES = 250_000;
+
+    /** Spaces of ownership keys whose partitions contribute counters. */
+    static final Set<String> SPACES = Set.of("target", "volume", "client");
+
+    /** What this incarnation holds of a partition it owns. */
+    private static final class Owned {
+        long version;
+        long term;
+    }
+
+    private final String self;
+    private final long epoch;
+    private final EntryStore store;
+    private final CounterTable table;
+    private final Object lock = new Object();
+    private final Map<String, Owned> owned = new HashMap<>();
+    private final LinkedHashMap<String, CounterEntry> outbox = new LinkedHashMap<>();
+    private final ExecutorService worker;
+    private volatile boolean needsRebuild;
+    private volatile ContributionSource source;
+    private volatile Set<String> wanted = Set.of();
+    /** The instance's current ownership, read afresh by every reconciliation (listeners may be told out of order). */
+    private volatile Supplier<Ownership> ownership;
+    /** Keys seen in any ownership so far: only a key that was known and vanished is retracted (not one never seen). */
+    private final Set<String> everKnown = new HashSet<>();
+    private volatile CounterReplicator replicator;
+    private volatile boolean closed;
+    private long seq;
+
+    private Counters(String self, long requestedEpoch, EntryStore store, boolean needsRebuild) {
+        this.self = Objects.requireNonNull(self, "self");
+        this.store = store;
+        this.table = new CounterTable(store);
+        int fixed = table.load();
+        if (fixed > 0) {
+            LOG.log(System.Logger.Level.WARNING, () -> self + ": " + fixed + " counter total(s) disagreed with their "
+                    + "entries after the last stop and were corrected");
+        }
+        // Entries of a new incarnation must outrank the previous one's even if the clock went back.
+        this.epoch = Math.max(requestedEpoch, store.meta("epoch") + 1);
+        store.putMeta("epoch", epoch);
+        this.needsRebuild = needsRebuild;
+        this.worker = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "nvmesh-counters-" + self);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * Opens the counters kept in {@code dir} (Chronicle Map files), recovering them after a crash. A missing or
+     * damaged file is replaced by an empty one and {@link #needsRebuild()} is true.
+     *
+     * @param epoch this incarnation (e.g. the instance's start time in milliseconds)
+     */
+    public static Counters open(Path dir, String self, long epoch) {
+        return open(dir, self, epoch, DEFAULT_MAX_ENTRIES);
+    }
+
+    public static Counters open(Path dir, String self, long epoch, long maxEntries) {
+        ChronicleEntryStore store = ChronicleEntryStore.open(dir, maxEntries);
+        try {
+            return new Counters(self, epoch, store, store.fresh() || store.damaged());
+        } catch (RuntimeException e) {
+            // The files opened but their content does not decode: as damaged as a bad checksum.
+            LOG.log(System.Logger.Level.WARNING, "counter files in " + dir + " do not decode (" + e
+                    + "); starting from empty files, to be rebuilt");
+            store.close();
+            ChronicleEntryStore.discard(dir);
+            return new Counters(self, epoch, ChronicleEntryStore.open(dir, maxEntries), true);
+        }
+    }
+
+    /** Counters that keep nothing on disk (tests, tools). */
+    static Counters onHeap(String self, long epoch) {
+        return new Counters(self, epoch, new HeapEntryStore(), true);
+    }
+
+    public String self() {
+        return self;
+    }
+
+    public long epoch() {
+        return epoch;
+    }
+
+    /** Whether the file was missing or damaged and nothing has been rebuilt into it yet. */
+    public boolean needsRebuild() {
+        return needsRebuild;
+    }
+
+    /**
+     * Fills the counters from a full recomputation (partition to its contribution, e.g. {@link
+     * CounterDeltas#contributions}) where nothing better is known: such entries are provisional, lowest of all
+     * claims, never replicated, and replaced as soon as the partition's owner's entries arrive. Partitions this
+     * instance owns are then taken over from the {@link ContributionSource} as usual.
+     */
+    public void rebuild(Supplier<Map<String, Map<String, Long>>> recomputation) {
+        Map<String, Map<String, Long>> all = recomputation.get();
+        int filled = 0;
+        synchronized (lock) {
+            for (Map.Entry<String, Map<String, Long>> p : all.entrySet()) {
+                if (table.claimOf(p.getKey()) != null) {
+                    continue;
+                }
+                filled++;
+                for (Map.Entry<String, Long> c : p.getValue().entrySet()) {
+                    if (c.getValue() != 0) {
+                        table.offer(new CounterEntry(p.getKey(), c.getKey(), c.getValue(), Stamp.PROVISIONAL));
+                    }
+                }
+            }
+        }
+        needsRebuild = false;
+        int n = filled;
+        LOG.log(System.Logger.Level.INFO, () -> self + ": counters rebuilt; " + n + " partition(s) filled in "
+                + "provisionally");
+        schedule(this::reconcile);
+    }
+
+    /** Where partitions taken over are read from; until it is set this instance only mirrors its peers. */
+    public void contributeFrom(ContributionSource source) {
+        this.source = Objects.requireNonNull(source, "source");
+        schedule(this::reconcile);
+    }
+
+    /**
+     * Follows the instance's ownership: the partitions (target, volume and client keys) it owns. Call {@link
+     * #ownershipChanged} whenever it changes; the current ownership is read again each time, so that two listeners
+     * told in the wrong order never leave a stale one in place.
+     *
+     * <p>A partition that was a known key, is no longer one (a deleted volume, a removed target) and still counts is
+     * retracted by the member it would go to, so that a deletion that fell into a handover is not counted for ever.
+     */
+    public void follow(Supplier<Ownership> current) {
+        this.ownership = Objects.requireNonNull(current, "current");
+        schedule(this::reconcile);
+    }
+
+    /** The ownership given to {@link #follow} has changed. */
+    public void ownershipChanged() {
+        schedule(this::reconcile);
+    }
+
+    private static Set<String> ownedBy(Ownership ownership, String member) {
+        Set<String> mine = new HashSet<>();
+        for (Map.Entry<String, Assignment> space : ownership.bySpace().entrySet()) {
+            if (SPACES.contains(space.getKey())) {
+                mine.addAll(space.getValue().keysOf(member));
+            }
+        }
+        return mine;
+    }
+
+    /** Follows a fixed set of owned partitions (tests, tools); newly owned ones are taken over on the counters' thread. */
+    void follow(Set<String> partitions) {
+        wanted = Set.copyOf(partitions);
+        schedule(this::reconcile);
+    }
+
+    /** Partitions this instance currently contributes (owns and has taken over). */
+    public Set<String> contributing() {
+        synchronized (lock) {
+            return Set.copyOf(owned.keySet());
+        }
+    }
+
+    /**
+     * Applies the deltas of one state change to the partitions this instance has taken over; others are skipped, as
+     * are partitions whose state was read at this version or later.
+     *
+     * @param version the state version the change leads to; versions grow
+     */
+    public void apply(long version, List<CounterDelta> deltas) {
+        Map<String, List<CounterDelta>> byPartition = new LinkedHashMap<>();
+        for (CounterDelta d : deltas) {
+            byPartition.computeIfAbsent(d.partition(), p -> new ArrayList<>()).add(d);
+        }
+        List<String> stolen = new ArrayList<>();
+        synchronized (lock) {
+            for (Map.Entry<String, List<CounterDelta>> e : byPartition.entrySet()) {
+                String partition = e.getKey();
+                Owned o = owned.get(partition);
+                if (o == null || version <= o.version) {
+                    continue;
+                }
+                Stamp claim = table.claimOf(partition);
+                if (claim != null && !isMine(claim, o)) {
+                    stolen.add(partition);
+                    continue;
+                }
+                if (claim == null) {
+                    o.term = 1;
+                }
+                for (CounterDelta d : e.getValue()) {
+                    write(partition, o.term, d.counter(), table.value(partition, d.counter()) + d.delta());
+                }
+                o.version = version;
+            }
+        }
+        if (!stolen.isEmpty()) {
+            schedule(this::reconcile);
+        }
+    }
+
+    /**
+     * Merges entries from a peer.
+     *
+     * @return how many changed something
+     */
+    public int merge(List<CounterEntry> entries) {
+        int accepted = 0;
+        boolean contested = false;
+        synchronized (lock) {
+            for (CounterEntry e : entries) {
+                if (e.stamp().provisional() || e.stamp().contributor().equals(self) && e.stamp().epoch() == epoch) {
+                    continue; // provisional entries stay local; our own present entries we already have
+                }
+                if (table.offer(e)) {
+                    accepted++;
+                    Owned o = owned.get(e.partition());
+                    if (o != null && !isMine(table.claimOf(e.partition()), o)
+                            || o == null && e.value() != 0 && isOrphanOfMine(e.partition())) {
+                        contested = true;
+                    }
+                }
+            }
+        }
+        if (contested) {
+            schedule(this::reconcile);
+        }
+        return accepted;
+    }
+
+    /** Digests of every (contributor, bucket) held, for a peer to compare. */
+    public List<BucketDigest> digests() {
+        synchronized (lock) {
+            return table.digests();
+        }
+    }
+
+    /** What {@code contributor} wrote in the partitions of a bucket, for a peer that lacks it. */
+    public List<CounterEntry> entriesOf(String contributor, int bucket) {
+        synchronized (lock) {
+            return table.entriesOf(contributor, bucket);
+        }
+    }
+
+    /** The total of one counter over all partitions: one look-up. */
+    public long total(String counter) {
+        return table.total(counter);
+    }
+
+    /** Every non-zero total, sorted. */
+    public Map<String, Long> totals() {
+        return table.totals();
+    }
+
+    /** Capacity and health totals; per-target bytes only when asked for (there are many targets). */
+    public CapacitySnapshot capacity(boolean withTargets) {
+        NavigableMap<String, Long> totals = table.totalsView();
+        long[] cluster = new long[CounterKeys.FIELDS.size()];
+        Map<String, long[]> domains = new HashMap<>();
+        Map<String, long[]> classes = new HashMap<>();
+        Map<String, long[]> targets = new HashMap<>();
+        for (int f = 0; f < cluster.length; f++) {
+            String field = CounterKeys.FIELDS.get(f);
+            cluster[f] = totals.getOrDefault(CounterKeys.bytes(field, CounterKeys.CLUSTER), 0L);
+            scope(totals, f, CounterKeys.DOMAIN, domains);
+            scope(totals, f, CounterKeys.CLASS, classes);
+            if (withTargets) {
+                scope(totals, f, CounterKeys.TARGET, targets);
+            }
+        }
+        boolean[] consistent = {true};
+        Usage clusterUsage = CounterKeys.usage(cluster, consistent);
+        Map<String, Map<String, Long>> servers = new HashMap<>();
+        for (Map.Entry<String, Long> e : prefixed(totals, "servers/").entrySet()) {
+            String rest = e.getKey().substring("servers/".length());
+            int slash = rest.indexOf('/');
+            if (slash > 0) {
+                servers.computeIfAbsent(rest.substring(0, slash), x -> new HashMap<>())
+                        .put(rest.substring(slash + 1), e.getValue());
+            }
+        }
+        return new CapacitySnapshot(clusterUsage, usages(domains, consistent), usages(classes, consistent),
+                usages(targets, consistent), servers, counts(totals, "drives/"), counts(totals, "volumes/"),
+                consistent[0]);
+    }
+
+    /** Collects {@code bytes/<field>/<scope><name>} into one array of fields per name. */
+    private static void scope(NavigableMap<String, Long> totals, int field, String scope, Map<String, long[]> into) {
+        String prefix = CounterKeys.bytes(CounterKeys.FIELDS.get(field), scope);
+        for (Map.Entry<String, Long> e : prefixed(totals, prefix).entrySet()) {
+            into.computeIfAbsent(e.getKey().substring(prefix.length()), x -> new long[CounterKeys.FIELDS.size()])
+                    [field] = e.getValue();
+        }
+    }
+
+    private static Map<String, Usage> usages(Map<String, long[]> byName, boolean[] consistent) {
+        Map<String, Usage> out = new HashMap<>();
+        byName.forEach((name, fields) -> out.put(name, CounterKeys.usage(fields, consistent)));
+        return out;
+    }
+
+    private static Map<String, Long> counts(NavigableMap<String, Long> totals, String prefix) {
+        Map<String, Long> out = new HashMap<>();
+        prefixed(totals, prefix).forEach((k, v) -> out.put(k.substring(prefix.length()), v));
+        return out;
+    }
+
+    private static NavigableMap<String, Long> prefixed(NavigableMap<String, Long> totals, String prefix) {
+        return totals.subMap(prefix, true, prefix + Character.MAX_VALUE, false);
+    }
+
+    /**
+     * Starts sending changed entries to the live peers and comparing digests with them.
+     *
+     * @param peers the base URLs of the live peers, asked anew each round
+     */
+    public void replicate(CounterTransport transport, Supplier<List<URI>> peers, Duration flushEvery,
+                          Duration digestEvery) {
+        synchronized (lock) {
+            if (replicator != null) {
+                throw new IllegalStateException("counters of " + self + " already replicate");
+            }
+            replicator = CounterReplicator.start(this, transport, peers, flushEvery, digestEvery);
+        }
+    }
+
+    /** Entries written since the last call, the latest per counter, in write order. */
+    List<CounterEntry> drainOutbox() {
+        synchronized (lock) {
+            List<CounterEntry> out = new ArrayList<>(outbox.values());
+            outbox.clear();
+            return out;
+        }
+    }
+
+    /** Every stored entry, for tests. */
+    List<CounterEntry> entries() {
+        synchronized (lock) {
+            return table.entries();
+        }
+    }
+
+    /** Takes over newly owned partitions, lets go of lost ones, re-claims contested ones. */
+    private void reconcile() {
+        ContributionSource src = source;
+        if (src == null || closed) {
+            return;
+        }
+        Supplier<Ownership> following = ownership;
+        Ownership own = following == null ? null : following.get();
+        Set<String> want = own == null ? wanted : ownedBy(own, self);
+        wanted = want;
+        List<String> toTake = new ArrayList<>();
+        List<String> orphans = new ArrayList<>();
+        synchronized (lock) {
+            if (own != null) {
+                own.bySpace().forEach((space, a) -> {
+                    if (SPACES.contains(space)) {
+                        everKnown.addAll(a.owners().keySet());
+                    }
+                });
+            }
+            owned.keySet().retainAll(want);
+            for (String p : want) {
+                Owned o = owned.get(p);
+                Stamp claim = table.claimOf(p);
+                if (o == null || claim != null && !isMine(claim, o)) {
+                    toTake.add(p);
+                }
+            }
+            if (own != null) {
+                for (String p : table.partitions()) {
+                    if (!want.contains(p) && isOrphanOfMine(p) && counts(p)) {
+                        orphans.add(p);
+                    }
+                }
+            }
+        }
+        for (String p : orphans) {
+            try {
+                synchronized (lock) {
+                    if (!wanted.contains(p) && isOrphanOfMine(p) && counts(p)) {
+                        take(p, src.stateOf(p));
+                        owned.remove(p); // retracted, not owned: nobody applies deltas to a partition that is gone
+                        LOG.log(System.Logger.Level.DEBUG, () -> self + ": retracted " + p + ", no longer a known key");
+                    }
+                }
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, self + ": cannot retract the counters of " + p, e);
+            }
+        }
+        for (String p : toTake) {
+            if (closed) {
+                return;
+            }
+            try {
+                synchronized (lock) {
+                    if (wanted.contains(p)) {
+                        take(p, src.stateOf(p));
+                    }
+                }
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, self + ": cannot take over the counters of " + p
+                        + "; will retry with the next ownership or state change", e);
+            }
+        }
+    }
+
+    /** Called with the lock held: claims the partition with a term above every claim seen, and writes its state. */
+    private void take(String partition, PartitionState state) {
+        Stamp claim = table.claimOf(partition);
+        Owned o = new Owned();
+        o.version = state.version();
+        Map<String, Long> values = new TreeMap<>(CounterKeys.copyWithoutZeros(state.counters()));
+        if (claim != null) {
+            o.term = claim.term() + 1;
+            // Even an empty contribution must be written once, so that the previous claim stops counting everywhere.
+            table.countersOf(partition).forEach(k -> values.putIfAbsent(k, 0L));
+        } else {
+            o.term = values.isEmpty() ? 0 : 1;
+        }
+        values.forEach((k, v) -> write(partition, o.term, k, v));
+        owned.put(partition, o);
+    }
+
+    /**
+     * Called with the lock held: whether the partition was a known key, is not one now, and this instance is the
+     * member it would go to.
+     */
+    private boolean isOrphanOfMine(String partition) {
+        Supplier<Ownership> following = ownership;
+        if (following == null || !everKnown.contains(partition)) {
+            return false;
+        }
+        Ownership o = following.get();
+        return !o.isKnown(partition) && self.equals(o.ownerOrPreferred(partition));
+    }
+
+    /** Called with the lock held: whether any counter of the partition is not zero. */
+    private boolean counts(String partition) {
+        for (String counter : table.countersOf(partition)) {
+            if (table.value(partition, counter) != 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean isMine(Stamp claim, Owned o) {
+        return claim != null && claim.term() == o.term && claim.contributor().equals(self);
+    }
+
+    /** Called with the lock held. */
+    private void write(String partition, long term, String counter, long value) {
+        CounterEntry e = new CounterEntry(partition, counter, value, new Stamp(term, self, epoch, ++seq));
+        if (table.offer(e)) {
+            outbox.put(e.key(), e);
+        }
+    }
+
+    private void schedule(Runnable task) {
+        if (closed) {
+            return;
+        }
+        try {
+            worker.execute(() -> {
+                try {
+                    task.run();
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.ERROR, self + ": counters task failed", e);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closing
+        }
+    }
+
+    /** Waits until work scheduled so far (taking over partitions) is done; for tests and orderly hand-offs. */
+    void awaitIdle(Duration timeout) throws InterruptedException {
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        schedule(done::countDown);
+        done.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Stops replication and closes the files. Idempotent. */
+    @Override
+    public void close() {
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        CounterReplicator r = replicator;
+        if (r != null) {
+            r.close();
+        }
+        worker.shutdownNow();
+        try {
+            worker.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        synchronized (lock) {
+            store.close();
+        }
+    }
+}

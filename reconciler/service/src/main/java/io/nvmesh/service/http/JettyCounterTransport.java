@@ -1,0 +1,129 @@
+package io.nvmesh.service.http;
+
+import io.nvmesh.service.counters.BucketDigest;
+import io.nvmesh.service.counters.CounterEntry;
+import io.nvmesh.service.counters.CounterTransport;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+import org.eclipse.jetty.client.BufferingResponseListener;
+import org.eclipse.jetty.client.BytesRequestContent;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.Request;
+import org.eclipse.jetty.client.Result;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+/**
+ * Counter replication over HTTP with the peer secret: its own small Jetty client, so that a burst of counter traffic
+ * never queues behind (or in front of) heartbeats.
+ */
+public final class JettyCounterTransport implements CounterTransport {
+
+    /** A pull answers with one contributor's entries in one bucket; generous, but bounded. */
+    static final int MAX_ANSWER_BYTES = 32 * 1024 * 1024;
+
+    private final HttpClient client;
+    private final String self;
+    private final String authorization;
+    private final long timeoutMillis;
+
+    private JettyCounterTransport(HttpClient client, String self, String peerSecret, long timeoutMillis) {
+        this.client = client;
+        this.self = self;
+        this.authorization = "Bearer " + peerSecret;
+        this.timeoutMillis = timeoutMillis;
+    }
+
+    /**
+     * @param self    this instance's id, named in pushed batches and thread names
+     * @param timeout connect and total timeout of one request
+     */
+    public static JettyCounterTransport start(String self, String peerSecret, Duration timeout) {
+        QueuedThreadPool threads = new QueuedThreadPool(8, 1);
+        threads.setName("nvmesh-counter-client-" + self);
+        threads.setDaemon(true);
+        HttpClient client = new HttpClient();
+        client.setExecutor(threads);
+        client.setName("nvmesh-counter-client-" + self);
+        client.setConnectTimeout(timeout.toMillis());
+        client.setIdleTimeout(30_000);
+        client.setMaxConnectionsPerDestination(4);
+        try {
+            client.start();
+        } catch (Exception e) {
+            throw new IllegalStateException("the counter HTTP client did not start: " + e.getMessage(), e);
+        }
+        return new JettyCounterTransport(client, self, peerSecret, timeout.toMillis());
+    }
+
+    @Override
+    public CompletableFuture<Void> push(URI peer, List<CounterEntry> entries) {
+        byte[] body = Json.write(CounterJson.BatchJson.of(self, entries));
+        Request request = client.newRequest(base(peer) + "/v1/peer/counters").method(HttpMethod.POST)
+                .body(new BytesRequestContent("application/json", body));
+        return send(request, bytes -> null);
+    }
+
+    @Override
+    public CompletableFuture<List<BucketDigest>> digest(URI peer) {
+        Request request = client.newRequest(base(peer) + "/v1/peer/counters/digest").method(HttpMethod.GET);
+        return send(request, bytes -> Json.read(bytes, CounterJson.DigestsJson.class).digests().stream()
+                .map(CounterJson.DigestJson::toDigest).toList());
+    }
+
+    @Override
+    public CompletableFuture<List<CounterEntry>> pull(URI peer, String contributor, int bucket) {
+        Request request = client.newRequest(base(peer) + "/v1/peer/counters?contributor="
+                + URLEncoder.encode(contributor, StandardCharsets.UTF_8) + "&bucket=" + bucket).method(HttpMethod.GET);
+        return send(request, bytes -> Json.read(bytes, CounterJson.BatchJson.class).toEntries());
+    }
+
+    private static String base(URI peer) {
+        return peer.toString().replaceAll("/+$", "");
+    }
+
+    private <T> CompletableFuture<T> send(Request request, Function<byte[], T> parse) {
+        CompletableFuture<T> answer = new CompletableFuture<>();
+        request.headers(h -> h.put(HttpHeader.AUTHORIZATION, authorization))
+                .timeout(timeoutMillis, TimeUnit.MILLISECONDS)
+                .send(new BufferingResponseListener(MAX_ANSWER_BYTES) {
+                    @Override
+                    public void onComplete(Result result) {
+                        if (result.isFailed()) {
+                            answer.completeExceptionally(result.getFailure());
+                            return;
+                        }
+                        int status = result.getResponse().getStatus();
+                        if (status != 200) {
+                            answer.completeExceptionally(new IllegalStateException(request.getURI() + " answered HTTP "
+                                    + status + ": " + getContentAsString(StandardCharsets.UTF_8)));
+                            return;
+                        }
+                        try {
+                            answer.complete(parse.apply(getContent()));
+                        } catch (RuntimeException e) {
+                            answer.completeExceptionally(e);
+                        }
+                    }
+                });
+        return answer;
+    }
+
+    @Override
+    public void close() {
+        try {
+            client.stop();
+        } catch (Exception e) {
+            // Best effort: the client's threads are daemons.
+        }
+    }
+}
