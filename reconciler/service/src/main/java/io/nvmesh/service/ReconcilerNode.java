@@ -8,10 +8,12 @@ import io.nvmesh.service.config.InstanceConfig;
 import io.nvmesh.service.http.ApiServer;
 import io.nvmesh.service.http.JettyHeartbeatTransport;
 import io.nvmesh.service.nodes.AgentHub;
+import io.nvmesh.service.reconcile.ReconcileLoop;
 
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -33,19 +35,21 @@ public final class ReconcilerNode implements AutoCloseable {
     private final Membership membership;
     private final OwnershipTable ownership;
     private final AgentHub agents;
+    private final Optional<ReconcileLoop> reconcile;
     private final ThreadPoolExecutor work;
     private final URI url;
     private final CountDownLatch closed = new CountDownLatch(1);
 
     private ReconcilerNode(InstanceConfig config, ApiServer server, JettyHeartbeatTransport transport,
-                           Membership membership, OwnershipTable ownership, AgentHub agents, ThreadPoolExecutor work,
-                           URI url) {
+                           Membership membership, OwnershipTable ownership, AgentHub agents,
+                           Optional<ReconcileLoop> reconcile, ThreadPoolExecutor work, URI url) {
         this.config = config;
         this.server = server;
         this.transport = transport;
         this.membership = membership;
         this.ownership = ownership;
         this.agents = agents;
+        this.reconcile = reconcile;
         this.work = work;
         this.url = url;
     }
@@ -61,6 +65,7 @@ public final class ReconcilerNode implements AutoCloseable {
         Membership membership = null;
         ThreadPoolExecutor work = null;
         AgentHub agents = null;
+        ReconcileLoop reconcile = null;
         try {
             URI url = config.advertiseUrl().orElse(server.localUrl());
             Duration interval = config.heartbeatInterval();
@@ -75,12 +80,19 @@ public final class ReconcilerNode implements AutoCloseable {
             agents = AgentHub.start(membership, ownership, AgentHub.DEFAULT_REPORT_INTERVAL,
                     AgentHub.DEFAULT_BATCH_WINDOW);
             membership.agentsFrom(agents::connectionCounts);
-            server.start(config.auth(), membership, ownership, agents, work);
+            if (!config.gitRemote().isEmpty()) {
+                reconcile = ReconcileLoop.start(config, ownership, agents);
+            }
+            server.start(config.auth(), membership, ownership, agents, Optional.ofNullable(reconcile), work);
             membership.start();
             LOG.log(System.Logger.Level.INFO, () -> config.id() + " listening on " + url + " with "
                     + config.peers().size() + " peer(s)");
-            return new ReconcilerNode(config, server, transport, membership, ownership, agents, work, url);
+            return new ReconcilerNode(config, server, transport, membership, ownership, agents,
+                    Optional.ofNullable(reconcile), work, url);
         } catch (RuntimeException e) {
+            if (reconcile != null) {
+                reconcile.close();
+            }
             if (agents != null) {
                 agents.close();
             }
@@ -142,6 +154,11 @@ public final class ReconcilerNode implements AutoCloseable {
         return agents;
     }
 
+    /** The reconcile loop, present when {@code git.remote} is configured. */
+    public Optional<ReconcileLoop> reconcile() {
+        return reconcile;
+    }
+
     public ClusterView view() {
         return membership.view();
     }
@@ -165,6 +182,7 @@ public final class ReconcilerNode implements AutoCloseable {
                 return;
             }
             membership.close();
+            reconcile.ifPresent(ReconcileLoop::close);
             agents.close();
             server.close();
             transport.close();

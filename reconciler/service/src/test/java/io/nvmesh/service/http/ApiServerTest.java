@@ -56,7 +56,8 @@ class ApiServerTest {
         ownership.setKeys(List.of("target/t-1", "target/t-2", "client/c-1"));
         work = Executors.newFixedThreadPool(2, r -> new Thread(r, "test-work"));
         agents = AgentHub.start(membership, ownership, Duration.ofSeconds(1), Duration.ofMillis(50));
-        server.start(new AuthConfig(List.of(ADMIN), List.of(READ), PEER, AGENT), membership, ownership, agents, work);
+        server.start(new AuthConfig(List.of(ADMIN), List.of(READ), PEER, AGENT), membership, ownership, agents,
+                java.util.Optional.empty(), work);
         base = server.localUrl();
     }
 
