@@ -26,6 +26,9 @@ import picocli.CommandLine.Mixin;
             ApplyCommand.class,
             ReconcileCommand.class,
             FsckCommand.class,
+            GetCommand.class,
+            DescribeCommand.class,
+            StatusCommand.class,
             CommandLine.HelpCommand.class,
         },
         footerHeading = "%nExamples:%n",
@@ -35,6 +38,7 @@ import picocli.CommandLine.Mixin;
             "  nvmesh schema Volume               print the JSON Schema of a Volume",
             "  nvmesh inventory import samples/inventory/fleet.yaml",
             "  nvmesh apply samples && nvmesh reconcile --once && nvmesh diff samples && nvmesh fsck",
+            "  nvmesh get volumes --server URL    ask a running reconciler",
             "",
             "Exit codes: 0 ok, 1 problems in the input, 2 usage error, 3 internal error.%n"
         })
