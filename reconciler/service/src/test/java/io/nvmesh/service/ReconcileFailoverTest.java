@@ -16,12 +16,15 @@ import io.nvmesh.core.state.Changes;
 import io.nvmesh.core.state.CommitResult;
 import io.nvmesh.core.state.DesiredBranch;
 import io.nvmesh.core.state.StateStore;
-import io.nvmesh.service.agent.AgentMessage;
 import io.nvmesh.service.agent.AgentRuntime;
 import io.nvmesh.service.agent.AgentStatus;
 import io.nvmesh.service.reconcile.PassResult;
 import io.nvmesh.service.sim.SimulatedFleet;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -95,7 +98,7 @@ class ReconcileFailoverTest {
     }
 
     @Test
-    void survivorsFinishTheVolumesOfAKilledInstanceWithoutAllocatingAnythingTwice() {
+    void survivorsFinishTheVolumesOfAKilledInstanceWithoutAllocatingAnythingTwice() throws Exception {
         // Each instance records the nodes it owns, one commit per batch.
         await().atMost(BOUND).untilAsserted(() -> {
             RecordedState s = recorded();
@@ -141,6 +144,26 @@ class ReconcileFailoverTest {
         assertThat(fsck.errors()).isEmpty();
         assertThat(fsck.volumes()).isEqualTo(30);
         assertNoExtentUsedTwice(after);
+
+        // Any survivor answers for the whole fleet from the state ref.
+        assertThat(http("GET", "r3", "/v1/volumes", TestCluster.READ)).startsWith("200 ")
+                .contains("\"count\":30", "\"name\":\"late-09\"");
+        assertThat(http("GET", "r1", "/v1/volumes/late-00", TestCluster.READ)).startsWith("200 ")
+                .contains("\"status\":\"online\"", "\"segments\":[{");
+        assertThat(http("GET", "r1", "/v1/volumes/nope", TestCluster.READ)).startsWith("404 ");
+        assertThat(http("GET", "r1", "/v1/inventory", TestCluster.READ)).startsWith("200 ").contains("\"c-004\"");
+        assertThat(http("GET", "r1", "/v1/reconcile/results", TestCluster.READ)).startsWith("200 ")
+                .contains("\"outcome\":\"recorded\"");
+        assertThat(http("POST", "r1", "/v1/hooks/git", TestCluster.READ)).startsWith("403 ");
+        assertThat(http("POST", "r1", "/v1/hooks/git", TestCluster.ADMIN)).startsWith("202 ");
+    }
+
+    private String http(String method, String instance, String path, String token) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(cluster.url(instance) + path))
+                .header("Authorization", "Bearer " + token).method(method, HttpRequest.BodyPublishers.noBody())
+                .timeout(Duration.ofSeconds(10)).build();
+        HttpResponse<String> r = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+        return r.statusCode() + " " + r.body();
     }
 
     private void awaitOnline(int count) {

@@ -23,11 +23,11 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
@@ -238,7 +238,7 @@ public final class ReconcileLoop implements AutoCloseable {
     }
 
     private static String outcome(ReconcileReport.Kind kind) {
-        return kind.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        return kind.name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     private static long millisSince(long startNanos) {
