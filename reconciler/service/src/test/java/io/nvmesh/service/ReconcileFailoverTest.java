@@ -166,6 +166,28 @@ class ReconcileFailoverTest {
         return r.statusCode() + " " + r.body();
     }
 
+    @Test
+    void aFailedDriveReportedByItsAgentIsRecordedAndItsSegmentsAreRebuiltElsewhere() {
+        awaitOnline(20);
+        RecordedState before = recorded();
+        String serial = before.volumes().values().stream().flatMap(v -> v.allocation().stream())
+                .flatMap(a -> a.extents().stream()).map(Extent::serial).findFirst().orElseThrow();
+
+        fleet.failDrive(serial);
+
+        await().atMost(BOUND).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+            RecordedState s = recorded();
+            assertThat(s.inventory().drive(serial)).hasValueSatisfying(d -> assertThat(d.health())
+                    .isEqualTo(io.nvmesh.core.allocation.DriveHealth.FAILED));
+            assertThat(s.volumes().values()).allSatisfy(v -> {
+                assertThat(v.status()).as(v.name()).isEqualTo(VolumeStatus.ONLINE);
+                assertThat(v.allocation().orElseThrow().extents()).noneMatch(e -> e.serial().equals(serial));
+            });
+        });
+        assertThat(Fsck.check(store, "main").errors()).isEmpty();
+        assertNoExtentUsedTwice(recorded());
+    }
+
     private void awaitOnline(int count) {
         await().atMost(BOUND).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
             RecordedState s = recorded();
