@@ -188,6 +188,35 @@ class ReconcileFailoverTest {
         assertNoExtentUsedTwice(recorded());
     }
 
+    @Test
+    void aDriveMovedToAnotherTargetIsRecordedThereOnlyAndItsVolumesStayOnline() {
+        awaitOnline(20);
+        RecordedState before = recorded();
+        String serial = before.volumes().values().stream().flatMap(v -> v.allocation().stream())
+                .flatMap(a -> a.extents().stream()).map(Extent::serial).findFirst().orElseThrow();
+        String from = before.inventory().targetOf(serial).orElseThrow().id();
+        String fromOwner = fleet.statuses().get(from).owner();
+        // A target in the same rack (the volume's separation still holds), held by another instance if there is one.
+        String rack = before.inventory().targetOf(serial).orElseThrow().labels().get("rack");
+        String to = before.inventory().targets().stream()
+                .filter(t -> !t.id().equals(from) && rack.equals(t.labels().get("rack")))
+                .map(io.nvmesh.core.allocation.Target::id)
+                .filter(t -> !fleet.statuses().get(t).owner().equals(fromOwner)).findFirst()
+                .orElseGet(() -> before.inventory().targets().stream()
+                        .filter(t -> !t.id().equals(from) && rack.equals(t.labels().get("rack")))
+                        .map(io.nvmesh.core.allocation.Target::id).findFirst().orElseThrow());
+
+        fleet.moveDrive(serial, to);
+
+        await().atMost(BOUND).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+            RecordedState s = recorded();
+            assertThat(s.inventory().targetOf(serial)).map(io.nvmesh.core.allocation.Target::id).hasValue(to);
+            assertThat(s.volumes().values()).allSatisfy(v -> assertThat(v.status()).as(v.name())
+                    .isEqualTo(VolumeStatus.ONLINE));
+        });
+        assertThat(Fsck.check(store, "main").errors()).isEmpty();
+    }
+
     private void awaitOnline(int count) {
         await().atMost(BOUND).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
             RecordedState s = recorded();
