@@ -26,6 +26,12 @@ import picocli.CommandLine.Mixin;
             ApplyCommand.class,
             ReconcileCommand.class,
             FsckCommand.class,
+            GetCommand.class,
+            DescribeCommand.class,
+            StatusCommand.class,
+            DemoCommand.class,
+            ReconcilerCommand.class,
+            SimCommand.class,
             CommandLine.HelpCommand.class,
         },
         footerHeading = "%nExamples:%n",
@@ -35,6 +41,8 @@ import picocli.CommandLine.Mixin;
             "  nvmesh schema Volume               print the JSON Schema of a Volume",
             "  nvmesh inventory import samples/inventory/fleet.yaml",
             "  nvmesh apply samples && nvmesh reconcile --once && nvmesh diff samples && nvmesh fsck",
+            "  nvmesh demo                        3 reconcilers and a simulated fleet on this machine",
+            "  nvmesh get volumes                 ask a running reconciler (the demo's by default)",
             "",
             "Exit codes: 0 ok, 1 problems in the input, 2 usage error, 3 internal error.%n"
         })

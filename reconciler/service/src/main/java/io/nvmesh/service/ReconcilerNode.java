@@ -11,11 +11,13 @@ import io.nvmesh.service.http.ApiServer;
 import io.nvmesh.service.http.JettyCounterTransport;
 import io.nvmesh.service.http.JettyHeartbeatTransport;
 import io.nvmesh.service.nodes.AgentHub;
+import io.nvmesh.service.reconcile.ReconcileLoop;
 
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -38,13 +40,14 @@ public final class ReconcilerNode implements AutoCloseable {
     private final OwnershipTable ownership;
     private final AgentHub agents;
     private final Counters counters;
+    private final Optional<ReconcileLoop> reconcile;
     private final ThreadPoolExecutor work;
     private final URI url;
     private final CountDownLatch closed = new CountDownLatch(1);
 
     private ReconcilerNode(InstanceConfig config, ApiServer server, JettyHeartbeatTransport transport,
                            Membership membership, OwnershipTable ownership, AgentHub agents, Counters counters,
-                           ThreadPoolExecutor work, URI url) {
+                           Optional<ReconcileLoop> reconcile, ThreadPoolExecutor work, URI url) {
         this.config = config;
         this.server = server;
         this.transport = transport;
@@ -52,6 +55,7 @@ public final class ReconcilerNode implements AutoCloseable {
         this.ownership = ownership;
         this.agents = agents;
         this.counters = counters;
+        this.reconcile = reconcile;
         this.work = work;
         this.url = url;
     }
@@ -68,6 +72,7 @@ public final class ReconcilerNode implements AutoCloseable {
         ThreadPoolExecutor work = null;
         AgentHub agents = null;
         Counters counters = null;
+        ReconcileLoop reconcile = null;
         try {
             URI url = config.advertiseUrl().orElse(server.localUrl());
             Duration interval = config.heartbeatInterval();
@@ -83,12 +88,20 @@ public final class ReconcilerNode implements AutoCloseable {
             agents = AgentHub.start(membership, ownership, AgentHub.DEFAULT_REPORT_INTERVAL,
                     AgentHub.DEFAULT_BATCH_WINDOW);
             membership.agentsFrom(agents::connectionCounts);
-            server.start(config.auth(), membership, ownership, agents, counters, work);
+            if (!config.gitRemote().isEmpty()) {
+                reconcile = ReconcileLoop.start(config, ownership, agents);
+            }
+            server.start(config.auth(), membership, ownership, agents, counters, Optional.ofNullable(reconcile),
+                    work);
             membership.start();
             LOG.log(System.Logger.Level.INFO, () -> config.id() + " listening on " + url + " with "
                     + config.peers().size() + " peer(s)");
-            return new ReconcilerNode(config, server, transport, membership, ownership, agents, counters, work, url);
+            return new ReconcilerNode(config, server, transport, membership, ownership, agents, counters,
+                    Optional.ofNullable(reconcile), work, url);
         } catch (RuntimeException e) {
+            if (reconcile != null) {
+                reconcile.close();
+            }
             if (agents != null) {
                 agents.close();
             }
@@ -187,6 +200,11 @@ public final class ReconcilerNode implements AutoCloseable {
         return counters;
     }
 
+    /** The reconcile loop, present when {@code git.remote} is configured. */
+    public Optional<ReconcileLoop> reconcile() {
+        return reconcile;
+    }
+
     public ClusterView view() {
         return membership.view();
     }
@@ -210,6 +228,7 @@ public final class ReconcilerNode implements AutoCloseable {
                 return;
             }
             membership.close();
+            reconcile.ifPresent(ReconcileLoop::close);
             agents.close();
             server.close();
             transport.close();

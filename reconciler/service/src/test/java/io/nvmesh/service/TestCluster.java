@@ -32,6 +32,11 @@ final class TestCluster implements AutoCloseable {
     private final Map<String, ReconcilerNode> running = new LinkedHashMap<>();
 
     TestCluster(int size, Duration interval, int missed, Path dataDir) {
+        this(size, interval, missed, dataDir, "", Duration.ofSeconds(2));
+    }
+
+    /** With a reconcile loop on every instance: {@code gitRemote} polled every {@code poll}. */
+    TestCluster(int size, Duration interval, int missed, Path dataDir, String gitRemote, Duration poll) {
         Map<String, URI> urls = new LinkedHashMap<>();
         for (int i = 1; i <= size; i++) {
             urls.put("r" + i, URI.create("http://127.0.0.1:" + freePort()));
@@ -46,7 +51,7 @@ final class TestCluster implements AutoCloseable {
             });
             configs.put(id, InstanceConfig.defaults(id, dataDir.resolve(id))
                     .withListen("127.0.0.1", url.getPort()).withAuth(auth).withPeers(peers)
-                    .withHeartbeat(interval, missed));
+                    .withHeartbeat(interval, missed).withGit(gitRemote, "main", poll));
         });
     }
 

@@ -15,6 +15,7 @@ import io.nvmesh.core.state.Snapshot;
 import io.nvmesh.core.state.StateStore;
 import io.nvmesh.core.state.UpdateResult;
 import io.nvmesh.schema.Manifest;
+import io.nvmesh.schema.Volume;
 import io.nvmesh.schema.VolumePolicy;
 import java.util.List;
 import java.util.Map;
@@ -53,6 +54,31 @@ public final class Reconciler {
         this(store, branch, v -> true, store.defaultAuthor());
     }
 
+    /**
+     * The volumes of the desired branch's tip, empty when the branch does not exist or its manifests are invalid.
+     * A service feeds their names to its ownership before {@link #reconcileOnce}; the tip's manifests are cached, so
+     * the pass that follows does not validate them again.
+     */
+    public List<Volume> desiredVolumes() {
+        Snapshot desiredSnapshot = desired.read();
+        if (!desiredSnapshot.exists()) {
+            return List.of();
+        }
+        DesiredManifests manifests = manifestsOf(desiredSnapshot);
+        return manifests.valid() ? manifests.state().volumes() : List.of();
+    }
+
+    private DesiredManifests manifestsOf(Snapshot desiredSnapshot) {
+        String commit = desiredSnapshot.commitId();
+        Map.Entry<String, DesiredManifests> cached = lastDesired.get();
+        if (cached != null && cached.getKey().equals(commit)) {
+            return cached.getValue();
+        }
+        DesiredManifests manifests = DesiredManifests.load(DesiredFiles.of(desiredSnapshot));
+        lastDesired.set(Map.entry(commit, manifests));
+        return manifests;
+    }
+
     public ReconcileReport reconcileOnce() {
         Snapshot desiredSnapshot = desired.read();
         if (!desiredSnapshot.exists()) {
@@ -61,14 +87,7 @@ public final class Reconciler {
                     + "nothing to reconcile (nvmesh apply creates it)");
         }
         String commit = desiredSnapshot.commitId();
-        Map.Entry<String, DesiredManifests> cached = lastDesired.get();
-        DesiredManifests manifests;
-        if (cached != null && cached.getKey().equals(commit)) {
-            manifests = cached.getValue();
-        } else {
-            manifests = DesiredManifests.load(DesiredFiles.of(desiredSnapshot));
-            lastDesired.set(Map.entry(commit, manifests));
-        }
+        DesiredManifests manifests = manifestsOf(desiredSnapshot);
         if (!manifests.valid()) {
             return recordInvalid(commit, manifests);
         }

@@ -57,6 +57,24 @@ public final class OwnershipTable implements MembershipListener {
         notifyListeners(next);
     }
 
+    /** Replaces the known keys of one space ({@code volume}), keeping the other spaces' keys. */
+    public void setSpace(String space, Collection<String> spaceKeys) {
+        Objects.requireNonNull(space, "space");
+        for (String k : spaceKeys) {
+            if (!Ownership.spaceOf(k).equals(space)) {
+                throw new IllegalArgumentException("key " + k + " is not in space " + space);
+            }
+        }
+        Ownership next;
+        synchronized (this) {
+            Set<String> merged = new TreeSet<>(spaceKeys);
+            keys.stream().filter(k -> !Ownership.spaceOf(k).equals(space)).forEach(merged::add);
+            keys = Set.copyOf(merged);
+            next = recompute();
+        }
+        notifyListeners(next);
+    }
+
     public void addListener(Consumer<Ownership> listener) {
         listeners.add(Objects.requireNonNull(listener, "listener"));
     }

@@ -44,7 +44,9 @@ import org.yaml.snakeyaml.nodes.Tag;
  * advertiseUrl: http://10.0.0.5:7420   # optional; default http://<listen>, required when listening on 0.0.0.0 or ::
  * dataDir: data/r1                # relative paths are relative to the file's folder
  * git:
- *   remote: /srv/nvmesh/state.git # a path or a URL; carried, not used yet
+ *   remote: /srv/nvmesh/state.git # a path or a URL; empty or absent: no reconcile loop
+ *   branch: main                  # the desired branch
+ *   pollInterval: 2s              # how often the desired branch is read (POST /v1/hooks/git: at once)
  * peers:                          # the other instances
  *   - id: r2
  *     url: http://10.0.0.6:7420
@@ -67,7 +69,7 @@ public final class ConfigLoader {
 
     private static final Set<String> TOP = Set.of("id", "listen", "advertiseUrl", "dataDir", "git", "peers", "auth",
             "cluster");
-    private static final Set<String> GIT = Set.of("remote");
+    private static final Set<String> GIT = Set.of("remote", "branch", "pollInterval");
     private static final Set<String> PEER = Set.of("id", "url");
     private static final Set<String> AUTH = Set.of("adminTokens", "readTokens", "peerSecret", "agentSecret");
     private static final Set<String> CLUSTER = Set.of("heartbeatInterval", "missedHeartbeats", "ownershipEpsilon");
@@ -189,10 +191,19 @@ public final class ConfigLoader {
                 .orElseGet(() -> baseDir.resolve("data").resolve(id == null ? "instance" : id).normalize());
 
         String gitRemote = "";
+        String gitBranch = InstanceConfig.DEFAULT_BRANCH;
+        Duration poll = InstanceConfig.DEFAULT_POLL_INTERVAL;
         if (top.containsKey("git")) {
             Fields git = fields(top.get("git").getValueNode(), "git", GIT);
             if (git != null) {
                 gitRemote = string(git, "git", "remote", false).orElse("");
+                if (!gitRemote.isEmpty() && !gitRemote.contains("://") && !gitRemote.contains("@")) {
+                    gitRemote = baseDir.resolve(gitRemote).normalize().toString();
+                }
+                gitBranch = string(git, "git", "branch", false).orElse(gitBranch);
+                poll = string(git, "git", "pollInterval", false)
+                        .flatMap(s -> duration(s, git.get("pollInterval").getValueNode(), "git.pollInterval"))
+                        .orElse(poll);
             }
         }
 
@@ -206,7 +217,8 @@ public final class ConfigLoader {
             Fields cluster = fields(top.get("cluster").getValueNode(), "cluster", CLUSTER);
             if (cluster != null) {
                 interval = string(cluster, "cluster", "heartbeatInterval", false)
-                        .flatMap(s -> duration(s, cluster.get("heartbeatInterval").getValueNode())).orElse(interval);
+                        .flatMap(s -> duration(s, cluster.get("heartbeatInterval").getValueNode(),
+                                "cluster.heartbeatInterval")).orElse(interval);
                 missed = string(cluster, "cluster", "missedHeartbeats", false)
                         .flatMap(s -> integer(s, cluster.get("missedHeartbeats").getValueNode(),
                                 "cluster.missedHeartbeats", 1, 100)).orElse(missed);
@@ -219,8 +231,8 @@ public final class ConfigLoader {
             return null;
         }
         try {
-            return new InstanceConfig(id, host, port, advertise, peers, gitRemote, dataDir, auth, interval, missed,
-                    epsilon);
+            return new InstanceConfig(id, host, port, advertise, peers, gitRemote, gitBranch, poll, dataDir, auth,
+                    interval, missed, epsilon);
         } catch (IllegalArgumentException e) {
             // Everything the record checks is checked above with a location; this is the safety net.
             problems.add(new Problem(file, 0, 0, "", "", e.getMessage()));
@@ -432,9 +444,8 @@ public final class ConfigLoader {
         }
     }
 
-    private Optional<Duration> duration(String text, Node at) {
+    private Optional<Duration> duration(String text, Node at, String path) {
         Matcher m = DURATION.matcher(text.trim());
-        String path = "cluster.heartbeatInterval";
         if (!m.matches()) {
             problem(at, path, "\"" + text + "\" is not a duration (use e.g. 500ms, 2s, 1m)");
             return Optional.empty();

@@ -19,7 +19,10 @@ import java.util.Set;
  * @param listenPort        port to bind, 0 for any free port
  * @param advertiseUrl      the URL peers are told to reach this instance at; empty to derive it from the bound address
  * @param peers             the other instances (never this one)
- * @param gitRemote         the Git repository holding desired and recorded state (path or URL), empty if not set yet
+ * @param gitRemote         the Git repository holding desired and recorded state (path or URL), empty: no reconcile
+ *                          loop (the instance only serves membership and agents)
+ * @param gitBranch         the desired branch, e.g. {@code main}
+ * @param gitPollInterval   how often the desired branch is read for a new tip ({@code POST /v1/hooks/git} asks at once)
  * @param dataDir           where this instance keeps its files
  * @param auth              bearer tokens
  * @param heartbeatInterval how often peers are sent a heartbeat
@@ -27,7 +30,8 @@ import java.util.Set;
  * @param ownershipEpsilon  how far above the average number of keys one instance may own (0.25 = 25 %)
  */
 public record InstanceConfig(String id, String listenHost, int listenPort, Optional<URI> advertiseUrl,
-                             List<Member> peers, String gitRemote, Path dataDir, AuthConfig auth,
+                             List<Member> peers, String gitRemote, String gitBranch,
+                             Duration gitPollInterval, Path dataDir, AuthConfig auth,
                              Duration heartbeatInterval, int missedHeartbeats, double ownershipEpsilon) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
@@ -35,6 +39,8 @@ public record InstanceConfig(String id, String listenHost, int listenPort, Optio
     public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofMillis(500);
     public static final int DEFAULT_MISSED_HEARTBEATS = 3;
     public static final double DEFAULT_OWNERSHIP_EPSILON = 0.25;
+    public static final String DEFAULT_BRANCH = "main";
+    public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(2);
 
     static final Duration MIN_HEARTBEAT_INTERVAL = Duration.ofMillis(10);
     static final Duration MAX_HEARTBEAT_INTERVAL = Duration.ofMinutes(1);
@@ -61,6 +67,15 @@ public record InstanceConfig(String id, String listenHost, int listenPort, Optio
             }
         }
         gitRemote = Objects.requireNonNullElse(gitRemote, "");
+        gitBranch = Objects.requireNonNullElse(gitBranch, DEFAULT_BRANCH);
+        if (gitBranch.isBlank()) {
+            throw new IllegalArgumentException("git branch must not be empty");
+        }
+        Objects.requireNonNull(gitPollInterval, "gitPollInterval");
+        if (gitPollInterval.toMillis() < 10 || gitPollInterval.compareTo(Duration.ofHours(1)) > 0) {
+            throw new IllegalArgumentException("git poll interval must be between 10ms and 1h, got "
+                    + gitPollInterval.toMillis() + "ms");
+        }
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(auth, "auth");
         if (!peers.isEmpty() && auth.peerSecret().isEmpty()) {
@@ -82,27 +97,38 @@ public record InstanceConfig(String id, String listenHost, int listenPort, Optio
 
     /** A single instance on the loopback default port with default timings, no peers and no tokens. */
     public static InstanceConfig defaults(String id, Path dataDir) {
-        return new InstanceConfig(id, DEFAULT_HOST, DEFAULT_PORT, Optional.empty(), List.of(), "", dataDir,
+        return new InstanceConfig(id, DEFAULT_HOST, DEFAULT_PORT, Optional.empty(), List.of(), "", DEFAULT_BRANCH,
+                DEFAULT_POLL_INTERVAL, dataDir,
                 AuthConfig.none(), DEFAULT_HEARTBEAT_INTERVAL, DEFAULT_MISSED_HEARTBEATS, DEFAULT_OWNERSHIP_EPSILON);
     }
 
     public InstanceConfig withListen(String host, int port) {
-        return new InstanceConfig(id, host, port, advertiseUrl, peers, gitRemote, dataDir, auth, heartbeatInterval,
+        return new InstanceConfig(id, host, port, advertiseUrl, peers, gitRemote, gitBranch,
+                gitPollInterval, dataDir, auth, heartbeatInterval,
                 missedHeartbeats, ownershipEpsilon);
     }
 
     public InstanceConfig withPeers(List<Member> newPeers) {
-        return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, newPeers, gitRemote, dataDir, auth,
+        return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, newPeers, gitRemote, gitBranch,
+                gitPollInterval, dataDir, auth,
                 heartbeatInterval, missedHeartbeats, ownershipEpsilon);
     }
 
     public InstanceConfig withAuth(AuthConfig newAuth) {
-        return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, dataDir, newAuth,
+        return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
+                gitPollInterval, dataDir, newAuth,
                 heartbeatInterval, missedHeartbeats, ownershipEpsilon);
     }
 
     public InstanceConfig withHeartbeat(Duration interval, int missed) {
-        return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, dataDir, auth, interval,
+        return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
+                gitPollInterval, dataDir, auth, interval,
                 missed, ownershipEpsilon);
+    }
+
+    /** The Git repository (path or URL), desired branch and poll interval of the reconcile loop. */
+    public InstanceConfig withGit(String remote, String branch, Duration pollInterval) {
+        return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, remote, branch, pollInterval,
+                dataDir, auth, heartbeatInterval, missedHeartbeats, ownershipEpsilon);
     }
 }

@@ -6,6 +6,7 @@ import io.nvmesh.service.cluster.OwnershipTable;
 import io.nvmesh.service.config.AuthConfig;
 import io.nvmesh.service.nodes.AgentHub;
 import io.nvmesh.service.counters.Counters;
+import io.nvmesh.service.reconcile.ReconcileLoop;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,6 +15,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Executor;
 
 import org.eclipse.jetty.server.Server;
@@ -92,13 +94,15 @@ public final class ApiServer implements AutoCloseable {
     /**
      * Starts serving the routes of today.
      *
-     * @param work where endpoints whose work may block or take long run (never on Jetty's threads)
+     * @param reconcile the reconcile loop, when the instance has a Git remote
+     * @param work      where endpoints whose work may block or take long run (never on Jetty's threads)
      */
     public void start(AuthConfig auth, Membership membership, OwnershipTable ownership, AgentHub agents,
-                      Counters counters, Executor work) {
+                      Counters counters, Optional<ReconcileLoop> reconcile, Executor work) {
         List<Route> routes = new ArrayList<>(new ClusterEndpoints(membership, ownership).routes());
         routes.addAll(new NodeEndpoints(membership.selfId(), agents, ownership).routes());
         routes.addAll(new CounterEndpoints(counters).routes());
+        routes.addAll(new VolumeEndpoints(membership.selfId(), reconcile).routes());
         ServerWebSocketContainer container = ServerWebSocketContainer.ensure(server);
         container.setIdleTimeout(AGENT_IDLE_TIMEOUT);
         container.setMaxTextMessageSize(MAX_AGENT_MESSAGE_BYTES);

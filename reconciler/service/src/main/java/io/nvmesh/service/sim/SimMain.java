@@ -1,10 +1,18 @@
 package io.nvmesh.service.sim;
 
+import io.nvmesh.core.allocation.Inventory;
+import io.nvmesh.core.inventory.InventoryFile;
+import io.nvmesh.schema.Problem;
+
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.stream.Collectors;
 
 /**
  * {@code SimMain --targets 48 --drives 8 --clients 32 --seed 1 --connect URL[,URL...] --agent-secret S --control
@@ -42,7 +50,7 @@ public final class SimMain {
 
     static String usage() {
         return "usage: SimMain --connect URL[,URL...] [--targets 48] [--drives 8] [--clients 32] [--seed 1] "
-                + "[--agent-secret S | env NVMESH_AGENT_SECRET] [--control 127.0.0.1:0]";
+                + "[--inventory FILE] [--agent-secret S | env NVMESH_AGENT_SECRET] [--control 127.0.0.1:0]";
     }
 
     /** A started fleet and its control. */
@@ -63,6 +71,7 @@ public final class SimMain {
         List<URI> connect = new ArrayList<>();
         String secret = secretFromEnv;
         String control = "127.0.0.1:0";
+        String inventory = null;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (i + 1 >= args.length) {
@@ -85,6 +94,7 @@ public final class SimMain {
                 }
                 case "--agent-secret" -> secret = v;
                 case "--control" -> control = v;
+                case "--inventory" -> inventory = v;
                 default -> throw new IllegalArgumentException("unknown option " + a);
             }
         }
@@ -100,13 +110,35 @@ public final class SimMain {
         }
         String host = control.substring(0, colon).replace("[", "").replace("]", "");
         int port = number("--control port", control.substring(colon + 1));
-        SimulatedFleet fleet = SimulatedFleet.create(new SimulatedFleet.Spec(targets, drives, clients, seed));
+        SimulatedFleet fleet = inventory == null
+                ? SimulatedFleet.create(new SimulatedFleet.Spec(targets, drives, clients, seed))
+                : SimulatedFleet.of(readInventory(inventory), seed);
         SimControl ctl = SimControl.start(host, port, fleet);
         fleet.connect(connect, secret);
-        out.println("fleet " + targets + " targets x " + drives + " drives, " + clients + " clients, seed " + seed);
+        if (inventory == null) {
+            out.println("fleet " + targets + " targets x " + drives + " drives, " + clients + " clients, seed " + seed);
+        } else {
+            Inventory shape = fleet.inventory();
+            out.println("fleet " + shape.targets().size() + " targets, " + shape.targets().stream()
+                    .mapToInt(t -> t.drives().size()).sum() + " drives, " + shape.clients().size() + " clients from "
+                    + inventory + ", seed " + seed);
+        }
         out.println("control " + ctl.url());
         out.flush();
         return new Running(fleet, ctl);
+    }
+
+    /** A fleet shaped like an inventory file ({@code samples/inventory/fleet.yaml}), problems as one message. */
+    private static Inventory readInventory(String file) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(Path.of(file));
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read --inventory " + file + ": " + e.getMessage());
+        }
+        InventoryFile.Result r = InventoryFile.parse(file, bytes);
+        return r.inventory().orElseThrow(() -> new IllegalArgumentException("--inventory " + file + ": "
+                + r.problems().stream().map(Problem::render).collect(Collectors.joining("; "))));
     }
 
     private static int number(String option, String v) {

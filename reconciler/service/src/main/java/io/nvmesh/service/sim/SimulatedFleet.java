@@ -87,6 +87,26 @@ public final class SimulatedFleet implements AutoCloseable {
         }
     }
 
+    private SimulatedFleet(Inventory shape, long seed) {
+        int drives = shape.targets().stream().mapToInt(t -> t.drives().size()).max().orElse(0);
+        this.spec = new Spec(shape.targets().size(), drives, shape.clients().size(), seed);
+        SplittableRandom random = new SplittableRandom(seed);
+        for (Target t : shape.targets()) {
+            nodes.put(t.id(), new SimNode(t.id(), NodeKind.TARGET, t.labels(), t.drives(), random.nextLong()));
+        }
+        for (Client c : shape.clients()) {
+            nodes.put(c.id(), new SimNode(c.id(), NodeKind.CLIENT, c.labels(), List.of(), random.nextLong()));
+        }
+    }
+
+    /**
+     * Machines exactly as an inventory lists them (ids, labels, drives): {@code nvmesh demo} runs the sample fleet,
+     * which the sample volumes are written for.
+     */
+    public static SimulatedFleet of(Inventory shape, long seed) {
+        return new SimulatedFleet(shape, seed);
+    }
+
     /** The fleet's machines; nothing connects until {@link #connect}. */
     public static SimulatedFleet create(Spec spec) {
         return new SimulatedFleet(spec);

@@ -64,6 +64,8 @@ class ConfigLoaderTest {
         assertThat(c.advertiseUrl()).contains(URI.create("http://10.0.0.5:7420"));
         assertThat(c.dataDir()).isEqualTo(Path.of("/var/lib/nvmesh/r1"));
         assertThat(c.gitRemote()).isEqualTo("ssh://git@git.example/storage/state.git");
+        assertThat(c.gitBranch()).isEqualTo("desired");
+        assertThat(c.gitPollInterval()).isEqualTo(Duration.ofSeconds(5));
         assertThat(c.peers()).containsExactly(new Member("r2", URI.create("http://10.0.0.6:7420")),
                 new Member("r3", URI.create("https://10.0.0.7:7420/")));
         assertThat(c.auth().adminTokens()).containsExactly("admin-token-000000000001", "admin-token-000000000002");

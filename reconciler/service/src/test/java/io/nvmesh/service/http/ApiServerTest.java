@@ -64,7 +64,7 @@ class ApiServerTest {
         agents = AgentHub.start(membership, ownership, Duration.ofSeconds(1), Duration.ofMillis(50));
         counters = Counters.open(dataDir.resolve("counters"), "r1", 42);
         server.start(new AuthConfig(List.of(ADMIN), List.of(READ), PEER, AGENT), membership, ownership, agents,
-                counters, work);
+                counters, java.util.Optional.empty(), work);
         base = server.localUrl();
     }
 

@@ -41,6 +41,7 @@ class OpenApiDocumentTest {
             try (AgentHub hub = AgentHub.start(m, ownership, Duration.ofSeconds(1), Duration.ofSeconds(1))) {
                 routes.addAll(new NodeEndpoints("r1", hub, ownership).routes());
             }
+            routes.addAll(new VolumeEndpoints("r1", java.util.Optional.empty()).routes());
             // The agent WebSocket is documented as the GET that it upgrades.
             routes.add(Route.inline("GET", AgentProtocol.PATH, Access.AGENT, request -> null));
             routes.addAll(new CounterEndpoints(null).routes());

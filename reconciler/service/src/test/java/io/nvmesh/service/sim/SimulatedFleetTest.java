@@ -21,6 +21,16 @@ class SimulatedFleetTest {
     }
 
     @Test
+    void aFleetShapedLikeAnInventoryFileHasExactlyItsMachines() throws java.io.IOException {
+        java.nio.file.Path file = java.nio.file.Path.of("../../samples/inventory/fleet.yaml");
+        Inventory samples = io.nvmesh.core.inventory.InventoryFile.parse(file.toString(),
+                java.nio.file.Files.readAllBytes(file)).inventory().orElseThrow();
+        try (SimulatedFleet fleet = SimulatedFleet.of(samples, 1)) {
+            assertThat(fleet.inventory()).isEqualTo(samples);
+        }
+    }
+
+    @Test
     void theSameSeedGivesTheSameFleetAndAnotherSeedAnotherOne() {
         assertThat(fleet(1)).isEqualTo(fleet(1));
         assertThat(fleet(2)).isNotEqualTo(fleet(1));

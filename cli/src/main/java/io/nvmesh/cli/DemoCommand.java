@@ -1,0 +1,151 @@
+package io.nvmesh.cli;
+
+import io.nvmesh.cli.demo.DemoRunner;
+import io.nvmesh.cli.demo.DemoSetup;
+import io.nvmesh.cli.process.ChildProcesses;
+import io.nvmesh.cli.process.ServiceJars;
+import io.nvmesh.cli.remote.ServerAddress;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code nvmesh demo}: a local repository, three reconcilers and a simulated fleet, until Ctrl-C. */
+@Command(name = "demo",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Run nvmesh on this machine: a local bare Git repository whose desired branch holds the samples, three "
+                    + "reconciler instances on loopback and a simulated fleet (the sample inventory by default), all "
+                    + "as child processes. Waits until the samples are reconciled, prints how to look at them, and "
+                    + "stops everything on Ctrl-C.",
+            "The folder (default ${NVMESH_HOME:-~/.nvmesh}/demo) is cleared and set up again on every run."
+        },
+        footerHeading = "%nExamples:%n",
+        footer = {"  nvmesh demo", "  nvmesh demo --targets 48 --drives 8 --clients 32   a generated fleet instead",
+            "  nvmesh demo --no-wait --dir /tmp/nvmesh-demo", ""})
+final class DemoCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--dir", paramLabel = "DIR", description = "The demo folder.")
+    Path dir;
+
+    @Option(names = "--samples", paramLabel = "DIR",
+            description = "The desired state to seed (default: samples/ of the nvmesh home).")
+    Path samples;
+
+    @Option(names = "--instances", defaultValue = "3", description = "Reconciler instances (default: 3).")
+    int instances;
+
+    @Option(names = "--targets", description = "A generated fleet of this many targets instead of the sample "
+            + "inventory (the samples' classes then may not match and volumes stay pending).")
+    Integer targets;
+
+    @Option(names = "--drives", defaultValue = "8", description = "Drives per generated target (default: 8).")
+    int drives;
+
+    @Option(names = "--clients", defaultValue = "32", description = "Generated clients (default: 32).")
+    int clients;
+
+    @Option(names = "--no-wait", description = "Do not wait for the samples to be reconciled.")
+    boolean noWait;
+
+    @Option(names = "--timeout", defaultValue = "120s", paramLabel = "DURATION",
+            description = "How long to wait for start-up and reconciliation (default: 120s; e.g. 90s, 3m).")
+    String timeout;
+
+    @Override
+    public Integer call() throws IOException, InterruptedException {
+        PrintWriter out = spec.commandLine().getOut();
+        Duration limit = parse(timeout);
+        ServiceJars jars = ServiceRun.jars();
+        Path home = Path.of(System.getProperty("nvmesh.home", "."));
+        Path folder = dir != null ? dir : ServerAddress.homeDir(System.getenv()).resolve("demo");
+        Path seed = samples != null ? samples : home.resolve("samples");
+        DemoSetup.Prepared demo;
+        try {
+            demo = DemoSetup.prepare(folder.toAbsolutePath().normalize(), seed.toAbsolutePath().normalize(),
+                    instances);
+        } catch (IllegalArgumentException e) {
+            throw CommandException.usage("%s", e.getMessage());
+        }
+        out.println("demo folder " + demo.dir() + ": repository " + demo.repository() + ", desired branch main at "
+                + demo.desired().substring(0, 7) + " (" + demo.volumes() + " volumes from " + seed + ")");
+        DemoRunner.Fleet fleet = targets != null ? new DemoRunner.Fleet(null, targets, drives, clients)
+                : new DemoRunner.Fleet(seed.resolve("inventory/fleet.yaml"), 0, 0, 0);
+        ChildProcesses children = new ChildProcesses(); // stopped by its shutdown hook on Ctrl-C
+        try {
+            DemoRunner runner = new DemoRunner(demo, jars, children, out);
+            runner.start(fleet, limit);
+            if (!noWait) {
+                out.println("waiting for the samples to be reconciled (--timeout " + timeout + ")...");
+                out.flush();
+                if (!runner.awaitReconciled(limit)) {
+                    out.println("not all volumes were placed within " + timeout + "; still running (nvmesh get "
+                            + "volumes shows why, the REASON column)");
+                }
+            }
+            printHowToLook(out, demo);
+            runner.runUntilStopped();
+            return ExitCode.OK.code();
+        } catch (IllegalStateException e) {
+            children.close();
+            throw CommandException.problems("%s", e.getMessage());
+        }
+    }
+
+    private static void printHowToLook(PrintWriter out, DemoSetup.Prepared demo) {
+        String first = demo.urls().values().iterator().next().toString();
+        // The first instance's file names the admin token too; all instances share the demo's tokens.
+        out.println();
+        out.println("nvmesh demo is running; Ctrl-C stops everything.");
+        demo.urls().forEach((id, url) -> out.println("  reconciler " + id + "  " + url));
+        out.println("  read token   " + demo.readToken());
+        out.println("  admin token  " + demo.adminToken() + "  (in " + demo.configs().values().iterator().next()
+                + ")");
+        out.println("  logs         " + demo.logs());
+        out.println();
+        boolean defaultFolder = demo.dir().equals(ServerAddress.homeDir(System.getenv()).resolve("demo")
+                .toAbsolutePath().normalize());
+        if (defaultFolder) {
+            out.println("Look at it (nvmesh get reads " + demo.clientFile() + "):");
+        } else {
+            out.println("Look at it (this folder is not the default one, so tell nvmesh get where to go):");
+            out.println("  export NVMESH_SERVER=" + first + " NVMESH_TOKEN=" + demo.readToken());
+        }
+        out.println("  ./nvmesh status");
+        out.println("  ./nvmesh get volumes");
+        out.println("  ./nvmesh get targets   |  get drives  |  get clients  |  get cluster");
+        out.println("  ./nvmesh describe volume <name>");
+        out.println("  curl -s -H 'Authorization: Bearer " + demo.readToken() + "' " + first + "/v1/volumes");
+        out.println("  curl -s -X POST -H 'Authorization: Bearer " + demo.adminToken() + "' " + first
+                + "/v1/hooks/git");
+        out.println("Change the desired state like any user: ./nvmesh apply --repo " + demo.repository()
+                + " samples");
+        out.flush();
+    }
+
+    static Duration parse(String text) {
+        String t = text.trim();
+        try {
+            if (t.endsWith("ms")) {
+                return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
+            }
+            if (t.endsWith("s")) {
+                return Duration.ofSeconds(Long.parseLong(t.substring(0, t.length() - 1)));
+            }
+            if (t.endsWith("m")) {
+                return Duration.ofMinutes(Long.parseLong(t.substring(0, t.length() - 1)));
+            }
+            return Duration.ofSeconds(Long.parseLong(t));
+        } catch (NumberFormatException e) {
+            throw CommandException.usage("--timeout takes a duration such as 90s or 3m, got %s", text);
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package io.nvmesh.cli;
+
+import io.nvmesh.cli.remote.ClusterViews;
+import io.nvmesh.cli.remote.Output;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code nvmesh get KIND}: lists recorded volumes, targets, drives, clients, or the cluster's members. */
+@Command(name = "get",
+        mixinStandardHelpOptions = true,
+        description = "List what a running reconciler knows: volumes (recorded allocations and status), targets, "
+                + "drives, clients (the recorded inventory, the whole fleet) or cluster (members and their load).",
+        footerHeading = "%nExamples:%n",
+        footer = {"  nvmesh get volumes", "  nvmesh get drives -o json", "  nvmesh get cluster --server "
+                + "http://127.0.0.1:7420 --token $NVMESH_TOKEN", "",
+            "Exit codes: 0 ok, 1 server unreachable or token refused, 2 usage error.%n"})
+final class GetCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ServerOptions server;
+
+    @Parameters(paramLabel = "KIND", description = "volumes, targets, drives, clients or cluster")
+    ClusterViews.Kind kind;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "table",
+            description = "table, json or yaml (default: table)")
+    Output output;
+
+    @Override
+    public Integer call() {
+        return server.run(spec.commandLine().getOut(), views -> views.get(kind, output));
+    }
+}

@@ -1,0 +1,37 @@
+package io.nvmesh.cli;
+
+import io.nvmesh.cli.remote.ClusterViews;
+import io.nvmesh.cli.remote.ServerAddress;
+import io.nvmesh.cli.remote.ServerClient;
+import io.nvmesh.cli.remote.ServerException;
+import java.io.PrintWriter;
+import java.util.function.Consumer;
+import picocli.CommandLine.Option;
+
+/** {@code --server} and {@code --token} for the commands that talk to a running reconciler. */
+final class ServerOptions {
+
+    @Option(names = {"-s", "--server"}, paramLabel = "URL",
+            description = "A reconciler's base URL (default: NVMESH_SERVER, else the running demo's).")
+    String server;
+
+    @Option(names = "--token", paramLabel = "TOKEN",
+            description = "A read or admin token (default: NVMESH_TOKEN, else the running demo's read token).")
+    String token;
+
+    /** Runs {@code action} against the server; an unreachable server or a refused token is one line, exit 1. */
+    int run(PrintWriter out, Consumer<ClusterViews> action) {
+        ServerAddress address;
+        try {
+            address = ServerAddress.resolve(server, token, System.getenv());
+        } catch (IllegalArgumentException e) {
+            throw CommandException.usage("%s", e.getMessage());
+        }
+        try {
+            action.accept(new ClusterViews(new ServerClient(address), out));
+        } catch (ServerException e) {
+            throw CommandException.problems("%s", e.getMessage());
+        }
+        return ExitCode.OK.code();
+    }
+}

@@ -1,0 +1,26 @@
+package io.nvmesh.cli;
+
+import io.nvmesh.cli.process.ServiceJars;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Unmatched;
+
+/** {@code nvmesh sim ...}: runs a simulated fleet (the service's SimMain) in a child JVM until Ctrl-C. */
+@Command(name = "sim",
+        description = "Run a simulated fleet of node agents against running reconcilers, in a child JVM, until "
+                + "Ctrl-C. Every argument goes to the simulator: --connect URL[,URL...] [--targets 48] [--drives 8] "
+                + "[--clients 32] [--seed 1] [--agent-secret S | env NVMESH_AGENT_SECRET] [--control 127.0.0.1:0].",
+        footerHeading = "%nExamples:%n",
+        footer = {"  NVMESH_AGENT_SECRET=... nvmesh sim --connect http://127.0.0.1:7420 --targets 12 --drives 4", ""})
+final class SimCommand implements Callable<Integer> {
+
+    @Unmatched
+    List<String> args = new ArrayList<>();
+
+    @Override
+    public Integer call() throws InterruptedException {
+        return ServiceRun.inForeground(ServiceJars.SIM_MAIN, args);
+    }
+}

@@ -1,0 +1,163 @@
+package io.nvmesh.cli.remote;
+
+import java.io.PrintWriter;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** What {@code get}, {@code describe} and {@code status} show, each from one or two reads of the API. */
+public final class ClusterViews {
+
+    /** The kinds {@code get} knows. */
+    public enum Kind { VOLUMES, TARGETS, DRIVES, CLIENTS, CLUSTER }
+
+    private final ServerClient client;
+    private final PrintWriter out;
+
+    public ClusterViews(ServerClient client, PrintWriter out) {
+        this.client = client;
+        this.out = out;
+    }
+
+    public void get(Kind kind, Output output) {
+        Map<String, Object> body = client.get(switch (kind) {
+            case VOLUMES -> "/v1/volumes";
+            case CLUSTER -> "/v1/cluster";
+            default -> "/v1/inventory";
+        });
+        Object shown = switch (kind) {
+            case VOLUMES -> body;
+            case CLUSTER -> body;
+            case TARGETS -> body.get("targets");
+            case DRIVES -> body.get("drives");
+            case CLIENTS -> body.get("clients");
+        };
+        if (output == Output.JSON) {
+            Rendering.json(out, shown);
+            return;
+        }
+        if (output == Output.YAML) {
+            Rendering.yaml(out, shown);
+            return;
+        }
+        List<List<String>> rows = new ArrayList<>();
+        switch (kind) {
+            case VOLUMES -> {
+                for (Map<String, Object> v : Rendering.list(body, "items")) {
+                    rows.add(List.of(t(v, "name"), t(v, "status"), t(v, "policy"), t(v, "layout"),
+                            Rendering.bytes(v.get("sizeBytes")), t(v, "segments"), t(v, "owner"), t(v, "reason")));
+                }
+                Rendering.table(out, List.of("NAME", "STATUS", "POLICY", "LAYOUT", "SIZE", "SEGMENTS", "OWNER",
+                        "REASON"), rows);
+            }
+            case TARGETS -> {
+                for (Map<String, Object> v : Rendering.list(body, "targets")) {
+                    Map<String, Object> labels = Rendering.map(v.get("labels"));
+                    rows.add(List.of(t(v, "id"), t(v, "health"), t(v, "drives"), Rendering.bytes(v.get("capacity")),
+                            Rendering.text(labels.get("zone")), Rendering.text(labels.get("rack"))));
+                }
+                Rendering.table(out, List.of("ID", "HEALTH", "DRIVES", "CAPACITY", "ZONE", "RACK"), rows);
+            }
+            case DRIVES -> {
+                for (Map<String, Object> v : Rendering.list(body, "drives")) {
+                    Map<String, Object> labels = Rendering.map(v.get("labels"));
+                    rows.add(List.of(t(v, "serial"), t(v, "target"), Rendering.bytes(v.get("capacity")),
+                            t(v, "health"), Rendering.text(labels.get("model")),
+                            Rendering.text(labels.get("interface"))));
+                }
+                Rendering.table(out, List.of("SERIAL", "TARGET", "CAPACITY", "HEALTH", "MODEL", "INTERFACE"), rows);
+            }
+            case CLIENTS -> {
+                for (Map<String, Object> v : Rendering.list(body, "clients")) {
+                    rows.add(List.of(t(v, "id"), labels(Rendering.map(v.get("labels")))));
+                }
+                Rendering.table(out, List.of("ID", "LABELS"), rows);
+            }
+            case CLUSTER -> {
+                for (Map<String, Object> m : Rendering.list(body, "members")) {
+                    Map<String, Object> agents = Rendering.map(m.get("agents"));
+                    rows.add(List.of(t(m, "id"), t(m, "url"), Boolean.TRUE.equals(m.get("alive")) ? "yes" : "no",
+                            Boolean.TRUE.equals(m.get("self")) ? "*" : "", t(m, "ownedKeys"),
+                            Rendering.text(agents.get("targets")), Rendering.text(agents.get("clients"))));
+                }
+                Rendering.table(out, List.of("ID", "URL", "ALIVE", "ANSWERING", "KEYS", "TARGETS", "CLIENTS"),
+                        rows);
+            }
+        }
+    }
+
+    public void describeVolume(String name) {
+        Map<String, Object> v = client.get("/v1/volumes/" + URLEncoder.encode(name, StandardCharsets.UTF_8));
+        Map<String, String> fields = new LinkedHashMap<>();
+        fields.put("Name", t(v, "name"));
+        fields.put("Status", t(v, "status"));
+        if (!t(v, "reason").isEmpty()) {
+            fields.put("Reason", t(v, "reason"));
+        }
+        fields.put("Policy", t(v, "policy"));
+        fields.put("Layout", t(v, "layout") + (t(v, "protection").isEmpty() ? "" : ", protection " + t(v, "protection")));
+        fields.put("Size", Rendering.bytes(v.get("sizeBytes")) + " (placed " + Rendering.bytes(v.get("placedBytes"))
+                + ")");
+        fields.put("Deletion protection", t(v, "deletionProtection"));
+        fields.put("Owner", t(v, "owner"));
+        fields.put("State commit", shortId(t(v, "stateCommit")));
+        fields.forEach((k, val) -> out.println(String.format("%-20s %s", k + ":", val)));
+        List<Map<String, Object>> segments = Rendering.list(v, "segments");
+        out.println("Segments:            " + segments.size());
+        List<List<String>> rows = new ArrayList<>();
+        for (Map<String, Object> s : segments) {
+            rows.add(List.of(t(s, "chunk"), t(s, "group"), t(s, "index"), t(s, "role"), t(s, "target"),
+                    t(s, "serial"), Rendering.bytes(s.get("offset")), Rendering.bytes(s.get("length"))));
+        }
+        if (!rows.isEmpty()) {
+            Rendering.table(out, List.of("  CHUNK", "GROUP", "SEG", "ROLE", "TARGET", "DRIVE", "OFFSET", "LENGTH"),
+                    rows.stream().map(r -> {
+                        List<String> c = new ArrayList<>(r);
+                        c.set(0, "  " + c.get(0));
+                        return (List<String>) c;
+                    }).toList());
+        }
+    }
+
+    /** Members, volumes by status, the desired commit last reconciled, the answering instance's last passes. */
+    public void status() {
+        Map<String, Object> cluster = client.get("/v1/cluster");
+        Map<String, Object> volumes = client.get("/v1/volumes");
+        Map<String, Object> results = client.get("/v1/reconcile/results");
+        List<Map<String, Object>> members = Rendering.list(cluster, "members");
+        long live = members.stream().filter(m -> Boolean.TRUE.equals(m.get("alive"))).count();
+        out.println("server:     " + client.address().server() + " (instance " + t(cluster, "self") + ")");
+        out.println("members:    " + live + "/" + members.size() + " live " + cluster.get("live"));
+        Map<String, Integer> byStatus = new TreeMap<>();
+        Rendering.list(volumes, "items").forEach(v -> byStatus.merge(t(v, "status"), 1, Integer::sum));
+        out.println("volumes:    " + t(volumes, "count") + (byStatus.isEmpty() ? "" : " " + byStatus));
+        out.println("desired:    " + (t(volumes, "desiredCommit").isEmpty() ? "not reconciled yet"
+                : shortId(t(volumes, "desiredCommit")) + " reconciled, state at " + shortId(t(volumes, "stateCommit"))));
+        List<Map<String, Object>> passes = Rendering.list(results, "results");
+        if (passes.isEmpty()) {
+            out.println("last pass:  none yet on " + t(results, "instance"));
+        } else {
+            Map<String, Object> p = passes.get(0);
+            out.println("last pass:  " + t(p, "outcome") + " on " + t(results, "instance") + " at " + t(p, "at")
+                    + " (" + t(p, "ownedVolumes") + " owned volumes, " + t(p, "millis") + " ms): " + t(p, "message"));
+        }
+    }
+
+    private static String labels(Map<String, Object> labels) {
+        StringBuilder sb = new StringBuilder();
+        new TreeMap<>(labels).forEach((k, v) -> sb.append(sb.length() == 0 ? "" : ",").append(k).append('=').append(v));
+        return sb.toString();
+    }
+
+    private static String t(Map<String, Object> m, String key) {
+        return Rendering.text(m.get(key));
+    }
+
+    private static String shortId(String id) {
+        return id.length() > 7 ? id.substring(0, 7) : id;
+    }
+}

@@ -1,0 +1,86 @@
+package io.nvmesh.cli.remote;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import org.yaml.snakeyaml.DumperOptions;
+import org.yaml.snakeyaml.Yaml;
+
+/** Tables with aligned columns, JSON and YAML of plain Java values. */
+final class Rendering {
+
+    private Rendering() {
+    }
+
+    static void table(PrintWriter out, List<String> headers, List<List<String>> rows) {
+        int[] width = new int[headers.size()];
+        for (int i = 0; i < headers.size(); i++) {
+            width[i] = headers.get(i).length();
+        }
+        for (List<String> row : rows) {
+            for (int i = 0; i < row.size(); i++) {
+                width[i] = Math.max(width[i], row.get(i).length());
+            }
+        }
+        List<List<String>> all = new ArrayList<>();
+        all.add(headers);
+        all.addAll(rows);
+        for (List<String> row : all) {
+            StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < row.size(); i++) {
+                sb.append(row.get(i));
+                if (i < row.size() - 1) {
+                    sb.append(" ".repeat(width[i] - row.get(i).length() + 2));
+                }
+            }
+            out.println(sb.toString().stripTrailing());
+        }
+    }
+
+    static void json(PrintWriter out, Object value) {
+        out.println(ServerClient.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(value));
+    }
+
+    static void yaml(PrintWriter out, Object value) {
+        DumperOptions o = new DumperOptions();
+        o.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
+        o.setIndicatorIndent(2);
+        o.setIndentWithIndicator(true);
+        out.print(new Yaml(o).dump(value));
+    }
+
+    /** {@code 1.5TiB}, {@code 100GiB}, {@code 0}: binary units, at most one decimal. */
+    static String bytes(Object value) {
+        long b = value instanceof Number n ? n.longValue() : 0;
+        String[] units = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+        double v = b;
+        int u = 0;
+        while (v >= 1024 && u < units.length - 1) {
+            v /= 1024;
+            u++;
+        }
+        if (u == 0) {
+            return b + "B";
+        }
+        return (v == Math.rint(v) ? String.format(Locale.ROOT, "%.0f", v) : String.format(Locale.ROOT, "%.1f", v))
+                + units[u];
+    }
+
+    static String text(Object o) {
+        return o == null ? "" : o.toString();
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<Map<String, Object>> list(Map<String, Object> body, String key) {
+        Object v = body.get(key);
+        return v instanceof List ? (List<Map<String, Object>>) v : List.of();
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> map(Object v) {
+        return v instanceof Map ? (Map<String, Object>) v : Map.of();
+    }
+}

@@ -1,0 +1,36 @@
+package io.nvmesh.cli.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ServiceJarsTest {
+
+    @TempDir
+    Path home;
+
+    @Test
+    void runsAServiceMainFromTheBuiltJarWithTheLaunchersFlags() throws Exception {
+        Path target = Files.createDirectories(home.resolve("reconciler/service/target/lib"));
+        Files.writeString(target.resolveSibling("nvmesh-reconciler-service-0.1.0-SNAPSHOT.jar"), "");
+
+        ServiceJars jars = ServiceJars.in(home, List.of("--add-opens=java.base/java.lang=ALL-UNNAMED"));
+        List<String> cmd = jars.command(ServiceJars.RECONCILER_MAIN, List.of("--config", "r1.yaml"));
+
+        assertThat(cmd.get(0)).endsWith("java");
+        assertThat(cmd).containsSubsequence("--add-opens=java.base/java.lang=ALL-UNNAMED", "-cp",
+                ServiceJars.RECONCILER_MAIN, "--config", "r1.yaml");
+        assertThat(cmd.get(cmd.indexOf("-cp") + 1)).contains("nvmesh-reconciler-service-0.1.0-SNAPSHOT.jar")
+                .endsWith("lib/*");
+    }
+
+    @Test
+    void saysHowToBuildTheServiceWhenItIsMissing() {
+        assertThatThrownBy(() -> ServiceJars.in(home, List.of())).hasMessageContaining("mvn -B package");
+    }
+}

@@ -1,0 +1,168 @@
+package io.nvmesh.service.http;
+
+import io.nvmesh.core.allocation.Chunk;
+import io.nvmesh.core.allocation.Drive;
+import io.nvmesh.core.allocation.Group;
+import io.nvmesh.core.allocation.Inventory;
+import io.nvmesh.core.allocation.Segment;
+import io.nvmesh.core.allocation.Target;
+import io.nvmesh.core.allocation.VolumeAllocation;
+import io.nvmesh.core.record.RecordedState;
+import io.nvmesh.core.record.VolumeRecord;
+import io.nvmesh.service.reconcile.PassResult;
+import io.nvmesh.service.reconcile.ReconcileLoop;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Volumes and inventory as recorded on the state ref (the whole fleet, whichever instance answers), the reconcile
+ * loop's latest results, and the Git hook that asks for a pass at once.
+ */
+final class VolumeEndpoints {
+
+    private final String self;
+    private final Optional<ReconcileLoop> reconcile;
+
+    VolumeEndpoints(String self, Optional<ReconcileLoop> reconcile) {
+        this.self = self;
+        this.reconcile = reconcile;
+    }
+
+    List<Route> routes() {
+        return List.of(
+                // Offloaded: they read the state ref from Git.
+                Route.offloaded("GET", "/v1/volumes", Access.READ, this::volumes),
+                Route.offloaded("GET", "/v1/volumes/{name}", Access.READ, this::volume),
+                Route.offloaded("GET", "/v1/inventory", Access.READ, this::inventory),
+                Route.inline("GET", "/v1/reconcile/results", Access.READ, this::results),
+                Route.inline("POST", "/v1/hooks/git", Access.WRITE, this::hook));
+    }
+
+    record VolumeSummaryJson(String name, String status, String reason, boolean deletionProtection, String policy,
+                             String layout, long sizeBytes, int segments, String owner) {
+    }
+
+    record VolumeListJson(String instance, String stateCommit, String desiredCommit, int count,
+                          List<VolumeSummaryJson> items) {
+    }
+
+    record SegmentJson(int chunk, int group, int index, String role, String serial, String target, long offset,
+                       long length) {
+    }
+
+    record VolumeJson(String instance, String stateCommit, String name, String status, String reason,
+                      boolean deletionProtection, String policy, String layout, String protection, long sizeBytes,
+                      long placedBytes, String owner, List<SegmentJson> segments) {
+    }
+
+    record DriveJson(String serial, String target, long capacity, String health, Map<String, String> labels) {
+    }
+
+    record TargetJson(String id, String health, Map<String, String> labels, int drives, long capacity) {
+    }
+
+    record ClientJson(String id, Map<String, String> labels) {
+    }
+
+    record InventoryJson(String instance, String stateCommit, List<TargetJson> targets, List<DriveJson> drives,
+                         List<ClientJson> clients) {
+    }
+
+    record ResultsJson(String instance, List<PassResult> results) {
+    }
+
+    record HookJson(String instance, String status) {
+    }
+
+    private ReconcileLoop loop() {
+        return reconcile.orElseThrow(() -> new ApiException(503, "no-git-remote", "No Git remote",
+                "instance " + self + " has no git.remote configured, so it neither reconciles nor reads recorded "
+                        + "state", Map.of()));
+    }
+
+    private ApiResponse volumes(ApiRequest request) {
+        RecordedState state = loop().recorded();
+        List<VolumeSummaryJson> items = new ArrayList<>();
+        for (VolumeRecord r : state.volumes().values()) {
+            Optional<VolumeAllocation> a = r.allocation();
+            items.add(new VolumeSummaryJson(r.name(), r.status().wireName(), r.reason(), r.deletionProtection(),
+                    a.map(VolumeAllocation::policy).orElse(""), a.map(v -> lower(v.layout())).orElse(""),
+                    a.map(VolumeAllocation::size).orElse(0L), a.map(v -> v.extents().size()).orElse(0),
+                    owner(r.name())));
+        }
+        return ApiResponse.ok(new VolumeListJson(self, state.commitId(), state.reconciled().desiredCommit(),
+                items.size(), items));
+    }
+
+    private ApiResponse volume(ApiRequest request) {
+        String name = request.pathParam("name");
+        RecordedState state = loop().recorded();
+        VolumeRecord r = state.volumes().get(name);
+        if (r == null) {
+            throw ApiException.notFound("no volume " + name + " is recorded (not desired, or not reconciled yet)");
+        }
+        Map<String, String> targetOf = targetOfSerial(state.inventory());
+        List<SegmentJson> segments = new ArrayList<>();
+        r.allocation().ifPresent(a -> {
+            for (Chunk c : a.chunks()) {
+                for (Group g : c.groups()) {
+                    for (Segment s : g.segments()) {
+                        segments.add(new SegmentJson(c.index(), g.index(), s.index(), lower(s.role()),
+                                s.extent().serial(), targetOf.getOrDefault(s.extent().serial(), ""),
+                                s.extent().offset(), s.extent().length()));
+                    }
+                }
+            }
+        });
+        Optional<VolumeAllocation> a = r.allocation();
+        return ApiResponse.ok(new VolumeJson(self, state.commitId(), r.name(), r.status().wireName(), r.reason(),
+                r.deletionProtection(), a.map(VolumeAllocation::policy).orElse(""),
+                a.map(v -> lower(v.layout())).orElse(""), a.map(v -> lower(v.protection())).orElse(""),
+                a.map(VolumeAllocation::size).orElse(0L), a.map(VolumeAllocation::placedCapacity).orElse(0L),
+                owner(r.name()), segments));
+    }
+
+    private ApiResponse inventory(ApiRequest request) {
+        RecordedState state = loop().recorded();
+        List<TargetJson> targets = new ArrayList<>();
+        List<DriveJson> drives = new ArrayList<>();
+        for (Target t : state.inventory().targets()) {
+            targets.add(new TargetJson(t.id(), lower(t.health()), t.labels(), t.drives().size(),
+                    t.drives().stream().mapToLong(Drive::capacity).sum()));
+            for (Drive d : t.drives()) {
+                drives.add(new DriveJson(d.serial(), t.id(), d.capacity(), lower(d.health()), d.labels()));
+            }
+        }
+        List<ClientJson> clients = state.inventory().clients().stream()
+                .map(c -> new ClientJson(c.id(), c.labels())).toList();
+        return ApiResponse.ok(new InventoryJson(self, state.commitId(), targets, drives, clients));
+    }
+
+    private ApiResponse results(ApiRequest request) {
+        return ApiResponse.ok(new ResultsJson(self, loop().results()));
+    }
+
+    private ApiResponse hook(ApiRequest request) {
+        loop().trigger();
+        return new ApiResponse(202, new HookJson(self, "pass requested"));
+    }
+
+    private String owner(String volume) {
+        return reconcile.map(l -> l.ownerOf(volume)).orElse("");
+    }
+
+    private static Map<String, String> targetOfSerial(Inventory inventory) {
+        Map<String, String> m = new HashMap<>();
+        inventory.targets().forEach(t -> t.drives().forEach(d -> m.put(d.serial(), t.id())));
+        return m;
+    }
+
+    private static String lower(Object o) {
+        return String.valueOf(o).toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+}

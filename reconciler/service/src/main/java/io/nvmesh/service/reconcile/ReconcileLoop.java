@@ -1,0 +1,261 @@
+package io.nvmesh.service.reconcile;
+
+import io.nvmesh.core.record.RecordedState;
+import io.nvmesh.core.record.StateFiles;
+import io.nvmesh.core.reconcile.ReconcileReport;
+import io.nvmesh.core.reconcile.Reconciler;
+import io.nvmesh.core.state.Author;
+import io.nvmesh.core.state.Changes;
+import io.nvmesh.core.state.Decision;
+import io.nvmesh.core.state.StateStore;
+import io.nvmesh.core.state.StoreOptions;
+import io.nvmesh.core.state.UpdateResult;
+import io.nvmesh.schema.Volume;
+import io.nvmesh.service.agent.AgentMessage;
+import io.nvmesh.service.agent.Attachment;
+import io.nvmesh.service.agent.SegmentLayout;
+import io.nvmesh.service.cluster.OwnershipTable;
+import io.nvmesh.service.config.InstanceConfig;
+import io.nvmesh.service.nodes.AgentHub;
+import io.nvmesh.service.nodes.InventoryChanges;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Watches the desired branch and reconciles the volumes this instance owns, on one thread of its own. A pass runs
+ * every poll interval, at once on {@link #trigger} (the Git hook), after an ownership change and after an inventory
+ * batch was recorded. Ownership only spreads the work: every commit is a compare-and-swap on the state ref, so two
+ * instances that briefly both think they own a volume cost a retry, never a double allocation.
+ */
+public final class ReconcileLoop implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(ReconcileLoop.class.getName());
+
+    /** Results kept for {@code GET /v1/reconcile/results}. */
+    public static final int KEPT_RESULTS = 50;
+
+    private final String self;
+    private final StateStore store;
+    private final Reconciler reconciler;
+    private final OwnershipTable ownership;
+    private final AgentHub agents;
+    private final Author author;
+    private final Clock clock;
+    private final ScheduledExecutorService thread;
+    private final AtomicBoolean passQueued = new AtomicBoolean();
+    private final Deque<PassResult> results = new ArrayDeque<>();
+    /** Confined to the loop thread: the last command sent to each connected node, to send only what changed. */
+    private final Map<String, Object> sent = new HashMap<>();
+    private Set<String> volumeKeys = Set.of();
+    private volatile boolean closed;
+
+    private ReconcileLoop(String self, StateStore store, String branch, OwnershipTable ownership, AgentHub agents,
+                          Clock clock) {
+        this.self = self;
+        this.store = store;
+        this.ownership = ownership;
+        this.agents = agents;
+        this.author = new Author("nvmesh reconciler " + self, self + "@reconciler.nvmesh");
+        this.reconciler = new Reconciler(store, branch, this::owns, author);
+        this.clock = clock;
+        this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "nvmesh-reconcile-" + self);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * Opens the configured repository ({@code git.remote}: a path is a local bare repository, created if missing; a
+     * URL is mirrored under {@code dataDir/git-mirror}) and starts polling.
+     */
+    public static ReconcileLoop start(InstanceConfig config, OwnershipTable ownership, AgentHub agents) {
+        StoreOptions options = StoreOptions.forWriter(config.id());
+        String remote = config.gitRemote();
+        StateStore store = remote.contains("://") || remote.contains("@")
+                ? StateStore.remote(remote, config.dataDir().resolve("git-mirror"), options)
+                : StateStore.openOrCreate(Path.of(remote), options);
+        ReconcileLoop loop = new ReconcileLoop(config.id(), store, config.gitBranch(), ownership, agents,
+                Clock.systemUTC());
+        agents.addInventoryListener(loop::inventoryChanged);
+        ownership.addListener(own -> loop.trigger());
+        long poll = config.gitPollInterval().toMillis();
+        loop.thread.scheduleWithFixedDelay(loop::pass, 0, poll, TimeUnit.MILLISECONDS);
+        return loop;
+    }
+
+    /** Asks for a pass as soon as the loop is free; several asks before it starts make one pass. */
+    public void trigger() {
+        if (closed || !passQueued.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            thread.execute(this::pass);
+        } catch (RejectedExecutionException e) {
+            passQueued.set(false);
+        }
+    }
+
+    /** The latest pass results, newest first. */
+    public List<PassResult> results() {
+        synchronized (results) {
+            return List.copyOf(results);
+        }
+    }
+
+    /** The recorded state at the state ref's tip. Blocks on Git: call it from a work executor. */
+    public RecordedState recorded() {
+        StateFiles.Decoded d = StateFiles.decode(store.read(StateStore.STATE_REF));
+        return d.state();
+    }
+
+    /** The instance that places a volume, as this instance sees the cluster now. */
+    public String ownerOf(String volume) {
+        return ownership.current().ownerOrPreferred("volume/" + volume);
+    }
+
+    /** Whether this instance places the volume now. */
+    boolean owns(String volume) {
+        return self.equals(ownership.current().ownerOrPreferred("volume/" + volume));
+    }
+
+    private void inventoryChanged(InventoryChanges batch) {
+        try {
+            thread.execute(() -> recordInventory(batch));
+        } catch (RejectedExecutionException e) {
+            // closing; the nodes' next owner records them again
+        }
+    }
+
+    /** One compare-and-swap commit per batch, re-applied to the newer state on a lost race. */
+    private void recordInventory(InventoryChanges batch) {
+        try {
+            UpdateResult r = store.update(StateStore.STATE_REF, author, snapshot -> {
+                RecordedState recorded = StateFiles.decodeStrict(snapshot);
+                Changes changes = StateFiles.changes(snapshot,
+                        recorded.withInventory(InventoryDelta.apply(recorded.inventory(), batch.changes())));
+                return changes.isEmpty() ? Decision.noChange()
+                        : Decision.commit(changes, "inventory from " + self + " batch " + batch.sequence() + ": "
+                                + batch.changes().size() + " change(s)");
+            });
+            if (r instanceof UpdateResult.Updated) {
+                trigger();
+            } else if (!(r instanceof UpdateResult.Unchanged)) {
+                LOG.log(System.Logger.Level.WARNING, () -> self + ": inventory batch " + batch.sequence()
+                        + " not recorded: " + r);
+            }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, () -> self + ": inventory batch " + batch.sequence()
+                    + " not recorded: " + e.getMessage());
+        }
+    }
+
+    private void pass() {
+        passQueued.set(false);
+        if (closed) {
+            return;
+        }
+        long start = System.nanoTime();
+        try {
+            List<Volume> desired = reconciler.desiredVolumes();
+            Set<String> keys = new HashSet<>();
+            desired.forEach(v -> keys.add("volume/" + v.name()));
+            if (!keys.equals(volumeKeys)) {
+                volumeKeys = Set.copyOf(keys);
+                ownership.setSpace("volume", keys);
+            }
+            int owned = (int) desired.stream().filter(v -> owns(v.name())).count();
+            ReconcileReport report = reconciler.reconcileOnce();
+            int commands = push(desired);
+            keep(new PassResult(clock.instant().toString(), outcome(report.outcome()), report.desiredCommit(),
+                    report.stateCommit(), owned, report.actions().size(), report.blocked(), report.retries(),
+                    millisSince(start), commands, report.message()));
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, () -> self + ": reconcile pass failed: " + e.getMessage());
+            keep(new PassResult(clock.instant().toString(), "failed", "", "", 0, 0, List.of(), 0, millisSince(start), 0,
+                    String.valueOf(e.getMessage())));
+        }
+    }
+
+    /** Sends each node connected here what it must serve or attach, when that differs from what it was sent. */
+    private int push(List<Volume> desired) {
+        List<String> connected = agents.connectedNodes();
+        sent.keySet().retainAll(new HashSet<>(connected));
+        if (connected.isEmpty()) {
+            return 0;
+        }
+        NodeCommands commands = NodeCommands.of(recorded(), desired);
+        Set<String> targets = new HashSet<>();
+        agents.targets().forEach(t -> targets.add(t.id()));
+        int count = 0;
+        for (String node : connected) {
+            boolean target = targets.contains(node);
+            List<SegmentLayout> segments = target ? commands.segments().getOrDefault(node, List.of()) : List.of();
+            List<Attachment> attachments = target ? List.of()
+                    : commands.attachments().getOrDefault(node, List.of());
+            Object content = target ? segments : attachments;
+            if (content.equals(sent.get(node))) {
+                continue;
+            }
+            if (agents.send(node, new AgentMessage.Command(agents.nextCommandSeq(), segments, attachments))) {
+                sent.put(node, content);
+                count++;
+            }
+        }
+        return count;
+    }
+
+    private void keep(PassResult result) {
+        synchronized (results) {
+            PassResult last = results.peekFirst();
+            // An idle loop would push every real change out of the window: a repeat of "nothing changed" replaces
+            // the previous one.
+            if (last != null && result.outcome().equals("unchanged") && last.outcome().equals("unchanged")
+                    && last.desiredCommit().equals(result.desiredCommit())
+                    && last.stateCommit().equals(result.stateCommit()) && result.commandsSent() == 0) {
+                results.removeFirst();
+            }
+            results.addFirst(result);
+            while (results.size() > KEPT_RESULTS) {
+                results.removeLast();
+            }
+        }
+    }
+
+    private static String outcome(ReconcileReport.Kind kind) {
+        return kind.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    private static long millisSince(long startNanos) {
+        return Duration.ofNanos(System.nanoTime() - startNanos).toMillis();
+    }
+
+    /** Stops the loop; a pass in flight finishes its commit or loses its race, both safe. */
+    @Override
+    public void close() {
+        closed = true;
+        // Not shutdownNow: an interrupt inside JGit closes its pack file channels under it.
+        thread.shutdown();
+        try {
+            thread.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        store.close();
+    }
+}

@@ -1,0 +1,90 @@
+package io.nvmesh.service.reconcile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.nvmesh.core.record.StateFiles;
+import io.nvmesh.core.record.VolumeStatus;
+import io.nvmesh.core.state.Author;
+import io.nvmesh.core.state.Changes;
+import io.nvmesh.core.state.DesiredBranch;
+import io.nvmesh.core.state.StateStore;
+import io.nvmesh.service.ReconcilerNode;
+import io.nvmesh.service.config.AuthConfig;
+import io.nvmesh.service.config.InstanceConfig;
+import io.nvmesh.service.sim.SimulatedFleet;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** One instance whose git.remote is a URL: it works through a mirror and pushes with a lease. */
+class ReconcileLoopTest {
+
+    private static final String AGENT = "agent-secret-000000000001";
+    private static final Author TEST = new Author("test", "test@example.com");
+
+    @TempDir
+    Path data;
+
+    @Test
+    void anInstanceReconcilesARemoteGivenByUrlAndAHookStartsAPassBeforeThePollInterval() {
+        Path bare = data.resolve("remote.git");
+        try (StateStore origin = StateStore.openOrCreate(bare)) {
+            commit(origin, "policies.yaml", """
+                    apiVersion: nvmesh.io/v1
+                    kind: VolumePolicy
+                    metadata:
+                      name: mirror
+                    spec:
+                      layout: raid1
+                      mirrors: 1
+                      protection: full
+                      domainScope: rack
+                    ---
+                    apiVersion: nvmesh.io/v1
+                    kind: Volume
+                    metadata:
+                      name: first
+                    spec:
+                      policy: mirror
+                      capacity: 10GiB
+                      deletionProtection: false
+                    """);
+            // A poll interval far longer than the test: only the start-up pass and triggers run.
+            InstanceConfig config = InstanceConfig.defaults("r1", data.resolve("r1")).withListen("127.0.0.1", 0)
+                    .withAuth(new AuthConfig(List.of(), List.of(), "", AGENT))
+                    .withGit(bare.toUri().toString(), "main", Duration.ofMinutes(10));
+            try (ReconcilerNode node = ReconcilerNode.start(config);
+                 SimulatedFleet fleet = SimulatedFleet.create(new SimulatedFleet.Spec(3, 2, 1, 5))) {
+                fleet.connect(List.of(node.url()), AGENT);
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(StateFiles.decodeStrict(
+                        origin.read(StateStore.STATE_REF)).volumes().get("first")).isNotNull()
+                        .satisfies(v -> assertThat(v.status()).isEqualTo(VolumeStatus.ONLINE)));
+
+                commit(origin, "second.yaml", """
+                        apiVersion: nvmesh.io/v1
+                        kind: Volume
+                        metadata:
+                          name: second
+                        spec:
+                          policy: mirror
+                          capacity: 10GiB
+                          deletionProtection: false
+                        """);
+                node.reconcile().orElseThrow().trigger();
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(StateFiles.decodeStrict(
+                        origin.read(StateStore.STATE_REF)).volumes()).containsKey("second"));
+            }
+        }
+    }
+
+    private static void commit(StateStore store, String path, String text) {
+        DesiredBranch b = new DesiredBranch(store, "main");
+        b.apply(b.read().commitId(), Changes.put(path, text.getBytes(StandardCharsets.UTF_8)), "test", TEST);
+    }
+}
