@@ -1,0 +1,16 @@
+package io.nvmesh.service.events;
+
+/**
+ * What an instance's hub has done since it started.
+ *
+ * @param published       events raised here
+ * @param eventMessages   requests carrying events sent to peers
+ * @param eventsSent      events carried by them (one event to two peers counts two)
+ * @param received        events received from peers
+ * @param interestMessages interest pushes and digest checks sent to peers
+ * @param delivered       items handed to local subscriptions
+ * @param resets          resets handed to local subscriptions
+ */
+public record EventStats(long published, long eventMessages, long eventsSent, long received, long interestMessages,
+                         long delivered, long resets) {
+}
