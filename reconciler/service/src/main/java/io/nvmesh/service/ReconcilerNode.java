@@ -7,8 +7,10 @@ import io.nvmesh.service.cluster.OwnershipTable;
 import io.nvmesh.service.cluster.MemberStatus;
 import io.nvmesh.service.config.InstanceConfig;
 import io.nvmesh.service.counters.Counters;
+import io.nvmesh.service.events.EventHub;
 import io.nvmesh.service.http.ApiServer;
 import io.nvmesh.service.http.JettyCounterTransport;
+import io.nvmesh.service.http.JettyEventTransport;
 import io.nvmesh.service.http.JettyHeartbeatTransport;
 import io.nvmesh.service.nodes.AgentHub;
 
@@ -38,13 +40,15 @@ public final class ReconcilerNode implements AutoCloseable {
     private final OwnershipTable ownership;
     private final AgentHub agents;
     private final Counters counters;
+    private final EventHub events;
     private final ThreadPoolExecutor work;
     private final URI url;
     private final CountDownLatch closed = new CountDownLatch(1);
 
     private ReconcilerNode(InstanceConfig config, ApiServer server, JettyHeartbeatTransport transport,
                            Membership membership, OwnershipTable ownership, AgentHub agents, Counters counters,
-                           ThreadPoolExecutor work, URI url) {
+                           EventHub events, ThreadPoolExecutor work, URI url) {
+        this.events = events;
         this.config = config;
         this.server = server;
         this.transport = transport;
@@ -68,6 +72,7 @@ public final class ReconcilerNode implements AutoCloseable {
         ThreadPoolExecutor work = null;
         AgentHub agents = null;
         Counters counters = null;
+        EventHub events = null;
         try {
             URI url = config.advertiseUrl().orElse(server.localUrl());
             Duration interval = config.heartbeatInterval();
@@ -83,11 +88,13 @@ public final class ReconcilerNode implements AutoCloseable {
             agents = AgentHub.start(membership, ownership, AgentHub.DEFAULT_REPORT_INTERVAL,
                     AgentHub.DEFAULT_BATCH_WINDOW);
             membership.agentsFrom(agents::connectionCounts);
-            server.start(config.auth(), membership, ownership, agents, counters, work);
+            events = startEvents(config, membership, timeout);
+            server.start(config.auth(), membership, ownership, agents, counters, events, work);
             membership.start();
             LOG.log(System.Logger.Level.INFO, () -> config.id() + " listening on " + url + " with "
                     + config.peers().size() + " peer(s)");
-            return new ReconcilerNode(config, server, transport, membership, ownership, agents, counters, work, url);
+            return new ReconcilerNode(config, server, transport, membership, ownership, agents, counters, events, work,
+                    url);
         } catch (RuntimeException e) {
             if (agents != null) {
                 agents.close();
@@ -97,6 +104,9 @@ public final class ReconcilerNode implements AutoCloseable {
             }
             if (counters != null) {
                 counters.close();
+            }
+            if (events != null) {
+                events.close();
             }
             if (transport != null) {
                 transport.close();
@@ -131,6 +141,19 @@ public final class ReconcilerNode implements AutoCloseable {
             counters.close();
             throw e;
         }
+    }
+
+    /** Events go only where someone subscribed; interest digests travel every heartbeat interval. */
+    private static EventHub startEvents(InstanceConfig config, Membership membership, Duration timeout) {
+        JettyEventTransport transport = JettyEventTransport.start(config.id(), config.auth().peerSecret(), timeout);
+        return EventHub.start(config.id(), membership.epoch(), EventHub.Settings.defaults(config.heartbeatInterval()),
+                transport, () -> livePeerUrls(membership));
+    }
+
+    private static java.util.Map<String, URI> livePeerUrls(Membership membership) {
+        java.util.Map<String, URI> live = new java.util.HashMap<>();
+        membership.view().members().stream().filter(m -> !m.self() && m.alive()).forEach(m -> live.put(m.id(), m.url()));
+        return live;
     }
 
     private static List<URI> livePeers(Membership membership) {
@@ -187,6 +210,11 @@ public final class ReconcilerNode implements AutoCloseable {
         return counters;
     }
 
+    /** This instance's events: publish here (reconcile loop, agent hub); subscribers anywhere hear them. */
+    public EventHub events() {
+        return events;
+    }
+
     public ClusterView view() {
         return membership.view();
     }
@@ -215,6 +243,7 @@ public final class ReconcilerNode implements AutoCloseable {
             transport.close();
             work.shutdownNow();
             counters.close();
+            events.close();
             closed.countDown();
         }
         LOG.log(System.Logger.Level.INFO, () -> config.id() + " stopped");

@@ -6,6 +6,7 @@ import io.nvmesh.service.cluster.OwnershipTable;
 import io.nvmesh.service.config.AuthConfig;
 import io.nvmesh.service.nodes.AgentHub;
 import io.nvmesh.service.counters.Counters;
+import io.nvmesh.service.events.EventHub;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -16,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
 
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -96,18 +98,29 @@ public final class ApiServer implements AutoCloseable {
      */
     public void start(AuthConfig auth, Membership membership, OwnershipTable ownership, AgentHub agents,
                       Counters counters, Executor work) {
+        start(auth, membership, ownership, agents, counters, null, work);
+    }
+
+    /** As above, plus the event stream and the peer event endpoints when {@code events} is not null. */
+    public void start(AuthConfig auth, Membership membership, OwnershipTable ownership, AgentHub agents,
+                      Counters counters, EventHub events, Executor work) {
         List<Route> routes = new ArrayList<>(new ClusterEndpoints(membership, ownership).routes());
         routes.addAll(new NodeEndpoints(membership.selfId(), agents, ownership).routes());
         routes.addAll(new CounterEndpoints(counters).routes());
+        EventEndpoints eventEndpoints = events == null ? null : new EventEndpoints(events);
+        if (eventEndpoints != null) {
+            routes.addAll(eventEndpoints.routes());
+        }
         ServerWebSocketContainer container = ServerWebSocketContainer.ensure(server);
         container.setIdleTimeout(AGENT_IDLE_TIMEOUT);
         container.setMaxTextMessageSize(MAX_AGENT_MESSAGE_BYTES);
         List<Router.WebSocketRoute> upgrades = List.of(new Router.WebSocketRoute(AgentProtocol.PATH, Access.AGENT,
                 container, (upgradeRequest, upgradeResponse, callback) -> new AgentSocket(agents)));
-        start(new Router(routes, upgrades, new Authenticator(auth), work));
+        Router router = new Router(routes, upgrades, new Authenticator(auth), work);
+        start(eventEndpoints == null ? router : eventEndpoints.streams(router, new Authenticator(auth)));
     }
 
-    void start(Router router) {
+    void start(Handler router) {
         server.setHandler(router);
         try {
             server.start();
