@@ -52,6 +52,7 @@ public final class EventHub implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(EventHub.class.getName());
     private static final long SEQ_PER_EPOCH = 1_000_000L;
+    private static final long PUSH_DELAY_MILLIS = 5;
 
     private final String self;
     private final long epoch;
@@ -72,10 +73,13 @@ public final class EventHub implements AutoCloseable {
     private final Map<String, PeerLink> links = new ConcurrentHashMap<>();
     private volatile Function<String, Object> snapshots = topic -> null;
 
+    private final java.util.concurrent.atomic.AtomicBoolean pushScheduled =
+            new java.util.concurrent.atomic.AtomicBoolean();
     private final AtomicLong published = new AtomicLong();
     private final AtomicLong eventMessages = new AtomicLong();
     private final AtomicLong eventsSent = new AtomicLong();
     private final AtomicLong received = new AtomicLong();
+    private final AtomicLong unwanted = new AtomicLong();
     private final AtomicLong interestMessages = new AtomicLong();
     private final AtomicLong delivered = new AtomicLong();
     private final AtomicLong resets = new AtomicLong();
@@ -152,6 +156,14 @@ public final class EventHub implements AutoCloseable {
     /** Events a peer sent us (it believed we have interest). */
     public void accept(String from, List<Event> events) {
         received.addAndGet(events.size());
+        synchronized (this) {
+            // Interest lingers, so this stays 0 unless a peer acted on news older than the linger time.
+            events.forEach(e -> {
+                if (!interest.wants(e.topic())) {
+                    unwanted.incrementAndGet();
+                }
+            });
+        }
         deliverLocally(events);
     }
 
@@ -313,7 +325,22 @@ public final class EventHub implements AutoCloseable {
         return known != null && known.digest().equals(digest);
     }
 
+    /**
+     * Pushes soon rather than now: a burst of subscriptions (a client reconnecting thousands of streams) becomes a
+     * few pushes of the whole set instead of one per subscription.
+     */
     private void pushInterest() {
+        if (pushScheduled.compareAndSet(false, true)) {
+            try {
+                timer.schedule(this::pushInterestNow, PUSH_DELAY_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                pushScheduled.set(false); // closing
+            }
+        }
+    }
+
+    private void pushInterestNow() {
+        pushScheduled.set(false);
         Interest now = interest();
         livePeers.get().values().forEach(url -> {
             interestMessages.incrementAndGet();
@@ -365,7 +392,7 @@ public final class EventHub implements AutoCloseable {
 
     public EventStats stats() {
         return new EventStats(published.get(), eventMessages.get(), eventsSent.get(), received.get(),
-                interestMessages.get(), delivered.get(), resets.get());
+                unwanted.get(), interestMessages.get(), delivered.get(), resets.get());
     }
 
     @Override

@@ -104,6 +104,7 @@ class EventHubTest {
         EventHub b = hub("b", 2_000, small(8, 8), "a", "c");
         EventHub c = hub("c", 3_000, small(8, 8), "a", "b");
         Subscription onB = b.subscribe(Set.of("volume/x"), Map.of(), Duration.ofMinutes(1), () -> { });
+        await().atMost(BOUND).until(() -> a.peerWants("b", "volume/x") && c.peerWants("b", "volume/x"));
 
         a.publish("volume/nobody", "t", 1);
         c.publish("capacity", "t", 1);
@@ -119,7 +120,7 @@ class EventHubTest {
     void restartedPeerLearnsInterestFromTheDigest() {
         EventHub a = hub("a", 1_000, small(8, 8), "b");
         hub("b", 2_000, small(8, 8), "a").subscribe(Set.of("client/c1"), Map.of(), Duration.ofMinutes(1), () -> { });
-        assertThat(a.peerWants("b", "client/c1")).isTrue();
+        await().atMost(BOUND).until(() -> a.peerWants("b", "client/c1"));
 
         a.close();
         EventHub restarted = hub("a", 5_000, small(8, 8), "b");
