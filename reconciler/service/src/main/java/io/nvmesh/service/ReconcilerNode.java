@@ -17,7 +17,9 @@ import io.nvmesh.service.nodes.AgentHub;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -150,9 +152,10 @@ public final class ReconcilerNode implements AutoCloseable {
                 transport, () -> livePeerUrls(membership));
     }
 
-    private static java.util.Map<String, URI> livePeerUrls(Membership membership) {
-        java.util.Map<String, URI> live = new java.util.HashMap<>();
-        membership.view().members().stream().filter(m -> !m.self() && m.alive()).forEach(m -> live.put(m.id(), m.url()));
+    private static Map<String, URI> livePeerUrls(Membership membership) {
+        Map<String, URI> live = new HashMap<>();
+        membership.view().members().stream().filter(m -> !m.self() && m.alive())
+                .forEach(m -> live.put(m.id(), m.url()));
         return live;
     }
 

@@ -11,8 +11,10 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -73,8 +75,7 @@ public final class EventHub implements AutoCloseable {
     private final Map<String, PeerLink> links = new ConcurrentHashMap<>();
     private volatile Function<String, Object> snapshots = topic -> null;
 
-    private final java.util.concurrent.atomic.AtomicBoolean pushScheduled =
-            new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean pushScheduled = new AtomicBoolean();
     private final AtomicLong published = new AtomicLong();
     private final AtomicLong eventMessages = new AtomicLong();
     private final AtomicLong eventsSent = new AtomicLong();
@@ -333,7 +334,7 @@ public final class EventHub implements AutoCloseable {
         if (pushScheduled.compareAndSet(false, true)) {
             try {
                 timer.schedule(this::pushInterestNow, PUSH_DELAY_MILLIS, TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.RejectedExecutionException e) {
+            } catch (RejectedExecutionException e) {
                 pushScheduled.set(false); // closing
             }
         }
