@@ -7,8 +7,10 @@ import io.nvmesh.service.cluster.OwnershipTable;
 import io.nvmesh.service.cluster.MemberStatus;
 import io.nvmesh.service.config.InstanceConfig;
 import io.nvmesh.service.counters.Counters;
+import io.nvmesh.service.events.EventHub;
 import io.nvmesh.service.http.ApiServer;
 import io.nvmesh.service.http.JettyCounterTransport;
+import io.nvmesh.service.http.JettyEventTransport;
 import io.nvmesh.service.http.JettyHeartbeatTransport;
 import io.nvmesh.service.nodes.AgentHub;
 import io.nvmesh.service.reconcile.ReconcileLoop;
@@ -16,8 +18,10 @@ import io.nvmesh.service.reconcile.ReconcileLoop;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Optional;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -41,13 +45,15 @@ public final class ReconcilerNode implements AutoCloseable {
     private final AgentHub agents;
     private final Counters counters;
     private final Optional<ReconcileLoop> reconcile;
+    private final EventHub events;
     private final ThreadPoolExecutor work;
     private final URI url;
     private final CountDownLatch closed = new CountDownLatch(1);
 
     private ReconcilerNode(InstanceConfig config, ApiServer server, JettyHeartbeatTransport transport,
                            Membership membership, OwnershipTable ownership, AgentHub agents, Counters counters,
-                           Optional<ReconcileLoop> reconcile, ThreadPoolExecutor work, URI url) {
+                           Optional<ReconcileLoop> reconcile, EventHub events, ThreadPoolExecutor work, URI url) {
+        this.events = events;
         this.config = config;
         this.server = server;
         this.transport = transport;
@@ -73,6 +79,7 @@ public final class ReconcilerNode implements AutoCloseable {
         AgentHub agents = null;
         Counters counters = null;
         ReconcileLoop reconcile = null;
+        EventHub events = null;
         try {
             URI url = config.advertiseUrl().orElse(server.localUrl());
             Duration interval = config.heartbeatInterval();
@@ -91,13 +98,14 @@ public final class ReconcilerNode implements AutoCloseable {
             if (!config.gitRemote().isEmpty()) {
                 reconcile = ReconcileLoop.start(config, ownership, agents);
             }
+            events = startEvents(config, membership, timeout);
             server.start(config.auth(), membership, ownership, agents, counters, Optional.ofNullable(reconcile),
-                    work);
+                    events, work);
             membership.start();
             LOG.log(System.Logger.Level.INFO, () -> config.id() + " listening on " + url + " with "
                     + config.peers().size() + " peer(s)");
             return new ReconcilerNode(config, server, transport, membership, ownership, agents, counters,
-                    Optional.ofNullable(reconcile), work, url);
+                    Optional.ofNullable(reconcile), events, work, url);
         } catch (RuntimeException e) {
             if (reconcile != null) {
                 reconcile.close();
@@ -110,6 +118,9 @@ public final class ReconcilerNode implements AutoCloseable {
             }
             if (counters != null) {
                 counters.close();
+            }
+            if (events != null) {
+                events.close();
             }
             if (transport != null) {
                 transport.close();
@@ -144,6 +155,20 @@ public final class ReconcilerNode implements AutoCloseable {
             counters.close();
             throw e;
         }
+    }
+
+    /** Events go only where someone subscribed; interest digests travel every heartbeat interval. */
+    private static EventHub startEvents(InstanceConfig config, Membership membership, Duration timeout) {
+        JettyEventTransport transport = JettyEventTransport.start(config.id(), config.auth().peerSecret(), timeout);
+        return EventHub.start(config.id(), membership.epoch(), EventHub.Settings.defaults(config.heartbeatInterval()),
+                transport, () -> livePeerUrls(membership));
+    }
+
+    private static Map<String, URI> livePeerUrls(Membership membership) {
+        Map<String, URI> live = new HashMap<>();
+        membership.view().members().stream().filter(m -> !m.self() && m.alive())
+                .forEach(m -> live.put(m.id(), m.url()));
+        return live;
     }
 
     private static List<URI> livePeers(Membership membership) {
@@ -205,6 +230,11 @@ public final class ReconcilerNode implements AutoCloseable {
         return reconcile;
     }
 
+    /** This instance's events: publish here (reconcile loop, agent hub); subscribers anywhere hear them. */
+    public EventHub events() {
+        return events;
+    }
+
     public ClusterView view() {
         return membership.view();
     }
@@ -234,6 +264,7 @@ public final class ReconcilerNode implements AutoCloseable {
             transport.close();
             work.shutdownNow();
             counters.close();
+            events.close();
             closed.countDown();
         }
         LOG.log(System.Logger.Level.INFO, () -> config.id() + " stopped");

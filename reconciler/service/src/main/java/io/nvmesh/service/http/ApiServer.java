@@ -7,6 +7,7 @@ import io.nvmesh.service.config.AuthConfig;
 import io.nvmesh.service.nodes.AgentHub;
 import io.nvmesh.service.counters.Counters;
 import io.nvmesh.service.reconcile.ReconcileLoop;
+import io.nvmesh.service.events.EventHub;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -99,19 +101,30 @@ public final class ApiServer implements AutoCloseable {
      */
     public void start(AuthConfig auth, Membership membership, OwnershipTable ownership, AgentHub agents,
                       Counters counters, Optional<ReconcileLoop> reconcile, Executor work) {
+        start(auth, membership, ownership, agents, counters, reconcile, null, work);
+    }
+
+    /** As above, plus the event stream and the peer event endpoints when {@code events} is not null. */
+    public void start(AuthConfig auth, Membership membership, OwnershipTable ownership, AgentHub agents,
+                      Counters counters, Optional<ReconcileLoop> reconcile, EventHub events, Executor work) {
         List<Route> routes = new ArrayList<>(new ClusterEndpoints(membership, ownership).routes());
         routes.addAll(new NodeEndpoints(membership.selfId(), agents, ownership).routes());
         routes.addAll(new CounterEndpoints(counters).routes());
         routes.addAll(new VolumeEndpoints(membership.selfId(), reconcile).routes());
+        EventEndpoints eventEndpoints = events == null ? null : new EventEndpoints(events);
+        if (eventEndpoints != null) {
+            routes.addAll(eventEndpoints.routes());
+        }
         ServerWebSocketContainer container = ServerWebSocketContainer.ensure(server);
         container.setIdleTimeout(AGENT_IDLE_TIMEOUT);
         container.setMaxTextMessageSize(MAX_AGENT_MESSAGE_BYTES);
         List<Router.WebSocketRoute> upgrades = List.of(new Router.WebSocketRoute(AgentProtocol.PATH, Access.AGENT,
                 container, (upgradeRequest, upgradeResponse, callback) -> new AgentSocket(agents)));
-        start(new Router(routes, upgrades, new Authenticator(auth), work));
+        Router router = new Router(routes, upgrades, new Authenticator(auth), work);
+        start(eventEndpoints == null ? router : eventEndpoints.streams(router, new Authenticator(auth)));
     }
 
-    void start(Router router) {
+    void start(Handler router) {
         server.setHandler(router);
         try {
             server.start();

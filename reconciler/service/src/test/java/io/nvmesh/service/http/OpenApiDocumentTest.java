@@ -45,6 +45,9 @@ class OpenApiDocumentTest {
             // The agent WebSocket is documented as the GET that it upgrades.
             routes.add(Route.inline("GET", AgentProtocol.PATH, Access.AGENT, request -> null));
             routes.addAll(new CounterEndpoints(null).routes());
+            // The event stream is served in front of the router; documented as the GET it is.
+            routes.add(Route.inline("GET", EventEndpoints.STREAM, Access.READ, request -> null));
+            routes.addAll(new EventEndpoints(null).routes());
 
             assertThat(api.get("openapi")).isEqualTo("3.1.0");
             for (Route r : routes) {

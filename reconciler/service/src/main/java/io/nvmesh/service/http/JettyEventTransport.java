@@ -1,0 +1,109 @@
+package io.nvmesh.service.http;
+
+import io.nvmesh.service.events.Event;
+import io.nvmesh.service.events.EventTransport;
+import io.nvmesh.service.events.Interest;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+import org.eclipse.jetty.client.BufferingResponseListener;
+import org.eclipse.jetty.client.BytesRequestContent;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.Request;
+import org.eclipse.jetty.client.Result;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+/** Events and interest to peers over HTTP with the peer secret, on a Jetty client of their own. */
+public final class JettyEventTransport implements EventTransport {
+
+    private final HttpClient client;
+    private final String authorization;
+    private final long timeoutMillis;
+
+    private JettyEventTransport(HttpClient client, String peerSecret, long timeoutMillis) {
+        this.client = client;
+        this.authorization = "Bearer " + peerSecret;
+        this.timeoutMillis = timeoutMillis;
+    }
+
+    public static JettyEventTransport start(String self, String peerSecret, Duration timeout) {
+        QueuedThreadPool threads = new QueuedThreadPool(8, 1);
+        threads.setName("nvmesh-event-client-" + self);
+        threads.setDaemon(true);
+        HttpClient client = new HttpClient();
+        client.setExecutor(threads);
+        client.setName("nvmesh-event-client-" + self);
+        client.setConnectTimeout(timeout.toMillis());
+        client.setIdleTimeout(30_000);
+        client.setMaxConnectionsPerDestination(4);
+        try {
+            client.start();
+        } catch (Exception e) {
+            throw new IllegalStateException("the event HTTP client did not start: " + e.getMessage(), e);
+        }
+        return new JettyEventTransport(client, peerSecret, timeout.toMillis());
+    }
+
+    @Override
+    public CompletableFuture<Void> events(URI peer, String from, List<Event> events) {
+        return post(peer, "/v1/peer/events", new EventEndpoints.BatchJson(from,
+                events.stream().map(EventEndpoints.EventJson::of).toList()), bytes -> null);
+    }
+
+    @Override
+    public CompletableFuture<Void> interest(URI peer, Interest interest) {
+        return post(peer, "/v1/peer/events/interest", EventEndpoints.InterestJson.of(interest), bytes -> null);
+    }
+
+    @Override
+    public CompletableFuture<Boolean> digestMatches(URI peer, String instance, String digest) {
+        return post(peer, "/v1/peer/events/interest/digest", new EventEndpoints.DigestJson(instance, digest),
+                bytes -> Json.read(bytes, EventEndpoints.MatchJson.class).matches());
+    }
+
+    private <T> CompletableFuture<T> post(URI peer, String path, Object body, Function<byte[], T> parse) {
+        CompletableFuture<T> answer = new CompletableFuture<>();
+        Request request = client.newRequest(peer.toString().replaceAll("/+$", "") + path).method(HttpMethod.POST)
+                .body(new BytesRequestContent("application/json", Json.write(body)))
+                .headers(h -> h.put(HttpHeader.AUTHORIZATION, authorization))
+                .timeout(timeoutMillis, TimeUnit.MILLISECONDS);
+        request.send(new BufferingResponseListener(1 << 20) {
+            @Override
+            public void onComplete(Result result) {
+                if (result.isFailed()) {
+                    answer.completeExceptionally(result.getFailure());
+                    return;
+                }
+                int status = result.getResponse().getStatus();
+                if (status != 200) {
+                    answer.completeExceptionally(new IllegalStateException(request.getURI() + " answered HTTP "
+                            + status + ": " + getContentAsString(StandardCharsets.UTF_8)));
+                    return;
+                }
+                try {
+                    answer.complete(parse.apply(getContent()));
+                } catch (RuntimeException e) {
+                    answer.completeExceptionally(e);
+                }
+            }
+        });
+        return answer;
+    }
+
+    @Override
+    public void close() {
+        try {
+            client.stop();
+        } catch (Exception e) {
+            // Best effort: the client's threads are daemons.
+        }
+    }
+}

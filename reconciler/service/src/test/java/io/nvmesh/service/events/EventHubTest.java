@@ -1,0 +1,186 @@
+package io.nvmesh.service.events;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Hubs joined by an in-memory transport: routing by interest, overflow, resume and keepalives. */
+class EventHubTest {
+
+    private static final Duration BOUND = Duration.ofSeconds(5);
+
+    /** Delivers synchronously to the hub at the URL and counts what it carries. */
+    static final class Wire implements EventTransport {
+        final Map<URI, EventHub> hubs = new HashMap<>();
+        final List<String> sent = new ArrayList<>();
+
+        @Override
+        public synchronized CompletableFuture<Void> events(URI peer, String from, List<Event> events) {
+            sent.add("events " + from + " → " + peer + " " + events.size());
+            hubs.get(peer).accept(from, events);
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public synchronized CompletableFuture<Void> interest(URI peer, Interest interest) {
+            EventHub there = hubs.get(peer);
+            if (there != null) {
+                there.interestOf(interest);
+            }
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public synchronized CompletableFuture<Boolean> digestMatches(URI peer, String instance, String digest) {
+            EventHub there = hubs.get(peer);
+            return CompletableFuture.completedFuture(there != null && there.digestMatches(instance, digest));
+        }
+
+        synchronized long eventMessages() {
+            return sent.stream().filter(s -> s.startsWith("events")).count();
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    final Wire wire = new Wire();
+    final List<EventHub> hubs = new ArrayList<>();
+
+    @AfterEach
+    void close() {
+        hubs.forEach(EventHub::close);
+    }
+
+    private EventHub hub(String id, long epochMillis, EventHub.Settings settings, String... peers) {
+        Map<String, URI> live = new HashMap<>();
+        for (String p : peers) {
+            live.put(p, URI.create("mem://" + p));
+        }
+        EventHub h = EventHub.start(id, epochMillis, settings, wire, () -> live);
+        wire.hubs.put(URI.create("mem://" + id), h);
+        hubs.add(h);
+        return h;
+    }
+
+    private static EventHub.Settings small(int buffer, int queue) {
+        return new EventHub.Settings(buffer, queue, Duration.ofSeconds(60), Duration.ofMillis(20));
+    }
+
+    private static List<StreamItem> drain(Subscription s) {
+        List<StreamItem> out = new ArrayList<>();
+        for (StreamItem i = s.poll(); i != null; i = s.poll()) {
+            out.add(i);
+        }
+        return out;
+    }
+
+    @Test
+    void sequencesCountPerTopicFromTheOriginEpochInSeconds() {
+        EventHub a = hub("a", 1_700_000_000_123L, small(8, 8));
+
+        assertThat(a.publish("volume/x", "t", 1).seq()).isEqualTo(1_700_000_000L * 1_000_000 + 1);
+        assertThat(a.publish("volume/y", "t", 1).seq()).isEqualTo(1_700_000_000L * 1_000_000 + 1);
+        assertThat(a.publish("volume/x", "t", 1).seq()).isEqualTo(1_700_000_000L * 1_000_000 + 2);
+        assertThat(a.publish("volume/x", "t", 1).seq()).isLessThan(1L << 53);
+    }
+
+    @Test
+    void eventsGoOnlyToPeersThatDeclaredInterest() {
+        EventHub a = hub("a", 1_000, small(8, 8), "b", "c");
+        EventHub b = hub("b", 2_000, small(8, 8), "a", "c");
+        EventHub c = hub("c", 3_000, small(8, 8), "a", "b");
+        Subscription onB = b.subscribe(Set.of("volume/x"), Map.of(), Duration.ofMinutes(1), () -> { });
+        await().atMost(BOUND).until(() -> a.peerWants("b", "volume/x") && c.peerWants("b", "volume/x"));
+
+        a.publish("volume/nobody", "t", 1);
+        c.publish("capacity", "t", 1);
+        assertThat(wire.eventMessages()).isZero();
+
+        a.publish("volume/x", "t", 1);
+        assertThat(wire.sent).filteredOn(s -> s.startsWith("events")).containsExactly("events a → mem://b 1");
+        assertThat(drain(onB)).singleElement().isInstanceOf(Event.class);
+        assertThat(c.stats().received()).isZero();
+    }
+
+    @Test
+    void restartedPeerLearnsInterestFromTheDigest() {
+        EventHub a = hub("a", 1_000, small(8, 8), "b");
+        hub("b", 2_000, small(8, 8), "a").subscribe(Set.of("client/c1"), Map.of(), Duration.ofMinutes(1), () -> { });
+        await().atMost(BOUND).until(() -> a.peerWants("b", "client/c1"));
+
+        a.close();
+        EventHub restarted = hub("a", 5_000, small(8, 8), "b");
+
+        await().atMost(BOUND).until(() -> restarted.peerWants("b", "client/c1"));
+    }
+
+    @Test
+    void slowSubscriberIsResetInsteadOfHoldingUpThePublisher() {
+        EventHub a = hub("a", 1_000, small(64, 4));
+        a.snapshotFrom(topic -> Map.of("snapshot", topic));
+        Subscription slow = a.subscribe(Set.of("volume/x"), Map.of(), Duration.ofMinutes(1), () -> { });
+
+        for (int i = 0; i < 10; i++) {
+            a.publish("volume/x", "t", i);
+        }
+
+        // Queue of 4: events 1-4 fit, 5 overflows (reset at 5, then 6-8), 9 overflows again (reset at 9, then 10).
+        // The snapshot covers everything up to the reset's head; the events after it follow without a gap.
+        assertThat(drain(slow)).containsExactly(
+                new Reset("volume/x", 1_000_009L, "overflow", Map.of("snapshot", "volume/x")),
+                new Event("volume/x", "t", 1_000_010L, "a", 9));
+        assertThat(a.stats().resets()).isEqualTo(2);
+    }
+
+    @Test
+    void resumeReplaysFromTheBufferOrResetsWhenItDoesNotReachBack() {
+        EventHub a = hub("a", 1_000, small(4, 64));
+        Subscription first = a.subscribe(Set.of("volume/x"), Map.of(), Duration.ofMinutes(1), () -> { });
+        for (int i = 0; i < 6; i++) {
+            a.publish("volume/x", "t", i);
+        }
+        first.close();
+
+        Subscription within = a.subscribe(Set.of("volume/x"), Map.of("volume/x", 1_000_003L), Duration.ofMinutes(1),
+                () -> { });
+        Subscription before = a.subscribe(Set.of("volume/x"), Map.of("volume/x", 1_000_001L), Duration.ofMinutes(1),
+                () -> { });
+
+        assertThat(drain(within)).extracting(i -> ((Event) i).seq()).containsExactly(1_000_004L, 1_000_005L,
+                1_000_006L);
+        assertThat(drain(before)).containsExactly(new Reset("volume/x", 1_000_006L, "behind", null));
+    }
+
+    @Test
+    void idleSubscriptionGetsKeepalives() {
+        EventHub a = hub("a", 1_000, small(4, 4));
+        Subscription idle = a.subscribe(Set.of("cluster"), Map.of(), Duration.ofMillis(200), () -> { });
+
+        await().atMost(BOUND).until(() -> idle.poll() instanceof Keepalive);
+    }
+
+    @Test
+    void rejectsMalformedTopicsAndFilters() {
+        EventHub a = hub("a", 1_000, small(4, 4));
+
+        assertThatThrownBy(() -> a.publish("volume/*", "t", 1)).hasMessageContaining("not a topic: volume/*");
+        assertThatThrownBy(() -> a.subscribe(Set.of("pool/x"), Map.of(), Duration.ofSeconds(1), () -> { }))
+                .hasMessageContaining("not a topic filter: pool/x");
+        assertThatThrownBy(() -> a.subscribe(Set.of(), Map.of(), Duration.ofSeconds(1), () -> { }))
+                .hasMessageContaining("at least one topic");
+    }
+}
