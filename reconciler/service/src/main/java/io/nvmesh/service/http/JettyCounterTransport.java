@@ -10,15 +10,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
-import org.eclipse.jetty.client.BufferingResponseListener;
 import org.eclipse.jetty.client.BytesRequestContent;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.Request;
-import org.eclipse.jetty.client.Result;
-import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
@@ -92,30 +88,7 @@ public final class JettyCounterTransport implements CounterTransport {
     }
 
     private <T> CompletableFuture<T> send(Request request, Function<byte[], T> parse) {
-        CompletableFuture<T> answer = new CompletableFuture<>();
-        request.headers(h -> h.put(HttpHeader.AUTHORIZATION, authorization))
-                .timeout(timeoutMillis, TimeUnit.MILLISECONDS)
-                .send(new BufferingResponseListener(MAX_ANSWER_BYTES) {
-                    @Override
-                    public void onComplete(Result result) {
-                        if (result.isFailed()) {
-                            answer.completeExceptionally(result.getFailure());
-                            return;
-                        }
-                        int status = result.getResponse().getStatus();
-                        if (status != 200) {
-                            answer.completeExceptionally(new IllegalStateException(request.getURI() + " answered HTTP "
-                                    + status + ": " + getContentAsString(StandardCharsets.UTF_8)));
-                            return;
-                        }
-                        try {
-                            answer.complete(parse.apply(getContent()));
-                        } catch (RuntimeException e) {
-                            answer.completeExceptionally(e);
-                        }
-                    }
-                });
-        return answer;
+        return PeerCalls.send(request, authorization, timeoutMillis, MAX_ANSWER_BYTES, parse);
     }
 
     @Override

@@ -5,19 +5,14 @@ import io.nvmesh.service.events.EventTransport;
 import io.nvmesh.service.events.Interest;
 
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
-import org.eclipse.jetty.client.BufferingResponseListener;
 import org.eclipse.jetty.client.BytesRequestContent;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.Request;
-import org.eclipse.jetty.client.Result;
-import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
@@ -70,32 +65,9 @@ public final class JettyEventTransport implements EventTransport {
     }
 
     private <T> CompletableFuture<T> post(URI peer, String path, Object body, Function<byte[], T> parse) {
-        CompletableFuture<T> answer = new CompletableFuture<>();
         Request request = client.newRequest(peer.toString().replaceAll("/+$", "") + path).method(HttpMethod.POST)
-                .body(new BytesRequestContent("application/json", Json.write(body)))
-                .headers(h -> h.put(HttpHeader.AUTHORIZATION, authorization))
-                .timeout(timeoutMillis, TimeUnit.MILLISECONDS);
-        request.send(new BufferingResponseListener(1 << 20) {
-            @Override
-            public void onComplete(Result result) {
-                if (result.isFailed()) {
-                    answer.completeExceptionally(result.getFailure());
-                    return;
-                }
-                int status = result.getResponse().getStatus();
-                if (status != 200) {
-                    answer.completeExceptionally(new IllegalStateException(request.getURI() + " answered HTTP "
-                            + status + ": " + getContentAsString(StandardCharsets.UTF_8)));
-                    return;
-                }
-                try {
-                    answer.complete(parse.apply(getContent()));
-                } catch (RuntimeException e) {
-                    answer.completeExceptionally(e);
-                }
-            }
-        });
-        return answer;
+                .body(new BytesRequestContent("application/json", Json.write(body)));
+        return PeerCalls.send(request, authorization, timeoutMillis, 1 << 20, parse);
     }
 
     @Override
