@@ -63,7 +63,7 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException, InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
-        Duration limit = parse(timeout);
+        Duration limit = DurationOption.parse("--timeout", timeout);
         ServiceJars jars = ServiceRun.jars();
         Path home = Path.of(System.getProperty("nvmesh.home", "."));
         Path folder = dir != null ? dir : ServerAddress.homeDir(System.getenv()).resolve("demo");
@@ -129,23 +129,5 @@ final class DemoCommand implements Callable<Integer> {
         out.println("Change the desired state like any user: ./nvmesh apply --repo " + demo.repository()
                 + " samples");
         out.flush();
-    }
-
-    static Duration parse(String text) {
-        String t = text.trim();
-        try {
-            if (t.endsWith("ms")) {
-                return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
-            }
-            if (t.endsWith("s")) {
-                return Duration.ofSeconds(Long.parseLong(t.substring(0, t.length() - 1)));
-            }
-            if (t.endsWith("m")) {
-                return Duration.ofMinutes(Long.parseLong(t.substring(0, t.length() - 1)));
-            }
-            return Duration.ofSeconds(Long.parseLong(t));
-        } catch (NumberFormatException e) {
-            throw CommandException.usage("--timeout takes a duration such as 90s or 3m, got %s", text);
-        }
     }
 }

@@ -6,7 +6,6 @@ import io.nvmesh.core.reconcile.ReconcileReport;
 import io.nvmesh.core.reconcile.Reconciler;
 import java.io.PrintWriter;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -49,7 +48,7 @@ final class ReconcileCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        Duration every = duration(interval);
+        Duration every = DurationOption.parse("--interval", interval);
         PrintWriter out = spec.commandLine().getOut();
         try (RepositoryOptions.Opened repo = repository.open()) {
             Verbose.say(repository, repo, spec);
@@ -121,23 +120,5 @@ final class ReconcileCommand implements Callable<Integer> {
         long m = r.placed().stream().filter(a -> a.kind() == ActionKind.MOVE).count();
         return c + " created, " + e + " extended, " + d + " deleted, " + m + " moved, " + r.unplaceable().size()
                 + " unplaceable";
-    }
-
-    static Duration duration(String s) {
-        String t = s.trim().toLowerCase(Locale.ROOT);
-        try {
-            if (t.endsWith("ms")) {
-                return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
-            }
-            if (t.endsWith("s")) {
-                return Duration.ofSeconds(Long.parseLong(t.substring(0, t.length() - 1)));
-            }
-            if (t.endsWith("m")) {
-                return Duration.ofMinutes(Long.parseLong(t.substring(0, t.length() - 1)));
-            }
-            return Duration.parse(s);
-        } catch (NumberFormatException | DateTimeParseException e) {
-            throw CommandException.usage("--interval: \"%s\" is not a duration (e.g. 500ms, 10s, 1m)", s);
-        }
     }
 }

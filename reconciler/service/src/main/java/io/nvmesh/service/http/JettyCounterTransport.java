@@ -16,7 +16,6 @@ import org.eclipse.jetty.client.BytesRequestContent;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.http.HttpMethod;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * Counter replication over HTTP with the peer secret: its own small Jetty client, so that a burst of counter traffic
@@ -44,20 +43,7 @@ public final class JettyCounterTransport implements CounterTransport {
      * @param timeout connect and total timeout of one request
      */
     public static JettyCounterTransport start(String self, String peerSecret, Duration timeout) {
-        QueuedThreadPool threads = new QueuedThreadPool(8, 1);
-        threads.setName("nvmesh-counter-client-" + self);
-        threads.setDaemon(true);
-        HttpClient client = new HttpClient();
-        client.setExecutor(threads);
-        client.setName("nvmesh-counter-client-" + self);
-        client.setConnectTimeout(timeout.toMillis());
-        client.setIdleTimeout(30_000);
-        client.setMaxConnectionsPerDestination(4);
-        try {
-            client.start();
-        } catch (Exception e) {
-            throw new IllegalStateException("the counter HTTP client did not start: " + e.getMessage(), e);
-        }
+        HttpClient client = PeerCalls.startClient("nvmesh-counter-client-" + self, timeout);
         return new JettyCounterTransport(client, self, peerSecret, timeout.toMillis());
     }
 

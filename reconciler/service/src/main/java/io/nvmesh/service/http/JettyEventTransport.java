@@ -14,7 +14,6 @@ import org.eclipse.jetty.client.BytesRequestContent;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.http.HttpMethod;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /** Events and interest to peers over HTTP with the peer secret, on a Jetty client of their own. */
 public final class JettyEventTransport implements EventTransport {
@@ -30,20 +29,7 @@ public final class JettyEventTransport implements EventTransport {
     }
 
     public static JettyEventTransport start(String self, String peerSecret, Duration timeout) {
-        QueuedThreadPool threads = new QueuedThreadPool(8, 1);
-        threads.setName("nvmesh-event-client-" + self);
-        threads.setDaemon(true);
-        HttpClient client = new HttpClient();
-        client.setExecutor(threads);
-        client.setName("nvmesh-event-client-" + self);
-        client.setConnectTimeout(timeout.toMillis());
-        client.setIdleTimeout(30_000);
-        client.setMaxConnectionsPerDestination(4);
-        try {
-            client.start();
-        } catch (Exception e) {
-            throw new IllegalStateException("the event HTTP client did not start: " + e.getMessage(), e);
-        }
+        HttpClient client = PeerCalls.startClient("nvmesh-event-client-" + self, timeout);
         return new JettyEventTransport(client, peerSecret, timeout.toMillis());
     }
 
