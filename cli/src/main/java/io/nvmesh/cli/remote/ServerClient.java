@@ -85,7 +85,7 @@ public final class ServerClient {
         return body;
     }
 
-    private static Object parse(byte[] bytes) {
+    static Object parse(byte[] bytes) {
         if (bytes.length == 0) {
             return Map.of();
         }
@@ -96,7 +96,7 @@ public final class ServerClient {
         }
     }
 
-    private static String detail(Object body) {
+    static String detail(Object body) {
         if (body instanceof Map<?, ?> m) {
             Object d = m.get("detail");
             if (d == null) {
