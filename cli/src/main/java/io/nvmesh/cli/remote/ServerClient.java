@@ -77,10 +77,10 @@ public final class ServerClient {
         int status = r.statusCode();
         if (status == 401 || status == 403) {
             throw new ServerException("the server refused the token (" + status + "): " + detail(body)
-                    + (address.token().isEmpty() ? "; pass --token or set NVMESH_TOKEN" : ""));
+                    + (address.token().isEmpty() ? "; pass --token or set NVMESH_TOKEN" : ""), status);
         }
         if (status >= 400) {
-            throw new ServerException(method + " " + path + ": " + status + " " + detail(body));
+            throw new ServerException(method + " " + path + ": " + status + " " + detail(body), status);
         }
         return body;
     }
