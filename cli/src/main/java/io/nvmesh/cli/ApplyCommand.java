@@ -159,7 +159,10 @@ final class ApplyCommand implements Callable<Integer> {
                     timeout == null ? "5m" : timeout, waiting.size(), total, list(waiting));
         }
         long deleted = end.stream().filter(s -> s.verdict() == VolumeWait.Verdict.DELETED).count();
-        out.println("all " + (total - deleted) + " volume(s) online" + (deleted > 0 ? ", " + deleted + " deleted" : ""));
+        long online = total - deleted;
+        out.println(deleted == 0 ? "all " + online + " volume(s) online"
+                : online == 0 ? "all " + deleted + " removed volume(s) deleted"
+                : "all " + online + " volume(s) online, " + deleted + " deleted");
         return ExitCode.OK.code();
     }
 

@@ -67,7 +67,7 @@ class ApplyWaitTest {
         for (int i = 0; i + 1 < volumes.length; i += 2) {
             Files.writeString(dir.resolve(volumes[i] + ".yaml"), "apiVersion: nvmesh.io/v1\nkind: Volume\n"
                     + "metadata:\n  name: " + volumes[i] + "\nspec:\n  policy: " + policy + "\n  capacity: "
-                    + volumes[i + 1] + "\n");
+                    + volumes[i + 1] + "\n  deletionProtection: false\n");
         }
         return dir;
     }
@@ -93,6 +93,21 @@ class ApplyWaitTest {
         String json = Cli.run("get", "capacity", "-o", "json", "--server", cluster.url("r2"), "--token",
                 LiveCluster.READ).out();
         assertThat(json).contains("\"cluster\"", "\"domains\"", "\"driveClasses\"", "\"servers\"", "\"volumes\"");
+    }
+
+    @Test
+    void followsARemovedVolumeUntilItIsNoLongerRecorded() throws Exception {
+        Path dir = manifests("gone-01", "2GiB", "gone-02", "2GiB");
+        assertThat(applyWait(dir).exitCode()).isZero();
+        Files.delete(dir.resolve("gone-02.yaml"));
+
+        Cli r = applyWait(dir, "--prune");
+
+        assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).contains("remove ", "waiting for 1 volume(s)", "gone-02: deleted",
+                "all 1 removed volume(s) deleted");
+        assertThat(Cli.run("describe", "volume", "gone-02", "--server", cluster.url("r2"), "--token",
+                LiveCluster.READ).err()).contains("404");
     }
 
     @Test

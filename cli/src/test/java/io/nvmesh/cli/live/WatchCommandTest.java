@@ -128,6 +128,24 @@ class WatchCommandTest {
     }
 
     @Test
+    void ctrlCStopsAWatchInItsOwnProcessWithExitZero() throws Exception {
+        Path err = dir.resolve("watch.err");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), "io.nvmesh.cli.Nvmesh", "watch", "volume/ctrl-c", "--server",
+                cluster.url("r1"), "--token", LiveCluster.READ)
+                .redirectError(err.toFile()).redirectOutput(dir.resolve("watch.out").toFile()).start();
+        try {
+            await().atMost(BOUND).until(() -> java.nio.file.Files.readString(err).contains("watching volume/ctrl-c"));
+            Process kill = new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start();
+            assertThat(kill.waitFor()).isZero();
+            await().atMost(BOUND).until(() -> !p.isAlive());
+            assertThat(p.exitValue()).as(java.nio.file.Files.readString(err)).isZero();
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    @Test
     void countNotReachedBeforeTheTimeoutIsExitOne() {
         Cli r = Cli.run("watch", "cluster", "--server", cluster.url("r2"), "--token", LiveCluster.READ, "--count",
                 "1", "--timeout", "1s");
