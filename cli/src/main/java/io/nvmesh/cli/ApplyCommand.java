@@ -48,7 +48,7 @@ import picocli.CommandLine.Model.CommandSpec;
             "  nvmesh apply --prune volumes/            also remove manifests deleted locally",
             "  nvmesh apply --expect 1a2b3c4 samples    refuse if main moved since diff showed 1a2b3c4",
             "  nvmesh apply plan.json",
-            "  nvmesh apply samples --wait --timeout 10m   commit, then wait until its volumes are online",
+            "  nvmesh apply samples --wait              commit, then follow its volumes until online",
             "",
             "Exit codes: 0 committed (or nothing to commit; with --wait: and every volume online or deleted), "
                     + "1 refused (invalid, stale, moved, protected), or with --wait: a volume failed, the timeout "

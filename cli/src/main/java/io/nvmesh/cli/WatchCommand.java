@@ -36,9 +36,9 @@ import picocli.CommandLine.Model.CommandSpec;
         footerHeading = "%nExamples:%n",
         footer = {
             "  nvmesh watch volume/db-01",
-            "  nvmesh watch 'drive/*' target/t-001 -s http://10.0.0.1:7420 -s http://10.0.0.2:7420",
-            "  nvmesh watch volume/db-01 -o json --count 1 --timeout 5m   one event, as JSON, for a script",
-            "  nvmesh watch capacity --since 1764078000000041             resume after a sequence",
+            "  nvmesh watch 'drive/*' target/t-001 -s http://r1:7420 -s http://r2:7420",
+            "  nvmesh watch volume/db-01 -o json --count 1   one event as JSON, for a script",
+            "  nvmesh watch capacity --since 1764078000000041   resume after a sequence",
             "",
             "Exit codes: 0 stopped (Ctrl-C, --count reached, --timeout without --count), 1 server unreachable, "
                     + "token refused, or --timeout before --count, 2 usage error (a malformed TOPIC).%n"

@@ -106,7 +106,9 @@ public final class VolumeWait {
                 })) {
             events.done().whenComplete((v, failure) -> {
                 if (failure != null) {
-                    progress.note("events unavailable (" + failure.getCause().getMessage() + "); polling every "
+                    Throwable cause = failure.getCause() != null && !(failure instanceof ServerException)
+                            ? failure.getCause() : failure;
+                    progress.note("events unavailable (" + cause.getMessage() + "); polling every "
                             + POLL.toSeconds() + " s");
                 }
             });
