@@ -7,7 +7,7 @@ import java.util.List;
 /**
  * What {@code apply --wait} shows while it waits. Not on a terminal (a CI log, a pipe): one line per state change,
  * so the log tells the story. On a terminal: settled volumes as lines, and one summary line updated in place.
- * Colour only on a terminal and never with {@code NO_COLOR}.
+ * Colour only on a terminal and never with {@code NO_COLOR}. Notes may come from the event thread, hence the lock.
  */
 final class WaitProgress implements VolumeWait.Progress {
 
@@ -29,7 +29,7 @@ final class WaitProgress implements VolumeWait.Progress {
     }
 
     @Override
-    public void changed(VolumeWait.State s) {
+    public synchronized void changed(VolumeWait.State s) {
         if (interactive && !s.settled()) {
             return;
         }
@@ -37,7 +37,7 @@ final class WaitProgress implements VolumeWait.Progress {
     }
 
     @Override
-    public void round(List<VolumeWait.State> all) {
+    public synchronized void round(List<VolumeWait.State> all) {
         if (!interactive) {
             return;
         }
@@ -53,12 +53,12 @@ final class WaitProgress implements VolumeWait.Progress {
     }
 
     @Override
-    public void note(String line) {
+    public synchronized void note(String line) {
         line("  " + line);
     }
 
     /** Ends the summary line, so what follows starts on a line of its own. */
-    void finish() {
+    synchronized void finish() {
         if (summaryShown) {
             out.println();
             out.flush();
