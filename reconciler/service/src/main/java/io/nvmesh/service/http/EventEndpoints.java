@@ -30,8 +30,8 @@ import org.eclipse.jetty.websocket.server.ServerWebSocketContainer;
 /**
  * The HTTP face of the {@link EventHub}: the Server-Sent Events stream {@code GET /v1/events} and its WebSocket twin
  * {@code GET /v1/events/ws} (a handler in front of the router, because a stream is not one JSON answer) and the peer
- * endpoints that carry events and interest between
- * instances. Nothing here blocks: items are written asynchronously, one write in flight per stream.
+ * endpoints that carry events and interest between instances. Nothing here blocks: items are written asynchronously,
+ * one write in flight per stream.
  */
 final class EventEndpoints {
 
