@@ -121,6 +121,18 @@ class ApplyWaitTest {
     }
 
     @Test
+    void aReadTokenCannotTriggerThePassSoTheWaitTimesOutSayingWhatIsMissing() throws Exception {
+        Path dir = manifests("slow-01", "1GiB");
+        Cli r = Cli.run("apply", dir.toString(), "--repo", repo.toString(), "--wait", "--server", cluster.url("r2"),
+                "--token", LiveCluster.READ, "--timeout", "3s");
+
+        assertThat(r.exitCode()).as(r.out() + r.err()).isEqualTo(1);
+        assertThat(r.out()).contains("the token may not trigger a reconcile pass (an admin token can)");
+        assertThat(r.err().strip()).isEqualTo("error: timed out after 3s: 1 of 1 volume(s) not online yet: slow-01 "
+                + "(not recorded yet)");
+    }
+
+    @Test
     void aServerThatCannotBeAskedIsRefusedBeforeAnythingIsCommitted() throws Exception {
         String before;
         try (StateStore store = StateStore.openOrCreate(repo)) {
