@@ -121,7 +121,7 @@ public final class ApiServer implements AutoCloseable {
         List<Router.WebSocketRoute> upgrades = List.of(new Router.WebSocketRoute(AgentProtocol.PATH, Access.AGENT,
                 container, (upgradeRequest, upgradeResponse, callback) -> new AgentSocket(agents)));
         Router router = new Router(routes, upgrades, new Authenticator(auth), work);
-        start(eventEndpoints == null ? router : eventEndpoints.streams(router, new Authenticator(auth)));
+        start(eventEndpoints == null ? router : eventEndpoints.streams(router, new Authenticator(auth), container));
     }
 
     void start(Handler router) {
