@@ -20,6 +20,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
@@ -67,6 +68,8 @@ public final class Counters implements AutoCloseable {
     private volatile CounterReplicator replicator;
     private volatile boolean closed;
     private long seq;
+    /** Grows whenever an entry is accepted (written here, merged, rebuilt): a cheap "have the totals moved?". */
+    private final AtomicLong changes = new AtomicLong();
 
     private Counters(String self, long requestedEpoch, EntryStore store, boolean needsRebuild) {
         this.self = Objects.requireNonNull(self, "self");
@@ -147,7 +150,10 @@ public final class Counters implements AutoCloseable {
                 filled++;
                 for (Map.Entry<String, Long> c : p.getValue().entrySet()) {
                     if (c.getValue() != 0) {
-                        table.offer(new CounterEntry(p.getKey(), c.getKey(), c.getValue(), Stamp.PROVISIONAL));
+                        if (table.offer(new CounterEntry(p.getKey(), c.getKey(), c.getValue(),
+                                Stamp.PROVISIONAL))) {
+                            changes.incrementAndGet();
+                        }
                     }
                 }
             }
@@ -259,6 +265,7 @@ public final class Counters implements AutoCloseable {
                 }
                 if (table.offer(e)) {
                     accepted++;
+                    changes.incrementAndGet();
                     Owned o = owned.get(e.partition());
                     if (o != null && !isMine(table.claimOf(e.partition()), o)
                             || o == null && e.value() != 0 && isOrphanOfMine(e.partition())) {
@@ -285,6 +292,11 @@ public final class Counters implements AutoCloseable {
         synchronized (lock) {
             return table.entriesOf(contributor, bucket);
         }
+    }
+
+    /** A number that grows whenever an entry was accepted; equal numbers mean the totals have not moved. */
+    public long changes() {
+        return changes.get();
     }
 
     /** The total of one counter over all partitions: one look-up. */
@@ -499,6 +511,7 @@ public final class Counters implements AutoCloseable {
     private void write(String partition, long term, String counter, long value) {
         CounterEntry e = new CounterEntry(partition, counter, value, new Stamp(term, self, epoch, ++seq));
         if (table.offer(e)) {
+            changes.incrementAndGet();
             outbox.put(e.key(), e);
         }
     }
