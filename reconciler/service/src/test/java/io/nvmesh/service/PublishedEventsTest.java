@@ -145,7 +145,10 @@ class PublishedEventsTest {
 
     @Test
     void aResetCarriesTheCurrentStatusOfTheVolume() {
-        // since=1 reaches before anything buffered: the stream starts with a reset and its snapshot.
+        // An event buffered on r2 for the topic (any will do), then a consumer resuming from before it: the stream
+        // starts with a reset whose snapshot comes from the hook.
+        subscribe("r2", "topic=volume/first");
+        cluster.node("r2").events().publish("volume/first", "probe", java.util.Map.of());
         SseClient events = subscribe("r2", "topic=volume/first&since=1");
         await().atMost(BOUND).untilAsserted(() -> assertThat(events.named("reset")).singleElement().asString()
                 .contains("\"topic\":\"volume/first\"", "\"snapshot\":{\"volume\":\"first\",\"status\":\"online\""));
