@@ -7,12 +7,8 @@ import io.nvmesh.core.allocation.DesiredState;
 import io.nvmesh.core.allocation.Drive;
 import io.nvmesh.core.allocation.DriveHealth;
 import io.nvmesh.core.record.RecordedState;
-import io.nvmesh.core.record.StateFiles;
 import io.nvmesh.core.reconcile.Reconciler;
-import io.nvmesh.core.state.Author;
 import io.nvmesh.core.state.Changes;
-import io.nvmesh.core.state.CommitResult;
-import io.nvmesh.core.state.DesiredBranch;
 import io.nvmesh.core.state.StateStore;
 import io.nvmesh.service.agent.AgentRuntime;
 import io.nvmesh.service.counters.CounterDeltas;
@@ -61,18 +57,6 @@ class FedCountersClusterTest {
     private static final Duration START = Duration.ofSeconds(60);
     private static final Duration BOUND = Duration.ofMillis(Long.getLong("nvmesh.feed.bound", 5_000));
     private static final int STEPS = 30;
-    private static final Author TEST = new Author("test", "test@example.com");
-    private static final String POLICY = """
-            apiVersion: nvmesh.io/v1
-            kind: VolumePolicy
-            metadata:
-              name: mirror
-            spec:
-              layout: raid1
-              mirrors: 1
-              protection: full
-              domainScope: rack
-            """;
 
     @TempDir
     Path data;
@@ -105,7 +89,8 @@ class FedCountersClusterTest {
     void everyInstanceMatchesTheRecomputationFromTheRecordedStateThroughRandomChanges(long seed) {
         Path repo = data.resolve("state.git");
         store = StateStore.openOrCreate(repo);
-        commitDesired(Changes.put("policies.yaml", POLICY.getBytes(StandardCharsets.UTF_8)));
+        StateFixtures.commitDesired(store, Changes.put("policies.yaml",
+                StateFixtures.MIRROR_POLICY.getBytes(StandardCharsets.UTF_8)));
         List<String> volumes = new ArrayList<>();
         int nextVolume = 0;
         Changes.Builder first = Changes.builder();
@@ -113,7 +98,7 @@ class FedCountersClusterTest {
             first.put(volumePath(nextVolume), volume(nextVolume));
             volumes.add(volumePath(nextVolume));
         }
-        commitDesired(first.build());
+        StateFixtures.commitDesired(store, first.build());
         cluster = new TestCluster(3, INTERVAL, 3, data, repo.toString(), POLL).startAll();
         runtime = AgentRuntime.start("test");
         fleet = SimulatedFleet.create(new SimulatedFleet.Spec(9, 3, 4, seed));
@@ -134,7 +119,7 @@ class FedCountersClusterTest {
                         b.put(volumePath(nextVolume), volume(nextVolume));
                         volumes.add(volumePath(nextVolume));
                     }
-                    commitDesired(b.build());
+                    StateFixtures.commitDesired(store, b.build());
                     what = "applied " + n + " volume(s)";
                 }
                 case 2 -> {
@@ -142,7 +127,7 @@ class FedCountersClusterTest {
                         continue;
                     }
                     String path = volumes.remove(random.nextInt(volumes.size()));
-                    commitDesired(Changes.builder().delete(path).build());
+                    StateFixtures.commitDesired(store, Changes.builder().delete(path).build());
                     what = "deleted " + path;
                 }
                 case 3 -> {
@@ -219,7 +204,7 @@ class FedCountersClusterTest {
         long[] lastChange = {System.nanoTime()};
         String[] tip = {""};
         await(after).atMost(settle).pollInterval(Duration.ofMillis(20)).untilAsserted(() -> {
-            RecordedState s = recorded();
+            RecordedState s = StateFixtures.recorded(store);
             if (!s.commitId().equals(tip[0])) {
                 tip[0] = s.commitId();
                 lastChange[0] = System.nanoTime();
@@ -229,14 +214,15 @@ class FedCountersClusterTest {
             assertThat(s.inventory().clients()).hasSize(fleet.clientIds().size());
             Map<String, Long> expected = expected(s);
             for (ReconcilerNode n : cluster.running()) {
-                assertThat(difference(expected, n.counters().totals())).as(() -> "totals of " + n.id() + " after "
-                        + after + "; contributing: " + contributing() + "; agents: " + fleet.statuses()).isEmpty();
+                assertThat(StateFixtures.difference(expected, n.counters().totals()))
+                        .as(() -> "totals of " + n.id() + " after " + after + "; contributing: " + contributing()
+                                + "; agents: " + fleet.statuses()).isEmpty();
             }
         });
         long settled = (System.nanoTime() - lastChange[0]) / 1_000_000;
         convergenceMillis.add(settled);
         // The agreement holds once the recorded state is still: check again against a tip read afterwards.
-        RecordedState now = recorded();
+        RecordedState now = StateFixtures.recorded(store);
         if (now.commitId().equals(tip[0]) && !after.equals("start")) { // the start includes the cold-start churn
             assertThat(settled).as("ms from the last recorded change to agreement, after %s", after)
                     .isLessThanOrEqualTo(Math.max(BOUND.toMillis(), 0));
@@ -267,30 +253,6 @@ class FedCountersClusterTest {
         fleet.inventory().targets().forEach(t -> t.drives().stream().filter(which).forEach(d -> out.add(d.serial())));
         out.sort(null);
         return out;
-    }
-
-    private static Map<String, List<Long>> difference(Map<String, Long> expected, Map<String, Long> actual) {
-        Map<String, List<Long>> out = new TreeMap<>();
-        Set<String> keys = new TreeSet<>(expected.keySet());
-        keys.addAll(actual.keySet());
-        for (String k : keys) {
-            long e = expected.getOrDefault(k, 0L);
-            long a = actual.getOrDefault(k, 0L);
-            if (e != a) {
-                out.put(k, List.of(e, a));
-            }
-        }
-        return out;
-    }
-
-    private RecordedState recorded() {
-        return StateFiles.decodeStrict(store.read(StateStore.STATE_REF));
-    }
-
-    private void commitDesired(Changes changes) {
-        DesiredBranch b = new DesiredBranch(store, "main");
-        CommitResult r = b.apply(b.read().commitId(), changes, "test", TEST);
-        assertThat(r).isInstanceOf(CommitResult.Committed.class);
     }
 
     private static String volumePath(int i) {

@@ -5,14 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import io.nvmesh.core.allocation.Extent;
 import io.nvmesh.core.record.RecordedState;
-import io.nvmesh.core.record.StateFiles;
 import io.nvmesh.core.record.VolumeStatus;
-import io.nvmesh.core.state.Author;
 import io.nvmesh.core.state.Changes;
-import io.nvmesh.core.state.CommitResult;
-import io.nvmesh.core.state.DesiredBranch;
 import io.nvmesh.core.state.StateStore;
 import io.nvmesh.service.agent.AgentRuntime;
+import io.nvmesh.service.agent.AgentStatus;
 import io.nvmesh.service.sim.SimulatedFleet;
 
 import java.net.http.HttpClient;
@@ -36,18 +33,6 @@ class PublishedEventsTest {
 
     private static final Duration INTERVAL = Duration.ofMillis(200);
     private static final Duration BOUND = Duration.ofSeconds(30);
-    private static final Author TEST = new Author("test", "test@example.com");
-    private static final String POLICY = """
-            apiVersion: nvmesh.io/v1
-            kind: VolumePolicy
-            metadata:
-              name: mirror
-            spec:
-              layout: raid1
-              mirrors: 1
-              protection: full
-              domainScope: rack
-            """;
 
     @TempDir
     Path data;
@@ -63,7 +48,7 @@ class PublishedEventsTest {
     void start() {
         Path repo = data.resolve("state.git");
         store = StateStore.openOrCreate(repo);
-        commitDesired("policies.yaml", POLICY);
+        commitDesired("policies.yaml", StateFixtures.MIRROR_POLICY);
         commitDesired("volumes/a.yaml", volume("first"));
         cluster = new TestCluster(3, INTERVAL, 3, data, repo.toString(), Duration.ofMillis(300)).startAll();
         await().atMost(BOUND).untilAsserted(() -> cluster.running().forEach(n ->
@@ -73,10 +58,24 @@ class PublishedEventsTest {
         fleet.connect(runtime, cluster.urls(), TestCluster.AGENT);
         http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         await().atMost(BOUND).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
-            RecordedState s = recorded();
+            RecordedState s = StateFixtures.recorded(store);
             assertThat(s.inventory().targets()).hasSize(6);
             assertThat(s.volumes().get("first")).isNotNull()
                     .satisfies(v -> assertThat(v.status()).isEqualTo(VolumeStatus.ONLINE));
+        });
+        // Wait until every instance agrees on every node's owner and its agent is connected there (an agent that
+        // dialled an instance before all were alive may still be moving).
+        await().atMost(BOUND).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+            List<String> nodes = new ArrayList<>(fleet.targetIds());
+            nodes.addAll(fleet.clientIds());
+            for (String id : nodes) {
+                String key = (fleet.targetIds().contains(id) ? "target/" : "client/") + id;
+                for (ReconcilerNode n : cluster.running()) {
+                    assertThat(n.ownership().current().ownerOrPreferred(key)).as("%s on %s", key, n.id())
+                            .isEqualTo(fleet.statuses().get(id).owner());
+                }
+                assertThat(fleet.statuses().get(id).state()).isEqualTo(AgentStatus.State.CONNECTED);
+            }
         });
     }
 
@@ -97,9 +96,10 @@ class PublishedEventsTest {
 
     @Test
     void aFailedDriveIsHeardAsDriveAndTargetHealthOnAnInstanceThatDoesNotOwnItsTarget() {
-        String serial = recorded().volumes().get("first").allocation().orElseThrow().extents().stream()
+        RecordedState state = StateFixtures.recorded(store);
+        String serial = state.volumes().get("first").allocation().orElseThrow().extents().stream()
                 .map(Extent::serial).findFirst().orElseThrow();
-        String target = recorded().inventory().targetOf(serial).orElseThrow().id();
+        String target = state.inventory().targetOf(serial).orElseThrow().id();
         String owner = fleet.statuses().get(target).owner();
         String listener = other(owner);
         SseClient events = subscribe(listener, "topic=drive/" + serial + "&topic=target/" + target);
@@ -137,7 +137,7 @@ class PublishedEventsTest {
                         "\"stateCommit\":\"")));
 
         // Deleted from desired: its owner says so too.
-        commitDesired(Changes.builder().delete("volumes/b.yaml").build());
+        StateFixtures.commitDesired(store, Changes.builder().delete("volumes/b.yaml").build());
         await().atMost(BOUND).pollInterval(Duration.ofMillis(20)).untilAsserted(() ->
                 assertThat(events.eventData()).anySatisfy(d -> assertThat(d).contains(
                         "\"topic\":\"volume/" + name + "\"", "\"status\":\"deleted\"")));
@@ -198,18 +198,8 @@ class PublishedEventsTest {
                 .allMatch(n -> n.events().peerWants(on, topic)));
     }
 
-    private RecordedState recorded() {
-        return StateFiles.decodeStrict(store.read(StateStore.STATE_REF));
-    }
-
     private void commitDesired(String path, String text) {
-        commitDesired(Changes.put(path, text.getBytes(StandardCharsets.UTF_8)));
-    }
-
-    private void commitDesired(Changes changes) {
-        DesiredBranch b = new DesiredBranch(store, "main");
-        CommitResult r = b.apply(b.read().commitId(), changes, "test", TEST);
-        assertThat(r).isInstanceOf(CommitResult.Committed.class);
+        StateFixtures.commitDesired(store, Changes.put(path, text.getBytes(StandardCharsets.UTF_8)));
     }
 
     private static String volume(String name) {

@@ -65,6 +65,8 @@ public final class Counters implements AutoCloseable {
     private volatile Supplier<Ownership> ownership;
     /** Keys seen in any ownership so far: only a key that was known and vanished is retracted (not one never seen). */
     private final Set<String> everKnown = new HashSet<>();
+    /** Partitions that are no ownership key (recorded nodes): owned by {@link Ownership#ownerOrPreferred}. */
+    private volatile Set<String> preferred = Set.of();
     private volatile CounterReplicator replicator;
     private volatile boolean closed;
     private long seq;
@@ -189,11 +191,30 @@ public final class Counters implements AutoCloseable {
         schedule(this::reconcile);
     }
 
-    private static Set<String> ownedBy(Ownership ownership, String member) {
+    /**
+     * Partitions to contribute although they are not keys of the ownership (the recorded targets and clients): each
+     * is owned by {@link Ownership#ownerOrPreferred}, the rule the agent hub follows for a node, so a node's partition
+     * sits where its agent is held, and a node whose agent is down still has a writer. Replaces the previous set; a
+     * partition that leaves it (and is no ownership key) is retracted like a vanished key.
+     */
+    public void contributeAlso(Set<String> partitions) {
+        Set<String> copy = Set.copyOf(partitions);
+        if (!copy.equals(preferred)) {
+            preferred = copy;
+            schedule(this::reconcile);
+        }
+    }
+
+    private static Set<String> ownedBy(Ownership ownership, String member, Set<String> preferred) {
         Set<String> mine = new HashSet<>();
         for (Map.Entry<String, Assignment> space : ownership.bySpace().entrySet()) {
             if (SPACES.contains(space.getKey())) {
                 mine.addAll(space.getValue().keysOf(member));
+            }
+        }
+        for (String p : preferred) {
+            if (member.equals(ownership.ownerOrPreferred(p))) {
+                mine.add(p);
             }
         }
         return mine;
@@ -405,7 +426,8 @@ public final class Counters implements AutoCloseable {
         }
         Supplier<Ownership> following = ownership;
         Ownership own = following == null ? null : following.get();
-        Set<String> want = own == null ? wanted : ownedBy(own, self);
+        Set<String> extra = preferred;
+        Set<String> want = own == null ? wanted : ownedBy(own, self, extra);
         wanted = want;
         List<String> toTake = new ArrayList<>();
         List<String> orphans = new ArrayList<>();
@@ -416,6 +438,7 @@ public final class Counters implements AutoCloseable {
                         everKnown.addAll(a.owners().keySet());
                     }
                 });
+                everKnown.addAll(extra);
             }
             owned.keySet().retainAll(want);
             for (String p : want) {
@@ -490,7 +513,8 @@ public final class Counters implements AutoCloseable {
             return false;
         }
         Ownership o = following.get();
-        return !o.isKnown(partition) && self.equals(o.ownerOrPreferred(partition));
+        return !o.isKnown(partition) && !preferred.contains(partition)
+                && self.equals(o.ownerOrPreferred(partition));
     }
 
     /** Called with the lock held: whether any counter of the partition is not zero. */

@@ -112,6 +112,10 @@ public final class StateFeed implements AutoCloseable {
         }
         View next = new View(old.version + 1, state, desired, old.clients);
         feed(old, next, touched(old, next, ledgerChanged));
+        Set<String> nodes = new HashSet<>();
+        next.targets.keySet().forEach(t -> nodes.add(CounterDeltas.targetPartition(t)));
+        next.clientIds.forEach(c -> nodes.add(CounterDeltas.clientPartition(c)));
+        counters.contributeAlso(nodes);
         volumeEvents(old, next);
         if (!sourced) {
             sourced = true;

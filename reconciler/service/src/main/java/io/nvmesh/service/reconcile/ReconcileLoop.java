@@ -1,8 +1,6 @@
 package io.nvmesh.service.reconcile;
 
-import io.nvmesh.core.allocation.Client;
 import io.nvmesh.core.allocation.DesiredState;
-import io.nvmesh.core.allocation.Target;
 import io.nvmesh.core.record.RecordedState;
 import io.nvmesh.core.record.StateFiles;
 import io.nvmesh.core.reconcile.ReconcileReport;
@@ -67,8 +65,8 @@ public final class ReconcileLoop implements AutoCloseable {
     private final Deque<PassResult> results = new ArrayDeque<>();
     /** Confined to the loop thread: the last command sent to each connected node, to send only what changed. */
     private final Map<String, Object> sent = new HashMap<>();
-    /** Confined to the loop thread: the keys last given to ownership, per space. */
-    private final Map<String, Set<String>> spaceKeys = new HashMap<>();
+    /** Confined to the loop thread: the volume keys last given to ownership. */
+    private Set<String> volumeKeys = Set.of();
     /** Confined to the loop thread: the recorded state last observed and the desired state it was observed with. */
     private RecordedState observed = RecordedState.empty();
     private DesiredState observedDesired = DesiredState.of(List.of(), List.of());
@@ -231,9 +229,10 @@ public final class ReconcileLoop implements AutoCloseable {
     }
 
     /**
-     * Reads the state commit if it is not the one last observed, tells the listeners, and gives ownership the keys it
-     * implies: every desired or recorded volume, every recorded target and client (so that a node whose agent is
-     * down still has an owner, and its counters a writer).
+     * Reads the state commit if it is not the one last observed, tells the listeners, and gives ownership the volume
+     * keys: every desired or recorded volume (a recorded one no longer desired, e.g. blocked, still has an owner).
+     * Nodes are no ownership keys: making them known would move agents between instances (bounded loads) whenever
+     * the recorded inventory grows; their owner stays {@code ownerOrPreferred}.
      */
     private void observe(String stateCommit, List<Volume> desired) {
         if (!stateCommit.isEmpty() && !stateCommit.equals(observed.commitId())) {
@@ -249,19 +248,9 @@ public final class ReconcileLoop implements AutoCloseable {
         Set<String> volumes = new HashSet<>();
         desired.forEach(v -> volumes.add("volume/" + v.name()));
         observed.volumes().keySet().forEach(v -> volumes.add("volume/" + v));
-        Set<String> targets = new HashSet<>();
-        observed.inventory().targets().stream().map(Target::id).forEach(t -> targets.add("target/" + t));
-        Set<String> clients = new HashSet<>();
-        observed.inventory().clients().stream().map(Client::id).forEach(c -> clients.add("client/" + c));
-        setSpace("volume", volumes);
-        setSpace("target", targets);
-        setSpace("client", clients);
-    }
-
-    private void setSpace(String space, Set<String> keys) {
-        if (!keys.equals(spaceKeys.getOrDefault(space, Set.of()))) {
-            spaceKeys.put(space, Set.copyOf(keys));
-            ownership.setSpace(space, keys);
+        if (!volumes.equals(volumeKeys)) {
+            volumeKeys = Set.copyOf(volumes);
+            ownership.setSpace("volume", volumes);
         }
     }
 
