@@ -38,9 +38,18 @@ class ServerCommandsTest {
             "/v1/cluster", """
                     {"self":"r1","live":["r1","r2"],"members":[
                       {"id":"r1","url":"http://127.0.0.1:7420","self":true,"alive":true,"ownedKeys":1,
-                       "agents":{"targets":2,"clients":1}},
-                      {"id":"r2","url":"http://127.0.0.1:7421","self":false,"alive":true,"ownedKeys":1,
-                       "agents":{"targets":1,"clients":0}}]}""",
+                       "epoch":1767225600000,"incarnations":1,"agents":{"targets":2,"clients":1}},
+                      {"id":"r2","url":"http://127.0.0.1:1","self":false,"alive":true,"ownedKeys":1,
+                       "epoch":1767225601000,"incarnations":2,"agents":{"targets":1,"clients":0}}],
+                     "ownership":{"counts":{"volume":{"r1":1,"r2":1}}}}""",
+            "/v1/instance", """
+                    {"id":"r1","epoch":1767225600000,"uptimeMillis":312000}""",
+            "/v1/capacity", """
+                    {"instance":"r1","consistent":true,
+                     "cluster":{"total":4000,"free":3000,"allocated":1000,"data":600,"redundant":400,"withheld":0,
+                                "offline":0},
+                     "servers":{"target":{"healthy":2,"unhealthy":1},"client":{"connected":1}},
+                     "drives":{"ok":11,"failed":1},"volumes":{"online":1}}""",
             "/v1/reconcile/results", """
                     {"instance":"r1","results":[{"at":"2026-01-01T00:00:00Z","outcome":"recorded","ownedVolumes":1,
                      "millis":12,"message":"reconcile f83bfcc: 1 created"}]}""");
@@ -109,10 +118,25 @@ class ServerCommandsTest {
     }
 
     @Test
-    void statusSummarisesMembersVolumesAndTheLastPass() {
+    void statusShowsMembersBalanceHealthCapacityAndLastPassOnOneScreen() {
         String out = run(0, "status", "--server", url(), "--token", TOKEN)[0];
-        assertThat(out).contains("members:    2/2 live", "volumes:    2 {online=1, pending=1}",
-                "desired:    f83bfcc reconciled", "last pass:  recorded on r1");
+        assertThat(out).contains("2/2 members live; r1 answered at " + url())
+                .containsPattern("r1 \\*\\s+yes\\s+2026-01-01 00:00:00\\s+5m12s\\s+0\\s+2\\s+1\\s+1\\s+recorded")
+                .contains("balance   nodes 4, max/avg 1.50 (r1 3, r2 1); volumes 2, max/avg 1.00 (r1 1, r2 1)")
+                .contains("health    clients 1 (connected 1); targets 3 (healthy 2, unhealthy 1); "
+                        + "drives 12 (failed 1, ok 11)  [counters]")
+                .contains("volumes   2 (online 1, pending 1)  [recorded state, state 75f9117, desired f83bfcc]")
+                .contains("capacity  2.9KiB free of 3.9KiB (75.0% free); allocated 1000B, of which redundant 400B")
+                // The second member's URL answers nothing: a problem on the screen, not a failure.
+                .contains("problem   r2: cannot reach nvmesh at http://127.0.0.1:1 (connection refused)\n");
+        assertThat(out.lines().count()).isLessThanOrEqualTo(24);
+    }
+
+    @Test
+    void statusAsJsonCarriesAFormatVersion() {
+        String out = run(0, "status", "-o", "json", "--server", url(), "--token", TOKEN)[0];
+        assertThat(out).contains("\"formatVersion\" : 1", "\"maxOverAverage\" : 1.5", "\"percentFree\" : 75.0",
+                "\"outcome\" : \"recorded\"");
     }
 
     @Test
