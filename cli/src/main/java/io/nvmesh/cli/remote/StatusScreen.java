@@ -25,8 +25,10 @@ final class StatusScreen {
         List<List<String>> rows = new ArrayList<>();
         for (ClusterStatus.Member m : s.members()) {
             ClusterStatus.Pass p = m.lastPass();
-            rows.add(List.of(m.id() + (m.answering() ? " *" : ""), m.alive() ? "yes" : "no (silent "
-                            + (m.silentForMillis() < 0 ? "always" : duration(m.silentForMillis())) + ")",
+            // Alive without an epoch: not heard from yet, counted live during the answering instance's start-up grace.
+            String alive = m.alive() ? m.epoch() == 0 && !m.answering() ? "presumed" : "yes"
+                    : "no (silent " + (m.silentForMillis() < 0 ? "always" : duration(m.silentForMillis())) + ")";
+            rows.add(List.of(m.id() + (m.answering() ? " *" : ""), alive,
                     m.epoch() == 0 ? "-" : STARTED.format(Instant.ofEpochMilli(m.epoch())),
                     m.uptimeMillis() < 0 ? "-" : duration(m.uptimeMillis()), Integer.toString(m.incarnations() - 1 < 0
                             ? 0 : m.incarnations() - 1),

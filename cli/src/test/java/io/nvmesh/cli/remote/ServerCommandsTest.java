@@ -40,7 +40,11 @@ class ServerCommandsTest {
                       {"id":"r1","url":"http://127.0.0.1:7420","self":true,"alive":true,"ownedKeys":1,
                        "epoch":1767225600000,"incarnations":1,"agents":{"targets":2,"clients":1}},
                       {"id":"r2","url":"http://127.0.0.1:1","self":false,"alive":true,"ownedKeys":1,
-                       "epoch":1767225601000,"incarnations":2,"agents":{"targets":1,"clients":0}}],
+                       "epoch":1767225601000,"incarnations":2,"agents":{"targets":1,"clients":0}},
+                      {"id":"r3","url":"http://127.0.0.1:1","self":false,"alive":true,"epoch":0,
+                       "silentForMillis":-1},
+                      {"id":"r4","url":"http://127.0.0.1:1","self":false,"alive":false,"epoch":0,
+                       "silentForMillis":-1}],
                      "ownership":{"counts":{"volume":{"r1":1,"r2":1}}}}""",
             "/v1/instance", """
                     {"id":"r1","epoch":1767225600000,"uptimeMillis":312000}""",
@@ -120,9 +124,12 @@ class ServerCommandsTest {
     @Test
     void statusShowsMembersBalanceHealthCapacityAndLastPassOnOneScreen() {
         String out = run(0, "status", "--server", url(), "--token", TOKEN)[0];
-        assertThat(out).contains("2/2 members live; r1 answered at " + url())
+        assertThat(out).contains("3/4 members live; r1 answered at " + url())
+                // r3 is counted live by r1's start-up grace but was never heard from; r4 never was and is dead.
+                .containsPattern("(?m)^r3\\s+presumed\\s+-\\s+-\\s+0\\s+0\\s+0\\s+0\\s+-")
+                .containsPattern("(?m)^r4\\s+no \\(silent always\\)\\s+-\\s+-\\s+0\\s+-")
                 .containsPattern("r1 \\*\\s+yes\\s+2026-01-01 00:00:00\\s+5m12s\\s+0\\s+2\\s+1\\s+1\\s+recorded")
-                .contains("balance   nodes 4, max/avg 1.50 (r1 3, r2 1); volumes 2, max/avg 1.00 (r1 1, r2 1)")
+                .contains("balance   nodes 4, max/avg 2.25 (r1 3, r2 1, r3 0); volumes 2, max/avg 1.50 (r1 1, r2 1, r3 0)")
                 .contains("health    clients 1 (connected 1); targets 3 (healthy 2, unhealthy 1); "
                         + "drives 12 (failed 1, ok 11)  [counters]")
                 .contains("volumes   2 (online 1, pending 1)  [recorded state, state 75f9117, desired f83bfcc]")
@@ -135,7 +142,7 @@ class ServerCommandsTest {
     @Test
     void statusAsJsonCarriesAFormatVersion() {
         String out = run(0, "status", "-o", "json", "--server", url(), "--token", TOKEN)[0];
-        assertThat(out).contains("\"formatVersion\" : 1", "\"maxOverAverage\" : 1.5", "\"percentFree\" : 75.0",
+        assertThat(out).contains("\"formatVersion\" : 1", "\"maxOverAverage\" : 2.25", "\"percentFree\" : 75.0",
                 "\"outcome\" : \"recorded\"");
     }
 
