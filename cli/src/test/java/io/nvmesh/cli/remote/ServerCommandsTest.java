@@ -140,6 +140,12 @@ class ServerCommandsTest {
     }
 
     @Test
+    void statusAsYamlCarriesTheSameFields() {
+        String out = run(0, "status", "-o", "yaml", "--server", url(), "--token", TOKEN)[0];
+        assertThat(out).contains("formatVersion: 1", "answering: r1", "maxOverAverage: 2.25", "outcome: recorded");
+    }
+
+    @Test
     void statusAsJsonCarriesAFormatVersion() {
         String out = run(0, "status", "-o", "json", "--server", url(), "--token", TOKEN)[0];
         assertThat(out).contains("\"formatVersion\" : 1", "\"maxOverAverage\" : 2.25", "\"percentFree\" : 75.0",
