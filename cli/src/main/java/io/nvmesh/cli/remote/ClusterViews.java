@@ -161,28 +161,22 @@ public final class ClusterViews {
         }
     }
 
-    /** Members, volumes by status, the desired commit last reconciled, the answering instance's last passes. */
-    public void status() {
-        Map<String, Object> cluster = client.get("/v1/cluster");
-        Map<String, Object> volumes = client.get("/v1/volumes");
-        Map<String, Object> results = client.get("/v1/reconcile/results");
-        List<Map<String, Object>> members = Rendering.list(cluster, "members");
-        long live = members.stream().filter(m -> Boolean.TRUE.equals(m.get("alive"))).count();
-        out.println("server:     " + client.address().server() + " (instance " + t(cluster, "self") + ")");
-        out.println("members:    " + live + "/" + members.size() + " live " + cluster.get("live"));
-        Map<String, Integer> byStatus = new TreeMap<>();
-        Rendering.list(volumes, "items").forEach(v -> byStatus.merge(t(v, "status"), 1, Integer::sum));
-        out.println("volumes:    " + t(volumes, "count") + (byStatus.isEmpty() ? "" : " " + byStatus));
-        out.println("desired:    " + (t(volumes, "desiredCommit").isEmpty() ? "not reconciled yet"
-                : shortId(t(volumes, "desiredCommit")) + " reconciled, state at " + shortId(t(volumes, "stateCommit"))));
-        List<Map<String, Object>> passes = Rendering.list(results, "results");
-        if (passes.isEmpty()) {
-            out.println("last pass:  none yet on " + t(results, "instance"));
-        } else {
-            Map<String, Object> p = passes.get(0);
-            out.println("last pass:  " + t(p, "outcome") + " on " + t(results, "instance") + " at " + t(p, "at")
-                    + " (" + t(p, "ownedVolumes") + " owned volumes, " + t(p, "millis") + " ms): " + t(p, "message"));
+    /**
+     * One screen: members with their uptime and last reconcile pass, ownership balance, health, capacity. Every live
+     * member is asked for what only it knows; the rest comes from the instance given.
+     */
+    public void status(Output output) {
+        ClusterStatus s = new ClusterStatusReader(client, url -> new ServerClient(new ServerAddress(url,
+                client.address().token(), "cluster"))).read(System.currentTimeMillis());
+        if (output == Output.JSON) {
+            Rendering.json(out, s);
+            return;
         }
+        if (output == Output.YAML) {
+            Rendering.yaml(out, ServerClient.JSON.convertValue(s, Map.class));
+            return;
+        }
+        StatusScreen.print(out, s);
     }
 
     private static String labels(Map<String, Object> labels) {

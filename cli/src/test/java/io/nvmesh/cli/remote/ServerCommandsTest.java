@@ -10,6 +10,7 @@ import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -49,13 +50,29 @@ class ServerCommandsTest {
             "/v1/cluster", """
                     {"self":"r1","live":["r1","r2"],"members":[
                       {"id":"r1","url":"http://127.0.0.1:7420","self":true,"alive":true,"ownedKeys":1,
-                       "agents":{"targets":2,"clients":1}},
-                      {"id":"r2","url":"http://127.0.0.1:7421","self":false,"alive":true,"ownedKeys":1,
-                       "agents":{"targets":1,"clients":0}}]}""",
+                       "epoch":1767225600000,"incarnations":1,"agents":{"targets":2,"clients":1}},
+                      {"id":"r2","url":"http://127.0.0.1:1","self":false,"alive":true,"ownedKeys":1,
+                       "epoch":1767225601000,"incarnations":2,"agents":{"targets":1,"clients":0}},
+                      {"id":"r3","url":"http://127.0.0.1:1","self":false,"alive":true,"epoch":0,
+                       "silentForMillis":-1},
+                      {"id":"r4","url":"http://127.0.0.1:1","self":false,"alive":false,"epoch":0,
+                       "silentForMillis":-1}],
+                     "ownership":{"counts":{"volume":{"r1":1,"r2":1}}}}""",
+            "/v1/instance", """
+                    {"id":"r1","epoch":1767225600000,"uptimeMillis":312000}""",
             "/v1/reconcile/results", """
                     {"instance":"r1","results":[{"at":"2026-01-01T00:00:00Z","outcome":"recorded","ownedVolumes":1,
                      "millis":12,"message":"reconcile f83bfcc: 1 created"}]}""");
 
+    /** What `status` is shown: small figures, a client counted by state, one failed drive. */
+    private static final String STATUS_CAPACITY = """
+                    {"instance":"r1","consistent":true,
+                     "cluster":{"total":4000,"free":3000,"allocated":1000,"data":600,"redundant":400,"withheld":0,
+                                "offline":0},
+                     "servers":{"target":{"healthy":2,"unhealthy":1},"client":{"connected":1}},
+                     "drives":{"ok":11,"failed":1},"volumes":{"online":1}}""";
+
+    private final Map<String, String> answers = new HashMap<>(ANSWERS);
     private HttpServer server;
 
     @BeforeEach
@@ -63,7 +80,7 @@ class ServerCommandsTest {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/", exchange -> {
             String path = exchange.getRequestURI().getPath();
-            String body = ANSWERS.get(path);
+            String body = answers.get(path);
             int status = 200;
             if (!("Bearer " + TOKEN).equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
                 status = 401;
@@ -132,10 +149,37 @@ class ServerCommandsTest {
     }
 
     @Test
-    void statusSummarisesMembersVolumesAndTheLastPass() {
+    void statusShowsMembersBalanceHealthCapacityAndLastPassOnOneScreen() {
+        answers.put("/v1/capacity", STATUS_CAPACITY);
         String out = run(0, "status", "--server", url(), "--token", TOKEN)[0];
-        assertThat(out).contains("members:    2/2 live", "volumes:    2 {online=1, pending=1}",
-                "desired:    f83bfcc reconciled", "last pass:  recorded on r1");
+        assertThat(out).contains("3/4 members live; r1 answered at " + url())
+                // r3 is counted live by r1's start-up grace but was never heard from; r4 never was and is dead.
+                .containsPattern("(?m)^r3\\s+presumed\\s+-\\s+-\\s+0\\s+0\\s+0\\s+0\\s+-")
+                .containsPattern("(?m)^r4\\s+no \\(silent always\\)\\s+-\\s+-\\s+0\\s+-")
+                .containsPattern("r1 \\*\\s+yes\\s+2026-01-01 00:00:00\\s+5m12s\\s+0\\s+2\\s+1\\s+1\\s+recorded")
+                .contains("balance   nodes 4, max/avg 2.25 (r1 3, r2 1, r3 0); volumes 2, max/avg 1.50 (r1 1, r2 1, r3 0)")
+                .contains("health    clients 1 (connected 1); targets 3 (healthy 2, unhealthy 1); "
+                        + "drives 12 (failed 1, ok 11)  [counters]")
+                .contains("volumes   2 (online 1, pending 1)  [recorded state, state 75f9117, desired f83bfcc]")
+                .contains("capacity  2.9KiB free of 3.9KiB (75.0% free); allocated 1000B, of which redundant 400B")
+                // The second member's URL answers nothing: a problem on the screen, not a failure.
+                .contains("problem   r2: cannot reach nvmesh at http://127.0.0.1:1 (connection refused)\n");
+        assertThat(out.lines().count()).isLessThanOrEqualTo(24);
+    }
+
+    @Test
+    void statusAsYamlCarriesTheSameFields() {
+        answers.put("/v1/capacity", STATUS_CAPACITY);
+        String out = run(0, "status", "-o", "yaml", "--server", url(), "--token", TOKEN)[0];
+        assertThat(out).contains("formatVersion: 1", "answering: r1", "maxOverAverage: 2.25", "outcome: recorded");
+    }
+
+    @Test
+    void statusAsJsonCarriesAFormatVersion() {
+        answers.put("/v1/capacity", STATUS_CAPACITY);
+        String out = run(0, "status", "-o", "json", "--server", url(), "--token", TOKEN)[0];
+        assertThat(out).contains("\"formatVersion\" : 1", "\"maxOverAverage\" : 2.25", "\"percentFree\" : 75.0",
+                "\"outcome\" : \"recorded\"");
     }
 
     @Test

@@ -94,6 +94,7 @@ public final class ReconcilerNode implements AutoCloseable {
             transport = JettyHeartbeatTransport.start(config.id(), config.auth().peerSecret(), timeout);
             membership = Membership.create(new Member(config.id(), url), clock.millis(), config.peers(), interval,
                     config.missedHeartbeats(), transport, System::nanoTime);
+            membership.presumePeersLive(startupGrace(config)); // no ownership churn while a cluster starts
             OwnershipTable ownership = OwnershipTable.following(membership, config.ownershipEpsilon());
             membership.digestFrom(() -> ownership.current().digest());
             counters = startCounters(config, clock, membership, ownership, timeout);
@@ -144,6 +145,22 @@ public final class ReconcilerNode implements AutoCloseable {
             server.close();
             throw e;
         }
+    }
+
+    /**
+     * How long a configured peer that has not answered yet counts as live: ten heartbeat intervals, at least 10 s (and
+     * at least the dead-after time). Long enough for members started together, even on a loaded machine where a JVM,
+     * Jetty and the counter files take seconds; a shorter grace that runs out while peers are still starting turns
+     * into exactly the churn it is meant to avoid (and, in {@code CountersClusterTest}, into counter handovers that
+     * did not settle in time). It affects only peers not heard from since this instance started, never failover.
+     */
+    static Duration startupGrace(InstanceConfig config) {
+        Duration grace = Duration.ofSeconds(10);
+        for (Duration d : List.of(config.heartbeatInterval().multipliedBy(config.missedHeartbeats()),
+                config.heartbeatInterval().multipliedBy(10))) {
+            grace = d.compareTo(grace) > 0 ? d : grace;
+        }
+        return grace;
     }
 
     /**

@@ -257,6 +257,33 @@ class NodeAgentsTest {
     }
 
     @Test
+    void theOwnerShowsTheLastCommandAndItsAckOnTheTargetsEndpoint() throws Exception {
+        fleet(6, 2, 3);
+        awaitEveryNodeAtItsOwner();
+        String target = "t-002";
+        ReconcilerNode owner = cluster.node(ownerOf(key(target)));
+        String serial = fleet.inventory().targets().get(1).drives().get(0).serial();
+        assertThat(get(owner, "/v1/targets/" + target)).contains("\"command\":null");
+
+        long applied = owner.agents().nextCommandSeq();
+        owner.agents().send(target, new AgentMessage.Command(applied,
+                List.of(new SegmentLayout("db-01", 0, serial, 0, 1L << 30)), List.of()));
+        await().atMost(BOUND).untilAsserted(() -> assertThat(get(owner, "/v1/targets/" + target))
+                .contains("\"command\":{\"seq\":" + applied + ",").contains("\"acked\":true,\"ok\":true,\"message\":\"\""));
+
+        long refused = owner.agents().nextCommandSeq();
+        owner.agents().send(target, new AgentMessage.Command(refused,
+                List.of(new SegmentLayout("db-01", 0, "NOT-HERE-01", 0, 1L << 30)), List.of()));
+        await().atMost(BOUND).untilAsserted(() -> assertThat(get(owner, "/v1/targets"))
+                .contains("\"seq\":" + refused + ",").contains("\"acked\":true,\"ok\":false,"
+                        + "\"message\":\"drive NOT-HERE-01 is not on " + target + "\""));
+        assertThat(owner.agents().command(NodeKind.TARGET, target)).hasValueSatisfying(c ->
+                assertThat(c.ackedAtMillis()).isGreaterThanOrEqualTo(c.sentAtMillis()));
+        // The refused layout was not applied: the agent keeps serving the previous one.
+        assertThat(fleet.lastCommand(target)).hasValueSatisfying(c -> assertThat(c.seq()).isEqualTo(applied));
+    }
+
+    @Test
     void theClusterEndpointCountsEachInstancesAgents() throws Exception {
         fleet(9, 1, 6);
         awaitEveryNodeAtItsOwner();

@@ -70,7 +70,9 @@ final class TestCluster implements AutoCloseable {
 
     ReconcilerNode start(String id) {
         ReconcilerNode node = ReconcilerNode.start(configs.get(id));
-        running.put(id, node);
+        synchronized (running) { // instances may be started from several threads at once
+            running.put(id, node);
+        }
         return node;
     }
 

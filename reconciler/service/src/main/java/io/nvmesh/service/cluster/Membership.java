@@ -44,6 +44,7 @@ public final class Membership implements AutoCloseable {
     private final LongSupplier ticker;
     private final ScheduledExecutorService scheduler;
     private final List<MembershipListener> listeners = new CopyOnWriteArrayList<>();
+    private long graceNanos;
     private volatile Supplier<String> digest = () -> "";
     private volatile Supplier<Map<String, Integer>> agents = Map::of;
     private ClusterView view;
@@ -96,6 +97,37 @@ public final class Membership implements AutoCloseable {
         return new Membership(self, epoch, peers, interval, missedBeforeDead, transport, ticker);
     }
 
+    /**
+     * Start-up grace: every configured peer not heard from yet counts as live until it has been silent for
+     * {@code grace} since {@link #start}, or until it is heard from (it then counts as usual). Without it a starting
+     * instance computes ownership as if alone and then once more per peer that answers, moving agents and volumes back
+     * and forth while a cluster starts; with it, members that start within the grace of each other never change owners
+     * at start. Peers already heard from are untouched, so failover is as fast as before. Call before anything reads
+     * the view (the ownership table).
+     *
+     * @param grace at least the dead-after time; longer covers members that take longer to start
+     */
+    public synchronized void presumePeersLive(Duration grace) {
+        if (grace.compareTo(deadAfter()) < 0) {
+            throw new IllegalArgumentException("the start-up grace " + grace + " is shorter than the dead-after time "
+                    + deadAfter());
+        }
+        this.graceNanos = grace.toNanos();
+        long now = ticker.getAsLong();
+        boolean changed = false;
+        for (PeerState p : peers.values()) {
+            if (p.epoch == 0 && !p.alive) {
+                p.alive = true;
+                p.presumed = true;
+                p.lastHeardNanos = now;
+                changed = true;
+            }
+        }
+        if (changed) {
+            publish();
+        }
+    }
+
     /** Starts sending heartbeats and watching for silence. */
     public synchronized void start() {
         if (closed) {
@@ -105,6 +137,8 @@ public final class Membership implements AutoCloseable {
             return;
         }
         started = true;
+        long now = ticker.getAsLong();
+        peers.values().stream().filter(p -> p.presumed).forEach(p -> p.lastHeardNanos = now);
         long every = interval.toNanos();
         scheduler.scheduleAtFixedRate(guarded(this::tick), 0, every, TimeUnit.NANOSECONDS);
         scheduler.scheduleAtFixedRate(guarded(this::sweep), every / 4, Math.max(1, every / 4), TimeUnit.NANOSECONDS);
@@ -216,11 +250,14 @@ public final class Membership implements AutoCloseable {
         long now = ticker.getAsLong();
         boolean changed = false;
         for (PeerState p : peers.values()) {
-            if (p.alive && now - p.lastHeardNanos > deadAfterNanos) {
+            if (p.alive && now - p.lastHeardNanos > (p.presumed ? graceNanos : deadAfterNanos)) {
                 p.alive = false;
                 changed = true;
+                boolean never = p.presumed;
+                p.presumed = false;
                 LOG.log(System.Logger.Level.INFO, () -> self.id() + ": " + p.member.id() + " is dead (silent for "
-                        + (now - p.lastHeardNanos) / 1_000_000 + " ms)");
+                        + (now - p.lastHeardNanos) / 1_000_000 + " ms" + (never ? ", never heard since start" : "")
+                        + ")");
             }
         }
         if (changed) {
@@ -240,6 +277,7 @@ public final class Membership implements AutoCloseable {
         }
         p.agents = from.agents();
         p.lastHeardNanos = ticker.getAsLong();
+        p.presumed = false;
         boolean changed = false;
         if (epoch > p.epoch) {
             boolean restart = p.epoch != 0;
@@ -329,6 +367,8 @@ public final class Membership implements AutoCloseable {
         long lastHeardNanos;
         boolean alive;
         boolean inFlight;
+        /** Live by {@link #presumePeersLive}, not heard from yet. */
+        boolean presumed;
         Map<String, Integer> agents = Map.of();
 
         PeerState(Member member) {

@@ -34,6 +34,8 @@ final class ClusterEndpoints {
                 // Offloaded: with ?key=... it assigns the given keys on the spot, O(keys x members).
                 Route.offloaded("GET", "/v1/cluster", Access.READ, this::cluster),
                 Route.inline("GET", "/v1/cluster/owner", Access.READ, this::owner),
+                Route.inline("GET", "/v1/instance", Access.READ,
+                        r -> ApiResponse.ok(InstanceJson.of(membership.selfId(), membership.epoch()))),
                 Route.inline("POST", "/v1/peer/heartbeat", Access.PEER, this::heartbeat));
     }
 

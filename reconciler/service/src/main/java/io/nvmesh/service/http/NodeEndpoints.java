@@ -34,7 +34,8 @@ final class NodeEndpoints {
     }
 
     private ApiResponse targets(ApiRequest request) {
-        List<NodesJson.TargetJson> items = hub.targets().stream().map(NodesJson.TargetJson::of).toList();
+        List<NodesJson.TargetJson> items = hub.targets().stream().map(n -> NodesJson.TargetJson.of(n,
+                hub.command(NodeKind.TARGET, n.id()).orElse(null))).toList();
         return ApiResponse.ok(new NodesJson.ListJson<>(self, "owned", items.size(), items));
     }
 
@@ -46,7 +47,7 @@ final class NodeEndpoints {
             throw ApiException.notFound(owner.equals(self) ? "target " + id + " has not connected to its owner "
                     + self : "target " + id + " is owned by " + owner + "; ask that instance");
         }
-        return ApiResponse.ok(NodesJson.TargetJson.of(t.get()));
+        return ApiResponse.ok(NodesJson.TargetJson.of(t.get(), hub.command(NodeKind.TARGET, id).orElse(null)));
     }
 
     private ApiResponse drives(ApiRequest request) {
@@ -74,7 +75,8 @@ final class NodeEndpoints {
     }
 
     private ApiResponse clients(ApiRequest request) {
-        List<NodesJson.ClientJson> items = hub.clients().stream().map(NodesJson.ClientJson::of).toList();
+        List<NodesJson.ClientJson> items = hub.clients().stream().map(n -> NodesJson.ClientJson.of(n,
+                hub.command(NodeKind.CLIENT, n.id()).orElse(null))).toList();
         return ApiResponse.ok(new NodesJson.ListJson<>(self, "owned", items.size(), items));
     }
 }

@@ -2,6 +2,7 @@ package io.nvmesh.service.http;
 
 import io.nvmesh.core.allocation.Drive;
 import io.nvmesh.service.agent.Performance;
+import io.nvmesh.service.nodes.CommandState;
 import io.nvmesh.service.nodes.ReportedNode;
 
 import java.util.List;
@@ -21,14 +22,24 @@ final class NodesJson {
     record ListJson<T>(String instance, String scope, int count, List<T> items) {
     }
 
+    /** @param command the last command sent on the node's current connection and its ack; null before the first */
     record TargetJson(String id, String owner, boolean connected, String health, Map<String, String> labels,
                       List<DriveJson> drives, Performance performance, long connectedSinceMillis,
-                      long lastReportMillis, long reports) {
+                      long lastReportMillis, long reports, CommandJson command) {
 
-        static TargetJson of(ReportedNode n) {
+        static TargetJson of(ReportedNode n, CommandState command) {
             return new TargetJson(n.id(), n.owner(), n.connected(), lower(n.health()), n.labels(),
                     n.drives().stream().map(d -> DriveJson.of(n, d)).toList(), n.performance(),
-                    n.connectedSinceMillis(), n.lastReportMillis(), n.reports());
+                    n.connectedSinceMillis(), n.lastReportMillis(), n.reports(), CommandJson.of(command));
+        }
+    }
+
+    /** The last command sent to a node and the agent's answer ({@code ok} and {@code message} once acked). */
+    record CommandJson(long seq, long sentAtMillis, boolean acked, boolean ok, String message, long ackedAtMillis) {
+
+        static CommandJson of(CommandState c) {
+            return c == null ? null : new CommandJson(c.seq(), c.sentAtMillis(), c.acked(), c.ok(), c.message(),
+                    c.ackedAtMillis());
         }
     }
 
@@ -42,11 +53,12 @@ final class NodesJson {
     }
 
     record ClientJson(String id, String owner, boolean connected, String health, Map<String, String> labels,
-                      Performance performance, long connectedSinceMillis, long lastReportMillis, long reports) {
+                      Performance performance, long connectedSinceMillis, long lastReportMillis, long reports,
+                      CommandJson command) {
 
-        static ClientJson of(ReportedNode n) {
+        static ClientJson of(ReportedNode n, CommandState command) {
             return new ClientJson(n.id(), n.owner(), n.connected(), lower(n.health()), n.labels(), n.performance(),
-                    n.connectedSinceMillis(), n.lastReportMillis(), n.reports());
+                    n.connectedSinceMillis(), n.lastReportMillis(), n.reports(), CommandJson.of(command));
         }
     }
 

@@ -88,6 +88,7 @@ public final class AgentHub implements AutoCloseable {
     private final Map<String, String> targetOfSerial = new HashMap<>();
     private final Set<Conversation> held = new HashSet<>();
     private final List<BiConsumer<ReportedNode, ReportedNode>> nodeListeners = new CopyOnWriteArrayList<>();
+    private final Map<String, CommandState> commands = new HashMap<>();
     private boolean closed;
 
     private AgentHub(String self, Membership membership, OwnershipTable ownership, Duration reportInterval,
@@ -166,6 +167,10 @@ public final class AgentHub implements AutoCloseable {
                     + "; targets take segments, clients attachments");
         }
         commandSeq.accumulateAndGet(command.seq(), Math::max);
+        synchronized (this) {
+            // Noted before sending: the ack may be handled on another thread before send() returns.
+            commands.put(c.hello.key(), CommandState.sent(command.seq(), clock.getAsLong()));
+        }
         c.link.send(AgentCodec.encode(command));
         return true;
     }
@@ -194,6 +199,11 @@ public final class AgentHub implements AutoCloseable {
         connections.values().forEach(c -> ids.add(c.hello.nodeId()));
         ids.sort(null);
         return ids;
+    }
+
+    /** The last command sent to a node this instance owns and whether its agent acked it; empty if none was sent. */
+    public synchronized Optional<CommandState> command(NodeKind kind, String id) {
+        return Optional.ofNullable(commands.get(kind.key(id)));
     }
 
     /** The latest state of every target this instance owns and has heard from, sorted by id. */
@@ -293,6 +303,7 @@ public final class AgentHub implements AutoCloseable {
                     counted(replaced, -1);
                 }
                 long now = clock.getAsLong();
+                commands.remove(key); // nothing sent on this connection yet
                 ReportedNode previous = nodes.get(key);
                 ReportedNode next = new ReportedNode(hello.nodeId(), hello.kind(), self, true, hello.labels(),
                         TargetHealth.HEALTHY, hello.drives(), Performance.IDLE, now, now, 0);
@@ -357,6 +368,16 @@ public final class AgentHub implements AutoCloseable {
         observe(previous, next);
     }
 
+    /** Records the answer to the last command sent, if it is that command's (an older one's is moot). */
+    private synchronized void acked(Conversation c, AgentMessage.Ack ack) {
+        String key = c.hello.key();
+        CommandState last = commands.get(key);
+        if (closed || connections.get(key) != c || last == null || last.seq() != ack.seq()) {
+            return;
+        }
+        commands.put(key, last.ack(ack.ok(), ack.message(), clock.getAsLong()));
+    }
+
     private synchronized void disconnected(Conversation c) {
         held.remove(c);
         if (c.hello == null) {
@@ -395,6 +416,7 @@ public final class AgentHub implements AutoCloseable {
                     nodeListeners.forEach(l -> l.accept(e.getValue(), null));
                 }
             }
+            commands.keySet().removeIf(key -> !nodes.containsKey(key));
             targetOfSerial.values().removeIf(key -> !nodes.containsKey(key));
         }
         for (Map.Entry<Conversation, String> m : moving) {
@@ -500,6 +522,9 @@ public final class AgentHub implements AutoCloseable {
                     report(this, r);
                 }
             } else if (message instanceof AgentMessage.Ack ack) {
+                if (hello != null) {
+                    acked(this, ack);
+                }
                 if (!ack.ok()) {
                     LOG.log(System.Logger.Level.WARNING, () -> hello.nodeId() + " refused command " + ack.seq()
                             + ": " + ack.message());

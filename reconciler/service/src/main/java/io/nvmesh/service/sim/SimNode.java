@@ -65,6 +65,13 @@ final class SimNode implements ManagedNode {
 
     @Override
     public synchronized AgentMessage.Ack apply(AgentMessage.Command command) {
+        // As a real agent would: a layout naming a drive this machine does not hold cannot be served (e.g. the drive
+        // was just moved and the recorded inventory has not caught up). Refused whole; the previous layout stays.
+        for (var segment : command.segments()) {
+            if (!has(segment.serial())) {
+                return new AgentMessage.Ack(command.seq(), false, "drive " + segment.serial() + " is not on " + id);
+            }
+        }
         lastCommand = command;
         return new AgentMessage.Ack(command.seq(), true, "");
     }

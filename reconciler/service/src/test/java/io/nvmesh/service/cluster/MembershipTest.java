@@ -53,6 +53,35 @@ class MembershipTest {
     }
 
     @Test
+    void withTheStartUpGraceConfiguredPeersAreLiveUntilSilentForTheDeadAfterTimeFromStart() {
+        List<ClusterView> changes = new CopyOnWriteArrayList<>();
+        assertThatThrownBy(() -> membership.presumePeersLive(Duration.ofMillis(299)))
+                .hasMessageContaining("shorter than the dead-after time");
+        membership.presumePeersLive(Duration.ofMillis(500));
+        membership.addListener((before, after) -> changes.add(after));
+        assertThat(membership.view().live()).containsExactly("r1", "r2", "r3");
+
+        advance(1_000); // time spent before start does not count
+        membership.start();
+        membership.onHeartbeat(beat("r2", 5));
+        advance(301);
+        membership.sweep();
+        // r2 was heard from, so the usual dead-after time applies to it; r3 still has its grace.
+        assertThat(membership.view().live()).containsExactly("r1", "r3");
+
+        advance(199);
+        membership.sweep();
+        assertThat(membership.view().live()).containsExactly("r1", "r3");
+        advance(1);
+        membership.sweep();
+        assertThat(membership.view().live()).containsExactly("r1");
+        membership.onHeartbeat(beat("r2", 5));
+        assertThat(membership.view().live()).containsExactly("r1", "r2");
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(changes).extracting(ClusterView::live)
+                .containsExactly(List.of("r1", "r2", "r3"), List.of("r1", "r3"), List.of("r1"), List.of("r1", "r2")));
+    }
+
+    @Test
     void aPeerIsLiveOnceHeardFromAndGetsOurHeartbeatInReply() {
         Heartbeat reply = membership.onHeartbeat(beat("r2", 5));
 

@@ -153,6 +153,20 @@ class ApiServerTest {
     }
 
     @Test
+    void theInstanceEndpointGivesThisProcesssHeapAndCpu() throws Exception {
+        HttpResponse<String> r = get("/v1/instance", READ);
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(json(r).get("id").asString()).isEqualTo("r1");
+        assertThat(json(r).get("epoch").asLong()).isEqualTo(42);
+        assertThat(json(r).get("heapUsedBytes").asLong()).isPositive();
+        assertThat(json(r).get("heapMaxBytes").asLong()).isGreaterThanOrEqualTo(json(r).get("heapUsedBytes").asLong());
+        assertThat(json(r).get("threads").asInt()).isPositive();
+        assertThat(json(r).get("cpuMillis").asLong()).isPositive();
+        assertProblem(get("/v1/instance", PEER), 403, "forbidden");
+    }
+
+    @Test
     void onlyThePeerSecretMaySendHeartbeats() throws Exception {
         assertProblem(post("/v1/peer/heartbeat", null, heartbeatBody("r2")), 401, "unauthorized");
         assertProblem(post("/v1/peer/heartbeat", ADMIN, heartbeatBody("r2")), 403, "forbidden");
