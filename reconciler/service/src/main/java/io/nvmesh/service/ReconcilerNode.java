@@ -12,6 +12,7 @@ import io.nvmesh.service.http.ApiServer;
 import io.nvmesh.service.http.JettyCounterTransport;
 import io.nvmesh.service.http.JettyEventTransport;
 import io.nvmesh.service.http.JettyHeartbeatTransport;
+import io.nvmesh.service.metrics.InstanceMetrics;
 import io.nvmesh.service.nodes.AgentHub;
 import io.nvmesh.service.reconcile.ReconcileLoop;
 
@@ -99,8 +100,10 @@ public final class ReconcilerNode implements AutoCloseable {
                 reconcile = ReconcileLoop.start(config, ownership, agents);
             }
             events = startEvents(config, membership, timeout);
+            InstanceMetrics metrics = InstanceMetrics.register(config.id(), ownership, agents, counters,
+                    Optional.ofNullable(reconcile), events);
             server.start(config.auth(), membership, ownership, agents, counters, Optional.ofNullable(reconcile),
-                    events, work);
+                    events, metrics, work);
             membership.start();
             LOG.log(System.Logger.Level.INFO, () -> config.id() + " listening on " + url + " with "
                     + config.peers().size() + " peer(s)");

@@ -220,7 +220,7 @@ final class EventEndpoints {
         throw ApiException.badRequest("`keepalive` is a number of seconds from 1 to 300, got " + value);
     }
 
-    private static void problem(Response response, Callback callback, String path, ApiException e) {
+    static void problem(Response response, Callback callback, String path, ApiException e) {
         response.setStatus(e.status);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, ProblemJson.MEDIA_TYPE);
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");

@@ -30,11 +30,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /**
  * Watches the desired branch and reconciles the volumes this instance owns, on one thread of its own. A pass runs
@@ -59,6 +61,7 @@ public final class ReconcileLoop implements AutoCloseable {
     private final ScheduledExecutorService thread;
     private final AtomicBoolean passQueued = new AtomicBoolean();
     private final Deque<PassResult> results = new ArrayDeque<>();
+    private final List<Consumer<PassResult>> passListeners = new CopyOnWriteArrayList<>();
     /** Confined to the loop thread: the last command sent to each connected node, to send only what changed. */
     private final Map<String, Object> sent = new HashMap<>();
     private Set<String> volumeKeys = Set.of();
@@ -109,6 +112,11 @@ public final class ReconcileLoop implements AutoCloseable {
         } catch (RejectedExecutionException e) {
             passQueued.set(false);
         }
+    }
+
+    /** Hears every pass's result (repeats included) on the loop thread, after it is kept; must be quick. */
+    public void addPassListener(Consumer<PassResult> listener) {
+        passListeners.add(listener);
     }
 
     /** The latest pass results, newest first. */
@@ -235,6 +243,7 @@ public final class ReconcileLoop implements AutoCloseable {
                 results.removeLast();
             }
         }
+        passListeners.forEach(l -> l.accept(result));
     }
 
     private static String outcome(ReconcileReport.Kind kind) {
