@@ -2,6 +2,7 @@ package io.nvmesh.service.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import io.nvmesh.core.record.VolumeStatus;
@@ -114,8 +115,9 @@ class MetricsEndpointTest {
                     .isGreaterThanOrEqualTo(1);
             assertThat(outcomes.samples()).extracting(x -> x.labels().get("outcome")).as("every outcome, 0 included")
                     .contains("recorded", "unchanged", "no-desired", "invalid", "gave-up", "failed");
-            // Passes keep running between the two reads: the counter may only be ahead of the histogram's count.
-            assertThat(outcomes.samples().stream().mapToDouble(Sample::value).sum()).isEqualTo(passes);
+            // Passes keep running (every 200 ms) while a scrape reads one family after the other: the two counts
+            // may differ by the pass or two that finished in between.
+            assertThat(outcomes.samples().stream().mapToDouble(Sample::value).sum()).isCloseTo(passes, within(2.0));
             assertThat(value(families.get("nvmesh_reconcile_cas_retries_total"), "nvmesh_reconcile_cas_retries_total",
                     Map.of())).isNotNegative();
 
