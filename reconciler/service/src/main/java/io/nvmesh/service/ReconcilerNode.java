@@ -14,6 +14,7 @@ import io.nvmesh.service.http.EventPayloads;
 import io.nvmesh.service.http.JettyCounterTransport;
 import io.nvmesh.service.http.JettyEventTransport;
 import io.nvmesh.service.http.JettyHeartbeatTransport;
+import io.nvmesh.service.metrics.InstanceMetrics;
 import io.nvmesh.service.nodes.AgentHub;
 import io.nvmesh.service.reconcile.ReconcileLoop;
 
@@ -110,8 +111,10 @@ public final class ReconcilerNode implements AutoCloseable {
             Membership m = membership;
             feeds = Feeds.start(membership, ownership, agents, counters, events, Optional.ofNullable(reconcile),
                     () -> EventPayloads.capacity(c), () -> EventPayloads.cluster(m, ownership));
+            InstanceMetrics metrics = InstanceMetrics.register(config.id(), ownership, agents, counters,
+                    Optional.ofNullable(reconcile), events);
             server.start(config.auth(), membership, ownership, agents, counters, Optional.ofNullable(reconcile),
-                    events, work);
+                    events, metrics, work);
             membership.start();
             LOG.log(System.Logger.Level.INFO, () -> config.id() + " listening on " + url + " with "
                     + config.peers().size() + " peer(s)");

@@ -54,13 +54,30 @@ public final class CapacityLedger {
     private final Map<String, Usage> byDomain = new HashMap<>();
     private final Map<String, Usage> byClass = new HashMap<>();
     private Usage cluster = Usage.ZERO;
+    /** False for a ledger of cluster totals only: no per-target, domain or class counters. */
+    private final boolean detailed;
 
-    private CapacityLedger() {
+    private CapacityLedger(boolean detailed) {
+        this.detailed = detailed;
     }
 
     /** Counters computed from nothing but the inventory, the recorded extents and the desired manifests. */
     public static CapacityLedger recompute(Inventory inventory, Allocations recorded, DesiredState desired) {
-        CapacityLedger ledger = new CapacityLedger();
+        return recompute(inventory, recorded, desired, true);
+    }
+
+    /**
+     * Only the cluster totals, as {@link #recompute} counts them: what a plan reports before and after. On 24,000
+     * drives the per-target, domain and class counters were most of the recount's time, and a plan shows none.
+     * {@link #target}, {@link #domain}, {@link #driveClass} and {@link #report} refuse on such a ledger.
+     */
+    static CapacityLedger clusterTotals(Inventory inventory, Allocations recorded, DesiredState desired) {
+        return recompute(inventory, recorded, desired, false);
+    }
+
+    private static CapacityLedger recompute(Inventory inventory, Allocations recorded, DesiredState desired,
+            boolean detailed) {
+        CapacityLedger ledger = new CapacityLedger(detailed);
         for (VolumeAllocation v : recorded.volumes()) {
             for (Chunk c : v.chunks()) {
                 for (Group g : c.groups()) {
@@ -75,7 +92,7 @@ public final class CapacityLedger {
                 }
             }
         }
-        Map<String, Place> places = places(inventory, desired);
+        Map<String, Place> places = places(inventory, desired, detailed);
         for (Map.Entry<String, Place> e : places.entrySet()) {
             ledger.tallies.computeIfAbsent(e.getKey(), k -> new Tally()).place = e.getValue();
         }
@@ -99,7 +116,7 @@ public final class CapacityLedger {
 
     /** Follows a new inventory or new drive intents, touching the counters of changed drives only. */
     public void update(Inventory inventory, DesiredState desired) {
-        Map<String, Place> places = places(inventory, desired);
+        Map<String, Place> places = places(inventory, desired, detailed);
         for (Map.Entry<String, Tally> e : tallies.entrySet()) {
             Place now = places.remove(e.getKey());
             Tally t = e.getValue();
@@ -122,21 +139,31 @@ public final class CapacityLedger {
     }
 
     public Usage target(String id) {
+        requireDetail();
         return byTarget.getOrDefault(id, Usage.ZERO);
     }
 
     /** Usage of a failure domain, e.g. {@code domain("rack", "r1")}. */
     public Usage domain(String key, String value) {
+        requireDetail();
         return byDomain.getOrDefault(key + "=" + value, Usage.ZERO);
     }
 
     public Usage driveClass(String name) {
+        requireDetail();
         return byClass.getOrDefault(name, Usage.ZERO);
     }
 
     /** A snapshot of every counter, maps sorted by key. */
     public CapacityReport report() {
+        requireDetail();
         return new CapacityReport(cluster, byTarget, byDomain, byClass);
+    }
+
+    private void requireDetail() {
+        if (!detailed) {
+            throw new IllegalStateException("this ledger counts cluster totals only");
+        }
     }
 
     private void change(Segment s, long bytes) {
@@ -163,6 +190,9 @@ public final class CapacityLedger {
             return;
         }
         cluster = plus ? cluster.plus(u) : cluster.minus(u);
+        if (!detailed) {
+            return;
+        }
         bump(byTarget, t.place.target(), u, plus);
         for (String d : t.place.domains()) {
             bump(byDomain, d, u, plus);
@@ -182,7 +212,7 @@ public final class CapacityLedger {
         }
     }
 
-    private static Map<String, Place> places(Inventory inventory, DesiredState desired) {
+    private static Map<String, Place> places(Inventory inventory, DesiredState desired, boolean detailed) {
         Set<String> keys = new TreeSet<>(DEFAULT_DOMAIN_KEYS);
         for (VolumePolicy p : desired.policies()) {
             if (p.domainScope() != null) {
@@ -204,6 +234,10 @@ public final class CapacityLedger {
                 State state = !d.health().online() ? State.OFFLINE
                         : d.health() == DriveHealth.OK && t.health() == TargetHealth.HEALTHY
                                 && !closed.contains(d.serial()) ? State.OPEN : State.WITHHELD;
+                if (!detailed) {
+                    out.put(d.serial(), new Place(d.usableCapacity(), state, t.id(), List.of(), List.of()));
+                    continue;
+                }
                 List<String> domains = new ArrayList<>();
                 for (String k : keys) {
                     String v = t.domainOf(d, k);

@@ -73,7 +73,7 @@ public final class Planner {
             actions.add(create(placement, v, desired));
         }
 
-        CapacityLedger ledger = CapacityLedger.recompute(inventory, recorded, desired);
+        CapacityLedger ledger = CapacityLedger.clusterTotals(inventory, recorded, desired);
         Usage before = ledger.cluster();
         Plan draft = new Plan(actions, before, before);
         ledger.apply(draft);

@@ -137,6 +137,10 @@ public final class StateFiles {
         } else if (path.startsWith(CLIENTS + "/")) {
             read(f, problems, n -> out[0] = client(n));
         } else if (path.startsWith(VOLUMES + "/")) {
+            VolumeRecord fast = VolumeFileReader.read(JSON, f.getValue());
+            if (fast != null && path.equals(volumePath(fast.name()))) {
+                return fast;
+            }
             read(f, problems, n -> {
                 VolumeRecord v = volume(n);
                 if (!path.equals(volumePath(v.name()))) {

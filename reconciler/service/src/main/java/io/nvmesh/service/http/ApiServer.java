@@ -8,6 +8,7 @@ import io.nvmesh.service.nodes.AgentHub;
 import io.nvmesh.service.counters.Counters;
 import io.nvmesh.service.reconcile.ReconcileLoop;
 import io.nvmesh.service.events.EventHub;
+import io.nvmesh.service.metrics.InstanceMetrics;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -107,6 +108,13 @@ public final class ApiServer implements AutoCloseable {
     /** As above, plus the event stream and the peer event endpoints when {@code events} is not null. */
     public void start(AuthConfig auth, Membership membership, OwnershipTable ownership, AgentHub agents,
                       Counters counters, Optional<ReconcileLoop> reconcile, EventHub events, Executor work) {
+        start(auth, membership, ownership, agents, counters, reconcile, events, null, work);
+    }
+
+    /** As above, plus {@code GET /metrics} for Prometheus when {@code metrics} is not null. */
+    public void start(AuthConfig auth, Membership membership, OwnershipTable ownership, AgentHub agents,
+                      Counters counters, Optional<ReconcileLoop> reconcile, EventHub events,
+                      InstanceMetrics metrics, Executor work) {
         List<Route> routes = new ArrayList<>(new ClusterEndpoints(membership, ownership).routes());
         routes.addAll(new NodeEndpoints(membership.selfId(), agents, ownership).routes());
         routes.addAll(new CounterEndpoints(counters).routes());
@@ -121,7 +129,9 @@ public final class ApiServer implements AutoCloseable {
         List<Router.WebSocketRoute> upgrades = List.of(new Router.WebSocketRoute(AgentProtocol.PATH, Access.AGENT,
                 container, (upgradeRequest, upgradeResponse, callback) -> new AgentSocket(agents)));
         Router router = new Router(routes, upgrades, new Authenticator(auth), work);
-        start(eventEndpoints == null ? router : eventEndpoints.streams(router, new Authenticator(auth), container));
+        Handler handler = eventEndpoints == null ? router
+                : eventEndpoints.streams(router, new Authenticator(auth), container);
+        start(metrics == null ? handler : new MetricsEndpoint(handler, metrics, new Authenticator(auth), work));
     }
 
     void start(Handler router) {

@@ -39,6 +39,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /**
  * Watches the desired branch and reconciles the volumes this instance owns, on one thread of its own. A pass runs
@@ -63,6 +64,7 @@ public final class ReconcileLoop implements AutoCloseable {
     private final ScheduledExecutorService thread;
     private final AtomicBoolean passQueued = new AtomicBoolean();
     private final Deque<PassResult> results = new ArrayDeque<>();
+    private final List<Consumer<PassResult>> passListeners = new CopyOnWriteArrayList<>();
     /** Confined to the loop thread: the last command sent to each connected node, to send only what changed. */
     private final Map<String, Object> sent = new HashMap<>();
     /** Confined to the loop thread: the volume keys last given to ownership. */
@@ -118,6 +120,11 @@ public final class ReconcileLoop implements AutoCloseable {
         } catch (RejectedExecutionException e) {
             passQueued.set(false);
         }
+    }
+
+    /** Hears every pass's result (repeats included) on the loop thread, after it is kept; must be quick. */
+    public void addPassListener(Consumer<PassResult> listener) {
+        passListeners.add(listener);
     }
 
     /** The latest pass results, newest first. */
@@ -297,6 +304,7 @@ public final class ReconcileLoop implements AutoCloseable {
                 results.removeLast();
             }
         }
+        passListeners.forEach(l -> l.accept(result));
     }
 
     private static String outcome(ReconcileReport.Kind kind) {

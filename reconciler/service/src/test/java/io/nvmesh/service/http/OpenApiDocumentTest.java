@@ -49,6 +49,8 @@ class OpenApiDocumentTest {
             routes.add(Route.inline("GET", EventEndpoints.STREAM, Access.READ, request -> null));
             routes.add(Route.inline("GET", EventSocket.PATH, Access.READ, request -> null));
             routes.addAll(new EventEndpoints(null).routes());
+            // So is /metrics (its answer is text, not JSON).
+            routes.add(Route.inline("GET", MetricsEndpoint.PATH, Access.READ, request -> null));
 
             assertThat(api.get("openapi")).isEqualTo("3.1.0");
             for (Route r : routes) {
