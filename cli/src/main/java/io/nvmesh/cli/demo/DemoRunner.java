@@ -31,9 +31,17 @@ public final class DemoRunner {
     private final PrintWriter out;
     private final ChildProcesses children;
 
+    /**
+     * Four JVMs share the user's machine (a laptop, a 2-core VM): with G1 and C2 they starve each other's heartbeats
+     * and a failover takes up to 10 s instead of 2-3 s (bench/failover.sh, docs/BENCHMARKS.md). The serial collector,
+     * C1 only and a capped heap keep each child at about a fifth of a core. A real deployment runs
+     * {@code nvmesh reconciler}, which keeps the JVM's defaults.
+     */
+    static final List<String> CHILD_FLAGS = List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx512m");
+
     public DemoRunner(DemoSetup.Prepared demo, ServiceJars jars, ChildProcesses children, PrintWriter out) {
         this.demo = demo;
-        this.jars = jars;
+        this.jars = jars.withMoreFlags(CHILD_FLAGS);
         this.children = children;
         this.out = out;
     }

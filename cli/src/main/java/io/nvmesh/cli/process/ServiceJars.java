@@ -64,6 +64,13 @@ public record ServiceJars(Path jar, Path libDir, List<String> jvmFlags) {
         }
     }
 
+    /** The same jars, run with {@code more} flags after these. */
+    public ServiceJars withMoreFlags(List<String> more) {
+        List<String> all = new ArrayList<>(jvmFlags);
+        all.addAll(more);
+        return new ServiceJars(jar, libDir, all);
+    }
+
     /** {@code java <flags> -cp jar:lib/* main args...}, with the java of this JVM. */
     public List<String> command(String mainClass, List<String> args) {
         List<String> cmd = new ArrayList<>();

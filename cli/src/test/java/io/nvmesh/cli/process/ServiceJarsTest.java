@@ -30,6 +30,19 @@ class ServiceJarsTest {
     }
 
     @Test
+    void moreFlagsComeAfterTheLaunchersAndBeforeTheClassPath() throws Exception {
+        Path target = Files.createDirectories(home.resolve("reconciler/service/target/lib"));
+        Files.writeString(target.resolveSibling("nvmesh-reconciler-service-0.1.0-SNAPSHOT.jar"), "");
+
+        ServiceJars jars = ServiceJars.in(home, List.of("-Dchronicle.analytics.disable=true"))
+                .withMoreFlags(List.of("-XX:+UseSerialGC", "-Xmx512m"));
+        List<String> cmd = jars.command(ServiceJars.SIM_MAIN, List.of());
+
+        assertThat(cmd.subList(1, cmd.indexOf("-cp"))).containsExactly("-Dchronicle.analytics.disable=true",
+                "-XX:+UseSerialGC", "-Xmx512m");
+    }
+
+    @Test
     void saysHowToBuildTheServiceWhenItIsMissing() {
         assertThatThrownBy(() -> ServiceJars.in(home, List.of())).hasMessageContaining("mvn -B package");
     }
