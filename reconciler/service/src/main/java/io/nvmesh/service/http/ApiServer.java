@@ -8,6 +8,8 @@ import io.nvmesh.service.nodes.AgentHub;
 import io.nvmesh.service.counters.Counters;
 import io.nvmesh.service.reconcile.ReconcileLoop;
 import io.nvmesh.service.events.EventHub;
+import io.nvmesh.service.web.PerformanceHistory;
+import io.nvmesh.service.web.StaticAssets;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -39,6 +41,9 @@ public final class ApiServer implements AutoCloseable {
     private final Server server;
     private final ServerConnector connector;
     private final String host;
+    // The dashboard's parts, made by start and stopped by close.
+    private PerformanceHistory history;
+    private DashboardEndpoints dashboard;
 
     private ApiServer(Server server, ServerConnector connector, String host) {
         this.server = server;
@@ -111,6 +116,11 @@ public final class ApiServer implements AutoCloseable {
         routes.addAll(new NodeEndpoints(membership.selfId(), agents, ownership).routes());
         routes.addAll(new CounterEndpoints(counters).routes());
         routes.addAll(new VolumeEndpoints(membership.selfId(), reconcile).routes());
+        history = PerformanceHistory.sampling(agents::targets, AgentHub.DEFAULT_REPORT_INTERVAL,
+                PerformanceHistory.DEFAULT_CAPACITY, membership.selfId());
+        dashboard = new DashboardEndpoints(membership, ownership, agents, reconcile, history,
+                AgentHub.DEFAULT_REPORT_INTERVAL, auth.peerSecret());
+        routes.addAll(dashboard.routes());
         EventEndpoints eventEndpoints = events == null ? null : new EventEndpoints(events);
         if (eventEndpoints != null) {
             routes.addAll(eventEndpoints.routes());
@@ -121,7 +131,8 @@ public final class ApiServer implements AutoCloseable {
         List<Router.WebSocketRoute> upgrades = List.of(new Router.WebSocketRoute(AgentProtocol.PATH, Access.AGENT,
                 container, (upgradeRequest, upgradeResponse, callback) -> new AgentSocket(agents)));
         Router router = new Router(routes, upgrades, new Authenticator(auth), work);
-        start(eventEndpoints == null ? router : eventEndpoints.streams(router, new Authenticator(auth)));
+        Handler api = eventEndpoints == null ? router : eventEndpoints.streams(router, new Authenticator(auth));
+        start(new AssetHandler(api, StaticAssets.load()));
     }
 
     void start(Handler router) {
@@ -143,5 +154,11 @@ public final class ApiServer implements AutoCloseable {
             // Stopping is best effort; the socket is closed either way.
         }
         connector.close();
+        if (dashboard != null) {
+            dashboard.close();
+        }
+        if (history != null) {
+            history.close();
+        }
     }
 }
