@@ -155,19 +155,19 @@
     renderInstances(); renderCapacity(); renderVolumeStatus();
   }
 
+  /** Each instance's share of the nodes: the agents connected to it, as it last said in its heartbeat. */
   function renderInstances() {
     const c = state.cluster; if (!c) return;
-    const counts = (c.ownership && c.ownership.counts) || {};
-    const owned = (space, id) => ((counts[space] || {})[id]) || 0;
+    const agents = (m, kind) => ((m.agents || {})[kind]) || 0;
     let nodes = 0;
-    c.members.forEach((m) => { nodes += owned('target', m.id) + owned('client', m.id); });
+    c.members.forEach((m) => { if (m.alive) nodes += agents(m, 'targets') + agents(m, 'clients'); });
     fill($('instances'), c.members.map((m) => {
-      const mine = owned('target', m.id) + owned('client', m.id);
+      const mine = m.alive ? agents(m, 'targets') + agents(m, 'clients') : 0;
       return h('tr', { 'data-instance': m.id },
         h('td', {}, m.id + (m.self ? ' (this one)' : '')),
         h('td', { class: 'health ' + (m.alive ? 'healthy' : 'unhealthy') }, m.alive ? 'alive' : 'dead'),
-        h('td', {}, num('owned.target.' + m.id, owned('target', m.id))),
-        h('td', {}, num('owned.client.' + m.id, owned('client', m.id))),
+        h('td', {}, num('agents.targets.' + m.id, agents(m, 'targets'))),
+        h('td', {}, num('agents.clients.' + m.id, agents(m, 'clients'))),
         h('td', {}, h('div', { class: 'fillbar' }, bar(pct(mine, nodes))), ' ', Math.round(pct(mine, nodes)) + '%'));
     }));
   }
@@ -313,7 +313,7 @@
 
   /** One row per group; a group's segments side by side, coloured by failure domain, labelled target and drive. */
   function layoutSvg(v) {
-    const W = 190; const H = 46; const GAP = 8; const LEFT = 90;
+    const W = 190; const H = 46; const GAP = 8; const LEFT = 130;
     const domains = [...new Set(v.groups.flatMap((g) => g.segments.map((s) => s.domain)))].sort();
     const colour = (d) => 'hsl(' + Math.round((domains.indexOf(d) * 360) / Math.max(1, domains.length)) + ',60%,82%)';
     const width = LEFT + Math.max(1, ...v.groups.map((g) => g.segments.length)) * (W + GAP);

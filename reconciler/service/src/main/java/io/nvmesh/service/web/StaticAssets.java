@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Collections;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -30,7 +31,7 @@ public final class StaticAssets {
     private final Map<String, Asset> byPath;
 
     private StaticAssets(Map<String, Asset> byPath) {
-        this.byPath = Map.copyOf(byPath);
+        this.byPath = Collections.unmodifiableMap(new LinkedHashMap<>(byPath));
     }
 
     /**
