@@ -270,7 +270,7 @@
       'health from': t.live ? 'its agent, live on this instance' : 'the recorded inventory and events',
       used: bytes(t.used) + ' of ' + bytes(t.capacity) }));
     fill($('target-drives'), t.drives.map((d) => h('tr', { 'data-serial': d.serial },
-      h('td', {}, d.serial), h('td', {}, d.driveClass), h('td', { class: 'health ' + d.health }, d.health),
+      h('td', {}, d.serial), h('td', {}, d.kind), h('td', { class: 'health ' + d.health }, d.health),
       h('td', { class: 'r' }, bytes(d.used)), h('td', { class: 'r' }, bytes(d.capacity)),
       h('td', {}, h('div', { class: 'fillbar' }, bar(pct(d.used, d.capacity)))))));
   }
@@ -361,7 +361,7 @@
     const plots = specs.map((s, i) => new uPlot({
       width: 360, height: 180,
       series: [{}].concat(s.series.map(([label, , stroke]) => ({ label, stroke, width: 1.5, value: (u, v) => v == null ? '–' : s.fmt(v) }))),
-      axes: [{}, { values: (u, vals) => vals.map((v) => s.fmt(v)), size: 70 }],
+      axes: [{}, { values: (u, vals) => vals.map((v) => s.fmt(v)), size: 84 }],
     }, d0[i], boxes[i]));
     state.charts.push(...plots);
     every(PERF_REFRESH_MS, async () => {

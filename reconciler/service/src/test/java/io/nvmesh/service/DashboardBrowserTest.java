@@ -4,13 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 import static org.awaitility.Awaitility.await;
 
+import io.nvmesh.core.allocation.Inventory;
+import io.nvmesh.core.inventory.InventoryFile;
+import io.nvmesh.core.reconcile.DesiredApply;
+import io.nvmesh.core.reconcile.LocalManifests;
 import io.nvmesh.core.record.RecordedState;
 import io.nvmesh.core.record.StateFiles;
 import io.nvmesh.core.record.VolumeStatus;
 import io.nvmesh.core.state.Author;
-import io.nvmesh.core.state.Changes;
-import io.nvmesh.core.state.CommitResult;
-import io.nvmesh.core.state.DesiredBranch;
 import io.nvmesh.core.state.StateStore;
 import io.nvmesh.service.agent.AgentRuntime;
 import io.nvmesh.service.sim.SimulatedFleet;
@@ -20,7 +21,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -30,6 +30,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 import org.junit.jupiter.api.AfterAll;
@@ -53,9 +54,10 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The dashboard in a real headless Chromium, driven by the system's chromedriver: two instances with their reconcile
- * loops on one bare repository, six mirrored volumes, a simulated fleet of 12 targets x 4 drives. The page must show
- * the API's numbers, draw a volume's copies on distinct racks, and turn a target red when one of its drives fails.
- * Screenshots and measurements go to {@code target/screenshots/}.
+ * loops on one bare repository seeded with {@code samples/} exactly as {@code nvmesh demo} does (20 volumes of six
+ * layouts), and the simulated fleet of {@code samples/inventory/fleet.yaml} (20 targets x 8 drives). The page must
+ * show the API's numbers, draw a volume's copies on distinct racks, and turn a target red when one of its drives
+ * fails. Screenshots and measurements go to {@code target/screenshots/}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -69,18 +71,12 @@ class DashboardBrowserTest {
     /** Shorter than the page's 30 s safety refresh: only an event can turn the row red in time. */
     private static final Duration LIVE_BOUND = Duration.ofSeconds(15);
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final Author TEST = new Author("test", "test@example.com");
-    private static final String POLICY = """
-            apiVersion: nvmesh.io/v1
-            kind: VolumePolicy
-            metadata:
-              name: mirror
-            spec:
-              layout: raid1
-              mirrors: 1
-              protection: full
-              domainScope: rack
-            """;
+    /** The samples, from the module's folder (where Surefire runs). */
+    static final Path SAMPLES = Path.of("../../samples").toAbsolutePath().normalize();
+    /** Mirrored-fast: raid10 across racks, so several groups of two copies each. */
+    static final String VOLUME = "pg-payments-01";
+    static final String TARGET = "tgt-r12-02";
+    static final int SAMPLE_VOLUMES = 20;
 
     private StateStore store;
     private TestCluster cluster;
@@ -98,19 +94,22 @@ class DashboardBrowserTest {
         Files.createDirectories(OUT);
         Path repo = data.resolve("state.git");
         store = StateStore.openOrCreate(repo);
-        commitDesired("policies.yaml", POLICY);
-        commitDesired("volumes/all.yaml", volumes(6));
+        DesiredApply.apply(store, "main", LocalManifests.read(List.of(SAMPLES.toString()), SAMPLES), false,
+                Optional.empty(), "test: the samples", new Author("test", "test@example.com"));
+        Path inventory = SAMPLES.resolve("inventory/fleet.yaml");
+        Inventory shape = InventoryFile.parse(inventory.toString(), Files.readAllBytes(inventory)).inventory()
+                .orElseThrow();
         cluster = new TestCluster(2, INTERVAL, 3, data, repo.toString(), Duration.ofMillis(300)).startAll();
         await().atMost(BOUND).untilAsserted(() -> cluster.running().forEach(n ->
                 assertThat(n.view().live()).isEqualTo(List.of("r1", "r2"))));
         runtime = AgentRuntime.start("dashboard-test");
-        fleet = SimulatedFleet.create(new SimulatedFleet.Spec(12, 4, 4, 7));
+        fleet = SimulatedFleet.of(shape, 7);
         fleet.connect(runtime, cluster.urls(), TestCluster.AGENT);
         await().atMost(BOUND).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
             RecordedState s = recorded();
-            assertThat(s.inventory().targets()).hasSize(12);
-            assertThat(s.volumes().values()).hasSize(6).allSatisfy(v ->
-                    assertThat(v.status()).as(v.name()).isEqualTo(VolumeStatus.ONLINE));
+            assertThat(s.inventory().targets()).hasSize(shape.targets().size());
+            assertThat(s.volumes().values()).hasSize(SAMPLE_VOLUMES).allSatisfy(v ->
+                    assertThat(v.status()).as(v.name() + ": " + v.reason()).isEqualTo(VolumeStatus.ONLINE));
         });
         base = cluster.url("r1");
         browser = chromium();
@@ -154,7 +153,7 @@ class DashboardBrowserTest {
     void overviewShowsTheApisNumbersAndTheFirstLoadStaysSmallAndLocal() throws Exception {
         browser.get(base + "/");
         signIn(TestCluster.READ);
-        await().atMost(BOUND).untilAsserted(() -> assertThat(value("volumes.all")).isEqualTo(6L));
+        await().atMost(BOUND).untilAsserted(() -> assertThat(value("volumes.all")).isEqualTo(SAMPLE_VOLUMES));
 
         // Every gauge and count on screen equals what the API answers now (counters settle, so retry until both agree).
         await().atMost(BOUND).untilAsserted(() -> {
@@ -225,9 +224,9 @@ class DashboardBrowserTest {
     @Test
     @Order(3)
     void aVolumesDetailDrawsEachGroupsCopiesOnDistinctRacks() throws Exception {
-        JsonNode volume = get("/v1/volumes/vol-00");
+        JsonNode volume = get("/v1/volumes/" + VOLUME);
         int segments = volume.get("segments").size();
-        browser.get(base + "/#/volumes/vol-00");
+        browser.get(base + "/#/volumes/" + VOLUME);
         await().atMost(BOUND).untilAsserted(() -> assertThat(browser.findElements(
                 By.cssSelector("#volume-layout g.seg"))).hasSize(segments));
         List<WebElement> groups = browser.findElements(By.cssSelector("#volume-layout g.group"));
@@ -236,7 +235,7 @@ class DashboardBrowserTest {
             List<String> racks = new ArrayList<>();
             g.findElements(By.cssSelector("g.seg")).forEach(s -> racks.add(s.getDomAttribute("data-rack")));
             assertThat(racks).as("racks of one group").hasSizeGreaterThan(1).doesNotHaveDuplicates()
-                    .allSatisfy(r -> assertThat(r).startsWith("rack-"));
+                    .allSatisfy(r -> assertThat(r).matches("r[0-9]+"));
         }
         Set<String> serials = new HashSet<>();
         volume.get("segments").forEach(s -> serials.add(s.get("serial").asString()));
@@ -248,7 +247,7 @@ class DashboardBrowserTest {
         // Its performance, estimated from its targets' reports, is charted (uPlot draws on canvases).
         await().atMost(BOUND).untilAsserted(() -> assertThat(browser.findElements(
                 By.cssSelector("#volume-charts canvas"))).hasSizeGreaterThanOrEqualTo(3));
-        await().atMost(BOUND).untilAsserted(() -> assertThat(get("/v1/performance/volumes/vol-00").get("series")
+        await().atMost(BOUND).untilAsserted(() -> assertThat(get("/v1/performance/volumes/" + VOLUME).get("series")
                 .get("at").size()).isGreaterThan(2));
         screenshot("volume-detail");
     }
@@ -258,11 +257,11 @@ class DashboardBrowserTest {
     void aDriveFailedInTheFleetTurnsItsTargetRedWithoutAReload() throws Exception {
         browser.get(base + "/#/targets");
         await().atMost(BOUND).untilAsserted(() -> assertThat(browser.findElements(
-                By.cssSelector("#target-rows tr.target"))).hasSize(12));
-        assertThat(browser.findElement(By.id("range")).getText()).isEqualTo("1–12 of 12");
+                By.cssSelector("#target-rows tr.target"))).hasSize(20));
+        assertThat(browser.findElement(By.id("range")).getText()).isEqualTo("1–20 of 20");
         assertThat(browser.findElements(By.cssSelector("#target-rows tr.failed"))).isEmpty();
 
-        String target = "t-005";
+        String target = TARGET;
         String serial = browser.findElement(By.cssSelector("tr[data-target='" + target + "'] .drive"))
                 .getDomAttribute("data-serial");
         String owner = fleet.statuses().get(target).owner();
@@ -296,6 +295,15 @@ class DashboardBrowserTest {
                 By.cssSelector("#target-rows tr.target"))).extracting(r -> r.getDomAttribute("data-target"))
                 .containsExactly(target));
         browser.findElement(By.id("problems")).click();
+
+        // Its own page lists the failed drive and charts the target's reports.
+        browser.get(base + "/#/targets/" + target);
+        await().atMost(BOUND).untilAsserted(() -> {
+            assertThat(browser.findElement(By.cssSelector("#target-drives tr[data-serial='" + serial + "'] .health"))
+                    .getText()).isEqualTo("failed");
+            assertThat(browser.findElements(By.cssSelector("#target-charts canvas"))).hasSizeGreaterThanOrEqualTo(3);
+        });
+        screenshot("target-detail");
     }
 
     // ---- helpers ----
@@ -350,25 +358,5 @@ class DashboardBrowserTest {
 
     private RecordedState recorded() {
         return StateFiles.decodeStrict(store.read(StateStore.STATE_REF));
-    }
-
-    private void commitDesired(String path, String text) {
-        DesiredBranch b = new DesiredBranch(store, "main");
-        CommitResult r = b.apply(b.read().commitId(), Changes.put(path, text.getBytes(StandardCharsets.UTF_8)),
-                "test: " + path, TEST);
-        assertThat(r).isInstanceOf(CommitResult.Committed.class);
-    }
-
-    private static String volumes(int count) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < count; i++) {
-            if (sb.length() > 0) {
-                sb.append("---\n");
-            }
-            sb.append("apiVersion: nvmesh.io/v1\nkind: Volume\nmetadata:\n  name: ").append(String.format("vol-%02d", i))
-                    .append("\nspec:\n  policy: mirror\n  capacity: 100GiB\n  clients: [c-00").append(1 + i % 4)
-                    .append("]\n  deletionProtection: false\n");
-        }
-        return sb.toString();
     }
 }

@@ -34,9 +34,10 @@ public final class FleetTable {
 
     /**
      * @param used bytes of recorded extents on the drive
-     * @param driveClass the drive's {@code media} label (its class on screen), empty when it has none
+     * @param kind the drive's {@code media} and {@code interface} labels (e.g. {@code tlc pcie5}), what a drive
+     *             class selects on; empty when it has neither
      */
-    public record DriveRow(String serial, long capacity, long used, String health, String driveClass) {
+    public record DriveRow(String serial, long capacity, long used, String health, String kind) {
     }
 
     /**
@@ -125,8 +126,7 @@ public final class FleetTable {
         int severity = health == TargetHealth.HEALTHY ? 0 : 2;
         for (Drive d : drives) {
             long u = usedBySerial.getOrDefault(d.serial(), 0L);
-            driveRows.add(new DriveRow(d.serial(), d.capacity(), u, lower(d.health()),
-                    d.labels().getOrDefault("media", "")));
+            driveRows.add(new DriveRow(d.serial(), d.capacity(), u, lower(d.health()), kind(d.labels())));
             capacity += d.capacity();
             used += u;
             if (d.health() != DriveHealth.OK) {
@@ -136,6 +136,12 @@ public final class FleetTable {
         }
         return new TargetRow(id, owner, live, lower(health), labels.getOrDefault("zone", ""),
                 labels.getOrDefault("rack", ""), capacity, used, problems, severity, driveRows);
+    }
+
+    private static String kind(Map<String, String> labels) {
+        String media = labels.getOrDefault("media", "");
+        String bus = labels.getOrDefault("interface", "");
+        return (media + " " + bus).trim();
     }
 
     private static int severity(DriveHealth h) {
