@@ -226,7 +226,7 @@ class DashboardBrowserTest {
     void aVolumesDetailDrawsEachGroupsCopiesOnDistinctRacks() throws Exception {
         JsonNode volume = get("/v1/volumes/" + VOLUME);
         int segments = volume.get("segments").size();
-        browser.get(base + "/#/volumes/" + VOLUME);
+        open("#/volumes/" + VOLUME);
         await().atMost(BOUND).untilAsserted(() -> assertThat(browser.findElements(
                 By.cssSelector("#volume-layout g.seg"))).hasSize(segments));
         List<WebElement> groups = browser.findElements(By.cssSelector("#volume-layout g.group"));
@@ -255,7 +255,7 @@ class DashboardBrowserTest {
     @Test
     @Order(4)
     void aDriveFailedInTheFleetTurnsItsTargetRedWithoutAReload() throws Exception {
-        browser.get(base + "/#/targets");
+        open("#/targets");
         await().atMost(BOUND).untilAsserted(() -> assertThat(browser.findElements(
                 By.cssSelector("#target-rows tr.target"))).hasSize(20));
         assertThat(browser.findElement(By.id("range")).getText()).isEqualTo("1–20 of 20");
@@ -297,7 +297,7 @@ class DashboardBrowserTest {
         browser.findElement(By.id("problems")).click();
 
         // Its own page lists the failed drive and charts the target's reports.
-        browser.get(base + "/#/targets/" + target);
+        open("#/targets/" + target);
         await().atMost(BOUND).untilAsserted(() -> {
             assertThat(browser.findElement(By.cssSelector("#target-drives tr[data-serial='" + serial + "'] .health"))
                     .getText()).isEqualTo("failed");
@@ -307,6 +307,13 @@ class DashboardBrowserTest {
     }
 
     // ---- helpers ----
+
+    /** Opens a view of the page, signing in with the read token unless this tab already holds one. */
+    private void open(String hash) {
+        browser.get(base + "/" + hash);
+        signIn(TestCluster.READ);
+        await().atMost(BOUND).until(() -> browser.findElement(By.id("app")).isDisplayed());
+    }
 
     private void signIn(String token) {
         await().atMost(BOUND).until(() -> browser.findElement(By.id("signin")).isDisplayed()
