@@ -242,7 +242,8 @@
     return h('tr', { class: 'target clickable severity-' + sev + (failed ? ' failed' : ''), 'data-target': t.id,
       onclick: () => { location.hash = '#/targets/' + encodeURIComponent(t.id); } },
     h('td', {}, t.id), h('td', {}, t.owner), h('td', {}, t.rack),
-    h('td', { class: 'health ' + t.health }, t.health + (t.live ? '' : ' ·'), ),
+    h('td', { class: 'health ' + t.health, title: t.live ? 'live from its agent on this instance'
+      : 'as recorded, kept current by events from its owner ' + t.owner }, t.health + (t.live ? '' : ' ·')),
     h('td', { class: 'r', title: bytes(t.used) + ' of ' + bytes(t.capacity) }, Math.round(pct(t.used, t.capacity)) + '%'),
     h('td', {}, h('div', { class: 'drives' }, t.drives.map(driveBox))));
   }
