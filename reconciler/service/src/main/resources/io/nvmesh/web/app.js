@@ -178,7 +178,14 @@
     const cap = state.capacity; if (!cap) return;
     $('capacity-note').textContent = cap.consistent ? '' : '(replicas still settling)';
     fill($('gauge-cluster'), [gauge('cluster', 'whole cluster', cap.cluster)]);
-    fill($('gauge-domains'), Object.entries(cap.domains || {}).map(([k, u]) => gauge('domain.' + k, k, u)));
+    // Domains come as label=value (zone=…, rack=…, enclosure=…): one fold per label, the small ones open.
+    const byLabel = {};
+    Object.entries(cap.domains || {}).forEach(([k, u]) => {
+      const label = k.includes('=') ? k.slice(0, k.indexOf('=')) : k;
+      (byLabel[label] = byLabel[label] || []).push(gauge('domain.' + k, k.slice(label.length + 1) || k, u));
+    });
+    fill($('gauge-domains'), Object.entries(byLabel).map(([label, gauges]) => h('details', { open: gauges.length <= 12,
+      'data-domain-label': label }, h('summary', {}, label + ' (' + gauges.length + ')'), gauges)));
     fill($('gauge-classes'), Object.entries(cap.driveClasses || {}).map(([k, u]) => gauge('class.' + k, k, u)));
     const servers = [];
     Object.entries(cap.servers || {}).forEach(([kind, byHealth]) => Object.entries(byHealth).forEach(([health, n]) =>

@@ -44,6 +44,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -229,21 +230,22 @@ class DashboardBrowserTest {
         open("#/volumes/" + VOLUME);
         await().atMost(BOUND).untilAsserted(() -> assertThat(browser.findElements(
                 By.cssSelector("#volume-layout g.seg"))).hasSize(segments));
-        List<WebElement> groups = browser.findElements(By.cssSelector("#volume-layout g.group"));
-        assertThat(groups).isNotEmpty();
-        for (WebElement g : groups) {
-            List<String> racks = new ArrayList<>();
-            g.findElements(By.cssSelector("g.seg")).forEach(s -> racks.add(s.getDomAttribute("data-rack")));
+        // Read in one script: the drawing is replaced when an event about the volume or its targets arrives.
+        @SuppressWarnings("unchecked")
+        List<List<String>> racksByGroup = (List<List<String>>) js("return [...document.querySelectorAll("
+                + "'#volume-layout g.group')].map(g => [...g.querySelectorAll('g.seg')].map(s => s.dataset.rack))");
+        assertThat(racksByGroup).isNotEmpty();
+        for (List<String> racks : racksByGroup) {
             assertThat(racks).as("racks of one group").hasSizeGreaterThan(1).doesNotHaveDuplicates()
                     .allSatisfy(r -> assertThat(r).matches("r[0-9]+"));
         }
         Set<String> serials = new HashSet<>();
         volume.get("segments").forEach(s -> serials.add(s.get("serial").asString()));
-        Set<String> drawn = new HashSet<>();
-        browser.findElements(By.cssSelector("#volume-layout g.seg")).forEach(s -> drawn.add(s.getDomAttribute(
-                "data-serial")));
+        @SuppressWarnings("unchecked")
+        Set<String> drawn = new HashSet<>((List<String>) js("return [...document.querySelectorAll("
+                + "'#volume-layout g.seg')].map(s => s.dataset.serial)"));
         assertThat(drawn).isEqualTo(serials);
-        assertThat(browser.findElement(By.cssSelector("[data-fact='spread over']")).getText()).isEqualTo("rack");
+        assertThat(js("return document.querySelector(\"[data-fact='spread over']\").textContent")).isEqualTo("rack");
         // Its performance, estimated from its targets' reports, is charted (uPlot draws on canvases).
         await().atMost(BOUND).untilAsserted(() -> assertThat(browser.findElements(
                 By.cssSelector("#volume-charts canvas"))).hasSizeGreaterThanOrEqualTo(3));
@@ -274,14 +276,14 @@ class DashboardBrowserTest {
 
         long started = System.nanoTime();
         fleet.failDrive(serial);
-        await().atMost(LIVE_BOUND).pollInterval(Duration.ofMillis(25)).untilAsserted(() -> {
-            assertThat(browser.findElement(By.cssSelector("tr[data-target='" + target + "']"))
-                    .getDomAttribute("class")).contains("failed");
-        });
+        // Rows are replaced as events arrive: read them in one script each, never through a held element.
+        await().atMost(LIVE_BOUND).pollInterval(Duration.ofMillis(25)).untilAsserted(() -> assertThat(js(
+                "return document.querySelector(\"tr[data-target='" + target + "']\").className")).asString()
+                .contains("failed"));
         long millis = (System.nanoTime() - started) / 1_000_000;
-        WebElement drive = browser.findElement(By.cssSelector(".drive[data-serial='" + serial + "']"));
-        assertThat(drive.getDomAttribute("class")).contains("health-failed");
-        assertThat(drive.getCssValue("background-color")).isEqualTo("rgba(212, 53, 28, 1)");
+        assertThat(js("const d = document.querySelector(\".drive[data-serial='" + serial + "']\");"
+                + "return d.className + ' ' + getComputedStyle(d).backgroundColor")).asString()
+                .contains("health-failed").endsWith("rgb(212, 53, 28)");
         String line = String.format("failed drive %s on %s (owner %s, page on r1): row red after %d ms%n", serial,
                 target, owner, millis);
         Files.writeString(OUT.resolve("measurements.txt"), line, StandardOpenOption.CREATE,
@@ -291,14 +293,13 @@ class DashboardBrowserTest {
 
         // The filter finds it, and "problems only" keeps just that target.
         browser.findElement(By.id("problems")).click();
-        await().atMost(BOUND).untilAsserted(() -> assertThat(browser.findElements(
-                By.cssSelector("#target-rows tr.target"))).extracting(r -> r.getDomAttribute("data-target"))
-                .containsExactly(target));
+        await().atMost(BOUND).untilAsserted(() -> assertThat(js("return [...document.querySelectorAll("
+                + "'#target-rows tr.target')].map(r => r.dataset.target)")).asList().containsExactly(target));
         browser.findElement(By.id("problems")).click();
 
         // Its own page lists the failed drive and charts the target's reports.
         open("#/targets/" + target);
-        await().atMost(BOUND).untilAsserted(() -> {
+        await().atMost(BOUND).ignoreException(StaleElementReferenceException.class).untilAsserted(() -> {
             assertThat(browser.findElement(By.cssSelector("#target-drives tr[data-serial='" + serial + "'] .health"))
                     .getText()).isEqualTo("failed");
             assertThat(browser.findElements(By.cssSelector("#target-charts canvas"))).hasSizeGreaterThanOrEqualTo(3);
@@ -327,10 +328,12 @@ class DashboardBrowserTest {
         browser.findElement(By.id("signin-button")).click();
     }
 
+    /** The exact value behind a number on screen, read in one script (events may re-render it meanwhile). */
     private long value(String key) {
-        List<WebElement> found = browser.findElements(By.cssSelector("[data-key='" + key + "']"));
-        assertThat(found).as("a number on screen for " + key).hasSize(1);
-        return Long.parseLong(found.get(0).getDomAttribute("data-value"));
+        Object v = js("const e = document.querySelectorAll(\"[data-key='" + key + "']\");"
+                + "return e.length === 1 ? e[0].dataset.value : 'found ' + e.length;");
+        assertThat(v).as("one number on screen for " + key).asString().matches("-?[0-9]+");
+        return Long.parseLong((String) v);
     }
 
     private Object js(String script) {
