@@ -26,7 +26,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -79,9 +80,9 @@ class DashboardBrowserTest {
     static final String TARGET = "tgt-r12-02";
     static final int SAMPLE_VOLUMES = 20;
 
+    private final Deque<AutoCloseable> closing = new ArrayDeque<>();
     private StateStore store;
     private TestCluster cluster;
-    private AgentRuntime runtime;
     private SimulatedFleet fleet;
     private ChromeDriver browser;
     private URI base;
@@ -94,17 +95,18 @@ class DashboardBrowserTest {
         }
         Files.createDirectories(OUT);
         Path repo = data.resolve("state.git");
-        store = StateStore.openOrCreate(repo);
+        store = closeLater(StateStore.openOrCreate(repo));
         DesiredApply.apply(store, "main", LocalManifests.read(List.of(SAMPLES.toString()), SAMPLES), false,
                 Optional.empty(), "test: the samples", new Author("test", "test@example.com"));
         Path inventory = SAMPLES.resolve("inventory/fleet.yaml");
         Inventory shape = InventoryFile.parse(inventory.toString(), Files.readAllBytes(inventory)).inventory()
                 .orElseThrow();
-        cluster = new TestCluster(2, INTERVAL, 3, data, repo.toString(), Duration.ofMillis(300)).startAll();
+        cluster = closeLater(new TestCluster(2, INTERVAL, 3, data, repo.toString(), Duration.ofMillis(300)))
+                .startAll();
         await().atMost(BOUND).untilAsserted(() -> cluster.running().forEach(n ->
                 assertThat(n.view().live()).isEqualTo(List.of("r1", "r2"))));
-        runtime = AgentRuntime.start("dashboard-test");
-        fleet = SimulatedFleet.of(shape, 7);
+        AgentRuntime runtime = closeLater(AgentRuntime.start("dashboard-test"));
+        fleet = closeLater(SimulatedFleet.of(shape, 7));
         fleet.connect(runtime, cluster.urls(), TestCluster.AGENT);
         await().atMost(BOUND).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
             RecordedState s = recorded();
@@ -114,6 +116,7 @@ class DashboardBrowserTest {
         });
         base = cluster.url("r1");
         browser = chromium();
+        closing.push(browser::quit);
     }
 
     static ChromeDriver chromium() throws IOException {
@@ -131,22 +134,16 @@ class DashboardBrowserTest {
     }
 
     @AfterAll
-    void stop() {
-        if (browser != null) {
-            browser.quit();
+    void stop() throws Exception {
+        while (!closing.isEmpty()) {
+            closing.pop().close();
         }
-        if (fleet != null) {
-            fleet.close();
-        }
-        if (runtime != null) {
-            runtime.close();
-        }
-        if (cluster != null) {
-            cluster.close();
-        }
-        if (store != null) {
-            store.close();
-        }
+    }
+
+    /** Closed in reverse order of start by {@link #stop}, whichever got started before a failure. */
+    private <T extends AutoCloseable> T closeLater(T resource) {
+        closing.push(resource);
+        return resource;
     }
 
     @Test
