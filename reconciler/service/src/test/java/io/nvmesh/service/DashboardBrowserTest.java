@@ -170,8 +170,9 @@ class DashboardBrowserTest {
             }
             for (JsonNode member : get("/v1/cluster").get("members")) {
                 String id = member.get("id").asString();
-                assertThat(value("agents.targets." + id)).as(id).isEqualTo(member.get("agents").get("targets").asLong());
-                assertThat(value("agents.clients." + id)).as(id).isEqualTo(member.get("agents").get("clients").asLong());
+                JsonNode agents = member.get("agents");
+                assertThat(value("agents.targets." + id)).as(id).isEqualTo(agents.get("targets").asLong());
+                assertThat(value("agents.clients." + id)).as(id).isEqualTo(agents.get("clients").asLong());
             }
             JsonNode volumes = get("/v1/volumes");
             assertThat(value("volumes.all")).isEqualTo(volumes.get("count").asLong());

@@ -186,9 +186,10 @@ public final class FleetTable {
     }
 
     private static boolean matches(TargetRow r, String text) {
-        if (r.id().toLowerCase(Locale.ROOT).contains(text) || r.owner().toLowerCase(Locale.ROOT).contains(text)
-                || r.zone().toLowerCase(Locale.ROOT).contains(text) || r.rack().toLowerCase(Locale.ROOT).contains(text)) {
-            return true;
+        for (String field : List.of(r.id(), r.owner(), r.zone(), r.rack())) {
+            if (field.toLowerCase(Locale.ROOT).contains(text)) {
+                return true;
+            }
         }
         for (DriveRow d : r.drives()) {
             if (d.serial().toLowerCase(Locale.ROOT).contains(text)) {
