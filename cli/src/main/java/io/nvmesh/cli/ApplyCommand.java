@@ -1,5 +1,10 @@
 package io.nvmesh.cli;
 
+import io.nvmesh.cli.remote.ServerAddress;
+import io.nvmesh.cli.remote.ServerClient;
+import io.nvmesh.cli.remote.ServerException;
+import io.nvmesh.cli.remote.VolumeWait;
+import io.nvmesh.core.reconcile.AppliedVolumes;
 import io.nvmesh.core.reconcile.ApplyResult;
 import io.nvmesh.core.reconcile.DesiredApply;
 import io.nvmesh.core.reconcile.LocalManifests;
@@ -8,6 +13,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -26,7 +32,15 @@ import picocli.CommandLine.Model.CommandSpec;
                     + "desired branch, published by compare-and-swap on the tip read (or --expect). Repository paths "
                     + "are relative to the Git checkout's root, or to the current directory outside a checkout.",
             "A single FILE written by 'nvmesh diff --out' applies that saved plan, refused if the desired branch "
-                    + "or the recorded state moved since. Removing a volume with deletionProtection: true is refused."
+                    + "or the recorded state moved since. Removing a volume with deletionProtection: true is refused.",
+            "--wait then asks the reconcilers for a pass at once (the Git hook of every live instance; that needs an "
+                    + "admin token, otherwise they start at their next poll) and follows the volumes the commit "
+                    + "added, changed or removed, through one reconciler (--server, NVMESH_SERVER or the running "
+                    + "demo's): it reads each volume every 2 s, sooner when an event says it changed, and believes "
+                    + "its status once its owner has reconciled the commit. Online (or deleted, for a removed "
+                    + "volume) is success; pending with a reason (e.g. no room) and blocked (a protected volume "
+                    + "removed) are failures; degraded keeps waiting, since the reconcilers rebuild it. When nothing "
+                    + "changed, every desired volume is followed."
         },
         footerHeading = "%nExamples:%n",
         footer = {
@@ -34,9 +48,11 @@ import picocli.CommandLine.Model.CommandSpec;
             "  nvmesh apply --prune volumes/            also remove manifests deleted locally",
             "  nvmesh apply --expect 1a2b3c4 samples    refuse if main moved since diff showed 1a2b3c4",
             "  nvmesh apply plan.json",
+            "  nvmesh apply samples --wait              commit, then follow its volumes until online",
             "",
-            "Exit codes: 0 committed (or nothing to commit), 1 refused (invalid, stale, moved, protected), "
-                    + "2 usage error.%n"
+            "Exit codes: 0 committed (or nothing to commit; with --wait: and every volume online or deleted), "
+                    + "1 refused (invalid, stale, moved, protected), or with --wait: a volume failed, the timeout "
+                    + "passed, or the server could not be asked, 2 usage error.%n"
         })
 final class ApplyCommand implements Callable<Integer> {
 
@@ -62,9 +78,26 @@ final class ApplyCommand implements Callable<Integer> {
             + "longer exist locally.")
     boolean prune;
 
+    @Option(names = "--wait", description = "After committing, follow the volumes it added, changed or removed "
+            + "until each is online (or deleted), or failed; see above.")
+    boolean wait;
+
+    @Option(names = "--timeout", paramLabel = "DURATION",
+            description = "With --wait: give up after this long (default: 5m; e.g. 90s, 10m).")
+    String timeout;
+
+    @Mixin
+    ServerOptions server;
+
     @Override
-    public Integer call() throws IOException {
+    public Integer call() throws IOException, InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
+        if (timeout != null && !wait) {
+            throw CommandException.usage("--timeout applies only with --wait");
+        }
+        // Checked before committing: a wait that cannot start should not leave a half-done apply behind.
+        ServerAddress address = wait ? server.address() : null;
+        Duration limit = wait ? DurationOption.parse("--timeout", timeout == null ? "5m" : timeout) : null;
         Optional<SavedPlan> plan = savedPlan();
         try (RepositoryOptions.Opened repo = repository.open()) {
             Verbose.say(repository, repo, spec);
@@ -83,8 +116,62 @@ final class ApplyCommand implements Callable<Integer> {
                         + InventoryCommand.shortId(r.commit()) + " (" + r.written().size() + " written, "
                         + r.removed().size() + " removed)");
             }
+            if (!wait) {
+                return ExitCode.OK.code();
+            }
+            AppliedVolumes volumes = AppliedVolumes.between(repo.store(), repository.branch, r.previousCommit(),
+                    r.commit());
+            return awaitVolumes(out, address, volumes, limit);
+        }
+    }
+
+    private int awaitVolumes(PrintWriter out, ServerAddress address, AppliedVolumes volumes, Duration limit)
+            throws InterruptedException {
+        String commit = InventoryCommand.shortId(volumes.commit());
+        if (volumes.isEmpty()) {
+            out.println("nothing to wait for: " + commit + " desires no volume");
             return ExitCode.OK.code();
         }
+        int total = volumes.changed().size() + volumes.removed().size();
+        out.println("waiting for " + total + " volume(s) of " + commit + " on " + address.server() + " (timeout "
+                + (timeout == null ? "5m" : timeout) + ")");
+        out.flush();
+        WaitProgress progress = new WaitProgress(out, Terminal.interactive(), Terminal.colour());
+        List<VolumeWait.State> end;
+        try {
+            end = new VolumeWait(new ServerClient(address), volumes.commit(), volumes.changed(), volumes.removed(),
+                    progress).run(limit);
+        } catch (ServerException e) {
+            progress.finish();
+            throw CommandException.problems("%s is committed, but its volumes cannot be followed: %s", commit,
+                    e.getMessage());
+        } finally {
+            progress.finish();
+        }
+        List<VolumeWait.State> failed = end.stream().filter(s -> s.verdict() == VolumeWait.Verdict.FAILED).toList();
+        List<VolumeWait.State> waiting = end.stream().filter(s -> !s.settled()).toList();
+        if (!failed.isEmpty()) {
+            throw CommandException.problems("%d of %d volume(s) failed: %s%s", failed.size(), total, list(failed),
+                    waiting.isEmpty() ? "" : "; still waiting: " + list(waiting));
+        }
+        if (!waiting.isEmpty()) {
+            throw CommandException.problems("timed out after %s: %d of %d volume(s) not online yet: %s",
+                    timeout == null ? "5m" : timeout, waiting.size(), total, list(waiting));
+        }
+        long deleted = end.stream().filter(s -> s.verdict() == VolumeWait.Verdict.DELETED).count();
+        long online = total - deleted;
+        out.println(deleted == 0 ? "all " + online + " volume(s) online"
+                : online == 0 ? "all " + deleted + " removed volume(s) deleted"
+                : "all " + online + " volume(s) online, " + deleted + " deleted");
+        return ExitCode.OK.code();
+    }
+
+    private static String list(List<VolumeWait.State> states) {
+        StringBuilder sb = new StringBuilder();
+        for (VolumeWait.State s : states) {
+            sb.append(sb.length() == 0 ? "" : "; ").append(s.name()).append(" (").append(s.describe()).append(')');
+        }
+        return sb.toString();
     }
 
     private Optional<SavedPlan> savedPlan() throws IOException {

@@ -14,10 +14,13 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "get",
         mixinStandardHelpOptions = true,
         description = "List what a running reconciler knows: volumes (recorded allocations and status), targets, "
-                + "drives, clients (the recorded inventory, the whole fleet) or cluster (members and their load).",
+                + "drives, clients (the recorded inventory, the whole fleet), cluster (members and their load) or "
+                + "capacity (free, allocated and redundant bytes per cluster, failure domain and drive class; servers "
+                + "by health; volumes by status: from the counters, instantly, on any instance). Tables show binary "
+                + "units (GiB, TiB); json and yaml show the server's raw bytes.",
         footerHeading = "%nExamples:%n",
-        footer = {"  nvmesh get volumes", "  nvmesh get drives -o json", "  nvmesh get cluster --server "
-                + "http://127.0.0.1:7420 --token $NVMESH_TOKEN", "",
+        footer = {"  nvmesh get volumes", "  nvmesh get drives -o json", "  nvmesh get capacity",
+            "  nvmesh get cluster --server http://127.0.0.1:7420 --token $NVMESH_TOKEN", "",
             "Exit codes: 0 ok, 1 server unreachable or token refused, 2 usage error.%n"})
 final class GetCommand implements Callable<Integer> {
 
@@ -27,7 +30,7 @@ final class GetCommand implements Callable<Integer> {
     @Mixin
     ServerOptions server;
 
-    @Parameters(paramLabel = "KIND", description = "volumes, targets, drives, clients or cluster")
+    @Parameters(paramLabel = "KIND", description = "volumes, targets, drives, clients, cluster or capacity")
     ClusterViews.Kind kind;
 
     @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "table",

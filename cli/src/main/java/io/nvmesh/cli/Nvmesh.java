@@ -29,6 +29,7 @@ import picocli.CommandLine.Mixin;
             GetCommand.class,
             DescribeCommand.class,
             StatusCommand.class,
+            WatchCommand.class,
             DemoCommand.class,
             ReconcilerCommand.class,
             SimCommand.class,
@@ -43,6 +44,7 @@ import picocli.CommandLine.Mixin;
             "  nvmesh apply samples && nvmesh reconcile --once && nvmesh diff samples && nvmesh fsck",
             "  nvmesh demo                        3 reconcilers and a simulated fleet on this machine",
             "  nvmesh get volumes                 ask a running reconciler (the demo's by default)",
+            "  nvmesh watch volume/es-hot-01      its events, live, from any instance",
             "",
             "Exit codes: 0 ok, 1 problems in the input, 2 usage error, 3 internal error.%n"
         })

@@ -19,14 +19,18 @@ final class ServerOptions {
             description = "A read or admin token (default: NVMESH_TOKEN, else the running demo's read token).")
     String token;
 
-    /** Runs {@code action} against the server; an unreachable server or a refused token is one line, exit 1. */
-    int run(PrintWriter out, Consumer<ClusterViews> action) {
-        ServerAddress address;
+    /** The server and token to use; none given anywhere is a usage error saying how to give one. */
+    ServerAddress address() {
         try {
-            address = ServerAddress.resolve(server, token, System.getenv());
+            return ServerAddress.resolve(server, token, System.getenv());
         } catch (IllegalArgumentException e) {
             throw CommandException.usage("%s", e.getMessage());
         }
+    }
+
+    /** Runs {@code action} against the server; an unreachable server or a refused token is one line, exit 1. */
+    int run(PrintWriter out, Consumer<ClusterViews> action) {
+        ServerAddress address = address();
         try {
             action.accept(new ClusterViews(new ServerClient(address), out));
         } catch (ServerException e) {

@@ -13,7 +13,7 @@ import java.util.TreeMap;
 public final class ClusterViews {
 
     /** The kinds {@code get} knows. */
-    public enum Kind { VOLUMES, TARGETS, DRIVES, CLIENTS, CLUSTER }
+    public enum Kind { VOLUMES, TARGETS, DRIVES, CLIENTS, CLUSTER, CAPACITY }
 
     private final ServerClient client;
     private final PrintWriter out;
@@ -27,11 +27,12 @@ public final class ClusterViews {
         Map<String, Object> body = client.get(switch (kind) {
             case VOLUMES -> "/v1/volumes";
             case CLUSTER -> "/v1/cluster";
+            case CAPACITY -> "/v1/capacity";
             default -> "/v1/inventory";
         });
         Object shown = switch (kind) {
             case VOLUMES -> body;
-            case CLUSTER -> body;
+            case CLUSTER, CAPACITY -> body;
             case TARGETS -> body.get("targets");
             case DRIVES -> body.get("drives");
             case CLIENTS -> body.get("clients");
@@ -87,7 +88,44 @@ public final class ClusterViews {
                 Rendering.table(out, List.of("ID", "URL", "ALIVE", "ANSWERING", "KEYS", "TARGETS", "CLIENTS"),
                         rows);
             }
+            case CAPACITY -> capacity(body);
         }
+    }
+
+    /** Bytes per scope (cluster, failure domain, drive class) in binary units, then servers, drives and volumes. */
+    private void capacity(Map<String, Object> body) {
+        List<List<String>> rows = new ArrayList<>();
+        rows.add(usage("cluster", "", Rendering.map(body.get("cluster"))));
+        new TreeMap<>(Rendering.map(body.get("domains"))).forEach((k, v) -> rows.add(usage("domain", k,
+                Rendering.map(v))));
+        new TreeMap<>(Rendering.map(body.get("driveClasses"))).forEach((k, v) -> rows.add(usage("drive class", k,
+                Rendering.map(v))));
+        Rendering.table(out, List.of("SCOPE", "NAME", "TOTAL", "FREE", "ALLOCATED", "DATA", "REDUNDANT", "WITHHELD",
+                "OFFLINE"), rows);
+        out.println();
+        StringBuilder servers = new StringBuilder();
+        new TreeMap<>(Rendering.map(body.get("servers"))).forEach((kind, byHealth) -> servers
+                .append(servers.length() == 0 ? "" : "; ").append(kind).append("s ").append(counts(byHealth)));
+        out.println("servers:  " + (servers.length() == 0 ? "none" : servers));
+        out.println("drives:   " + counts(body.get("drives")));
+        out.println("volumes:  " + counts(body.get("volumes")));
+        out.println("answered by " + t(body, "instance") + (Boolean.FALSE.equals(body.get("consistent"))
+                ? " (a replicated change was half applied; ask again)" : ""));
+    }
+
+    private static List<String> usage(String scope, String name, Map<String, Object> u) {
+        return List.of(scope, name, Rendering.bytes(u.get("total")), Rendering.bytes(u.get("free")),
+                Rendering.bytes(u.get("allocated")), Rendering.bytes(u.get("data")),
+                Rendering.bytes(u.get("redundant")), Rendering.bytes(u.get("withheld")),
+                Rendering.bytes(u.get("offline")));
+    }
+
+    /** {@code 18 healthy, 2 unhealthy}, or {@code none}. */
+    private static String counts(Object byKey) {
+        StringBuilder sb = new StringBuilder();
+        new TreeMap<>(Rendering.map(byKey)).forEach((k, n) -> sb.append(sb.length() == 0 ? "" : ", ").append(n)
+                .append(' ').append(k));
+        return sb.length() == 0 ? "none" : sb.toString();
     }
 
     public void describeVolume(String name) {

@@ -77,15 +77,15 @@ public final class ServerClient {
         int status = r.statusCode();
         if (status == 401 || status == 403) {
             throw new ServerException("the server refused the token (" + status + "): " + detail(body)
-                    + (address.token().isEmpty() ? "; pass --token or set NVMESH_TOKEN" : ""));
+                    + (address.token().isEmpty() ? "; pass --token or set NVMESH_TOKEN" : ""), status);
         }
         if (status >= 400) {
-            throw new ServerException(method + " " + path + ": " + status + " " + detail(body));
+            throw new ServerException(method + " " + path + ": " + status + " " + detail(body), status);
         }
         return body;
     }
 
-    private static Object parse(byte[] bytes) {
+    static Object parse(byte[] bytes) {
         if (bytes.length == 0) {
             return Map.of();
         }
@@ -96,7 +96,7 @@ public final class ServerClient {
         }
     }
 
-    private static String detail(Object body) {
+    static String detail(Object body) {
         if (body instanceof Map<?, ?> m) {
             Object d = m.get("detail");
             if (d == null) {

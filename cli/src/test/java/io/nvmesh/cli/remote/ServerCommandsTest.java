@@ -23,6 +23,17 @@ class ServerCommandsTest {
 
     private static final String TOKEN = "read-token-0000000000001";
     private static final Map<String, String> ANSWERS = Map.of(
+            "/v1/capacity", """
+                    {"instance":"r2","consistent":true,
+                     "cluster":{"total":35184372088832,"free":24189255811072,"allocated":10995116277760,
+                                "data":5497558138880,"redundant":5497558138880,"withheld":0,"offline":0},
+                     "domains":{"rack=r1":{"total":17592186044416,"free":12094627905536,"allocated":5497558138880,
+                                           "data":2748779069440,"redundant":2748779069440,"withheld":0,"offline":0}},
+                     "driveClasses":{"nvme-gen4":{"total":35184372088832,"free":24189255811072,
+                                     "allocated":10995116277760,"data":5497558138880,"redundant":5497558138880,
+                                     "withheld":0,"offline":1099511627776}},
+                     "targets":{},"servers":{"target":{"healthy":19,"unhealthy":1},"client":{"healthy":4}},
+                     "drives":{"ok":150,"failed":2},"volumes":{"online":20,"pending":1}}""",
             "/v1/volumes", """
                     {"instance":"r1","stateCommit":"75f9117aaaaaaaaa","desiredCommit":"f83bfccbbbbbbbbb","count":2,
                      "items":[{"name":"db-01","status":"online","reason":"","policy":"mirror","layout":"raid1",
@@ -100,6 +111,18 @@ class ServerCommandsTest {
                 .contains("\"name\" : \"db-01\"");
         assertThat(run(0, "get", "cluster", "-o", "yaml", "--server", url(), "--token", TOKEN)[0])
                 .contains("- id: r1");
+    }
+
+    @Test
+    void getCapacityShowsBinaryUnitsInTheTableAndRawBytesInJson() {
+        String table = run(0, "get", "capacity", "--server", url(), "--token", TOKEN)[0];
+        assertThat(table.lines().findFirst().orElseThrow()).startsWith("SCOPE").contains("FREE", "ALLOCATED",
+                "REDUNDANT");
+        assertThat(table).contains("cluster                 32TiB  22TiB  10TiB      5TiB    5TiB       0B        0B", "domain       rack=r1",
+                "domain       rack=r1    16TiB  11TiB  5TiB       2.5TiB", "drive class  nvme-gen4", "1TiB", "servers:  clients 4 healthy; targets 19 healthy, 1 unhealthy",
+                "drives:   2 failed, 150 ok", "volumes:  20 online, 1 pending", "answered by r2");
+        assertThat(run(0, "get", "capacity", "-o", "json", "--server", url(), "--token", TOKEN)[0])
+                .contains("\"free\" : 24189255811072");
     }
 
     @Test

@@ -131,7 +131,8 @@ public final class ApiServer implements AutoCloseable {
         List<Router.WebSocketRoute> upgrades = List.of(new Router.WebSocketRoute(AgentProtocol.PATH, Access.AGENT,
                 container, (upgradeRequest, upgradeResponse, callback) -> new AgentSocket(agents)));
         Router router = new Router(routes, upgrades, new Authenticator(auth), work);
-        Handler api = eventEndpoints == null ? router : eventEndpoints.streams(router, new Authenticator(auth));
+        Handler api = eventEndpoints == null ? router
+                : eventEndpoints.streams(router, new Authenticator(auth), container);
         start(new AssetHandler(api, StaticAssets.load()));
     }
 

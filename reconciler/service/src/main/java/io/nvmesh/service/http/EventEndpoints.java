@@ -7,6 +7,7 @@ import io.nvmesh.service.events.Keepalive;
 import io.nvmesh.service.events.Reset;
 import io.nvmesh.service.events.StreamItem;
 import io.nvmesh.service.events.Subscription;
+import io.nvmesh.service.events.Topics;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -17,8 +18,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
@@ -26,11 +25,13 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Fields;
+import org.eclipse.jetty.websocket.server.ServerWebSocketContainer;
 
 /**
- * The HTTP face of the {@link EventHub}: the Server-Sent Events stream {@code GET /v1/events} (a handler in front of
- * the router, because a stream is not one JSON answer) and the peer endpoints that carry events and interest between
- * instances. Nothing here blocks: items are written asynchronously, one write in flight per stream.
+ * The HTTP face of the {@link EventHub}: the Server-Sent Events stream {@code GET /v1/events} and its WebSocket twin
+ * {@code GET /v1/events/ws} (a handler in front of the router, because a stream is not one JSON answer) and the peer
+ * endpoints that carry events and interest between instances. Nothing here blocks: items are written asynchronously,
+ * one write in flight per stream.
  */
 final class EventEndpoints {
 
@@ -125,23 +126,64 @@ final class EventEndpoints {
         return ApiResponse.ok(new MatchJson(hub.digestMatches(json.instance(), json.digest())));
     }
 
-    /** Serves {@code GET /v1/events} and passes every other request to {@code next}. */
-    Handler streams(Handler next, Authenticator authenticator) {
-        return new StreamHandler(next, authenticator);
+    /**
+     * Serves {@code GET /v1/events} (SSE) and {@code GET /v1/events/ws} (WebSocket upgrade) and passes every other
+     * request to {@code next}.
+     */
+    Handler streams(Handler next, Authenticator authenticator, ServerWebSocketContainer container) {
+        return new StreamHandler(next, authenticator, container);
+    }
+
+    /**
+     * What a consumer asked for, from the query (and {@code Last-Event-ID}); the same for both transports. Checked
+     * whole before a WebSocket upgrade, so every mistake is a 400 problem rather than a closed socket.
+     */
+    record StreamRequest(Set<String> filters, Map<String, Long> since, Duration keepalive) {
+
+        static StreamRequest of(Request request) {
+            Fields query = Request.extractQueryParameters(request);
+            Set<String> topics = new LinkedHashSet<>(query.getValuesOrEmpty("topic"));
+            if (topics.isEmpty()) {
+                throw ApiException.badRequest("subscribe to at least one topic (topic=volume/db-01, topic=drive/*)");
+            }
+            try {
+                topics.forEach(Topics::checkFilter);
+            } catch (IllegalArgumentException e) {
+                throw ApiException.badRequest(e.getMessage());
+            }
+            Map<String, Long> since = EventEndpoints.since(topics, query.getValuesOrEmpty("since"),
+                    request.getHeaders().get("Last-Event-ID"));
+            return new StreamRequest(topics, since, EventEndpoints.keepalive(query.getValue("keepalive")));
+        }
+    }
+
+    /** Subscribes as {@code r} asks; a malformed filter is a 400 problem. */
+    Subscription subscribe(StreamRequest r, Runnable ready) {
+        try {
+            return hub.subscribe(r.filters(), r.since(), r.keepalive(), ready);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
     }
 
     private final class StreamHandler extends Handler.Wrapper {
 
         private final Authenticator authenticator;
+        private final ServerWebSocketContainer container;
 
-        StreamHandler(Handler next, Authenticator authenticator) {
+        StreamHandler(Handler next, Authenticator authenticator, ServerWebSocketContainer container) {
             super(next);
             this.authenticator = authenticator;
+            this.container = container;
         }
 
         @Override
         public boolean handle(Request request, Response response, Callback callback) throws Exception {
             String path = Request.getPathInContext(request);
+            if (path.equals(EventSocket.PATH)) {
+                return EventSocket.upgrade(EventEndpoints.this, authenticator, container, request, response,
+                        callback);
+            }
             if (!path.equals(STREAM)) {
                 return super.handle(request, response, callback);
             }
@@ -153,25 +195,19 @@ final class EventEndpoints {
                             + " is not supported on " + STREAM + "; use GET", Map.of("Allow", "GET"));
                 }
                 authenticator.check(Access.READ, request.getHeaders().get(HttpHeader.AUTHORIZATION));
-                Fields query = Request.extractQueryParameters(request);
-                Set<String> topics = new LinkedHashSet<>(query.getValuesOrEmpty("topic"));
-                Map<String, Long> since = since(topics, query.getValuesOrEmpty("since"),
-                        request.getHeaders().get("Last-Event-ID"));
-                Duration keepalive = keepalive(query.getValue("keepalive"));
+                StreamRequest wanted = StreamRequest.of(request);
                 stream = new SseStream(response, callback);
-                subscription = hub.subscribe(topics, since, keepalive, stream::signal);
+                subscription = subscribe(wanted, stream::signal);
             } catch (ApiException e) {
                 problem(response, callback, path, e);
-                return true;
-            } catch (IllegalArgumentException e) {
-                problem(response, callback, path, ApiException.badRequest(e.getMessage()));
                 return true;
             }
             response.setStatus(200);
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/event-stream;charset=utf-8");
             response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
             response.getHeaders().put("X-Accel-Buffering", "no");
-            stream.start(subscription, ": subscribed to " + String.join(" ", subscription.filters()) + "\n\n");
+            stream.start(subscription, ByteBuffer.wrap((": subscribed to " + String.join(" ", subscription.filters())
+                    + "\n\n").getBytes(StandardCharsets.UTF_8)));
             return true;
         }
     }
@@ -220,7 +256,7 @@ final class EventEndpoints {
         throw ApiException.badRequest("`keepalive` is a number of seconds from 1 to 300, got " + value);
     }
 
-    private static void problem(Response response, Callback callback, String path, ApiException e) {
+    static void problem(Response response, Callback callback, String path, ApiException e) {
         response.setStatus(e.status);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, ProblemJson.MEDIA_TYPE);
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
@@ -228,79 +264,29 @@ final class EventEndpoints {
         response.write(true, ByteBuffer.wrap(Json.write(e.problem(path))), callback);
     }
 
-    /**
-     * One response being streamed. At most one write is in flight; items queued meanwhile go in the next. A write
-     * that completes inline does not recurse: the loop in {@link #pump} carries on.
-     */
-    private static final class SseStream {
+    /** The JSON text of an event (SSE {@code data:}, and the WebSocket frame's {@code event} member). */
+    static String json(Event e) {
+        return new String(Json.write(EventJson.of(e)), StandardCharsets.UTF_8);
+    }
+
+    /** The JSON text of a reset. */
+    static String json(Reset r) {
+        return new String(Json.write(new ResetJson(r.topic(), r.head(), r.reason(), r.snapshot())),
+                StandardCharsets.UTF_8);
+    }
+
+    /** One response being streamed as Server-Sent Events: up to {@link #ITEMS_PER_WRITE} items per write. */
+    private static final class SseStream extends StreamPump<ByteBuffer> {
 
         private final Response response;
-        private final Callback callback;
-        private final AtomicBoolean writing = new AtomicBoolean(true);
-        private final AtomicBoolean pending = new AtomicBoolean();
-        private volatile Subscription subscription;
-        private volatile boolean finished;
 
         SseStream(Response response, Callback callback) {
+            super(callback::failed);
             this.response = response;
-            this.callback = callback;
         }
 
-        /** Writes the headers and a first comment, then whatever the subscription queued meanwhile. */
-        void start(Subscription s, String hello) {
-            subscription = s;
-            if (write(ByteBuffer.wrap(hello.getBytes(StandardCharsets.UTF_8)))) {
-                pump();
-            }
-        }
-
-        void signal() {
-            pending.set(true);
-            pump();
-        }
-
-        private void pump() {
-            while (!finished) {
-                if (!writing.compareAndSet(false, true)) {
-                    return;
-                }
-                pending.set(false);
-                ByteBuffer chunk = collect();
-                if (chunk == null) {
-                    writing.set(false);
-                    if (pending.get()) {
-                        continue;
-                    }
-                    return;
-                }
-                if (!write(chunk)) {
-                    return;
-                }
-            }
-        }
-
-        /** Returns true when the write completed inline (the caller should carry on pumping). */
-        private boolean write(ByteBuffer chunk) {
-            AtomicInteger state = new AtomicInteger(); // 0 writing, 1 returned first, 2 completed first
-            response.write(false, chunk, new Callback() {
-                @Override
-                public void succeeded() {
-                    writing.set(false);
-                    if (!state.compareAndSet(0, 2)) {
-                        pump();
-                    }
-                }
-
-                @Override
-                public void failed(Throwable x) {
-                    finish(x);
-                }
-            });
-            return !state.compareAndSet(0, 1);
-        }
-
-        private ByteBuffer collect() {
-            Subscription s = subscription;
+        @Override
+        ByteBuffer collect(Subscription s) {
             StringBuilder out = new StringBuilder();
             for (int i = 0; i < ITEMS_PER_WRITE; i++) {
                 StreamItem item = s.poll();
@@ -308,12 +294,9 @@ final class EventEndpoints {
                     break;
                 }
                 if (item instanceof Event e) {
-                    out.append("id: ").append(e.seq()).append('\n').append("data: ")
-                            .append(new String(Json.write(EventJson.of(e)), StandardCharsets.UTF_8)).append("\n\n");
+                    out.append("id: ").append(e.seq()).append('\n').append("data: ").append(json(e)).append("\n\n");
                 } else if (item instanceof Reset r) {
-                    out.append("event: reset\ndata: ").append(new String(Json.write(
-                            new ResetJson(r.topic(), r.head(), r.reason(), r.snapshot())), StandardCharsets.UTF_8))
-                            .append("\n\n");
+                    out.append("event: reset\ndata: ").append(json(r)).append("\n\n");
                 } else if (item instanceof Keepalive) {
                     out.append(": keepalive\n\n");
                 }
@@ -321,16 +304,19 @@ final class EventEndpoints {
             return out.isEmpty() ? null : ByteBuffer.wrap(out.toString().getBytes(StandardCharsets.UTF_8));
         }
 
-        private void finish(Throwable x) {
-            if (finished) {
-                return;
-            }
-            finished = true;
-            Subscription s = subscription;
-            if (s != null) {
-                s.close();
-            }
-            callback.failed(x);
+        @Override
+        void write(ByteBuffer content, Done done) {
+            response.write(false, content, new Callback() {
+                @Override
+                public void succeeded() {
+                    done.succeeded();
+                }
+
+                @Override
+                public void failed(Throwable x) {
+                    done.failed(x);
+                }
+            });
         }
     }
 }

@@ -56,6 +56,7 @@ class OpenApiDocumentTest {
             routes.addAll(new CounterEndpoints(null).routes());
             // The event stream is served in front of the router; documented as the GET it is.
             routes.add(Route.inline("GET", EventEndpoints.STREAM, Access.READ, request -> null));
+            routes.add(Route.inline("GET", EventSocket.PATH, Access.READ, request -> null));
             routes.addAll(new EventEndpoints(null).routes());
 
             assertThat(api.get("openapi")).isEqualTo("3.1.0");

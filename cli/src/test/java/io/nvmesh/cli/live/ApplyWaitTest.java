@@ -1,0 +1,153 @@
+package io.nvmesh.cli.live;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.nvmesh.core.record.StateFiles;
+import io.nvmesh.core.state.DesiredBranch;
+import io.nvmesh.core.state.StateStore;
+import io.nvmesh.service.agent.AgentRuntime;
+import io.nvmesh.service.sim.SimulatedFleet;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code nvmesh apply --wait} end to end: two real instances reconciling one bare repository, a simulated fleet of
+ * 6 targets dialling them, the reconcilers' poll set to 10 minutes so that only the Git hook {@code --wait} calls makes
+ * them act. Each test applies its own volumes.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ApplyWaitTest {
+
+    private static final Duration BOUND = Duration.ofSeconds(60);
+    private static final AtomicInteger POLICIES = new AtomicInteger();
+
+    Path repo;
+    LiveCluster cluster;
+    AgentRuntime runtime;
+    SimulatedFleet fleet;
+
+    @BeforeAll
+    void start(@TempDir Path dir) {
+        repo = dir.resolve("desired.git");
+        StateStore.openOrCreate(repo).close();
+        cluster = new LiveCluster(2, dir, repo.toString(), Duration.ofMinutes(10));
+        await().atMost(BOUND).until(cluster::allSeeEachOther);
+        runtime = AgentRuntime.start("test");
+        fleet = SimulatedFleet.create(new SimulatedFleet.Spec(6, 4, 2, 7));
+        fleet.connect(runtime, cluster.urls(), LiveCluster.AGENT);
+        await().atMost(BOUND).until(() -> {
+            try (StateStore store = StateStore.openOrCreate(repo)) {
+                return StateFiles.decode(store.read(StateStore.STATE_REF)).state().inventory().targets().size() == 6;
+            }
+        });
+    }
+
+    @AfterAll
+    void stop() {
+        fleet.close();
+        runtime.close();
+        cluster.close();
+    }
+
+    private static Path manifests(String... volumes) throws IOException {
+        Path dir = Files.createDirectories(Path.of("target", "apply-wait-" + System.nanoTime()));
+        // Each test's own policy: names are unique per kind across the branch.
+        String policy = "p" + POLICIES.incrementAndGet();
+        Files.writeString(dir.resolve("policy.yaml"), "apiVersion: nvmesh.io/v1\nkind: VolumePolicy\nmetadata:\n"
+                + "  name: " + policy + "\nspec:\n  layout: concatenated\n");
+        for (int i = 0; i + 1 < volumes.length; i += 2) {
+            Files.writeString(dir.resolve(volumes[i] + ".yaml"), "apiVersion: nvmesh.io/v1\nkind: Volume\n"
+                    + "metadata:\n  name: " + volumes[i] + "\nspec:\n  policy: " + policy + "\n  capacity: "
+                    + volumes[i + 1] + "\n  deletionProtection: false\n");
+        }
+        return dir;
+    }
+
+    private Cli applyWait(Path dir, String... more) {
+        String[] base = {"apply", dir.toString(), "--repo", repo.toString(), "--wait", "--server", cluster.url("r1"),
+            "--token", LiveCluster.ADMIN, "--timeout", "2m"};
+        String[] args = new String[base.length + more.length];
+        System.arraycopy(base, 0, args, 0, base.length);
+        System.arraycopy(more, 0, args, base.length, more.length);
+        return Cli.run(args);
+    }
+
+    @Test
+    void exitsZeroOnceEveryVolumeItCreatedIsOnline() throws Exception {
+        Cli r = applyWait(manifests("fast-01", "10GiB", "fast-02", "20GiB", "fast-03", "5GiB"));
+
+        assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).contains("waiting for 3 volume(s) of ", "fast-01: online", "fast-02: online",
+                "fast-03: online", "all 3 volume(s) online");
+        // Not on a terminal: one line per change, no line rewritten in place, no colour.
+        assertThat(r.out()).doesNotContain("\r", "\u001b[");
+        String json = Cli.run("get", "capacity", "-o", "json", "--server", cluster.url("r2"), "--token",
+                LiveCluster.READ).out();
+        assertThat(json).contains("\"cluster\"", "\"domains\"", "\"driveClasses\"", "\"servers\"", "\"volumes\"");
+    }
+
+    @Test
+    void followsARemovedVolumeUntilItIsNoLongerRecorded() throws Exception {
+        Path dir = manifests("gone-01", "2GiB", "gone-02", "2GiB");
+        assertThat(applyWait(dir).exitCode()).isZero();
+        Files.delete(dir.resolve("gone-02.yaml"));
+
+        Cli r = applyWait(dir, "--prune");
+
+        assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).contains("remove ", "waiting for 1 volume(s)", "gone-02: deleted",
+                "all 1 removed volume(s) deleted");
+        assertThat(Cli.run("describe", "volume", "gone-02", "--server", cluster.url("r2"), "--token",
+                LiveCluster.READ).err()).contains("404");
+    }
+
+    @Test
+    void exitsOneWithTheReasonWhenAVolumeCannotBePlaced() throws Exception {
+        Cli r = applyWait(manifests("huge-01", "1PiB"));
+
+        assertThat(r.exitCode()).as(r.out() + r.err()).isEqualTo(1);
+        assertThat(r.err().strip()).startsWith("error: 1 of 1 volume(s) failed: huge-01 (pending: ")
+                .doesNotContain("\n");
+        assertThat(r.out()).contains("huge-01: pending: ");
+    }
+
+    @Test
+    void aReadTokenCannotTriggerThePassSoTheWaitTimesOutSayingWhatIsMissing() throws Exception {
+        Path dir = manifests("slow-01", "1GiB");
+        Cli r = Cli.run("apply", dir.toString(), "--repo", repo.toString(), "--wait", "--server", cluster.url("r2"),
+                "--token", LiveCluster.READ, "--timeout", "3s");
+
+        assertThat(r.exitCode()).as(r.out() + r.err()).isEqualTo(1);
+        assertThat(r.out()).contains("the token may not trigger a reconcile pass (an admin token can)");
+        assertThat(r.err().strip()).isEqualTo("error: timed out after 3s: 1 of 1 volume(s) not online yet: slow-01 "
+                + "(not recorded yet)");
+    }
+
+    @Test
+    void aServerThatCannotBeAskedIsRefusedBeforeAnythingIsCommitted() throws Exception {
+        String before;
+        try (StateStore store = StateStore.openOrCreate(repo)) {
+            before = new DesiredBranch(store, "main").read().commitId();
+        }
+        Cli r = Cli.run("apply", manifests("never-01", "1GiB").toString(), "--repo", repo.toString(), "--wait",
+                "--server", "ftp://127.0.0.1:1");
+
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err().strip()).isEqualTo("error: server ftp://127.0.0.1:1 is not an http(s) URL such as "
+                + "http://127.0.0.1:7420");
+        try (StateStore store = StateStore.openOrCreate(repo)) {
+            assertThat(new DesiredBranch(store, "main").read().commitId()).isEqualTo(before);
+        }
+        assertThat(Cli.run("apply", "--timeout", "1m", "--repo", repo.toString()).err())
+                .contains("--timeout applies only with --wait");
+    }
+}
