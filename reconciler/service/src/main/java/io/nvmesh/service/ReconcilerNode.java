@@ -8,7 +8,9 @@ import io.nvmesh.service.cluster.MemberStatus;
 import io.nvmesh.service.config.InstanceConfig;
 import io.nvmesh.service.counters.Counters;
 import io.nvmesh.service.events.EventHub;
+import io.nvmesh.service.feed.Feeds;
 import io.nvmesh.service.http.ApiServer;
+import io.nvmesh.service.http.EventPayloads;
 import io.nvmesh.service.http.JettyCounterTransport;
 import io.nvmesh.service.http.JettyEventTransport;
 import io.nvmesh.service.http.JettyHeartbeatTransport;
@@ -46,14 +48,17 @@ public final class ReconcilerNode implements AutoCloseable {
     private final Counters counters;
     private final Optional<ReconcileLoop> reconcile;
     private final EventHub events;
+    private final Feeds feeds;
     private final ThreadPoolExecutor work;
     private final URI url;
     private final CountDownLatch closed = new CountDownLatch(1);
 
     private ReconcilerNode(InstanceConfig config, ApiServer server, JettyHeartbeatTransport transport,
                            Membership membership, OwnershipTable ownership, AgentHub agents, Counters counters,
-                           Optional<ReconcileLoop> reconcile, EventHub events, ThreadPoolExecutor work, URI url) {
+                           Optional<ReconcileLoop> reconcile, EventHub events, Feeds feeds, ThreadPoolExecutor work,
+                           URI url) {
         this.events = events;
+        this.feeds = feeds;
         this.config = config;
         this.server = server;
         this.transport = transport;
@@ -80,6 +85,7 @@ public final class ReconcilerNode implements AutoCloseable {
         Counters counters = null;
         ReconcileLoop reconcile = null;
         EventHub events = null;
+        Feeds feeds = null;
         try {
             URI url = config.advertiseUrl().orElse(server.localUrl());
             Duration interval = config.heartbeatInterval();
@@ -99,14 +105,21 @@ public final class ReconcilerNode implements AutoCloseable {
                 reconcile = ReconcileLoop.start(config, ownership, agents);
             }
             events = startEvents(config, membership, timeout);
+            Counters c = counters;
+            Membership m = membership;
+            feeds = Feeds.start(membership, ownership, agents, counters, events, Optional.ofNullable(reconcile),
+                    () -> EventPayloads.capacity(c), () -> EventPayloads.cluster(m, ownership));
             server.start(config.auth(), membership, ownership, agents, counters, Optional.ofNullable(reconcile),
                     events, work);
             membership.start();
             LOG.log(System.Logger.Level.INFO, () -> config.id() + " listening on " + url + " with "
                     + config.peers().size() + " peer(s)");
             return new ReconcilerNode(config, server, transport, membership, ownership, agents, counters,
-                    Optional.ofNullable(reconcile), events, work, url);
+                    Optional.ofNullable(reconcile), events, feeds, work, url);
         } catch (RuntimeException e) {
+            if (feeds != null) {
+                feeds.close();
+            }
             if (reconcile != null) {
                 reconcile.close();
             }
@@ -135,8 +148,8 @@ public final class ReconcilerNode implements AutoCloseable {
 
     /**
      * Opens the counters in {@code <dataDir>/counters}, replicates them to the live peers (pushes every 20 ms, digests
-     * every heartbeat interval) and lets them follow ownership. They contribute nothing until a source of partition
-     * states is wired with {@link Counters#contributeFrom}.
+     * every heartbeat interval) and lets them follow ownership. They contribute nothing until the {@link Feeds} give
+     * them a source of partition states (with a reconcile loop, once it has observed the recorded state).
      */
     private static Counters startCounters(InstanceConfig config, Clock clock, Membership membership,
                                           OwnershipTable ownership, Duration timeout) {
@@ -235,6 +248,11 @@ public final class ReconcilerNode implements AutoCloseable {
         return events;
     }
 
+    /** What feeds the counters and publishes events here. */
+    public Feeds feeds() {
+        return feeds;
+    }
+
     public ClusterView view() {
         return membership.view();
     }
@@ -259,6 +277,7 @@ public final class ReconcilerNode implements AutoCloseable {
             }
             membership.close();
             reconcile.ifPresent(ReconcileLoop::close);
+            feeds.close();
             agents.close();
             server.close();
             transport.close();

@@ -97,7 +97,8 @@ class CountersClusterTest {
             int sum = 0;
             for (ReconcilerNode n : cluster.running()) {
                 Counters c = n.counters();
-                assertThat(difference(expected, c.totals())).as("totals of %s after %s", n.id(), after).isEmpty();
+                assertThat(StateFixtures.difference(expected, c.totals())).as("totals of %s after %s", n.id(), after)
+                        .isEmpty();
                 assertThat(c.capacity(true).report()).as("report of %s", n.id()).isEqualTo(report);
                 contributed.addAll(c.contributing());
                 sum += c.contributing().size();
@@ -105,21 +106,6 @@ class CountersClusterTest {
             assertThat(contributed).as("partitions contributed").containsExactlyInAnyOrderElementsOf(world.keys());
             assertThat(sum).as("partitions contributed twice").isEqualTo(contributed.size());
         });
-    }
-
-    /** Counter to (expected, actual) where they differ: a readable failure. */
-    private static Map<String, List<Long>> difference(Map<String, Long> expected, Map<String, Long> actual) {
-        Map<String, List<Long>> out = new java.util.TreeMap<>();
-        Set<String> keys = new TreeSet<>(expected.keySet());
-        keys.addAll(actual.keySet());
-        for (String k : keys) {
-            long e = expected.getOrDefault(k, 0L);
-            long a = actual.getOrDefault(k, 0L);
-            if (e != a) {
-                out.put(k, List.of(e, a));
-            }
-        }
-        return out;
     }
 
     @Test

@@ -20,6 +20,7 @@ import io.nvmesh.schema.VolumePolicy;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
@@ -66,6 +67,19 @@ public final class Reconciler {
         }
         DesiredManifests manifests = manifestsOf(desiredSnapshot);
         return manifests.valid() ? manifests.state().volumes() : List.of();
+    }
+
+    /**
+     * The desired state at the branch tip (policies, classes, volumes), or empty while the branch does not exist or
+     * its manifests are invalid. Shares the cache of {@link #desiredVolumes}.
+     */
+    public Optional<DesiredState> desiredState() {
+        Snapshot desiredSnapshot = desired.read();
+        if (!desiredSnapshot.exists()) {
+            return Optional.empty();
+        }
+        DesiredManifests manifests = manifestsOf(desiredSnapshot);
+        return manifests.valid() ? Optional.of(manifests.state()) : Optional.empty();
     }
 
     private DesiredManifests manifestsOf(Snapshot desiredSnapshot) {

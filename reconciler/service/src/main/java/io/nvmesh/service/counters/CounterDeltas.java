@@ -86,6 +86,16 @@ public final class CounterDeltas {
      */
     public static Map<String, Map<String, Long>> contributions(Inventory inventory, Allocations recorded,
                                                                DesiredState desired, Map<String, String> volumeStatus) {
+        return contributions(inventory, recorded, desired, volumeStatus, c -> "known");
+    }
+
+    /**
+     * The full recomputation with each client's live state ({@code connected}, {@code lost}), as the service counts
+     * clients: their connection is not recorded in Git, only heard by their owner.
+     */
+    public static Map<String, Map<String, Long>> contributions(Inventory inventory, Allocations recorded,
+                                                               DesiredState desired, Map<String, String> volumeStatus,
+                                                               Function<String, String> clientState) {
         Map<String, String> targetOfSerial = new HashMap<>();
         for (Target t : inventory.targets()) {
             t.drives().forEach(d -> targetOfSerial.put(d.serial(), t.id()));
@@ -110,7 +120,7 @@ public final class CounterDeltas {
             out.put(volumePartition(v.getKey()), ofVolume(v.getValue()));
         }
         for (io.nvmesh.core.allocation.Client c : inventory.clients()) {
-            out.put(clientPartition(c.id()), ofClient("known"));
+            out.put(clientPartition(c.id()), ofClient(clientState.apply(c.id())));
         }
         return out;
     }

@@ -20,6 +20,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
@@ -64,9 +65,13 @@ public final class Counters implements AutoCloseable {
     private volatile Supplier<Ownership> ownership;
     /** Keys seen in any ownership so far: only a key that was known and vanished is retracted (not one never seen). */
     private final Set<String> everKnown = new HashSet<>();
+    /** Partitions that are no ownership key (recorded nodes): owned by {@link Ownership#ownerOrPreferred}. */
+    private volatile Set<String> preferred = Set.of();
     private volatile CounterReplicator replicator;
     private volatile boolean closed;
     private long seq;
+    /** Grows whenever an entry is accepted (written here, merged, rebuilt): a cheap "have the totals moved?". */
+    private final AtomicLong changes = new AtomicLong();
 
     private Counters(String self, long requestedEpoch, EntryStore store, boolean needsRebuild) {
         this.self = Objects.requireNonNull(self, "self");
@@ -147,7 +152,10 @@ public final class Counters implements AutoCloseable {
                 filled++;
                 for (Map.Entry<String, Long> c : p.getValue().entrySet()) {
                     if (c.getValue() != 0) {
-                        table.offer(new CounterEntry(p.getKey(), c.getKey(), c.getValue(), Stamp.PROVISIONAL));
+                        if (table.offer(new CounterEntry(p.getKey(), c.getKey(), c.getValue(),
+                                Stamp.PROVISIONAL))) {
+                            changes.incrementAndGet();
+                        }
                     }
                 }
             }
@@ -183,11 +191,30 @@ public final class Counters implements AutoCloseable {
         schedule(this::reconcile);
     }
 
-    private static Set<String> ownedBy(Ownership ownership, String member) {
+    /**
+     * Partitions to contribute although they are not keys of the ownership (the recorded targets and clients): each
+     * is owned by {@link Ownership#ownerOrPreferred}, the rule the agent hub follows for a node, so a node's partition
+     * sits where its agent is held, and a node whose agent is down still has a writer. Replaces the previous set; a
+     * partition that leaves it (and is no ownership key) is retracted like a vanished key.
+     */
+    public void contributeAlso(Set<String> partitions) {
+        Set<String> copy = Set.copyOf(partitions);
+        if (!copy.equals(preferred)) {
+            preferred = copy;
+            schedule(this::reconcile);
+        }
+    }
+
+    private static Set<String> ownedBy(Ownership ownership, String member, Set<String> preferred) {
         Set<String> mine = new HashSet<>();
         for (Map.Entry<String, Assignment> space : ownership.bySpace().entrySet()) {
             if (SPACES.contains(space.getKey())) {
                 mine.addAll(space.getValue().keysOf(member));
+            }
+        }
+        for (String p : preferred) {
+            if (member.equals(ownership.ownerOrPreferred(p))) {
+                mine.add(p);
             }
         }
         return mine;
@@ -259,6 +286,7 @@ public final class Counters implements AutoCloseable {
                 }
                 if (table.offer(e)) {
                     accepted++;
+                    changes.incrementAndGet();
                     Owned o = owned.get(e.partition());
                     if (o != null && !isMine(table.claimOf(e.partition()), o)
                             || o == null && e.value() != 0 && isOrphanOfMine(e.partition())) {
@@ -285,6 +313,11 @@ public final class Counters implements AutoCloseable {
         synchronized (lock) {
             return table.entriesOf(contributor, bucket);
         }
+    }
+
+    /** A number that grows whenever an entry was accepted; equal numbers mean the totals have not moved. */
+    public long changes() {
+        return changes.get();
     }
 
     /** The total of one counter over all partitions: one look-up. */
@@ -393,7 +426,8 @@ public final class Counters implements AutoCloseable {
         }
         Supplier<Ownership> following = ownership;
         Ownership own = following == null ? null : following.get();
-        Set<String> want = own == null ? wanted : ownedBy(own, self);
+        Set<String> extra = preferred;
+        Set<String> want = own == null ? wanted : ownedBy(own, self, extra);
         wanted = want;
         List<String> toTake = new ArrayList<>();
         List<String> orphans = new ArrayList<>();
@@ -404,6 +438,7 @@ public final class Counters implements AutoCloseable {
                         everKnown.addAll(a.owners().keySet());
                     }
                 });
+                everKnown.addAll(extra);
             }
             owned.keySet().retainAll(want);
             for (String p : want) {
@@ -478,7 +513,8 @@ public final class Counters implements AutoCloseable {
             return false;
         }
         Ownership o = following.get();
-        return !o.isKnown(partition) && self.equals(o.ownerOrPreferred(partition));
+        return !o.isKnown(partition) && !preferred.contains(partition)
+                && self.equals(o.ownerOrPreferred(partition));
     }
 
     /** Called with the lock held: whether any counter of the partition is not zero. */
@@ -499,6 +535,7 @@ public final class Counters implements AutoCloseable {
     private void write(String partition, long term, String counter, long value) {
         CounterEntry e = new CounterEntry(partition, counter, value, new Stamp(term, self, epoch, ++seq));
         if (table.offer(e)) {
+            changes.incrementAndGet();
             outbox.put(e.key(), e);
         }
     }

@@ -44,18 +44,17 @@ final class ClusterEndpoints {
     private ApiResponse cluster(ApiRequest request) {
         ClusterView view = membership.currentView();
         List<String> queried = request.params("key");
-        Ownership own;
-        String source;
         if (queried.isEmpty()) {
-            own = ownership.current();
-            source = "known";
-        } else {
-            if (queried.size() > MAX_QUERY_KEYS) {
-                throw ApiException.badRequest("at most " + MAX_QUERY_KEYS + " keys per query, got " + queried.size());
-            }
-            own = assign(view, queried);
-            source = "query";
+            return ApiResponse.ok(clusterJson(membership, view, ownership.current(), "known"));
         }
+        if (queried.size() > MAX_QUERY_KEYS) {
+            throw ApiException.badRequest("at most " + MAX_QUERY_KEYS + " keys per query, got " + queried.size());
+        }
+        return ApiResponse.ok(clusterJson(membership, view, assign(view, queried), "query"));
+    }
+
+    /** The {@code GET /v1/cluster} answer (also the payload of {@code cluster} events). */
+    static ClusterJson clusterJson(Membership membership, ClusterView view, Ownership own, String source) {
         Map<String, Integer> counts = own.counts();
         List<ClusterJson.MemberJson> members = new ArrayList<>();
         for (MemberStatus m : view.members()) {
@@ -66,8 +65,7 @@ final class ClusterEndpoints {
         own.bySpace().forEach((space, a) -> capacity.put(space, a.capacity()));
         ClusterJson.OwnershipJson ownershipJson = new ClusterJson.OwnershipJson(source, own.keyCount(),
                 own.ring().epsilon(), own.digest(), own.membershipVersion(), capacity, own.countsBySpace());
-        return ApiResponse.ok(new ClusterJson(view.self(), membership.epoch(), view.version(), view.live(), members,
-                ownershipJson));
+        return new ClusterJson(view.self(), membership.epoch(), view.version(), view.live(), members, ownershipJson);
     }
 
     private Ownership assign(ClusterView view, List<String> keys) {

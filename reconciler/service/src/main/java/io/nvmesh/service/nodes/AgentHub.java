@@ -29,12 +29,14 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
@@ -85,6 +87,7 @@ public final class AgentHub implements AutoCloseable {
     private final Map<String, ReportedNode> nodes = new HashMap<>();
     private final Map<String, String> targetOfSerial = new HashMap<>();
     private final Set<Conversation> held = new HashSet<>();
+    private final List<BiConsumer<ReportedNode, ReportedNode>> nodeListeners = new CopyOnWriteArrayList<>();
     private boolean closed;
 
     private AgentHub(String self, Membership membership, OwnershipTable ownership, Duration reportInterval,
@@ -220,6 +223,16 @@ public final class AgentHub implements AutoCloseable {
     /** Hears every batch of inventory changes, on the hub's timer thread; must be quick or hand off. */
     public void addInventoryListener(Consumer<InventoryChanges> listener) {
         changes.addListener(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /**
+     * Hears every new word of a node owned here: {@code (previous, next)}, previous null for a node not heard from
+     * before, on every hello, report and disconnection (most reports change nothing; the listener compares); next
+     * null when the node moved to another owner and is forgotten here. Called with the hub's lock held, so it must be
+     * quick and must not call the hub: hand off.
+     */
+    public void addNodeListener(BiConsumer<ReportedNode, ReportedNode> listener) {
+        nodeListeners.add(Objects.requireNonNull(listener, "listener"));
     }
 
     /** Stops timers; connections end with the server. Pending changes are dropped (the new owner sees the nodes). */
@@ -376,7 +389,12 @@ public final class AgentHub implements AutoCloseable {
                 }
             }
             waiting = new ArrayList<>(held);
-            nodes.keySet().removeIf(key -> !own.ownerOrPreferred(key).equals(self));
+            for (Map.Entry<String, ReportedNode> e : new ArrayList<>(nodes.entrySet())) {
+                if (!own.ownerOrPreferred(e.getKey()).equals(self)) {
+                    nodes.remove(e.getKey());
+                    nodeListeners.forEach(l -> l.accept(e.getValue(), null));
+                }
+            }
             targetOfSerial.values().removeIf(key -> !nodes.containsKey(key));
         }
         for (Map.Entry<Conversation, String> m : moving) {
@@ -391,6 +409,7 @@ public final class AgentHub implements AutoCloseable {
 
     /** Called with the lock held: what changed between two states of a node, into the batch. */
     private void observe(ReportedNode previous, ReportedNode next) {
+        nodeListeners.forEach(l -> l.accept(previous, next));
         String key = next.kind().key(next.id());
         if (next.kind() == NodeKind.CLIENT) {
             if (previous == null) {

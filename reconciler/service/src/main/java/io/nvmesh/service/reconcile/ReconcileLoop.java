@@ -1,5 +1,6 @@
 package io.nvmesh.service.reconcile;
 
+import io.nvmesh.core.allocation.DesiredState;
 import io.nvmesh.core.record.RecordedState;
 import io.nvmesh.core.record.StateFiles;
 import io.nvmesh.core.reconcile.ReconcileReport;
@@ -29,7 +30,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -61,7 +65,12 @@ public final class ReconcileLoop implements AutoCloseable {
     private final Deque<PassResult> results = new ArrayDeque<>();
     /** Confined to the loop thread: the last command sent to each connected node, to send only what changed. */
     private final Map<String, Object> sent = new HashMap<>();
+    /** Confined to the loop thread: the volume keys last given to ownership. */
     private Set<String> volumeKeys = Set.of();
+    /** Confined to the loop thread: the recorded state last observed and the desired state it was observed with. */
+    private RecordedState observed = RecordedState.empty();
+    private DesiredState observedDesired = DesiredState.of(List.of(), List.of());
+    private final List<StateListener> stateListeners = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
     private ReconcileLoop(String self, StateStore store, String branch, OwnershipTable ownership, AgentHub agents,
@@ -124,6 +133,35 @@ public final class ReconcileLoop implements AutoCloseable {
         return d.state();
     }
 
+    /**
+     * Hears every recorded state this instance observes (its own commits at once, others' at the next pass), in
+     * commit order, on the loop thread; must be quick or hand off.
+     */
+    public void addStateListener(StateListener listener) {
+        stateListeners.add(Objects.requireNonNull(listener, "listener"));
+        try {
+            // A listener added after the first pass still hears the state observed so far.
+            thread.execute(() -> {
+                if (!observed.commitId().isEmpty()) {
+                    listener.observed(observed, observedDesired);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // closing
+        }
+    }
+
+    /** A recorded state observed by the loop. */
+    @FunctionalInterface
+    public interface StateListener {
+
+        /**
+         * @param state   the recorded state at a state commit, newer than the previous one told
+         * @param desired the last valid desired state (empty before there is one)
+         */
+        void observed(RecordedState state, DesiredState desired);
+    }
+
     /** The instance that places a volume, as this instance sees the cluster now. */
     public String ownerOf(String volume) {
         return ownership.current().ownerOrPreferred("volume/" + volume);
@@ -172,15 +210,13 @@ public final class ReconcileLoop implements AutoCloseable {
         }
         long start = System.nanoTime();
         try {
-            List<Volume> desired = reconciler.desiredVolumes();
-            Set<String> keys = new HashSet<>();
-            desired.forEach(v -> keys.add("volume/" + v.name()));
-            if (!keys.equals(volumeKeys)) {
-                volumeKeys = Set.copyOf(keys);
-                ownership.setSpace("volume", keys);
-            }
+            Optional<DesiredState> valid = reconciler.desiredState();
+            valid.ifPresent(d -> observedDesired = d);
+            List<Volume> desired = valid.map(DesiredState::volumes).orElse(List.of());
+            observe(store.read(StateStore.STATE_REF).commitId(), desired);
             int owned = (int) desired.stream().filter(v -> owns(v.name())).count();
             ReconcileReport report = reconciler.reconcileOnce();
+            observe(report.stateCommit(), desired);
             int commands = push(desired);
             keep(new PassResult(clock.instant().toString(), outcome(report.outcome()), report.desiredCommit(),
                     report.stateCommit(), owned, report.actions().size(), report.blocked(), report.retries(),
@@ -192,6 +228,32 @@ public final class ReconcileLoop implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads the state commit if it is not the one last observed, tells the listeners, and gives ownership the volume
+     * keys: every desired or recorded volume (a recorded one no longer desired, e.g. blocked, still has an owner).
+     * Nodes are no ownership keys: making them known would move agents between instances (bounded loads) whenever
+     * the recorded inventory grows; their owner stays {@code ownerOrPreferred}.
+     */
+    private void observe(String stateCommit, List<Volume> desired) {
+        if (!stateCommit.isEmpty() && !stateCommit.equals(observed.commitId())) {
+            observed = StateFiles.decode(store.read(StateStore.STATE_REF, stateCommit)).state();
+            for (StateListener l : stateListeners) {
+                try {
+                    l.observed(observed, observedDesired);
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, self + ": a state listener failed", e);
+                }
+            }
+        }
+        Set<String> volumes = new HashSet<>();
+        desired.forEach(v -> volumes.add("volume/" + v.name()));
+        observed.volumes().keySet().forEach(v -> volumes.add("volume/" + v));
+        if (!volumes.equals(volumeKeys)) {
+            volumeKeys = Set.copyOf(volumes);
+            ownership.setSpace("volume", volumes);
+        }
+    }
+
     /** Sends each node connected here what it must serve or attach, when that differs from what it was sent. */
     private int push(List<Volume> desired) {
         List<String> connected = agents.connectedNodes();
@@ -199,7 +261,7 @@ public final class ReconcileLoop implements AutoCloseable {
         if (connected.isEmpty()) {
             return 0;
         }
-        NodeCommands commands = NodeCommands.of(recorded(), desired);
+        NodeCommands commands = NodeCommands.of(observed, desired);
         Set<String> targets = new HashSet<>();
         agents.targets().forEach(t -> targets.add(t.id()));
         int count = 0;
