@@ -77,7 +77,6 @@ class DashboardBrowserTest {
     static final Path SAMPLES = Path.of("../../samples").toAbsolutePath().normalize();
     /** Mirrored-fast: raid10 across racks, so several groups of two copies each. */
     static final String VOLUME = "pg-payments-01";
-    static final String TARGET = "tgt-r12-02";
     static final int SAMPLE_VOLUMES = 20;
 
     private final Deque<AutoCloseable> closing = new ArrayDeque<>();
@@ -261,7 +260,9 @@ class DashboardBrowserTest {
         assertThat(browser.findElement(By.id("range")).getText()).isEqualTo("1–20 of 20");
         assertThat(browser.findElements(By.cssSelector("#target-rows tr.failed"))).isEmpty();
 
-        String target = TARGET;
+        // A target the other instance owns: its event must be routed to the instance the page is connected to.
+        String target = fleet.statuses().entrySet().stream().filter(e -> e.getKey().startsWith("tgt-")
+                && e.getValue().owner().equals("r2")).map(Map.Entry::getKey).sorted().findFirst().orElseThrow();
         String serial = browser.findElement(By.cssSelector("tr[data-target='" + target + "'] .drive"))
                 .getDomAttribute("data-serial");
         String owner = fleet.statuses().get(target).owner();
