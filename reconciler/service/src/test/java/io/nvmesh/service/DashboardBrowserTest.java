@@ -34,6 +34,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -293,7 +294,7 @@ class DashboardBrowserTest {
         // The filter finds it, and "problems only" keeps just that target.
         browser.findElement(By.id("problems")).click();
         await().atMost(BOUND).untilAsserted(() -> assertThat(js("return [...document.querySelectorAll("
-                + "'#target-rows tr.target')].map(r => r.dataset.target)")).asList().containsExactly(target));
+                + "'#target-rows tr.target')].map(r => r.dataset.target)")).asInstanceOf(InstanceOfAssertFactories.LIST).containsExactly(target));
         browser.findElement(By.id("problems")).click();
 
         // Its own page lists the failed drive and charts the target's reports.
