@@ -9,6 +9,8 @@ import io.nvmesh.service.counters.Counters;
 import io.nvmesh.service.reconcile.ReconcileLoop;
 import io.nvmesh.service.events.EventHub;
 import io.nvmesh.service.metrics.InstanceMetrics;
+import io.nvmesh.service.web.PerformanceHistory;
+import io.nvmesh.service.web.StaticAssets;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -40,6 +42,9 @@ public final class ApiServer implements AutoCloseable {
     private final Server server;
     private final ServerConnector connector;
     private final String host;
+    // The dashboard's parts, made by start and stopped by close.
+    private PerformanceHistory history;
+    private DashboardEndpoints dashboard;
 
     private ApiServer(Server server, ServerConnector connector, String host) {
         this.server = server;
@@ -119,6 +124,11 @@ public final class ApiServer implements AutoCloseable {
         routes.addAll(new NodeEndpoints(membership.selfId(), agents, ownership).routes());
         routes.addAll(new CounterEndpoints(counters).routes());
         routes.addAll(new VolumeEndpoints(membership.selfId(), reconcile).routes());
+        history = PerformanceHistory.sampling(agents::targets, AgentHub.DEFAULT_REPORT_INTERVAL,
+                PerformanceHistory.DEFAULT_CAPACITY, membership.selfId());
+        dashboard = new DashboardEndpoints(membership, ownership, agents, reconcile, history,
+                AgentHub.DEFAULT_REPORT_INTERVAL, auth.peerSecret());
+        routes.addAll(dashboard.routes());
         EventEndpoints eventEndpoints = events == null ? null : new EventEndpoints(events);
         if (eventEndpoints != null) {
             routes.addAll(eventEndpoints.routes());
@@ -129,9 +139,10 @@ public final class ApiServer implements AutoCloseable {
         List<Router.WebSocketRoute> upgrades = List.of(new Router.WebSocketRoute(AgentProtocol.PATH, Access.AGENT,
                 container, (upgradeRequest, upgradeResponse, callback) -> new AgentSocket(agents)));
         Router router = new Router(routes, upgrades, new Authenticator(auth), work);
-        Handler handler = eventEndpoints == null ? router
+        Handler api = eventEndpoints == null ? router
                 : eventEndpoints.streams(router, new Authenticator(auth), container);
-        start(metrics == null ? handler : new MetricsEndpoint(handler, metrics, new Authenticator(auth), work));
+        Handler measured = metrics == null ? api : new MetricsEndpoint(api, metrics, new Authenticator(auth), work);
+        start(new AssetHandler(measured, StaticAssets.load()));
     }
 
     void start(Handler router) {
@@ -153,5 +164,11 @@ public final class ApiServer implements AutoCloseable {
             // Stopping is best effort; the socket is closed either way.
         }
         connector.close();
+        if (dashboard != null) {
+            dashboard.close();
+        }
+        if (history != null) {
+            history.close();
+        }
     }
 }

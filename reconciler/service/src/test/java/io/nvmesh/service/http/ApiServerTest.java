@@ -298,4 +298,57 @@ class ApiServerTest {
             other.close();
         }
     }
+
+    @Test
+    void theDashboardIsServedWithoutATokenUnderAPolicyOfItsOwnOriginOnly() throws Exception {
+        HttpResponse<String> page = get("/", null);
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.headers().firstValue("Content-Type")).hasValue("text/html;charset=utf-8");
+        assertThat(page.headers().firstValue("Content-Security-Policy")).hasValue(AssetHandler.CONTENT_SECURITY_POLICY);
+        assertThat(page.body()).contains("<title>nvmesh</title>");
+        String etag = page.headers().firstValue("ETag").orElseThrow();
+        HttpResponse<String> again = http.send(HttpRequest.newBuilder(base.resolve("/")).header("If-None-Match", etag)
+                .GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(again.statusCode()).isEqualTo(304);
+        assertThat(get("/ui/uplot.js", null).headers().firstValue("Content-Type"))
+                .hasValue("text/javascript;charset=utf-8");
+        assertProblem(get("/ui/nothing.js", null), 404, "not-found");
+        assertProblem(post("/", READ, "{}"), 404, "not-found");
+    }
+
+    @Test
+    void dashboardDataNeedsAReadTokenAndARecordedState() throws Exception {
+        assertProblem(get("/v1/fleet/targets", null), 401, "unauthorized");
+        assertProblem(get("/v1/fleet/targets", AGENT), 403, "forbidden");
+        assertProblem(get("/v1/fleet/targets", READ), 503, "no-git-remote");
+        assertProblem(get("/v1/fleet/targets?sort=speed", READ), 400, "bad-request");
+        assertProblem(get("/v1/fleet/targets?limit=x", READ), 400, "bad-request");
+        assertProblem(get("/v1/volumes/v/layout", READ), 503, "no-git-remote");
+    }
+
+    @Test
+    void aTargetsPerformanceIsAnsweredByItsOwnerAndAskedOfItByOthers() throws Exception {
+        String mine = targetOwnedBy("r1");
+        HttpResponse<String> r = get("/v1/performance/targets/" + mine, READ);
+        assertThat(r.statusCode()).isEqualTo(200);
+        JsonNode p = json(r);
+        assertThat(p.get("owner").asString()).isEqualTo("r1");
+        assertThat(p.get("missing").get(0).asString()).isEqualTo(mine);
+        assertThat(p.get("series").get("at").size()).isZero();
+        assertThat(json(get("/v1/peer/performance/targets/" + mine, PEER)).get("subject").asString())
+                .isEqualTo("target/" + mine);
+        assertProblem(get("/v1/peer/performance/targets/" + mine, READ), 403, "forbidden");
+        String theirs = targetOwnedBy("r2");
+        // r2 is configured but nothing listens there: the answer says its owner did not answer.
+        assertProblem(get("/v1/performance/targets/" + theirs, READ), 502, "owner-unreachable");
+    }
+
+    private static String targetOwnedBy(String member) {
+        for (int i = 0; i < 1000; i++) {
+            if (ownership.current().ownerOrPreferred("target/x-" + i).equals(member)) {
+                return "x-" + i;
+            }
+        }
+        throw new AssertionError("no target key owned by " + member);
+    }
 }

@@ -8,6 +8,8 @@ import io.nvmesh.service.cluster.Member;
 import io.nvmesh.service.cluster.Membership;
 import io.nvmesh.service.cluster.OwnershipTable;
 import io.nvmesh.service.nodes.AgentHub;
+import io.nvmesh.service.web.PerformanceHistory;
+import io.nvmesh.service.web.StaticAssets;
 
 import java.io.IOException;
 import java.net.URI;
@@ -38,9 +40,16 @@ class OpenApiDocumentTest {
                 Duration.ofSeconds(1), 3, none, System::nanoTime)) {
             OwnershipTable ownership = OwnershipTable.following(m, 0.25);
             List<Route> routes = new ArrayList<>(new ClusterEndpoints(m, ownership).routes());
-            try (AgentHub hub = AgentHub.start(m, ownership, Duration.ofSeconds(1), Duration.ofSeconds(1))) {
+            try (AgentHub hub = AgentHub.start(m, ownership, Duration.ofSeconds(1), Duration.ofSeconds(1));
+                 PerformanceHistory history = PerformanceHistory.manual(1);
+                 DashboardEndpoints dashboard = new DashboardEndpoints(m, ownership, hub, java.util.Optional.empty(),
+                         history, Duration.ofSeconds(1), "")) {
                 routes.addAll(new NodeEndpoints("r1", hub, ownership).routes());
+                routes.addAll(dashboard.routes());
             }
+            // The dashboard's files are served in front of the router: the page, and the rest as /ui/{asset}.
+            StaticAssets.load().all().keySet().forEach(path -> routes.add(Route.inline("GET",
+                    path.startsWith("/ui/") ? "/ui/{asset}" : path, Access.PUBLIC, request -> null)));
             routes.addAll(new VolumeEndpoints("r1", java.util.Optional.empty()).routes());
             // The agent WebSocket is documented as the GET that it upgrades.
             routes.add(Route.inline("GET", AgentProtocol.PATH, Access.AGENT, request -> null));
