@@ -15,7 +15,8 @@ import java.util.Objects;
  * @param protocols    versions offered in hello ({@link AgentProtocol#VERSIONS} outside tests)
  * @param backoffBase  first retry delay after a failure
  * @param backoffMax   longest retry delay
- * @param maxRedirects redirects followed in a row before backing off (owners may briefly disagree)
+ * @param maxRedirects redirects followed in a row before backing off (owners may briefly disagree); also how many
+ *                     redirects back to the instance just lost are declined before one is followed
  * @param seed         seeds the jitter of the backoff and the choice of the first instance
  */
 public record AgentSettings(String nodeId, NodeKind kind, List<URI> instances, String secret,

@@ -41,6 +41,8 @@ public final class NodeAgent {
     private URI redirectTo;
     /** The instance whose connection dropped under us (not a move): probably dead; avoided until a welcome. */
     private URI lost;
+    /** Redirects to {@link #lost} not followed since the loss (or since it was last dialled anyway). */
+    private int lostAvoided;
     private int nextInstance;
     private int redirectsInRow;
     private ScheduledFuture<?> reports;
@@ -245,6 +247,7 @@ public final class NodeAgent {
         }
         state = AgentStatus.State.CONNECTED;
         lost = null;
+        lostAvoided = 0;
         owner = w.owner();
         ownerUrl = dialing.toString();
         welcomes++;
@@ -307,6 +310,7 @@ public final class NodeAgent {
         }
         if (wasConnected && code != AgentProtocol.CLOSE_MOVED) {
             lost = dialing;
+            lostAvoided = 0;
         }
         state = AgentStatus.State.CONNECTING;
         if (code == AgentProtocol.CLOSE_UNSUPPORTED_VERSION || code == AgentProtocol.CLOSE_REPLACED) {
@@ -318,14 +322,19 @@ public final class NodeAgent {
         }
         Optional<URI> moved = code == AgentProtocol.CLOSE_MOVED ? AgentProtocol.movedTo(reason) : Optional.empty();
         URI next = moved.orElse(redirectTo);
-        if (next != null && next.equals(lost)) {
+        if (next != null && next.equals(lost) && lostAvoided < settings.maxRedirects()) {
             // Sent back to the instance we just lost: the others have not noticed its death yet. Dialling it would be
             // refused; ask another instance again shortly (once the owner is suspect, instances hold the hello until
-            // the death is declared, so this costs a few attempts, not a growing backoff).
+            // the death is declared, so this costs a few attempts, not a growing backoff). Only a few times: an
+            // instance that restarted before its peers noticed is named owner for good, and must be dialled.
+            lostAvoided++;
             long base = settings.backoffBase().toMillis();
             scheduleDial(nextSeed(), 2 * base + random.nextLong(base + 1));
         } else if (next != null && redirectsInRow < settings.maxRedirects()) {
             redirectsInRow++;
+            if (next.equals(lost)) {
+                lostAvoided = 0; // dialled anyway: a refusal sends us round the others again, a welcome forgets it
+            }
             if (moved.isPresent() && redirectTo == null) {
                 redirects++;
             }

@@ -1,0 +1,119 @@
+package io.nvmesh.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.nvmesh.service.agent.AgentRuntime;
+import io.nvmesh.service.agent.AgentStatus;
+import io.nvmesh.service.agent.NodeKind;
+import io.nvmesh.service.sim.SimulatedFleet;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An instance stopped and started again (same id, same data dir, same URL) before its peers noticed it was dead. Its
+ * agents lose their connection and ask a peer, which still names the restarted instance as owner: they must end up
+ * welcomed there, not redirected around for good.
+ */
+class QuickRestartTest {
+
+    // The production heartbeat: dead after 1.5 s, so a restart (a second or less here) goes unnoticed by the peers.
+    private static final Duration INTERVAL = Duration.ofMillis(500);
+    private static final int MISSED = 3;
+    private static final Duration BOUND = Duration.ofSeconds(20);
+    private static final List<String> ALL = List.of("r1", "r2", "r3");
+
+    @TempDir
+    Path data;
+
+    private TestCluster cluster;
+    private AgentRuntime runtime;
+    private SimulatedFleet fleet;
+    /** Members some instance declared dead during the test (the restarts must be quicker than that). */
+    private final Set<String> declaredDead = ConcurrentHashMap.newKeySet();
+
+    @BeforeEach
+    void start() {
+        cluster = new TestCluster(3, INTERVAL, MISSED, data).startAll();
+        runtime = AgentRuntime.start("quick-restart");
+        awaitLive();
+        cluster.running().forEach(this::watch);
+        fleet = SimulatedFleet.create(new SimulatedFleet.Spec(12, 2, 12, 11));
+        fleet.connect(runtime, cluster.urls(), TestCluster.AGENT);
+        awaitEveryAgentAtItsOwner("start");
+    }
+
+    @AfterEach
+    void stop() {
+        if (fleet != null) {
+            fleet.close();
+        }
+        if (runtime != null) {
+            runtime.close();
+        }
+        cluster.close();
+    }
+
+    @RepeatedTest(2)
+    void agentsOfAnInstanceRestartedBeforeItsPeersNoticedReachTheirOwner() {
+        // r1 once; r2 twice back to back (its agents are mid-reconnect the second time); r1 again.
+        for (List<String> round : List.of(List.of("r1"), List.of("r2", "r2"), List.of("r1"))) {
+            for (String id : round) {
+                cluster.kill(id);
+                watch(cluster.start(id));
+            }
+            awaitEveryAgentAtItsOwner("restarts of " + round);
+        }
+        assertThat(declaredDead).as("members declared dead: the restarts were meant to be quicker").isEmpty();
+    }
+
+    private void watch(ReconcilerNode n) {
+        n.membership().addListener((previous, current) -> ALL.stream().filter(id -> !current.live().contains(id))
+                .forEach(declaredDead::add));
+    }
+
+    private void awaitLive() {
+        await().atMost(BOUND).pollInterval(Duration.ofMillis(20)).untilAsserted(() -> cluster.running()
+                .forEach(n -> assertThat(n.view().live()).as("live seen by %s", n.id()).isEqualTo(ALL)));
+    }
+
+    /**
+     * Every live instance agrees on each node's owner, the node's agent is connected and welcomed by that owner, and
+     * every hub counts exactly the agents connected to it.
+     */
+    private void awaitEveryAgentAtItsOwner(String after) {
+        await(after).atMost(BOUND).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
+            Map<String, AgentStatus> statuses = fleet.statuses();
+            Map<String, List<String>> expected = new HashMap<>();
+            statuses.forEach((id, s) -> {
+                String key = (id.startsWith("t-") ? NodeKind.TARGET : NodeKind.CLIENT).key(id);
+                List<String> owners = cluster.running().stream()
+                        .map(n -> n.ownership().current().ownerOrPreferred(key)).distinct().toList();
+                assertThat(owners).as("owners of %s seen by the live instances", id).hasSize(1);
+                assertThat(s.state()).as("%s after %s: %s", id, after, s).isEqualTo(AgentStatus.State.CONNECTED);
+                assertThat(s.owner()).as("owner that welcomed %s", id).isEqualTo(owners.get(0));
+                expected.computeIfAbsent(s.owner(), o -> new ArrayList<>()).add(id);
+            });
+            for (ReconcilerNode n : cluster.running()) {
+                List<String> mine = expected.getOrDefault(n.id(), List.of());
+                assertThat(n.agents().connectedNodes()).as("nodes connected to %s", n.id())
+                        .containsExactlyInAnyOrderElementsOf(mine);
+                Map<String, Integer> counts = n.agents().connectionCounts();
+                assertThat(counts.get("targets") + counts.get("clients")).as("agents counted by %s", n.id())
+                        .isEqualTo(mine.size());
+            }
+        });
+    }
+}
