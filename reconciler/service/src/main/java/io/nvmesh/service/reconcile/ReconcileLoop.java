@@ -8,6 +8,7 @@ import io.nvmesh.core.reconcile.Reconciler;
 import io.nvmesh.core.state.Author;
 import io.nvmesh.core.state.Changes;
 import io.nvmesh.core.state.Decision;
+import io.nvmesh.core.state.Snapshot;
 import io.nvmesh.core.state.StateStore;
 import io.nvmesh.core.state.StoreOptions;
 import io.nvmesh.core.state.UpdateResult;
@@ -71,6 +72,8 @@ public final class ReconcileLoop implements AutoCloseable {
     private Set<String> volumeKeys = Set.of();
     /** Confined to the loop thread: the recorded state last observed and the desired state it was observed with. */
     private RecordedState observed = RecordedState.empty();
+    /** The last state {@link #recorded} decoded, shared by request threads. */
+    private volatile RecordedState lastRead = RecordedState.empty();
     private DesiredState observedDesired = DesiredState.of(List.of(), List.of());
     private final List<StateListener> stateListeners = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
@@ -134,10 +137,20 @@ public final class ReconcileLoop implements AutoCloseable {
         }
     }
 
-    /** The recorded state at the state ref's tip. Blocks on Git: call it from a work executor. */
+    /**
+     * The recorded state at the state ref's tip. Blocks on Git: call it from a work executor. Decoded once per state
+     * commit: the REST reads, the dashboard and {@code status} ask for it on every request, and at 10,000 volumes
+     * decoding costs far more than resolving the ref (a {@code RecordedState} is immutable, so it is shared).
+     */
     public RecordedState recorded() {
-        StateFiles.Decoded d = StateFiles.decode(store.read(StateStore.STATE_REF));
-        return d.state();
+        Snapshot tip = store.read(StateStore.STATE_REF);
+        RecordedState last = lastRead;
+        if (!tip.commitId().isEmpty() && tip.commitId().equals(last.commitId())) {
+            return last;
+        }
+        RecordedState state = StateFiles.decode(tip).state();
+        lastRead = state;
+        return state;
     }
 
     /**
