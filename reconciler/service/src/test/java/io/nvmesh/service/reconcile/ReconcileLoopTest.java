@@ -3,6 +3,7 @@ package io.nvmesh.service.reconcile;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.nvmesh.core.record.RecordedState;
 import io.nvmesh.core.record.StateFiles;
 import io.nvmesh.core.record.VolumeStatus;
 import io.nvmesh.core.state.Author;
@@ -76,9 +77,20 @@ class ReconcileLoopTest {
                           capacity: 10GiB
                           deletionProtection: false
                         """);
-                node.reconcile().orElseThrow().trigger();
+                ReconcileLoop loop = node.reconcile().orElseThrow();
+                RecordedState before = loop.recorded();
+                // Two reads of one state commit share one decoded state (asked again if a commit fell between them).
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                    RecordedState once = loop.recorded();
+                    assertThat(loop.recorded()).as("decoded once per state commit").isSameAs(once);
+                });
+                loop.trigger();
                 await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(StateFiles.decodeStrict(
                         origin.read(StateStore.STATE_REF)).volumes()).containsKey("second"));
+                // The instance's reads follow the state ref once it moves (through its mirror for a URL remote).
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(loop.recorded().volumes())
+                        .containsKeys("first", "second"));
+                assertThat(loop.recorded().commitId()).isNotEqualTo(before.commitId());
             }
         }
     }
