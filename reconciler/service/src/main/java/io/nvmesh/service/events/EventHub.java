@@ -84,6 +84,7 @@ public final class EventHub implements AutoCloseable {
     private final AtomicLong interestMessages = new AtomicLong();
     private final AtomicLong delivered = new AtomicLong();
     private final AtomicLong resets = new AtomicLong();
+    private final AtomicLong lostToPeers = new AtomicLong();
 
     private EventHub(String self, long epochMillis, Settings settings, EventTransport transport,
                      Supplier<Map<String, URI>> livePeers) {
@@ -147,7 +148,8 @@ public final class EventHub implements AutoCloseable {
         for (Map.Entry<String, URI> peer : live.entrySet()) {
             Interest there = peers.get(peer.getKey());
             if (there != null && there.wants(topic)) {
-                links.computeIfAbsent(peer.getKey(), id -> new PeerLink(self, transport, eventMessages, eventsSent))
+                links.computeIfAbsent(peer.getKey(), id -> new PeerLink(self, transport, eventMessages, eventsSent,
+                        lostToPeers))
                         .send(peer.getValue(), event);
             }
         }
@@ -393,7 +395,7 @@ public final class EventHub implements AutoCloseable {
 
     public EventStats stats() {
         return new EventStats(published.get(), eventMessages.get(), eventsSent.get(), received.get(),
-                unwanted.get(), interestMessages.get(), delivered.get(), resets.get());
+                unwanted.get(), interestMessages.get(), delivered.get(), resets.get(), lostToPeers.get());
     }
 
     @Override

@@ -11,7 +11,9 @@ package io.nvmesh.service.events;
  * @param interestMessages interest pushes and digest checks sent to peers
  * @param delivered       items handed to local subscriptions
  * @param resets          resets handed to local subscriptions
+ * @param lostToPeers     events that never reached a peer: dropped from a full link queue, or in a request that
+ *                        failed (not retried; the peer's consumers see the gap in the sequence)
  */
 public record EventStats(long published, long eventMessages, long eventsSent, long received, long unwanted,
-                         long interestMessages, long delivered, long resets) {
+                         long interestMessages, long delivered, long resets, long lostToPeers) {
 }

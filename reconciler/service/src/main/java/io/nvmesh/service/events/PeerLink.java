@@ -23,15 +23,17 @@ final class PeerLink {
     private final EventTransport transport;
     private final AtomicLong messages;
     private final AtomicLong sent;
+    private final AtomicLong lost;
     private final ArrayDeque<Event> queue = new ArrayDeque<>();
     private URI url;
     private boolean inFlight;
 
-    PeerLink(String self, EventTransport transport, AtomicLong messages, AtomicLong sent) {
+    PeerLink(String self, EventTransport transport, AtomicLong messages, AtomicLong sent, AtomicLong lost) {
         this.self = self;
         this.transport = transport;
         this.messages = messages;
         this.sent = sent;
+        this.lost = lost;
     }
 
     void send(URI to, Event e) {
@@ -39,6 +41,7 @@ final class PeerLink {
             url = to;
             if (queue.size() == MAX_QUEUED) {
                 queue.removeFirst();
+                lost.incrementAndGet();
             }
             queue.addLast(e);
             if (inFlight) {
@@ -67,11 +70,13 @@ final class PeerLink {
         try {
             transport.events(to, self, batch).whenComplete((ok, failure) -> {
                 if (failure != null) {
+                    lost.addAndGet(batch.size());
                     LOG.log(System.Logger.Level.DEBUG, () -> "events to " + to + " lost: " + failure.getMessage());
                 }
                 next();
             });
         } catch (RuntimeException e) {
+            lost.addAndGet(batch.size());
             LOG.log(System.Logger.Level.DEBUG, () -> "events to " + to + " lost: " + e.getMessage());
             synchronized (this) {
                 inFlight = false;

@@ -193,14 +193,16 @@ public final class InstanceMetrics {
         eventCounter(r, events, "nvmesh_events_delivered", "Events and resets handed to this instance's "
                 + "subscribers.", EventStats::delivered);
         CounterWithCallback.builder().name("nvmesh_events_dropped")
-                .help("Events dropped on this instance: unwanted (received on a topic nobody here follows) and "
-                        + "replaced (a subscriber fell behind or overflowed its queue and was sent a reset instead; "
-                        + "counted per reset).")
+                .help("Events dropped: unwanted (received on a topic nobody here follows), replaced (a "
+                        + "subscriber fell behind or overflowed its queue and was sent a reset instead; counted per "
+                        + "reset) and peer (raised here for a peer's subscribers but lost on the way: the link's queue "
+                        + "was full or the request failed).")
                 .labelNames("reason")
                 .callback(cb -> {
                     EventStats s = events.stats();
                     cb.call(s.unwanted(), "unwanted");
                     cb.call(s.resets(), "replaced");
+                    cb.call(s.lostToPeers(), "peer");
                 })
                 .register(r);
     }

@@ -25,10 +25,15 @@ class EventHubTest {
     static final class Wire implements EventTransport {
         final Map<URI, EventHub> hubs = new HashMap<>();
         final List<String> sent = new ArrayList<>();
+        /** Peers whose event requests fail, as a peer that stopped answering. */
+        final Set<URI> failing = new java.util.HashSet<>();
 
         @Override
         public synchronized CompletableFuture<Void> events(URI peer, String from, List<Event> events) {
             sent.add("events " + from + " → " + peer + " " + events.size());
+            if (failing.contains(peer)) {
+                return CompletableFuture.failedFuture(new java.io.IOException("connection refused"));
+            }
             hubs.get(peer).accept(from, events);
             return CompletableFuture.completedFuture(null);
         }
@@ -114,6 +119,29 @@ class EventHubTest {
         assertThat(wire.sent).filteredOn(s -> s.startsWith("events")).containsExactly("events a → mem://b 1");
         assertThat(drain(onB)).singleElement().isInstanceOf(Event.class);
         assertThat(c.stats().received()).isZero();
+    }
+
+    @Test
+    void eventsLostOnTheWayToAPeerAreCounted() {
+        EventHub a = hub("a", 1_000, small(8, 8), "b");
+        EventHub b = hub("b", 2_000, small(8, 8), "a");
+        Subscription onB = b.subscribe(Set.of("volume/x"), Map.of(), Duration.ofMinutes(1), () -> { });
+        await().atMost(BOUND).until(() -> a.peerWants("b", "volume/x"));
+
+        synchronized (wire) {
+            wire.failing.add(URI.create("mem://b"));
+        }
+        a.publish("volume/x", "t", 1);
+        a.publish("volume/x", "t", 2);
+        assertThat(a.stats().lostToPeers()).isEqualTo(2);
+        assertThat(drain(onB)).isEmpty();
+
+        synchronized (wire) {
+            wire.failing.clear();
+        }
+        a.publish("volume/x", "t", 3);
+        assertThat(a.stats().lostToPeers()).isEqualTo(2);
+        assertThat(drain(onB)).singleElement().isInstanceOf(Event.class);
     }
 
     @Test

@@ -132,7 +132,7 @@ class MetricsEndpointTest {
             assertThat(families).containsKeys("nvmesh_events_sent_total", "nvmesh_events_received_total",
                     "nvmesh_events_delivered_total", "nvmesh_events_dropped_total");
             assertThat(families.get("nvmesh_events_dropped_total").samples()).extracting(s -> s.labels()
-                    .get("reason")).containsExactlyInAnyOrder("unwanted", "replaced");
+                    .get("reason")).containsExactlyInAnyOrder("unwanted", "replaced", "peer");
 
             for (VolumeStatus s : VolumeStatus.values()) {
                 assertThat(families.get("nvmesh_volumes").samples()).as("every status is reported")
