@@ -110,6 +110,8 @@ final class DemoCommand implements Callable<Integer> {
         out.println("  admin token  " + demo.adminToken() + "  (in " + demo.configs().values().iterator().next()
                 + ")");
         out.println("  logs         " + demo.logs());
+        out.println("  dashboard    " + first + "/  (any instance; sign in with the read token)");
+        out.println("  metrics      " + first + "/metrics  (Prometheus, read token; samples/prometheus/)");
         out.println();
         boolean defaultFolder = demo.dir().equals(ServerAddress.homeDir(System.getenv()).resolve("demo")
                 .toAbsolutePath().normalize());
@@ -121,13 +123,17 @@ final class DemoCommand implements Callable<Integer> {
         }
         out.println("  ./nvmesh status");
         out.println("  ./nvmesh get volumes");
-        out.println("  ./nvmesh get targets   |  get drives  |  get clients  |  get cluster");
+        out.println("  ./nvmesh get targets   |  get drives  |  get clients  |  get cluster  |  get capacity");
+        out.println("  ./nvmesh watch 'volume/*' 'drive/*'      (live events)");
         out.println("  ./nvmesh describe volume <name>");
         out.println("  curl -s -H 'Authorization: Bearer " + demo.readToken() + "' " + first + "/v1/volumes");
         out.println("  curl -s -X POST -H 'Authorization: Bearer " + demo.adminToken() + "' " + first
                 + "/v1/hooks/git");
+        out.println("Fail a drive in the simulated fleet: curl -X POST '<control>/fail-drive?serial=<serial>' (the "
+                + "control URL is on the 'control' line of " + demo.logs().resolve("sim.log")
+                + "; serials: ./nvmesh get drives)");
         out.println("Change the desired state like any user: ./nvmesh apply --repo " + demo.repository()
-                + " samples");
+                + " samples --wait");
         out.flush();
     }
 }
