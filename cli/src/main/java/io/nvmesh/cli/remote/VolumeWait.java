@@ -1,5 +1,6 @@
 package io.nvmesh.cli.remote;
 
+import io.nvmesh.core.record.VolumeRecord;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +22,8 @@ import java.util.concurrent.TimeUnit;
  * <p>A recorded status is believed only once the volume's owner reports a reconcile pass of this commit
  * ({@code GET /v1/reconcile/results} on the owner, read before the volume), so a record left from before the commit
  * is never taken for its outcome. Then: online is success; pending with a reason and blocked are failures with that
- * reason; degraded keeps waiting (the reconcilers rebuild it). A removed volume succeeds when it is no longer recorded.
+ * reason, except a pending reason that says the volume is waiting its turn ({@link VolumeRecord#WAITING}); degraded
+ * keeps waiting (the reconcilers rebuild it). A removed volume succeeds when it is no longer recorded.
  */
 public final class VolumeWait {
 
@@ -226,7 +228,8 @@ public final class VolumeWait {
         String reason = Rendering.text(v.get("reason"));
         Verdict verdict = Verdict.WAITING;
         if (seen) {
-            if (status.equals("blocked") || (status.equals("pending") && !reason.isEmpty())) {
+            if (status.equals("blocked") || (status.equals("pending") && !reason.isEmpty()
+                    && !reason.startsWith(VolumeRecord.WAITING))) {
                 verdict = Verdict.FAILED;
             } else if (status.equals("online") && !before.removal()) {
                 verdict = Verdict.ONLINE;

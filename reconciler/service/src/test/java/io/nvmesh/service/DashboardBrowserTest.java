@@ -106,8 +106,8 @@ class DashboardBrowserTest {
         AgentRuntime runtime = closeLater(AgentRuntime.start("dashboard-test"));
         fleet = closeLater(SimulatedFleet.of(shape, 7));
         fleet.connect(runtime, cluster.urls(), TestCluster.AGENT);
-        // The samples are applied once the whole fleet is recorded: placed against part of the inventory, the large
-        // archive volumes can leave no room for each other (docs/allocation.md, "Known limit").
+        // The samples are applied once the whole fleet is recorded, so that every volume is placed against the whole
+        // inventory (docs/allocation.md, "Known limit") and the numbers on screen are those of the full fleet.
         await().atMost(BOUND).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
                 assertThat(recorded().inventory().targets()).hasSize(shape.targets().size()));
         DesiredApply.apply(store, "main", LocalManifests.read(List.of(SAMPLES.toString()), SAMPLES), false,

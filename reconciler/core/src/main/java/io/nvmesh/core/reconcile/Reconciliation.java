@@ -104,10 +104,21 @@ final class Reconciliation {
                 }
             }
         }
+        List<String> unrecordedForeign = wanted.values().stream()
+                .filter(v -> !owns.test(v.name()) && !v.capacity().max() && !recorded.volumes().containsKey(v.name()))
+                .map(Volume::name).toList();
+        Map<String, String> deferred = new TreeMap<>();
         for (Volume v : wanted.values()) {
-            if (owns.test(v.name())) {
-                view.add(v);
+            if (!owns.test(v.name())) {
+                continue;
             }
+            boolean placed = recorded.volumes().containsKey(v.name())
+                    && recorded.volumes().get(v.name()).allocation().isPresent();
+            if (v.capacity().max() && !placed && !unrecordedForeign.isEmpty()) {
+                deferred.put(v.name(), waitingForFixed(unrecordedForeign));
+                continue;
+            }
+            view.add(v);
         }
         DesiredState planned = new DesiredState(policies, desired.driveClasses(), desired.targetClasses(), view,
                 desired.driveIntents());
@@ -163,9 +174,30 @@ final class Reconciliation {
             records.put(name, new VolumeRecord(name, status, reason, protectedVolume,
                     p == null ? "" : fingerprint(p), java.util.Optional.ofNullable(a)));
         }
+        deferred.forEach((name, reason) -> records.put(name, new VolumeRecord(name, VolumeStatus.PENDING, reason,
+                wanted.get(name).deletionProtection(), fingerprintOf(policyByName.get(wanted.get(name).policy())),
+                java.util.Optional.empty())));
         Reconciled marker = new Reconciled(desiredCommit, desiredCommit, "ok at " + DesiredManifests.shortId(
                 desiredCommit));
         return new Result(plan, recorded.withVolumes(records).withReconciled(marker), blocked);
+    }
+
+    /**
+     * Why a {@code capacity: max} volume is not placed yet: it takes whatever space is left, so it waits until every
+     * fixed-size volume of the desired commit owned by another reconciler has been tried (placed or pending with a
+     * reason). Within one pass the planner already places {@code max} volumes last; this carries that order across
+     * owners, whose passes are not ordered.
+     */
+    static String waitingForFixed(List<String> names) {
+        int shown = Math.min(names.size(), 3);
+        String list = String.join(", ", names.subList(0, shown)) + (names.size() > shown
+                ? " and " + (names.size() - shown) + " more" : "");
+        return VolumeRecord.WAITING + names.size() + " fixed-size volume" + (names.size() == 1 ? "" : "s")
+                + " of other reconcilers to be placed first (" + list + "): capacity: max takes the space they leave";
+    }
+
+    private static String fingerprintOf(VolumePolicy p) {
+        return p == null ? "" : fingerprint(p);
     }
 
     /** The recorded state of {@code snapshot}; refuses damaged state, since no writer may build on what it cannot read. */

@@ -11,6 +11,12 @@ import java.util.Optional;
 public record VolumeRecord(String name, VolumeStatus status, String reason, boolean deletionProtection,
         String policyFingerprint, Optional<VolumeAllocation> allocation) {
 
+    /**
+     * How the reason of a pending volume that is waiting its turn (not failed) begins, e.g. a {@code capacity: max}
+     * volume waiting for fixed-size volumes of other reconcilers: {@code apply --wait} keeps waiting on it.
+     */
+    public static final String WAITING = "waiting for ";
+
     public VolumeRecord {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(status, "status");

@@ -7,6 +7,7 @@ import io.nvmesh.core.allocation.ActionKind;
 import io.nvmesh.core.allocation.Extent;
 import io.nvmesh.core.record.RecordedState;
 import io.nvmesh.core.record.StateFiles;
+import io.nvmesh.core.record.VolumeRecord;
 import io.nvmesh.core.record.VolumeStatus;
 import io.nvmesh.core.state.Changes;
 import io.nvmesh.core.state.CommitResult;
@@ -89,6 +90,34 @@ class GitOpsLoopTest {
         assertThat(d.summary()).isEqualTo("Plan: 0 to create, 1 to extend, 0 to delete, 0 to move.");
         assertThat(d.placements()).isNotEmpty().allMatch(p -> p.target().startsWith("t"));
         assertThat(d.after().allocated()).isGreaterThan(d.before().allocated());
+    }
+
+    /**
+     * A {@code capacity: max} volume takes what is left, so its owner waits until the fixed-size volumes of other
+     * reconcilers have been tried. Here the max volume's owner passes first: placed at once, it would take all 24 TiB
+     * and leave the 10 TiB volume of the other reconciler pending.
+     */
+    @Test
+    void maxVolumeWaitsForFixedSizeVolumesOfOtherOwners() {
+        Fleet.commitDesired(store, Fleet.files("policies.yaml", Fleet.POLICIES, "volumes.yaml",
+                Fleet.volume("big", "stripe", "10TiB", false) + "---\n" + Fleet.volume("rest", "stripe", "max", false)));
+        Reconciler ownsRest = new Reconciler(store, "main", "rest"::equals, Fleet.TEST);
+        Reconciler ownsBig = new Reconciler(store, "main", "big"::equals, Fleet.TEST);
+
+        ownsRest.reconcileOnce();
+        VolumeRecord waiting = recorded().volumes().get("rest");
+        assertThat(waiting.status()).isEqualTo(VolumeStatus.PENDING);
+        assertThat(waiting.reason()).startsWith(VolumeRecord.WAITING).contains("(big)");
+
+        ownsBig.reconcileOnce();
+        ownsRest.reconcileOnce();
+        RecordedState s = recorded();
+        assertThat(s.volumes().values()).extracting(VolumeRecord::status)
+                .containsOnly(VolumeStatus.ONLINE);
+        assertThat(s.volumes().get("big").allocation().orElseThrow().size()).isGreaterThanOrEqualTo(10L << 40);
+        assertThat(s.volumes().get("rest").allocation().orElseThrow().size()).isGreaterThan(10L << 40);
+        assertThat(Fsck.check(store, "main").clean()).isTrue();
+        assertThat(ownsRest.reconcileOnce().outcome()).isEqualTo(ReconcileReport.Kind.UNCHANGED);
     }
 
     @Test
