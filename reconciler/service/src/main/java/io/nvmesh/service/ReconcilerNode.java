@@ -95,7 +95,10 @@ public final class ReconcilerNode implements AutoCloseable {
             transport = JettyHeartbeatTransport.start(config.id(), config.auth().peerSecret(), timeout);
             membership = Membership.create(new Member(config.id(), url), clock.millis(), config.peers(), interval,
                     config.missedHeartbeats(), transport, System::nanoTime);
-            membership.presumePeersLive(startupGrace(config)); // no ownership churn while a cluster starts
+            Duration grace = startupGrace(config);
+            if (!grace.isZero()) {
+                membership.presumePeersLive(grace); // no ownership churn while a cluster starts
+            }
             OwnershipTable ownership = OwnershipTable.following(membership, config.ownershipEpsilon());
             membership.digestFrom(() -> ownership.current().digest());
             counters = startCounters(config, clock, membership, ownership, timeout);
@@ -156,8 +159,12 @@ public final class ReconcilerNode implements AutoCloseable {
      * Jetty and the counter files take seconds; a shorter grace that runs out while peers are still starting turns
      * into exactly the churn it is meant to avoid (and, in {@code CountersClusterTest}, into counter handovers that
      * did not settle in time). It affects only peers not heard from since this instance started, never failover.
+     * {@code cluster.startupGrace} in the configuration replaces it (0s: no grace).
      */
-    static Duration startupGrace(InstanceConfig config) {
+    public static Duration startupGrace(InstanceConfig config) {
+        if (config.startupGrace().isPresent()) {
+            return config.startupGrace().get();
+        }
         Duration grace = Duration.ofSeconds(10);
         for (Duration d : List.of(config.heartbeatInterval().multipliedBy(config.missedHeartbeats()),
                 config.heartbeatInterval().multipliedBy(10))) {

@@ -59,6 +59,8 @@ import org.yaml.snakeyaml.nodes.Tag;
  *   heartbeatInterval: 500ms      # ms, s or m; 10ms..1m
  *   missedHeartbeats: 3           # silent intervals before a peer is dead
  *   ownershipEpsilon: 0.25        # no instance owns more than ceil((1 + e) * average) keys
+ *   startupGrace: 10s             # a peer not heard from since start counts as live this long; default
+ *                                 # max(10s, 10 intervals, dead-after); 0s..10m, 0s: none
  * }</pre>
  *
  * <p>The YAML is composed into nodes only, never constructed into objects, so no tag can instantiate a class; explicit
@@ -72,7 +74,8 @@ public final class ConfigLoader {
     private static final Set<String> GIT = Set.of("remote", "branch", "pollInterval");
     private static final Set<String> PEER = Set.of("id", "url");
     private static final Set<String> AUTH = Set.of("adminTokens", "readTokens", "peerSecret", "agentSecret");
-    private static final Set<String> CLUSTER = Set.of("heartbeatInterval", "missedHeartbeats", "ownershipEpsilon");
+    private static final Set<String> CLUSTER = Set.of("heartbeatInterval", "missedHeartbeats", "ownershipEpsilon",
+            "startupGrace");
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m)");
     private static final Pattern HOST_PORT = Pattern.compile("(?:\\[([0-9a-fA-F:.]+)]|([^:\\[\\]]+)):(\\d{1,5})");
 
@@ -213,6 +216,7 @@ public final class ConfigLoader {
         Duration interval = InstanceConfig.DEFAULT_HEARTBEAT_INTERVAL;
         int missed = InstanceConfig.DEFAULT_MISSED_HEARTBEATS;
         double epsilon = InstanceConfig.DEFAULT_OWNERSHIP_EPSILON;
+        Optional<Duration> grace = Optional.empty();
         if (top.containsKey("cluster")) {
             Fields cluster = fields(top.get("cluster").getValueNode(), "cluster", CLUSTER);
             if (cluster != null) {
@@ -224,6 +228,16 @@ public final class ConfigLoader {
                                 "cluster.missedHeartbeats", 1, 100)).orElse(missed);
                 epsilon = string(cluster, "cluster", "ownershipEpsilon", false)
                         .flatMap(s -> epsilon(s, cluster.get("ownershipEpsilon").getValueNode())).orElse(epsilon);
+                grace = string(cluster, "cluster", "startupGrace", false)
+                        .flatMap(s -> duration(s, cluster.get("startupGrace").getValueNode(), "cluster.startupGrace",
+                                Duration.ZERO, InstanceConfig.MAX_STARTUP_GRACE, "0s..10m"));
+                Duration deadAfter = interval.multipliedBy(missed);
+                if (grace.isPresent() && !grace.get().isZero() && grace.get().compareTo(deadAfter) < 0) {
+                    problem(cluster.get("startupGrace").getValueNode(), "cluster.startupGrace", "a grace of "
+                            + grace.get().toMillis() + "ms is shorter than the dead-after time (" + deadAfter.toMillis()
+                            + "ms = " + missed + " x heartbeatInterval); use at least that, or 0s for none");
+                    grace = Optional.empty();
+                }
             }
         }
 
@@ -232,7 +246,7 @@ public final class ConfigLoader {
         }
         try {
             return new InstanceConfig(id, host, port, advertise, peers, gitRemote, gitBranch, poll, dataDir, auth,
-                    interval, missed, epsilon);
+                    interval, missed, epsilon, grace);
         } catch (IllegalArgumentException e) {
             // Everything the record checks is checked above with a location; this is the safety net.
             problems.add(new Problem(file, 0, 0, "", "", e.getMessage()));
@@ -445,6 +459,11 @@ public final class ConfigLoader {
     }
 
     private Optional<Duration> duration(String text, Node at, String path) {
+        return duration(text, at, path, InstanceConfig.MIN_HEARTBEAT_INTERVAL, InstanceConfig.MAX_HEARTBEAT_INTERVAL,
+                "10ms..1m");
+    }
+
+    private Optional<Duration> duration(String text, Node at, String path, Duration min, Duration max, String range) {
         Matcher m = DURATION.matcher(text.trim());
         if (!m.matches()) {
             problem(at, path, "\"" + text + "\" is not a duration (use e.g. 500ms, 2s, 1m)");
@@ -456,9 +475,8 @@ public final class ConfigLoader {
             case "s" -> Duration.ofSeconds(n);
             default -> Duration.ofMinutes(n);
         };
-        if (d.compareTo(InstanceConfig.MIN_HEARTBEAT_INTERVAL) < 0
-                || d.compareTo(InstanceConfig.MAX_HEARTBEAT_INTERVAL) > 0) {
-            problem(at, path, text + " is outside 10ms..1m");
+        if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+            problem(at, path, text + " is outside " + range);
             return Optional.empty();
         }
         return Optional.of(d);

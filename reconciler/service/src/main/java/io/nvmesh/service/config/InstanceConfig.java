@@ -28,11 +28,14 @@ import java.util.Set;
  * @param heartbeatInterval how often peers are sent a heartbeat
  * @param missedHeartbeats  intervals of silence after which a peer is dead
  * @param ownershipEpsilon  how far above the average number of keys one instance may own (0.25 = 25 %)
+ * @param startupGrace      how long a configured peer not heard from since start counts as live; empty: derived from
+ *                          the heartbeat settings ({@code ReconcilerNode.startupGrace}); zero: no grace
  */
 public record InstanceConfig(String id, String listenHost, int listenPort, Optional<URI> advertiseUrl,
                              List<Member> peers, String gitRemote, String gitBranch,
                              Duration gitPollInterval, Path dataDir, AuthConfig auth,
-                             Duration heartbeatInterval, int missedHeartbeats, double ownershipEpsilon) {
+                             Duration heartbeatInterval, int missedHeartbeats, double ownershipEpsilon,
+                             Optional<Duration> startupGrace) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 7420;
@@ -44,6 +47,7 @@ public record InstanceConfig(String id, String listenHost, int listenPort, Optio
 
     static final Duration MIN_HEARTBEAT_INTERVAL = Duration.ofMillis(10);
     static final Duration MAX_HEARTBEAT_INTERVAL = Duration.ofMinutes(1);
+    static final Duration MAX_STARTUP_GRACE = Duration.ofMinutes(10);
 
     public InstanceConfig {
         Member.checkId(id);
@@ -93,42 +97,61 @@ public record InstanceConfig(String id, String listenHost, int listenPort, Optio
         if (!(ownershipEpsilon > 0 && ownershipEpsilon <= 10)) {
             throw new IllegalArgumentException("ownershipEpsilon must be in (0, 10], got " + ownershipEpsilon);
         }
+        Objects.requireNonNull(startupGrace, "startupGrace");
+        if (startupGrace.isPresent() && (startupGrace.get().isNegative()
+                || startupGrace.get().compareTo(MAX_STARTUP_GRACE) > 0)) {
+            throw new IllegalArgumentException("startup grace must be between 0s and 10m, got "
+                    + startupGrace.get().toMillis() + "ms");
+        }
+        if (startupGrace.isPresent() && !startupGrace.get().isZero()
+                && startupGrace.get().compareTo(heartbeatInterval.multipliedBy(missedHeartbeats)) < 0) {
+            throw new IllegalArgumentException("startup grace must be 0s or at least the dead-after time "
+                    + heartbeatInterval.multipliedBy(missedHeartbeats).toMillis() + "ms");
+        }
     }
 
     /** A single instance on the loopback default port with default timings, no peers and no tokens. */
     public static InstanceConfig defaults(String id, Path dataDir) {
         return new InstanceConfig(id, DEFAULT_HOST, DEFAULT_PORT, Optional.empty(), List.of(), "", DEFAULT_BRANCH,
                 DEFAULT_POLL_INTERVAL, dataDir,
-                AuthConfig.none(), DEFAULT_HEARTBEAT_INTERVAL, DEFAULT_MISSED_HEARTBEATS, DEFAULT_OWNERSHIP_EPSILON);
+                AuthConfig.none(), DEFAULT_HEARTBEAT_INTERVAL, DEFAULT_MISSED_HEARTBEATS, DEFAULT_OWNERSHIP_EPSILON,
+                Optional.empty());
     }
 
     public InstanceConfig withListen(String host, int port) {
         return new InstanceConfig(id, host, port, advertiseUrl, peers, gitRemote, gitBranch,
                 gitPollInterval, dataDir, auth, heartbeatInterval,
-                missedHeartbeats, ownershipEpsilon);
+                missedHeartbeats, ownershipEpsilon, startupGrace);
     }
 
     public InstanceConfig withPeers(List<Member> newPeers) {
         return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, newPeers, gitRemote, gitBranch,
                 gitPollInterval, dataDir, auth,
-                heartbeatInterval, missedHeartbeats, ownershipEpsilon);
+                heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace);
     }
 
     public InstanceConfig withAuth(AuthConfig newAuth) {
         return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
                 gitPollInterval, dataDir, newAuth,
-                heartbeatInterval, missedHeartbeats, ownershipEpsilon);
+                heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace);
     }
 
     public InstanceConfig withHeartbeat(Duration interval, int missed) {
         return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
                 gitPollInterval, dataDir, auth, interval,
-                missed, ownershipEpsilon);
+                missed, ownershipEpsilon, startupGrace);
+    }
+
+    /** A fixed start-up grace instead of the one derived from the heartbeat settings. */
+    public InstanceConfig withStartupGrace(Duration grace) {
+        return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
+                gitPollInterval, dataDir, auth, heartbeatInterval, missedHeartbeats, ownershipEpsilon,
+                Optional.of(grace));
     }
 
     /** The Git repository (path or URL), desired branch and poll interval of the reconcile loop. */
     public InstanceConfig withGit(String remote, String branch, Duration pollInterval) {
         return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, remote, branch, pollInterval,
-                dataDir, auth, heartbeatInterval, missedHeartbeats, ownershipEpsilon);
+                dataDir, auth, heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace);
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.nvmesh.schema.Problem;
+import io.nvmesh.service.ReconcilerNode;
 import io.nvmesh.service.cluster.Member;
 
 import java.io.IOException;
@@ -111,6 +112,26 @@ class ConfigLoaderTest {
 
         assertThat(c.listenHost()).isEqualTo("::1");
         assertThat(c.listenPort()).isEqualTo(7421);
+    }
+
+    @Test
+    void theStartupGraceIsDerivedUnlessConfiguredAndMustCoverTheDeadAfterTime() {
+        InstanceConfig derived = ConfigLoader.parse("id: r1\n", "r1.yaml", Path.of("/"));
+        InstanceConfig set = ConfigLoader.parse("id: r1\ncluster:\n  startupGrace: 30s\n", "r1.yaml", Path.of("/"));
+        InstanceConfig none = ConfigLoader.parse("id: r1\ncluster:\n  startupGrace: 0s\n", "r1.yaml", Path.of("/"));
+
+        assertThat(derived.startupGrace()).isEmpty();
+        assertThat(ReconcilerNode.startupGrace(derived)).isEqualTo(Duration.ofSeconds(10));
+        assertThat(ReconcilerNode.startupGrace(set)).isEqualTo(Duration.ofSeconds(30));
+        assertThat(ReconcilerNode.startupGrace(none)).isZero();
+
+        InvalidConfigException e = catchThrowableOfType(InvalidConfigException.class, () -> ConfigLoader.parse(
+                "id: r1\ncluster:\n  heartbeatInterval: 1s\n  startupGrace: 2s\n", "r.yaml", Path.of("/")));
+        assertThat(e.getMessage()).isEqualTo("r.yaml:4:17: cluster.startupGrace: a grace of 2000ms is shorter than "
+                + "the dead-after time (3000ms = 3 x heartbeatInterval); use at least that, or 0s for none");
+        assertThat(catchThrowableOfType(InvalidConfigException.class, () -> ConfigLoader.parse(
+                "id: r1\ncluster:\n  startupGrace: 11m\n", "r.yaml", Path.of("/"))).getMessage())
+                .endsWith("11m is outside 0s..10m");
     }
 
     @Test
