@@ -7,6 +7,7 @@ import io.nvmesh.core.allocation.Outcome;
 import io.nvmesh.core.record.Reconciled;
 import io.nvmesh.core.record.RecordedState;
 import io.nvmesh.core.record.StateFiles;
+import io.nvmesh.core.record.VolumeRecord;
 import io.nvmesh.core.state.Author;
 import io.nvmesh.core.state.Changes;
 import io.nvmesh.core.state.Decision;
@@ -24,6 +25,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * One reconciler: reads the desired branch and the state ref, and records the allocations of the volumes it owns in
@@ -39,6 +41,7 @@ public final class Reconciler {
     private final Map<String, DesiredManifests> previous = new ConcurrentHashMap<>();
     /** The last desired commit validated, and its manifests: a loop mostly sees the same commit again. */
     private final AtomicReference<Map.Entry<String, DesiredManifests>> lastDesired = new AtomicReference<>();
+    private volatile Supplier<String> maxHold = () -> "";
 
     /**
      * @param ownsVolume which volumes this reconciler places, extends, moves and deletes (all: {@code v -> true});
@@ -53,6 +56,15 @@ public final class Reconciler {
 
     public Reconciler(StateStore store, String branch) {
         this(store, branch, v -> true, store.defaultAuthor());
+    }
+
+    /**
+     * Asked at each pass: a non-empty answer is why {@code capacity: max} volumes that are not placed yet must wait
+     * (they are recorded pending with that reason, which should begin {@link VolumeRecord#WAITING}). A service uses
+     * it to size them against a settled inventory, since a {@code max} volume is sized once, at create.
+     */
+    public void holdMaxVolumes(Supplier<String> reason) {
+        this.maxHold = Objects.requireNonNull(reason, "reason");
     }
 
     /**
@@ -107,10 +119,11 @@ public final class Reconciler {
         }
         DesiredState desiredState = manifests.state();
         AtomicReference<Reconciliation.Result> last = new AtomicReference<>();
+        String hold = maxHold.get();
         UpdateResult r = store.update(StateStore.STATE_REF, author, snapshot -> {
             RecordedState recorded = Reconciliation.decode(snapshot);
             Reconciliation.Result result = Reconciliation.run(recorded, desiredState, commit,
-                    name -> previousPolicy(recorded.reconciled().desiredCommit(), name), ownsVolume);
+                    name -> previousPolicy(recorded.reconciled().desiredCommit(), name), ownsVolume, hold);
             last.set(result);
             Changes changes = StateFiles.changes(snapshot, result.after());
             if (changes.isEmpty()) {

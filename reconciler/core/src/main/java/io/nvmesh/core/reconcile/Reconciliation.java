@@ -62,7 +62,13 @@ final class Reconciliation {
      */
     static Result run(RecordedState recorded, DesiredState desired, String desiredCommit,
             Function<String, VolumePolicy> previousPolicies, Predicate<String> owns) {
-        return run(recorded, desired, desiredCommit, previousPolicies, owns, true);
+        return run(recorded, desired, desiredCommit, previousPolicies, owns, true, "");
+    }
+
+    /** @param maxHold why unplaced {@code capacity: max} volumes must wait this pass; empty: they need not */
+    static Result run(RecordedState recorded, DesiredState desired, String desiredCommit,
+            Function<String, VolumePolicy> previousPolicies, Predicate<String> owns, String maxHold) {
+        return run(recorded, desired, desiredCommit, previousPolicies, owns, true, maxHold);
     }
 
     /**
@@ -71,6 +77,12 @@ final class Reconciliation {
      */
     static Result run(RecordedState recorded, DesiredState desired, String desiredCommit,
             Function<String, VolumePolicy> previousPolicies, Predicate<String> owns, boolean statuses) {
+        return run(recorded, desired, desiredCommit, previousPolicies, owns, statuses, "");
+    }
+
+    private static Result run(RecordedState recorded, DesiredState desired, String desiredCommit,
+            Function<String, VolumePolicy> previousPolicies, Predicate<String> owns, boolean statuses,
+            String maxHold) {
         Map<String, Volume> wanted = new TreeMap<>();
         desired.volumes().forEach(v -> wanted.put(v.name(), v));
         List<Volume> view = new ArrayList<>();
@@ -114,6 +126,10 @@ final class Reconciliation {
             }
             boolean placed = recorded.volumes().containsKey(v.name())
                     && recorded.volumes().get(v.name()).allocation().isPresent();
+            if (v.capacity().max() && !placed && !maxHold.isEmpty()) {
+                deferred.put(v.name(), maxHold);
+                continue;
+            }
             if (v.capacity().max() && !placed && !unrecordedForeign.isEmpty()) {
                 deferred.put(v.name(), waitingForFixed(unrecordedForeign));
                 continue;

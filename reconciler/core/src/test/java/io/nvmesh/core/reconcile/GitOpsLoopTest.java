@@ -121,6 +121,25 @@ class GitOpsLoopTest {
     }
 
     @Test
+    void aHeldMaxVolumeIsPendingWithTheHoldsReasonAndPlacedOnceReleased() {
+        Fleet.commitDesired(store, Fleet.files("policies.yaml", Fleet.POLICIES, "volumes.yaml",
+                Fleet.volume("small", "stripe", "1TiB", false) + "---\n" + Fleet.volume("rest", "stripe", "max", false)));
+        Reconciler reconciler = new Reconciler(store, "main");
+        String[] hold = {VolumeRecord.WAITING + "the inventory to settle"};
+        reconciler.holdMaxVolumes(() -> hold[0]);
+
+        reconciler.reconcileOnce();
+        assertThat(recorded().volumes().get("small").status()).isEqualTo(VolumeStatus.ONLINE);
+        assertThat(recorded().volumes().get("rest").status()).isEqualTo(VolumeStatus.PENDING);
+        assertThat(recorded().volumes().get("rest").reason()).isEqualTo(hold[0]);
+
+        hold[0] = "";
+        reconciler.reconcileOnce();
+        assertThat(recorded().volumes().get("rest").status()).isEqualTo(VolumeStatus.ONLINE);
+        assertThat(Fsck.check(store, "main").clean()).isTrue();
+    }
+
+    @Test
     void savedPlanGoesStaleWhenStateMoves() {
         Fleet.commitDesired(store, Fleet.files("p.yaml", Fleet.POLICIES, "v.yaml",
                 Fleet.volume("db", "mirror", "10GiB", false)));

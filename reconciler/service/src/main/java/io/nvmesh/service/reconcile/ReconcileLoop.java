@@ -76,6 +76,7 @@ public final class ReconcileLoop implements AutoCloseable {
     private volatile RecordedState lastRead = RecordedState.empty();
     private DesiredState observedDesired = DesiredState.of(List.of(), List.of());
     private final List<StateListener> stateListeners = new CopyOnWriteArrayList<>();
+    private final InventorySettle settle = new InventorySettle(InventorySettle.DEFAULT, System::nanoTime);
     private volatile boolean closed;
 
     private ReconcileLoop(String self, StateStore store, String branch, OwnershipTable ownership, AgentHub agents,
@@ -86,6 +87,7 @@ public final class ReconcileLoop implements AutoCloseable {
         this.agents = agents;
         this.author = new Author("nvmesh reconciler " + self, self + "@reconciler.nvmesh");
         this.reconciler = new Reconciler(store, branch, this::owns, author);
+        this.reconciler.holdMaxVolumes(settle::hold);
         this.clock = clock;
         this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "nvmesh-reconcile-" + self);
@@ -257,6 +259,7 @@ public final class ReconcileLoop implements AutoCloseable {
     private void observe(String stateCommit, List<Volume> desired) {
         if (!stateCommit.isEmpty() && !stateCommit.equals(observed.commitId())) {
             observed = StateFiles.decode(store.read(StateStore.STATE_REF, stateCommit)).state();
+            settle.observe(observed.inventory());
             for (StateListener l : stateListeners) {
                 try {
                     l.observed(observed, observedDesired);
