@@ -1,14 +1,12 @@
 package io.nvmesh.cli.demo;
 
+import io.nvmesh.core.net.LoopbackPorts;
 import io.nvmesh.core.reconcile.ApplyResult;
 import io.nvmesh.core.reconcile.DesiredApply;
 import io.nvmesh.core.reconcile.LocalManifests;
 import io.nvmesh.core.state.Author;
 import io.nvmesh.core.state.StateStore;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
@@ -95,8 +93,9 @@ public final class DemoSetup {
         String peer = token("peer");
         String agent = token("agent");
         Map<String, URI> urls = new LinkedHashMap<>();
+        java.util.Iterator<Integer> ports = LoopbackPorts.free(instances).iterator();
         for (int i = 1; i <= instances; i++) {
-            urls.put("r" + i, URI.create("http://127.0.0.1:" + freePort()));
+            urls.put("r" + i, URI.create("http://127.0.0.1:" + ports.next()));
         }
         Map<String, Path> configs = new LinkedHashMap<>();
         for (Map.Entry<String, URI> e : urls.entrySet()) {
@@ -177,11 +176,4 @@ public final class DemoSetup {
         return "demo-" + role + "-" + HexFormat.of().formatHex(b);
     }
 
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

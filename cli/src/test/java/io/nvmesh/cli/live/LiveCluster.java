@@ -1,13 +1,10 @@
 package io.nvmesh.cli.live;
 
+import io.nvmesh.core.net.LoopbackPorts;
 import io.nvmesh.service.ReconcilerNode;
 import io.nvmesh.service.cluster.Member;
 import io.nvmesh.service.config.AuthConfig;
 import io.nvmesh.service.config.InstanceConfig;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,8 +31,9 @@ final class LiveCluster implements AutoCloseable {
      */
     LiveCluster(int size, Path dataDir, String gitRemote, Duration poll) {
         Map<String, URI> urls = new LinkedHashMap<>();
+        java.util.Iterator<Integer> ports = LoopbackPorts.free(size).iterator();
         for (int i = 1; i <= size; i++) {
-            urls.put("r" + i, URI.create("http://127.0.0.1:" + freePort()));
+            urls.put("r" + i, URI.create("http://127.0.0.1:" + ports.next()));
         }
         AuthConfig auth = new AuthConfig(List.of(ADMIN), List.of(READ), PEER, AGENT);
         urls.forEach((id, url) -> {
@@ -55,11 +53,7 @@ final class LiveCluster implements AutoCloseable {
     }
 
     static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return LoopbackPorts.free();
     }
 
     ReconcilerNode node(String id) {

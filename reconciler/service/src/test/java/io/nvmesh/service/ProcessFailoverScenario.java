@@ -1,9 +1,8 @@
 package io.nvmesh.service;
 
+import io.nvmesh.core.net.LoopbackPorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -158,8 +157,9 @@ public final class ProcessFailoverScenario {
     private Row run(int run, String victim, Path dir) throws IOException, InterruptedException {
         runDir = dir;
         Map<String, URI> urls = new LinkedHashMap<>();
+        java.util.Iterator<Integer> ports = LoopbackPorts.free(3).iterator();
         for (String id : List.of("r1", "r2", "r3")) {
-            urls.put(id, URI.create("http://127.0.0.1:" + freePort()));
+            urls.put(id, URI.create("http://127.0.0.1:" + ports.next()));
         }
         Map<String, Process> instances = new LinkedHashMap<>();
         for (String id : urls.keySet()) {
@@ -446,11 +446,4 @@ public final class ProcessFailoverScenario {
         }
     }
 
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }
