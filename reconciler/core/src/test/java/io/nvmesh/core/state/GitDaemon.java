@@ -4,7 +4,6 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,10 +34,7 @@ public final class GitDaemon implements AutoCloseable {
     }
 
     public static GitDaemon start(Path base, Path log) throws IOException {
-        int port;
-        try (ServerSocket probe = new ServerSocket(0)) {
-            port = probe.getLocalPort();
-        }
+        int port = io.nvmesh.core.net.LoopbackPorts.free();
         Path daemon = Path.of(output("git", "--exec-path").trim(), "git-daemon");
         List<String> cmd = Files.isExecutable(daemon)
                 ? List.of(daemon.toString())
