@@ -384,7 +384,7 @@ public final class ReconcileLoop implements AutoCloseable {
         }
     }
 
-    /** The node commands of a state and desired volumes; the last computation is kept (a list is compared by identity). */
+    /** The node commands of a state and desired volumes; the last computation is kept (lists compared by identity). */
     private NodeCommands commandsOf(RecordedState state, List<Volume> desired) {
         if (!state.commitId().equals(commandsCommit) || desired != commandsDesired) {
             commands = NodeCommands.of(state, desired);
