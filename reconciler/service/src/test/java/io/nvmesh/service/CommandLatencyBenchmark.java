@@ -7,7 +7,6 @@ import io.nvmesh.core.state.DesiredBranch;
 import io.nvmesh.core.state.StateStore;
 import io.nvmesh.service.agent.AgentMessage;
 import io.nvmesh.service.agent.AgentRuntime;
-import io.nvmesh.service.agent.AgentStatus;
 import io.nvmesh.service.agent.Attachment;
 import io.nvmesh.service.agent.SegmentLayout;
 import io.nvmesh.service.reconcile.CommandChange;
@@ -61,10 +60,7 @@ public final class CommandLatencyBenchmark {
                 commit(store, "policies.yaml", StateFixtures.MIRROR_POLICY);
                 fleet.connect(runtime, cluster.urls(), TestCluster.AGENT);
                 await(() -> StateFixtures.recorded(store).inventory().targets().size() == 6
-                        && fleet.statuses().entrySet().stream().allMatch(s -> s.getValue().state()
-                        == AgentStatus.State.CONNECTED && cluster.running().stream().allMatch(n -> n.ownership()
-                        .current().ownerOrPreferred(key(fleet, s.getKey())).equals(s.getValue().owner()))),
-                        "fleet connected");
+                        && cluster.nodesHeldByTheirOwners(fleet), "fleet connected");
                 // Who committed each volume's first command change, and when.
                 Map<String, Long> committedAt = new ConcurrentHashMap<>();
                 Map<String, String> committedBy = new ConcurrentHashMap<>();
@@ -136,10 +132,6 @@ public final class CommandLatencyBenchmark {
         Files.createDirectories(out.toAbsolutePath().getParent());
         Files.writeString(out, table.toString());
         System.exit(0);
-    }
-
-    private static String key(SimulatedFleet fleet, String id) {
-        return (fleet.targetIds().contains(id) ? "target/" : "client/") + id;
     }
 
     private static String volumeNotPlacedBy(TestCluster cluster, String holder, String prefix) {
