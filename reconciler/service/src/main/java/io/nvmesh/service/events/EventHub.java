@@ -71,6 +71,8 @@ public final class EventHub implements AutoCloseable {
     private final Map<String, Long> lingering = new HashMap<>();
     private Interest interest;
 
+    /** Every open subscription, for keepalives: iterated by the tick without the hub's lock, which publishers take. */
+    private final Set<Subscription> open = ConcurrentHashMap.newKeySet();
     private final Map<String, Interest> peers = new ConcurrentHashMap<>();
     private final Map<String, PeerLink> links = new ConcurrentHashMap<>();
     private volatile Function<String, Object> snapshots = topic -> null;
@@ -268,6 +270,7 @@ public final class EventHub implements AutoCloseable {
             }
             changed = refreshInterest();
         }
+        open.add(s);
         if (changed) {
             pushInterest();
         }
@@ -276,6 +279,7 @@ public final class EventHub implements AutoCloseable {
     }
 
     void unsubscribe(Subscription s) {
+        open.remove(s);
         long until = System.nanoTime() + settings.linger().toNanos();
         synchronized (this) {
             for (String f : s.filters()) {
@@ -370,16 +374,14 @@ public final class EventHub implements AutoCloseable {
         try {
             long now = System.nanoTime();
             boolean changed;
-            List<Subscription> all = new ArrayList<>();
             synchronized (this) {
                 // Recomputing the interest copies every filter: only when a lingering one expired (publishers wait).
                 changed = lingering.values().removeIf(until -> until - now <= 0) && refreshInterest();
-                byFilter.values().forEach(all::addAll);
             }
             if (changed) {
                 pushInterest();
             }
-            new HashSet<>(all).forEach(s -> {
+            open.forEach(s -> {
                 if (s.tick(now)) {
                     s.signal();
                 }
