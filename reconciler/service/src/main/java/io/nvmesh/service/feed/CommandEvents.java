@@ -72,18 +72,6 @@ public final class CommandEvents implements AutoCloseable {
         publishing = on;
     }
 
-    /** The node topics this instance holds a subscription for (the agents connected here). */
-    public Set<String> subscribedTopics() {
-        try {
-            return thread.submit(() -> Set.copyOf(subscriptions.keySet())).get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Set.of();
-        } catch (java.util.concurrent.ExecutionException | RejectedExecutionException e) {
-            return Set.of();
-        }
-    }
-
     private void publish(List<CommandChange> changes) {
         if (!publishing) {
             return;
