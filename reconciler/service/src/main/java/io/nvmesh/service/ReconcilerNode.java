@@ -30,6 +30,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One running reconciler instance: its HTTP server, its membership of the cluster and the ownership that follows
@@ -197,18 +198,24 @@ public final class ReconcilerNode implements AutoCloseable {
         }
     }
 
-    /** Events go only where someone subscribed; interest digests travel every heartbeat interval. */
+    /**
+     * Events go only where someone subscribed; interest digests travel every heartbeat interval. The hub asks for the
+     * live peers on every publish: it gets a map kept up to date by a membership listener, not {@code view()}, whose
+     * lock heartbeats hold (on a loaded machine a publisher waited tens of milliseconds for it).
+     */
     private static EventHub startEvents(InstanceConfig config, Membership membership, Duration timeout) {
         JettyEventTransport transport = JettyEventTransport.start(config.id(), config.auth().peerSecret(), timeout);
+        AtomicReference<Map<String, URI>> live = new AtomicReference<>(livePeerUrls(membership.view()));
+        membership.addListener((previous, current) -> live.set(livePeerUrls(current)));
+        live.set(livePeerUrls(membership.view())); // a change between the first read and the listener
         return EventHub.start(config.id(), membership.epoch(), EventHub.Settings.defaults(config.heartbeatInterval()),
-                transport, () -> livePeerUrls(membership));
+                transport, live::get);
     }
 
-    private static Map<String, URI> livePeerUrls(Membership membership) {
+    private static Map<String, URI> livePeerUrls(ClusterView view) {
         Map<String, URI> live = new HashMap<>();
-        membership.view().members().stream().filter(m -> !m.self() && m.alive())
-                .forEach(m -> live.put(m.id(), m.url()));
-        return live;
+        view.members().stream().filter(m -> !m.self() && m.alive()).forEach(m -> live.put(m.id(), m.url()));
+        return Map.copyOf(live);
     }
 
     private static List<URI> livePeers(Membership membership) {

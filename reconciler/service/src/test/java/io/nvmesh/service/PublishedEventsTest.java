@@ -9,7 +9,6 @@ import io.nvmesh.core.record.VolumeStatus;
 import io.nvmesh.core.state.Changes;
 import io.nvmesh.core.state.StateStore;
 import io.nvmesh.service.agent.AgentRuntime;
-import io.nvmesh.service.agent.AgentStatus;
 import io.nvmesh.service.sim.SimulatedFleet;
 
 import java.net.http.HttpClient;
@@ -65,18 +64,7 @@ class PublishedEventsTest {
         });
         // Wait until every instance agrees on every node's owner and its agent is connected there (an agent that
         // dialled an instance before all were alive may still be moving).
-        await().atMost(BOUND).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
-            List<String> nodes = new ArrayList<>(fleet.targetIds());
-            nodes.addAll(fleet.clientIds());
-            for (String id : nodes) {
-                String key = (fleet.targetIds().contains(id) ? "target/" : "client/") + id;
-                for (ReconcilerNode n : cluster.running()) {
-                    assertThat(n.ownership().current().ownerOrPreferred(key)).as("%s on %s", key, n.id())
-                            .isEqualTo(fleet.statuses().get(id).owner());
-                }
-                assertThat(fleet.statuses().get(id).state()).isEqualTo(AgentStatus.State.CONNECTED);
-            }
-        });
+        await().atMost(BOUND).pollInterval(Duration.ofMillis(100)).until(() -> cluster.nodesHeldByTheirOwners(fleet));
     }
 
     @AfterEach

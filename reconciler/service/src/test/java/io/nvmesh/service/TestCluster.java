@@ -1,9 +1,11 @@
 package io.nvmesh.service;
 
 import io.nvmesh.core.net.LoopbackPorts;
+import io.nvmesh.service.agent.AgentStatus;
 import io.nvmesh.service.cluster.Member;
 import io.nvmesh.service.config.AuthConfig;
 import io.nvmesh.service.config.InstanceConfig;
+import io.nvmesh.service.sim.SimulatedFleet;
 
 import java.net.URI;
 import java.nio.file.Path;
@@ -93,6 +95,22 @@ final class TestCluster implements AutoCloseable {
 
     List<String> ids() {
         return List.copyOf(configs.keySet());
+    }
+
+    /**
+     * Whether every running instance names the same owner for each of the fleet's nodes and the node's agent is
+     * connected there (an agent that dialled an instance before all were alive may still be moving).
+     */
+    boolean nodesHeldByTheirOwners(SimulatedFleet fleet) {
+        Map<String, AgentStatus> statuses = fleet.statuses();
+        for (Map.Entry<String, AgentStatus> node : statuses.entrySet()) {
+            String key = (fleet.targetIds().contains(node.getKey()) ? "target/" : "client/") + node.getKey();
+            if (node.getValue().state() != AgentStatus.State.CONNECTED || running().stream().anyMatch(n ->
+                    !n.ownership().current().ownerOrPreferred(key).equals(node.getValue().owner()))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override

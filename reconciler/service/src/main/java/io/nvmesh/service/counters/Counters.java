@@ -528,7 +528,7 @@ public final class Counters implements AutoCloseable {
     }
 
     private boolean isMine(Stamp claim, Owned o) {
-        return claim != null && claim.term() == o.term && claim.contributor().equals(self);
+        return claim != null && claim.term() == o.term && claim.contributor().equals(self) && claim.epoch() == epoch;
     }
 
     /** Called with the lock held. */

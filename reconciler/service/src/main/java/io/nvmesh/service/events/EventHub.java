@@ -71,6 +71,8 @@ public final class EventHub implements AutoCloseable {
     private final Map<String, Long> lingering = new HashMap<>();
     private Interest interest;
 
+    /** Every open subscription, for keepalives: iterated by the tick without the hub's lock, which publishers take. */
+    private final Set<Subscription> open = ConcurrentHashMap.newKeySet();
     private final Map<String, Interest> peers = new ConcurrentHashMap<>();
     private final Map<String, PeerLink> links = new ConcurrentHashMap<>();
     private volatile Function<String, Object> snapshots = topic -> null;
@@ -143,7 +145,7 @@ public final class EventHub implements AutoCloseable {
             event = new Event(topic, type, seqBase + n, self, payload);
         }
         published.incrementAndGet();
-        deliverLocally(List.of(event));
+        deliverLocally(List.of(event), false);
         Map<String, URI> live = livePeers.get();
         for (Map.Entry<String, URI> peer : live.entrySet()) {
             Interest there = peers.get(peer.getKey());
@@ -159,22 +161,18 @@ public final class EventHub implements AutoCloseable {
     /** Events a peer sent us (it believed we have interest). */
     public void accept(String from, List<Event> events) {
         received.addAndGet(events.size());
-        synchronized (this) {
-            // Interest lingers, so this stays 0 unless a peer acted on news older than the linger time.
-            events.forEach(e -> {
-                if (!interest.wants(e.topic())) {
-                    unwanted.incrementAndGet();
-                }
-            });
-        }
-        deliverLocally(events);
+        deliverLocally(events, true);
     }
 
-    private void deliverLocally(List<Event> events) {
+    /** @param fromPeer count events we have no interest in (interest lingers, so 0 unless a peer's news is stale) */
+    private void deliverLocally(List<Event> events, boolean fromPeer) {
         Map<Subscription, Boolean> touched = new HashMap<>();
         synchronized (this) {
             for (Event e : events) {
                 if (!interest.wants(e.topic())) {
+                    if (fromPeer) {
+                        unwanted.incrementAndGet();
+                    }
                     continue;
                 }
                 logs.computeIfAbsent(e.topic(), t -> new TopicLog(settings.bufferPerTopic())).add(e);
@@ -272,6 +270,7 @@ public final class EventHub implements AutoCloseable {
             }
             changed = refreshInterest();
         }
+        open.add(s);
         if (changed) {
             pushInterest();
         }
@@ -280,6 +279,7 @@ public final class EventHub implements AutoCloseable {
     }
 
     void unsubscribe(Subscription s) {
+        open.remove(s);
         long until = System.nanoTime() + settings.linger().toNanos();
         synchronized (this) {
             for (String f : s.filters()) {
@@ -374,16 +374,14 @@ public final class EventHub implements AutoCloseable {
         try {
             long now = System.nanoTime();
             boolean changed;
-            List<Subscription> all = new ArrayList<>();
             synchronized (this) {
-                lingering.values().removeIf(until -> until - now <= 0);
-                changed = refreshInterest();
-                byFilter.values().forEach(all::addAll);
+                // Recomputing the interest copies every filter: only when a lingering one expired (publishers wait).
+                changed = lingering.values().removeIf(until -> until - now <= 0) && refreshInterest();
             }
             if (changed) {
                 pushInterest();
             }
-            new HashSet<>(all).forEach(s -> {
+            open.forEach(s -> {
                 if (s.tick(now)) {
                     s.signal();
                 }

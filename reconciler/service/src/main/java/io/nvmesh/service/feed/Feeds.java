@@ -12,16 +12,19 @@ import java.util.function.Supplier;
 
 /**
  * The publishers of one instance, wired to what they follow: the {@link StateFeed} (with a reconcile loop), the
- * {@link NodeEvents} and the {@link TotalsEvents}, and the event hub's snapshot hook.
+ * {@link NodeEvents}, the {@link TotalsEvents} and the {@link CommandEvents}, and the event hub's snapshot hook.
  */
 public final class Feeds implements AutoCloseable {
 
     private final Optional<StateFeed> state;
     private final NodeEvents nodes;
     private final TotalsEvents totals;
+    private final Optional<CommandEvents> commands;
 
-    private Feeds(Optional<StateFeed> state, NodeEvents nodes, TotalsEvents totals) {
+    private Feeds(Optional<StateFeed> state, NodeEvents nodes, TotalsEvents totals,
+                  Optional<CommandEvents> commands) {
         this.state = state;
+        this.commands = commands;
         this.nodes = nodes;
         this.totals = totals;
     }
@@ -46,7 +49,8 @@ public final class Feeds implements AutoCloseable {
         TotalsEvents totals = new TotalsEvents(self, events, counters, capacity, cluster);
         ownership.addListener(own -> totals.clusterChanged());
         membership.addListener((previous, current) -> totals.clusterChanged());
-        Feeds feeds = new Feeds(state, nodes, totals);
+        Optional<CommandEvents> commands = reconcile.map(loop -> new CommandEvents(self, events, agents, loop));
+        Feeds feeds = new Feeds(state, nodes, totals, commands);
         events.snapshotFrom(feeds::snapshot);
         return feeds;
     }
@@ -70,8 +74,14 @@ public final class Feeds implements AutoCloseable {
         return state;
     }
 
+    /** Node commands through events, present with a reconcile loop. */
+    public Optional<CommandEvents> commands() {
+        return commands;
+    }
+
     @Override
     public void close() {
+        commands.ifPresent(CommandEvents::close);
         totals.close();
         nodes.close();
         state.ifPresent(StateFeed::close);

@@ -33,10 +33,27 @@ public final class JettyEventTransport implements EventTransport {
         return new JettyEventTransport(client, peerSecret, timeout.toMillis());
     }
 
+    /**
+     * One request when the batch fits a peer's body limit; otherwise halves, one after the other (so they arrive in
+     * order), down to single events. An event too large alone fails its request (counted lost by the link).
+     */
     @Override
     public CompletableFuture<Void> events(URI peer, String from, List<Event> events) {
-        return post(peer, "/v1/peer/events", new EventEndpoints.BatchJson(from,
-                events.stream().map(EventEndpoints.EventJson::of).toList()), bytes -> null);
+        byte[] body = Json.write(new EventEndpoints.BatchJson(from,
+                events.stream().map(EventEndpoints.EventJson::of).toList()));
+        if (body.length <= Router.MAX_BODY_BYTES || events.size() == 1) {
+            return post(peer, "/v1/peer/events", body, bytes -> null);
+        }
+        int half = events.size() / 2;
+        List<Event> second = List.copyOf(events.subList(half, events.size()));
+        return events(peer, from, List.copyOf(events.subList(0, half)))
+                .handle((ok, failure) -> failure)
+                .thenCompose(failure -> events(peer, from, second).thenApply(ok -> {
+                    if (failure != null) {
+                        throw new java.util.concurrent.CompletionException(failure);
+                    }
+                    return ok;
+                }));
     }
 
     @Override
@@ -51,8 +68,12 @@ public final class JettyEventTransport implements EventTransport {
     }
 
     private <T> CompletableFuture<T> post(URI peer, String path, Object body, Function<byte[], T> parse) {
+        return post(peer, path, Json.write(body), parse);
+    }
+
+    private <T> CompletableFuture<T> post(URI peer, String path, byte[] body, Function<byte[], T> parse) {
         Request request = client.newRequest(peer.toString().replaceAll("/+$", "") + path).method(HttpMethod.POST)
-                .body(new BytesRequestContent("application/json", Json.write(body)));
+                .body(new BytesRequestContent("application/json", body));
         return PeerCalls.send(request, authorization, timeoutMillis, 1 << 20, parse);
     }
 

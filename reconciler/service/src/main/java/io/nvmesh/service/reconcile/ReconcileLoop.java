@@ -15,6 +15,7 @@ import io.nvmesh.core.state.UpdateResult;
 import io.nvmesh.schema.Volume;
 import io.nvmesh.service.agent.AgentMessage;
 import io.nvmesh.service.agent.Attachment;
+import io.nvmesh.service.agent.NodeKind;
 import io.nvmesh.service.agent.SegmentLayout;
 import io.nvmesh.service.cluster.OwnershipTable;
 import io.nvmesh.service.config.InstanceConfig;
@@ -40,6 +41,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -77,6 +79,17 @@ public final class ReconcileLoop implements AutoCloseable {
     private DesiredState observedDesired = DesiredState.of(List.of(), List.of());
     private final List<StateListener> stateListeners = new CopyOnWriteArrayList<>();
     private final InventorySettle settle = new InventorySettle(InventorySettle.DEFAULT, System::nanoTime);
+    private final List<Consumer<List<CommandChange>>> commandListeners = new CopyOnWriteArrayList<>();
+    private final AtomicBoolean refreshQueued = new AtomicBoolean();
+    private final AtomicLong refreshes = new AtomicLong();
+    /** Confined to the loop thread: the desired volumes of the last pass or refresh. */
+    private List<Volume> lastDesired = List.of();
+    /** Confined to the loop thread: the node commands last computed, and the state commit and desired volumes of it. */
+    private NodeCommands commands = new NodeCommands(Map.of(), Map.of());
+    private String commandsCommit = "";
+    private List<Volume> commandsDesired = List.of();
+    /** The state commit the last push to the agents connected here followed from. */
+    private volatile String pushedCommit = "";
     private volatile boolean closed;
 
     private ReconcileLoop(String self, StateStore store, String branch, OwnershipTable ownership, AgentHub agents,
@@ -130,6 +143,49 @@ public final class ReconcileLoop implements AutoCloseable {
     /** Hears every pass's result (repeats included) on the loop thread, after it is kept; must be quick. */
     public void addPassListener(Consumer<PassResult> listener) {
         passListeners.add(listener);
+    }
+
+    /**
+     * Hears, on the loop thread, the nodes whose command changed with a state commit this instance made (a reconcile
+     * pass or an inventory batch), each with its whole new command; must be quick. The node's owner is told through
+     * events and calls {@link #commandsAnnounced} there.
+     */
+    public void addCommandListener(Consumer<List<CommandChange>> listener) {
+        commandListeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /**
+     * Another instance committed {@code stateCommit}, which changes the command of a node whose agent may be connected
+     * here: bring the agents connected here up to the state ref's tip now rather than at the next poll. Level-
+     * triggered: the refresh reads the tip and pushes what follows from it, so an announcement that arrives late or
+     * out of order can cause at most a push of the newest state, never of the state it names. Nothing is done for
+     * the commit the last push already followed from.
+     */
+    public void commandsAnnounced(String stateCommit) {
+        if (!stateCommit.equals(pushedCommit)) {
+            refreshCommands();
+        }
+    }
+
+    /**
+     * Pushes the agents connected here what follows from the state ref's tip and the desired branch's tip, on the
+     * loop thread, without a reconcile pass (a node that just connected gets its command from the recorded state).
+     * Several asks before it runs make one refresh.
+     */
+    public void refreshCommands() {
+        if (closed || !refreshQueued.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            thread.execute(this::refresh);
+        } catch (RejectedExecutionException e) {
+            refreshQueued.set(false);
+        }
+    }
+
+    /** Refreshes of the node commands done so far (announcements and hellos; passes not counted). */
+    public long commandRefreshes() {
+        return refreshes.get();
     }
 
     /** The latest pass results, newest first. */
@@ -213,7 +269,10 @@ public final class ReconcileLoop implements AutoCloseable {
                         : Decision.commit(changes, "inventory from " + self + " batch " + batch.sequence() + ": "
                                 + batch.changes().size() + " change(s)");
             });
-            if (r instanceof UpdateResult.Updated) {
+            if (r instanceof UpdateResult.Updated u) {
+                RecordedState before = observed;
+                observe(u.commitId(), lastDesired);
+                announce(before, lastDesired);
                 trigger();
             } else if (!(r instanceof UpdateResult.Unchanged)) {
                 LOG.log(System.Logger.Level.WARNING, () -> self + ": inventory batch " + batch.sequence()
@@ -235,10 +294,16 @@ public final class ReconcileLoop implements AutoCloseable {
             Optional<DesiredState> valid = reconciler.desiredState();
             valid.ifPresent(d -> observedDesired = d);
             List<Volume> desired = valid.map(DesiredState::volumes).orElse(List.of());
+            List<Volume> previousDesired = lastDesired;
+            lastDesired = desired;
             observe(store.read(StateStore.STATE_REF).commitId(), desired);
             int owned = (int) desired.stream().filter(v -> owns(v.name())).count();
+            RecordedState before = observed;
             ReconcileReport report = reconciler.reconcileOnce();
             observe(report.stateCommit(), desired);
+            if (report.outcome() == ReconcileReport.Kind.RECORDED) {
+                announce(before, previousDesired);
+            }
             int commands = push(desired);
             keep(new PassResult(clock.instant().toString(), outcome(report.outcome()), report.desiredCommit(),
                     report.stateCommit(), owned, report.actions().size(), report.blocked(), report.retries(),
@@ -277,14 +342,73 @@ public final class ReconcileLoop implements AutoCloseable {
         }
     }
 
-    /** Sends each node connected here what it must serve or attach, when that differs from what it was sent. */
+    /** The loop's refresh: observe the tips, push; no reconcile pass. */
+    private void refresh() {
+        refreshQueued.set(false);
+        if (closed) {
+            return;
+        }
+        try {
+            Optional<DesiredState> valid = reconciler.desiredState();
+            valid.ifPresent(d -> observedDesired = d);
+            List<Volume> desired = valid.map(DesiredState::volumes).orElse(List.of());
+            lastDesired = desired;
+            observe(store.read(StateStore.STATE_REF).commitId(), desired);
+            push(desired);
+            refreshes.incrementAndGet();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, () -> self + ": refreshing node commands failed: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Tells the command listeners which nodes' commands differ between {@code before} and the state just observed
+     * (this instance's commit). The baseline is the commands last computed when they were computed from {@code
+     * before} (so a change of the desired clients alone counts too), else {@code before} with the previous desired
+     * volumes.
+     */
+    private void announce(RecordedState before, List<Volume> previousDesired) {
+        if (commandListeners.isEmpty() || before.commitId().equals(observed.commitId())) {
+            return;
+        }
+        NodeCommands was = before.commitId().equals(commandsCommit) ? commands
+                : NodeCommands.of(before, previousDesired);
+        List<CommandChange> changed = CommandChange.between(was, commandsOf(observed, lastDesired),
+                observed.commitId());
+        if (changed.isEmpty()) {
+            return;
+        }
+        for (Consumer<List<CommandChange>> l : commandListeners) {
+            try {
+                l.accept(changed);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, self + ": a command listener failed", e);
+            }
+        }
+    }
+
+    /** The node commands of a state and desired volumes; the last computation is kept (lists compared by identity). */
+    private NodeCommands commandsOf(RecordedState state, List<Volume> desired) {
+        if (!state.commitId().equals(commandsCommit) || desired != commandsDesired) {
+            commands = NodeCommands.of(state, desired);
+            commandsCommit = state.commitId();
+            commandsDesired = desired;
+        }
+        return commands;
+    }
+
+    /**
+     * Sends each node connected here what it must serve or attach, when that differs from what it was sent or its
+     * agent has had nothing on its current connection (it reconnected).
+     */
     private int push(List<Volume> desired) {
         List<String> connected = agents.connectedNodes();
         sent.keySet().retainAll(new HashSet<>(connected));
+        pushedCommit = observed.commitId();
         if (connected.isEmpty()) {
             return 0;
         }
-        NodeCommands commands = NodeCommands.of(observed, desired);
+        NodeCommands commands = commandsOf(observed, desired);
         Set<String> targets = new HashSet<>();
         agents.targets().forEach(t -> targets.add(t.id()));
         int count = 0;
@@ -294,7 +418,8 @@ public final class ReconcileLoop implements AutoCloseable {
             List<Attachment> attachments = target ? List.of()
                     : commands.attachments().getOrDefault(node, List.of());
             Object content = target ? segments : attachments;
-            if (content.equals(sent.get(node))) {
+            if (content.equals(sent.get(node))
+                    && agents.command(target ? NodeKind.TARGET : NodeKind.CLIENT, node).isPresent()) {
                 continue;
             }
             if (agents.send(node, new AgentMessage.Command(agents.nextCommandSeq(), segments, attachments))) {

@@ -1,0 +1,174 @@
+package io.nvmesh.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.nvmesh.core.record.RecordedState;
+import io.nvmesh.core.state.Changes;
+import io.nvmesh.core.state.StateStore;
+import io.nvmesh.service.agent.AgentMessage;
+import io.nvmesh.service.agent.AgentRuntime;
+import io.nvmesh.service.agent.Attachment;
+import io.nvmesh.service.reconcile.PassResult;
+import io.nvmesh.service.reconcile.ReconcileLoop;
+import io.nvmesh.service.sim.SimulatedFleet;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Node agents learn their commands through events: three instances with reconcile loops on one bare repository, a
+ * simulated fleet, and a state-ref poll of ten minutes, so that an agent owned by an instance that did not commit can
+ * only get its command in time through the {@code command} event its owner subscribed to.
+ */
+class CommandEventsTest {
+
+    private static final Duration INTERVAL = Duration.ofMillis(200);
+    /** Far longer than the test: no poll of the state ref happens after the first pass. */
+    private static final Duration POLL = Duration.ofMinutes(10);
+    private static final Duration BOUND = Duration.ofSeconds(30);
+    private static final String CLIENT = "c-001";
+
+    @TempDir
+    Path data;
+
+    private StateStore store;
+    private TestCluster cluster;
+    private AgentRuntime runtime;
+    private SimulatedFleet fleet;
+
+    @BeforeEach
+    void start() {
+        Path repo = data.resolve("state.git");
+        store = StateStore.openOrCreate(repo);
+        commitDesired("policies.yaml", StateFixtures.MIRROR_POLICY);
+        cluster = new TestCluster(3, INTERVAL, 3, data, repo.toString(), POLL).startAll();
+        await().atMost(BOUND).untilAsserted(() -> cluster.running().forEach(n ->
+                assertThat(n.view().live()).isEqualTo(List.of("r1", "r2", "r3"))));
+        runtime = AgentRuntime.start("test");
+        fleet = SimulatedFleet.create(new SimulatedFleet.Spec(6, 3, 2, 5));
+        fleet.connect(runtime, cluster.urls(), TestCluster.AGENT);
+        await().atMost(BOUND).pollInterval(Duration.ofMillis(100)).untilAsserted(() ->
+                assertThat(StateFixtures.recorded(store).inventory().targets()).hasSize(6));
+        await().atMost(BOUND).pollInterval(Duration.ofMillis(100)).until(() -> cluster.nodesHeldByTheirOwners(fleet));
+    }
+
+    @AfterEach
+    void stop() {
+        if (fleet != null) {
+            fleet.close();
+        }
+        if (runtime != null) {
+            runtime.close();
+        }
+        if (cluster != null) {
+            cluster.close();
+        }
+        store.close();
+    }
+
+    @Test
+    void anAgentOwnedByAnotherInstanceGetsItsAttachmentFromTheCommandEventNotFromAPoll() {
+        String holder = fleet.statuses().get(CLIENT).owner();
+        String name = volumePlacedElsewhere(holder);
+        String placer = placerOf(name);
+        String bystander = cluster.ids().stream().filter(id -> !id.equals(holder) && !id.equals(placer))
+                .findFirst().orElseThrow();
+        // The holder's internal subscription is known to the placer, and to nobody as a reason to send elsewhere.
+        await().atMost(BOUND).until(() -> cluster.node(placer).events().peerWants(holder, "client/" + CLIENT));
+        assertThat(cluster.node(placer).events().peerWants(bystander, "client/" + CLIENT)).isFalse();
+        List<PassResult> holderPasses = new CopyOnWriteArrayList<>();
+        ReconcileLoop holderLoop = cluster.node(holder).reconcile().orElseThrow();
+        holderLoop.addPassListener(holderPasses::add);
+        long refreshes = holderLoop.commandRefreshes();
+        String otherClient = fleet.clientIds().stream().filter(c -> !c.equals(CLIENT)).findFirst().orElseThrow();
+        long otherBefore = fleet.lastCommand(otherClient).map(AgentMessage.Command::seq).orElse(0L);
+
+        commitDesired("volumes/" + name + ".yaml", volume(name));
+        long start = System.nanoTime();
+        cluster.node(placer).reconcile().orElseThrow().trigger(); // what the Git hook does on the placer
+
+        await().atMost(BOUND).pollInterval(Duration.ofMillis(5)).untilAsserted(() ->
+                assertThat(attachments(CLIENT)).extracting(Attachment::volume).contains(name));
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        System.out.printf("volume %s placed by %s, attachment at %s's agent %s after %d ms%n", name, placer,
+                holder, CLIENT, millis);
+
+        // The holder refreshed on the event; no reconcile pass of it sent the command: any pass there since found the
+        // agent up to date already.
+        await().atMost(BOUND).until(() -> holderLoop.commandRefreshes() > refreshes); // counted after its push
+        assertThat(holderPasses).allSatisfy(p -> assertThat(p.commandsSent()).as("pass %s", p).isZero());
+        // The other client hears nothing of a volume not attached to it.
+        assertThat(fleet.lastCommand(otherClient).map(AgentMessage.Command::seq).orElse(0L)).isEqualTo(otherBefore);
+        // Every event that crossed went to an instance that wanted it.
+        cluster.running().forEach(n -> assertThat(n.events().stats().unwanted()).as(n.id()).isZero());
+        // The targets that serve it got their segments the same way, whoever holds them.
+        RecordedState state = StateFixtures.recorded(store);
+        state.volumes().get(name).allocation().orElseThrow().extents().forEach(e -> {
+            String target = state.inventory().targetOf(e.serial()).orElseThrow().id();
+            await().atMost(BOUND).untilAsserted(() -> assertThat(fleet.lastCommand(target)).hasValueSatisfying(c ->
+                    assertThat(c.segments()).anySatisfy(s -> assertThat(s.volume()).isEqualTo(name))));
+        });
+    }
+
+    @Test
+    void aStaleCommandEventNeverTakesAnAgentBack() {
+        String holder = fleet.statuses().get(CLIENT).owner();
+        String name = volumePlacedElsewhere(holder);
+        String placer = placerOf(name);
+        await().atMost(BOUND).until(() -> cluster.node(placer).events().peerWants(holder, "client/" + CLIENT));
+        String before = StateFixtures.recorded(store).commitId();
+        commitDesired("volumes/" + name + ".yaml", volume(name));
+        cluster.node(placer).reconcile().orElseThrow().trigger();
+        await().atMost(BOUND).pollInterval(Duration.ofMillis(5)).untilAsserted(() ->
+                assertThat(attachments(CLIENT)).extracting(Attachment::volume).contains(name));
+        long seq = fleet.lastCommand(CLIENT).orElseThrow().seq();
+        ReconcileLoop loop = cluster.node(holder).reconcile().orElseThrow();
+        long refreshes = loop.commandRefreshes();
+
+        // An event naming the state before the volume, with the command of then, arriving late at the holder.
+        cluster.node(placer).events().publish("client/" + CLIENT, "command", Map.of("node", CLIENT,
+                "kind", "client", "stateCommit", before, "count", 0, "complete", true, "attachments", List.of()));
+        // The holder refreshed from the tip: the same command, so nothing was sent (and nothing older, ever).
+        await().atMost(BOUND).until(() -> loop.commandRefreshes() > refreshes);
+        assertThat(attachments(CLIENT)).extracting(Attachment::volume).contains(name);
+        assertThat(fleet.lastCommand(CLIENT).orElseThrow().seq()).isEqualTo(seq);
+    }
+
+    /** A volume name whose placer (by the ownership every instance computes) is not {@code holder}. */
+    private String volumePlacedElsewhere(String holder) {
+        for (int i = 1; ; i++) {
+            String name = "v-" + i;
+            if (!placerOf(name).equals(holder)) {
+                return name;
+            }
+        }
+    }
+
+    private String placerOf(String volume) {
+        return cluster.node("r1").reconcile().orElseThrow().ownerOf(volume);
+    }
+
+    private List<Attachment> attachments(String client) {
+        return fleet.lastCommand(client).map(AgentMessage.Command::attachments).orElse(List.of());
+    }
+
+    private void commitDesired(String path, String text) {
+        StateFixtures.commitDesired(store, Changes.put(path, text.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static String volume(String name) {
+        return "apiVersion: nvmesh.io/v1\nkind: Volume\nmetadata:\n  name: " + name
+                + "\nspec:\n  policy: mirror\n  capacity: 100GiB\n  clients: [" + CLIENT + "]\n"
+                + "  deletionProtection: false\n";
+    }
+}
