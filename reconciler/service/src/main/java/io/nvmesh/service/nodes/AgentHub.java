@@ -89,6 +89,7 @@ public final class AgentHub implements AutoCloseable {
     private final Set<Conversation> held = new HashSet<>();
     private final List<BiConsumer<ReportedNode, ReportedNode>> nodeListeners = new CopyOnWriteArrayList<>();
     private final Map<String, CommandState> commands = new HashMap<>();
+    private final List<AckListener> ackListeners = new CopyOnWriteArrayList<>();
     private boolean closed;
 
     private AgentHub(String self, Membership membership, OwnershipTable ownership, Duration reportInterval,
@@ -235,6 +236,20 @@ public final class AgentHub implements AutoCloseable {
         changes.addListener(Objects.requireNonNull(listener, "listener"));
     }
 
+    /** An agent's answer to the last command this instance sent it on its current connection. */
+    @FunctionalInterface
+    public interface AckListener {
+        void acked(NodeKind kind, String nodeId, long seq, boolean ok, String message);
+    }
+
+    /**
+     * Hears every ack recorded by {@link #command} (acks of older commands are moot and not told), on the
+     * connection's thread, outside the hub's lock; must be quick or hand off.
+     */
+    public void addAckListener(AckListener listener) {
+        ackListeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
     /**
      * Hears every new word of a node owned here: {@code (previous, next)}, previous null for a node not heard from
      * before, on every hello, report and disconnection (most reports change nothing; the listener compares); next
@@ -369,13 +384,14 @@ public final class AgentHub implements AutoCloseable {
     }
 
     /** Records the answer to the last command sent, if it is that command's (an older one's is moot). */
-    private synchronized void acked(Conversation c, AgentMessage.Ack ack) {
+    private synchronized boolean acked(Conversation c, AgentMessage.Ack ack) {
         String key = c.hello.key();
         CommandState last = commands.get(key);
         if (closed || connections.get(key) != c || last == null || last.seq() != ack.seq()) {
-            return;
+            return false;
         }
         commands.put(key, last.ack(ack.ok(), ack.message(), clock.getAsLong()));
+        return true;
     }
 
     private synchronized void disconnected(Conversation c) {
@@ -522,8 +538,10 @@ public final class AgentHub implements AutoCloseable {
                     report(this, r);
                 }
             } else if (message instanceof AgentMessage.Ack ack) {
-                if (hello != null) {
-                    acked(this, ack);
+                if (hello != null && acked(this, ack)) {
+                    for (AckListener l : ackListeners) {
+                        l.acked(hello.kind(), hello.nodeId(), ack.seq(), ack.ok(), ack.message());
+                    }
                 }
                 if (!ack.ok()) {
                     LOG.log(System.Logger.Level.WARNING, () -> hello.nodeId() + " refused command " + ack.seq()

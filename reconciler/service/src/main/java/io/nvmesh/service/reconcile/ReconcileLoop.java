@@ -15,6 +15,7 @@ import io.nvmesh.core.state.UpdateResult;
 import io.nvmesh.schema.Volume;
 import io.nvmesh.service.agent.AgentMessage;
 import io.nvmesh.service.agent.Attachment;
+import io.nvmesh.service.agent.NodeKind;
 import io.nvmesh.service.agent.SegmentLayout;
 import io.nvmesh.service.cluster.OwnershipTable;
 import io.nvmesh.service.config.InstanceConfig;
@@ -76,6 +77,7 @@ public final class ReconcileLoop implements AutoCloseable {
     private volatile RecordedState lastRead = RecordedState.empty();
     private DesiredState observedDesired = DesiredState.of(List.of(), List.of());
     private final List<StateListener> stateListeners = new CopyOnWriteArrayList<>();
+    private final ServedRecorder served;
     private volatile boolean closed;
 
     private ReconcileLoop(String self, StateStore store, String branch, OwnershipTable ownership, AgentHub agents,
@@ -92,6 +94,7 @@ public final class ReconcileLoop implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        this.served = new ServedRecorder(self, store, author, ownership, thread, this::trigger);
     }
 
     /**
@@ -107,6 +110,11 @@ public final class ReconcileLoop implements AutoCloseable {
         ReconcileLoop loop = new ReconcileLoop(config.id(), store, config.gitBranch(), ownership, agents,
                 Clock.systemUTC());
         agents.addInventoryListener(loop::inventoryChanged);
+        agents.addAckListener((kind, node, seq, ok, message) -> {
+            if (kind == NodeKind.TARGET && ok) {
+                loop.served.acked(node, seq);
+            }
+        });
         ownership.addListener(own -> loop.trigger());
         long poll = config.gitPollInterval().toMillis();
         loop.thread.scheduleWithFixedDelay(loop::pass, 0, poll, TimeUnit.MILLISECONDS);
@@ -278,6 +286,7 @@ public final class ReconcileLoop implements AutoCloseable {
     private int push(List<Volume> desired) {
         List<String> connected = agents.connectedNodes();
         sent.keySet().retainAll(new HashSet<>(connected));
+        served.retain(connected);
         if (connected.isEmpty()) {
             return 0;
         }
@@ -291,10 +300,16 @@ public final class ReconcileLoop implements AutoCloseable {
             List<Attachment> attachments = target ? List.of()
                     : commands.attachments().getOrDefault(node, List.of());
             Object content = target ? segments : attachments;
-            if (content.equals(sent.get(node))) {
+            // Sent on this very connection? A node that reconnected since (the hub forgets its command) gets it again.
+            if (content.equals(sent.get(node)) && agents.command(target ? NodeKind.TARGET : NodeKind.CLIENT, node)
+                    .isPresent()) {
                 continue;
             }
-            if (agents.send(node, new AgentMessage.Command(agents.nextCommandSeq(), segments, attachments))) {
+            long seq = agents.nextCommandSeq();
+            if (target) {
+                served.sent(node, seq, observed.commitId(), segments); // before the ack can arrive
+            }
+            if (agents.send(node, new AgentMessage.Command(seq, segments, attachments))) {
                 sent.put(node, content);
                 count++;
             }
