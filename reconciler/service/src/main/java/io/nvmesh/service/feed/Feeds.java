@@ -19,8 +19,10 @@ public final class Feeds implements AutoCloseable {
     private final Optional<StateFeed> state;
     private final NodeEvents nodes;
     private final TotalsEvents totals;
+    private final Optional<ServedEvents> served;
 
-    private Feeds(Optional<StateFeed> state, NodeEvents nodes, TotalsEvents totals) {
+    private Feeds(Optional<StateFeed> state, NodeEvents nodes, TotalsEvents totals, Optional<ServedEvents> served) {
+        this.served = served;
         this.state = state;
         this.nodes = nodes;
         this.totals = totals;
@@ -46,7 +48,8 @@ public final class Feeds implements AutoCloseable {
         TotalsEvents totals = new TotalsEvents(self, events, counters, capacity, cluster);
         ownership.addListener(own -> totals.clusterChanged());
         membership.addListener((previous, current) -> totals.clusterChanged());
-        Feeds feeds = new Feeds(state, nodes, totals);
+        Optional<ServedEvents> served = reconcile.map(loop -> new ServedEvents(self, events, loop));
+        Feeds feeds = new Feeds(state, nodes, totals, served);
         events.snapshotFrom(feeds::snapshot);
         return feeds;
     }
@@ -72,6 +75,7 @@ public final class Feeds implements AutoCloseable {
 
     @Override
     public void close() {
+        served.ifPresent(ServedEvents::close);
         totals.close();
         nodes.close();
         state.ifPresent(StateFeed::close);

@@ -73,11 +73,14 @@ public final class ReconcileLoop implements AutoCloseable {
     private Set<String> volumeKeys = Set.of();
     /** Confined to the loop thread: the recorded state last observed and the desired state it was observed with. */
     private RecordedState observed = RecordedState.empty();
+    private volatile String observedCommit = "";
     /** The last state {@link #recorded} decoded, shared by request threads. */
     private volatile RecordedState lastRead = RecordedState.empty();
     private DesiredState observedDesired = DesiredState.of(List.of(), List.of());
     private final List<StateListener> stateListeners = new CopyOnWriteArrayList<>();
     private final ServedRecorder served;
+    private final List<java.util.function.BiConsumer<String, Set<String>>> servedListeners =
+            new CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
     private ReconcileLoop(String self, StateStore store, String branch, OwnershipTable ownership, AgentHub agents,
@@ -94,7 +97,10 @@ public final class ReconcileLoop implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.served = new ServedRecorder(self, store, author, ownership, thread, this::trigger);
+        this.served = new ServedRecorder(self, store, author, ownership, thread, (commit, volumes) -> {
+            trigger();
+            servedListeners.forEach(l -> l.accept(commit, volumes));
+        });
     }
 
     /**
@@ -136,6 +142,20 @@ public final class ReconcileLoop implements AutoCloseable {
     /** Hears every pass's result (repeats included) on the loop thread, after it is kept; must be quick. */
     public void addPassListener(Consumer<PassResult> listener) {
         passListeners.add(listener);
+    }
+
+    /**
+     * Hears, on the loop thread, each commit of served layouts made here (targets owned here acked a layout): the state
+     * commit and the volumes with a segment in a layout that changed. The owners of those volumes work out their
+     * status at their next pass; telling them sooner is the listener's job. Must be quick.
+     */
+    public void addServedListener(java.util.function.BiConsumer<String, Set<String>> listener) {
+        servedListeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /** The state commit this loop last observed ({@code ""} before the first). Any thread. */
+    public String observedCommit() {
+        return observedCommit;
     }
 
     /** The latest pass results, newest first. */
@@ -265,6 +285,7 @@ public final class ReconcileLoop implements AutoCloseable {
     private void observe(String stateCommit, List<Volume> desired) {
         if (!stateCommit.isEmpty() && !stateCommit.equals(observed.commitId())) {
             observed = StateFiles.decode(store.read(StateStore.STATE_REF, stateCommit)).state();
+            observedCommit = stateCommit;
             for (StateListener l : stateListeners) {
                 try {
                     l.observed(observed, observedDesired);
@@ -300,9 +321,7 @@ public final class ReconcileLoop implements AutoCloseable {
             List<Attachment> attachments = target ? List.of()
                     : commands.attachments().getOrDefault(node, List.of());
             Object content = target ? segments : attachments;
-            // Sent on this very connection? A node that reconnected since (the hub forgets its command) gets it again.
-            if (content.equals(sent.get(node)) && agents.command(target ? NodeKind.TARGET : NodeKind.CLIENT, node)
-                    .isPresent()) {
+            if (content.equals(sent.get(node))) {
                 continue;
             }
             long seq = agents.nextCommandSeq();

@@ -42,16 +42,19 @@ final class ServedRecorder {
     private final Author author;
     private final OwnershipTable ownership;
     private final ScheduledExecutorService thread;
-    private final Runnable recorded;
+    private final java.util.function.BiConsumer<String, java.util.Set<String>> recorded;
     /** The layout last sent to each target connected here, awaiting its ack. */
     private final Map<String, ServedLayout> sent = new HashMap<>();
     private final Map<String, ServedLayout> acked = new TreeMap<>();
     private boolean flushScheduled;
     private long batches;
 
-    /** @param recorded run (on the loop thread) after a batch was committed */
+    /**
+     * @param recorded told (on the loop thread) after a batch was committed: the state commit, and the volumes with a
+     *                 segment in a served layout that changed (before or after)
+     */
     ServedRecorder(String self, StateStore store, Author author, OwnershipTable ownership,
-                   ScheduledExecutorService thread, Runnable recorded) {
+                   ScheduledExecutorService thread, java.util.function.BiConsumer<String, java.util.Set<String>> recorded) {
         this.self = self;
         this.store = store;
         this.author = author;
@@ -103,9 +106,11 @@ final class ServedRecorder {
             return;
         }
         long n = ++batches;
+        java.util.Set<String> volumes = new java.util.TreeSet<>();
         try {
             UpdateResult r = store.update(StateStore.STATE_REF, author, snapshot -> {
                 Changes.Builder b = Changes.builder();
+                volumes.clear();
                 int written = 0;
                 for (ServedLayout l : batch) {
                     String path = StateFiles.servedPath(l.target());
@@ -113,14 +118,16 @@ final class ServedRecorder {
                     if (before.isEmpty() || !before.get().servesSame(l)) {
                         b.put(path, StateFiles.encodeServed(l));
                         written++;
+                        before.ifPresent(x -> x.extents().forEach(e -> volumes.add(e.volume())));
+                        l.extents().forEach(e -> volumes.add(e.volume()));
                     }
                 }
                 return written == 0 ? Decision.noChange()
                         : Decision.commit(b.build(), "served from " + self + " batch " + n + ": " + written
                                 + " target layout(s) acked");
             });
-            if (r instanceof UpdateResult.Updated) {
-                recorded.run();
+            if (r instanceof UpdateResult.Updated u) {
+                recorded.accept(u.commitId(), volumes);
             } else if (!(r instanceof UpdateResult.Unchanged)) {
                 LOG.log(System.Logger.Level.WARNING, () -> self + ": served batch " + n + " not recorded: " + r);
             }
