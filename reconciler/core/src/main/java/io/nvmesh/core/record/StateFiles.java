@@ -193,7 +193,7 @@ public final class StateFiles {
             out.put(volumePath(v.name()), volume(v));
         }
         for (ServedLayout l : state.served().values()) {
-            out.put(servedPath(l.target()), served(l));
+            out.put(servedPath(l.target()), encodeServed(l));
         }
         if (!state.reconciled().equals(Reconciled.NEVER)) {
             out.put(RECONCILED, reconciled(state.reconciled()));
@@ -325,7 +325,8 @@ public final class StateFiles {
         return m;
     }
 
-    static byte[] served(ServedLayout l) {
+    /** One served file's bytes. */
+    public static byte[] encodeServed(ServedLayout l) {
         Map<String, Object> m = new TreeMap<>();
         m.put("formatVersion", FORMAT_VERSION);
         m.put("target", l.target());
@@ -355,11 +356,6 @@ public final class StateFiles {
             throw new IllegalArgumentException(problems.get(0));
         }
         return out[0];
-    }
-
-    /** Encodes one served file. */
-    public static byte[] encodeServed(ServedLayout l) {
-        return served(l);
     }
 
     static byte[] reconciled(Reconciled r) {

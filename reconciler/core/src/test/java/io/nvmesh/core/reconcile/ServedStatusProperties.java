@@ -119,6 +119,26 @@ class ServedStatusProperties {
     }
 
     @Test
+    void fsckAcceptsADeletingVolumeWhosePolicyWentWithIt() {
+        DesiredState one = desired(List.of(10), 1);
+        RecordedState placed = acked(pass(RecordedState.empty().withInventory(fleet(4, 2, 0b1111)), one), 0b1111);
+        RecordedState deleting = pass(acked(pass(placed, one), 0b1111), desired(List.of(10), 0));
+        assertThat(deleting.volumes().get("v-0").status()).isEqualTo(VolumeStatus.DELETING);
+        DesiredManifests noPolicies = DesiredManifests.load(new DesiredFiles("", new TreeMap<>(), Map.of()));
+
+        List<FsckReport.Finding> findings = new ArrayList<>();
+        Fsck.check(deleting, noPolicies, "c0ffee", findings);
+        assertThat(findings).noneMatch(FsckReport.Finding::error);
+        // The same record while desired would be an error: its policy is gone.
+        VolumeRecord d = deleting.volumes().get("v-0");
+        SortedMap<String, VolumeRecord> online = new TreeMap<>(Map.of("v-0", new VolumeRecord("v-0",
+                VolumeStatus.ONLINE, "", false, d.policyFingerprint(), d.allocation())));
+        findings.clear();
+        Fsck.check(deleting.withVolumes(online), noPolicies, "c0ffee", findings);
+        assertThat(findings).anyMatch(f -> f.error() && f.message().contains("does not exist"));
+    }
+
+    @Test
     void unmanagedTargetsCountAsServedAtOnce() {
         RecordedState state = RecordedState.empty().withInventory(fleet(4, 2, 0));
         RecordedState placed = pass(state, desired(List.of(10, 20), 0b11));
