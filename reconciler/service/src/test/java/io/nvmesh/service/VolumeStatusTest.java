@@ -119,6 +119,7 @@ class VolumeStatusTest {
         await().atMost(BOUND).untilAsserted(() -> holders.forEach(t -> assertThat(segmentsSent(t, "db-01"))
                 .as("layout sent to %s", t).isNotEmpty()));
         assertThat(http("/v1/volumes/db-01")).contains("\"status\":\"initializing\"", "not served yet");
+        assertThat(http("/v1/inventory")).contains("\"managed\":true", "\"servedExtents\":0");
         assertThat(attachmentsSent("c-001")).as("no attachment while initializing").doesNotContain("db-01");
         assertThat(status("db-01")).as("still not acked").isEqualTo(VolumeStatus.INITIALIZING);
 
@@ -134,6 +135,7 @@ class VolumeStatusTest {
         }
         await().atMost(BOUND).untilAsserted(() -> assertThat(attachmentsSent("c-001")).as("attached once online")
                 .contains("db-01"));
+        assertThat(http("/v1/inventory")).contains("\"servedExtents\":1");
 
         // ---- rebuilding: a drive holding a segment fails, its segment moves, the new target's ack is held ---------
         fleet.holdAcks();
