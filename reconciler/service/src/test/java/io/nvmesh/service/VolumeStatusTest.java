@@ -132,6 +132,10 @@ class VolumeStatusTest {
         for (String t : holders) {
             assertThat(online.served().get(t).extents()).as("served by %s", t)
                     .containsAll(ServedExtent.of(placed).stream().filter(e -> on(online, t, e)).toList());
+            ServedLayout l = online.served().get(t);
+            assertThat(l.owner()).as("recorded by the owner of %s", t).isEqualTo(fleet.statuses().get(t).owner());
+            assertThat(l.seq()).isPositive();
+            assertThat(l.stateCommit()).as("the state commit the layout came from").isNotEmpty();
         }
         await().atMost(BOUND).untilAsserted(() -> assertThat(attachmentsSent("c-001")).as("attached once online")
                 .contains("db-01"));

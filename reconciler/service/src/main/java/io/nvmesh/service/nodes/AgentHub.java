@@ -171,6 +171,7 @@ public final class AgentHub implements AutoCloseable {
         synchronized (this) {
             // Noted before sending: the ack may be handled on another thread before send() returns.
             commands.put(c.hello.key(), CommandState.sent(command.seq(), clock.getAsLong()));
+            c.lastSent = command;
         }
         c.link.send(AgentCodec.encode(command));
         return true;
@@ -236,10 +237,10 @@ public final class AgentHub implements AutoCloseable {
         changes.addListener(Objects.requireNonNull(listener, "listener"));
     }
 
-    /** An agent's answer to the last command this instance sent it on its current connection. */
+    /** An agent's answer to the last command this instance sent it on its current connection (that command). */
     @FunctionalInterface
     public interface AckListener {
-        void acked(NodeKind kind, String nodeId, long seq, boolean ok, String message);
+        void acked(NodeKind kind, String nodeId, AgentMessage.Command command, boolean ok, String message);
     }
 
     /**
@@ -384,14 +385,14 @@ public final class AgentHub implements AutoCloseable {
     }
 
     /** Records the answer to the last command sent, if it is that command's (an older one's is moot). */
-    private synchronized boolean acked(Conversation c, AgentMessage.Ack ack) {
+    private synchronized AgentMessage.Command acked(Conversation c, AgentMessage.Ack ack) {
         String key = c.hello.key();
         CommandState last = commands.get(key);
         if (closed || connections.get(key) != c || last == null || last.seq() != ack.seq()) {
-            return false;
+            return null;
         }
         commands.put(key, last.ack(ack.ok(), ack.message(), clock.getAsLong()));
-        return true;
+        return c.lastSent;
     }
 
     private synchronized void disconnected(Conversation c) {
@@ -512,6 +513,8 @@ public final class AgentHub implements AutoCloseable {
         // Guarded by the hub: a hello held while its owner is suspect, and since when.
         AgentMessage.Hello pending;
         long heldSinceNanos;
+        // Guarded by the hub: the last command sent on this connection.
+        AgentMessage.Command lastSent;
 
         Conversation(AgentLink link) {
             this.link = link;
@@ -538,9 +541,10 @@ public final class AgentHub implements AutoCloseable {
                     report(this, r);
                 }
             } else if (message instanceof AgentMessage.Ack ack) {
-                if (hello != null && acked(this, ack)) {
+                AgentMessage.Command command = hello == null ? null : acked(this, ack);
+                if (command != null) {
                     for (AckListener l : ackListeners) {
-                        l.acked(hello.kind(), hello.nodeId(), ack.seq(), ack.ok(), ack.message());
+                        l.acked(hello.kind(), hello.nodeId(), command, ack.ok(), ack.message());
                     }
                 }
                 if (!ack.ok()) {

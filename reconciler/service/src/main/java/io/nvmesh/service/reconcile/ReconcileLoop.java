@@ -116,9 +116,9 @@ public final class ReconcileLoop implements AutoCloseable {
         ReconcileLoop loop = new ReconcileLoop(config.id(), store, config.gitBranch(), ownership, agents,
                 Clock.systemUTC());
         agents.addInventoryListener(loop::inventoryChanged);
-        agents.addAckListener((kind, node, seq, ok, message) -> {
+        agents.addAckListener((kind, node, command, ok, message) -> {
             if (kind == NodeKind.TARGET && ok) {
-                loop.served.acked(node, seq);
+                loop.served.acked(node, command);
             }
         });
         ownership.addListener(own -> loop.trigger());
@@ -307,7 +307,6 @@ public final class ReconcileLoop implements AutoCloseable {
     private int push(List<Volume> desired) {
         List<String> connected = agents.connectedNodes();
         sent.keySet().retainAll(new HashSet<>(connected));
-        served.retain(connected);
         if (connected.isEmpty()) {
             return 0;
         }
@@ -326,7 +325,7 @@ public final class ReconcileLoop implements AutoCloseable {
             }
             long seq = agents.nextCommandSeq();
             if (target) {
-                served.sent(node, seq, observed.commitId(), segments); // before the ack can arrive
+                served.computedFrom(seq, observed.commitId()); // before the ack can arrive
             }
             if (agents.send(node, new AgentMessage.Command(seq, segments, attachments))) {
                 sent.put(node, content);

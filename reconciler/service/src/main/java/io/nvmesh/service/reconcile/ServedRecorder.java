@@ -7,24 +7,29 @@ import io.nvmesh.core.state.Changes;
 import io.nvmesh.core.state.Decision;
 import io.nvmesh.core.state.StateStore;
 import io.nvmesh.core.state.UpdateResult;
+import io.nvmesh.service.agent.AgentMessage;
 import io.nvmesh.service.agent.SegmentLayout;
 import io.nvmesh.service.cluster.OwnershipTable;
 
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 
 /**
  * Records on the state ref what the targets owned here serve ({@code served/<target>.json}), from their agents' acks:
- * the layout last sent to a target becomes its served layout when the agent acks that very command as applied; a
- * refusal records nothing (the target keeps serving its previous layout). Acks are collected for a short window and
- * recorded in one compare-and-swap commit that writes only served files whose extents changed, so an ack of the same
+ * the layout of the command last sent to a target (whoever sent it: a pass, a refresh) becomes its served layout when
+ * the agent acks that very command as applied (the hub hands the command over with the ack); a refusal records nothing
+ * (the target keeps serving its previous layout). Acks are collected for a short window and recorded in one
+ * compare-and-swap commit that writes only served files whose extents changed, so an ack of the same
  * layout again (a reconnect, a new owner) commits nothing. One writer per file: the target's owner; a layout acked
  * here for a target that has since moved to another owner is dropped.
  *
@@ -42,9 +47,14 @@ final class ServedRecorder {
     private final Author author;
     private final OwnershipTable ownership;
     private final ScheduledExecutorService thread;
-    private final java.util.function.BiConsumer<String, java.util.Set<String>> recorded;
-    /** The layout last sent to each target connected here, awaiting its ack. */
-    private final Map<String, ServedLayout> sent = new HashMap<>();
+    private final BiConsumer<String, Set<String>> recorded;
+    /** Command seq → the state commit it was computed from, for the record; bounded, oldest dropped. */
+    private final Map<Long, String> stateOf = new LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, String> eldest) {
+            return size() > 4_096;
+        }
+    };
     private final Map<String, ServedLayout> acked = new TreeMap<>();
     private boolean flushScheduled;
     private long batches;
@@ -54,7 +64,7 @@ final class ServedRecorder {
      *                 segment in a served layout that changed (before or after)
      */
     ServedRecorder(String self, StateStore store, Author author, OwnershipTable ownership,
-                   ScheduledExecutorService thread, java.util.function.BiConsumer<String, java.util.Set<String>> recorded) {
+                   ScheduledExecutorService thread, BiConsumer<String, Set<String>> recorded) {
         this.self = self;
         this.store = store;
         this.author = author;
@@ -63,25 +73,18 @@ final class ServedRecorder {
         this.recorded = recorded;
     }
 
-    /** A layout was sent to a target as command {@code seq}, computed from state commit {@code stateCommit}. */
-    void sent(String target, long seq, String stateCommit, List<SegmentLayout> layout) {
-        sent.put(target, new ServedLayout(target, self, seq, stateCommit, NodeCommands.served(layout)));
+    /** On the loop thread: command {@code seq} was computed from state commit {@code stateCommit} (optional). */
+    void computedFrom(long seq, String stateCommit) {
+        stateOf.put(seq, stateCommit);
     }
 
-    /** Forgets the layouts sent to targets no longer connected here. */
-    void retain(java.util.Collection<String> connected) {
-        sent.keySet().retainAll(new java.util.HashSet<>(connected));
-    }
-
-    /** From any thread: the target's agent applied command {@code seq}. */
-    void acked(String target, long seq) {
+    /** From any thread: the target's agent applied {@code command}, the last one sent to it on its connection. */
+    void acked(String target, AgentMessage.Command command) {
+        List<SegmentLayout> layout = command.segments();
         try {
             thread.execute(() -> {
-                ServedLayout l = sent.get(target);
-                if (l == null || l.seq() != seq) {
-                    return; // a newer command is on its way; its ack will count
-                }
-                acked.put(target, l);
+                String from = stateOf.getOrDefault(command.seq(), "");
+                acked.put(target, new ServedLayout(target, self, command.seq(), from, NodeCommands.served(layout)));
                 if (!flushScheduled) {
                     flushScheduled = true;
                     thread.schedule(this::flush, WINDOW_MILLIS, TimeUnit.MILLISECONDS);
@@ -106,7 +109,7 @@ final class ServedRecorder {
             return;
         }
         long n = ++batches;
-        java.util.Set<String> volumes = new java.util.TreeSet<>();
+        Set<String> volumes = new TreeSet<>();
         try {
             UpdateResult r = store.update(StateStore.STATE_REF, author, snapshot -> {
                 Changes.Builder b = Changes.builder();
