@@ -39,7 +39,9 @@ import picocli.CommandLine.Model.CommandSpec;
                     + "demo's): it reads each volume every 2 s, sooner when an event says it changed, and believes "
                     + "its status once its owner has reconciled the commit. Online (or deleted, for a removed "
                     + "volume) is success; pending with a reason (e.g. no room) and blocked (a protected volume "
-                    + "removed) are failures; degraded keeps waiting, since the reconcilers rebuild it. When nothing "
+                    + "removed) are failures; initializing and rebuilding (targets not serving every segment yet), "
+                    + "degraded (the reconcilers rebuild it) and deleting (targets still releasing it) keep waiting. "
+                    + "When nothing "
                     + "changed, every desired volume is followed."
         },
         footerHeading = "%nExamples:%n",

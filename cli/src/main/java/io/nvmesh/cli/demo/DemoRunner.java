@@ -95,8 +95,8 @@ public final class DemoRunner {
     }
 
     /**
-     * Polls the first instance until every sample volume is recorded and none is pending, printing a line whenever
-     * the counts change.
+     * Polls the first instance until every sample volume is recorded and none is pending or initializing (served by
+     * its targets), printing a line whenever the counts change.
      *
      * @return whether that happened within {@code timeout}
      */
@@ -119,7 +119,8 @@ public final class DemoRunner {
                     }
                 }
                 int recorded = byStatus.values().stream().mapToInt(Integer::intValue).sum();
-                int pending = byStatus.getOrDefault("pending", 0);
+                // Initializing: placed, but the targets have not acked serving it yet.
+                int pending = byStatus.getOrDefault("pending", 0) + byStatus.getOrDefault("initializing", 0);
                 String line = recorded + "/" + demo.volumes() + " volumes recorded " + byStatus;
                 if (!line.equals(last)) {
                     out.printf("  %5.1fs  %s%n", (System.nanoTime() - start) / 1e9, line);

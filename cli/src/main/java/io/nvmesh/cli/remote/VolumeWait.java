@@ -22,8 +22,10 @@ import java.util.concurrent.TimeUnit;
  * <p>A recorded status is believed only once the volume's owner reports a reconcile pass of this commit
  * ({@code GET /v1/reconcile/results} on the owner, read before the volume), so a record left from before the commit
  * is never taken for its outcome. Then: online is success; pending with a reason and blocked are failures with that
- * reason, except a pending reason that says the volume is waiting its turn ({@link VolumeRecord#WAITING}); degraded
- * keeps waiting (the reconcilers rebuild it). A removed volume succeeds when it is no longer recorded.
+ * reason, except a pending reason that says the volume is waiting its turn ({@link VolumeRecord#WAITING});
+ * initializing and rebuilding (a target has not acked serving a segment yet) and degraded (the reconcilers rebuild it)
+ * keep waiting. A removed volume succeeds when it is no longer recorded; while its targets still serve it it is
+ * {@code deleting}, which keeps waiting.
  */
 public final class VolumeWait {
 

@@ -7,8 +7,13 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 
-/** A storage server: its labels (rack, zone ...), its health and its drives, kept sorted by serial. */
-public record Target(String id, Map<String, String> labels, TargetHealth health, List<Drive> drives) {
+/**
+ * A storage server: its labels (rack, zone ...), its health and its drives, kept sorted by serial. {@code managed}
+ * says a node agent reported it (its owner must see the agent ack a layout before its segments count as served);
+ * a target recorded from an inventory file has no agent, so whatever is placed on it counts as served at once.
+ */
+public record Target(String id, Map<String, String> labels, TargetHealth health, List<Drive> drives,
+        boolean managed) {
 
     public Target {
         Objects.requireNonNull(id, "id");
@@ -18,16 +23,26 @@ public record Target(String id, Map<String, String> labels, TargetHealth health,
                 : drives.stream().sorted(Comparator.comparing(Drive::serial)).toList();
     }
 
+    /** An unmanaged target (no agent): from an inventory file or a test. */
+    public Target(String id, Map<String, String> labels, TargetHealth health, List<Drive> drives) {
+        this(id, labels, health, drives, false);
+    }
+
     public static Target of(String id, Map<String, String> labels, List<Drive> drives) {
         return new Target(id, labels, TargetHealth.HEALTHY, drives);
     }
 
     public Target withDrives(List<Drive> newDrives) {
-        return new Target(id, labels, health, newDrives);
+        return new Target(id, labels, health, newDrives, managed);
     }
 
     public Target withHealth(TargetHealth h) {
-        return new Target(id, labels, h, drives);
+        return new Target(id, labels, h, drives, managed);
+    }
+
+    /** The same target, marked as reported by a node agent. */
+    public Target asManaged() {
+        return managed ? this : new Target(id, labels, health, drives, true);
     }
 
     /**

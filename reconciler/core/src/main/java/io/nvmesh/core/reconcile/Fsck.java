@@ -12,6 +12,7 @@ import io.nvmesh.core.allocation.VolumeAllocation;
 import io.nvmesh.core.record.RecordedState;
 import io.nvmesh.core.record.StateFiles;
 import io.nvmesh.core.record.VolumeRecord;
+import io.nvmesh.core.record.VolumeStatus;
 import io.nvmesh.core.state.DesiredBranch;
 import io.nvmesh.core.state.Snapshot;
 import io.nvmesh.core.state.StateStore;
@@ -93,6 +94,9 @@ public final class Fsck {
                 continue;
             }
             Manifest m = policies.objects.get("VolumePolicy " + a.policy());
+            if (!(m instanceof VolumePolicy) && r.status() == VolumeStatus.DELETING) {
+                continue; // removed from desired, perhaps with its policy; its shape was checked while it was desired
+            }
             if (!(m instanceof VolumePolicy p)) {
                 out.add(new FsckReport.Finding(true, object, "policy " + a.policy() + " does not exist at desired commit "
                         + DesiredManifests.shortId(from)));

@@ -10,6 +10,7 @@ import io.nvmesh.core.allocation.VolumeAllocation;
 import io.nvmesh.core.allocation.Violation;
 import io.nvmesh.core.record.Reconciled;
 import io.nvmesh.core.record.RecordedState;
+import io.nvmesh.core.record.ServedExtent;
 import io.nvmesh.core.record.VolumeRecord;
 import io.nvmesh.core.record.VolumeStatus;
 import io.nvmesh.schema.Capacity;
@@ -40,6 +41,13 @@ import java.util.function.Predicate;
  * not own are shown to the planner under a policy name no manifest can have, so it neither deletes, extends nor moves
  * them (a move would free the old extent, and a dropped move must not free space for an owned create); their records
  * are left as they are. Only actions on owned volumes are kept.
+ *
+ * <p>Statuses follow what agent-managed targets acked serving ({@link ServedIndex}): a placed volume with a segment
+ * not served yet is {@link VolumeStatus#INITIALIZING} (never fully served, or only its new segments are missing) or
+ * {@link VolumeStatus#REBUILDING} (a segment it had moved or was rebuilt). A volume removed from desired whose segments
+ * some managed target still serves is {@link VolumeStatus#DELETING}: shown to the planner like a foreign volume, so
+ * its extents stay taken, until a later pass finds every holder released it and lets the planner delete it. A preview
+ * ({@code statuses == false}) skips both and shows the removal as the delete it ends in.
  */
 final class Reconciliation {
 
@@ -91,13 +99,22 @@ final class Reconciliation {
         policies.forEach(p -> policyNames.add(p.name()));
         List<VolumeAllocation> shown = new ArrayList<>();
         List<String> blocked = new ArrayList<>();
+        ServedIndex served = statuses ? ServedIndex.of(recorded.inventory(), recorded.served()) : null;
+        Map<String, Set<String>> deleting = new TreeMap<>();
 
         for (VolumeRecord r : recorded.volumes().values()) {
             if (r.allocation().isEmpty()) {
                 continue;
             }
             VolumeAllocation a = r.allocation().get();
-            if (!owns.test(r.name())) {
+            boolean owned = owns.test(r.name());
+            if (owned && statuses && !wanted.containsKey(r.name()) && !r.deletionProtection()) {
+                Set<String> holders = served.holding(a);
+                if (!holders.isEmpty()) {
+                    deleting.put(r.name(), holders);
+                }
+            }
+            if (!owned || deleting.containsKey(r.name())) {
                 shown.add(new VolumeAllocation(a.volume(), FOREIGN_POLICY, a.layout(), a.protection(),
                         a.domainScope(), a.size(), a.chunks()));
                 view.add(new Volume(Metadata.named(r.name()), FOREIGN_POLICY, Capacity.MAX, List.of(), 0, false));
@@ -173,6 +190,14 @@ final class Reconciliation {
             }
             VolumeAllocation a = after.volume(name).orElse(null);
             String reason = String.join("; ", reasons.getOrDefault(name, List.of()));
+            VolumeRecord before = recorded.volumes().get(name);
+            if (deleting.containsKey(name)) {
+                records.put(name, new VolumeRecord(name, VolumeStatus.DELETING, "deleting: waiting for "
+                        + String.join(", ", deleting.get(name)) + " to stop serving its segments; its space stays "
+                        + "allocated until then", false, before.policyFingerprint(), before.allocation()));
+                continue;
+            }
+            List<Integer> unserved = a == null ? List.of() : served.unserved(a);
             VolumeStatus status;
             if (a == null) {
                 status = VolumeStatus.PENDING;
@@ -181,6 +206,11 @@ final class Reconciliation {
                 reason = "deletion blocked: volume " + name + " was removed from desired but has deletionProtection: "
                         + "true; restore it and set deletionProtection: false before deleting it"
                         + (reason.isEmpty() ? "" : "; " + reason);
+            } else if (!unserved.isEmpty()) {
+                status = neverServed(before, unserved) ? VolumeStatus.INITIALIZING : VolumeStatus.REBUILDING;
+                String waiting = (status == VolumeStatus.INITIALIZING ? "initializing: " : "rebuilding: ")
+                        + unserved.size() + " segment(s) not served yet by their targets";
+                reason = reason.isEmpty() ? waiting : waiting + "; " + reason;
             } else {
                 status = degraded.contains(name) ? VolumeStatus.DEGRADED : VolumeStatus.ONLINE;
             }
@@ -214,6 +244,18 @@ final class Reconciliation {
 
     private static String fingerprintOf(VolumePolicy p) {
         return p == null ? "" : fingerprint(p);
+    }
+
+    /**
+     * Whether the volume waits for its first full service: it is new, was pending or initializing, or every segment
+     * not served yet is one it did not have before (it grew). Otherwise a segment it had moved or was rebuilt.
+     */
+    private static boolean neverServed(VolumeRecord before, List<Integer> unserved) {
+        if (before == null || before.status() == VolumeStatus.PENDING || before.status() == VolumeStatus.INITIALIZING) {
+            return true;
+        }
+        int had = before.allocation().map(a -> ServedExtent.of(a).size()).orElse(0);
+        return unserved.stream().allMatch(k -> k >= had);
     }
 
     /** The recorded state of {@code snapshot}; refuses damaged state, since no writer may build on what it cannot read. */

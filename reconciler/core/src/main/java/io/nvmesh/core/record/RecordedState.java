@@ -11,11 +11,12 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * Everything on the state ref, decoded: the inventory, every volume record by name, and the reconcile marker.
+ * Everything on the state ref, decoded: the inventory, every volume record by name, the reconcile marker, and what each
+ * agent-managed target last acked serving (by target id; a target without an entry serves nothing recorded yet).
  * {@code commitId} is the state commit it was read from ({@code ""} for a state ref that does not exist yet).
  */
 public record RecordedState(String commitId, Inventory inventory, SortedMap<String, VolumeRecord> volumes,
-        Reconciled reconciled) {
+        Reconciled reconciled, SortedMap<String, ServedLayout> served) {
 
     public RecordedState {
         Objects.requireNonNull(commitId, "commitId");
@@ -27,6 +28,19 @@ public record RecordedState(String commitId, Inventory inventory, SortedMap<Stri
                 throw new IllegalArgumentException("volume record " + v.name() + " is filed as " + k);
             }
         });
+        served = served == null || served.isEmpty() ? Collections.emptySortedMap()
+                : Collections.unmodifiableSortedMap(new TreeMap<>(served));
+        served.forEach((k, v) -> {
+            if (!k.equals(v.target())) {
+                throw new IllegalArgumentException("served layout of " + v.target() + " is filed as " + k);
+            }
+        });
+    }
+
+    /** A state without served layouts (nothing agent-managed has acked yet). */
+    public RecordedState(String commitId, Inventory inventory, SortedMap<String, VolumeRecord> volumes,
+            Reconciled reconciled) {
+        this(commitId, inventory, volumes, reconciled, null);
     }
 
     public static RecordedState empty() {
@@ -41,14 +55,18 @@ public record RecordedState(String commitId, Inventory inventory, SortedMap<Stri
     }
 
     public RecordedState withVolumes(SortedMap<String, VolumeRecord> newVolumes) {
-        return new RecordedState(commitId, inventory, newVolumes, reconciled);
+        return new RecordedState(commitId, inventory, newVolumes, reconciled, served);
     }
 
     public RecordedState withReconciled(Reconciled r) {
-        return new RecordedState(commitId, inventory, volumes, r);
+        return new RecordedState(commitId, inventory, volumes, r, served);
     }
 
     public RecordedState withInventory(Inventory i) {
-        return new RecordedState(commitId, i, volumes, reconciled);
+        return new RecordedState(commitId, i, volumes, reconciled, served);
+    }
+
+    public RecordedState withServed(SortedMap<String, ServedLayout> newServed) {
+        return new RecordedState(commitId, inventory, volumes, reconciled, newServed);
     }
 }

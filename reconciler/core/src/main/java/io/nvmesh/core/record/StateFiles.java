@@ -42,6 +42,7 @@ import tools.jackson.databind.json.JsonMapper;
  * inventory/targets/&lt;id&gt;.json   a target with its drives
  * inventory/clients/&lt;id&gt;.json   a client
  * volumes/&lt;name&gt;.json           a volume: status, reason, and its allocation (chunks, groups, segments)
+ * served/&lt;target-id&gt;.json       what an agent-managed target acked serving (written by the target's owner only)
  * reconciled.json                the desired commit last reconciled from, and the last outcome
  * </pre>
  */
@@ -52,6 +53,7 @@ public final class StateFiles {
     public static final String INVENTORY = "inventory";
     public static final String VOLUMES = "volumes";
     public static final String RECONCILED = "reconciled.json";
+    public static final String SERVED = "served";
     public static final int FORMAT_VERSION = 1;
 
     /** Ids that make safe, portable file names. */
@@ -87,15 +89,21 @@ public final class StateFiles {
         return VOLUMES + "/" + name + ".json";
     }
 
+    public static String servedPath(String targetId) {
+        return SERVED + "/" + targetId + ".json";
+    }
+
     /** Reads every recorded file of the snapshot; files it cannot read are listed, not thrown. */
     public static Decoded decode(Snapshot snapshot) {
         List<String> problems = new ArrayList<>();
         List<Target> targets = new ArrayList<>();
         List<Client> clients = new ArrayList<>();
         SortedMap<String, VolumeRecord> volumes = new TreeMap<>();
+        SortedMap<String, ServedLayout> served = new TreeMap<>();
         // Parsing dominates for large states (10,000 volumes): parse files in parallel, then assemble in path order.
         List<Map.Entry<String, byte[]>> files = new ArrayList<>(snapshot.files(INVENTORY).entrySet());
         files.addAll(snapshot.files(VOLUMES).entrySet());
+        files.addAll(snapshot.files(SERVED).entrySet());
         List<Object> parsed = files.parallelStream().map(StateFiles::parse).toList();
         for (int i = 0; i < files.size(); i++) {
             String path = files.get(i).getKey();
@@ -108,6 +116,8 @@ public final class StateFiles {
                 clients.add(c);
             } else if (o instanceof VolumeRecord v) {
                 volumes.put(v.name(), v);
+            } else if (o instanceof ServedLayout l) {
+                served.put(l.target(), l);
             }
         }
         Reconciled[] reconciled = {Reconciled.NEVER};
@@ -121,7 +131,7 @@ public final class StateFiles {
             problems.add(INVENTORY + ": " + e.getMessage());
             inventory = new Inventory(List.of(), List.of());
         }
-        return new Decoded(new RecordedState(snapshot.commitId(), inventory, volumes, reconciled[0]), problems);
+        return new Decoded(new RecordedState(snapshot.commitId(), inventory, volumes, reconciled[0], served), problems);
     }
 
     /** One recorded file as its value, or a {@code path: problem} string; files outside the layout are ignored. */
@@ -147,6 +157,14 @@ public final class StateFiles {
                     throw new IllegalArgumentException("holds volume " + v.name());
                 }
                 out[0] = v;
+            });
+        } else if (path.startsWith(SERVED + "/")) {
+            read(f, problems, n -> {
+                ServedLayout l = served(n);
+                if (!path.equals(servedPath(l.target()))) {
+                    throw new IllegalArgumentException("holds the served layout of " + l.target());
+                }
+                out[0] = l;
             });
         }
         return problems.isEmpty() ? out[0] : problems.get(0);
@@ -174,6 +192,9 @@ public final class StateFiles {
         for (VolumeRecord v : state.volumes().values()) {
             out.put(volumePath(v.name()), volume(v));
         }
+        for (ServedLayout l : state.served().values()) {
+            out.put(servedPath(l.target()), encodeServed(l));
+        }
         if (!state.reconciled().equals(Reconciled.NEVER)) {
             out.put(RECONCILED, reconciled(state.reconciled()));
         }
@@ -190,6 +211,7 @@ public final class StateFiles {
         Map<String, byte[]> existing = new LinkedHashMap<>();
         existing.putAll(before.files(INVENTORY));
         existing.putAll(before.files(VOLUMES));
+        existing.putAll(before.files(SERVED));
         before.file(RECONCILED).ifPresent(bytes -> existing.put(RECONCILED, bytes));
         for (Map.Entry<String, byte[]> e : wanted.entrySet()) {
             byte[] old = existing.get(e.getKey());
@@ -220,12 +242,15 @@ public final class StateFiles {
         if (path.startsWith(VOLUMES + "/")) {
             return "volume " + name;
         }
+        if (path.startsWith(SERVED + "/")) {
+            return "served layout of target " + name;
+        }
         return path;
     }
 
     private static boolean isRecorded(String path) {
         return path.equals(RECONCILED) || path.endsWith(".json") && (path.startsWith(TARGETS + "/")
-                || path.startsWith(CLIENTS + "/") || path.startsWith(VOLUMES + "/"));
+                || path.startsWith(CLIENTS + "/") || path.startsWith(VOLUMES + "/") || path.startsWith(SERVED + "/"));
     }
 
     // ---- encoding -------------------------------------------------------------------------------------------
@@ -245,6 +270,9 @@ public final class StateFiles {
             drives.add(dm);
         }
         m.put("drives", drives);
+        if (t.managed()) {
+            m.put("managed", true); // absent (files from inventory import, older files): no agent, served at once
+        }
         return write(m);
     }
 
@@ -297,6 +325,39 @@ public final class StateFiles {
         return m;
     }
 
+    /** One served file's bytes. */
+    public static byte[] encodeServed(ServedLayout l) {
+        Map<String, Object> m = new TreeMap<>();
+        m.put("formatVersion", FORMAT_VERSION);
+        m.put("target", l.target());
+        m.put("owner", l.owner());
+        m.put("seq", l.seq());
+        m.put("stateCommit", l.stateCommit());
+        List<Object> extents = new ArrayList<>(l.extents().size());
+        for (ServedExtent e : l.extents()) {
+            Map<String, Object> em = new TreeMap<>();
+            em.put("volume", e.volume());
+            em.put("segment", e.segment());
+            em.put("serial", e.serial());
+            em.put("offset", e.offset());
+            em.put("length", e.length());
+            extents.add(em);
+        }
+        m.put("extents", extents);
+        return write(m);
+    }
+
+    /** Decodes one served file's bytes; throws on a damaged one. */
+    public static ServedLayout decodeServed(byte[] bytes) {
+        List<String> problems = new ArrayList<>(1);
+        ServedLayout[] out = {null};
+        read(Map.entry(SERVED, bytes), problems, n -> out[0] = served(n));
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException(problems.get(0));
+        }
+        return out[0];
+    }
+
     static byte[] reconciled(Reconciled r) {
         Map<String, Object> m = new TreeMap<>();
         m.put("formatVersion", FORMAT_VERSION);
@@ -342,7 +403,17 @@ public final class StateFiles {
                     DriveHealth.valueOf(text(d, "health").toUpperCase(Locale.ROOT)), labels(d)));
         }
         return new Target(text(n, "id"), labels(n), TargetHealth.valueOf(text(n, "health").toUpperCase(Locale.ROOT)),
-                drives);
+                drives, n.path("managed").asBoolean(false));
+    }
+
+    static ServedLayout served(JsonNode n) {
+        List<ServedExtent> extents = new ArrayList<>();
+        for (JsonNode e : array(n, "extents")) {
+            extents.add(new ServedExtent(text(e, "volume"), (int) number(e, "segment"), text(e, "serial"),
+                    number(e, "offset"), number(e, "length")));
+        }
+        return new ServedLayout(text(n, "target"), n.path("owner").asString(""), n.path("seq").asLong(0),
+                n.path("stateCommit").asString(""), extents);
     }
 
     static Client client(JsonNode n) {

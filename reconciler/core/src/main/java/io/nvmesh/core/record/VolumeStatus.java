@@ -6,12 +6,25 @@ import java.util.Locale;
 public enum VolumeStatus {
     /** Desired but not placed yet (e.g. no room); {@code reason} says why. */
     PENDING,
-    /** Placed, every segment on a healthy drive. */
+    /**
+     * Placed, but some segment on an agent-managed target is not in that target's served layout yet, and the volume
+     * has never been fully served (new, or only grown by new segments): not usable yet.
+     */
+    INITIALIZING,
+    /** Placed, every segment on a healthy drive and served by its target. */
     ONLINE,
+    /** Was served, but a moved or rebuilt segment is not in its new target's served layout yet. */
+    REBUILDING,
     /** Placed, but a segment sits on a failed or missing drive. */
     DEGRADED,
     /** Removed from desired while {@code deletionProtection: true}: kept, and not deleted until unprotected. */
-    BLOCKED;
+    BLOCKED,
+    /**
+     * Removed from desired: the record and its extents stay (their space is not free) while some agent-managed target
+     * still serves one of its segments; the pass after the last target released it frees the space and drops the
+     * record.
+     */
+    DELETING;
 
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);

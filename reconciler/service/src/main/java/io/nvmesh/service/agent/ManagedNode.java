@@ -5,6 +5,8 @@ import io.nvmesh.core.allocation.TargetHealth;
 
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * The machine an agent speaks for: read at every hello and report, so its answers are always the current state. A
@@ -25,5 +27,13 @@ public interface ManagedNode {
     /** Applies a command from the owner and says whether it worked. */
     default AgentMessage.Ack apply(AgentMessage.Command command) {
         return new AgentMessage.Ack(command.seq(), true, "");
+    }
+
+    /**
+     * Applies a command; the agent sends the ack when the stage completes. Setting up a layout may take a while (a
+     * namespace to create, a segment to rebuild), and the owner counts a layout as served only once it is acked.
+     */
+    default CompletionStage<AgentMessage.Ack> applyLater(AgentMessage.Command command) {
+        return CompletableFuture.completedFuture(apply(command));
     }
 }

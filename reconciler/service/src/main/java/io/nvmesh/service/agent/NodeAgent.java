@@ -226,17 +226,21 @@ public final class NodeAgent {
         } else if (message instanceof AgentMessage.Redirect r) {
             redirected(gen, r);
         } else if (message instanceof AgentMessage.Command c) {
-            AgentMessage.Ack ack;
+            java.util.concurrent.CompletionStage<AgentMessage.Ack> applied;
             try {
-                ack = node.apply(c);
+                applied = node.applyLater(c);
             } catch (RuntimeException e) {
-                ack = new AgentMessage.Ack(c.seq(), false, e.getMessage());
+                applied = java.util.concurrent.CompletableFuture.failedFuture(e);
             }
-            synchronized (this) {
-                if (gen == generation && session != null) {
-                    send(session, ack);
+            applied.whenComplete((ack, failure) -> {
+                AgentMessage.Ack answer = failure == null ? ack
+                        : new AgentMessage.Ack(c.seq(), false, String.valueOf(failure.getMessage()));
+                synchronized (this) {
+                    if (gen == generation && session != null) {
+                        send(session, answer);
+                    }
                 }
-            }
+            });
         }
         // hello, report and ack travel the other way; a confused peer's are ignored rather than fatal
     }

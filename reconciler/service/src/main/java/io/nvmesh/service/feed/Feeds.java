@@ -12,7 +12,8 @@ import java.util.function.Supplier;
 
 /**
  * The publishers of one instance, wired to what they follow: the {@link StateFeed} (with a reconcile loop), the
- * {@link NodeEvents}, the {@link TotalsEvents} and the {@link CommandEvents}, and the event hub's snapshot hook.
+ * {@link NodeEvents}, the {@link TotalsEvents}, the {@link CommandEvents} and the {@link ServedEvents}, and the event
+ * hub's snapshot hook.
  */
 public final class Feeds implements AutoCloseable {
 
@@ -20,9 +21,11 @@ public final class Feeds implements AutoCloseable {
     private final NodeEvents nodes;
     private final TotalsEvents totals;
     private final Optional<CommandEvents> commands;
+    private final Optional<ServedEvents> served;
 
     private Feeds(Optional<StateFeed> state, NodeEvents nodes, TotalsEvents totals,
-                  Optional<CommandEvents> commands) {
+                  Optional<CommandEvents> commands, Optional<ServedEvents> served) {
+        this.served = served;
         this.state = state;
         this.commands = commands;
         this.nodes = nodes;
@@ -50,7 +53,8 @@ public final class Feeds implements AutoCloseable {
         ownership.addListener(own -> totals.clusterChanged());
         membership.addListener((previous, current) -> totals.clusterChanged());
         Optional<CommandEvents> commands = reconcile.map(loop -> new CommandEvents(self, events, agents, loop));
-        Feeds feeds = new Feeds(state, nodes, totals, commands);
+        Optional<ServedEvents> served = reconcile.map(loop -> new ServedEvents(self, events, loop));
+        Feeds feeds = new Feeds(state, nodes, totals, commands, served);
         events.snapshotFrom(feeds::snapshot);
         return feeds;
     }
@@ -82,6 +86,7 @@ public final class Feeds implements AutoCloseable {
     @Override
     public void close() {
         commands.ifPresent(CommandEvents::close);
+        served.ifPresent(ServedEvents::close);
         totals.close();
         nodes.close();
         state.ifPresent(StateFeed::close);

@@ -63,7 +63,12 @@ final class VolumeEndpoints {
     record DriveJson(String serial, String target, long capacity, String health, Map<String, String> labels) {
     }
 
-    record TargetJson(String id, String health, Map<String, String> labels, int drives, long capacity) {
+    /**
+     * @param managed       recorded from a node agent (its layouts count once acked), not from an inventory file
+     * @param servedExtents extents its agent last acked serving (recorded on the state ref); 0 before any
+     */
+    record TargetJson(String id, String health, Map<String, String> labels, int drives, long capacity,
+                      boolean managed, int servedExtents) {
     }
 
     record ClientJson(String id, Map<String, String> labels) {
@@ -132,8 +137,10 @@ final class VolumeEndpoints {
         List<TargetJson> targets = new ArrayList<>();
         List<DriveJson> drives = new ArrayList<>();
         for (Target t : state.inventory().targets()) {
+            var served = state.served().get(t.id());
             targets.add(new TargetJson(t.id(), lower(t.health()), t.labels(), t.drives().size(),
-                    t.drives().stream().mapToLong(Drive::capacity).sum()));
+                    t.drives().stream().mapToLong(Drive::capacity).sum(), t.managed(),
+                    served == null ? 0 : served.extents().size()));
             for (Drive d : t.drives()) {
                 drives.add(new DriveJson(d.serial(), t.id(), d.capacity(), lower(d.health()), d.labels()));
             }

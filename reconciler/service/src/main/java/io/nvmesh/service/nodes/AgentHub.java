@@ -89,6 +89,7 @@ public final class AgentHub implements AutoCloseable {
     private final Set<Conversation> held = new HashSet<>();
     private final List<BiConsumer<ReportedNode, ReportedNode>> nodeListeners = new CopyOnWriteArrayList<>();
     private final Map<String, CommandState> commands = new HashMap<>();
+    private final List<AckListener> ackListeners = new CopyOnWriteArrayList<>();
     private boolean closed;
 
     private AgentHub(String self, Membership membership, OwnershipTable ownership, Duration reportInterval,
@@ -170,6 +171,7 @@ public final class AgentHub implements AutoCloseable {
         synchronized (this) {
             // Noted before sending: the ack may be handled on another thread before send() returns.
             commands.put(c.hello.key(), CommandState.sent(command.seq(), clock.getAsLong()));
+            c.lastSent = command;
         }
         c.link.send(AgentCodec.encode(command));
         return true;
@@ -233,6 +235,20 @@ public final class AgentHub implements AutoCloseable {
     /** Hears every batch of inventory changes, on the hub's timer thread; must be quick or hand off. */
     public void addInventoryListener(Consumer<InventoryChanges> listener) {
         changes.addListener(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /** An agent's answer to the last command this instance sent it on its current connection (that command). */
+    @FunctionalInterface
+    public interface AckListener {
+        void acked(NodeKind kind, String nodeId, AgentMessage.Command command, boolean ok, String message);
+    }
+
+    /**
+     * Hears every ack recorded by {@link #command} (acks of older commands are moot and not told), on the
+     * connection's thread, outside the hub's lock; must be quick or hand off.
+     */
+    public void addAckListener(AckListener listener) {
+        ackListeners.add(Objects.requireNonNull(listener, "listener"));
     }
 
     /**
@@ -369,13 +385,14 @@ public final class AgentHub implements AutoCloseable {
     }
 
     /** Records the answer to the last command sent, if it is that command's (an older one's is moot). */
-    private synchronized void acked(Conversation c, AgentMessage.Ack ack) {
+    private synchronized AgentMessage.Command acked(Conversation c, AgentMessage.Ack ack) {
         String key = c.hello.key();
         CommandState last = commands.get(key);
         if (closed || connections.get(key) != c || last == null || last.seq() != ack.seq()) {
-            return;
+            return null;
         }
         commands.put(key, last.ack(ack.ok(), ack.message(), clock.getAsLong()));
+        return c.lastSent;
     }
 
     private synchronized void disconnected(Conversation c) {
@@ -496,6 +513,8 @@ public final class AgentHub implements AutoCloseable {
         // Guarded by the hub: a hello held while its owner is suspect, and since when.
         AgentMessage.Hello pending;
         long heldSinceNanos;
+        // Guarded by the hub: the last command sent on this connection.
+        AgentMessage.Command lastSent;
 
         Conversation(AgentLink link) {
             this.link = link;
@@ -522,8 +541,11 @@ public final class AgentHub implements AutoCloseable {
                     report(this, r);
                 }
             } else if (message instanceof AgentMessage.Ack ack) {
-                if (hello != null) {
-                    acked(this, ack);
+                AgentMessage.Command command = hello == null ? null : acked(this, ack);
+                if (command != null) {
+                    for (AckListener l : ackListeners) {
+                        l.acked(hello.kind(), hello.nodeId(), command, ack.ok(), ack.message());
+                    }
                 }
                 if (!ack.ok()) {
                     LOG.log(System.Logger.Level.WARNING, () -> hello.nodeId() + " refused command " + ack.seq()

@@ -17,7 +17,8 @@ import java.util.TreeMap;
  *
  * <p>A serial lives on one target only: a drive added to (or seen on) a target is taken off whichever target the
  * recorded inventory shows it on. That is how a drive moved between targets owned by different instances is followed:
- * its new target's owner records it there, whatever order the two owners' batches land in.
+ * its new target's owner records it there, whatever order the two owners' batches land in. A target recorded from
+ * here is {@link Target#managed}: its agent acks what it serves.
  */
 final class InventoryDelta {
 
@@ -32,7 +33,8 @@ final class InventoryDelta {
         for (InventoryChange change : changes) {
             if (change instanceof InventoryChange.TargetSeen s) {
                 s.target().drives().forEach(d -> takeOff(targets, d.serial(), s.target().id()));
-                targets.put(s.target().id(), s.target());
+                // Seen by an agent: managed, so its layout counts as served only once the agent acks it.
+                targets.put(s.target().id(), s.target().asManaged());
             } else if (change instanceof InventoryChange.ClientSeen s) {
                 clients.put(s.client().id(), s.client());
             } else if (change instanceof InventoryChange.TargetHealthChanged h) {

@@ -1,13 +1,11 @@
 package io.nvmesh.service.reconcile;
 
-import io.nvmesh.core.allocation.Chunk;
-import io.nvmesh.core.allocation.Group;
 import io.nvmesh.core.allocation.Inventory;
-import io.nvmesh.core.allocation.Segment;
 import io.nvmesh.core.allocation.Target;
-import io.nvmesh.core.allocation.VolumeAllocation;
 import io.nvmesh.core.record.RecordedState;
+import io.nvmesh.core.record.ServedExtent;
 import io.nvmesh.core.record.VolumeRecord;
+import io.nvmesh.core.record.VolumeStatus;
 import io.nvmesh.schema.Volume;
 import io.nvmesh.service.agent.Attachment;
 import io.nvmesh.service.agent.SegmentLayout;
@@ -22,6 +20,11 @@ import java.util.TreeSet;
 /**
  * What every node must serve or attach according to the recorded state: each target the extents on its drives, each
  * client the volumes desired attached to it. Pure; the loop sends the part for the nodes connected to it.
+ *
+ * <p>A {@code deleting} volume is left out of both: its targets release it, which is what lets its space be freed. A
+ * client attaches a volume once it has been served in full (not while {@code pending} or {@code initializing}: no
+ * target exports all of it yet, so a connect would fail); a {@code rebuilding} or {@code degraded} volume stays
+ * attached, since its other segments serve it meanwhile.
  *
  * @param segments    target id → the segments its drives hold
  * @param attachments client id → the volumes it attaches
@@ -45,32 +48,25 @@ record NodeCommands(Map<String, List<SegmentLayout>> segments, Map<String, List<
         Map<String, List<SegmentLayout>> segments = new TreeMap<>();
         Map<String, Set<String>> targetsOfVolume = new TreeMap<>();
         for (VolumeRecord r : recorded.volumes().values()) {
-            if (r.allocation().isEmpty()) {
+            if (r.allocation().isEmpty() || r.status() == VolumeStatus.DELETING) {
                 continue;
             }
-            VolumeAllocation a = r.allocation().get();
-            int n = 0;
-            for (Chunk c : a.chunks()) {
-                for (Group g : c.groups()) {
-                    for (Segment s : g.segments()) {
-                        int index = n++;
-                        String target = targetOfSerial.get(s.extent().serial());
-                        if (target == null) {
-                            continue; // on a missing drive: nothing to serve until it is rebuilt elsewhere
-                        }
-                        segments.computeIfAbsent(target, k -> new ArrayList<>()).add(new SegmentLayout(a.volume(),
-                                index, s.extent().serial(), s.extent().offset(), s.extent().length()));
-                        targetsOfVolume.computeIfAbsent(a.volume(), k -> new TreeSet<>()).add(target);
-                    }
+            for (ServedExtent e : ServedExtent.of(r.allocation().get())) {
+                String target = targetOfSerial.get(e.serial());
+                if (target == null) {
+                    continue; // on a missing drive: nothing to serve until it is rebuilt elsewhere
                 }
+                segments.computeIfAbsent(target, k -> new ArrayList<>()).add(new SegmentLayout(e.volume(),
+                        e.segment(), e.serial(), e.offset(), e.length()));
+                targetsOfVolume.computeIfAbsent(e.volume(), k -> new TreeSet<>()).add(target);
             }
         }
         Map<String, List<Attachment>> attachments = new TreeMap<>();
         for (Volume v : desired) {
             VolumeRecord r = recorded.volumes().get(v.name());
             Set<String> targets = targetsOfVolume.get(v.name());
-            if (r == null || r.allocation().isEmpty() || targets == null) {
-                continue; // attach once placed
+            if (r == null || r.allocation().isEmpty() || targets == null || !attachable(r.status())) {
+                continue; // attach once served
             }
             long size = Math.max(r.allocation().get().size(), r.allocation().get().placedCapacity());
             if (size <= 0) {
@@ -82,5 +78,16 @@ record NodeCommands(Map<String, List<SegmentLayout>> segments, Map<String, List<
             }
         }
         return new NodeCommands(segments, attachments);
+    }
+
+    private static boolean attachable(VolumeStatus status) {
+        return status != VolumeStatus.PENDING && status != VolumeStatus.INITIALIZING
+                && status != VolumeStatus.DELETING;
+    }
+
+    /** The extents a target serves by a layout it acked. */
+    static List<ServedExtent> served(List<SegmentLayout> layout) {
+        return layout.stream().map(l -> new ServedExtent(l.volume(), l.segment(), l.serial(), l.offset(),
+                l.length())).toList();
     }
 }

@@ -74,6 +74,7 @@ public final class ReconcileLoop implements AutoCloseable {
     private Set<String> volumeKeys = Set.of();
     /** Confined to the loop thread: the recorded state last observed and the desired state it was observed with. */
     private RecordedState observed = RecordedState.empty();
+    private volatile String observedCommit = "";
     /** The last state {@link #recorded} decoded, shared by request threads. */
     private volatile RecordedState lastRead = RecordedState.empty();
     private DesiredState observedDesired = DesiredState.of(List.of(), List.of());
@@ -90,6 +91,9 @@ public final class ReconcileLoop implements AutoCloseable {
     private List<Volume> commandsDesired = List.of();
     /** The state commit the last push to the agents connected here followed from. */
     private volatile String pushedCommit = "";
+    private final ServedRecorder served;
+    private final List<java.util.function.BiConsumer<String, Set<String>>> servedListeners =
+            new CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
     private ReconcileLoop(String self, StateStore store, String branch, OwnershipTable ownership, AgentHub agents,
@@ -107,6 +111,10 @@ public final class ReconcileLoop implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        this.served = new ServedRecorder(self, store, author, ownership, thread, (commit, volumes) -> {
+            trigger();
+            servedListeners.forEach(l -> l.accept(commit, volumes));
+        });
     }
 
     /**
@@ -122,6 +130,11 @@ public final class ReconcileLoop implements AutoCloseable {
         ReconcileLoop loop = new ReconcileLoop(config.id(), store, config.gitBranch(), ownership, agents,
                 Clock.systemUTC());
         agents.addInventoryListener(loop::inventoryChanged);
+        agents.addAckListener((kind, node, command, ok, message) -> {
+            if (kind == NodeKind.TARGET && ok) {
+                loop.served.acked(node, command);
+            }
+        });
         ownership.addListener(own -> loop.trigger());
         long poll = config.gitPollInterval().toMillis();
         loop.thread.scheduleWithFixedDelay(loop::pass, 0, poll, TimeUnit.MILLISECONDS);
@@ -186,6 +199,20 @@ public final class ReconcileLoop implements AutoCloseable {
     /** Refreshes of the node commands done so far (announcements and hellos; passes not counted). */
     public long commandRefreshes() {
         return refreshes.get();
+    }
+
+    /**
+     * Hears, on the loop thread, each commit of served layouts made here (targets owned here acked a layout): the state
+     * commit and the volumes with a segment in a layout that changed. The owners of those volumes work out their
+     * status at their next pass; telling them sooner is the listener's job. Must be quick.
+     */
+    public void addServedListener(java.util.function.BiConsumer<String, Set<String>> listener) {
+        servedListeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /** The state commit this loop last observed ({@code ""} before the first). Any thread. */
+    public String observedCommit() {
+        return observedCommit;
     }
 
     /** The latest pass results, newest first. */
@@ -325,6 +352,7 @@ public final class ReconcileLoop implements AutoCloseable {
         if (!stateCommit.isEmpty() && !stateCommit.equals(observed.commitId())) {
             observed = StateFiles.decode(store.read(StateStore.STATE_REF, stateCommit)).state();
             settle.observe(observed.inventory());
+            observedCommit = stateCommit;
             for (StateListener l : stateListeners) {
                 try {
                     l.observed(observed, observedDesired);
@@ -422,7 +450,11 @@ public final class ReconcileLoop implements AutoCloseable {
                     && agents.command(target ? NodeKind.TARGET : NodeKind.CLIENT, node).isPresent()) {
                 continue;
             }
-            if (agents.send(node, new AgentMessage.Command(agents.nextCommandSeq(), segments, attachments))) {
+            long seq = agents.nextCommandSeq();
+            if (target) {
+                served.computedFrom(seq, observed.commitId()); // before the ack can arrive
+            }
+            if (agents.send(node, new AgentMessage.Command(seq, segments, attachments))) {
                 sent.put(node, content);
                 count++;
             }

@@ -26,7 +26,8 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * The fleet's remote control: {@code POST /fail-drive?serial=}, {@code /stop-target?id=}, {@code /start-target?id=},
- * {@code /move-drive?serial=&to=}, {@code /kill-client?id=}, and {@code GET /status}. It has no authentication, so it
+ * {@code /move-drive?serial=&to=}, {@code /kill-client?id=}, {@code /hold-acks}, {@code /release-acks} (targets keep
+ * applying layouts but answer only when released), and {@code GET /status}. It has no authentication, so it
  * listens on loopback only and refuses anything else.
  */
 final class SimControl implements AutoCloseable {
@@ -112,6 +113,8 @@ final class SimControl implements AutoCloseable {
                     case "/start-target" -> fleet.startTarget(param(q, "id"));
                     case "/move-drive" -> fleet.moveDrive(param(q, "serial"), param(q, "to"));
                     case "/kill-client" -> fleet.killClient(param(q, "id"));
+                    case "/hold-acks" -> fleet.holdAcks();
+                    case "/release-acks" -> fleet.releaseAcks();
                     default -> {
                         return answer(response, callback, 404, "{\"error\":\"no such control: " + path + "\"}");
                     }

@@ -50,7 +50,8 @@ public final class SimMain {
 
     static String usage() {
         return "usage: SimMain --connect URL[,URL...] [--targets 48] [--drives 8] [--clients 32] [--seed 1] "
-                + "[--inventory FILE] [--agent-secret S | env NVMESH_AGENT_SECRET] [--control 127.0.0.1:0]";
+                + "[--inventory FILE] [--agent-secret S | env NVMESH_AGENT_SECRET] [--control 127.0.0.1:0] "
+                + "[--ack-delay-ms 200]";
     }
 
     /** A started fleet and its control. */
@@ -72,6 +73,7 @@ public final class SimMain {
         String secret = secretFromEnv;
         String control = "127.0.0.1:0";
         String inventory = null;
+        int ackDelayMillis = 200;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (i + 1 >= args.length) {
@@ -95,6 +97,7 @@ public final class SimMain {
                 case "--agent-secret" -> secret = v;
                 case "--control" -> control = v;
                 case "--inventory" -> inventory = v;
+                case "--ack-delay-ms" -> ackDelayMillis = number(a, v);
                 default -> throw new IllegalArgumentException("unknown option " + a);
             }
         }
@@ -113,6 +116,7 @@ public final class SimMain {
         SimulatedFleet fleet = inventory == null
                 ? SimulatedFleet.create(new SimulatedFleet.Spec(targets, drives, clients, seed))
                 : SimulatedFleet.of(readInventory(inventory), seed);
+        fleet.ackDelay(java.time.Duration.ofMillis(ackDelayMillis));
         SimControl ctl = SimControl.start(host, port, fleet);
         fleet.connect(connect, secret);
         if (inventory == null) {

@@ -23,8 +23,10 @@ final class SimNode implements ManagedNode {
     // Guarded by this.
     private final List<Drive> drives;
     private AgentMessage.Command lastCommand;
+    private final AckGate acks;
 
-    SimNode(String id, NodeKind kind, Map<String, String> labels, List<Drive> drives, long seed) {
+    SimNode(String id, NodeKind kind, Map<String, String> labels, List<Drive> drives, long seed, AckGate acks) {
+        this.acks = acks;
         this.id = id;
         this.kind = kind;
         this.labels = Map.copyOf(labels);
@@ -74,6 +76,12 @@ final class SimNode implements ManagedNode {
         }
         lastCommand = command;
         return new AgentMessage.Ack(command.seq(), true, "");
+    }
+
+    /** Applied at once; the ack leaves when the fleet's gate lets it (a delay, or held by a test). */
+    @Override
+    public java.util.concurrent.CompletionStage<AgentMessage.Ack> applyLater(AgentMessage.Command command) {
+        return acks.pass(apply(command));
     }
 
     synchronized AgentMessage.Command lastCommand() {

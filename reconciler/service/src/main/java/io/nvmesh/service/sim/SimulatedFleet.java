@@ -53,6 +53,7 @@ public final class SimulatedFleet implements AutoCloseable {
     private final Map<String, SimNode> nodes = new LinkedHashMap<>();
     private final Map<String, NodeAgent> agents = new LinkedHashMap<>();
     private final Set<String> killed = new HashSet<>();
+    private final AckGate acks = new AckGate();
     private AgentRuntime runtime;
     private boolean ownsRuntime;
 
@@ -78,12 +79,12 @@ public final class SimulatedFleet implements AutoCloseable {
                 } while (!serials.add(serial));
                 drives.add(new Drive(serial, model.capacity(), DriveHealth.OK, model.labels()));
             }
-            nodes.put(id, new SimNode(id, NodeKind.TARGET, labels, drives, random.nextLong()));
+            nodes.put(id, new SimNode(id, NodeKind.TARGET, labels, drives, random.nextLong(), acks));
         }
         for (int i = 0; i < spec.clients(); i++) {
             String id = "c-" + pad(i + 1, width);
             Map<String, String> labels = Map.of("zone", "zone-" + (char) ('a' + i % ZONES), "role", "app");
-            nodes.put(id, new SimNode(id, NodeKind.CLIENT, labels, List.of(), random.nextLong()));
+            nodes.put(id, new SimNode(id, NodeKind.CLIENT, labels, List.of(), random.nextLong(), acks));
         }
     }
 
@@ -92,10 +93,11 @@ public final class SimulatedFleet implements AutoCloseable {
         this.spec = new Spec(shape.targets().size(), drives, shape.clients().size(), seed);
         SplittableRandom random = new SplittableRandom(seed);
         for (Target t : shape.targets()) {
-            nodes.put(t.id(), new SimNode(t.id(), NodeKind.TARGET, t.labels(), t.drives(), random.nextLong()));
+            nodes.put(t.id(), new SimNode(t.id(), NodeKind.TARGET, t.labels(), t.drives(), random.nextLong(),
+                    acks));
         }
         for (Client c : shape.clients()) {
-            nodes.put(c.id(), new SimNode(c.id(), NodeKind.CLIENT, c.labels(), List.of(), random.nextLong()));
+            nodes.put(c.id(), new SimNode(c.id(), NodeKind.CLIENT, c.labels(), List.of(), random.nextLong(), acks));
         }
     }
 
@@ -186,6 +188,23 @@ public final class SimulatedFleet implements AutoCloseable {
         return Optional.ofNullable(node(nodeId).lastCommand());
     }
 
+    // ---- acks ----
+
+    /** Targets ack applied layouts after this long (default 0: at once), as real agents take time to set them up. */
+    public void ackDelay(Duration delay) {
+        acks.delay(delay);
+    }
+
+    /** Targets apply layouts but keep their acks until {@link #releaseAcks}: volumes stay initializing/rebuilding. */
+    public void holdAcks() {
+        acks.hold();
+    }
+
+    /** Sends every held ack and stops holding. */
+    public void releaseAcks() {
+        acks.release();
+    }
+
     // ---- fault injection ----
 
     /** The drive reports {@code FAILED} from now on. */
@@ -270,6 +289,7 @@ public final class SimulatedFleet implements AutoCloseable {
     @Override
     public synchronized void close() {
         agents.values().forEach(NodeAgent::stop);
+        acks.close();
         if (ownsRuntime && runtime != null) {
             runtime.close();
         }
