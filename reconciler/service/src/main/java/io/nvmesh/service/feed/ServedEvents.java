@@ -13,17 +13,20 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Carries the ack round trip between instances. A volume's status now depends on commits of two kinds of writer: its
- * owner places it, and the owners of its targets record what their agents acked serving. Each publishes on
- * {@code volume/<name>}: the owner its {@code status} events (the {@link StateFeed}), the target owners a {@code served}
- * event ({@code {"volume","stateCommit"}}) per volume whose served segments changed with their commit. Every instance
- * subscribes to {@code volume/*} and, for an event from another instance naming a state commit it has not observed,
- * asks its loop for a pass at once instead of at the next poll: a target owner then pushes the new layout (a volume
- * {@code initializing}, {@code rebuilding} or {@code deleting}), a volume owner works out the status that follows from
- * the acks, a client owner attaches a volume that came {@code online}. Passes asked for while one is queued collapse
- * into one, so a burst of events costs one pass per instance.
+ * Carries the ack round trip between instances. A volume's status depends on commits of two kinds of writer: its owner
+ * places it, and the owners of its targets record what their agents acked serving. A target owner publishes a
+ * {@code served} event ({@code {"volume","stateCommit"}}) on {@code volume/<name>} per volume whose served segments
+ * changed with its commit. Every instance subscribes to {@code volume/*}; the volume's owner, on such an event from
+ * another instance naming a state commit it has not observed, asks its loop for a pass at once instead of at the next
+ * poll, and records the status that follows from the acks. Passes asked for while one is queued collapse into one.
+ *
+ * <p>The other half of the round trip (the target owners pushing a new layout after a placement, the client owners
+ * attaching a volume that came {@code online}) travels as {@link CommandEvents}: the committer announces the nodes
+ * whose command changed, so other instances need no pass for it.
  */
 final class ServedEvents implements AutoCloseable {
+
+    static final String TYPE = "served";
 
     private static final System.Logger LOG = System.getLogger(ServedEvents.class.getName());
 
@@ -47,7 +50,7 @@ final class ServedEvents implements AutoCloseable {
             p.put("volume", v);
             p.put("stateCommit", stateCommit);
             try {
-                events.publish("volume/" + v, "served", p);
+                events.publish("volume/" + v, TYPE, p);
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, () -> self + ": cannot publish served " + v + ": " + e);
             }
@@ -62,7 +65,9 @@ final class ServedEvents implements AutoCloseable {
         }
         boolean pass = false;
         for (StreamItem item = s.poll(); item != null; item = s.poll()) {
-            if (item instanceof Event e && !self.equals(e.origin()) && e.payload() instanceof Map<?, ?> p) {
+            if (item instanceof Event e && TYPE.equals(e.type()) && !self.equals(e.origin())
+                    && e.payload() instanceof Map<?, ?> p && p.get("volume") instanceof String v
+                    && self.equals(loop.ownerOf(v))) {
                 Object commit = p.get("stateCommit");
                 pass |= commit instanceof String c && !c.isEmpty() && !c.equals(loop.observedCommit());
             } else if (item instanceof Reset) {
