@@ -1,7 +1,5 @@
 package io.nvmesh.service.events;
 
-import java.util.regex.Pattern;
-
 /**
  * Topic and filter syntax. A topic is {@code volume/<name>}, {@code target/<id>}, {@code client/<id>}, {@code
  * drive/<serial>}, {@code capacity} or {@code cluster}. A filter is a topic (exact match) or {@code <kind>/*} (every
@@ -9,15 +7,15 @@ import java.util.regex.Pattern;
  */
 public final class Topics {
 
-    private static final Pattern TOPIC = Pattern.compile("(volume|target|client|drive)/[A-Za-z0-9._:@-]{1,253}|capacity|cluster");
-    private static final Pattern PREFIX = Pattern.compile("(volume|target|client|drive)/\\*");
+    private static final String[] KINDS = {"volume/", "target/", "client/", "drive/"};
+    private static final int MAX_NAME = 253;
 
     private Topics() {
     }
 
     /** Throws {@link IllegalArgumentException} with the syntax when {@code topic} is not one. */
     public static String checkTopic(String topic) {
-        if (topic == null || !TOPIC.matcher(topic).matches()) {
+        if (!isTopic(topic)) {
             throw new IllegalArgumentException("not a topic: " + topic + " (volume/<name>, target/<id>, client/<id>,"
                     + " drive/<serial>, capacity or cluster)");
         }
@@ -26,7 +24,7 @@ public final class Topics {
 
     /** Throws {@link IllegalArgumentException} when {@code filter} is neither a topic nor {@code <kind>/*}. */
     public static String checkFilter(String filter) {
-        if (filter != null && PREFIX.matcher(filter).matches()) {
+        if (filter != null && filter.endsWith("/*") && kindLength(filter) == filter.length() - 1) {
             return filter;
         }
         try {
@@ -35,6 +33,44 @@ public final class Topics {
             throw new IllegalArgumentException("not a topic filter: " + filter + " (a topic, or volume/*, target/*,"
                     + " client/*, drive/*)");
         }
+    }
+
+    /**
+     * {@code (volume|target|client|drive)/[A-Za-z0-9._:@-]{1,253}}, {@code capacity} or {@code cluster}, checked
+     * without a regular expression: every interest exchanged between instances is checked topic by topic, and the
+     * matchers were the largest allocation of the events benchmark (about 400 MB per run at 2,000 subscribers).
+     */
+    static boolean isTopic(String topic) {
+        if (topic == null) {
+            return false;
+        }
+        if (topic.equals("capacity") || topic.equals("cluster")) {
+            return true;
+        }
+        int start = kindLength(topic);
+        int length = topic.length() - start;
+        if (start < 0 || length < 1 || length > MAX_NAME) {
+            return false;
+        }
+        for (int i = start; i < topic.length(); i++) {
+            char c = topic.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.'
+                    || c == '_' || c == ':' || c == '@' || c == '-';
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The length of the {@code <kind>/} the text begins with, or -1. */
+    private static int kindLength(String text) {
+        for (String kind : KINDS) {
+            if (text.startsWith(kind)) {
+                return kind.length();
+            }
+        }
+        return -1;
     }
 
     static boolean isPrefix(String filter) {
