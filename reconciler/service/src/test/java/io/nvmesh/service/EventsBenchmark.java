@@ -28,6 +28,11 @@ import java.util.concurrent.locks.LockSupport;
  * crosses the peer HTTP path. Interleaved, as many events on topics nobody subscribed to. Measures publish → SSE
  * line latency and counts events that reached an instance without subscribers. Prints a table and writes it to the
  * file named by the first argument (default {@code reconciler/service/target/events-benchmark.txt}).
+ *
+ * <p>The streams are read by a child JVM of their own ({@link Clients}), as real consumers would be: in one JVM, the
+ * instances and the 2,000 client streams shared one heap, and that heap's collections (150-400 ms with the serial
+ * collector) were most of the p99. {@code --one-jvm} as the second argument reads them in this JVM, as before. Latency
+ * is by the host's wall clock in microseconds ({@link #wallMicros}), the one clock two JVMs share.
  */
 public final class EventsBenchmark {
 
@@ -40,6 +45,7 @@ public final class EventsBenchmark {
 
     public static void main(String[] args) throws Exception {
         Path out = Path.of(args.length > 0 ? args[0] : "reconciler/service/target/events-benchmark.txt");
+        boolean oneJvm = args.length > 1 && args[1].equals("--one-jvm");
         Path dir = Files.createTempDirectory("nvmesh-events-bench");
         List<String[]> rows = new ArrayList<>();
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
@@ -57,19 +63,15 @@ public final class EventsBenchmark {
                 }
                 LockSupport.parkNanos(1_000_000);
             }
-            ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
-            AtomicInteger connected = new AtomicInteger();
-            AtomicLong wrong = new AtomicLong();
             long t = System.nanoTime();
-            for (int i = 0; i < SUBSCRIBERS; i++) {
-                String topic = "volume/v-" + i;
-                URI uri = URI.create(cluster.url(ids.get(i % 3)) + "/v1/events?topic=" + topic);
-                HttpRequest request = HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + TestCluster.READ)
-                        .GET().build();
-                http.sendAsync(request, HttpResponse.BodyHandlers.fromLineSubscriber(new Lines(topic, latencies,
-                        connected, wrong)));
+            List<String> urls = ids.stream().map(id -> cluster.url(id).toString()).toList();
+            Streams streams = oneJvm ? new Streams(http, urls) : null;
+            ChildClients child = oneJvm ? null : ChildClients.start(urls);
+            if (streams != null) {
+                awaitCount(streams.connected, SUBSCRIBERS, "SSE streams");
+            } else {
+                child.expect("connected");
             }
-            awaitCount(connected, SUBSCRIBERS, "SSE streams");
             // Every instance must route each topic to the subscriber's instance before we measure.
             for (int i = 0; i < SUBSCRIBERS; i++) {
                 String owner = ids.get(i % 3);
@@ -89,8 +91,11 @@ public final class EventsBenchmark {
             long start = System.nanoTime();
             for (int round = 0; round < ROUNDS; round++) {
                 if (round == 1) { // the first round warms up the JIT and the connections
-                    awaitSize(latencies, SUBSCRIBERS);
-                    latencies.clear();
+                    if (streams != null) {
+                        awaitCount(streams.warm, SUBSCRIBERS, "warm-up events");
+                    } else {
+                        child.expect("warm");
+                    }
                     start = System.nanoTime() - (long) total * interval;
                 }
                 for (int i = 0; i < SUBSCRIBERS; i++) {
@@ -100,14 +105,23 @@ public final class EventsBenchmark {
                         LockSupport.parkNanos(wait); // not a spin: the publisher must not take one of two cores
                     }
                     ReconcilerNode from = cluster.node(ids.get((i + 1 + round % 2) % 3));
-                    from.events().publish("volume/v-" + i, "tick", Map.of("t", System.nanoTime()));
-                    from.events().publish("volume/u-" + i, "tick", Map.of("t", System.nanoTime()));
+                    from.events().publish("volume/v-" + i, "tick", Map.of("r", round, "t", wallMicros()));
+                    from.events().publish("volume/u-" + i, "tick", Map.of("r", round, "t", wallMicros()));
                     total++;
                 }
             }
             int expected = (ROUNDS - 1) * SUBSCRIBERS;
-            awaitSize(latencies, expected);
-            long[] l = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+            long[] l;
+            long wrong;
+            if (streams != null) {
+                awaitSize(streams.latencies, expected);
+                l = streams.latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+                wrong = streams.wrong.get();
+            } else {
+                String[] result = child.result(expected);
+                l = java.util.Arrays.stream(result[0].split(",")).mapToLong(Long::parseLong).toArray();
+                wrong = Long.parseLong(result[1]);
+            }
             Map<String, EventStats> after = stats(cluster);
             long messages = 0;
             long unwanted = 0;
@@ -126,8 +140,11 @@ public final class EventsBenchmark {
             rows.add(row("peer messages / events carried", String.format(Locale.ROOT,
                     "%,d requests carrying %,d events (watched events only: each crosses once)", messages, sent)));
             rows.add(row("events that reached an instance without subscribers", unwanted + ""));
-            rows.add(row("events delivered to the wrong stream", wrong.get() + ""));
+            rows.add(row("events delivered to the wrong stream", wrong + ""));
+            rows.add(row("client streams read by", oneJvm ? "the benchmark's own JVM (--one-jvm)"
+                    : "a child JVM of their own"));
         } finally {
+            ChildClients.stopAll();
             deleteTree(dir);
         }
         StringBuilder table = new StringBuilder("| measure | result |\n|---|---|\n");
@@ -138,18 +155,38 @@ public final class EventsBenchmark {
         System.exit(0);
     }
 
-    /** Reads one SSE stream: a data line's payload carries the publisher's nanoTime. */
+    /** The host's wall clock in microseconds: the clock the benchmark and its child JVM share. */
+    static long wallMicros() {
+        java.time.Instant now = java.time.Instant.now();
+        return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
+    }
+
+    /** The 2,000 SSE streams, subscriber i on instance i mod 3 with its own topic {@code volume/v-<i>}. */
+    static final class Streams {
+        final ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
+        final AtomicInteger connected = new AtomicInteger();
+        final AtomicInteger warm = new AtomicInteger();
+        final AtomicLong wrong = new AtomicLong();
+
+        Streams(HttpClient http, List<String> urls) {
+            for (int i = 0; i < SUBSCRIBERS; i++) {
+                String topic = "volume/v-" + i;
+                URI uri = URI.create(urls.get(i % urls.size()) + "/v1/events?topic=" + topic);
+                HttpRequest request = HttpRequest.newBuilder(uri)
+                        .header("Authorization", "Bearer " + TestCluster.READ).GET().build();
+                http.sendAsync(request, HttpResponse.BodyHandlers.fromLineSubscriber(new Lines(topic, this)));
+            }
+        }
+    }
+
+    /** Reads one SSE stream: a data line's payload carries the round and the publisher's wall clock. */
     private static final class Lines implements Flow.Subscriber<String> {
         private final String topic;
-        private final ConcurrentLinkedQueue<Long> latencies;
-        private final AtomicInteger connected;
-        private final AtomicLong wrong;
+        private final Streams streams;
 
-        Lines(String topic, ConcurrentLinkedQueue<Long> latencies, AtomicInteger connected, AtomicLong wrong) {
+        Lines(String topic, Streams streams) {
             this.topic = topic;
-            this.latencies = latencies;
-            this.connected = connected;
-            this.wrong = wrong;
+            this.streams = streams;
         }
 
         @Override
@@ -159,20 +196,28 @@ public final class EventsBenchmark {
 
         @Override
         public void onNext(String line) {
-            long now = System.nanoTime();
+            long now = wallMicros();
             if (line.startsWith(": subscribed")) {
-                connected.incrementAndGet();
+                streams.connected.incrementAndGet();
             } else if (line.startsWith("data: ")) {
                 if (!line.contains("\"topic\":\"" + topic + "\"")) {
-                    wrong.incrementAndGet();
+                    streams.wrong.incrementAndGet();
                 }
-                int at = line.indexOf("\"t\":") + 4;
-                int end = at;
-                while (end < line.length() && Character.isDigit(line.charAt(end))) {
-                    end++;
+                if (number(line, "\"r\":") == 0) {
+                    streams.warm.incrementAndGet();
+                } else {
+                    streams.latencies.add((now - number(line, "\"t\":")) * 1_000);
                 }
-                latencies.add(now - Long.parseLong(line.substring(at, end)));
             }
+        }
+
+        private static long number(String line, String field) {
+            int at = line.indexOf(field) + field.length();
+            int end = at;
+            while (end < line.length() && Character.isDigit(line.charAt(end))) {
+                end++;
+            }
+            return Long.parseLong(line.substring(at, end));
         }
 
         @Override
@@ -181,6 +226,84 @@ public final class EventsBenchmark {
 
         @Override
         public void onComplete() {
+        }
+    }
+
+    /** The child JVM side: {@code Clients <url,url,url>}; says {@code connected}, {@code warm}, then the result. */
+    public static final class Clients {
+        private Clients() {
+        }
+
+        public static void main(String[] args) throws Exception {
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
+                    .executor(Executors.newFixedThreadPool(4, r -> {
+                        Thread t = new Thread(r, "bench-sse");
+                        t.setDaemon(true);
+                        return t;
+                    })).build();
+            Streams streams = new Streams(http, List.of(args[0].split(",")));
+            awaitCount(streams.connected, SUBSCRIBERS, "SSE streams");
+            System.out.println("connected");
+            awaitCount(streams.warm, SUBSCRIBERS, "warm-up events");
+            System.out.println("warm");
+            java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in,
+                    java.nio.charset.StandardCharsets.UTF_8));
+            int expected = Integer.parseInt(in.readLine().trim());
+            awaitSize(streams.latencies, expected);
+            long[] l = streams.latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+            StringBuilder sb = new StringBuilder("result ");
+            for (int i = 0; i < l.length; i++) {
+                sb.append(i == 0 ? "" : ",").append(l[i]);
+            }
+            System.out.println(sb.append(' ').append(streams.wrong.get()));
+            System.exit(0);
+        }
+    }
+
+    /** The parent side of {@link Clients}: the same class path and Chronicle flags, its own small heap. */
+    static final class ChildClients {
+        private static final List<Process> STARTED = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private final Process process;
+        private final java.io.BufferedReader out;
+
+        private ChildClients(Process process) {
+            this.process = process;
+            this.out = new java.io.BufferedReader(new java.io.InputStreamReader(process.getInputStream(),
+                    java.nio.charset.StandardCharsets.UTF_8));
+        }
+
+        static ChildClients start(List<String> urls) throws java.io.IOException {
+            List<String> cmd = new ArrayList<>();
+            cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            cmd.addAll(List.of("-XX:+UseSerialGC", "-XX:+AlwaysPreTouch", "-Xms256m", "-Xmx512m",
+                    "-Dchronicle.analytics.disable=true", "-cp", System.getProperty("java.class.path"),
+                    Clients.class.getName(), String.join(",", urls)));
+            Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            STARTED.add(p);
+            return new ChildClients(p);
+        }
+
+        /** Waits for the child to say {@code word} (it prints nothing else before its result). */
+        void expect(String word) throws java.io.IOException {
+            String line = out.readLine();
+            if (!word.equals(line)) {
+                throw new IllegalStateException("the client JVM said " + line + ", expected " + word);
+            }
+        }
+
+        /** Tells the child how many measured events to wait for; its sorted latencies (ns) and wrong deliveries. */
+        String[] result(int expected) throws java.io.IOException {
+            process.getOutputStream().write((expected + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            process.getOutputStream().flush();
+            String line = out.readLine();
+            if (line == null || !line.startsWith("result ")) {
+                throw new IllegalStateException("the client JVM said " + line);
+            }
+            return line.substring("result ".length()).split(" ");
+        }
+
+        static void stopAll() {
+            STARTED.forEach(Process::destroyForcibly);
         }
     }
 
