@@ -218,7 +218,7 @@ final class Reconciliation {
             VolumePolicy p = policyByName.get(policy);
             boolean protectedVolume = blockedSet.contains(name) || v.deletionProtection();
             records.put(name, new VolumeRecord(name, status, reason, protectedVolume,
-                    p == null ? "" : fingerprint(p), java.util.Optional.ofNullable(a)));
+                    fingerprintOf(p), java.util.Optional.ofNullable(a)));
         }
         deferred.forEach((name, reason) -> records.put(name, new VolumeRecord(name, VolumeStatus.PENDING, reason,
                 wanted.get(name).deletionProtection(), fingerprintOf(policyByName.get(wanted.get(name).policy())),
