@@ -9,7 +9,6 @@ import io.nvmesh.core.state.StateStore;
 import io.nvmesh.service.agent.AgentMessage;
 import io.nvmesh.service.agent.AgentRuntime;
 import io.nvmesh.service.agent.Attachment;
-import io.nvmesh.service.reconcile.PassResult;
 import io.nvmesh.service.reconcile.ReconcileLoop;
 import io.nvmesh.service.sim.SimulatedFleet;
 
@@ -18,7 +17,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -28,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Node agents learn their commands through events: three instances with reconcile loops on one bare repository, a
  * simulated fleet, and a state-ref poll of ten minutes, so that an agent owned by an instance that did not commit can
- * only get its command in time through the {@code command} event its owner subscribed to.
+ * only get its command in time through events: the {@code command} event its owner subscribed to, the {@code state}
+ * event every instance hears, or the round trip of its targets' acks.
  */
 class CommandEventsTest {
 
@@ -86,9 +85,7 @@ class CommandEventsTest {
         // The holder's internal subscription is known to the placer, and to nobody as a reason to send elsewhere.
         await().atMost(BOUND).until(() -> cluster.node(placer).events().peerWants(holder, "client/" + CLIENT));
         assertThat(cluster.node(placer).events().peerWants(bystander, "client/" + CLIENT)).isFalse();
-        List<PassResult> holderPasses = new CopyOnWriteArrayList<>();
         ReconcileLoop holderLoop = cluster.node(holder).reconcile().orElseThrow();
-        holderLoop.addPassListener(holderPasses::add);
         long refreshes = holderLoop.commandRefreshes();
         String otherClient = fleet.clientIds().stream().filter(c -> !c.equals(CLIENT)).findFirst().orElseThrow();
         long otherBefore = fleet.lastCommand(otherClient).map(AgentMessage.Command::seq).orElse(0L);
@@ -103,10 +100,10 @@ class CommandEventsTest {
         System.out.printf("volume %s placed by %s, attachment at %s's agent %s after %d ms%n", name, placer,
                 holder, CLIENT, millis);
 
-        // The holder refreshed on the event; no reconcile pass of it sent the command: any pass there since found the
-        // agent up to date already.
+        // The holder refreshed on an event. (A pass of its own may have sent the command first: since volumes are
+        // online only once their targets acked, the holder often records served layouts for a target of this volume
+        // and runs a pass for that commit. Neither is its poll, which is ten minutes away.)
         await().atMost(BOUND).until(() -> holderLoop.commandRefreshes() > refreshes); // counted after its push
-        assertThat(holderPasses).allSatisfy(p -> assertThat(p.commandsSent()).as("pass %s", p).isZero());
         // The other client hears nothing of a volume not attached to it.
         assertThat(fleet.lastCommand(otherClient).map(AgentMessage.Command::seq).orElse(0L)).isEqualTo(otherBefore);
         // Every event that crossed went to an instance that wanted it.

@@ -11,6 +11,11 @@ public enum NodeKind {
         this.keySpace = keySpace;
     }
 
+    /** The ownership key space of this kind, e.g. {@code target}. */
+    public String keySpace() {
+        return keySpace;
+    }
+
     /** The ownership key of a node of this kind, e.g. {@code target/t-001}. */
     public String key(String nodeId) {
         return keySpace + "/" + nodeId;

@@ -12,8 +12,8 @@ import java.util.function.Supplier;
 
 /**
  * The publishers of one instance, wired to what they follow: the {@link StateFeed} (with a reconcile loop), the
- * {@link NodeEvents}, the {@link TotalsEvents}, the {@link CommandEvents} and the {@link ServedEvents}, and the event
- * hub's snapshot hook.
+ * {@link NodeEvents}, the {@link TotalsEvents}, the {@link CommandEvents}, the {@link ServedEvents} and the
+ * {@link StateEvents}, and the event hub's snapshot hook.
  */
 public final class Feeds implements AutoCloseable {
 
@@ -22,10 +22,12 @@ public final class Feeds implements AutoCloseable {
     private final TotalsEvents totals;
     private final Optional<CommandEvents> commands;
     private final Optional<ServedEvents> served;
+    private final Optional<StateEvents> commits;
 
     private Feeds(Optional<StateFeed> state, NodeEvents nodes, TotalsEvents totals,
-                  Optional<CommandEvents> commands, Optional<ServedEvents> served) {
+                  Optional<CommandEvents> commands, Optional<ServedEvents> served, Optional<StateEvents> commits) {
         this.served = served;
+        this.commits = commits;
         this.state = state;
         this.commands = commands;
         this.nodes = nodes;
@@ -54,7 +56,8 @@ public final class Feeds implements AutoCloseable {
         membership.addListener((previous, current) -> totals.clusterChanged());
         Optional<CommandEvents> commands = reconcile.map(loop -> new CommandEvents(self, events, agents, loop));
         Optional<ServedEvents> served = reconcile.map(loop -> new ServedEvents(self, events, loop));
-        Feeds feeds = new Feeds(state, nodes, totals, commands, served);
+        Optional<StateEvents> commits = reconcile.map(loop -> new StateEvents(self, events, loop));
+        Feeds feeds = new Feeds(state, nodes, totals, commands, served, commits);
         events.snapshotFrom(feeds::snapshot);
         return feeds;
     }
@@ -87,6 +90,7 @@ public final class Feeds implements AutoCloseable {
     public void close() {
         commands.ifPresent(CommandEvents::close);
         served.ifPresent(ServedEvents::close);
+        commits.ifPresent(StateEvents::close);
         totals.close();
         nodes.close();
         state.ifPresent(StateFeed::close);

@@ -72,6 +72,9 @@ public final class ReconcileLoop implements AutoCloseable {
     private final Map<String, Object> sent = new HashMap<>();
     /** Confined to the loop thread: the volume keys last given to ownership. */
     private Set<String> volumeKeys = Set.of();
+    /** Confined to the loop thread: the recorded targets and clients last given to ownership. */
+    private Set<String> targetKeys = Set.of();
+    private Set<String> clientKeys = Set.of();
     /** Confined to the loop thread: the recorded state last observed and the desired state it was observed with. */
     private RecordedState observed = RecordedState.empty();
     private volatile String observedCommit = "";
@@ -94,6 +97,7 @@ public final class ReconcileLoop implements AutoCloseable {
     private final ServedRecorder served;
     private final List<java.util.function.BiConsumer<String, Set<String>>> servedListeners =
             new CopyOnWriteArrayList<>();
+    private final List<Consumer<String>> commitListeners = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
     private ReconcileLoop(String self, StateStore store, String branch, OwnershipTable ownership, AgentHub agents,
@@ -114,6 +118,7 @@ public final class ReconcileLoop implements AutoCloseable {
         this.served = new ServedRecorder(self, store, author, ownership, thread, (commit, volumes) -> {
             trigger();
             servedListeners.forEach(l -> l.accept(commit, volumes));
+            committed(commit);
         });
     }
 
@@ -210,6 +215,24 @@ public final class ReconcileLoop implements AutoCloseable {
         servedListeners.add(Objects.requireNonNull(listener, "listener"));
     }
 
+    /**
+     * Hears, on the loop thread, every state commit this instance made (a reconcile pass, an inventory batch, served
+     * layouts), so that other instances can be told at once rather than at their next poll. Must be quick.
+     */
+    public void addCommitListener(Consumer<String> listener) {
+        commitListeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    private void committed(String stateCommit) {
+        for (Consumer<String> l : commitListeners) {
+            try {
+                l.accept(stateCommit);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, self + ": a commit listener failed", e);
+            }
+        }
+    }
+
     /** The state commit this loop last observed ({@code ""} before the first). Any thread. */
     public String observedCommit() {
         return observedCommit;
@@ -300,6 +323,7 @@ public final class ReconcileLoop implements AutoCloseable {
                 RecordedState before = observed;
                 observe(u.commitId(), lastDesired);
                 announce(before, lastDesired);
+                committed(u.commitId());
                 trigger();
             } else if (!(r instanceof UpdateResult.Unchanged)) {
                 LOG.log(System.Logger.Level.WARNING, () -> self + ": inventory batch " + batch.sequence()
@@ -330,6 +354,7 @@ public final class ReconcileLoop implements AutoCloseable {
             observe(report.stateCommit(), desired);
             if (report.outcome() == ReconcileReport.Kind.RECORDED) {
                 announce(before, previousDesired);
+                committed(report.stateCommit());
             }
             int commands = push(desired);
             keep(new PassResult(clock.instant().toString(), outcome(report.outcome()), report.desiredCommit(),
@@ -343,10 +368,12 @@ public final class ReconcileLoop implements AutoCloseable {
     }
 
     /**
-     * Reads the state commit if it is not the one last observed, tells the listeners, and gives ownership the volume
-     * keys: every desired or recorded volume (a recorded one no longer desired, e.g. blocked, still has an owner).
-     * Nodes are no ownership keys: making them known would move agents between instances (bounded loads) whenever
-     * the recorded inventory grows; their owner stays {@code ownerOrPreferred}.
+     * Reads the state commit if it is not the one last observed, tells the listeners, and gives ownership its keys:
+     * every desired or recorded volume (a recorded one no longer desired, e.g. blocked, still has an owner), and every
+     * recorded target and client, so that nodes too are shared with bounded loads (no instance above {@code (1 + ε)}
+     * times the average of a key space). Every instance observes the same state commits (each commit is announced to
+     * all, see {@code feed.StateEvents}), so all reach the same owners; a node not recorded yet goes to its preferred
+     * instance, and an agent that arrives while instances disagree is redirected a few times, then backs off.
      */
     private void observe(String stateCommit, List<Volume> desired) {
         if (!stateCommit.isEmpty() && !stateCommit.equals(observed.commitId())) {
@@ -367,6 +394,18 @@ public final class ReconcileLoop implements AutoCloseable {
         if (!volumes.equals(volumeKeys)) {
             volumeKeys = Set.copyOf(volumes);
             ownership.setSpace("volume", volumes);
+        }
+        Set<String> targets = new HashSet<>();
+        observed.inventory().targets().forEach(t -> targets.add(NodeKind.TARGET.key(t.id())));
+        if (!targets.equals(targetKeys)) {
+            targetKeys = Set.copyOf(targets);
+            ownership.setSpace(NodeKind.TARGET.keySpace(), targets);
+        }
+        Set<String> clients = new HashSet<>();
+        observed.inventory().clients().forEach(c -> clients.add(NodeKind.CLIENT.key(c.id())));
+        if (!clients.equals(clientKeys)) {
+            clientKeys = Set.copyOf(clients);
+            ownership.setSpace(NodeKind.CLIENT.keySpace(), clients);
         }
     }
 

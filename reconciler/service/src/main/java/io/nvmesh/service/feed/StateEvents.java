@@ -1,0 +1,77 @@
+package io.nvmesh.service.feed;
+
+import io.nvmesh.service.events.Event;
+import io.nvmesh.service.events.EventHub;
+import io.nvmesh.service.events.Reset;
+import io.nvmesh.service.events.StreamItem;
+import io.nvmesh.service.events.Subscription;
+import io.nvmesh.service.reconcile.ReconcileLoop;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Tells every instance of each state commit at once. After this instance commits (a reconcile pass, an inventory
+ * batch, served layouts) it publishes a {@code state} event ({@code {"stateCommit"}}) on {@code cluster}; every
+ * instance with a reconcile loop subscribes to {@code cluster} and, for such an event from another instance naming a
+ * commit it has not observed, has its loop observe the state ref's tip now ({@link ReconcileLoop#refreshCommands})
+ * instead of at its next poll. That keeps the instances' views, and so their ownership of nodes (the recorded
+ * targets and clients are ownership keys) and their counters, within milliseconds of each other; the poll stays as
+ * the backstop for a lost event. Refreshes asked for while one is queued collapse into one.
+ */
+final class StateEvents implements AutoCloseable {
+
+    static final String TOPIC = "cluster";
+    static final String TYPE = "state";
+
+    private static final System.Logger LOG = System.getLogger(StateEvents.class.getName());
+
+    private final String self;
+    private final EventHub events;
+    private final ReconcileLoop loop;
+    /** Null only while subscribing (the hub may call {@link #drain} from inside subscribe). */
+    private volatile Subscription subscription;
+
+    StateEvents(String self, EventHub events, ReconcileLoop loop) {
+        this.self = self;
+        this.events = events;
+        this.loop = loop;
+        loop.addCommitListener(this::committed);
+        this.subscription = events.subscribe(Set.of(TOPIC), Map.of(), Duration.ofDays(1), this::drain);
+    }
+
+    private void committed(String stateCommit) {
+        try {
+            events.publish(TOPIC, TYPE, Map.of("stateCommit", stateCommit));
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, () -> self + ": cannot announce state commit " + stateCommit + ": "
+                    + e);
+        }
+    }
+
+    /** Called by the hub outside its lock; must not block: takes what is queued and at most asks for a refresh. */
+    private void drain() {
+        Subscription s = subscription;
+        if (s == null) {
+            return;
+        }
+        boolean refresh = false;
+        for (StreamItem item = s.poll(); item != null; item = s.poll()) {
+            if (item instanceof Event e && TYPE.equals(e.type()) && !self.equals(e.origin())
+                    && e.payload() instanceof Map<?, ?> p && p.get("stateCommit") instanceof String c) {
+                refresh |= !c.isEmpty() && !c.equals(loop.observedCommit());
+            } else if (item instanceof Reset) {
+                refresh = true; // events were lost: look
+            }
+        }
+        if (refresh) {
+            loop.refreshCommands();
+        }
+    }
+
+    @Override
+    public void close() {
+        subscription.close();
+    }
+}
