@@ -63,16 +63,7 @@ class CommandEventsTest {
 
     @AfterEach
     void stop() {
-        if (fleet != null) {
-            fleet.close();
-        }
-        if (runtime != null) {
-            runtime.close();
-        }
-        if (cluster != null) {
-            cluster.close();
-        }
-        store.close();
+        TestCluster.closeAll(fleet, runtime, cluster, store);
     }
 
     @Test

@@ -70,16 +70,7 @@ class PublishedEventsTest {
     @AfterEach
     void stop() {
         streams.forEach(SseClient::close);
-        if (fleet != null) {
-            fleet.close();
-        }
-        if (runtime != null) {
-            runtime.close();
-        }
-        if (cluster != null) {
-            cluster.close();
-        }
-        store.close();
+        TestCluster.closeAll(fleet, runtime, cluster, store);
     }
 
     @Test

@@ -113,6 +113,29 @@ final class TestCluster implements AutoCloseable {
         return true;
     }
 
+    /**
+     * Closes what a test opened, in the order given, skipping what was never opened (null): a fleet before its agent
+     * runtime before the cluster before the store. Every part is closed even if one fails; the first failure is thrown.
+     */
+    static void closeAll(AutoCloseable... parts) {
+        RuntimeException first = null;
+        for (AutoCloseable part : parts) {
+            if (part == null) {
+                continue;
+            }
+            try {
+                part.close();
+            } catch (Exception e) {
+                if (first == null) {
+                    first = e instanceof RuntimeException r ? r : new IllegalStateException(e);
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
     @Override
     public void close() {
         running.values().forEach(ReconcilerNode::close);

@@ -94,16 +94,7 @@ class VolumeStatusTest {
 
     @AfterEach
     void stop() {
-        if (fleet != null) {
-            fleet.close();
-        }
-        if (runtime != null) {
-            runtime.close();
-        }
-        if (cluster != null) {
-            cluster.close();
-        }
-        store.close();
+        TestCluster.closeAll(fleet, runtime, cluster, store);
     }
 
     @Test
