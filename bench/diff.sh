@@ -35,3 +35,18 @@ for CMD in "java $FLAGS -jar $JAR diff --repo $REPO $DIR" "java $FLAGS -jar $JAR
     done
   fi
 done
+# With changes: the same manifests, where the first 10 volume files (250 volumes) grow each volume by 10x + 10 GiB,
+# laid over the branch from a checkout of its own holding them at the same path: 250 extends to plan.
+CHG=$PWD/bench-out/changed-$N
+if [ ! -d "$CHG/$DIR" ]; then
+  mkdir -p "$CHG/bench-out" && git init -q "$CHG" && cp -r "$DIR" "$CHG/$DIR"   # its own checkout root
+  for f in $(find "$CHG/$DIR/volumes" -name '*.yaml' | sort | head -10); do
+    sed -i 's/capacity: \([0-9]*\)GiB/capacity: 1\1GiB/' "$f"
+  done
+fi
+CMD="$PWD/nvmesh diff --repo $REPO $DIR"
+echo "command (in $CHG): $CMD"
+(cd "$CHG" && { $CMD | tail -1 || true; })
+for i in $(seq "$RUNS"); do
+  (cd "$CHG" && /usr/bin/time -f "%e s wall, %U s user, %M KiB max RSS" $CMD > /dev/null || true)
+done

@@ -5,6 +5,7 @@ import io.nvmesh.schema.DriveIntent;
 import io.nvmesh.schema.TargetClass;
 import io.nvmesh.schema.VolumePolicy;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -25,6 +26,10 @@ final class Workspace {
     final Set<String> evacuating = new HashSet<>();
     private final Map<String, CandidatePool> pools = new HashMap<>();
     private final Map<String, int[]> domainIds = new HashMap<>();
+    private final Map<String, BitSet> driveClassMembers = new HashMap<>();
+    private final Map<String, BitSet> targetClassMembers = new HashMap<>();
+    private int[] driveLabelSet;
+    private List<Map<String, String>> driveLabelSets;
     private final Map<String, DriveClass> driveClasses = new HashMap<>();
     private final Map<String, TargetClass> targetClasses = new HashMap<>();
 
@@ -81,23 +86,84 @@ final class Workspace {
         String key = String.join(",", p.driveClasses()) + "|" + String.join(",", p.targetClasses());
         CandidatePool pool = pools.get(key);
         if (pool == null) {
+            BitSet members = eligible();
+            if (!p.driveClasses().isEmpty()) {
+                BitSet any = new BitSet(drives.size());
+                p.driveClasses().forEach(n -> any.or(driveClassMembers(n)));
+                members.and(any);
+            }
+            if (!p.targetClasses().isEmpty()) {
+                BitSet any = new BitSet(drives.size());
+                p.targetClasses().forEach(n -> any.or(targetClassMembers(n)));
+                members.and(any);
+            }
             pool = new CandidatePool();
-            for (DriveSpace d : drives) {
-                if (d.eligible && matches(p, d)) {
-                    pool.add(d);
-                }
+            for (int i = members.nextSetBit(0); i >= 0; i = members.nextSetBit(i + 1)) {
+                pool.add(drives.get(i));
             }
             pools.put(key, pool);
         }
         return pool;
     }
 
-    private boolean matches(VolumePolicy p, DriveSpace d) {
-        boolean drive = p.driveClasses().isEmpty()
-                || p.driveClasses().stream().anyMatch(n -> driveClasses.get(n).selector().matches(d.drive.labels()));
-        boolean target = p.targetClasses().isEmpty()
-                || p.targetClasses().stream().anyMatch(n -> targetClasses.get(n).selector().matches(d.target.labels()));
-        return drive && target;
+    private BitSet eligible() {
+        BitSet out = new BitSet(drives.size());
+        for (DriveSpace d : drives) {
+            if (d.eligible) {
+                out.set(d.index);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Drives a drive class selects, by drive index. Many policies share a class (10,000 volumes may name 200 policies
+     * over 100 classes) and many drives share their labels, so a selector runs once per distinct label set.
+     */
+    private BitSet driveClassMembers(String name) {
+        return driveClassMembers.computeIfAbsent(name, n -> {
+            if (driveLabelSets == null) {
+                Map<Map<String, String>, Integer> ids = new HashMap<>();
+                driveLabelSet = new int[drives.size()];
+                for (DriveSpace d : drives) {
+                    driveLabelSet[d.index] = ids.computeIfAbsent(d.drive.labels(), k -> ids.size());
+                }
+                driveLabelSets = new ArrayList<>(ids.keySet());
+                driveLabelSets.sort((a, b) -> Integer.compare(ids.get(a), ids.get(b)));
+            }
+            BitSet selected = new BitSet(driveLabelSets.size());
+            for (int i = 0; i < driveLabelSets.size(); i++) {
+                if (driveClasses.get(n).selector().matches(driveLabelSets.get(i))) {
+                    selected.set(i);
+                }
+            }
+            BitSet out = new BitSet(drives.size());
+            for (int i = 0; i < driveLabelSet.length; i++) {
+                if (selected.get(driveLabelSet[i])) {
+                    out.set(i);
+                }
+            }
+            return out;
+        });
+    }
+
+    /** Drives on the targets a target class selects, by drive index; the selector runs once per target. */
+    private BitSet targetClassMembers(String name) {
+        return targetClassMembers.computeIfAbsent(name, n -> {
+            BitSet out = new BitSet(drives.size());
+            Target last = null;
+            boolean match = false;
+            for (DriveSpace d : drives) {
+                if (d.target != last) {
+                    last = d.target;
+                    match = targetClasses.get(n).selector().matches(d.target.labels());
+                }
+                if (match) {
+                    out.set(d.index);
+                }
+            }
+            return out;
+        });
     }
 
     /** Per drive index, a small id of its value of the domain key (null key: none). */

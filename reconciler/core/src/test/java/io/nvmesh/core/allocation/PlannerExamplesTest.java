@@ -11,7 +11,10 @@ import io.nvmesh.schema.LabelSelector;
 import io.nvmesh.schema.Layout;
 import io.nvmesh.schema.Metadata;
 import io.nvmesh.schema.Protection;
+import io.nvmesh.schema.TargetClass;
+import io.nvmesh.schema.Volume;
 import io.nvmesh.schema.VolumePolicy;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -88,6 +91,54 @@ class PlannerExamplesTest {
         assertThat(plan.unplaceable()).singleElement().extracting(Action::reason).isEqualTo(
                 "cannot place volume db-01 (raid10, 4 stripes × 3 copies of 256 GiB): only 2 targets in distinct"
                         + " racks have 256 GiB free on drive class nvme-gen4 (a group of 3 needs 3)");
+    }
+
+    @Test
+    void placesOnlyOnDrivesOfAnyNamedDriveClassOnTargetsOfTheTargetClass() {
+        // 8 targets in racks r1..r4, half of them "fast"; per target drives labelled gen4, gen5 or sata.
+        List<Target> ts = new ArrayList<>();
+        for (int t = 1; t <= 8; t++) {
+            String id = String.format("t%02d", t);
+            List<Drive> ds = new ArrayList<>();
+            for (String gen : List.of("gen4", "gen5", "sata")) {
+                ds.add(new Drive(id + "-" + gen, 100 * G, DriveHealth.OK, Map.of("gen", gen)));
+            }
+            ts.add(Target.of(id, Map.of("rack", "r" + ((t - 1) % 4 + 1), "tier", t % 2 == 0 ? "fast" : "slow"), ds));
+        }
+        Inventory inv = Inventory.of(ts);
+        DriveClass gen4 = new DriveClass(Metadata.named("gen4"), new LabelSelector(Map.of("gen", "gen4"), List.of()),
+                List.of());
+        DriveClass gen5 = new DriveClass(Metadata.named("gen5"), new LabelSelector(Map.of("gen", "gen5"), List.of()),
+                List.of());
+        TargetClass fast = new TargetClass(Metadata.named("fast"), new LabelSelector(Map.of("tier", "fast"), List.of()),
+                List.of());
+        VolumePolicy nvme = new VolumePolicy(Metadata.named("nvme"), Layout.RAID1, 1, VolumePolicy.DEFAULT_STRIPE_SIZE,
+                1, 0, 0, Protection.FULL, null, List.of("gen4", "gen5"), List.of("fast"), false);
+        VolumePolicy anyGen4 = new VolumePolicy(Metadata.named("any-gen4"), Layout.CONCATENATED, 1,
+                VolumePolicy.DEFAULT_STRIPE_SIZE, 0, 0, 0, Protection.FULL, null, List.of("gen4"), List.of(), false);
+        List<Volume> volumes = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            volumes.add(volume("n" + i, "nvme", 30));
+            volumes.add(volume("c" + i, "any-gen4", 30));
+        }
+        DesiredState desired = new DesiredState(List.of(nvme, anyGen4), List.of(gen4, gen5), List.of(fast), volumes,
+                List.of());
+
+        Plan plan = Planner.plan(inv, Allocations.EMPTY, desired);
+        Allocations after = Allocations.EMPTY.apply(plan);
+
+        assertThat(plan.unplaceable()).isEmpty();
+        assertThat(StateChecker.check(inv, after)).isEmpty();
+        Set<String> nvmeSerials = new HashSet<>();
+        Set<String> gen4Serials = new HashSet<>();
+        for (VolumeAllocation v : after.volumes()) {
+            v.extents().forEach(e -> (v.volume().startsWith("n") ? nvmeSerials : gen4Serials).add(e.serial()));
+        }
+        assertThat(nvmeSerials).isNotEmpty().allMatch(s -> s.endsWith("-gen4") || s.endsWith("-gen5"))
+                .allMatch(s -> Integer.parseInt(s.substring(1, 3)) % 2 == 0);
+        assertThat(gen4Serials).isNotEmpty().allMatch(s -> s.endsWith("-gen4"));
+        // Six least-filled picks among eight gen4 drives, only four of them on fast targets: some land on slow ones.
+        assertThat(gen4Serials).anyMatch(s -> Integer.parseInt(s.substring(1, 3)) % 2 == 1);
     }
 
     @Test
