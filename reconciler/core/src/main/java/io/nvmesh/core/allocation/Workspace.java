@@ -124,12 +124,14 @@ final class Workspace {
         return driveClassMembers.computeIfAbsent(name, n -> {
             if (driveLabelSets == null) {
                 Map<Map<String, String>, Integer> ids = new HashMap<>();
+                driveLabelSets = new ArrayList<>();
                 driveLabelSet = new int[drives.size()];
                 for (DriveSpace d : drives) {
-                    driveLabelSet[d.index] = ids.computeIfAbsent(d.drive.labels(), k -> ids.size());
+                    driveLabelSet[d.index] = ids.computeIfAbsent(d.drive.labels(), k -> {
+                        driveLabelSets.add(k);
+                        return driveLabelSets.size() - 1;
+                    });
                 }
-                driveLabelSets = new ArrayList<>(ids.keySet());
-                driveLabelSets.sort((a, b) -> Integer.compare(ids.get(a), ids.get(b)));
             }
             BitSet selected = new BitSet(driveLabelSets.size());
             for (int i = 0; i < driveLabelSets.size(); i++) {
