@@ -17,6 +17,9 @@ public final class StateChecker {
     private StateChecker() {
     }
 
+    /** How space still held for release is named where a volume would be. */
+    static final String HELD = "(space being released)";
+
     private record Located(Target target, Drive drive) {
     }
 
@@ -42,6 +45,9 @@ public final class StateChecker {
                     }
                 }
             }
+        }
+        for (Extent e : recorded.held()) {
+            perDrive.computeIfAbsent(e.serial(), k -> new ArrayList<>()).add(new Owned(HELD, e));
         }
         for (Map.Entry<String, List<Owned>> e : perDrive.entrySet()) {
             String serial = e.getKey();
