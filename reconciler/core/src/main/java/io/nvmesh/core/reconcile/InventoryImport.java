@@ -3,12 +3,8 @@ package io.nvmesh.core.reconcile;
 import io.nvmesh.core.allocation.Inventory;
 import io.nvmesh.core.inventory.InventoryFile;
 import io.nvmesh.core.record.RecordedState;
-import io.nvmesh.core.record.StateFiles;
 import io.nvmesh.core.state.Author;
-import io.nvmesh.core.state.Changes;
-import io.nvmesh.core.state.Decision;
 import io.nvmesh.core.state.StateStore;
-import io.nvmesh.core.state.UpdateResult;
 import io.nvmesh.schema.Problem;
 
 /**
@@ -37,24 +33,38 @@ public final class InventoryImport {
         }
         Inventory inventory = parsed.inventory().get();
         int[] changed = {0};
-        UpdateResult r = store.update(StateStore.STATE_REF, author, snapshot -> {
-            RecordedState recorded = Reconciliation.decode(snapshot);
-            Changes changes = StateFiles.changes(snapshot, recorded.withInventory(inventory));
-            changed[0] = changes.size();
-            return changes.isEmpty() ? Decision.noChange()
-                    : Decision.commit(changes, "inventory import " + file + ": " + inventory.targets().size()
-                            + " targets, " + drives(inventory) + " drives, " + inventory.clients().size() + " clients");
+        StateWriter writer = new StateWriter(store, "main", author);
+        StateWriter.Result r = writer.write(recorded -> {
+            RecordedState after = recorded.withInventory(inventory);
+            changed[0] = changedNodes(recorded.inventory(), inventory);
+            return StateWriter.Proposal.write(after, "inventory import " + file + ": " + inventory.targets().size()
+                    + " targets, " + drives(inventory) + " drives, " + inventory.clients().size() + " clients", null);
         });
         int drives = drives(inventory);
-        if (r instanceof UpdateResult.Updated u) {
-            return new Result(u.previousId(), u.commitId(), inventory.targets().size(), drives,
-                    inventory.clients().size(), changed[0], u.retries());
-        }
-        if (r instanceof UpdateResult.Unchanged u) {
-            return new Result(u.commitId(), u.commitId(), inventory.targets().size(), drives,
-                    inventory.clients().size(), 0, u.retries());
-        }
-        throw new GitOpsRefusal("could not record the inventory: " + r);
+        return switch (r.kind()) {
+            case RECORDED -> new Result(r.previousId(), r.commitId(), inventory.targets().size(), drives,
+                    inventory.clients().size(), changed[0], r.retries());
+            case UNCHANGED -> new Result(r.commitId(), r.commitId(), inventory.targets().size(), drives,
+                    inventory.clients().size(), 0, r.retries());
+            default -> throw new GitOpsRefusal("could not record the inventory: " + r.reason());
+        };
+    }
+
+    /** Targets and clients added, changed or removed: the inventory files the import writes or deletes. */
+    private static int changedNodes(Inventory was, Inventory now) {
+        java.util.Set<Object> before = new java.util.HashSet<>(was.targets());
+        before.addAll(was.clients());
+        java.util.Set<Object> after = new java.util.HashSet<>(now.targets());
+        after.addAll(now.clients());
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        before.stream().filter(n -> !after.contains(n)).forEach(n -> ids.add(String.valueOf(id(n))));
+        after.stream().filter(n -> !before.contains(n)).forEach(n -> ids.add(String.valueOf(id(n))));
+        return ids.size();
+    }
+
+    private static String id(Object node) {
+        return node instanceof io.nvmesh.core.allocation.Target t ? "target " + t.id()
+                : "client " + ((io.nvmesh.core.allocation.Client) node).id();
     }
 
     private static int drives(Inventory inventory) {
