@@ -26,6 +26,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -216,10 +217,10 @@ final class Reconciliation {
         for (Action a : plan.unplaceable()) {
             reasons.computeIfAbsent(a.volume(), k -> new ArrayList<>()).add(a.reason());
         }
-        Set<String> degraded = new HashSet<>();
+        Map<String, List<String>> degraded = new HashMap<>();
         for (Violation v : StateChecker.check(recorded.inventory(), after)) {
             if (v.kind() == Violation.Kind.DEGRADED && v.volume() != null) {
-                degraded.add(v.volume());
+                degraded.computeIfAbsent(v.volume(), k -> new ArrayList<>()).add(v.message());
             }
         }
         Map<String, VolumePolicy> policyByName = new TreeMap<>();
@@ -261,8 +262,12 @@ final class Reconciliation {
                 String waiting = (status == VolumeStatus.INITIALIZING ? "initializing: " : "rebuilding: ")
                         + unserved.size() + " segment(s) not served yet by their targets";
                 reason = reason.isEmpty() ? waiting : waiting + "; " + reason;
+            } else if (degraded.containsKey(name)) {
+                status = VolumeStatus.DEGRADED;
+                String why = degradedReason(name, degraded.get(name));
+                reason = reason.isEmpty() ? why : why + "; " + reason;
             } else {
-                status = degraded.contains(name) ? VolumeStatus.DEGRADED : VolumeStatus.ONLINE;
+                status = VolumeStatus.ONLINE;
             }
             String policy = a != null ? a.policy() : v.policy();
             VolumePolicy p = policyByName.get(policy);
@@ -319,6 +324,15 @@ final class Reconciliation {
                 ? " and " + (names.size() - shown) + " more" : "");
         return VolumeRecord.WAITING + names.size() + " fixed-size volume" + (names.size() == 1 ? "" : "s")
                 + " of other reconcilers to be placed first (" + list + "): capacity: max takes the space they leave";
+    }
+
+    /** {@code degraded: chunk 0 group 0: segment 1 is on drive S3 of target t2, which is unhealthy (and 2 more)}. */
+    private static String degradedReason(String volume, List<String> findings) {
+        String first = findings.get(0);
+        String prefix = "volume " + volume + " ";
+        String shown = first.startsWith(prefix) ? first.substring(prefix.length()) : first;
+        return "degraded: " + shown + (findings.size() == 1 ? "" : " (and " + (findings.size() - 1)
+                + " more degraded segment" + (findings.size() == 2 ? "" : "s") + ")");
     }
 
     private static String fingerprintOf(VolumePolicy p) {

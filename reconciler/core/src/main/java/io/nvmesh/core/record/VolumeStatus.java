@@ -15,7 +15,7 @@ public enum VolumeStatus {
     ONLINE,
     /** Was served, but a moved or rebuilt segment is not in its new target's served layout yet. */
     REBUILDING,
-    /** Placed, but a segment sits on a failed or missing drive. */
+    /** Placed, but a segment sits on a failed or missing drive, or on an unhealthy target; {@code reason} names it. */
     DEGRADED,
     /** Removed from desired while {@code deletionProtection: true}: kept, and not deleted until unprotected. */
     BLOCKED,
