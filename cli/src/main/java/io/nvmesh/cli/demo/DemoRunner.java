@@ -5,6 +5,7 @@ import io.nvmesh.cli.process.ServiceJars;
 import io.nvmesh.cli.remote.ServerAddress;
 import io.nvmesh.cli.remote.ServerClient;
 import io.nvmesh.cli.remote.ServerException;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
@@ -40,6 +41,8 @@ public final class DemoRunner {
     /** The reconcilers whose nodes are moving, and since when; empty when none are. */
     private final List<String> takingOver = new ArrayList<>();
     private long takeOverSince;
+    /** The instance {@code client.properties} names. */
+    private String clientServer;
 
     /**
      * Four JVMs share the user's machine (a laptop, a 2-core VM): with G1 and C2 they starve each other's heartbeats
@@ -54,6 +57,7 @@ public final class DemoRunner {
         this.jars = jars.withMoreFlags(CHILD_FLAGS);
         this.children = new DemoChildren(children);
         this.out = out;
+        this.clientServer = demo.urls().keySet().iterator().next();
     }
 
     /**
@@ -178,6 +182,9 @@ public final class DemoRunner {
                         ? "the simulated fleet exited, so the demo stops; see " + exit.log()
                         : "every reconciler has exited, so the demo stops; see the logs in " + demo.logs());
             }
+            if (exit.name().equals(clientServer)) {
+                pointClientAt(exit.survivors().get(0));
+            }
             if (takingOver.isEmpty()) {
                 takeOverSince = System.nanoTime();
             }
@@ -208,6 +215,20 @@ public final class DemoRunner {
         }
         out.flush();
         takingOver.clear();
+    }
+
+    /** So that {@code nvmesh get} and {@code status} keep working after the instance they asked died. */
+    private void pointClientAt(String id) {
+        URI url = demo.urls().get(id);
+        try {
+            DemoSetup.pointClientAt(demo, url);
+            clientServer = id;
+            out.println("nvmesh get now asks " + id + " at " + url + " (" + demo.clientFile() + "; if you set "
+                    + "NVMESH_SERVER, set it to that)");
+        } catch (IOException e) {
+            out.println("cannot point " + demo.clientFile() + " at " + id + ": " + e.getMessage());
+        }
+        out.flush();
     }
 
     private ServerClient client(String id) {
