@@ -72,9 +72,11 @@ public final class DemoRunner {
             ProcessBuilder b = new ProcessBuilder(jars.command(ServiceJars.RECONCILER_MAIN,
                     List.of("--config", e.getValue().toString())));
             b.directory(demo.dir().toFile());
-            children.start(DemoChildren.Role.RECONCILER, e.getKey(), b, demo.logs().resolve(e.getKey() + ".log"));
-            out.println("started reconciler " + e.getKey() + " at " + demo.urls().get(e.getKey()) + "  (log: "
-                    + demo.logs().resolve(e.getKey() + ".log") + ")");
+            Process p = children.start(DemoChildren.Role.RECONCILER, e.getKey(), b,
+                    demo.logs().resolve(e.getKey() + ".log"));
+            // The pid, so that a user can kill -9 one and watch the others take over.
+            out.println("started reconciler " + e.getKey() + " (pid " + p.pid() + ") at " + demo.urls().get(e.getKey())
+                    + "  (log: " + demo.logs().resolve(e.getKey() + ".log") + ")");
         }
         out.flush();
         long deadline = System.nanoTime() + timeout.toNanos();
