@@ -12,6 +12,7 @@ import io.nvmesh.core.record.ServedLayout;
 import io.nvmesh.core.record.VolumeRecord;
 import io.nvmesh.core.record.VolumeStatus;
 import io.nvmesh.core.reconcile.Fsck;
+import io.nvmesh.core.reconcile.HistoryCheck;
 import io.nvmesh.core.state.Changes;
 import io.nvmesh.core.state.StateStore;
 import io.nvmesh.service.agent.AgentMessage;
@@ -168,6 +169,8 @@ class VolumeStatusTest {
                 .doesNotContain("db-01");
         assertThat(gone.allocations().volumes()).isEmpty();
         assertThat(Fsck.check(store, "main").errors()).isEmpty();
+        assertThat(HistoryCheck.check(store, "main", "").findings()).extracting(HistoryCheck.Finding::render)
+                .isEmpty();
     }
 
     private RecordedState recorded() {

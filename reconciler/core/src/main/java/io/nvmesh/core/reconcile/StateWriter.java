@@ -349,12 +349,18 @@ public final class StateWriter {
      * @return the new state commit
      */
     public static String init(StateStore store, Author author, boolean force) {
-        String tip = store.resolve(StateStore.STATE_REF);
+        String tip;
+        try {
+            tip = store.resolve(StateStore.STATE_REF);
+        } catch (StateStoreException unreadable) {
+            tip = "unreadable";
+        }
         String anchor = store.resolve(ANCHOR_REF);
         List<String> seen = store.previousTips(StateStore.STATE_REF);
         if (!force && (!tip.isEmpty() || !anchor.isEmpty() || !seen.isEmpty())) {
             throw new GitOpsRefusal("refused to start a new recorded state: " + (!tip.isEmpty()
-                    ? "refs/nvmesh/state exists (" + DesiredManifests.shortId(tip) + ")"
+                    ? "refs/nvmesh/state exists (" + (tip.equals("unreadable") ? tip : DesiredManifests.shortId(tip))
+                    + ")"
                     : "a state existed here (" + (anchor.isEmpty() ? "" : "root " + DesiredManifests.shortId(anchor)
                     + ", ") + "last seen " + (seen.isEmpty() ? "unknown" : DesiredManifests.shortId(seen.get(0)))
                     + ")"), List.of("a new state forgets every allocation: drive space in use would be handed out "
