@@ -138,10 +138,13 @@ final class Reconciliation {
                     addPolicy(a.policy(), policies, policyNames, previousPolicies);
                     continue;
                 }
+                // Deleting already: what it still holds. Newly removed (or deleting as recorded before holds were
+                // kept, with none listed): every segment, from the generation this pass records.
+                boolean continuing = r.status() == VolumeStatus.DELETING && !r.releasing().isEmpty();
                 List<HeldExtent> hold = new ArrayList<>(keep);
                 for (Extent e : a.extents()) {
-                    HeldExtent h = r.status() == VolumeStatus.DELETING ? keep.stream()
-                            .filter(k -> k.extent().equals(e)).findFirst().orElse(null) : HeldExtent.of(e, since);
+                    HeldExtent h = continuing ? keep.stream().filter(k -> k.extent().equals(e)).findFirst()
+                            .orElse(null) : HeldExtent.of(e, since);
                     if (h != null && !hold.contains(h) && !release.released(h)) {
                         hold.add(h);
                     }
