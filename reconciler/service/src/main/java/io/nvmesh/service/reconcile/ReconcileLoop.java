@@ -55,6 +55,9 @@ public final class ReconcileLoop implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(ReconcileLoop.class.getName());
 
+    /** How often the state's tip is read whole past the caches, to notice an object damaged on disk. */
+    static final Duration VERIFY_EVERY = Duration.ofMinutes(2);
+
     /** Results kept for {@code GET /v1/reconcile/results}. */
     public static final int KEPT_RESULTS = 50;
 
@@ -146,6 +149,8 @@ public final class ReconcileLoop implements AutoCloseable {
         ownership.addListener(own -> loop.trigger());
         long poll = config.gitPollInterval().toMillis();
         loop.thread.scheduleWithFixedDelay(loop::pass, 0, poll, TimeUnit.MILLISECONDS);
+        loop.thread.scheduleWithFixedDelay(loop::verifyState, VERIFY_EVERY.toMillis(), VERIFY_EVERY.toMillis(),
+                TimeUnit.MILLISECONDS);
         return loop;
     }
 
@@ -344,6 +349,18 @@ public final class ReconcileLoop implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, () -> self + ": inventory batch " + batch.sequence()
                     + " not recorded: " + e.getMessage());
+        }
+    }
+
+    /** Reads the tip whole; a damaged object stops this instance's writes (the writer says why) until repaired. */
+    private void verifyState() {
+        if (closed) {
+            return;
+        }
+        try {
+            reconciler.writer().verify();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, () -> self + ": " + e.getMessage());
         }
     }
 
