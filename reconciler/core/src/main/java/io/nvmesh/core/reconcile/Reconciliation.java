@@ -1,8 +1,10 @@
 package io.nvmesh.core.reconcile;
 
 import io.nvmesh.core.allocation.Action;
+import io.nvmesh.core.allocation.ActionKind;
 import io.nvmesh.core.allocation.Allocations;
 import io.nvmesh.core.allocation.DesiredState;
+import io.nvmesh.core.allocation.LiveCopies;
 import io.nvmesh.core.allocation.Plan;
 import io.nvmesh.core.allocation.Planner;
 import io.nvmesh.core.allocation.StateChecker;
@@ -175,6 +177,7 @@ final class Reconciliation {
         }
         Map<String, VolumePolicy> policyByName = new TreeMap<>();
         policies.forEach(p -> policyByName.put(p.name(), p));
+        LiveCopies copies = LiveCopies.of(recorded.inventory());
 
         SortedMap<String, VolumeRecord> records = new TreeMap<>();
         for (VolumeRecord r : recorded.volumes().values()) {
@@ -198,6 +201,7 @@ final class Reconciliation {
                 continue;
             }
             List<Integer> unserved = a == null ? List.of() : served.unserved(a);
+            List<LiveCopies.LostGroup> lost = a == null ? List.of() : copies.lost(a);
             VolumeStatus status;
             if (a == null) {
                 status = VolumeStatus.PENDING;
@@ -206,6 +210,10 @@ final class Reconciliation {
                 reason = "deletion blocked: volume " + name + " was removed from desired but has deletionProtection: "
                         + "true; restore it and set deletionProtection: false before deleting it"
                         + (reason.isEmpty() ? "" : "; " + reason);
+            } else if (!lost.isEmpty()) {
+                status = VolumeStatus.FAILED;
+                reason = groupReason(LiveCopies.reason(name, lost), plan, name,
+                        lost.stream().map(l -> List.of(l.chunk(), l.group())).toList());
             } else if (!unserved.isEmpty()) {
                 status = neverServed(before, unserved) ? VolumeStatus.INITIALIZING : VolumeStatus.REBUILDING;
                 String waiting = (status == VolumeStatus.INITIALIZING ? "initializing: " : "rebuilding: ")
@@ -213,6 +221,11 @@ final class Reconciliation {
                 reason = reason.isEmpty() ? waiting : waiting + "; " + reason;
             } else {
                 status = degraded.contains(name) ? VolumeStatus.DEGRADED : VolumeStatus.ONLINE;
+                List<LiveCopies.UnavailableGroup> waiting = copies.unavailable(a);
+                if (!waiting.isEmpty()) {
+                    reason = groupReason(LiveCopies.reason(waiting), plan, name,
+                            waiting.stream().map(u -> List.of(u.chunk(), u.group())).toList());
+                }
             }
             String policy = a != null ? a.policy() : v.policy();
             VolumePolicy p = policyByName.get(policy);
@@ -240,6 +253,21 @@ final class Reconciliation {
                 ? " and " + (names.size() - shown) + " more" : "");
         return VolumeRecord.WAITING + names.size() + " fixed-size volume" + (names.size() == 1 ? "" : "s")
                 + " of other reconcilers to be placed first (" + list + "): capacity: max takes the space they leave";
+    }
+
+    /**
+     * The reason of a volume whose groups {@link LiveCopies} explains ({@code said}), then the plan's other reasons for
+     * it; its unplaceable moves in those same groups only say again that they cannot be rebuilt, so they are left out.
+     */
+    private static String groupReason(String said, Plan plan, String volume, List<List<Integer>> groups) {
+        StringBuilder sb = new StringBuilder(said);
+        for (Action x : plan.unplaceable()) {
+            if (x.volume().equals(volume) && !(x.kind() == ActionKind.MOVE
+                    && groups.contains(List.of(x.move().chunk(), x.move().group())))) {
+                sb.append("; ").append(x.reason());
+            }
+        }
+        return sb.toString();
     }
 
     private static String fingerprintOf(VolumePolicy p) {
