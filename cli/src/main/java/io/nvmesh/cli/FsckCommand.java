@@ -16,7 +16,8 @@ import picocli.CommandLine.Model.CommandSpec;
             "Check the recorded state on refs/nvmesh/state: every file reads; no two extents on a drive overlap; "
                     + "every extent lies within a known drive; every group has the shape and separation its policy "
                     + "asks for (as of the desired commit the state was reconciled from); every reference resolves.",
-            "Volumes with a segment on a failed or missing drive are reported as warnings (degraded), not errors."
+            "Volumes with a segment on a failed or missing drive are reported as warnings (degraded), not errors; "
+                    + "so are volumes whose data is lost (a group with no surviving copy), naming the group."
         },
         footerHeading = "%nExamples:%n",
         footer = {
@@ -40,9 +41,11 @@ final class FsckCommand implements Callable<Integer> {
             Verbose.say(repository, repo, spec);
             FsckReport r = Fsck.check(repo.store(), repository.branch);
             r.findings().forEach(f -> out.println(f.render()));
+            long warnings = r.findings().size() - r.errors().size();
             out.printf("state %s: %d volumes, %d drives: %s%n", InventoryCommand.shortId(r.stateCommit()), r.volumes(),
-                    r.drives(), r.clean() ? "consistent" : r.errors().size() + " violation"
-                            + (r.errors().size() == 1 ? "" : "s"));
+                    r.drives(), (r.clean() ? "consistent" : r.errors().size() + " violation"
+                            + (r.errors().size() == 1 ? "" : "s")) + (warnings == 0 ? "" : ", " + warnings
+                            + " warning" + (warnings == 1 ? "" : "s")));
             return r.clean() ? ExitCode.OK.code() : ExitCode.PROBLEMS.code();
         }
     }
