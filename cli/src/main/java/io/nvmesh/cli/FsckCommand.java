@@ -16,8 +16,9 @@ import picocli.CommandLine.Model.CommandSpec;
             "Check the recorded state on refs/nvmesh/state: every file reads; no two extents on a drive overlap; "
                     + "every extent lies within a known drive; every group has the shape and separation its policy "
                     + "asks for (as of the desired commit the state was reconciled from); every reference resolves.",
-            "Volumes with a segment on a failed or missing drive are reported as warnings (degraded), not errors; "
-                    + "so are volumes whose data is lost (a group with no surviving copy), naming the group."
+            "Volumes with a segment on a failed or missing drive, or on an unhealthy target, are reported as warnings "
+                    + "(degraded), not errors; so are volumes whose data is lost (a group with no surviving copy), "
+                    + "naming the group."
         },
         footerHeading = "%nExamples:%n",
         footer = {

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
@@ -37,14 +38,19 @@ final class InventoryCommand implements Runnable {
                 "Replace the recorded inventory with the one in FILE (YAML, see docs/gitops.md), published on "
                         + "refs/nvmesh/state by compare-and-swap. Every problem in FILE is reported as "
                         + "file:line:column; nothing is recorded unless the whole file is valid.",
-                "Allocations are kept: a drive that is no longer listed leaves its segments degraded."
+                "Allocations are kept: a drive that is no longer listed leaves its segments degraded.",
+                "Targets reported by a node agent (recorded managed) get their inventory from the agent: an import "
+                        + "that would change or remove one is refused, one line per target, and nothing is "
+                        + "recorded. Targets not reported by an agent are replaced as written."
             },
             footerHeading = "%nExamples:%n",
             footer = {
                 "  nvmesh inventory import samples/inventory/fleet.yaml",
                 "  agent-report --yaml | nvmesh inventory import -",
+                "  nvmesh inventory import --force racks.yaml",
                 "",
-                "Exit codes: 0 recorded (or unchanged), 1 problems in FILE, 2 usage error.%n"
+                "Exit codes: 0 recorded (or unchanged), 1 problems in FILE or refused (agent-managed targets), 2 usage "
+                        + "error.%n"
             })
     static final class Import implements Callable<Integer> {
 
@@ -59,6 +65,13 @@ final class InventoryCommand implements Runnable {
 
         @Parameters(paramLabel = "FILE", description = "The inventory file; - reads standard input.")
         String file;
+
+        @Option(names = "--force",
+                description = "Import over agent-managed targets too: a managed target in FILE takes FILE's labels "
+                        + "and drives, but keeps the health its agent reported (the target's and every reported "
+                        + "drive's) and stays managed; a managed target FILE does not list is kept as recorded, "
+                        + "not removed.")
+        boolean force;
 
         @Override
         public Integer call() throws IOException {
@@ -75,9 +88,18 @@ final class InventoryCommand implements Runnable {
             PrintWriter out = spec.commandLine().getOut();
             try (RepositoryOptions.Opened repo = repository.open()) {
                 Verbose.say(repository, repo, spec);
-                InventoryImport.Result r = InventoryImport.record(repo.store(), "-".equals(file) ? "<stdin>" : file,
-                        bytes, repo.store().defaultAuthor());
+                String name = "-".equals(file) ? "<stdin>" : file;
+                InventoryImport.Result r = InventoryImport.record(repo.store(), name, bytes,
+                        repo.store().defaultAuthor(), force);
                 out.printf("inventory: %d targets, %d drives, %d clients%n", r.targets(), r.drives(), r.clients());
+                if (!r.keptManaged().isEmpty()) {
+                    out.println("kept as their agents report them (not in " + name + "): "
+                            + String.join(", ", r.keptManaged()));
+                }
+                if (!r.mergedManaged().isEmpty()) {
+                    out.println("labels and drives from " + name + ", health kept from their agents: "
+                            + String.join(", ", r.mergedManaged()));
+                }
                 out.println(r.changed() ? "recorded on refs/nvmesh/state at " + shortId(r.commit()) + " ("
                         + r.filesChanged() + " files changed" + retries(r.retries()) + ")"
                         : "unchanged: refs/nvmesh/state at " + shortId(r.commit()) + " already records it");

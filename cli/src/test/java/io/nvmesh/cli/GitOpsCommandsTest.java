@@ -2,9 +2,16 @@ package io.nvmesh.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.nvmesh.core.allocation.DriveHealth;
+import io.nvmesh.core.allocation.Inventory;
+import io.nvmesh.core.allocation.Target;
+import io.nvmesh.core.record.RecordedState;
+import io.nvmesh.core.record.StateFiles;
+import io.nvmesh.core.state.Snapshot;
 import io.nvmesh.core.state.StateStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -71,6 +78,61 @@ class GitOpsCommandsTest {
         try (StateStore store = StateStore.openOrCreate(tmp.resolve("desired.git"))) {
             assertThat(store.read(StateStore.STATE_REF).exists()).isFalse();
         }
+    }
+
+    @Test
+    void inventoryImportRefusesToOverwriteAnAgentManagedTargetUnlessForcedAndNeverItsHealth() throws Exception {
+        Path file = tmp.resolve("inventory.yaml");
+        Files.writeString(file, """
+                apiVersion: nvmesh.io/v1
+                kind: Inventory
+                targets:
+                  - id: t1
+                    labels: {rack: r1}
+                    drives:
+                      - {serial: S1, capacity: 1TiB}
+                  - id: t3
+                    labels: {rack: r3}
+                    drives:
+                      - {serial: S3, capacity: 1TiB}
+                """);
+        assertThat(NvmeshRun.of("inventory", "import", file.toString(), repo()).exitCode()).isZero();
+        String agents;
+        try (StateStore store = StateStore.openOrCreate(tmp.resolve("desired.git"))) {
+            // What the reconciler records once t3's node agent reports: managed, its drive failed.
+            Snapshot s = store.read(StateStore.STATE_REF);
+            RecordedState state = StateFiles.decodeStrict(s);
+            Inventory reported = new Inventory(state.inventory().targets().stream().map(t -> t.id().equals("t3")
+                    ? t.withDrives(List.of(t.drives().get(0).withHealth(DriveHealth.FAILED))).asManaged() : t)
+                    .toList(), state.inventory().clients());
+            store.commit(StateStore.STATE_REF, s.commitId(), StateFiles.changes(s, state.withInventory(reported)),
+                    "agent t3", store.defaultAuthor());
+            agents = store.read(StateStore.STATE_REF).commitId();
+        }
+        Files.writeString(file, Files.readString(file).replace("rack: r3", "rack: r9"));
+
+        NvmeshRun refused = NvmeshRun.of("inventory", "import", file.toString(), repo());
+
+        assertThat(refused.exitCode()).isEqualTo(1);
+        assertThat(refused.err()).contains("would overwrite what node agents report; nothing was recorded",
+                "\n  target t3 is reported by its node agent (managed); its inventory comes from the agent, not "
+                        + "from a file (the file changes labels {rack=r3} → {rack=r9}, drive S3 health failed → ok)")
+                .doesNotContain("target t1");
+        try (StateStore store = StateStore.openOrCreate(tmp.resolve("desired.git"))) {
+            assertThat(store.read(StateStore.STATE_REF).commitId()).as("nothing recorded").isEqualTo(agents);
+        }
+        NvmeshRun forced = NvmeshRun.of("inventory", "import", "--force", file.toString(), repo());
+        assertThat(forced.exitCode()).as(forced.err()).isZero();
+        assertThat(forced.out()).contains("health kept from their agents: t3");
+        try (StateStore store = StateStore.openOrCreate(tmp.resolve("desired.git"))) {
+            Snapshot s = store.read(StateStore.STATE_REF);
+            assertThat(s.commitId()).isNotEqualTo(agents);
+            Target t3 = StateFiles.decodeStrict(s).inventory().targets().get(1);
+            assertThat(t3.labels()).containsEntry("rack", "r9");
+            assertThat(t3.drives().get(0).health()).isEqualTo(DriveHealth.FAILED);
+            assertThat(t3.managed()).isTrue();
+        }
+        assertThat(NvmeshRun.of("inventory", "import", "--help").out()).contains("--force", "kept as recorded");
     }
 
     @Test

@@ -299,7 +299,8 @@
   function renderVolumes() {
     fill($('volume-rows'), state.volumes.items.map((v) => h('tr', { class: 'clickable', 'data-volume': v.name,
       onclick: () => { location.hash = '#/volumes/' + encodeURIComponent(v.name); } },
-    h('td', {}, v.name), h('td', { class: 'health ' + v.status, 'data-status': v.status }, v.status),
+    h('td', {}, v.name), h('td', { class: 'health ' + v.status, 'data-status': v.status, title: v.reason || null },
+      v.status),
     h('td', {}, v.policy), h('td', {}, v.layout), h('td', { class: 'r' }, bytes(v.sizeBytes)),
     h('td', { class: 'r' }, v.segments), h('td', {}, v.owner))));
   }
@@ -508,7 +509,7 @@
     if (state.volumes) {
       const v = state.volumes.items.find((i) => i.name === p.volume);
       if (v && p.status) {
-        v.status = p.status;
+        v.status = p.status; v.reason = p.reason || '';
         if (state.route.view === 'volumes') renderVolumes();
         if (state.route.view === 'overview') renderVolumeStatus();
       }

@@ -6,12 +6,20 @@ import java.util.List;
 import java.util.Optional;
 import java.util.TreeMap;
 
-/** The recorded state of placement: every volume's allocation, sorted by volume name. */
-public record Allocations(List<VolumeAllocation> volumes) {
+/**
+ * The recorded state of placement: every volume's allocation, sorted by volume name, and the space that belongs to no
+ * segment any more but is still held (a target may still serve it): the planner places nothing there.
+ */
+public record Allocations(List<VolumeAllocation> volumes, List<Extent> held) {
 
     public static final Allocations EMPTY = new Allocations(List.of());
 
+    public Allocations(List<VolumeAllocation> volumes) {
+        this(volumes, List.of());
+    }
+
     public Allocations {
+        held = List.copyOf(held);
         volumes = volumes.stream().sorted(Comparator.comparing(VolumeAllocation::volume)).toList();
         for (int i = 1; i < volumes.size(); i++) {
             if (volumes.get(i).volume().equals(volumes.get(i - 1).volume())) {
@@ -75,7 +83,7 @@ public record Allocations(List<VolumeAllocation> volumes) {
                 }
             }
         }
-        return new Allocations(new ArrayList<>(byName.values()));
+        return new Allocations(new ArrayList<>(byName.values()), held);
     }
 
     private static VolumeAllocation require(TreeMap<String, VolumeAllocation> byName, Action a) {

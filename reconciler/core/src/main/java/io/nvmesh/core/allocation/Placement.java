@@ -150,9 +150,8 @@ final class Placement {
                     continue;
                 }
                 long offset = ws.allocate(d, length);
-                if (source != null) {
-                    ws.release(source, from.offset(), from.length());
-                }
+                // The old extent stays taken: its target may still serve it until it acks the move (the reconciler
+                // records it as held, and frees it once released).
                 return new SegmentMove(c, g, s, seg.role(), from, new Extent(d.serial, offset, length), cause);
             }
         }

@@ -10,12 +10,17 @@ import java.util.TreeMap;
 /**
  * The invariants of recorded state, checked from scratch (what {@code nvmesh fsck} runs): no two extents of a drive
  * overlap, every extent lies inside its drive, the segments of a group are equal, and every group keeps the
- * separation its protection promised against where drives sit now. Returns every finding, sorted, never throws.
+ * separation its protection promised against where drives sit now. A segment on a failed or missing drive, or on a
+ * drive of an unhealthy (or unreachable) target, makes its volume degraded. Returns every finding, sorted, never
+ * throws.
  */
 public final class StateChecker {
 
     private StateChecker() {
     }
+
+    /** How space still held for release is named where a volume would be. */
+    static final String HELD = "(space being released)";
 
     private record Located(Target target, Drive drive) {
     }
@@ -42,6 +47,9 @@ public final class StateChecker {
                     }
                 }
             }
+        }
+        for (Extent e : recorded.held()) {
+            perDrive.computeIfAbsent(e.serial(), k -> new ArrayList<>()).add(new Owned(HELD, e));
         }
         for (Map.Entry<String, List<Owned>> e : perDrive.entrySet()) {
             String serial = e.getKey();
@@ -84,6 +92,10 @@ public final class StateChecker {
                 out.add(new Violation(Violation.Kind.DEGRADED, v.volume(), serial, at + ": segment " + s.index()
                         + " is on drive " + serial + ", which is " + (l == null ? "not in the inventory"
                         : l.drive().health().name().toLowerCase(java.util.Locale.ROOT))));
+            } else if (l.target().health() == TargetHealth.UNHEALTHY) {
+                // Not moved by the planner (the target may come back with its data), but not served meanwhile.
+                out.add(new Violation(Violation.Kind.DEGRADED, v.volume(), serial, at + ": segment " + s.index()
+                        + " is on drive " + serial + " of target " + l.target().id() + ", which is unhealthy"));
             }
             targets.add(l == null ? null : l.target().id());
             if (domains != null) {

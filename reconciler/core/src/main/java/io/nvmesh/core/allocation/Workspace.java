@@ -67,6 +67,13 @@ final class Workspace {
                 }
             }
         }
+        for (Extent e : recorded.held()) {
+            DriveSpace d = bySerial.get(e.serial());
+            if (d != null && !d.reserve(e.offset(), e.length())) {
+                throw new IllegalStateException("recorded state is inconsistent: held extent " + e
+                        + " overlaps another or lies outside its drive (run nvmesh fsck)");
+            }
+        }
     }
 
     int targetCount() {

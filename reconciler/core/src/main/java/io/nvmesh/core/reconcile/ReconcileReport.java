@@ -15,9 +15,10 @@ import java.util.Objects;
  * @param blocked volumes kept because their deletion is protected
  * @param retries how often the compare-and-swap lost a race and the pass re-planned
  * @param message a one-line summary (for {@code INVALID}: the recorded outcome with its first problem)
+ * @param recorded the state this pass recorded, at {@code stateCommit}, or {@code null} when it recorded nothing
  */
 public record ReconcileReport(Kind outcome, String desiredCommit, String stateCommit, List<Action> actions,
-        List<String> blocked, int retries, String message) {
+        List<String> blocked, int retries, String message, io.nvmesh.core.record.RecordedState recorded) {
 
     public enum Kind {
         /** Recorded state changed. */

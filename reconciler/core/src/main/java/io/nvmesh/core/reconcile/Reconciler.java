@@ -6,15 +6,11 @@ import io.nvmesh.core.allocation.DesiredState;
 import io.nvmesh.core.allocation.Outcome;
 import io.nvmesh.core.record.Reconciled;
 import io.nvmesh.core.record.RecordedState;
-import io.nvmesh.core.record.StateFiles;
 import io.nvmesh.core.record.VolumeRecord;
 import io.nvmesh.core.state.Author;
-import io.nvmesh.core.state.Changes;
-import io.nvmesh.core.state.Decision;
 import io.nvmesh.core.state.DesiredBranch;
 import io.nvmesh.core.state.Snapshot;
 import io.nvmesh.core.state.StateStore;
-import io.nvmesh.core.state.UpdateResult;
 import io.nvmesh.schema.Manifest;
 import io.nvmesh.schema.Volume;
 import io.nvmesh.schema.VolumePolicy;
@@ -38,6 +34,10 @@ public final class Reconciler {
     private final DesiredBranch desired;
     private final Predicate<String> ownsVolume;
     private final Author author;
+    private final StateWriter writer;
+    /** Passes that found their desired commit stale start again from the new tip at most this often. */
+    private static final int STALE_ATTEMPTS = 5;
+    private static final String STALE = "stale: ";
     private final Map<String, DesiredManifests> previous = new ConcurrentHashMap<>();
     /** The last desired commit validated, and its manifests: a loop mostly sees the same commit again. */
     private final AtomicReference<Map.Entry<String, DesiredManifests>> lastDesired = new AtomicReference<>();
@@ -52,6 +52,7 @@ public final class Reconciler {
         this.desired = new DesiredBranch(store, branch);
         this.ownsVolume = Objects.requireNonNull(ownsVolume, "ownsVolume");
         this.author = Objects.requireNonNull(author, "author");
+        this.writer = new StateWriter(store, branch, author);
     }
 
     public Reconciler(StateStore store, String branch) {
@@ -105,12 +106,37 @@ public final class Reconciler {
         return manifests;
     }
 
+    /** The writer every commit of this reconciler goes through; a service shares it with its other writers. */
+    public StateWriter writer() {
+        return writer;
+    }
+
+    /**
+     * One pass: plans the owned volumes from the desired branch's tip against the state ref's tip and records the
+     * result. The pass never records a desired commit older than the one the state already records, and never one
+     * that is not the tip any more: when the branch moved (or another pass recorded a newer commit) between reading
+     * and committing, it starts again from the new tip, so a volume that a newer commit added is never deleted by a
+     * pass planned from an older one.
+     */
     public ReconcileReport reconcileOnce() {
+        ReconcileReport last = null;
+        for (int attempt = 0; attempt < STALE_ATTEMPTS; attempt++) {
+            last = passAtTip();
+            if (last != null) {
+                return last;
+            }
+        }
+        throw new GitOpsRefusal("the desired branch " + desired.ref() + " kept moving, or points at a commit older "
+                + "than the one the state records (was it rewound? push a new commit on top instead); nothing recorded");
+    }
+
+    /** A pass from the tip as it is now; null when the tip turned out stale and the pass must start again. */
+    private ReconcileReport passAtTip() {
         Snapshot desiredSnapshot = desired.read();
         if (!desiredSnapshot.exists()) {
-            return new ReconcileReport(ReconcileReport.Kind.NO_DESIRED, "", store.read(StateStore.STATE_REF)
-                    .commitId(), List.of(), List.of(), 0, "branch " + desired.ref() + " does not exist yet; "
-                    + "nothing to reconcile (nvmesh apply creates it)");
+            return new ReconcileReport(ReconcileReport.Kind.NO_DESIRED, "", store.resolve(StateStore.STATE_REF),
+                    List.of(), List.of(), 0, "branch " + desired.ref() + " does not exist yet; "
+                    + "nothing to reconcile (nvmesh apply creates it)", null);
         }
         String commit = desiredSnapshot.commitId();
         DesiredManifests manifests = manifestsOf(desiredSnapshot);
@@ -118,53 +144,69 @@ public final class Reconciler {
             return recordInvalid(commit, manifests);
         }
         DesiredState desiredState = manifests.state();
+        DesiredFacts facts = DesiredFacts.of(commit, desiredState);
         AtomicReference<Reconciliation.Result> last = new AtomicReference<>();
         String hold = maxHold.get();
-        UpdateResult r = store.update(StateStore.STATE_REF, author, snapshot -> {
-            RecordedState recorded = Reconciliation.decode(snapshot);
+        StateWriter.Result r = writer.write(recorded -> {
+            String stale = staleness(recorded, commit);
+            if (!stale.isEmpty()) {
+                return StateWriter.Proposal.refuse(STALE + stale);
+            }
             Reconciliation.Result result = Reconciliation.run(recorded, desiredState, commit,
                     name -> previousPolicy(recorded.reconciled().desiredCommit(), name), ownsVolume, hold);
             last.set(result);
-            Changes changes = StateFiles.changes(snapshot, result.after());
-            if (changes.isEmpty()) {
-                return Decision.noChange();
-            }
-            return Decision.commit(changes, message(commit, result));
+            return StateWriter.Proposal.write(result.after(), message(commit, result), facts);
         });
         Reconciliation.Result result = last.get();
         List<String> blocked = result == null ? List.of() : result.blocked();
         List<Action> actions = result == null ? List.of() : result.plan().actions();
-        if (r instanceof UpdateResult.Updated u) {
-            return new ReconcileReport(ReconcileReport.Kind.RECORDED, commit, u.commitId(), actions, blocked,
-                    u.retries(), message(commit, result));
+        return switch (r.kind()) {
+            case RECORDED -> new ReconcileReport(ReconcileReport.Kind.RECORDED, commit, r.commitId(), actions, blocked,
+                    r.retries(), message(commit, result), r.state());
+            case UNCHANGED -> new ReconcileReport(ReconcileReport.Kind.UNCHANGED, commit, r.commitId(), actions,
+                    blocked, r.retries(), "recorded state already matches " + DesiredManifests.shortId(commit), null);
+            case GAVE_UP -> new ReconcileReport(ReconcileReport.Kind.GAVE_UP, commit, "", List.of(), List.of(),
+                    r.retries(), r.reason(), null);
+            case REFUSED -> {
+                if (r.reason().startsWith(STALE)) {
+                    yield null;
+                }
+                throw new GitOpsRefusal(r.reason());
+            }
+        };
+    }
+
+    /**
+     * Why {@code commit} must not be recorded over {@code recorded} ({@code ""}: it may): the desired branch moved on
+     * since it was read, or the state already records a newer desired commit.
+     */
+    private String staleness(RecordedState recorded, String commit) {
+        String tip = store.resolve(desired.ref());
+        if (!tip.equals(commit)) {
+            return "the desired branch moved from " + DesiredManifests.shortId(commit) + " to "
+                    + DesiredManifests.shortId(tip);
         }
-        if (r instanceof UpdateResult.Unchanged u) {
-            return new ReconcileReport(ReconcileReport.Kind.UNCHANGED, commit, u.commitId(), actions, blocked,
-                    u.retries(), "recorded state already matches " + DesiredManifests.shortId(commit));
+        String was = recorded.reconciled().desiredCommit();
+        if (!was.isEmpty() && !was.equals(commit) && store.isAncestor(desired.ref(), commit, was)) {
+            return "the state records desired commit " + DesiredManifests.shortId(was) + ", newer than "
+                    + DesiredManifests.shortId(commit);
         }
-        if (r instanceof UpdateResult.Aborted a) {
-            throw new GitOpsRefusal(a.reason());
-        }
-        UpdateResult.GaveUp g = (UpdateResult.GaveUp) r;
-        return new ReconcileReport(ReconcileReport.Kind.GAVE_UP, commit, "", List.of(), List.of(), g.retries(),
-                "gave up after " + g.retries() + " retries: " + g.last());
+        return "";
     }
 
     private ReconcileReport recordInvalid(String commit, DesiredManifests manifests) {
         String outcome = DesiredManifests.invalidOutcome(commit, manifests.problems());
-        UpdateResult r = store.update(StateStore.STATE_REF, author, snapshot -> {
-            RecordedState recorded = Reconciliation.decode(snapshot);
+        StateWriter.Result r = writer.write(recorded -> {
             Reconciled marker = new Reconciled(recorded.reconciled().desiredCommit(), commit, outcome);
-            if (marker.equals(recorded.reconciled())) {
-                return Decision.noChange();
-            }
-            Changes changes = StateFiles.changes(snapshot, recorded.withReconciled(marker));
-            return Decision.commit(changes, "reconcile: desired " + outcome);
+            return marker.equals(recorded.reconciled()) ? StateWriter.Proposal.keep()
+                    : StateWriter.Proposal.write(recorded.withReconciled(marker), "reconcile: desired " + outcome,
+                            null);
         });
-        String state = r instanceof UpdateResult.Updated u ? u.commitId()
-                : r instanceof UpdateResult.Unchanged u ? u.commitId() : "";
-        return new ReconcileReport(ReconcileReport.Kind.INVALID, commit, state, List.of(), List.of(), r.retries(),
-                outcome);
+        if (r.kind() == StateWriter.Result.Kind.REFUSED) {
+            throw new GitOpsRefusal(r.reason());
+        }
+        return new ReconcileReport(ReconcileReport.Kind.INVALID, commit, r.commitId(), List.of(), List.of(),
+                r.retries(), outcome, r.state());
     }
 
     private VolumePolicy previousPolicy(String commit, String name) {

@@ -2,6 +2,8 @@ package io.nvmesh.core.reconcile;
 
 import io.nvmesh.core.allocation.Action;
 import io.nvmesh.core.allocation.ActionKind;
+import io.nvmesh.core.allocation.Extent;
+import io.nvmesh.core.allocation.Outcome;
 import io.nvmesh.core.allocation.Allocations;
 import io.nvmesh.core.allocation.DesiredState;
 import io.nvmesh.core.allocation.LiveCopies;
@@ -10,8 +12,10 @@ import io.nvmesh.core.allocation.Planner;
 import io.nvmesh.core.allocation.StateChecker;
 import io.nvmesh.core.allocation.VolumeAllocation;
 import io.nvmesh.core.allocation.Violation;
+import io.nvmesh.core.record.HeldExtent;
 import io.nvmesh.core.record.Reconciled;
 import io.nvmesh.core.record.RecordedState;
+import io.nvmesh.core.record.Release;
 import io.nvmesh.core.record.ServedExtent;
 import io.nvmesh.core.record.VolumeRecord;
 import io.nvmesh.core.record.VolumeStatus;
@@ -23,6 +27,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -102,18 +107,48 @@ final class Reconciliation {
         List<VolumeAllocation> shown = new ArrayList<>();
         List<String> blocked = new ArrayList<>();
         ServedIndex served = statuses ? ServedIndex.of(recorded.inventory(), recorded.served()) : null;
-        Map<String, Set<String>> deleting = new TreeMap<>();
+        // Space a volume no longer uses stays held until nothing can serve it (Release); what is released now is
+        // dropped from the records below, and what is still held is shown to the planner as taken.
+        long since = recorded.generation() + 1;
+        Release release = statuses ? Release.in(recorded) : null;
+        Map<String, List<HeldExtent>> stillHeld = new TreeMap<>();
+        List<Extent> held = new ArrayList<>();
+        Map<String, List<HeldExtent>> deleting = new TreeMap<>();
+        Map<String, String> waits = new TreeMap<>();
 
         for (VolumeRecord r : recorded.volumes().values()) {
+            boolean owned = owns.test(r.name());
+            List<HeldExtent> keep = owned && statuses
+                    ? r.releasing().stream().filter(h -> !release.released(h)).toList() : r.releasing();
+            Set<Extent> own = r.allocation().map(a -> Set.copyOf(a.extents())).orElse(Set.of());
+            keep.stream().filter(h -> !own.contains(h.extent())).forEach(h -> held.add(h.extent()));
+            if (owned) {
+                stillHeld.put(r.name(), keep);
+            }
             if (r.allocation().isEmpty()) {
                 continue;
             }
             VolumeAllocation a = r.allocation().get();
-            boolean owned = owns.test(r.name());
             if (owned && statuses && !wanted.containsKey(r.name()) && !r.deletionProtection()) {
-                Set<String> holders = served.holding(a);
-                if (!holders.isEmpty()) {
-                    deleting.put(r.name(), holders);
+                if (r.status() == VolumeStatus.INITIALIZING || r.status() == VolumeStatus.REBUILDING) {
+                    // Its targets are still setting it up: deleting now would race them. Keep it as it is.
+                    waits.put(r.name(), "deletion waits until the volume is fully served (it is "
+                            + r.status().wireName() + ")");
+                    shown.add(a);
+                    view.add(new Volume(Metadata.named(r.name()), a.policy(), Capacity.MAX, List.of(), 0, false));
+                    addPolicy(a.policy(), policies, policyNames, previousPolicies);
+                    continue;
+                }
+                List<HeldExtent> hold = new ArrayList<>(keep);
+                for (Extent e : a.extents()) {
+                    HeldExtent h = r.status() == VolumeStatus.DELETING ? keep.stream()
+                            .filter(k -> k.extent().equals(e)).findFirst().orElse(null) : HeldExtent.of(e, since);
+                    if (h != null && !hold.contains(h) && !release.released(h)) {
+                        hold.add(h);
+                    }
+                }
+                if (!hold.isEmpty()) {
+                    deleting.put(r.name(), hold);
                 }
             }
             if (!owned || deleting.containsKey(r.name())) {
@@ -126,13 +161,7 @@ final class Reconciliation {
             if (!wanted.containsKey(r.name()) && r.deletionProtection()) {
                 blocked.add(r.name());
                 view.add(new Volume(Metadata.named(r.name()), a.policy(), Capacity.MAX, List.of(), 0, true));
-                if (!policyNames.contains(a.policy())) {
-                    VolumePolicy p = previousPolicies.apply(a.policy());
-                    if (p != null) {
-                        policies.add(p);
-                        policyNames.add(p.name());
-                    }
-                }
+                addPolicy(a.policy(), policies, policyNames, previousPolicies);
             }
         }
         List<String> unrecordedForeign = wanted.values().stream()
@@ -153,11 +182,21 @@ final class Reconciliation {
                 deferred.put(v.name(), waitingForFixed(unrecordedForeign));
                 continue;
             }
+            VolumeRecord was = recorded.volumes().get(v.name());
+            if (statuses && placed && (was.status() == VolumeStatus.INITIALIZING
+                    || was.status() == VolumeStatus.REBUILDING) && !v.capacity().max()
+                    && v.capacity().size().bytes() > was.allocation().get().size()) {
+                waits.put(v.name(), "extend to " + v.capacity().size().human() + " waits until the volume is fully "
+                        + "served (it is " + was.status().wireName() + ")");
+                view.add(new Volume(v.metadata(), v.policy(), Capacity.MAX, v.clients(), v.rebuildPriority(),
+                        v.deletionProtection()));
+                continue;
+            }
             view.add(v);
         }
         DesiredState planned = new DesiredState(policies, desired.driveClasses(), desired.targetClasses(), view,
                 desired.driveIntents());
-        Plan full = Planner.plan(recorded.inventory(), new Allocations(shown), planned);
+        Plan full = Planner.plan(recorded.inventory(), new Allocations(shown, held), planned);
         List<Action> mine = full.actions().stream().filter(a -> owns.test(a.volume())).toList();
         Plan plan = new Plan(mine, full.before(), full.after());
         if (!statuses) {
@@ -165,14 +204,24 @@ final class Reconciliation {
         }
 
         Allocations after = recorded.allocations().apply(plan);
+        Map<String, List<HeldExtent>> moved = new TreeMap<>();
+        for (Action a : plan.actions()) {
+            if (a.outcome() == Outcome.PLACED && a.kind() == ActionKind.MOVE && a.move().to() != null) {
+                HeldExtent h = HeldExtent.of(a.move().from(), since);
+                if (!release.released(h)) {
+                    moved.computeIfAbsent(a.volume(), k -> new ArrayList<>()).add(h);
+                }
+            }
+        }
         Map<String, List<String>> reasons = new LinkedHashMap<>();
+        waits.forEach((name, why) -> reasons.computeIfAbsent(name, k -> new ArrayList<>()).add(why));
         for (Action a : plan.unplaceable()) {
             reasons.computeIfAbsent(a.volume(), k -> new ArrayList<>()).add(a.reason());
         }
-        Set<String> degraded = new HashSet<>();
+        Map<String, List<String>> degraded = new HashMap<>();
         for (Violation v : StateChecker.check(recorded.inventory(), after)) {
             if (v.kind() == Violation.Kind.DEGRADED && v.volume() != null) {
-                degraded.add(v.volume());
+                degraded.computeIfAbsent(v.volume(), k -> new ArrayList<>()).add(v.message());
             }
         }
         Map<String, VolumePolicy> policyByName = new TreeMap<>();
@@ -195,9 +244,10 @@ final class Reconciliation {
             String reason = String.join("; ", reasons.getOrDefault(name, List.of()));
             VolumeRecord before = recorded.volumes().get(name);
             if (deleting.containsKey(name)) {
+                List<HeldExtent> hold = deleting.get(name);
                 records.put(name, new VolumeRecord(name, VolumeStatus.DELETING, "deleting: waiting for "
-                        + String.join(", ", deleting.get(name)) + " to stop serving its segments; its space stays "
-                        + "allocated until then", false, before.policyFingerprint(), before.allocation()));
+                        + holders(hold, release) + "; its space stays allocated until then", false,
+                        before.policyFingerprint(), before.allocation(), hold));
                 continue;
             }
             List<Integer> unserved = a == null ? List.of() : served.unserved(a);
@@ -219,19 +269,24 @@ final class Reconciliation {
                 String waiting = (status == VolumeStatus.INITIALIZING ? "initializing: " : "rebuilding: ")
                         + unserved.size() + " segment(s) not served yet by their targets";
                 reason = reason.isEmpty() ? waiting : waiting + "; " + reason;
-            } else {
-                status = degraded.contains(name) ? VolumeStatus.DEGRADED : VolumeStatus.ONLINE;
+            } else if (degraded.containsKey(name)) {
+                status = VolumeStatus.DEGRADED;
                 List<LiveCopies.UnavailableGroup> waiting = copies.unavailable(a);
                 if (!waiting.isEmpty()) {
                     reason = groupReason(LiveCopies.reason(waiting), plan, name,
                             waiting.stream().map(u -> List.of(u.chunk(), u.group())).toList());
+                } else {
+                    String why = degradedReason(name, degraded.get(name));
+                    reason = reason.isEmpty() ? why : why + "; " + reason;
                 }
+            } else {
+                status = VolumeStatus.ONLINE;
             }
             String policy = a != null ? a.policy() : v.policy();
             VolumePolicy p = policyByName.get(policy);
             boolean protectedVolume = blockedSet.contains(name) || v.deletionProtection();
             records.put(name, new VolumeRecord(name, status, reason, protectedVolume,
-                    fingerprintOf(p), java.util.Optional.ofNullable(a)));
+                    fingerprintOf(p), java.util.Optional.ofNullable(a), releasing(name, a, stillHeld, moved)));
         }
         deferred.forEach((name, reason) -> records.put(name, new VolumeRecord(name, VolumeStatus.PENDING, reason,
                 wanted.get(name).deletionProtection(), fingerprintOf(policyByName.get(wanted.get(name).policy())),
@@ -239,6 +294,35 @@ final class Reconciliation {
         Reconciled marker = new Reconciled(desiredCommit, desiredCommit, "ok at " + DesiredManifests.shortId(
                 desiredCommit));
         return new Result(plan, recorded.withVolumes(records).withReconciled(marker), blocked);
+    }
+
+    /** Adds a policy no longer desired (from the commit last reconciled) so a kept volume can still be repaired. */
+    private static void addPolicy(String name, List<VolumePolicy> policies, Set<String> names,
+            Function<String, VolumePolicy> previousPolicies) {
+        if (!names.contains(name)) {
+            VolumePolicy p = previousPolicies.apply(name);
+            if (p != null) {
+                policies.add(p);
+                names.add(p.name());
+            }
+        }
+    }
+
+    /** What a kept volume still holds: earlier holds not released yet (less its own extents), and this pass's moves. */
+    private static List<HeldExtent> releasing(String name, VolumeAllocation a, Map<String, List<HeldExtent>> stillHeld,
+            Map<String, List<HeldExtent>> moved) {
+        Set<Extent> own = a == null ? Set.of() : Set.copyOf(a.extents());
+        List<HeldExtent> out = new ArrayList<>();
+        stillHeld.getOrDefault(name, List.of()).stream().filter(h -> !own.contains(h.extent())).forEach(out::add);
+        out.addAll(moved.getOrDefault(name, List.of()));
+        return out;
+    }
+
+    /** The targets a deleting volume waits for, for its reason. */
+    private static String holders(List<HeldExtent> hold, Release release) {
+        Set<String> why = new java.util.TreeSet<>();
+        hold.forEach(h -> release.holder(h).ifPresent(why::add));
+        return why.isEmpty() ? "its targets to release it" : String.join(", ", why);
     }
 
     /**
@@ -268,6 +352,15 @@ final class Reconciliation {
             }
         }
         return sb.toString();
+    }
+
+    /** {@code degraded: chunk 0 group 0: segment 1 is on drive S3 of target t2, which is unhealthy (and 2 more)}. */
+    private static String degradedReason(String volume, List<String> findings) {
+        String first = findings.get(0);
+        String prefix = "volume " + volume + " ";
+        String shown = first.startsWith(prefix) ? first.substring(prefix.length()) : first;
+        return "degraded: " + shown + (findings.size() == 1 ? "" : " (and " + (findings.size() - 1)
+                + " more degraded segment" + (findings.size() == 2 ? "" : "s") + ")");
     }
 
     private static String fingerprintOf(VolumePolicy p) {

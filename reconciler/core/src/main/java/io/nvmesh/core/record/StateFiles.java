@@ -44,6 +44,7 @@ import tools.jackson.databind.json.JsonMapper;
  * volumes/&lt;name&gt;.json           a volume: status, reason, and its allocation (chunks, groups, segments)
  * served/&lt;target-id&gt;.json       what an agent-managed target acked serving (written by the target's owner only)
  * reconciled.json                the desired commit last reconciled from, and the last outcome
+ * state.json                     the state's generation: its parent's plus one, written with every commit
  * </pre>
  */
 public final class StateFiles {
@@ -54,6 +55,7 @@ public final class StateFiles {
     public static final String VOLUMES = "volumes";
     public static final String RECONCILED = "reconciled.json";
     public static final String SERVED = "served";
+    public static final String STATE = "state.json";
     public static final int FORMAT_VERSION = 1;
 
     /** Ids that make safe, portable file names. */
@@ -131,7 +133,11 @@ public final class StateFiles {
             problems.add(INVENTORY + ": " + e.getMessage());
             inventory = new Inventory(List.of(), List.of());
         }
-        return new Decoded(new RecordedState(snapshot.commitId(), inventory, volumes, reconciled[0], served), problems);
+        long[] generation = {0};
+        snapshot.file(STATE).ifPresent(bytes -> read(Map.entry(STATE, bytes), problems,
+                n -> generation[0] = nonNegative(number(n, "generation"), "generation")));
+        return new Decoded(new RecordedState(snapshot.commitId(), inventory, volumes, reconciled[0], served,
+                generation[0]), problems);
     }
 
     /** One recorded file as its value, or a {@code path: problem} string; files outside the layout are ignored. */
@@ -198,6 +204,9 @@ public final class StateFiles {
         if (!state.reconciled().equals(Reconciled.NEVER)) {
             out.put(RECONCILED, reconciled(state.reconciled()));
         }
+        if (state.generation() > 0) {
+            out.put(STATE, generation(state.generation()));
+        }
         return out;
     }
 
@@ -213,6 +222,7 @@ public final class StateFiles {
         existing.putAll(before.files(VOLUMES));
         existing.putAll(before.files(SERVED));
         before.file(RECONCILED).ifPresent(bytes -> existing.put(RECONCILED, bytes));
+        before.file(STATE).ifPresent(bytes -> existing.put(STATE, bytes));
         for (Map.Entry<String, byte[]> e : wanted.entrySet()) {
             byte[] old = existing.get(e.getKey());
             if (old == null || !Arrays.equals(old, e.getValue())) {
@@ -232,6 +242,9 @@ public final class StateFiles {
         if (path.equals(RECONCILED)) {
             return "reconcile marker";
         }
+        if (path.equals(STATE)) {
+            return "state generation";
+        }
         String name = path.substring(path.lastIndexOf('/') + 1).replaceFirst("\\.json$", "");
         if (path.startsWith(TARGETS + "/")) {
             return "target " + name;
@@ -249,7 +262,7 @@ public final class StateFiles {
     }
 
     private static boolean isRecorded(String path) {
-        return path.equals(RECONCILED) || path.endsWith(".json") && (path.startsWith(TARGETS + "/")
+        return path.equals(RECONCILED) || path.equals(STATE) || path.endsWith(".json") && (path.startsWith(TARGETS + "/")
                 || path.startsWith(CLIENTS + "/") || path.startsWith(VOLUMES + "/") || path.startsWith(SERVED + "/"));
     }
 
@@ -292,6 +305,18 @@ public final class StateFiles {
         m.put("deletionProtection", v.deletionProtection());
         m.put("policyFingerprint", v.policyFingerprint());
         v.allocation().ifPresent(a -> m.put("allocation", allocation(a)));
+        if (!v.releasing().isEmpty()) {
+            List<Object> held = new ArrayList<>(v.releasing().size());
+            for (HeldExtent h : v.releasing()) {
+                Map<String, Object> hm = new TreeMap<>();
+                hm.put("serial", h.serial());
+                hm.put("offset", h.offset());
+                hm.put("length", h.length());
+                hm.put("since", h.since());
+                held.add(hm);
+            }
+            m.put("releasing", held);
+        }
         return write(m);
     }
 
@@ -344,7 +369,29 @@ public final class StateFiles {
             extents.add(em);
         }
         m.put("extents", extents);
+        if (l.stateGeneration() > 0) {
+            m.put("stateGeneration", l.stateGeneration());
+        }
         return write(m);
+    }
+
+    /** The bytes of {@code state.json} for a generation. */
+    public static byte[] generation(long generation) {
+        Map<String, Object> m = new TreeMap<>();
+        m.put("formatVersion", FORMAT_VERSION);
+        m.put("generation", generation);
+        return write(m);
+    }
+
+    /** The generation a {@code state.json} holds; throws on a damaged one. */
+    public static long decodeGeneration(byte[] bytes) {
+        List<String> problems = new ArrayList<>(1);
+        long[] out = {0};
+        read(Map.entry(STATE, bytes), problems, n -> out[0] = nonNegative(number(n, "generation"), "generation"));
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException(problems.get(0));
+        }
+        return out[0];
     }
 
     /** Decodes one served file's bytes; throws on a damaged one. */
@@ -413,7 +460,8 @@ public final class StateFiles {
                     number(e, "offset"), number(e, "length")));
         }
         return new ServedLayout(text(n, "target"), n.path("owner").asString(""), n.path("seq").asLong(0),
-                n.path("stateCommit").asString(""), extents);
+                n.path("stateCommit").asString(""), extents,
+                n.has("stateGeneration") ? nonNegative(number(n, "stateGeneration"), "stateGeneration") : 0);
     }
 
     static Client client(JsonNode n) {
@@ -424,8 +472,16 @@ public final class StateFiles {
         String name = text(n, "name");
         Optional<VolumeAllocation> allocation = n.has("allocation") && !n.get("allocation").isNull()
                 ? Optional.of(allocation(name, n.get("allocation"))) : Optional.empty();
+        List<HeldExtent> releasing = new ArrayList<>();
+        if (n.has("releasing")) {
+            for (JsonNode h : array(n, "releasing")) {
+                releasing.add(new HeldExtent(text(h, "serial"), number(h, "offset"), number(h, "length"),
+                        number(h, "since")));
+            }
+        }
         return new VolumeRecord(name, VolumeStatus.fromWire(text(n, "status")), n.path("reason").asString(""),
-                n.path("deletionProtection").asBoolean(false), n.path("policyFingerprint").asString(""), allocation);
+                n.path("deletionProtection").asBoolean(false), n.path("policyFingerprint").asString(""), allocation,
+                releasing);
     }
 
     private static VolumeAllocation allocation(String name, JsonNode a) {
@@ -465,6 +521,13 @@ public final class StateFiles {
             throw new IllegalArgumentException("\"" + field + "\" is missing or not a whole number");
         }
         return v.longValue();
+    }
+
+    private static long nonNegative(long v, String field) {
+        if (v < 0) {
+            throw new IllegalArgumentException("\"" + field + "\" is negative");
+        }
+        return v;
     }
 
     private static Iterable<JsonNode> array(JsonNode n, String field) {

@@ -55,6 +55,7 @@ final class VolumeFileReader {
                     case "reason" -> reason = string(p, t);
                     case "policyFingerprint" -> fingerprint = string(p, t);
                     case "deletionProtection" -> protection = bool(t);
+                    case "releasing" -> throw NOT_SIMPLE; // rare: the full reader takes it
                     case "allocation" -> {
                         // The allocation needs the volume's name, which may come later in the file: keep its
                         // fields and build it at the end.

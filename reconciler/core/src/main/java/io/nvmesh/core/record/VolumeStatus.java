@@ -16,8 +16,8 @@ public enum VolumeStatus {
     /** Was served, but a moved or rebuilt segment is not in its new target's served layout yet. */
     REBUILDING,
     /**
-     * Placed, but a segment sits on a failed or missing drive; or a group has no live copy left and waits for a missing
-     * drive to reappear ({@code reason} names it), nothing being rebuilt meanwhile.
+     * Placed, but a segment sits on a failed or missing drive, or on an unhealthy target; or a group has no live copy
+     * left and waits for a missing drive to reappear, nothing being rebuilt meanwhile. {@code reason} names it.
      */
     DEGRADED,
     /**

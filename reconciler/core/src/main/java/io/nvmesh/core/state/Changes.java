@@ -48,6 +48,23 @@ public final class Changes {
         return puts.size() + deletes.size() + deletedTrees.size();
     }
 
+    /** Every path this value names: written, deleted, and emptied directories. */
+    public SortedSet<String> paths() {
+        SortedSet<String> out = new TreeSet<>(puts.keySet());
+        out.addAll(deletes);
+        out.addAll(deletedTrees);
+        return Collections.unmodifiableSortedSet(out);
+    }
+
+    /** These changes and one more file written. */
+    public Changes plus(String path, byte[] content) {
+        Builder b = builder();
+        b.puts.putAll(puts);
+        b.deletes.addAll(deletes);
+        b.deletedTrees.addAll(deletedTrees);
+        return b.put(path, content).build();
+    }
+
     SortedMap<String, byte[]> puts() {
         return puts;
     }

@@ -3,7 +3,9 @@ package io.nvmesh.core.state;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SortedSet;
 import java.util.TreeMap;
@@ -24,6 +26,8 @@ import org.eclipse.jgit.lib.ObjectInserter;
 import org.eclipse.jgit.lib.ObjectReader;
 import org.eclipse.jgit.lib.PersonIdent;
 import org.eclipse.jgit.lib.Ref;
+import org.eclipse.jgit.lib.ReflogEntry;
+import org.eclipse.jgit.lib.ReflogReader;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.lib.UserConfig;
 import org.eclipse.jgit.revwalk.RevCommit;
@@ -73,6 +77,80 @@ abstract class GitStore implements StateStore {
         repo.close();
     }
 
+    /** Makes sure the commits are in the object database if they can be had (a remote store fetches {@code ref}). */
+    abstract void haveCommits(String fullRef, List<ObjectId> ids) throws IOException;
+
+    @Override
+    public boolean isAncestor(String ref, String ancestor, String descendant) {
+        String name = RefNames.full(ref);
+        ObjectId a = RefNames.expected(ancestor);
+        ObjectId d = RefNames.expected(descendant);
+        if (a == null || d == null) {
+            return false;
+        }
+        if (a.equals(d)) {
+            return true;
+        }
+        try {
+            haveCommits(name, List.of(a, d));
+            if (!has(a) || !has(d)) {
+                return false;
+            }
+            try (RevWalk rw = new RevWalk(repo)) {
+                return rw.isMergedInto(rw.parseCommit(a), rw.parseCommit(d));
+            }
+        } catch (IOException e) {
+            throw failure("cannot compare commits " + ancestor + " and " + descendant, e);
+        }
+    }
+
+    @Override
+    public List<String> firstParents(String ref, String fromCommit, String stopAt) {
+        String name = RefNames.full(ref);
+        ObjectId from = RefNames.expected(fromCommit);
+        ObjectId stop = RefNames.expected(stopAt);
+        if (from == null) {
+            return List.of();
+        }
+        try {
+            haveCommits(name, List.of(from));
+            List<String> out = new ArrayList<>();
+            try (RevWalk rw = new RevWalk(repo)) {
+                RevCommit c = rw.parseCommit(from);
+                while (c != null && !c.equals(stop)) {
+                    out.add(c.name());
+                    c = c.getParentCount() == 0 ? null : rw.parseCommit(c.getParent(0));
+                }
+            }
+            java.util.Collections.reverse(out);
+            return out;
+        } catch (IOException e) {
+            throw failure("cannot walk the history of " + name + " from " + fromCommit, e);
+        }
+    }
+
+    @Override
+    public List<String> previousTips(String ref) {
+        String name = RefNames.full(ref);
+        List<String> out = new ArrayList<>();
+        try {
+            ReflogReader log = repo.getRefDatabase().getReflogReader(name);
+            if (log == null) {
+                return out;
+            }
+            for (ReflogEntry e : log.getReverseEntries()) {
+                for (ObjectId id : new ObjectId[] {e.getNewId(), e.getOldId()}) {
+                    if (!id.equals(ObjectId.zeroId()) && !out.contains(id.name()) && has(id)) {
+                        out.add(id.name());
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw failure("cannot read the reflog of " + name, e);
+        }
+        return out;
+    }
+
     ObjectId tip(String fullRef) throws IOException {
         Ref r = repo.exactRef(fullRef);
         return r == null ? null : r.getObjectId();
@@ -116,7 +194,8 @@ abstract class GitStore implements StateStore {
             try (ObjectReader reader = repo.newObjectReader()) {
                 return blob(reader, ids.get(path));
             } catch (IOException e) {
-                throw new StateStoreException("cannot read " + path + ": " + e.getMessage(), e);
+                throw new StateStoreException("cannot read " + path + " (object " + ids.get(path).name() + "): "
+                        + e.getMessage(), e);
             }
         }
 
@@ -125,10 +204,13 @@ abstract class GitStore implements StateStore {
             Map<String, byte[]> out = new HashMap<>(paths.size() * 2);
             try (ObjectReader reader = repo.newObjectReader()) {
                 for (String p : paths) {
-                    out.put(p, blob(reader, ids.get(p)));
+                    try {
+                        out.put(p, blob(reader, ids.get(p)));
+                    } catch (IOException e) {
+                        throw new StateStoreException("cannot read " + p + " (object " + ids.get(p).name() + "): "
+                                + e.getMessage(), e);
+                    }
                 }
-            } catch (IOException e) {
-                throw new StateStoreException("cannot read files: " + e.getMessage(), e);
             }
             return out;
         }

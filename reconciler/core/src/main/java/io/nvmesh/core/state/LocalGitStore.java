@@ -81,6 +81,98 @@ final class LocalGitStore extends GitStore {
     }
 
     @Override
+    void haveCommits(String fullRef, java.util.List<ObjectId> ids) {
+        // a local repository has whatever it has
+    }
+
+    /**
+     * JGit takes a loose ref file that holds no commit id for a missing ref (with a warning in its log). For a state
+     * ref that is the worst answer: "no state yet". A ref file that exists but does not parse is an error here.
+     */
+    @Override
+    ObjectId tip(String fullRef) throws IOException {
+        ObjectId id = super.tip(fullRef);
+        if (id == null) {
+            Path loose = repo.getDirectory().toPath().resolve(fullRef);
+            if (Files.isRegularFile(loose)) {
+                String content = new String(Files.readAllBytes(loose), java.nio.charset.StandardCharsets.UTF_8).strip();
+                throw new StateStoreException(fullRef + " in " + repo.getDirectory() + " is unreadable: its file holds \""
+                        + (content.length() > 60 ? content.substring(0, 60) + "..." : content)
+                        + "\", not a commit id");
+            }
+        }
+        return id;
+    }
+
+    @Override
+    public String resolve(String ref) {
+        String name = RefNames.full(ref);
+        try {
+            ObjectId id = tip(name);
+            if (id != null) {
+                try (org.eclipse.jgit.revwalk.RevWalk rw = new org.eclipse.jgit.revwalk.RevWalk(repo)) {
+                    rw.parseCommit(id); // a ref to a missing or non-commit object is as unreadable as garbage
+                }
+            }
+            return RefNames.hex(id);
+        } catch (IOException e) {
+            throw failure("cannot read " + name, e);
+        }
+    }
+
+    @Override
+    public void forceRef(String ref, String newId) {
+        String name = RefNames.full(ref);
+        ObjectId target = RefNames.expected(newId);
+        try {
+            Path loose = repo.getDirectory().toPath().resolve(name);
+            if (Files.isRegularFile(loose) && super.tip(name) == null) {
+                Files.delete(loose); // garbage JGit would not overwrite: the person asked for it to go
+            }
+            RefUpdate ru = repo.updateRef(name);
+            ru.setForceUpdate(true);
+            ru.setForceRefLog(true);
+            ru.setRefLogMessage("nvmesh: forced to " + (target == null ? "nothing" : target.name()), false);
+            RefUpdate.Result r;
+            if (target == null) {
+                r = ru.delete();
+            } else {
+                if (!has(target)) {
+                    throw new StateStoreException("no commit " + newId + " in " + repo.getDirectory());
+                }
+                ru.setNewObjectId(target);
+                r = ru.update();
+            }
+            if (r != RefUpdate.Result.FORCED && r != RefUpdate.Result.NEW && r != RefUpdate.Result.NO_CHANGE
+                    && r != RefUpdate.Result.FAST_FORWARD) {
+                throw new StateStoreException("forcing " + name + " failed: " + r);
+            }
+        } catch (IOException e) {
+            throw failure("cannot force " + name, e);
+        }
+    }
+
+    @Override
+    public CommitResult setRef(String ref, String expectedOldId, String newId) {
+        String name = RefNames.full(ref);
+        ObjectId expected = RefNames.expected(expectedOldId);
+        ObjectId target = RefNames.expected(newId);
+        Objects.requireNonNull(target, "newId");
+        try {
+            if (!has(target)) {
+                throw new StateStoreException("no commit " + newId + " in " + repo.getDirectory());
+            }
+            ObjectId current = tip(name);
+            if (!Objects.equals(current, expected)) {
+                return new CommitResult.LostRace(RefNames.hex(expected), RefNames.hex(current));
+            }
+            return publish(name, expected, target, "set to " + target.name());
+        } catch (IOException e) {
+            throw failure("cannot set " + name, e);
+        }
+    }
+
+    @Override
     public Snapshot read(String ref) {
         String name = RefNames.full(ref);
         try {
@@ -141,9 +233,11 @@ final class LocalGitStore extends GitStore {
             ru.setExpectedOldObjectId(expected == null ? ObjectId.zeroId() : expected);
             ru.setNewObjectId(newId);
             ru.setRefLogMessage("nvmesh: " + message.lines().findFirst().orElse(""), false);
+            // A bare repository keeps no reflog by default; the state's earlier tips are what fsck offers to restore.
+            ru.setForceRefLog(true);
             RefUpdate.Result result = ru.update();
             switch (result) {
-                case NEW, FAST_FORWARD, FORCED:
+                case NEW, FAST_FORWARD, FORCED, NO_CHANGE:
                     return new CommitResult.Committed(newId.name(), RefNames.hex(expected));
                 case LOCK_FAILURE, REJECTED:
                     ObjectId now = tip(name);

@@ -75,6 +75,64 @@ final class RemoteGitStore extends GitStore {
     }
 
     @Override
+    void haveCommits(String fullRef, List<ObjectId> ids) throws IOException {
+        for (ObjectId id : ids) {
+            if (!has(id)) {
+                fetch(fullRef);
+                return;
+            }
+        }
+    }
+
+    @Override
+    public String resolve(String ref) {
+        String name = RefNames.full(ref);
+        try {
+            return RefNames.hex(remoteTip(name));
+        } catch (IOException e) {
+            throw failure("cannot read " + name + " from " + uri.toPrivateString(), e);
+        }
+    }
+
+    @Override
+    public void forceRef(String ref, String newId) {
+        String name = RefNames.full(ref);
+        ObjectId target = RefNames.expected(newId);
+        try {
+            RemoteRefUpdate update = new RemoteRefUpdate(repo, target == null ? null : target.name(), name, true, null,
+                    null);
+            try (Transport t = transport()) {
+                t.push(NullProgressMonitor.INSTANCE, List.of(update));
+            }
+            if (update.getStatus() != RemoteRefUpdate.Status.OK
+                    && update.getStatus() != RemoteRefUpdate.Status.UP_TO_DATE
+                    && update.getStatus() != RemoteRefUpdate.Status.NON_EXISTING) {
+                throw new StateStoreException("forcing " + name + " on " + uri + " ended " + update.getStatus() + ": "
+                        + update.getMessage());
+            }
+        } catch (IOException e) {
+            throw failure("cannot force " + name + " of " + uri, e);
+        }
+    }
+
+    @Override
+    public CommitResult setRef(String ref, String expectedOldId, String newId) {
+        String name = RefNames.full(ref);
+        ObjectId expected = RefNames.expected(expectedOldId);
+        ObjectId target = RefNames.expected(newId);
+        Objects.requireNonNull(target, "newId");
+        try {
+            if (!has(target)) {
+                throw new StateStoreException("no commit " + newId + " in the mirror of " + uri
+                        + " (read the ref it belongs to first)");
+            }
+            return push(name, expected, target);
+        } catch (IOException e) {
+            throw failure("cannot set " + name + " of " + uri, e);
+        }
+    }
+
+    @Override
     public Snapshot read(String ref) {
         String name = RefNames.full(ref);
         try {
@@ -235,6 +293,9 @@ final class RemoteGitStore extends GitStore {
         RefUpdate ru = repo.updateRef(name);
         ru.setNewObjectId(id);
         ru.setForceUpdate(true);
+        ru.setRefLogMessage("nvmesh: seen on " + uri.toPrivateString(), false);
+        ru.setForceRefLog(true); // the remote's earlier tips as this machine saw them, for fsck to offer
+
         RefUpdate.Result r = ru.update();
         if (r == RefUpdate.Result.LOCK_FAILURE) {
             mirrorLocks.recover(name); // a cache ref; the next read sets it if this one could not

@@ -1,6 +1,7 @@
 package io.nvmesh.core.state;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.function.Function;
 
 /**
@@ -21,7 +22,11 @@ public interface StateStore extends AutoCloseable {
     /** Where reconcilers record inventory, allocations and the desired commit they last reconciled from. */
     String STATE_REF = "refs/nvmesh/state";
 
-    /** The files of {@code ref} at its current tip, or {@link Snapshot#empty()} if the ref does not exist. */
+    /**
+     * The files of {@code ref} at its current tip, or {@link Snapshot#empty()} if the ref does not exist. A ref that
+     * exists but cannot be read (its file holds no commit id, it names a missing or non-commit object) throws
+     * {@link StateStoreException}: it is never taken for "no such ref".
+     */
     Snapshot read(String ref);
 
     /**
@@ -44,6 +49,44 @@ public interface StateStore extends AutoCloseable {
      * times and must not have side effects of its own.
      */
     UpdateResult update(String ref, Author author, Function<Snapshot, Decision> decide);
+
+    /**
+     * The commit {@code ref} points at, {@code ""} if it does not exist; cheaper than {@link #read(String)} (no tree is
+     * walked, a remote store only asks the server). An unreadable ref throws as {@link #read(String)} does.
+     */
+    String resolve(String ref);
+
+    /**
+     * Whether {@code ancestor} is {@code descendant} itself or one of its ancestors; both are commits of {@code ref}
+     * (a remote store fetches {@code ref} if one is not in its mirror yet). False when either commit is unknown.
+     */
+    boolean isAncestor(String ref, String ancestor, String descendant);
+
+    /**
+     * The commits from {@code fromCommit} back along first parents, oldest first: to the root commit, or to the commit
+     * after {@code stopAt} when {@code stopAt} is met on the way ({@code ""}: go to the root).
+     */
+    List<String> firstParents(String ref, String fromCommit, String stopAt);
+
+    /**
+     * Earlier tips of {@code ref} as this machine saw them, newest first (the ref's reflog; a remote store keeps one in
+     * its mirror). Empty when none were seen. Commits whose objects are gone are left out.
+     */
+    List<String> previousTips(String ref);
+
+    /**
+     * Points {@code ref} at the existing commit {@code newId} by compare-and-swap on {@code expectedOldId} ({@code
+     * ""}: the ref must not exist), without making a commit: what {@code nvmesh state restore} and the state anchor
+     * need. A lost race is a {@link CommitResult.LostRace}.
+     */
+    CommitResult setRef(String ref, String expectedOldId, String newId);
+
+    /**
+     * Points {@code ref} at the existing commit {@code newId} ({@code ""}: deletes it) whatever it holds now, even if
+     * it is unreadable. Only for a person's explicit repair ({@code nvmesh state restore}, {@code state init --force});
+     * writers use {@link #commit} and {@link #setRef}.
+     */
+    void forceRef(String ref, String newId);
 
     /** The author to use when a person is acting: {@code user.name}/{@code user.email} from Git config if set. */
     Author defaultAuthor();

@@ -139,6 +139,45 @@ class GitOpsLoopTest {
         assertThat(Fsck.check(store, "main").clean()).isTrue();
     }
 
+    /**
+     * A target that stops answering (recorded unhealthy) keeps its data, so the planner leaves its segments alone; the
+     * volume is degraded meanwhile, saying which target, and fsck warns. When the target is back the volume is online.
+     */
+    @Test
+    void aVolumeWithASegmentOnAnUnhealthyTargetIsDegradedNamingItUntilTheTargetIsBack() {
+        Fleet.commitDesired(store, Fleet.files("p.yaml", Fleet.POLICIES, "v.yaml",
+                Fleet.volume("db", "mirror", "10GiB", false)));
+        new Reconciler(store, "main").reconcileOnce();
+        RecordedState online = recorded();
+        assertThat(online.volumes().get("db").status()).isEqualTo(VolumeStatus.ONLINE);
+        Extent second = online.volumes().get("db").allocation().orElseThrow().extents().get(1);
+        String target = online.inventory().targetOf(second.serial()).orElseThrow().id();
+        String inventory = Fleet.inventory(6, 3, 4, "1TiB");
+        Fleet.importInventory(store, inventory.replace("- id: " + target + "\n",
+                "- id: " + target + "\n    health: unhealthy\n"));
+
+        new Reconciler(store, "main").reconcileOnce();
+
+        VolumeRecord db = recorded().volumes().get("db");
+        assertThat(db.status()).isEqualTo(VolumeStatus.DEGRADED);
+        assertThat(db.reason()).isEqualTo("degraded: chunk 0 group 0: segment 1 is on drive " + second.serial()
+                + " of target " + target + ", which is unhealthy");
+        assertThat(db.allocation()).as("not moved: the target may come back with its data")
+                .isEqualTo(online.volumes().get("db").allocation());
+        FsckReport fsck = Fsck.check(store, "main");
+        assertThat(fsck.clean()).isTrue();
+        assertThat(fsck.findings()).extracting(FsckReport.Finding::render).containsExactly("warning: volume db: "
+                + "degraded: volume db chunk 0 group 0: segment 1 is on drive " + second.serial() + " of target "
+                + target + ", which is unhealthy");
+
+        Fleet.importInventory(store, inventory);
+        new Reconciler(store, "main").reconcileOnce();
+
+        assertThat(recorded().volumes().get("db").status()).isEqualTo(VolumeStatus.ONLINE);
+        assertThat(recorded().volumes().get("db").reason()).isEmpty();
+        assertThat(Fsck.check(store, "main").findings()).isEmpty();
+    }
+
     @Test
     void savedPlanGoesStaleWhenStateMoves() {
         Fleet.commitDesired(store, Fleet.files("p.yaml", Fleet.POLICIES, "v.yaml",

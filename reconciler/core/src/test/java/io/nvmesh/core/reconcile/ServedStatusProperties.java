@@ -66,8 +66,9 @@ class ServedStatusProperties {
             if (step.failDrive() >= 0) {
                 state = state.withInventory(failed(state.inventory(), step.failDrive()));
             }
-            RecordedState after = pass(state, desired(s.sizes(), step.desired()));
-            check(state, after);
+            DesiredState wanted = desired(s.sizes(), step.desired());
+            RecordedState after = pass(state, wanted);
+            check(state, after, wanted);
             state = acked(after, step.acks());
         }
         // Every target acks after every pass: everything settles (placed volumes served, removed ones gone).
@@ -75,7 +76,7 @@ class ServedStatusProperties {
         DesiredState last = desired(s.sizes(), s.steps().get(s.steps().size() - 1).desired());
         for (int i = 0; i < 4; i++) {
             RecordedState after = pass(state, last);
-            check(state, after);
+            check(state, after, last);
             state = acked(after, all);
         }
         Set<String> wanted = new TreeSet<>();
@@ -148,7 +149,7 @@ class ServedStatusProperties {
 
     // ---- checks -------------------------------------------------------------------------------------------------
 
-    private static void check(RecordedState before, RecordedState after) {
+    private static void check(RecordedState before, RecordedState after, DesiredState desired) {
         Map<String, Target> targetOf = new HashMap<>();
         Map<String, Drive> driveOf = new HashMap<>();
         for (Target t : after.inventory().targets()) {
@@ -182,7 +183,8 @@ class ServedStatusProperties {
                 case DELETING -> {
                     assertThat(r.allocation()).as("a deleting volume keeps its extents")
                             .isEqualTo(before.volumes().get(r.name()).allocation());
-                    assertThat(holders(after, r)).as("%s is deleting while served", r.name()).isNotEmpty();
+                    assertThat(r.releasing()).as("%s is deleting while some target has not released it", r.name())
+                            .isNotEmpty();
                 }
                 default -> {
                 }
@@ -193,6 +195,8 @@ class ServedStatusProperties {
                 assertThat(holders(before, r)).as("%s freed while a target serves it", r.name()).isEmpty();
             }
         }
+        assertThat(Transition.violations(before, after, DesiredFacts.of("c0ffee", desired), (a, d) -> false))
+                .as("every pass keeps the safety rules").isEmpty();
         Map<String, List<Extent>> byDrive = new HashMap<>();
         after.allocations().volumes().forEach(a -> a.extents().forEach(e -> byDrive
                 .computeIfAbsent(e.serial(), k -> new ArrayList<>()).add(e)));
@@ -234,8 +238,10 @@ class ServedStatusProperties {
 
     // ---- the world ----------------------------------------------------------------------------------------------
 
+    /** A pass, recorded as the writer records it: the next generation. */
     private static RecordedState pass(RecordedState state, DesiredState desired) {
-        return Reconciliation.run(state, desired, "c0ffee", name -> null, v -> true).after();
+        RecordedState after = Reconciliation.run(state, desired, "c0ffee", name -> null, v -> true).after();
+        return after.at("g" + (state.generation() + 1), state.generation() + 1);
     }
 
     /** Targets in {@code mask} (managed ones) ack the layout they must serve now: every non-deleting extent held. */
@@ -256,7 +262,7 @@ class ServedStatusProperties {
                             .forEach(layout::add);
                 }
             }
-            served.put(t.id(), new ServedLayout(t.id(), "r1", 1, state.commitId(), layout));
+            served.put(t.id(), new ServedLayout(t.id(), "r1", 1, state.commitId(), layout, state.generation()));
         }
         return state.withServed(served);
     }

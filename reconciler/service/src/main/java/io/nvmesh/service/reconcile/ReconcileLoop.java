@@ -5,6 +5,7 @@ import io.nvmesh.core.record.RecordedState;
 import io.nvmesh.core.record.StateFiles;
 import io.nvmesh.core.reconcile.ReconcileReport;
 import io.nvmesh.core.reconcile.Reconciler;
+import io.nvmesh.core.reconcile.StateWriter;
 import io.nvmesh.core.state.Author;
 import io.nvmesh.core.state.Changes;
 import io.nvmesh.core.state.Decision;
@@ -115,7 +116,7 @@ public final class ReconcileLoop implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.served = new ServedRecorder(self, store, author, ownership, thread, (commit, volumes) -> {
+        this.served = new ServedRecorder(self, reconciler.writer(), ownership, thread, (commit, volumes) -> {
             trigger();
             servedListeners.forEach(l -> l.accept(commit, volumes));
             committed(commit);
@@ -311,23 +312,19 @@ public final class ReconcileLoop implements AutoCloseable {
     /** One compare-and-swap commit per batch, re-applied to the newer state on a lost race. */
     private void recordInventory(InventoryChanges batch) {
         try {
-            UpdateResult r = store.update(StateStore.STATE_REF, author, snapshot -> {
-                RecordedState recorded = StateFiles.decodeStrict(snapshot);
-                Changes changes = StateFiles.changes(snapshot,
-                        recorded.withInventory(InventoryDelta.apply(recorded.inventory(), batch.changes())));
-                return changes.isEmpty() ? Decision.noChange()
-                        : Decision.commit(changes, "inventory from " + self + " batch " + batch.sequence() + ": "
-                                + batch.changes().size() + " change(s)");
-            });
-            if (r instanceof UpdateResult.Updated u) {
+            StateWriter.Result r = reconciler.writer().write(recorded -> StateWriter.Proposal.write(
+                    recorded.withInventory(InventoryDelta.apply(recorded.inventory(), batch.changes())),
+                    "inventory from " + self + " batch " + batch.sequence() + ": " + batch.changes().size()
+                            + " change(s)", null));
+            if (r.recorded()) {
                 RecordedState before = observed;
-                observe(u.commitId(), lastDesired);
+                observe(r.state(), lastDesired);
                 announce(before, lastDesired);
-                committed(u.commitId());
+                committed(r.commitId());
                 trigger();
-            } else if (!(r instanceof UpdateResult.Unchanged)) {
+            } else if (r.kind() != StateWriter.Result.Kind.UNCHANGED) {
                 LOG.log(System.Logger.Level.WARNING, () -> self + ": inventory batch " + batch.sequence()
-                        + " not recorded: " + r);
+                        + " not recorded: " + r.reason());
             }
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, () -> self + ": inventory batch " + batch.sequence()
@@ -351,7 +348,11 @@ public final class ReconcileLoop implements AutoCloseable {
             int owned = (int) desired.stream().filter(v -> owns(v.name())).count();
             RecordedState before = observed;
             ReconcileReport report = reconciler.reconcileOnce();
-            observe(report.stateCommit(), desired);
+            if (report.recorded() != null) {
+                observe(report.recorded(), desired);
+            } else {
+                observe(report.stateCommit(), desired);
+            }
             if (report.outcome() == ReconcileReport.Kind.RECORDED) {
                 announce(before, previousDesired);
                 committed(report.stateCommit());
@@ -377,9 +378,18 @@ public final class ReconcileLoop implements AutoCloseable {
      */
     private void observe(String stateCommit, List<Volume> desired) {
         if (!stateCommit.isEmpty() && !stateCommit.equals(observed.commitId())) {
-            observed = StateFiles.decode(store.read(StateStore.STATE_REF, stateCommit)).state();
+            observe(StateFiles.decode(store.read(StateStore.STATE_REF, stateCommit)).state(), desired);
+        } else {
+            observe(observed, desired);
+        }
+    }
+
+    /** As {@link #observe(String, List)}, with the state already decoded (a commit this instance just made). */
+    private void observe(RecordedState state, List<Volume> desired) {
+        if (!state.commitId().isEmpty() && !state.commitId().equals(observed.commitId())) {
+            observed = state;
             settle.observe(observed.inventory());
-            observedCommit = stateCommit;
+            observedCommit = state.commitId();
             for (StateListener l : stateListeners) {
                 try {
                     l.observed(observed, observedDesired);
@@ -491,7 +501,7 @@ public final class ReconcileLoop implements AutoCloseable {
             }
             long seq = agents.nextCommandSeq();
             if (target) {
-                served.computedFrom(seq, observed.commitId()); // before the ack can arrive
+                served.computedFrom(seq, observed.commitId(), observed.generation()); // before the ack can arrive
             }
             if (agents.send(node, new AgentMessage.Command(seq, segments, attachments))) {
                 sent.put(node, content);

@@ -1,12 +1,10 @@
 package io.nvmesh.service.reconcile;
 
+import io.nvmesh.core.reconcile.StateWriter;
 import io.nvmesh.core.record.ServedLayout;
 import io.nvmesh.core.record.StateFiles;
-import io.nvmesh.core.state.Author;
 import io.nvmesh.core.state.Changes;
 import io.nvmesh.core.state.Decision;
-import io.nvmesh.core.state.StateStore;
-import io.nvmesh.core.state.UpdateResult;
 import io.nvmesh.service.agent.AgentMessage;
 import io.nvmesh.service.agent.SegmentLayout;
 import io.nvmesh.service.cluster.OwnershipTable;
@@ -29,9 +27,10 @@ import java.util.function.BiConsumer;
  * the layout of the command last sent to a target (whoever sent it: a pass, a refresh) becomes its served layout when
  * the agent acks that very command as applied (the hub hands the command over with the ack); a refusal records nothing
  * (the target keeps serving its previous layout). Acks are collected for a short window and recorded in one
- * compare-and-swap commit that writes only served files whose extents changed, so an ack of the same
- * layout again (a reconnect, a new owner) commits nothing. One writer per file: the target's owner; a layout acked
- * here for a target that has since moved to another owner is dropped.
+ * compare-and-swap commit that writes only served files whose extents changed or whose command came from a newer state
+ * generation (that is what proves held space released, even when the target never served it), so an ack of the same
+ * layout from the same state again commits nothing. One writer per file: the target's owner; a layout acked here for
+ * a target that has since moved to another owner is dropped.
  *
  * <p>Confined to the reconcile loop's thread, except {@link #acked}, which hands off to it.
  */
@@ -43,15 +42,18 @@ final class ServedRecorder {
     static final long WINDOW_MILLIS = 100;
 
     private final String self;
-    private final StateStore store;
-    private final Author author;
+    private final StateWriter writer;
     private final OwnershipTable ownership;
     private final ScheduledExecutorService thread;
     private final BiConsumer<String, Set<String>> recorded;
-    /** Command seq → the state commit it was computed from, for the record; bounded, oldest dropped. */
-    private final Map<Long, String> stateOf = new LinkedHashMap<>(16, 0.75f, false) {
+    /** The state commit a command was computed from, and that commit's generation. */
+    private record Source(String commit, long generation) {
+    }
+
+    /** Command seq → the state it was computed from; bounded, oldest dropped. */
+    private final Map<Long, Source> stateOf = new LinkedHashMap<>(16, 0.75f, false) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<Long, String> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<Long, Source> eldest) {
             return size() > 4_096;
         }
     };
@@ -63,19 +65,21 @@ final class ServedRecorder {
      * @param recorded told (on the loop thread) after a batch was committed: the state commit, and the volumes with a
      *                 segment in a served layout that changed (before or after)
      */
-    ServedRecorder(String self, StateStore store, Author author, OwnershipTable ownership,
-                   ScheduledExecutorService thread, BiConsumer<String, Set<String>> recorded) {
+    ServedRecorder(String self, StateWriter writer, OwnershipTable ownership, ScheduledExecutorService thread,
+                   BiConsumer<String, Set<String>> recorded) {
         this.self = self;
-        this.store = store;
-        this.author = author;
+        this.writer = writer;
         this.ownership = ownership;
         this.thread = thread;
         this.recorded = recorded;
     }
 
-    /** On the loop thread: command {@code seq} was computed from state commit {@code stateCommit} (optional). */
-    void computedFrom(long seq, String stateCommit) {
-        stateOf.put(seq, stateCommit);
+    /**
+     * On the loop thread: command {@code seq} was computed from state commit {@code stateCommit} of generation {@code
+     * generation}. A command whose source is not known here proves no release of held space (generation 0).
+     */
+    void computedFrom(long seq, String stateCommit, long generation) {
+        stateOf.put(seq, new Source(stateCommit, generation));
     }
 
     /** From any thread: the target's agent applied {@code command}, the last one sent to it on its connection. */
@@ -83,8 +87,9 @@ final class ServedRecorder {
         List<SegmentLayout> layout = command.segments();
         try {
             thread.execute(() -> {
-                String from = stateOf.getOrDefault(command.seq(), "");
-                acked.put(target, new ServedLayout(target, self, command.seq(), from, NodeCommands.served(layout)));
+                Source from = stateOf.getOrDefault(command.seq(), new Source("", 0));
+                acked.put(target, new ServedLayout(target, self, command.seq(), from.commit(),
+                        NodeCommands.served(layout), from.generation()));
                 if (!flushScheduled) {
                     flushScheduled = true;
                     thread.schedule(this::flush, WINDOW_MILLIS, TimeUnit.MILLISECONDS);
@@ -111,14 +116,15 @@ final class ServedRecorder {
         long n = ++batches;
         Set<String> volumes = new TreeSet<>();
         try {
-            UpdateResult r = store.update(StateStore.STATE_REF, author, snapshot -> {
+            StateWriter.Result r = writer.writeFiles(StateFiles.SERVED, snapshot -> {
                 Changes.Builder b = Changes.builder();
                 volumes.clear();
                 int written = 0;
                 for (ServedLayout l : batch) {
                     String path = StateFiles.servedPath(l.target());
                     Optional<ServedLayout> before = snapshot.file(path).flatMap(ServedRecorder::decode);
-                    if (before.isEmpty() || !before.get().servesSame(l)) {
+                    if (before.isEmpty() || !before.get().servesSame(l)
+                            || before.get().stateGeneration() < l.stateGeneration()) {
                         b.put(path, StateFiles.encodeServed(l));
                         written++;
                         before.ifPresent(x -> x.extents().forEach(e -> volumes.add(e.volume())));
@@ -129,10 +135,11 @@ final class ServedRecorder {
                         : Decision.commit(b.build(), "served from " + self + " batch " + n + ": " + written
                                 + " target layout(s) acked");
             });
-            if (r instanceof UpdateResult.Updated u) {
-                recorded.accept(u.commitId(), volumes);
-            } else if (!(r instanceof UpdateResult.Unchanged)) {
-                LOG.log(System.Logger.Level.WARNING, () -> self + ": served batch " + n + " not recorded: " + r);
+            if (r.recorded()) {
+                recorded.accept(r.commitId(), volumes);
+            } else if (r.kind() != StateWriter.Result.Kind.UNCHANGED) {
+                LOG.log(System.Logger.Level.WARNING, () -> self + ": served batch " + n + " not recorded: "
+                        + r.reason());
             }
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, () -> self + ": served batch " + n + " not recorded: "

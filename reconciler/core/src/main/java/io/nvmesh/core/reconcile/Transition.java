@@ -1,0 +1,221 @@
+package io.nvmesh.core.reconcile;
+
+import io.nvmesh.core.allocation.Chunk;
+import io.nvmesh.core.allocation.Drive;
+import io.nvmesh.core.allocation.Extent;
+import io.nvmesh.core.allocation.Group;
+import io.nvmesh.core.allocation.Role;
+import io.nvmesh.core.allocation.Segment;
+import io.nvmesh.core.allocation.Target;
+import io.nvmesh.core.allocation.VolumeAllocation;
+import io.nvmesh.core.record.HeldExtent;
+import io.nvmesh.core.record.RecordedState;
+import io.nvmesh.core.record.Release;
+import io.nvmesh.core.record.VolumeRecord;
+import io.nvmesh.core.record.VolumeStatus;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The safety rules between a recorded state and the next one, checked by every writer before it publishes
+ * ({@link StateWriter}) and by {@code nvmesh fsck --history} over every pair of consecutive state commits:
+ *
+ * <ol>
+ * <li>each commit's generation is its parent's plus one (a state that restarted shows as a jump back);
+ * <li>no extent of one volume overlaps another's, counting the space still being released;
+ * <li>space leaves the state only when {@link Release} says nothing can still serve it;
+ * <li>a segment is replaced only while its group still has a live copy (for erasure coding: as many live segments
+ * as it has data segments), or for a failed drive whose loss a person accepted in Git;
+ * <li>a volume is deleted (dropped, or marked deleting) only if the desired commit being recorded does not hold it,
+ * and only by a writer that records a desired commit at all;
+ * <li>the recorded desired commit never moves back to an ancestor of the one before.
+ * </ol>
+ *
+ * Pure but for the ancestry question, which the caller answers from Git.
+ */
+public final class Transition {
+
+    /** Answers whether {@code ancestor} is an ancestor of (or equal to) {@code descendant} on the desired branch. */
+    @FunctionalInterface
+    public interface Ancestry {
+        boolean isAncestor(String ancestor, String descendant);
+    }
+
+    private record Owned(String volume, Extent extent, Optional<HeldExtent> held) {
+    }
+
+    private Transition() {
+    }
+
+    /**
+     * Every rule {@code after} breaks as the successor of {@code before}; empty when it may be recorded.
+     *
+     * @param desired the desired commit's facts, or {@code null} for a writer that records no desired commit (an
+     *        inventory or served-layout batch), which must then leave every volume record as it was
+     */
+    public static List<String> violations(RecordedState before, RecordedState after, DesiredFacts desired,
+            Ancestry ancestry) {
+        List<String> out = new ArrayList<>();
+        if (after.generation() != before.generation() + 1) {
+            out.add("generation " + after.generation() + " follows generation " + before.generation()
+                    + " (each state commit must be its parent's plus one)");
+        }
+        overlaps(after, out);
+        freed(before, after, out);
+        replaced(before, after, desired, out);
+        deleted(before, after, desired, out);
+        String was = before.reconciled().desiredCommit();
+        String now = after.reconciled().desiredCommit();
+        if (!was.isEmpty() && !now.equals(was) && (now.isEmpty() || ancestry.isAncestor(now, was))) {
+            out.add("the recorded desired commit moves backwards from " + DesiredManifests.shortId(was) + " to "
+                    + (now.isEmpty() ? "none" : DesiredManifests.shortId(now)));
+        }
+        return out;
+    }
+
+    private static List<Owned> occupied(RecordedState s) {
+        List<Owned> out = new ArrayList<>();
+        for (VolumeRecord v : s.volumes().values()) {
+            Map<Extent, HeldExtent> held = new HashMap<>();
+            v.releasing().forEach(h -> held.put(h.extent(), h));
+            v.allocation().ifPresent(a -> a.extents().forEach(e -> out.add(new Owned(v.name(), e,
+                    Optional.ofNullable(held.remove(e))))));
+            held.values().forEach(h -> out.add(new Owned(v.name(), h.extent(), Optional.of(h))));
+        }
+        return out;
+    }
+
+    private static void overlaps(RecordedState s, List<String> out) {
+        Map<String, List<Owned>> perDrive = new TreeMap<>();
+        for (Owned o : occupied(s)) {
+            perDrive.computeIfAbsent(o.extent().serial(), k -> new ArrayList<>()).add(o);
+        }
+        for (List<Owned> list : perDrive.values()) {
+            list.sort(Comparator.comparingLong((Owned o) -> o.extent().offset()));
+            long end = -1;
+            Owned last = null;
+            for (Owned o : list) {
+                if (last != null && o.extent().offset() < end) {
+                    out.add("extent " + o.extent() + (o.held().isPresent() ? " held by " : " of ") + "volume "
+                            + o.volume() + " overlaps " + last.extent() + (last.held().isPresent() ? " held by " : " of ")
+                            + "volume " + last.volume());
+                }
+                if (o.extent().end() > end) {
+                    end = o.extent().end();
+                    last = o;
+                }
+            }
+        }
+    }
+
+    private static void freed(RecordedState before, RecordedState after, List<String> out) {
+        Map<Extent, Owned> still = new HashMap<>();
+        occupied(after).forEach(o -> still.put(o.extent(), o));
+        Release release = Release.in(after);
+        for (Owned o : occupied(before)) {
+            if (still.containsKey(o.extent())) {
+                continue;
+            }
+            HeldExtent h = o.held().orElse(HeldExtent.of(o.extent(), after.generation()));
+            release.holder(h).ifPresent(why -> out.add("extent " + o.extent() + " of volume " + o.volume()
+                    + " was freed although " + why));
+        }
+    }
+
+    private static void replaced(RecordedState before, RecordedState after, DesiredFacts desired, List<String> out) {
+        Map<String, Drive> drives = new HashMap<>();
+        for (Target t : before.inventory().targets()) {
+            t.drives().forEach(d -> drives.put(d.serial(), d));
+        }
+        for (VolumeRecord was : before.volumes().values()) {
+            VolumeRecord now = after.volumes().get(was.name());
+            if (now == null || was.allocation().isEmpty() || now.allocation().isEmpty()) {
+                continue;
+            }
+            VolumeAllocation a = was.allocation().get();
+            VolumeAllocation b = now.allocation().get();
+            for (Chunk c : a.chunks()) {
+                if (c.index() >= b.chunks().size()) {
+                    continue; // a dropped chunk frees its space: rule 3 judges that
+                }
+                for (Group g : c.groups()) {
+                    Group ng = b.chunks().get(c.index()).groups().size() > g.index()
+                            ? b.chunks().get(c.index()).groups().get(g.index()) : null;
+                    if (ng == null) {
+                        continue;
+                    }
+                    List<Segment> changed = new ArrayList<>();
+                    for (Segment s : g.segments()) {
+                        if (s.index() < ng.segments().size()
+                                && !ng.segments().get(s.index()).extent().equals(s.extent())) {
+                            changed.add(s);
+                        }
+                    }
+                    if (changed.isEmpty() || survives(g, drives)) {
+                        continue;
+                    }
+                    List<String> lost = new ArrayList<>();
+                    for (Segment s : changed) {
+                        if (desired == null || !desired.accepted(was.name(), s.extent().serial())) {
+                            lost.add(s.extent().serial());
+                        }
+                    }
+                    if (!lost.isEmpty()) {
+                        out.add("volume " + was.name() + " chunk " + c.index() + " group " + g.index()
+                                + " had no live copy, yet segment(s) on " + String.join(", ", lost)
+                                + " were replaced without an accepted data loss (data invented)");
+                    }
+                }
+            }
+        }
+    }
+
+    /** Whether the group's data can be read or rebuilt from segments on online drives. */
+    static boolean survives(Group g, Map<String, Drive> drives) {
+        int live = 0;
+        int data = 0;
+        for (Segment s : g.segments()) {
+            Drive d = drives.get(s.extent().serial());
+            if (d != null && d.health().online()) {
+                live++;
+            }
+            if (s.role() == Role.DATA) {
+                data++;
+            }
+        }
+        boolean parity = g.segments().stream().anyMatch(s -> s.role() == Role.PARITY);
+        return parity ? live >= data : live >= 1;
+    }
+
+    private static void deleted(RecordedState before, RecordedState after, DesiredFacts desired, List<String> out) {
+        for (VolumeRecord was : before.volumes().values()) {
+            VolumeRecord now = after.volumes().get(was.name());
+            boolean dropped = now == null;
+            boolean startsDeleting = now != null && now.status() == VolumeStatus.DELETING
+                    && was.status() != VolumeStatus.DELETING;
+            if (desired == null) {
+                if (!Objects.equals(was, now)) {
+                    out.add("volume " + was.name() + " changed by a writer that records no desired commit");
+                }
+                continue;
+            }
+            if ((dropped || startsDeleting) && desired.volumes().contains(was.name())) {
+                out.add("volume " + was.name() + " is " + (dropped ? "deleted" : "marked deleting")
+                        + " although desired commit " + DesiredManifests.shortId(desired.commit()) + " holds it");
+            }
+        }
+        if (desired == null) {
+            for (String name : after.volumes().keySet()) {
+                if (!before.volumes().containsKey(name)) {
+                    out.add("volume " + name + " added by a writer that records no desired commit");
+                }
+            }
+        }
+    }
+}
