@@ -15,7 +15,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code nvmesh demo}: a local repository, three reconcilers and a simulated fleet, until Ctrl-C. */
+/**
+ * {@code nvmesh demo}: a local repository, three reconcilers and a simulated fleet, until Ctrl-C or until the fleet or
+ * the last reconciler exits.
+ */
 @Command(name = "demo",
         mixinStandardHelpOptions = true,
         description = {
@@ -23,6 +26,9 @@ import picocli.CommandLine.Model.CommandSpec;
                     + "reconciler instances on loopback and a simulated fleet (the sample inventory by default), all "
                     + "as child processes. Waits until the samples are reconciled, prints how to look at them, and "
                     + "stops everything on Ctrl-C.",
+            "A reconciler that exits (try kill -9 on one) leaves the others running: the demo says so and says "
+                    + "when the survivors serve its nodes. It stops, with exit code 1, when the fleet or the last "
+                    + "reconciler exits.",
             "The folder (default ${NVMESH_HOME:-~/.nvmesh}/demo) is cleared and set up again on every run."
         },
         footerHeading = "%nExamples:%n",

@@ -2,10 +2,12 @@ package io.nvmesh.cli;
 
 import io.nvmesh.core.reconcile.Fsck;
 import io.nvmesh.core.reconcile.FsckReport;
+import io.nvmesh.core.reconcile.HistoryCheck;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -18,14 +20,23 @@ import picocli.CommandLine.Model.CommandSpec;
                     + "asks for (as of the desired commit the state was reconciled from); every reference resolves.",
             "Volumes with a segment on a failed or missing drive, or on an unhealthy target, are reported as warnings "
                     + "(degraded), not errors; so are volumes whose data is lost (a group with no surviving copy), "
-                    + "naming the group."
+                    + "naming the group.",
+            "A missing, unreadable or replaced state ref is an error: fsck names the last good commit it can find "
+                    + "(reflog, anchor) and how to restore it.",
+            "With --history, also walks every state commit and checks it against its parent: no extent of one volume "
+                    + "ever overlapped another's; space was freed only after its targets released it; a segment was "
+                    + "replaced only while its group had a live copy (or for an accepted data loss); a deleted volume "
+                    + "was absent from the desired commit it was deleted for; the desired commit never moved "
+                    + "backwards; the history starts at the anchored root."
         },
         footerHeading = "%nExamples:%n",
         footer = {
             "  nvmesh fsck",
             "  nvmesh fsck --repo git://storage-git/desired.git",
+            "  nvmesh fsck --history",
+            "  nvmesh fsck --history --since 3f9c2a1e...   # only the commits after it",
             "",
-            "Exit codes: 0 consistent, 1 violations found (each listed), 2 usage error.%n"
+            "Exit codes: 0 consistent, 1 violations found (each listed) or the state is lost, 2 usage error.%n"
         })
 final class FsckCommand implements Callable<Integer> {
 
@@ -34,6 +45,13 @@ final class FsckCommand implements Callable<Integer> {
 
     @Mixin
     RepositoryOptions repository;
+
+    @Option(names = "--history", description = "Also check every state commit against its parent.")
+    boolean history;
+
+    @Option(names = "--since", paramLabel = "COMMIT",
+            description = "With --history: start after this state commit instead of at the root.")
+    String since = "";
 
     @Override
     public Integer call() {
@@ -47,7 +65,20 @@ final class FsckCommand implements Callable<Integer> {
                     r.drives(), (r.clean() ? "consistent" : r.errors().size() + " violation"
                             + (r.errors().size() == 1 ? "" : "s")) + (warnings == 0 ? "" : ", " + warnings
                             + " warning" + (warnings == 1 ? "" : "s")));
-            return r.clean() ? ExitCode.OK.code() : ExitCode.PROBLEMS.code();
+            boolean clean = r.clean();
+            if (history) {
+                if (!since.isEmpty() && !since.matches("[0-9a-f]{40}")) {
+                    throw CommandException.usage("--since: \"" + since + "\" is not a 40-digit commit id");
+                }
+                HistoryCheck.Report h = HistoryCheck.check(repo.store(), repository.branch, since);
+                h.findings().forEach(f -> out.println(f.render()));
+                out.printf("history: %d state commit%s%s: %s%n", h.commits(), h.commits() == 1 ? "" : "s",
+                        h.commits() == 0 ? "" : " from " + InventoryCommand.shortId(h.from()) + " to "
+                                + InventoryCommand.shortId(h.to()), h.clean() ? "every step keeps the rules"
+                                : h.findings().size() + " violation" + (h.findings().size() == 1 ? "" : "s"));
+                clean &= h.clean();
+            }
+            return clean ? ExitCode.OK.code() : ExitCode.PROBLEMS.code();
         }
     }
 }

@@ -25,6 +25,7 @@ import picocli.CommandLine.Mixin;
             DiffCommand.class,
             ApplyCommand.class,
             ReconcileCommand.class,
+            StateCommand.class,
             FsckCommand.class,
             GetCommand.class,
             DescribeCommand.class,

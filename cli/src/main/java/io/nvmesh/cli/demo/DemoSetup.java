@@ -123,9 +123,18 @@ public final class DemoSetup {
             configs.put(e.getKey(), file);
         }
         Path client = dir.resolve("client.properties");
-        writePrivate(client, "# written by nvmesh demo: where nvmesh get/describe/status go by default\n"
-                + "server=" + urls.values().iterator().next() + "\ntoken=" + read + "\n");
+        writeClientFile(client, urls.values().iterator().next(), read);
         return new Prepared(dir, repo, urls, configs, admin, read, agent, volumes, desired, client);
+    }
+
+    /** Points {@code nvmesh get} at another instance, when the one its file names has died. */
+    static void pointClientAt(Prepared demo, URI server) throws IOException {
+        writeClientFile(demo.clientFile(), server, demo.readToken());
+    }
+
+    private static void writeClientFile(Path file, URI server, String readToken) throws IOException {
+        writePrivate(file, "# written by nvmesh demo: where nvmesh get/describe/status go by default\n"
+                + "server=" + server + "\ntoken=" + readToken + "\n");
     }
 
     private static void clear(Path dir) throws IOException {

@@ -17,6 +17,7 @@ public final class ChildProcesses implements AutoCloseable {
     private final List<Process> children = new ArrayList<>();
     private final Thread hook = new Thread(this::stopAll, "nvmesh-stop-children");
     private boolean hooked;
+    private volatile boolean stopping;
 
     /** Starts {@code builder}'s process and stops it with the others. */
     public synchronized Process start(ProcessBuilder builder) {
@@ -37,7 +38,16 @@ public final class ChildProcesses implements AutoCloseable {
         return List.copyOf(children);
     }
 
+    /**
+     * Whether the children are being stopped ({@link #close}, or the shutdown hook on Ctrl-C): an exit seen from now
+     * on was asked for, not news. The hook runs while the command's own threads still do.
+     */
+    public boolean stopping() {
+        return stopping;
+    }
+
     private void stopAll() {
+        stopping = true;
         List<Process> list;
         synchronized (this) {
             list = List.copyOf(children);

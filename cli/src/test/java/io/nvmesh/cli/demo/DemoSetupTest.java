@@ -7,6 +7,7 @@ import io.nvmesh.core.state.DesiredBranch;
 import io.nvmesh.core.state.StateStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,6 +50,22 @@ class DemoSetupTest {
         }
         assertThat(client.getProperty("server")).isEqualTo(demo.urls().get("r1").toString());
         assertThat(client.getProperty("token")).isEqualTo(demo.readToken());
+    }
+
+    @Test
+    void theClientFileCanBePointedAtASurvivingInstance() throws Exception {
+        DemoSetup.Prepared demo = DemoSetup.prepare(tmp.resolve("demo"), SAMPLES, 3);
+
+        DemoSetup.pointClientAt(demo, demo.urls().get("r2"));
+
+        Properties client = new Properties();
+        try (var r = Files.newBufferedReader(demo.clientFile())) {
+            client.load(r);
+        }
+        assertThat(client.getProperty("server")).isEqualTo(demo.urls().get("r2").toString());
+        assertThat(client.getProperty("token")).isEqualTo(demo.readToken());
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(demo.clientFile())))
+                .isEqualTo("rw-------");
     }
 
     @Test

@@ -111,6 +111,13 @@ public final class ReconcilerNode implements AutoCloseable {
                 reconcile = ReconcileLoop.start(config, ownership, agents);
             }
             events = startEvents(config, membership, timeout);
+            if (reconcile != null) {
+                EventHub hub = events;
+                // Everyone watching the cluster hears at once that writes stopped (and when they resume).
+                reconcile.addStateHealthListener(why -> hub.publish("cluster", why.isEmpty() ? "state-available"
+                        : "state-unavailable", why.isEmpty() ? Map.of("id", config.id())
+                        : Map.of("id", config.id(), "reason", why)));
+            }
             Counters c = counters;
             Membership m = membership;
             feeds = Feeds.start(membership, ownership, agents, counters, events, Optional.ofNullable(reconcile),

@@ -38,9 +38,40 @@ public final class Fsck {
     }
 
     public static FsckReport check(StateStore store, String branch) {
-        Snapshot snapshot = store.read(StateStore.STATE_REF);
-        StateFiles.Decoded decoded = StateFiles.decode(snapshot);
         List<FsckReport.Finding> out = new ArrayList<>();
+        Snapshot snapshot;
+        try {
+            snapshot = store.read(StateStore.STATE_REF);
+        } catch (StateStoreException e) {
+            return unavailable(store, "refs/nvmesh/state is unreadable: " + e.getMessage());
+        }
+        String anchor = store.resolve(StateWriter.ANCHOR_REF);
+        if (!snapshot.exists()) {
+            if (!anchor.isEmpty() || !store.previousTips(StateStore.STATE_REF).isEmpty()) {
+                return unavailable(store, "refs/nvmesh/state is missing, but a state existed here"
+                        + (anchor.isEmpty() ? "" : " (its root is " + anchor + ")"));
+            }
+            return new FsckReport("", 0, 0, out);
+        }
+        if (!anchor.isEmpty()) {
+            String root = store.firstParents(StateStore.STATE_REF, snapshot.commitId(), "").get(0);
+            if (!root.equals(anchor)) {
+                FsckReport lost = unavailable(store, "refs/nvmesh/state points at " + snapshot.commitId()
+                        + ", whose history starts at " + root + ", not at the state's root " + anchor
+                        + " (the state was replaced)");
+                return new FsckReport(snapshot.commitId(), 0, 0, lost.findings());
+            }
+        }
+        StateFiles.Decoded decoded;
+        try {
+            decoded = StateFiles.decode(snapshot);
+        } catch (StateStoreException e) {
+            out.add(new FsckReport.Finding(true, "state", "an object of commit " + snapshot.commitId()
+                    + " cannot be read: " + e.getMessage() + "; writers stop until it is repaired (restore the "
+                    + "object from a clone or a backup, or restore an earlier state: nvmesh state restore COMMIT)"));
+            lastGood(store, out);
+            return new FsckReport(snapshot.commitId(), 0, 0, out);
+        }
         for (String p : decoded.problems()) {
             int colon = p.indexOf(": ");
             out.add(new FsckReport.Finding(true, colon < 0 ? "state" : StateFiles.objectOf(p.substring(0, colon)),
@@ -60,6 +91,37 @@ public final class Fsck {
         check(state, policies, from, out);
         int drives = state.inventory().targets().stream().mapToInt(t -> t.drives().size()).sum();
         return new FsckReport(snapshot.commitId(), state.volumes().size(), drives, out);
+    }
+
+    /** A report for a state ref that cannot be used: the cause, the last good commit found, how to restore it. */
+    private static FsckReport unavailable(StateStore store, String cause) {
+        List<FsckReport.Finding> out = new ArrayList<>();
+        out.add(new FsckReport.Finding(true, "state", cause + "; every writer stops until it is restored"));
+        lastGood(store, out);
+        return new FsckReport("", 0, 0, out);
+    }
+
+    /** Names the newest earlier tip (reflog, or anchor) that reads cleanly, and how to put it back. */
+    private static void lastGood(StateStore store, List<FsckReport.Finding> out) {
+        List<String> candidates = new ArrayList<>(store.previousTips(StateStore.STATE_REF));
+        StateWriter.anchor(store).ifPresent(candidates::add);
+        for (String c : candidates) {
+            try {
+                StateFiles.Decoded d = StateFiles.decode(store.read(StateStore.STATE_REF, c));
+                if (d.problems().isEmpty()) {
+                    out.add(new FsckReport.Finding(true, "state", "last good commit: " + c + " (generation "
+                            + d.state().generation() + ", " + d.state().volumes().size() + " volumes); restore it "
+                            + "with: nvmesh state restore " + c + "  (or in the repository: git update-ref "
+                            + StateStore.STATE_REF + " " + c + ")"));
+                    return;
+                }
+            } catch (StateStoreException | IllegalArgumentException e) {
+                // not this one
+            }
+        }
+        out.add(new FsckReport.Finding(true, "state", "no good earlier state commit found here (reflog and anchor); "
+                + "look in another clone or a backup (git log " + StateStore.STATE_REF + "), then: nvmesh state "
+                + "restore COMMIT"));
     }
 
     static void check(RecordedState state, DesiredManifests policies, String from, List<FsckReport.Finding> out) {

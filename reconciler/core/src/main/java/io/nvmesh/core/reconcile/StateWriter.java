@@ -105,6 +105,17 @@ public final class StateWriter {
     private volatile String unavailable = "";
     private final List<Consumer<String>> healthListeners = new CopyOnWriteArrayList<>();
 
+    /** Carries a refusal that means the state itself is unavailable (not a writer's own refusal) to {@link #guarded}. */
+    private static final class Unavailable extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final GitOpsRefusal refusal;
+
+        Unavailable(GitOpsRefusal refusal) {
+            super(refusal.getMessage(), refusal, false, false);
+            this.refusal = refusal;
+        }
+    }
+
     public StateWriter(StateStore store, String desiredBranch, Author author) {
         this.store = Objects.requireNonNull(store, "store");
         this.desiredRef = desiredBranch.startsWith("refs/") ? desiredBranch : "refs/heads/" + desiredBranch;
@@ -155,7 +166,6 @@ public final class StateWriter {
             if (!broken.isEmpty()) {
                 String why = "refused to record " + (fresh ? "a first state" : "a state over "
                         + DesiredManifests.shortId(before.commitId())) + ": " + String.join("; ", broken);
-                LOG.log(System.Logger.Level.ERROR, why);
                 refused.set(why);
                 return Decision.abort(why);
             }
@@ -254,14 +264,19 @@ public final class StateWriter {
         return seen.isEmpty() ? "none found here" : seen.get(0);
     }
 
-    private GitOpsRefusal lost(String why) {
-        return new GitOpsRefusal("recorded state is unavailable: " + why + "; every writer stops until a person "
+    private Unavailable lost(String why) {
+        return new Unavailable(new GitOpsRefusal("recorded state is unavailable: " + why + "; every writer stops until a person "
                 + "restores it", List.of("nvmesh fsck shows the last good commit and how to restore it "
-                + "(nvmesh state restore COMMIT)"));
+                + "(nvmesh state restore COMMIT)")));
     }
 
     private RecordedState decode(Snapshot snapshot) {
-        RecordedState state = Reconciliation.decode(snapshot);
+        RecordedState state;
+        try {
+            state = Reconciliation.decode(snapshot);
+        } catch (GitOpsRefusal damaged) {
+            throw new Unavailable(damaged);
+        }
         if (snapshot.exists()) {
             lastGood.accumulateAndGet(snapshot.commitId(), (was, now) -> was.isEmpty()
                     || store.isAncestor(StateStore.STATE_REF, was, now) ? now : was);
@@ -279,9 +294,9 @@ public final class StateWriter {
             T out = work.get();
             health("");
             return out;
-        } catch (GitOpsRefusal e) {
-            health(e.getMessage().lines().findFirst().orElse(""));
-            throw e;
+        } catch (Unavailable e) {
+            health(e.refusal.getMessage().lines().findFirst().orElse(""));
+            throw e.refusal;
         } catch (StateStoreException e) {
             health("recorded state is unreadable: " + e.getMessage());
             throw e;
@@ -291,8 +306,10 @@ public final class StateWriter {
     private void health(String why) {
         if (!why.equals(unavailable)) {
             unavailable = why;
-            if (!why.isEmpty()) {
-                LOG.log(System.Logger.Level.ERROR, why);
+            if (!healthListeners.isEmpty()) {
+                // a service (the command line reports the error itself)
+                LOG.log(why.isEmpty() ? System.Logger.Level.INFO : System.Logger.Level.ERROR,
+                        why.isEmpty() ? "recorded state is available again" : why);
             }
             for (Consumer<String> l : healthListeners) {
                 try {
@@ -314,7 +331,7 @@ public final class StateWriter {
             if (anchor.isEmpty()) {
                 String root = tipIsRoot ? tip : store.firstParents(StateStore.STATE_REF, tip, "").get(0);
                 CommitResult r = store.setRef(ANCHOR_REF, "", root);
-                LOG.log(System.Logger.Level.INFO, () -> "anchored the recorded state at its root " + root + ": " + r);
+                LOG.log(System.Logger.Level.DEBUG, () -> "anchored the recorded state at its root " + root + ": " + r);
             }
             anchored = true;
         } catch (StateStoreException e) {

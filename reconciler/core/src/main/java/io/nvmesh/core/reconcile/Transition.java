@@ -27,7 +27,8 @@ import java.util.TreeMap;
  * ({@link StateWriter}) and by {@code nvmesh fsck --history} over every pair of consecutive state commits:
  *
  * <ol>
- * <li>each commit's generation is its parent's plus one (a state that restarted shows as a jump back);
+ * <li>each commit's generation is its parent's plus one (a state that restarted shows as a jump back; commits
+ * written before generations were kept have none);
  * <li>no extent of one volume overlaps another's, counting the space still being released;
  * <li>space leaves the state only when {@link Release} says nothing can still serve it;
  * <li>a segment is replaced only while its group still has a live copy (for erasure coding: as many live segments
@@ -62,7 +63,8 @@ public final class Transition {
     public static List<String> violations(RecordedState before, RecordedState after, DesiredFacts desired,
             Ancestry ancestry) {
         List<String> out = new ArrayList<>();
-        if (after.generation() != before.generation() + 1) {
+        boolean legacy = before.generation() == 0 && after.generation() == 0 && !before.commitId().isEmpty();
+        if (!legacy && after.generation() != before.generation() + 1) {
             out.add("generation " + after.generation() + " follows generation " + before.generation()
                     + " (each state commit must be its parent's plus one)");
         }

@@ -26,8 +26,6 @@ import org.eclipse.jgit.lib.ObjectInserter;
 import org.eclipse.jgit.lib.ObjectReader;
 import org.eclipse.jgit.lib.PersonIdent;
 import org.eclipse.jgit.lib.Ref;
-import org.eclipse.jgit.lib.ReflogEntry;
-import org.eclipse.jgit.lib.ReflogReader;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.lib.UserConfig;
 import org.eclipse.jgit.revwalk.RevCommit;
@@ -129,19 +127,28 @@ abstract class GitStore implements StateStore {
         }
     }
 
+    /**
+     * Read from the reflog file itself: JGit's reader looks the ref up first and has nothing to say once the ref is
+     * missing or unreadable, which is exactly when this is asked.
+     */
     @Override
     public List<String> previousTips(String ref) {
         String name = RefNames.full(ref);
+        java.nio.file.Path log = repo.getDirectory().toPath().resolve("logs").resolve(name);
         List<String> out = new ArrayList<>();
         try {
-            ReflogReader log = repo.getRefDatabase().getReflogReader(name);
-            if (log == null) {
+            if (!java.nio.file.Files.isRegularFile(log)) {
                 return out;
             }
-            for (ReflogEntry e : log.getReverseEntries()) {
-                for (ObjectId id : new ObjectId[] {e.getNewId(), e.getOldId()}) {
-                    if (!id.equals(ObjectId.zeroId()) && !out.contains(id.name()) && has(id)) {
-                        out.add(id.name());
+            List<String> lines = java.nio.file.Files.readAllLines(log, java.nio.charset.StandardCharsets.UTF_8);
+            for (int i = lines.size() - 1; i >= 0; i--) {
+                String[] f = lines.get(i).split(" ", 3);
+                for (int k = 1; k >= 0 && f.length > 1; k--) {
+                    if (ObjectId.isId(f[k])) {
+                        ObjectId id = ObjectId.fromString(f[k]);
+                        if (!id.equals(ObjectId.zeroId()) && !out.contains(id.name()) && has(id)) {
+                            out.add(id.name());
+                        }
                     }
                 }
             }

@@ -120,7 +120,7 @@ public final class ApiServer implements AutoCloseable {
     public void start(AuthConfig auth, Membership membership, OwnershipTable ownership, AgentHub agents,
                       Counters counters, Optional<ReconcileLoop> reconcile, EventHub events,
                       InstanceMetrics metrics, Executor work) {
-        List<Route> routes = new ArrayList<>(new ClusterEndpoints(membership, ownership).routes());
+        List<Route> routes = new ArrayList<>(new ClusterEndpoints(membership, ownership, reconcile).routes());
         routes.addAll(new NodeEndpoints(membership.selfId(), agents, ownership).routes());
         routes.addAll(new CounterEndpoints(counters).routes());
         routes.addAll(new VolumeEndpoints(membership.selfId(), reconcile).routes());

@@ -22,15 +22,19 @@ final class ClusterEndpoints {
 
     private final Membership membership;
     private final OwnershipTable ownership;
+    private final java.util.Optional<io.nvmesh.service.reconcile.ReconcileLoop> reconcile;
 
-    ClusterEndpoints(Membership membership, OwnershipTable ownership) {
+    ClusterEndpoints(Membership membership, OwnershipTable ownership,
+                     java.util.Optional<io.nvmesh.service.reconcile.ReconcileLoop> reconcile) {
         this.membership = membership;
         this.ownership = ownership;
+        this.reconcile = reconcile;
     }
 
     List<Route> routes() {
         return List.of(
                 Route.inline("GET", "/healthz", Access.PUBLIC, this::health),
+                Route.inline("GET", "/readyz", Access.PUBLIC, this::ready),
                 // Offloaded: with ?key=... it assigns the given keys on the spot, O(keys x members).
                 Route.offloaded("GET", "/v1/cluster", Access.READ, this::cluster),
                 Route.inline("GET", "/v1/cluster/owner", Access.READ, this::owner),
@@ -41,6 +45,19 @@ final class ClusterEndpoints {
 
     private ApiResponse health(ApiRequest request) {
         return ApiResponse.ok(Map.of("status", "ok", "id", membership.selfId(), "epoch", membership.epoch()));
+    }
+
+    /**
+     * Ready while this instance may write recorded state: not when the state ref is lost, unreadable or replaced, or
+     * an object it needs is damaged (then 503 with the reason). {@code /healthz} stays ok: the process is alive and
+     * serves reads; it is the writes that wait for a person.
+     */
+    private ApiResponse ready(ApiRequest request) {
+        String why = reconcile.map(io.nvmesh.service.reconcile.ReconcileLoop::stateUnavailable).orElse("");
+        if (why.isEmpty()) {
+            return ApiResponse.ok(Map.of("status", "ready", "id", membership.selfId()));
+        }
+        return new ApiResponse(503, Map.of("status", "not-ready", "id", membership.selfId(), "reason", why));
     }
 
     private ApiResponse cluster(ApiRequest request) {

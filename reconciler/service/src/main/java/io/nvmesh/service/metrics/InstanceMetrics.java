@@ -108,6 +108,11 @@ public final class InstanceMetrics {
                 m.passes.initLabelValues(outcome);
             }
             loop.addPassListener(m::passed);
+            GaugeWithCallback.builder().name("nvmesh_state_writable")
+                    .help("1 while this instance may write recorded state; 0 while the state ref is lost, "
+                            + "unreadable or replaced, or an object it needs is damaged (see /readyz and nvmesh fsck).")
+                    .callback(cb -> cb.call(loop.stateUnavailable().isEmpty() ? 1 : 0))
+                    .register(r);
         });
         JvmMetrics.builder().register(r);
         return m;

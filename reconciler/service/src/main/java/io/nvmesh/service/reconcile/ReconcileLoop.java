@@ -234,6 +234,19 @@ public final class ReconcileLoop implements AutoCloseable {
         }
     }
 
+    /**
+     * Why this instance may not write recorded state now ({@code ""}: it may): the state ref is missing although a
+     * state existed, unreadable, replaced, or an object it needs is damaged. Any thread.
+     */
+    public String stateUnavailable() {
+        return reconciler.writer().unavailable();
+    }
+
+    /** Hears every change of {@link #stateUnavailable()}, on the thread that noticed it; must be quick. */
+    public void addStateHealthListener(Consumer<String> listener) {
+        reconciler.writer().addHealthListener(listener);
+    }
+
     /** The state commit this loop last observed ({@code ""} before the first). Any thread. */
     public String observedCommit() {
         return observedCommit;

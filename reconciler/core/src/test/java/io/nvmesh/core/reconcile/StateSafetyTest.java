@@ -1,0 +1,384 @@
+package io.nvmesh.core.reconcile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.nvmesh.core.allocation.Extent;
+import io.nvmesh.core.allocation.Inventory;
+import io.nvmesh.core.allocation.Target;
+import io.nvmesh.core.record.RecordedState;
+import io.nvmesh.core.record.ServedExtent;
+import io.nvmesh.core.record.ServedLayout;
+import io.nvmesh.core.record.StateFiles;
+import io.nvmesh.core.record.VolumeRecord;
+import io.nvmesh.core.record.VolumeStatus;
+import io.nvmesh.core.state.Author;
+import io.nvmesh.core.state.Changes;
+import io.nvmesh.core.state.CommitResult;
+import io.nvmesh.core.state.Decision;
+import io.nvmesh.core.state.Snapshot;
+import io.nvmesh.core.state.StateStore;
+import io.nvmesh.core.state.StateStoreException;
+import io.nvmesh.core.state.UpdateResult;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The ways recorded state could lose a volume's data or hand its space out twice, each provoked on a real bare
+ * repository, each ending with the whole history checked ({@link HistoryCheck}).
+ */
+class StateSafetyTest {
+
+    @TempDir
+    Path tmp;
+
+    Path gitDir;
+    StateStore store;
+
+    @BeforeEach
+    void open() {
+        gitDir = tmp.resolve("state.git");
+        store = StateStore.openOrCreate(gitDir);
+    }
+
+    @AfterEach
+    void close() {
+        store.close();
+    }
+
+    private String placeTwoVolumes() {
+        Fleet.importInventory(store, Fleet.inventory(6, 3, 4, "1TiB"));
+        Fleet.commitDesired(store, Fleet.files("p.yaml", Fleet.POLICIES, "v.yaml",
+                Fleet.volumes("v", 0, 2, "10GiB")));
+        ReconcileReport r = new Reconciler(store, "main").reconcileOnce();
+        assertThat(r.outcome()).isEqualTo(ReconcileReport.Kind.RECORDED);
+        return r.stateCommit();
+    }
+
+    private Path stateRefFile() {
+        return gitDir.resolve("refs/nvmesh/state");
+    }
+
+    private void assertHistoryKeepsTheRules() {
+        HistoryCheck.Report h = HistoryCheck.check(store, "main", "");
+        assertThat(h.findings()).extracting(HistoryCheck.Finding::render).isEmpty();
+    }
+
+    // ---- 1: a lost or unreadable state ref is never "no state yet" ------------------------------------------
+
+    @Test
+    void aGarbageStateRefStopsEveryWriterAndFsckNamesTheLastGoodCommit() throws Exception {
+        String good = placeTwoVolumes();
+        Files.writeString(stateRefFile(), "not-a-sha\n");
+
+        Reconciler reconciler = new Reconciler(store, "main");
+        assertThatThrownBy(reconciler::reconcileOnce).hasMessageContaining("refs/nvmesh/state")
+                .hasMessageContaining("unreadable");
+        assertThat(reconciler.writer().unavailable()).contains("unreadable");
+        assertThatThrownBy(() -> Fleet.importInventory(store, Fleet.inventory(6, 3, 4, "1TiB")))
+                .hasMessageContaining("unreadable");
+        assertThat(Files.readString(stateRefFile())).as("no writer replaced it").isEqualTo("not-a-sha\n");
+
+        FsckReport fsck = Fsck.check(store, "main");
+        assertThat(fsck.clean()).isFalse();
+        assertThat(fsck.errors()).extracting(FsckReport.Finding::message)
+                .anySatisfy(m -> assertThat(m).contains("unreadable"))
+                .anySatisfy(m -> assertThat(m).contains("last good commit: " + good)
+                        .contains("nvmesh state restore " + good));
+
+        assertThat(StateWriter.restore(store, good)).isEmpty();
+        assertThat(reconciler.reconcileOnce().outcome()).isEqualTo(ReconcileReport.Kind.UNCHANGED);
+        assertThat(reconciler.writer().unavailable()).isEmpty();
+        assertThat(Fsck.check(store, "main").clean()).isTrue();
+        assertHistoryKeepsTheRules();
+    }
+
+    @Test
+    void aDeletedStateRefIsNotAFreshStartForAnyWriter() throws Exception {
+        String good = placeTwoVolumes();
+        Files.delete(stateRefFile());
+
+        assertThatThrownBy(() -> new Reconciler(store, "main").reconcileOnce())
+                .isInstanceOf(GitOpsRefusal.class).hasMessageContaining("missing, but a state existed")
+                .hasMessageContaining(good);
+        assertThatThrownBy(() -> Fleet.importInventory(store, Fleet.inventory(6, 3, 4, "1TiB")))
+                .isInstanceOf(GitOpsRefusal.class);
+        assertThat(store.resolve(StateStore.STATE_REF)).as("no new root state").isEmpty();
+        assertThat(Fsck.check(store, "main").errors()).extracting(FsckReport.Finding::message)
+                .anySatisfy(m -> assertThat(m).contains("missing, but a state existed"))
+                .anySatisfy(m -> assertThat(m).contains("last good commit: " + good));
+        assertThatThrownBy(() -> StateWriter.init(store, Fleet.TEST, false)).isInstanceOf(GitOpsRefusal.class)
+                .hasMessageContaining("refused to start a new recorded state");
+
+        StateWriter.restore(store, good);
+        assertThat(new Reconciler(store, "main").reconcileOnce().outcome())
+                .isEqualTo(ReconcileReport.Kind.UNCHANGED);
+        assertHistoryKeepsTheRules();
+    }
+
+    @Test
+    void aStateRefToAMissingObjectStopsWriters() throws Exception {
+        placeTwoVolumes();
+        Files.writeString(stateRefFile(), "0123456789abcdef0123456789abcdef01234567\n");
+        assertThatThrownBy(() -> new Reconciler(store, "main").reconcileOnce())
+                .isInstanceOf(StateStoreException.class);
+        assertThat(Fsck.check(store, "main").clean()).isFalse();
+        assertThat(Files.readString(stateRefFile())).startsWith("0123456789");
+    }
+
+    @Test
+    void aReplacedHistoryIsRefusedAndInitNeedsForce() {
+        String good = placeTwoVolumes();
+        String fresh = StateWriter.init(store, Fleet.TEST, true);
+        assertThat(store.resolve(StateWriter.ANCHOR_REF)).as("forced: the anchor follows").isEqualTo(fresh);
+        // A state whose root is not the anchor's (made behind nvmesh's back) is refused.
+        store.forceRef(StateWriter.ANCHOR_REF, store.firstParents(StateStore.STATE_REF, good, "").get(0));
+        assertThatThrownBy(() -> new Reconciler(store, "main").reconcileOnce())
+                .hasMessageContaining("not at the state's root");
+    }
+
+    @Test
+    void aDamagedObjectIsReportedWithItsIdAndPathAndStopsWriters() throws Exception {
+        placeTwoVolumes();
+        String path = "volumes/v-0000.json";
+        String blob = git("rev-parse", StateStore.STATE_REF + ":" + path);
+        Path loose = gitDir.resolve("objects/" + blob.substring(0, 2) + "/" + blob.substring(2));
+        assertThat(loose).exists();
+        loose.toFile().setWritable(true);
+        byte[] bytes = Files.readAllBytes(loose);
+        Files.write(loose, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+
+        try (StateStore restarted = StateStore.openOrCreate(gitDir)) {
+            Reconciler reconciler = new Reconciler(restarted, "main");
+            assertThatThrownBy(reconciler::reconcileOnce).hasMessageContaining(path).hasMessageContaining(blob);
+            assertThat(reconciler.writer().unavailable()).contains(path);
+            FsckReport fsck = Fsck.check(restarted, "main");
+            assertThat(fsck.errors()).extracting(FsckReport.Finding::message)
+                    .anySatisfy(m -> assertThat(m).contains(path).contains(blob));
+        }
+    }
+
+    private String git(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("git", "--git-dir", gitDir.toString()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertThat(p.waitFor()).as(out).isZero();
+        return out;
+    }
+
+    // ---- 2: a pass planned from an older desired commit never deletes what a newer one added -----------------
+
+    @Test
+    void aPassThatLostItsRaceToANewerDesiredCommitKeepsWhatThatCommitAdded() {
+        Fleet.importInventory(store, Fleet.inventory(6, 3, 4, "1TiB"));
+        Fleet.commitDesired(store, Fleet.files("p.yaml", Fleet.POLICIES, "a.yaml",
+                Fleet.volume("a", "mirror", "10GiB", false)));
+        Reconciler other = new Reconciler(store, "main");
+        AtomicBoolean raced = new AtomicBoolean();
+        // Just before this reconciler's first compare-and-swap, a newer desired commit adds b and another
+        // reconciler records it: the pass loses the race holding a plan from the older commit.
+        StateStore racing = new RacingStore(store, () -> {
+            if (raced.compareAndSet(false, true)) {
+                Fleet.commitDesired(store, Fleet.files("b.yaml", Fleet.volume("b", "mirror", "10GiB", false)));
+                assertThat(other.reconcileOnce().outcome()).isEqualTo(ReconcileReport.Kind.RECORDED);
+            }
+        });
+        ReconcileReport r = new Reconciler(racing, "main").reconcileOnce();
+
+        assertThat(raced).isTrue();
+        assertThat(r.desiredCommit()).as("it planned again from the newer commit")
+                .isEqualTo(store.resolve("refs/heads/main"));
+        RecordedState state = StateFiles.decodeStrict(store.read(StateStore.STATE_REF));
+        assertThat(state.volumes()).containsKeys("a", "b");
+        assertThat(state.volumes().get("b").status()).isNotEqualTo(VolumeStatus.DELETING);
+        assertHistoryKeepsTheRules();
+    }
+
+    @Test
+    void theWriterRefusesToRecordAnOlderDesiredCommit() {
+        Fleet.importInventory(store, Fleet.inventory(6, 3, 4, "1TiB"));
+        String d1 = Fleet.commitDesired(store, Fleet.files("p.yaml", Fleet.POLICIES, "a.yaml",
+                Fleet.volume("a", "mirror", "10GiB", false)));
+        Fleet.commitDesired(store, Fleet.files("b.yaml", Fleet.volume("b", "mirror", "10GiB", false)));
+        new Reconciler(store, "main").reconcileOnce();
+        StateWriter writer = new StateWriter(store, "main", Fleet.TEST);
+        StateWriter.Result r = writer.write(s -> StateWriter.Proposal.write(s.withReconciled(
+                new io.nvmesh.core.record.Reconciled(d1, d1, "ok")), "back", new DesiredFacts(d1, Set.of("a", "b"),
+                java.util.Map.of())));
+        assertThat(r.kind()).isEqualTo(StateWriter.Result.Kind.REFUSED);
+        assertThat(r.reason()).contains("moves backwards");
+        assertHistoryKeepsTheRules();
+    }
+
+    // ---- 4: space is released only when nothing can still serve it --------------------------------------------
+
+    @Test
+    void aVolumeDeletedWhileInitializingKeepsItsSpaceUntilItsTargetsAckTheTeardown() {
+        // Two managed targets in two racks, one 24 GiB drive each: a 10 GiB mirror and a 15 GiB one cannot share.
+        Fleet.importInventory(store, Fleet.inventory(2, 2, 1, "24GiB"));
+        StateWriter agents = new StateWriter(store, "main", Fleet.TEST);
+        agents.write(s -> StateWriter.Proposal.write(s.withInventory(managed(s.inventory())), "agents", null));
+        Fleet.commitDesired(store, Fleet.files("p.yaml", Fleet.POLICIES, "v.yaml",
+                Fleet.volume("v", "mirror", "10GiB", false)));
+        Reconciler reconciler = new Reconciler(store, "main");
+        reconciler.reconcileOnce();
+        assertThat(state().volumes().get("v").status()).isEqualTo(VolumeStatus.INITIALIZING);
+        List<Extent> vExtents = state().volumes().get("v").allocation().orElseThrow().extents();
+
+        // Removed (and a bigger volume added) while its targets are still setting it up: it waits.
+        Fleet.deleteDesired(store, "v.yaml");
+        Fleet.commitDesired(store, Fleet.files("w.yaml", Fleet.volume("w", "mirror", "15GiB", false)));
+        reconciler.reconcileOnce();
+        assertThat(state().volumes().get("v").reason()).contains("deletion waits");
+        assertThat(state().volumes().get("w").status()).isEqualTo(VolumeStatus.PENDING);
+
+        ack(agents); // the targets serve v
+        reconciler.reconcileOnce();
+        reconciler.reconcileOnce();
+        VolumeRecord v = state().volumes().get("v");
+        assertThat(v.status()).isEqualTo(VolumeStatus.DELETING);
+        assertThat(v.releasing()).extracting(h -> h.extent()).containsExactlyInAnyOrderElementsOf(vExtents);
+        assertThat(state().volumes().get("w").status()).as("v's space is still held").isEqualTo(VolumeStatus.PENDING);
+
+        ack(agents); // the targets ack a layout computed from the deleting state: v is torn down
+        reconciler.reconcileOnce();
+        assertThat(state().volumes()).doesNotContainKey("v");
+        assertThat(state().volumes().get("w").allocation()).as("now w may have the space").isPresent();
+        assertHistoryKeepsTheRules();
+    }
+
+    private RecordedState state() {
+        return StateFiles.decodeStrict(store.read(StateStore.STATE_REF));
+    }
+
+    private static Inventory managed(Inventory i) {
+        List<Target> out = new ArrayList<>();
+        for (Target t : i.targets()) {
+            out.add(new Target(t.id(), t.labels(), t.health(), t.drives(), true));
+        }
+        return new Inventory(out, i.clients());
+    }
+
+    /** Every target acks the layout the current state commands (what an agent does), as the served recorder does. */
+    private void ack(StateWriter writer) {
+        RecordedState s = state();
+        StateWriter.Result r = writer.writeFiles(StateFiles.SERVED, snapshot -> {
+            Changes.Builder b = Changes.builder();
+            for (Target t : s.inventory().targets()) {
+                Set<String> serials = new TreeSet<>();
+                t.drives().forEach(d -> serials.add(d.serial()));
+                List<ServedExtent> layout = new ArrayList<>();
+                for (VolumeRecord r2 : s.volumes().values()) {
+                    if (r2.status() != VolumeStatus.DELETING && r2.allocation().isPresent()) {
+                        ServedExtent.of(r2.allocation().get()).stream().filter(e -> serials.contains(e.serial()))
+                                .forEach(layout::add);
+                    }
+                }
+                b.put(StateFiles.servedPath(t.id()), StateFiles.encodeServed(new ServedLayout(t.id(), "test", 1,
+                        s.commitId(), layout, s.generation())));
+            }
+            return Decision.commit(b.build(), "acks");
+        });
+        assertThat(r.kind()).isIn(StateWriter.Result.Kind.RECORDED, StateWriter.Result.Kind.UNCHANGED);
+    }
+
+    /** A store that runs {@code beforeStateCommit} before every commit to the state ref, then commits. */
+    private static final class RacingStore implements StateStore {
+        private final StateStore delegate;
+        private final Runnable beforeStateCommit;
+
+        RacingStore(StateStore delegate, Runnable beforeStateCommit) {
+            this.delegate = delegate;
+            this.beforeStateCommit = beforeStateCommit;
+        }
+
+        @Override
+        public Snapshot read(String ref) {
+            return delegate.read(ref);
+        }
+
+        @Override
+        public Snapshot read(String ref, String commitId) {
+            return delegate.read(ref, commitId);
+        }
+
+        @Override
+        public CommitResult commit(String ref, String expectedOldId, Changes changes, String message, Author author) {
+            if (ref.equals(STATE_REF)) {
+                beforeStateCommit.run();
+            }
+            return delegate.commit(ref, expectedOldId, changes, message, author);
+        }
+
+        @Override
+        public UpdateResult update(String ref, Author author, Function<Snapshot, Decision> decide) {
+            // The same read-decide-commit loop as the real stores, so that the commit above is the one raced.
+            for (int attempt = 0; attempt < 10; attempt++) {
+                Snapshot s = read(ref);
+                Decision d = decide.apply(s);
+                if (d instanceof Decision.Abort a) {
+                    return new UpdateResult.Aborted(a.reason(), s.commitId(), attempt);
+                }
+                if (!(d instanceof Decision.Commit c)) {
+                    return new UpdateResult.Unchanged(s.commitId(), attempt);
+                }
+                CommitResult r = commit(ref, s.commitId(), c.changes(), c.message(), author);
+                if (r instanceof CommitResult.Committed done) {
+                    return new UpdateResult.Updated(done.commitId(), done.previousId(), attempt);
+                }
+            }
+            throw new IllegalStateException("kept losing");
+        }
+
+        @Override
+        public String resolve(String ref) {
+            return delegate.resolve(ref);
+        }
+
+        @Override
+        public boolean isAncestor(String ref, String ancestor, String descendant) {
+            return delegate.isAncestor(ref, ancestor, descendant);
+        }
+
+        @Override
+        public List<String> firstParents(String ref, String fromCommit, String stopAt) {
+            return delegate.firstParents(ref, fromCommit, stopAt);
+        }
+
+        @Override
+        public List<String> previousTips(String ref) {
+            return delegate.previousTips(ref);
+        }
+
+        @Override
+        public CommitResult setRef(String ref, String expectedOldId, String newId) {
+            return delegate.setRef(ref, expectedOldId, newId);
+        }
+
+        @Override
+        public void forceRef(String ref, String newId) {
+            delegate.forceRef(ref, newId);
+        }
+
+        @Override
+        public Author defaultAuthor() {
+            return delegate.defaultAuthor();
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+}
