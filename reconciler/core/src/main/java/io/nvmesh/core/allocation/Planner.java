@@ -25,7 +25,9 @@ import java.util.TreeSet;
  * <p>Data is never invented: a segment on a failed drive is rebuilt only while its group keeps enough live copies
  * ({@link LiveCopies}) besides the segments being rebuilt with it. Otherwise it stays where it is, and the plan says
  * why in an unplaceable move; a group whose data is {@linkplain LiveCopies.State#LOST lost} is recreated empty only
- * when the volume's {@value Volume#ACCEPT_DATA_LOSS} annotation names every failed drive of the group.
+ * when the volume's {@value Volume#ACCEPT_DATA_LOSS} annotation names every failed drive of the group. A group without
+ * enough live copies changes in no other way: its readable segments are not evacuated or separated either, until it
+ * survives again.
  */
 public final class Planner {
 
@@ -119,7 +121,8 @@ public final class Planner {
                         onFailed.add(s.index());
                     }
                 }
-                boolean recreate = !onFailed.isEmpty() && copies.state(group) == LiveCopies.State.LOST
+                LiveCopies.State state = copies.state(group);
+                boolean recreate = !onFailed.isEmpty() && state == LiveCopies.State.LOST
                         && accepted.containsAll(copies.failedDrives(group));
                 List<String> targets = new ArrayList<>();
                 List<String> domains = v.domainScope() == null ? null : new ArrayList<>();
@@ -136,7 +139,12 @@ public final class Planner {
                             stuck.put(s.index(), unrebuildable(copies, v, chunk, group, s));
                         }
                     } else if (d != null && ws.evacuating.contains(serial)) {
-                        pending.put(s.index(), "evacuate drive " + serial);
+                        String cause = "evacuate drive " + serial;
+                        if (state == LiveCopies.State.SURVIVES) {
+                            pending.put(s.index(), cause);
+                        } else {
+                            stuck.put(s.index(), frozen(copies, v, chunk, group, s, cause));
+                        }
                     }
                     boolean counted = d != null && !pending.containsKey(s.index()) && !stuck.containsKey(s.index());
                     targets.add(counted ? d.target.id() : null);
@@ -150,9 +158,14 @@ public final class Planner {
                     String serial = group.segments().get(i).extent().serial();
                     String place = limit < count(targets, targets.get(i)) ? "target " + targets.get(i)
                             : v.domainScope() + " " + domains.get(i);
-                    pending.put(i, "separation: drive " + serial + " is now on target " + targets.get(i) + " and "
+                    String cause = "separation: drive " + serial + " is now on target " + targets.get(i) + " and "
                             + place + " holds more than " + limit + " segment" + (limit == 1 ? "" : "s")
-                            + " of the group");
+                            + " of the group";
+                    if (state == LiveCopies.State.SURVIVES) {
+                        pending.put(i, cause);
+                    } else {
+                        stuck.put(i, frozen(copies, v, chunk, group, group.segments().get(i), cause));
+                    }
                 }
                 TreeSet<Integer> left = new TreeSet<>(pending.keySet());
                 TreeSet<Integer> positions = new TreeSet<>(pending.keySet());
@@ -197,6 +210,26 @@ public final class Planner {
         }
         return "cannot rebuild segment " + s.index() + " of group " + group.index() + " in chunk " + chunk.index()
                 + " of volume " + v.volume() + " off drive " + serial + " (drive " + serial + " failed): " + why + then;
+    }
+
+    /**
+     * Why a readable segment of a group without enough live copies does not move (evacuation, separation): such a
+     * group changes only by an accepted recreate, so what is left of it stays put for whoever reads it back, and a
+     * state writer can tell every change to it from invented data (safety invariant 4). It moves once the group
+     * survives again: a missing drive came back, or its lost segments were recreated.
+     */
+    private static String frozen(LiveCopies copies, VolumeAllocation v, Chunk chunk, Group group, Segment s,
+            String cause) {
+        String why = copies.state(group) == LiveCopies.State.LOST
+                ? "its group lost its data (drive" + (copies.failedDrives(group).size() == 1 ? " " : "s ")
+                        + String.join(", ", copies.failedDrives(group)) + " failed), so its segments stay where they"
+                        + " are until the annotation " + Volume.ACCEPT_DATA_LOSS + ": "
+                        + String.join(",", copies.failedDrives(group)) + " accepts the loss"
+                : "its group has too few live copies and waits for drive" + (copies.missingDrives(group).size() == 1
+                        ? " " : "s ") + String.join(", ", copies.missingDrives(group)) + " (missing) to reappear; its"
+                        + " segments stay where they are meanwhile";
+        return "cannot move segment " + s.index() + " of group " + group.index() + " in chunk " + chunk.index()
+                + " of volume " + v.volume() + " off drive " + s.extent().serial() + " (" + cause + "): " + why;
     }
 
     private static int count(List<String> keys, String key) {

@@ -38,6 +38,7 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
 
 /**
  * The pure body of one reconcile pass, shared by {@code diff} (preview) and the reconciler (record): recorded state
@@ -262,8 +263,8 @@ final class Reconciliation {
                         + (reason.isEmpty() ? "" : "; " + reason);
             } else if (!lost.isEmpty()) {
                 status = VolumeStatus.FAILED;
-                reason = groupReason(LiveCopies.reason(name, lost), plan, name,
-                        lost.stream().map(l -> List.of(l.chunk(), l.group())).toList());
+                reason = groupReason(LiveCopies.reason(name, lost), plan, name, lost.stream().flatMap(l -> l.failed()
+                        .stream().map(f -> l.chunk() + "/" + l.group() + "/" + f)).collect(Collectors.toSet()));
             } else if (!unserved.isEmpty()) {
                 status = neverServed(before, unserved) ? VolumeStatus.INITIALIZING : VolumeStatus.REBUILDING;
                 String waiting = (status == VolumeStatus.INITIALIZING ? "initializing: " : "rebuilding: ")
@@ -273,8 +274,9 @@ final class Reconciliation {
                 status = VolumeStatus.DEGRADED;
                 List<LiveCopies.UnavailableGroup> waiting = copies.unavailable(a);
                 if (!waiting.isEmpty()) {
-                    reason = groupReason(LiveCopies.reason(waiting), plan, name,
-                            waiting.stream().map(u -> List.of(u.chunk(), u.group())).toList());
+                    reason = groupReason(LiveCopies.reason(waiting), plan, name, waiting.stream().flatMap(u -> u
+                            .failed().stream().map(f -> u.chunk() + "/" + u.group() + "/" + f)).collect(
+                            Collectors.toSet()));
                 } else {
                     String why = degradedReason(name, degraded.get(name));
                     reason = reason.isEmpty() ? why : why + "; " + reason;
@@ -341,13 +343,14 @@ final class Reconciliation {
 
     /**
      * The reason of a volume whose groups {@link LiveCopies} explains ({@code said}), then the plan's other reasons for
-     * it; its unplaceable moves in those same groups only say again that they cannot be rebuilt, so they are left out.
+     * it; its unplaceable moves off the failed drives of those groups ({@code chunk/group/serial} in {@code explained})
+     * only say again that they cannot be rebuilt, so they are left out.
      */
-    private static String groupReason(String said, Plan plan, String volume, List<List<Integer>> groups) {
+    private static String groupReason(String said, Plan plan, String volume, Set<String> explained) {
         StringBuilder sb = new StringBuilder(said);
         for (Action x : plan.unplaceable()) {
-            if (x.volume().equals(volume) && !(x.kind() == ActionKind.MOVE
-                    && groups.contains(List.of(x.move().chunk(), x.move().group())))) {
+            if (x.volume().equals(volume) && !(x.kind() == ActionKind.MOVE && explained.contains(x.move().chunk()
+                    + "/" + x.move().group() + "/" + x.move().from().serial()))) {
                 sb.append("; ").append(x.reason());
             }
         }

@@ -394,6 +394,34 @@ class PlannerExamplesTest {
     }
 
     @Test
+    void aGroupWithoutEnoughLiveCopiesIsNeitherEvacuatedNorRecreatedAndEvacuatesOnceRecreated() {
+        Inventory inv = Fleet.of(6, 1, 100);
+        VolumePolicy ec = policy("ec", Layout.ERASURE_CODING, 1, 0, 2, 1, Protection.FULL, null);
+        DesiredState desired = DesiredState.of(List.of(ec), List.of(volume("v", "ec", 8)));
+        Allocations before = Allocations.EMPTY.apply(Planner.plan(inv, Allocations.EMPTY, desired));
+        List<String> serials = before.volume("v").orElseThrow().extents().stream().map(Extent::serial).toList();
+        Inventory broken = failed(inv, serials.get(0), serials.get(1));
+        List<DriveIntent> evacuate = List.of(new DriveIntent(Metadata.named("retire"), serials.get(2), false, true));
+
+        Plan frozen = Planner.plan(broken, before, desired.withDriveIntents(evacuate));
+        Plan accepted = Planner.plan(broken, before, DesiredState.of(List.of(ec), List.of(accepting(volume("v", "ec", 8),
+                serials.get(0) + "," + serials.get(1)))).withDriveIntents(evacuate));
+        Allocations recreated = before.apply(accepted);
+
+        assertThat(frozen.changesState()).isFalse();
+        assertThat(frozen.actions()).extracting(Action::reason).last().asString().isEqualTo("cannot move segment 2 of"
+                + " group 0 in chunk 0 of volume v off drive " + serials.get(2) + " (evacuate drive " + serials.get(2)
+                + "): its group lost its data (drives " + String.join(", ", new java.util.TreeSet<>(serials.subList(0,
+                2))) + " failed), so its segments stay where they are until the annotation"
+                + " nvmesh.io/accept-data-loss: " + String.join(",", new java.util.TreeSet<>(serials.subList(0, 2)))
+                + " accepts the loss");
+        assertThat(accepted.actions()).extracting(a -> a.move().segment() + " " + a.outcome())
+                .containsExactly("0 PLACED", "1 PLACED", "2 UNPLACEABLE");
+        assertThat(Planner.plan(broken, recreated, desired.withDriveIntents(evacuate)).actions()).singleElement()
+                .satisfies(a -> assertThat(a.move().cause()).isEqualTo("evacuate drive " + serials.get(2)));
+    }
+
+    @Test
     void theAnnotationDoesNotRecreateAGroupThatStillHasALiveCopy() {
         Inventory inv = Fleet.of(3, 1, 100);
         DesiredState desired = DesiredState.of(List.of(policy("r1", Layout.RAID1)), List.of(volume("a", "r1", 20)));

@@ -381,6 +381,51 @@ class GitOpsLoopTest {
         assertThat(recreated.allocation().orElseThrow().extents()).singleElement()
                 .satisfies(e -> assertThat(e.serial()).isNotEqualTo(serial));
         assertThat(Fsck.check(store, "main").findings()).noneMatch(f -> f.message().startsWith("data lost"));
+        assertThat(HistoryCheck.check(store, "main", "").findings()).as("every step keeps the safety rules").isEmpty();
+    }
+
+    /**
+     * An erasure-coded group that lost more segments than its parity is frozen: its live segments are not evacuated
+     * either (every change to a group without enough live copies is refused by the state writer, so a planned move
+     * there would stop every pass of its owner), and the volume is recorded failed.
+     */
+    @Test
+    void aLostErasureCodedGroupKeepsItsLiveSegmentsWhereTheyAreAndThePassIsRecorded() {
+        String ec = """
+                apiVersion: nvmesh.io/v1
+                kind: VolumePolicy
+                metadata:
+                  name: ec
+                spec:
+                  layout: erasure-coding
+                  dataBlocks: 2
+                  parityBlocks: 1
+                """;
+        Fleet.commitDesired(store, Fleet.files("p.yaml", Fleet.POLICIES + "---\n" + ec, "v.yaml",
+                Fleet.volume("logs", "ec", "10GiB", false)));
+        new Reconciler(store, "main").reconcileOnce();
+        List<String> serials = recorded().volumes().get("logs").allocation().orElseThrow().extents().stream()
+                .map(Extent::serial).toList();
+        String inventory = Fleet.inventory(6, 3, 4, "1TiB");
+        for (String failed : serials.subList(0, 2)) {
+            inventory = inventory.replace("serial: " + failed + "\n        capacity: 1TiB\n", "serial: " + failed
+                    + "\n        capacity: 1TiB\n        health: failed\n");
+        }
+        Fleet.importInventory(store, inventory);
+        Fleet.commitDesired(store, Fleet.files("d.yaml", "apiVersion: nvmesh.io/v1\nkind: Drive\nmetadata:\n"
+                + "  name: retire\nspec:\n  serial: " + serials.get(2) + "\n  evacuate: true\n"));
+
+        ReconcileReport r = new Reconciler(store, "main").reconcileOnce();
+
+        assertThat(r.outcome()).as(r.toString()).isEqualTo(ReconcileReport.Kind.RECORDED);
+        assertThat(r.placed()).isEmpty();
+        VolumeRecord logs = recorded().volumes().get("logs");
+        assertThat(logs.status()).isEqualTo(VolumeStatus.FAILED);
+        assertThat(logs.allocation().orElseThrow().extents()).extracting(Extent::serial).isEqualTo(serials);
+        assertThat(logs.reason()).startsWith("data lost: chunk 0 group 0 keeps 1 of the 2 segments needed to rebuild"
+                + " it").contains("cannot move segment 2 of group 0 in chunk 0 of volume logs off drive " + serials.get(2)
+                + " (evacuate drive " + serials.get(2) + "): its group lost its data");
+        assertThat(HistoryCheck.check(store, "main", "").findings()).isEmpty();
     }
 
     @Test
