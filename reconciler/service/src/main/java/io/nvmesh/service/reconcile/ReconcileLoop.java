@@ -71,6 +71,8 @@ public final class ReconcileLoop implements AutoCloseable {
     private final List<Consumer<PassResult>> passListeners = new CopyOnWriteArrayList<>();
     /** Confined to the loop thread: the last command sent to each connected node, to send only what changed. */
     private final Map<String, Object> sent = new HashMap<>();
+    /** Confined to the loop thread: the state generation the last command sent to each target was computed from. */
+    private final Map<String, Long> sentGeneration = new HashMap<>();
     /** Confined to the loop thread: the volume keys last given to ownership. */
     private Set<String> volumeKeys = Set.of();
     /** Confined to the loop thread: the recorded targets and clients last given to ownership. */
@@ -494,11 +496,15 @@ public final class ReconcileLoop implements AutoCloseable {
     private int push(List<Volume> desired) {
         List<String> connected = agents.connectedNodes();
         sent.keySet().retainAll(new HashSet<>(connected));
+        sentGeneration.keySet().retainAll(sent.keySet());
         pushedCommit = observed.commitId();
         if (connected.isEmpty()) {
             return 0;
         }
         NodeCommands commands = commandsOf(observed, desired);
+        // A target holding released space must ack a command from the generation that dropped it, even when its
+        // layout did not change (it never served that space): send it again then.
+        Map<String, Long> waiting = releaseWaits(observed);
         Set<String> targets = new HashSet<>();
         agents.targets().forEach(t -> targets.add(t.id()));
         int count = 0;
@@ -509,7 +515,8 @@ public final class ReconcileLoop implements AutoCloseable {
                     : commands.attachments().getOrDefault(node, List.of());
             Object content = target ? segments : attachments;
             if (content.equals(sent.get(node))
-                    && agents.command(target ? NodeKind.TARGET : NodeKind.CLIENT, node).isPresent()) {
+                    && agents.command(target ? NodeKind.TARGET : NodeKind.CLIENT, node).isPresent()
+                    && (!target || sentGeneration.getOrDefault(node, 0L) >= waiting.getOrDefault(node, 0L))) {
                 continue;
             }
             long seq = agents.nextCommandSeq();
@@ -518,10 +525,34 @@ public final class ReconcileLoop implements AutoCloseable {
             }
             if (agents.send(node, new AgentMessage.Command(seq, segments, attachments))) {
                 sent.put(node, content);
+                sentGeneration.put(node, observed.generation());
                 count++;
             }
         }
         return count;
+    }
+
+    /** Per target, the newest generation some space held on its drives waits for an ack of. */
+    private static Map<String, Long> releaseWaits(RecordedState state) {
+        Map<String, String> targetOf = null;
+        Map<String, Long> out = new HashMap<>();
+        for (io.nvmesh.core.record.VolumeRecord v : state.volumes().values()) {
+            for (io.nvmesh.core.record.HeldExtent h : v.releasing()) {
+                if (targetOf == null) {
+                    targetOf = new HashMap<>();
+                    for (io.nvmesh.core.allocation.Target t : state.inventory().targets()) {
+                        for (io.nvmesh.core.allocation.Drive d : t.drives()) {
+                            targetOf.put(d.serial(), t.id());
+                        }
+                    }
+                }
+                String t = targetOf.get(h.serial());
+                if (t != null) {
+                    out.merge(t, h.since(), Math::max);
+                }
+            }
+        }
+        return out;
     }
 
     private void keep(PassResult result) {
