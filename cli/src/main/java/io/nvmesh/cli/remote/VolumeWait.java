@@ -23,9 +23,9 @@ import java.util.concurrent.TimeUnit;
  * ({@code GET /v1/reconcile/results} on the owner, read before the volume), so a record left from before the commit
  * is never taken for its outcome. Then: online is success; pending with a reason, blocked and failed (its data is
  * lost until a person accepts the loss) are failures with that reason, except a pending reason that says the volume is
- * waiting its turn ({@link VolumeRecord#WAITING}); initializing and rebuilding (a target has not acked serving a segment
- * yet) and degraded (the reconcilers rebuild it, or it waits for a missing drive) keep waiting. A removed volume succeeds when it is no longer recorded; while its targets still serve it it is
- * {@code deleting}, which keeps waiting.
+ * waiting its turn ({@link VolumeRecord#WAITING}); initializing and rebuilding (a target has not acked serving a
+ * segment yet) and degraded (the reconcilers rebuild it, or it waits for a missing drive) keep waiting. A removed volume
+ * succeeds when it is no longer recorded; while its targets still serve it it is {@code deleting}, which keeps waiting.
  */
 public final class VolumeWait {
 

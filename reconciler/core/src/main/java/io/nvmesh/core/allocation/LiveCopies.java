@@ -42,13 +42,17 @@ public final class LiveCopies {
      *
      * @param live   its live segments (0 for a mirror; fewer than {@code needed} for erasure coding)
      * @param needed how many live segments it would need (its data segments)
-     * @param failed the serials of the failed drives its other segments are on, sorted, each once
+     * @param failed the serials of the failed drives its segments are on, sorted, each once
      */
     public record LostGroup(int chunk, int group, int live, int needed, List<String> failed) {
         public LostGroup {
             failed = List.copyOf(failed);
             if (failed.isEmpty()) {
                 throw new IllegalArgumentException("a lost group names the failed drives that took its data");
+            }
+            if (live < 0 || live >= needed) {
+                throw new IllegalArgumentException("a group with " + live + " of " + needed
+                        + " live segments is not lost");
             }
         }
 
@@ -63,8 +67,8 @@ public final class LiveCopies {
     /**
      * A group without enough live segments that may recover when missing drives reappear.
      *
-     * @param missing serials of the missing (or unlisted) drives its other segments are on, sorted, each once
-     * @param failed  serials of the failed drives its other segments are on, sorted, each once (may be empty)
+     * @param missing serials of the missing (or unlisted) drives its segments are on, sorted, each once
+     * @param failed  serials of the failed drives its segments are on, sorted, each once (may be empty)
      */
     public record UnavailableGroup(int chunk, int group, int live, int needed, List<String> missing,
             List<String> failed) {
@@ -73,6 +77,10 @@ public final class LiveCopies {
             failed = List.copyOf(failed);
             if (missing.isEmpty()) {
                 throw new IllegalArgumentException("an unavailable group waits for some missing drive");
+            }
+            if (live < 0 || live >= needed) {
+                throw new IllegalArgumentException("a group with " + live + " of " + needed
+                        + " live segments is not unavailable");
             }
         }
 
@@ -198,7 +206,10 @@ public final class LiveCopies {
                 .append(" to volume ").append(volume).toString();
     }
 
-    /** Why a volume waits: {@code unavailable: chunk 0 group 0 has no live copy; waiting for drive S-3 ... nothing is rebuilt meanwhile}. */
+    /**
+     * Why a volume waits: {@code unavailable: chunk 0 group 0 has no live copy; waiting for drive S-3 (missing) to
+     * reappear; nothing is rebuilt meanwhile}. At most three groups are named.
+     */
     public static String reason(List<UnavailableGroup> unavailable) {
         if (unavailable.isEmpty()) {
             throw new IllegalArgumentException("no unavailable group");

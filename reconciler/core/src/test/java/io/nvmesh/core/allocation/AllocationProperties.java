@@ -162,7 +162,7 @@ class AllocationProperties {
                 Group g = state.volume(a.volume()).orElseThrow().chunks().get(m.chunk()).groups().get(m.group());
                 boolean onFailed = health.get(m.from().serial()) == DriveHealth.FAILED;
                 long liveInGroup = g.segments().stream()
-                        .filter(s -> health.containsKey(s.extent().serial()) && health.get(s.extent().serial()).online())
+                        .filter(s -> health.getOrDefault(s.extent().serial(), DriveHealth.MISSING).online())
                         .count();
                 long dataSegments = g.segments().stream().filter(s -> s.role() == Role.DATA).count();
                 if (!onFailed) {
@@ -176,7 +176,7 @@ class AllocationProperties {
                     continue;
                 }
                 long liveOthers = g.segments().stream().filter(s -> s.index() != m.segment())
-                        .filter(s -> health.containsKey(s.extent().serial()) && health.get(s.extent().serial()).online())
+                        .filter(s -> health.getOrDefault(s.extent().serial(), DriveHealth.MISSING).online())
                         .count();
                 long k = g.segments().stream().filter(s -> s.role() == Role.DATA).count();
                 boolean accepted = desired.volumes().stream().filter(v -> v.name().equals(a.volume())).findFirst()

@@ -26,7 +26,8 @@ class LiveCopiesTest {
     private static Inventory inventory(DriveHealth... healths) {
         List<Target> ts = new ArrayList<>();
         for (int i = 0; i < healths.length; i++) {
-            List<Drive> ds = healths[i] == null ? List.of() : List.of(Drive.of("S-" + i, 10 * G).withHealth(healths[i]));
+            List<Drive> ds = healths[i] == null ? List.of()
+                    : List.of(Drive.of("S-" + i, 10 * G).withHealth(healths[i]));
             ts.add(Target.of("t" + i, Map.of(), ds));
         }
         return Inventory.of(ts);

@@ -247,7 +247,8 @@ class PlannerExamplesTest {
     @Test
     void aConcatenatedVolumeOnAFailedDriveIsNotRebuiltFromNothing() {
         Inventory inv = Fleet.of(3, 1, 100);
-        DesiredState desired = DesiredState.of(List.of(policy("c", Layout.CONCATENATED)), List.of(volume("cc", "c", 20)));
+        DesiredState desired = DesiredState.of(List.of(policy("c", Layout.CONCATENATED)),
+                List.of(volume("cc", "c", 20)));
         Allocations before = Allocations.EMPTY.apply(Planner.plan(inv, Allocations.EMPTY, desired));
         String victim = before.volume("cc").orElseThrow().extents().get(0).serial();
         Inventory broken = failed(inv, victim);
@@ -404,8 +405,9 @@ class PlannerExamplesTest {
         List<DriveIntent> evacuate = List.of(new DriveIntent(Metadata.named("retire"), serials.get(2), false, true));
 
         Plan frozen = Planner.plan(broken, before, desired.withDriveIntents(evacuate));
-        Plan accepted = Planner.plan(broken, before, DesiredState.of(List.of(ec), List.of(accepting(volume("v", "ec", 8),
-                serials.get(0) + "," + serials.get(1)))).withDriveIntents(evacuate));
+        Plan accepted = Planner.plan(broken, before, DesiredState.of(List.of(ec),
+                List.of(accepting(volume("v", "ec", 8), serials.get(0) + "," + serials.get(1))))
+                .withDriveIntents(evacuate));
         Allocations recreated = before.apply(accepted);
 
         assertThat(frozen.changesState()).isFalse();

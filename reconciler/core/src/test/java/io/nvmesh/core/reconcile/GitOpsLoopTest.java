@@ -341,7 +341,8 @@ class GitOpsLoopTest {
         assertThat(online.status()).isEqualTo(VolumeStatus.ONLINE);
         String serial = online.allocation().orElseThrow().extents().get(0).serial();
         Fleet.importInventory(store, Fleet.inventory(6, 3, 4, "1TiB").replace("serial: " + serial + "\n"
-                + "        capacity: 1TiB\n", "serial: " + serial + "\n        capacity: 1TiB\n        health: failed\n"));
+                + "        capacity: 1TiB\n", "serial: " + serial + "\n        capacity: 1TiB\n"
+                + "        health: failed\n"));
 
         ReconcileReport r = new Reconciler(store, "main").reconcileOnce();
 
@@ -423,8 +424,8 @@ class GitOpsLoopTest {
         assertThat(logs.status()).isEqualTo(VolumeStatus.FAILED);
         assertThat(logs.allocation().orElseThrow().extents()).extracting(Extent::serial).isEqualTo(serials);
         assertThat(logs.reason()).startsWith("data lost: chunk 0 group 0 keeps 1 of the 2 segments needed to rebuild"
-                + " it").contains("cannot move segment 2 of group 0 in chunk 0 of volume logs off drive " + serials.get(2)
-                + " (evacuate drive " + serials.get(2) + "): its group lost its data");
+                + " it").contains("cannot move segment 2 of group 0 in chunk 0 of volume logs off drive "
+                + serials.get(2) + " (evacuate drive " + serials.get(2) + "): its group lost its data");
         assertThat(HistoryCheck.check(store, "main", "").findings()).isEmpty();
     }
 
