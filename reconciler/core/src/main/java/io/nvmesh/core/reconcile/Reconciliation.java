@@ -142,16 +142,19 @@ final class Reconciliation {
                 }
                 // Deleting already: what it still holds. Newly removed (or deleting as recorded before holds were
                 // kept, with none listed): every segment, from the generation this pass records.
+                // A deleting volume keeps every hold it was given until all are released (the history check then
+                // sees each one judged at the commit that frees the space).
                 boolean continuing = r.status() == VolumeStatus.DELETING && !r.releasing().isEmpty();
-                List<HeldExtent> hold = new ArrayList<>(keep);
-                for (Extent e : a.extents()) {
-                    HeldExtent h = continuing ? keep.stream().filter(k -> k.extent().equals(e)).findFirst()
-                            .orElse(null) : HeldExtent.of(e, since);
-                    if (h != null && !hold.contains(h) && !release.released(h)) {
-                        hold.add(h);
+                List<HeldExtent> hold = new ArrayList<>(continuing ? r.releasing() : keep);
+                if (!continuing) {
+                    for (Extent e : a.extents()) {
+                        HeldExtent h = HeldExtent.of(e, since);
+                        if (!release.released(h)) {
+                            hold.add(h);
+                        }
                     }
                 }
-                if (!hold.isEmpty()) {
+                if (hold.stream().anyMatch(h -> !release.released(h))) {
                     deleting.put(r.name(), hold);
                 }
             }
