@@ -61,10 +61,14 @@ final class FsckCommand implements Callable<Integer> {
             FsckReport r = Fsck.check(repo.store(), repository.branch);
             r.findings().forEach(f -> out.println(f.render()));
             long warnings = r.findings().size() - r.errors().size();
-            out.printf("state %s: %d volumes, %d drives: %s%n", InventoryCommand.shortId(r.stateCommit()), r.volumes(),
-                    r.drives(), (r.clean() ? "consistent" : r.errors().size() + " violation"
-                            + (r.errors().size() == 1 ? "" : "s")) + (warnings == 0 ? "" : ", " + warnings
-                            + " warning" + (warnings == 1 ? "" : "s")));
+            if (r.stateCommit().isEmpty() && !r.clean()) {
+                out.println("state: unavailable; every writer is stopped until it is restored");
+            } else {
+                out.printf("state %s: %d volumes, %d drives: %s%n", InventoryCommand.shortId(r.stateCommit()),
+                        r.volumes(), r.drives(), (r.clean() ? "consistent" : r.errors().size() + " violation"
+                                + (r.errors().size() == 1 ? "" : "s")) + (warnings == 0 ? "" : ", " + warnings
+                                + " warning" + (warnings == 1 ? "" : "s")));
+            }
             boolean clean = r.clean();
             if (history) {
                 if (!since.isEmpty() && !since.matches("[0-9a-f]{40}")) {

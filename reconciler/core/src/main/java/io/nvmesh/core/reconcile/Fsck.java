@@ -43,7 +43,7 @@ public final class Fsck {
         try {
             snapshot = store.read(StateStore.STATE_REF);
         } catch (StateStoreException e) {
-            return unavailable(store, "refs/nvmesh/state is unreadable: " + e.getMessage());
+            return unavailable(store, e.getMessage());
         }
         String anchor = store.resolve(StateWriter.ANCHOR_REF);
         if (!snapshot.exists()) {
