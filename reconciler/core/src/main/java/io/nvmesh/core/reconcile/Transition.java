@@ -79,14 +79,25 @@ public final class Transition {
         return out;
     }
 
+    /**
+     * Every extent each volume occupies: its segments (with their hold, for a deleting volume) and the holds that are
+     * not segments. A second hold of one extent is listed again, so that it reads as the overlap it is (the planner
+     * would refuse the state).
+     */
     private static List<Owned> occupied(RecordedState s) {
         List<Owned> out = new ArrayList<>();
         for (VolumeRecord v : s.volumes().values()) {
             Map<Extent, HeldExtent> held = new HashMap<>();
-            v.releasing().forEach(h -> held.put(h.extent(), h));
+            List<HeldExtent> again = new ArrayList<>();
+            v.releasing().forEach(h -> {
+                if (held.putIfAbsent(h.extent(), h) != null) {
+                    again.add(h);
+                }
+            });
             v.allocation().ifPresent(a -> a.extents().forEach(e -> out.add(new Owned(v.name(), e,
                     Optional.ofNullable(held.remove(e))))));
             held.values().forEach(h -> out.add(new Owned(v.name(), h.extent(), Optional.of(h))));
+            again.forEach(h -> out.add(new Owned(v.name(), h.extent(), Optional.of(h))));
         }
         return out;
     }
