@@ -140,18 +140,18 @@ final class Reconciliation {
                     addPolicy(a.policy(), policies, policyNames, previousPolicies);
                     continue;
                 }
-                // Deleting already: what it still holds. Newly removed (or deleting as recorded before holds were
-                // kept, with none listed): every segment, from the generation this pass records.
-                // A deleting volume keeps every hold it was given until all are released (the history check then
-                // sees each one judged at the commit that frees the space).
+                // Deleting already: every hold it was given, until all are released. Newly removed (or deleting as
+                // recorded before holds were kept, with none listed): every segment, from the generation this pass
+                // records. Segments are held even where nothing serves them now (a target without an agent, a drive
+                // gone): should the target get an agent or the drive come back, the commit that drops the volume
+                // judges each segment by its hold, whereas a segment given up unheld is judged as commanded until that
+                // very commit, which no ack can ever prove, and the volume could never be dropped. (A deleting record
+                // that lost some segments' holds holds them again, from this pass on.)
                 boolean continuing = r.status() == VolumeStatus.DELETING && !r.releasing().isEmpty();
                 List<HeldExtent> hold = new ArrayList<>(continuing ? r.releasing() : keep);
-                if (!continuing) {
-                    for (Extent e : a.extents()) {
-                        HeldExtent h = HeldExtent.of(e, since);
-                        if (!release.released(h)) {
-                            hold.add(h);
-                        }
+                for (Extent e : a.extents()) {
+                    if (hold.stream().noneMatch(h -> h.extent().equals(e))) {
+                        hold.add(HeldExtent.of(e, since));
                     }
                 }
                 if (hold.stream().anyMatch(h -> !release.released(h))) {

@@ -284,6 +284,62 @@ class StateSafetyTest {
         assertHistoryKeepsTheRules();
     }
 
+    @Test
+    void aDeletingVolumeWhoseTargetsReleaseItOneAfterTheOtherIsDropped() {
+        Fleet.importInventory(store, Fleet.inventory(2, 2, 1, "24GiB"));
+        StateWriter agents = new StateWriter(store, "main", Fleet.TEST);
+        agents.write(s -> StateWriter.Proposal.write(s.withInventory(managed(s.inventory())), "agents", null));
+        Fleet.commitDesired(store, Fleet.files("p.yaml", Fleet.POLICIES, "v.yaml",
+                Fleet.volume("v", "mirror", "10GiB", false)));
+        Reconciler reconciler = new Reconciler(store, "main");
+        reconciler.reconcileOnce();
+        ack(agents);
+        reconciler.reconcileOnce();
+        Fleet.deleteDesired(store, "v.yaml");
+        reconciler.reconcileOnce();
+        assertThat(state().volumes().get("v").status()).isEqualTo(VolumeStatus.DELETING);
+
+        ack(agents, Set.of("t00")); // one target tears v down ...
+        reconciler.reconcileOnce();
+        assertThat(state().volumes().get("v").reason()).contains("t01").doesNotContain("t00");
+        ack(agents, Set.of("t01")); // ... and then the other: v's space may be given back now
+        ReconcileReport dropped = reconciler.reconcileOnce();
+
+        assertThat(dropped.outcome()).isEqualTo(ReconcileReport.Kind.RECORDED);
+        assertThat(state().volumes()).doesNotContainKey("v");
+        assertHistoryKeepsTheRules();
+    }
+
+    @Test
+    void aTargetThatGetsAnAgentWhileAVolumeIsDeletingMustAckBeforeItsSpaceIsFreed() {
+        // t00 comes from the inventory file (nothing nvmesh commands is served there), t01 has an agent.
+        Fleet.importInventory(store, Fleet.inventory(2, 2, 1, "24GiB"));
+        StateWriter agents = new StateWriter(store, "main", Fleet.TEST);
+        agents.write(s -> StateWriter.Proposal.write(s.withInventory(managed(s.inventory(), "t01")), "agent", null));
+        Fleet.commitDesired(store, Fleet.files("p.yaml", Fleet.POLICIES, "v.yaml",
+                Fleet.volume("v", "mirror", "10GiB", false)));
+        Reconciler reconciler = new Reconciler(store, "main");
+        reconciler.reconcileOnce();
+        ack(agents);
+        reconciler.reconcileOnce();
+        Fleet.deleteDesired(store, "v.yaml");
+        reconciler.reconcileOnce();
+        assertThat(state().volumes().get("v").status()).isEqualTo(VolumeStatus.DELETING);
+
+        agents.write(s -> StateWriter.Proposal.write(s.withInventory(managed(s.inventory(), "t00", "t01")),
+                "agent of t00 connected", null));
+        ack(agents, Set.of("t01"));
+        reconciler.reconcileOnce();
+        VolumeRecord waiting = state().volumes().get("v");
+        assertThat(waiting.status()).as("t00's agent has acked nothing yet").isEqualTo(VolumeStatus.DELETING);
+        assertThat(waiting.reason()).contains("t00").doesNotContain("t01");
+
+        ack(agents, Set.of("t00"));
+        assertThat(reconciler.reconcileOnce().outcome()).isEqualTo(ReconcileReport.Kind.RECORDED);
+        assertThat(state().volumes()).doesNotContainKey("v");
+        assertHistoryKeepsTheRules();
+    }
+
     private RecordedState state() {
         return StateFiles.decodeStrict(store.read(StateStore.STATE_REF));
     }
@@ -296,12 +352,29 @@ class StateSafetyTest {
         return new Inventory(out, i.clients());
     }
 
+    /** The inventory with agents on the targets named, and none on the others. */
+    private static Inventory managed(Inventory i, String... ids) {
+        List<Target> out = new ArrayList<>();
+        for (Target t : i.targets()) {
+            out.add(new Target(t.id(), t.labels(), t.health(), t.drives(), List.of(ids).contains(t.id())));
+        }
+        return new Inventory(out, i.clients());
+    }
+
     /** Every target acks the layout the current state commands (what an agent does), as the served recorder does. */
     private void ack(StateWriter writer) {
+        ack(writer, null);
+    }
+
+    /** The targets named (all: {@code null}) ack the layout the current state commands. */
+    private void ack(StateWriter writer, Set<String> targets) {
         RecordedState s = state();
         StateWriter.Result r = writer.writeFiles(StateFiles.SERVED, snapshot -> {
             Changes.Builder b = Changes.builder();
             for (Target t : s.inventory().targets()) {
+                if (targets != null && !targets.contains(t.id())) {
+                    continue;
+                }
                 Set<String> serials = new TreeSet<>();
                 t.drives().forEach(d -> serials.add(d.serial()));
                 List<ServedExtent> layout = new ArrayList<>();
