@@ -316,14 +316,23 @@ final class Reconciliation {
         }
     }
 
-    /** What a kept volume still holds: earlier holds not released yet (less its own extents), and this pass's moves. */
+    /**
+     * What a kept volume still holds: earlier holds not released yet (less its own extents), and this pass's moves;
+     * one hold per extent, the later one where both name it (a deleting volume desired again whose segment moves off
+     * a place it was already releasing): two holds of one extent would read as an overlap to every planner after.
+     */
     private static List<HeldExtent> releasing(String name, VolumeAllocation a, Map<String, List<HeldExtent>> stillHeld,
             Map<String, List<HeldExtent>> moved) {
         Set<Extent> own = a == null ? Set.of() : Set.copyOf(a.extents());
-        List<HeldExtent> out = new ArrayList<>();
-        stillHeld.getOrDefault(name, List.of()).stream().filter(h -> !own.contains(h.extent())).forEach(out::add);
-        out.addAll(moved.getOrDefault(name, List.of()));
-        return out;
+        Map<Extent, HeldExtent> out = new LinkedHashMap<>();
+        stillHeld.getOrDefault(name, List.of()).stream().filter(h -> !own.contains(h.extent()))
+                .forEach(h -> out.merge(h.extent(), h, Reconciliation::later));
+        moved.getOrDefault(name, List.of()).forEach(h -> out.merge(h.extent(), h, Reconciliation::later));
+        return new ArrayList<>(out.values());
+    }
+
+    private static HeldExtent later(HeldExtent x, HeldExtent y) {
+        return y.since() > x.since() ? y : x;
     }
 
     /** The targets a deleting volume waits for, for its reason. */

@@ -340,6 +340,39 @@ class StateSafetyTest {
         assertHistoryKeepsTheRules();
     }
 
+    @Test
+    void aDeletingVolumeDesiredAgainWhileItsSegmentMovesHoldsTheOldPlaceOnce() {
+        Fleet.importInventory(store, Fleet.inventory(3, 3, 1, "24GiB"));
+        StateWriter agents = new StateWriter(store, "main", Fleet.TEST);
+        agents.write(s -> StateWriter.Proposal.write(s.withInventory(managed(s.inventory())), "agents", null));
+        String v = Fleet.volume("v", "stripe", "2GiB", false);
+        Fleet.commitDesired(store, Fleet.files("p.yaml", Fleet.POLICIES, "v.yaml", v));
+        Reconciler reconciler = new Reconciler(store, "main");
+        reconciler.reconcileOnce();
+        ack(agents);
+        reconciler.reconcileOnce();
+        Fleet.deleteDesired(store, "v.yaml");
+        reconciler.reconcileOnce();
+        assertThat(state().volumes().get("v").status()).isEqualTo(VolumeStatus.DELETING);
+        Extent leaving = state().volumes().get("v").allocation().orElseThrow().extents().get(1);
+
+        // v is desired again, and the drive of one of its segments, still held for the deletion, is evacuated.
+        Fleet.commitDesired(store, Fleet.files("v.yaml", v, "drive.yaml", "apiVersion: nvmesh.io/v1\nkind: Drive\n"
+                + "metadata:\n  name: leaving\nspec:\n  serial: " + leaving.serial() + "\n  evacuate: true\n"));
+        reconciler.reconcileOnce();
+        VolumeRecord moved = state().volumes().get("v");
+        assertThat(moved.allocation().orElseThrow().extents()).doesNotContain(leaving);
+        assertThat(moved.releasing()).extracting(h -> h.extent()).containsExactly(leaving);
+
+        assertThat(reconciler.reconcileOnce().outcome()).as("the next pass can still plan")
+                .isIn(ReconcileReport.Kind.RECORDED, ReconcileReport.Kind.UNCHANGED);
+        ack(agents);
+        reconciler.reconcileOnce();
+        assertThat(state().volumes().get("v").releasing()).isEmpty();
+        assertThat(Fsck.check(store, "main").errors()).isEmpty();
+        assertHistoryKeepsTheRules();
+    }
+
     private RecordedState state() {
         return StateFiles.decodeStrict(store.read(StateStore.STATE_REF));
     }
