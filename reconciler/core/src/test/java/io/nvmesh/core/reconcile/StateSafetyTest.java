@@ -311,6 +311,41 @@ class StateSafetyTest {
     }
 
     @Test
+    void aDriveThatIsNotReportedForAMomentDoesNotReleaseWhatItsTargetLastServed() {
+        Fleet.importInventory(store, Fleet.inventory(2, 2, 1, "24GiB"));
+        StateWriter agents = new StateWriter(store, "main", Fleet.TEST);
+        agents.write(s -> StateWriter.Proposal.write(s.withInventory(managed(s.inventory())), "agents", null));
+        Fleet.commitDesired(store, Fleet.files("p.yaml", Fleet.POLICIES, "v.yaml",
+                Fleet.volume("v", "mirror", "10GiB", false)));
+        Reconciler reconciler = new Reconciler(store, "main");
+        reconciler.reconcileOnce();
+        ack(agents); // both targets serve v
+        reconciler.reconcileOnce();
+        Fleet.deleteDesired(store, "v.yaml");
+        reconciler.reconcileOnce();
+        assertThat(state().volumes().get("v").status()).isEqualTo(VolumeStatus.DELETING);
+
+        // t00's agent stops reporting its drive (pulled for a moment) and acks nothing; t01 tears v down.
+        Inventory withDrive = state().inventory();
+        agents.write(s -> StateWriter.Proposal.write(s.withInventory(new Inventory(s.inventory().targets().stream()
+                .map(t -> t.id().equals("t00") ? t.withDrives(List.of()) : t).toList(), s.inventory().clients())),
+                "drive S0000 not reported", null));
+        ack(agents, Set.of("t01"));
+        reconciler.reconcileOnce();
+        assertThat(state().volumes()).as("t00 last acked serving v on S0000").containsKey("v");
+        assertThat(state().volumes().get("v").status()).isEqualTo(VolumeStatus.DELETING);
+
+        // The drive is back; only t00's ack of a layout without v gives the space back.
+        agents.write(s -> StateWriter.Proposal.write(s.withInventory(withDrive), "drive S0000 back", null));
+        reconciler.reconcileOnce();
+        assertThat(state().volumes()).containsKey("v");
+        ack(agents, Set.of("t00"));
+        reconciler.reconcileOnce();
+        assertThat(state().volumes()).doesNotContainKey("v");
+        assertHistoryKeepsTheRules();
+    }
+
+    @Test
     void aTargetThatGetsAnAgentWhileAVolumeIsDeletingMustAckBeforeItsSpaceIsFreed() {
         // t00 comes from the inventory file (nothing nvmesh commands is served there), t01 has an agent.
         Fleet.importInventory(store, Fleet.inventory(2, 2, 1, "24GiB"));
