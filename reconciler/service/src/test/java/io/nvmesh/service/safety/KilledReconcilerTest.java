@@ -102,7 +102,7 @@ class KilledReconcilerTest {
         }
         c.awaitPlaced(all, Duration.ofSeconds(30));
         awaitCaughtUp(c);
-        WholeHistory.Verdict v = WholeHistory.check(c.store, c.repo, all, Set.of());
+        WholeHistory.Verdict v = c.verdict(all, Set.of());
         return new Tally("kill -9 mid-pass", c.applies(), v, notes);
     }
 

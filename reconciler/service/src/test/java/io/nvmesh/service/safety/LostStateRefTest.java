@@ -130,7 +130,7 @@ class LostStateRefTest {
             }
         }
         KilledReconcilerTest.awaitCaughtUp(c);
-        WholeHistory.Verdict v = WholeHistory.check(c.store, c.repo, all, restored);
+        WholeHistory.Verdict v = c.verdict(all, restored);
         return new Tally("lost state ref", c.applies(), v, notes);
     }
 

@@ -113,7 +113,7 @@ class PartitionTest {
         all.addAll(c.applyBatch("healed", size.volumesPerBatch()));
         c.awaitPlaced(all, Duration.ofSeconds(60));
         KilledReconcilerTest.awaitCaughtUp(c);
-        WholeHistory.Verdict v = WholeHistory.check(c.store, c.repo, all, Set.of());
+        WholeHistory.Verdict v = c.verdict(all, Set.of());
         return new Tally("network partition", c.applies(), v, notes);
     }
 }

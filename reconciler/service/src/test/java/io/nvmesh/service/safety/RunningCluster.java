@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.nvmesh.core.record.RecordedState;
 import io.nvmesh.core.record.StateFiles;
+import io.nvmesh.core.record.VolumeRecord;
 import io.nvmesh.core.state.StateStore;
 import io.nvmesh.service.agent.AgentRuntime;
 import io.nvmesh.service.sim.SimulatedFleet;
@@ -17,8 +18,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
+
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * One bare repository, three reconciler processes reconciling from it (by path) and, if asked, a simulated fleet of
@@ -95,18 +99,63 @@ final class RunningCluster {
         return names;
     }
 
-    /** Waits until every named volume has an allocation at the state's tip. */
+    /**
+     * Waits until every named volume has an allocation at the state's tip. If they do not get one in time, the failure
+     * says what the tip records for them and what the whole history check finds so far.
+     */
     void awaitPlaced(Collection<String> names, Duration bound) {
-        await("volumes " + names + " placed").atMost(bound).pollInterval(Duration.ofMillis(200)).until(() -> {
-            RecordedState s = recorded();
-            return names.stream().allMatch(n -> s.volumes().containsKey(n)
-                    && s.volumes().get(n).allocation().isPresent());
-        });
+        try {
+            await("volumes " + names + " placed").atMost(bound).pollInterval(Duration.ofMillis(200)).until(() -> {
+                RecordedState s = recorded();
+                return names.stream().allMatch(n -> s.volumes().containsKey(n)
+                        && s.volumes().get(n).allocation().isPresent());
+            });
+        } catch (ConditionTimeoutException e) {
+            StringBuilder why = new StringBuilder("not placed within " + bound.toSeconds() + " s:");
+            try {
+                RecordedState s = recorded();
+                for (String n : names) {
+                    VolumeRecord v = s.volumes().get(n);
+                    if (v == null || v.allocation().isEmpty()) {
+                        why.append("\n  ").append(n).append(": ").append(v == null ? "not recorded"
+                                : v.status().wireName() + " (" + v.reason() + ")");
+                    }
+                }
+                List<String> found = verdict(Set.copyOf(names), Set.of()).violations();
+                found.stream().limit(20).forEach(x -> why.append("\n  ").append(x));
+                if (found.size() > 20) {
+                    why.append("\n  and ").append(found.size() - 20).append(" more");
+                }
+            } catch (RuntimeException unreadable) {
+                why.append("\n  the state cannot be read: ").append(unreadable.getMessage());
+            }
+            throw new AssertionError(why.toString(), e);
+        }
     }
 
     /** The state at the tip, read afresh (no cache of this store hides a damaged object from it). */
     RecordedState recorded() {
         return StateFiles.decodeStrict(store.read(StateStore.STATE_REF));
+    }
+
+    /**
+     * The whole history checked ({@link WholeHistory}), plus every time an instance's writer refused what one of its
+     * passes proposed ({@code refused to record} in its log): the writer caught a pass about to break a rule, which
+     * the service only logs, and which is a bug even though nothing was recorded.
+     */
+    WholeHistory.Verdict verdict(Set<String> kept, Set<String> restoredTo) {
+        WholeHistory.Verdict v = WholeHistory.check(store, repo, kept, restoredTo);
+        List<String> violations = new ArrayList<>(v.violations());
+        for (String id : instances.ids()) {
+            try {
+                Files.readAllLines(instances.log(id), StandardCharsets.UTF_8).stream()
+                        .filter(l -> l.contains("refused to record")).limit(5)
+                        .forEach(l -> violations.add(id + " log: " + l.strip()));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return new WholeHistory.Verdict(v.stateCommits(), v.refMoves(), violations);
     }
 
     /** {@code git log --format=%an%x09%s} of the state commits after {@code since} (empty: all), newest first. */

@@ -110,7 +110,7 @@ class TruncatedObjectTest {
                     + "repaired from a copy");
         }
         KilledReconcilerTest.awaitCaughtUp(c);
-        WholeHistory.Verdict v = WholeHistory.check(c.store, c.repo, all, Set.of());
+        WholeHistory.Verdict v = c.verdict(all, Set.of());
         return new Tally("truncated object", c.applies(), v, notes);
     }
 }
