@@ -134,10 +134,11 @@ class ConcurrentWritersTest {
             }
             return attempts;
         }));
-        int applies = 0;
+        int attempts = 0;
         for (Future<Integer> p : people) {
-            applies += p.get(2, TimeUnit.MINUTES);
+            attempts += p.get(2, TimeUnit.MINUTES);
         }
+        int applies = 1 + size.appliers() * size.volumesEach() + size.churn();
 
         // Once the newest desired commit is recorded with all its volumes placed, the loops may stop.
         await("the newest desired commit recorded with every volume placed").atMost(Duration.ofSeconds(90))
@@ -177,7 +178,8 @@ class ConcurrentWritersTest {
         WholeHistory.Verdict v = WholeHistory.check(driver, repo, kept, Set.of());
         List<String> violations = new ArrayList<>(v.violations());
         refusals.forEach(r -> violations.add("a writer refused what a pass proposed: " + r));
-        notes.add(size.appliers() + 1 + " people, 4 loops (2 over git://, 1 by path, 1 in its own JVM)");
+        notes.add(size.appliers() + 1 + " people, 4 loops (2 over git://, 1 by path, 1 in its own JVM); "
+                + (attempts - applies + 1) + " applies lost their race to another and were run again");
         notes.add(passes + " passes, " + recorded + " recorded, " + retries + " CAS retries, " + stale
                 + " passes outrun by the desired branch, " + errors.size() + " transient errors");
         if (!errors.isEmpty()) {

@@ -27,9 +27,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PartitionTest {
 
-    /** @param maxBatches batches applied during the partition at most, until both sides have placed some */
-    record Size(int volumesPerBatch, int maxBatches, int partitions) {
-        static final Size SMALL = new Size(2, 8, 1);
+    /**
+     * @param minBatches batches applied during each partition at least
+     * @param maxBatches at most, while one side has not yet recorded any placement
+     */
+    record Size(int volumesPerBatch, int minBatches, int maxBatches, int partitions) {
+        static final Size SMALL = new Size(2, 3, 8, 1);
     }
 
     static final ReconcilerProcesses.Settings SETTINGS = new ReconcilerProcesses.Settings(Duration.ofMillis(150),
@@ -81,7 +84,7 @@ class PartitionTest {
             int batches = 0;
             boolean aloneWrote = false;
             boolean othersWrote = false;
-            while (batches < size.maxBatches() && !(aloneWrote && othersWrote)) {
+            while (batches < size.minBatches() || batches < size.maxBatches() && !(aloneWrote && othersWrote)) {
                 batches++;
                 List<String> batch = c.applyBatch("p" + p + "-" + batches, size.volumesPerBatch());
                 all.addAll(batch);

@@ -64,10 +64,10 @@ final class RunningCluster {
         if (!fleet) {
             Desired.importInventory(store, Desired.inventory(TARGETS, 3, 2, "4TiB"));
         }
-        int applies = Desired.applyFile(store, work, "policies.yaml", Desired.POLICIES, random);
+        Desired.applyFile(store, work, "policies.yaml", Desired.POLICIES, random);
         ReconcilerProcesses instances = ReconcilerProcesses.start(dir, 3, repo.toString(), settings, started);
         RunningCluster running = new RunningCluster(dir, repo, store, instances, work, random);
-        running.applies = applies;
+        running.applies = 1;
         if (fleet) {
             AgentRuntime runtime = started.add(AgentRuntime.start("safety"));
             SimulatedFleet f = started.add(SimulatedFleet.create(new SimulatedFleet.Spec(TARGETS, 2, 2, seed)));
@@ -82,6 +82,7 @@ final class RunningCluster {
         return running;
     }
 
+    /** Desired commits made by {@code nvmesh apply} so far. */
     int applies() {
         return applies;
     }
@@ -95,7 +96,8 @@ final class RunningCluster {
             names.add(name);
             text.append(i == 0 ? "" : "---\n").append(Desired.volume(name, i, (1 + random.nextInt(5)) * 10 + "GiB"));
         }
-        applies += Desired.applyFile(store, work, "volumes/" + batch + ".yaml", text.toString(), random);
+        Desired.applyFile(store, work, "volumes/" + batch + ".yaml", text.toString(), random);
+        applies++;
         return names;
     }
 

@@ -69,7 +69,7 @@ class TruncatedObjectTest {
         for (int round = 1; round <= size.rounds(); round++) {
             String victim = rs.ids().get(round % rs.ids().size());
             // The blob of a volume file at the tip, and the loose file holding it.
-            String volume = all.first();
+            String volume = all.stream().skip(round - 1).findFirst().orElseThrow();
             String path = StateFiles.volumePath(volume);
             String blob = c.git("rev-parse", StateStore.STATE_REF + ":" + path).get(0).strip();
             Path loose = c.repo.resolve("objects/" + blob.substring(0, 2) + "/" + blob.substring(2));
