@@ -4,7 +4,7 @@
 # ending with the whole recorded history checked. Prints a table, writes it to reconciler/service/target/
 # safety-scenario.md and replaces its section in docs/BENCHMARKS.md.
 #   bench/safety.sh [RUNS] [CASES]     RUNS per case (default 3); CASES comma-separated, default all:
-#                                      concurrent,kill,partition,lost-ref,truncated
+#                                      concurrent,kill,partition,partition-git,kill-git,lost-ref,truncated
 #   MVN_OFFLINE=-o bench/safety.sh     to build offline
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,4 +14,4 @@ mvn -B -q ${MVN_OFFLINE:-} -pl reconciler/service -am test-compile dependency:bu
 FLAGS=$(sed -n 's:.*<nvmesh.jvm.flags>\(.*\)</nvmesh.jvm.flags>.*:\1:p' pom.xml)
 exec java $FLAGS -XX:+UseSerialGC -Xmx512m \
   -cp "reconciler/service/target/test-classes:reconciler/service/target/classes:$(cat reconciler/service/target/cp.txt)" \
-  io.nvmesh.service.safety.SafetyScenario "${1:-3}" "${2:-concurrent,kill,partition,lost-ref,truncated}" docs/BENCHMARKS.md
+  io.nvmesh.service.safety.SafetyScenario "${1:-3}" "${2:-concurrent,kill,partition,partition-git,kill-git,lost-ref,truncated}" docs/BENCHMARKS.md

@@ -30,9 +30,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class KilledReconcilerTest {
 
-    /** @param kills how many times an instance is killed (and, but for the last, started again) */
-    record Size(int volumesPerBatch, int kills) {
-        static final Size SMALL = new Size(5, 1);
+    /**
+     * @param kills         how many times an instance is killed (and, but for the last, started again)
+     * @param overGitDaemon whether the instances reach the repository through a {@code git daemon}
+     */
+    record Size(int volumesPerBatch, int kills, boolean overGitDaemon) {
+        static final Size SMALL = new Size(5, 1, false);
     }
 
     static final ReconcilerProcesses.Settings SETTINGS = new ReconcilerProcesses.Settings(Duration.ofMillis(150),
@@ -59,7 +62,7 @@ class KilledReconcilerTest {
     }
 
     static Tally run(Path dir, Started started, Size size, long seed) throws Exception {
-        RunningCluster c = RunningCluster.start(dir, started, SETTINGS, true, seed);
+        RunningCluster c = RunningCluster.start(dir, started, SETTINGS, true, size.overGitDaemon(), seed);
         ReconcilerProcesses rs = c.instances;
         List<String> notes = new ArrayList<>();
         TreeSet<String> all = new TreeSet<>(c.applyBatch("a", size.volumesPerBatch()));

@@ -68,7 +68,7 @@ class LostStateRefTest {
     }
 
     static Tally run(Path dir, Started started, Size size, long seed) throws Exception {
-        RunningCluster c = RunningCluster.start(dir, started, SETTINGS, false, seed);
+        RunningCluster c = RunningCluster.start(dir, started, SETTINGS, false, false, seed);
         List<String> notes = new ArrayList<>();
         TreeSet<String> all = new TreeSet<>(c.applyBatch("a", size.volumesPerBatch()));
         c.awaitPlaced(all, Duration.ofSeconds(60));

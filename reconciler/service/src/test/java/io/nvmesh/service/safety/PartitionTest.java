@@ -30,9 +30,10 @@ class PartitionTest {
     /**
      * @param minBatches batches applied during each partition at least
      * @param maxBatches at most, while one side has not yet recorded any placement
+     * @param overGitDaemon whether the instances reach the repository through a {@code git daemon}
      */
-    record Size(int volumesPerBatch, int minBatches, int maxBatches, int partitions) {
-        static final Size SMALL = new Size(2, 3, 8, 1);
+    record Size(int volumesPerBatch, int minBatches, int maxBatches, int partitions, boolean overGitDaemon) {
+        static final Size SMALL = new Size(2, 3, 8, 1, false);
     }
 
     static final ReconcilerProcesses.Settings SETTINGS = new ReconcilerProcesses.Settings(Duration.ofMillis(150),
@@ -59,7 +60,7 @@ class PartitionTest {
     }
 
     static Tally run(Path dir, Started started, Size size, long seed) throws Exception {
-        RunningCluster c = RunningCluster.start(dir, started, SETTINGS, false, seed);
+        RunningCluster c = RunningCluster.start(dir, started, SETTINGS, false, size.overGitDaemon(), seed);
         ReconcilerProcesses rs = c.instances;
         List<String> notes = new ArrayList<>();
         TreeSet<String> all = new TreeSet<>(c.applyBatch("a", 4));

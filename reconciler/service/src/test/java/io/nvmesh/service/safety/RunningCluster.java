@@ -25,9 +25,9 @@ import java.util.concurrent.TimeUnit;
 import org.awaitility.core.ConditionTimeoutException;
 
 /**
- * One bare repository, three reconciler processes reconciling from it (by path) and, if asked, a simulated fleet of
- * six targets with two drives each and two clients dialling them from this JVM. The state store here is the test's
- * own view of the repository, as a person's {@code nvmesh} would open it.
+ * One bare repository, three reconciler processes reconciling from it (by path, or through a {@code git daemon}) and,
+ * if asked, a simulated fleet of six targets with two drives each and two clients dialling them from this JVM. The
+ * state store here is the test's own view of the repository by its path, as a person's {@code nvmesh} would open it.
  */
 final class RunningCluster {
 
@@ -52,12 +52,21 @@ final class RunningCluster {
     }
 
     /**
-     * @param fleet with a simulated fleet (the instances record its inventory and command its targets); without, the
-     *              inventory is imported and nobody serves anything
+     * @param fleet         with a simulated fleet (the instances record its inventory and command its targets);
+     *                      without, the inventory is imported and nobody serves anything
+     * @param overGitDaemon the instances reach the repository through a real {@code git daemon} (each through a mirror
+     *                      of its own, publishing by push with a lease) rather than by its path
      */
     static RunningCluster start(Path dir, Started started, ReconcilerProcesses.Settings settings, boolean fleet,
-            long seed) throws IOException {
+            boolean overGitDaemon, long seed) throws IOException {
         Path repo = dir.resolve("state.git");
+        String remote = repo.toString();
+        if (overGitDaemon) {
+            GitDaemon daemon = GitDaemon.start(Files.createDirectories(dir.resolve("served")), dir.resolve("daemon.log"),
+                    started);
+            remote = daemon.createRepository("state.git");
+            repo = daemon.path("state.git");
+        }
         StateStore store = started.add(StateStore.openOrCreate(repo, PassLoop.options("person")));
         SplittableRandom random = new SplittableRandom(seed);
         Path work = Files.createDirectories(dir.resolve("work"));
@@ -65,7 +74,7 @@ final class RunningCluster {
             Desired.importInventory(store, Desired.inventory(TARGETS, 3, 2, "4TiB"));
         }
         Desired.applyFile(store, work, "policies.yaml", Desired.POLICIES, random);
-        ReconcilerProcesses instances = ReconcilerProcesses.start(dir, 3, repo.toString(), settings, started);
+        ReconcilerProcesses instances = ReconcilerProcesses.start(dir, 3, remote, settings, started);
         RunningCluster running = new RunningCluster(dir, repo, store, instances, work, random);
         running.applies = 1;
         if (fleet) {

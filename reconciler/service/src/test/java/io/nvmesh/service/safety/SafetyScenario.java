@@ -22,8 +22,8 @@ import java.util.stream.Stream;
  * bench/safety.sh [RUNS] [CASES]      e.g. bench/safety.sh 3 kill,partition
  * </pre>
  *
- * Arguments: {@code [runs per case] [cases, comma-separated: concurrent,kill,partition,lost-ref,truncated]
- * [benchmarks file]}. The table is written to {@code reconciler/service/target/safety-scenario.md} and replaces the
+ * Arguments: {@code [runs per case] [cases, comma-separated: concurrent,kill,partition,partition-git,kill-git,
+ * lost-ref,truncated] [benchmarks file]}. The table is written to {@code reconciler/service/target/safety-scenario.md} and replaces the
  * section between {@value #BEGIN} and {@value #END} of the benchmarks file (docs/BENCHMARKS.md), which it appends
  * if missing.
  */
@@ -43,8 +43,12 @@ public final class SafetyScenario {
     static {
         CASES.put("concurrent", (d, s, seed) -> ConcurrentWritersTest.run(d, s,
                 new ConcurrentWritersTest.Size(6, 10, 8), seed));
-        CASES.put("kill", (d, s, seed) -> KilledReconcilerTest.run(d, s, new KilledReconcilerTest.Size(5, 3), seed));
-        CASES.put("partition", (d, s, seed) -> PartitionTest.run(d, s, new PartitionTest.Size(2, 5, 10, 3), seed));
+        CASES.put("kill", (d, s, seed) -> KilledReconcilerTest.run(d, s, new KilledReconcilerTest.Size(5, 3, false), seed));
+        CASES.put("partition", (d, s, seed) -> PartitionTest.run(d, s, new PartitionTest.Size(2, 5, 10, 3, false), seed));
+        CASES.put("partition-git", (d, s, seed) -> PartitionTest.run(d, s, new PartitionTest.Size(2, 5, 10, 3, true),
+                seed));
+        CASES.put("kill-git", (d, s, seed) -> KilledReconcilerTest.run(d, s, new KilledReconcilerTest.Size(5, 3, true),
+                seed));
         CASES.put("lost-ref", (d, s, seed) -> LostStateRefTest.run(d, s, new LostStateRefTest.Size(3, 3), seed));
         CASES.put("truncated", (d, s, seed) -> TruncatedObjectTest.run(d, s, new TruncatedObjectTest.Size(4, 3),
                 seed));
@@ -142,7 +146,9 @@ public final class SafetyScenario {
         sb.append("""
                 Scenario (`io.nvmesh.service.safety.SafetyScenario`, run by `bench/safety.sh`; written here by it): the
                 cases of the `safety` test package, longer than in `mvn verify` (more volumes and appliers, 3 kills, 3
-                partitions, 3 rounds of lost refs and of damaged objects). Each run starts from an empty folder and ends
+                partitions, 3 rounds of lost refs and of damaged objects; `-git`: the instances reach the repository
+                through a real `git daemon`, each by a mirror of its own, publishing by push with a lease, instead of by
+                its path). Each run starts from an empty folder and ends
                 with the whole recorded history checked (HistoryCheck, fsck, every reflog move of the state ref a
                 fast-forward or a person's restore, no kept volume dropped or placed twice, no writer refusal in an
                 instance's log) and every process it started proven gone.

@@ -60,7 +60,7 @@ class TruncatedObjectTest {
     }
 
     static Tally run(Path dir, Started started, Size size, long seed) throws Exception {
-        RunningCluster c = RunningCluster.start(dir, started, SETTINGS, false, seed);
+        RunningCluster c = RunningCluster.start(dir, started, SETTINGS, false, false, seed);
         ReconcilerProcesses rs = c.instances;
         List<String> notes = new ArrayList<>();
         TreeSet<String> all = new TreeSet<>(c.applyBatch("a", size.volumesPerBatch()));
