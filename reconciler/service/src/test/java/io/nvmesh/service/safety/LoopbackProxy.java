@@ -10,7 +10,6 @@ import java.net.Socket;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A TCP proxy on loopback in front of one port, with a switch: {@link #forward} passes bytes both ways;
@@ -43,7 +42,6 @@ final class LoopbackProxy implements AutoCloseable {
     private final int targetPort;
     private final ServerSocket server;
     private final List<Link> links = new ArrayList<>();
-    private final AtomicLong forwardedBytes = new AtomicLong();
     private Mode mode = Mode.FORWARD;
     private boolean closed;
 
@@ -74,10 +72,6 @@ final class LoopbackProxy implements AutoCloseable {
 
     synchronized Mode mode() {
         return mode;
-    }
-
-    long forwardedBytes() {
-        return forwardedBytes.get();
     }
 
     /** Passes bytes again; connections that lived through a blackhole are reset. */
@@ -173,7 +167,6 @@ final class LoopbackProxy implements AutoCloseable {
                     }
                     out.write(buf, 0, n);
                     out.flush();
-                    forwardedBytes.addAndGet(n);
                 }
             } catch (IOException e) {
                 // reset, or closed by the other pump

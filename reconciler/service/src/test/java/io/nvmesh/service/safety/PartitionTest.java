@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Three reconciler processes that reach each other only through {@link LoopbackProxy proxies}; one is cut off from the
- * other two (its heartbeats and theirs go unanswered, connections held open) for many times the dead-after time. Both
+ * other two (its heartbeats and theirs go unanswered, connections held open; in the scenario's even partitions, refused
+ * at once instead) for several times the dead-after time. Both
  * sides then believe they own its volumes, and both place the volumes applied meanwhile on one repository: only
  * compare-and-swap on the state ref stands between them and a double allocation. After the partition heals, the whole
  * history must keep the rules and every ref move must have built on the tip it replaced.
@@ -71,7 +72,9 @@ class PartitionTest {
             List<String> others = new ArrayList<>(rs.ids());
             others.remove(alone);
             String start = c.store.resolve(StateStore.STATE_REF);
-            rs.isolate(alone);
+            // Odd partitions hold connections open and silent, even ones refuse them.
+            LoopbackProxy.Mode how = p % 2 == 1 ? LoopbackProxy.Mode.BLACKHOLE : LoopbackProxy.Mode.RESET;
+            rs.isolate(alone, how);
             long cut = System.nanoTime();
             await(alone + " alone, " + others + " together").atMost(Duration.ofSeconds(20))
                     .pollInterval(Duration.ofMillis(100)).until(() -> rs.live(alone).equals(
@@ -102,7 +105,8 @@ class PartitionTest {
                 }
             }
             long heldMillis = (System.nanoTime() - cut) / 1_000_000;
-            notes.add("partition " + p + ": " + alone + " alone for " + heldMillis + " ms (dead after "
+            notes.add("partition " + p + " (" + how.name().toLowerCase(java.util.Locale.ROOT) + "): " + alone
+                    + " alone for " + heldMillis + " ms (dead after "
                     + SETTINGS.deadAfter().toMillis() + " ms), " + batches + " batch(es); placements recorded by "
                     + (aloneWrote ? alone : "") + (aloneWrote && othersWrote ? " and " : "")
                     + (othersWrote ? "the majority" : ""));

@@ -283,12 +283,20 @@ final class ReconcilerProcesses {
 
     // ---- partitions ----------------------------------------------------------------------------------------
 
-    /** Cuts {@code id} off from every other instance, both ways: its heartbeats and theirs go unanswered. */
-    void isolate(String id) {
+    /**
+     * Cuts {@code id} off from every other instance, both ways: with {@link LoopbackProxy.Mode#BLACKHOLE} its
+     * heartbeats and theirs go unanswered until they time out; with {@link LoopbackProxy.Mode#RESET} every connection
+     * is refused at once, as if each side saw the other down.
+     */
+    void isolate(String id, LoopbackProxy.Mode how) {
         proxies.forEach((pair, proxy) -> {
             String[] ends = pair.split(">");
             if (ends[0].equals(id) || ends[1].equals(id)) {
-                proxy.blackhole();
+                if (how == LoopbackProxy.Mode.RESET) {
+                    proxy.reset();
+                } else {
+                    proxy.blackhole();
+                }
             }
         });
     }
@@ -296,9 +304,5 @@ final class ReconcilerProcesses {
     /** Every pair can talk again. */
     void heal() {
         proxies.values().forEach(LoopbackProxy::forward);
-    }
-
-    LoopbackProxy proxy(String from, String to) {
-        return proxies.get(from + ">" + to);
     }
 }

@@ -16,7 +16,7 @@ import java.util.stream.Stream;
 /**
  * Not a unit test: the fault cases of this package, longer and repeated, with a table of what they did and found.
  * Each run starts from an empty folder and ends with every process it started killed and checked gone (a leftover is
- * a violation too). A run whose waits or assertions fail counts as one violation, with its message.
+ * a violation too); a shutdown hook kills them if this JVM is stopped mid-run. A run whose waits or assertions fail counts as one violation, with its message.
  *
  * <pre>
  * bench/safety.sh [RUNS] [CASES]      e.g. bench/safety.sh 3 kill,partition
@@ -58,6 +58,9 @@ public final class SafetyScenario {
                        Duration time, List<String> notes) {
     }
 
+    /** What the run in progress started: killed by a shutdown hook if this JVM is stopped mid-run. */
+    private static volatile Started current;
+
     private SafetyScenario() {
     }
 
@@ -71,6 +74,12 @@ public final class SafetyScenario {
                 System.exit(2);
             }
         }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            Started s = current;
+            if (s != null) {
+                s.close();
+            }
+        }, "safety-scenario-kill-children"));
         String loadBefore = loadAverage();
         Instant started = Instant.now();
         List<Row> rows = new ArrayList<>();
@@ -102,6 +111,7 @@ public final class SafetyScenario {
         for (int i = 1; i <= runs; i++) {
             Path dir = Files.createTempDirectory("nvmesh-safety-" + name + "-" + i + "-");
             Started started = new Started();
+            current = started;
             boolean ok = false;
             long r0 = System.nanoTime();
             try {
@@ -116,6 +126,7 @@ public final class SafetyScenario {
                 violations.add("run " + dir.getFileName() + " failed: " + firstLine(e));
             } finally {
                 started.close();
+                current = null;
                 started.leftovers().forEach(l -> violations.add("run " + dir.getFileName() + " left: " + l));
             }
             System.out.printf(Locale.ROOT, "%s run %d: %s in %.1f s%n", name, i, ok ? "clean" : "VIOLATIONS",
