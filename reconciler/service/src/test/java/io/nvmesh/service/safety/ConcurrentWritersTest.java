@@ -175,9 +175,8 @@ class ConcurrentWritersTest {
         }
         assertThat(child.process().waitFor(30, TimeUnit.SECONDS)).as("the loop process ended (stderr in %s)", dir).isTrue();
 
-        WholeHistory.Verdict v = WholeHistory.check(driver, repo, kept, Set.of());
-        List<String> violations = new ArrayList<>(v.violations());
-        refusals.forEach(r -> violations.add("a writer refused what a pass proposed: " + r));
+        WholeHistory.Verdict v = WholeHistory.check(driver, repo, kept, Set.of()).withViolations(refusals.stream()
+                .map(r -> "a writer refused what a pass proposed: " + r).toList());
         notes.add(size.appliers() + 1 + " people, 4 loops (2 over git://, 1 by path, 1 in its own JVM); "
                 + (attempts - applies + 1) + " applies lost their race to another and were run again");
         notes.add(passes + " passes, " + recorded + " recorded, " + retries + " CAS retries, " + stale
@@ -185,8 +184,7 @@ class ConcurrentWritersTest {
         if (!errors.isEmpty()) {
             notes.add("first transient error: " + errors.get(0));
         }
-        return new Tally("concurrent writers", applies,
-                new WholeHistory.Verdict(v.stateCommits(), v.refMoves(), violations), notes);
+        return new Tally("concurrent writers", applies, v, notes);
     }
 
     /** Whether the state records the desired tip and places every volume it holds. */

@@ -156,7 +156,7 @@ final class RunningCluster {
      */
     WholeHistory.Verdict verdict(Set<String> kept, Set<String> restoredTo) {
         WholeHistory.Verdict v = WholeHistory.check(store, repo, kept, restoredTo);
-        List<String> violations = new ArrayList<>(v.violations());
+        List<String> violations = new ArrayList<>();
         for (String id : instances.ids()) {
             try {
                 Files.readAllLines(instances.log(id), StandardCharsets.UTF_8).stream()
@@ -166,7 +166,7 @@ final class RunningCluster {
                 throw new UncheckedIOException(e);
             }
         }
-        return new WholeHistory.Verdict(v.stateCommits(), v.refMoves(), violations);
+        return v.withViolations(violations);
     }
 
     /** {@code git log --format=%an%x09%s} of the state commits after {@code since} (empty: all), newest first. */

@@ -121,6 +121,7 @@ public final class SafetyScenario {
                 moves += t.verdict().refMoves();
                 t.verdict().violations().forEach(v -> violations.add("run " + dir.getFileName() + ": " + v));
                 notes.addAll(t.notes());
+                notes.addAll(t.verdict().remarks());
                 ok = t.verdict().clean();
             } catch (Exception | AssertionError e) {
                 violations.add("run " + dir.getFileName() + " failed: " + firstLine(e));

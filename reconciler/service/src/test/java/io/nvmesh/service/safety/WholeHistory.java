@@ -43,10 +43,20 @@ import java.util.TreeSet;
  */
 final class WholeHistory {
 
-    /** What the walk found over {@code stateCommits} commits and {@code refMoves} reflog entries. */
-    record Verdict(int stateCommits, int refMoves, List<String> violations) {
+    /**
+     * What the walk found over {@code stateCommits} commits and {@code refMoves} reflog entries: rules broken, and
+     * {@code remarks}, things worth knowing that break none.
+     */
+    record Verdict(int stateCommits, int refMoves, List<String> violations, List<String> remarks) {
         Verdict {
             violations = List.copyOf(violations);
+            remarks = List.copyOf(remarks);
+        }
+
+        Verdict withViolations(List<String> more) {
+            List<String> all = new java.util.ArrayList<>(violations);
+            all.addAll(more);
+            return new Verdict(stateCommits, refMoves, all, remarks);
         }
 
         boolean clean() {
@@ -68,13 +78,15 @@ final class WholeHistory {
         h.findings().forEach(f -> out.add("history: " + f.render()));
         FsckReport fsck = Fsck.check(store, "main");
         fsck.errors().forEach(f -> out.add("fsck: " + f.render()));
-        int moves = refMoves(store, gitDir, restoredTo, out);
+        List<String> remarks = new ArrayList<>();
+        int moves = refMoves(store, gitDir, restoredTo, out, remarks);
         keptVolumes(store, kept, out);
         tipPlacesDesired(store, out);
-        return new Verdict(h.commits(), moves, out);
+        return new Verdict(h.commits(), moves, out, remarks);
     }
 
-    private static int refMoves(StateStore store, Path gitDir, Set<String> restoredTo, List<String> out) {
+    private static int refMoves(StateStore store, Path gitDir, Set<String> restoredTo, List<String> out,
+            List<String> remarks) {
         Path log = gitDir.resolve("logs").resolve(StateStore.STATE_REF);
         List<String> lines;
         try {
@@ -83,10 +95,19 @@ final class WholeHistory {
             throw new UncheckedIOException(e);
         }
         String zero = "0".repeat(40);
+        String tip = store.resolve(StateStore.STATE_REF);
+        Set<String> chain = tip.isEmpty() ? Set.of() : Set.copyOf(store.firstParents(StateStore.STATE_REF, tip, ""));
         for (int i = 0; i < lines.size(); i++) {
             String[] f = lines.get(i).split(" ", 3);
             String old = f[0];
             String now = f[1];
+            if (i + 1 < lines.size() && !lines.get(i + 1).startsWith(now + " ") && !chain.contains(now)
+                    && !restoredTo.contains(now)) {
+                // JGit appends the reflog entry before it renames the ref's lock into place: a writer killed in
+                // between leaves an entry for a move that never happened (and the lock, for StaleLocks to take back).
+                remarks.add("reflog entry " + (i + 1) + " names " + now.substring(0, 8) + ", which never became the "
+                        + "tip (its writer died between logging the move and making it)");
+            }
             if (restoredTo.contains(now) || now.equals(zero)) {
                 continue; // a person's act (or a deletion the case made itself)
             }
