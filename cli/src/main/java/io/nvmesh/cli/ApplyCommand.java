@@ -38,9 +38,10 @@ import picocli.CommandLine.Model.CommandSpec;
                     + "added, changed or removed, through one reconciler (--server, NVMESH_SERVER or the running "
                     + "demo's): it reads each volume every 2 s, sooner when an event says it changed, and believes "
                     + "its status once its owner has reconciled the commit. Online (or deleted, for a removed "
-                    + "volume) is success; pending with a reason (e.g. no room) and blocked (a protected volume "
-                    + "removed) are failures; initializing and rebuilding (targets not serving every segment yet), "
-                    + "degraded (the reconcilers rebuild it) and deleting (targets still releasing it) keep waiting. "
+                    + "volume) is success; pending with a reason (e.g. no room), blocked (a protected volume "
+                    + "removed) and failed (its data is lost: a group with no surviving copy) are failures; "
+                    + "initializing and rebuilding (targets not serving every segment yet), degraded (the "
+                    + "reconcilers rebuild it) and deleting (targets still releasing it) keep waiting. "
                     + "When nothing "
                     + "changed, every desired volume is followed."
         },

@@ -5,6 +5,8 @@ import io.nvmesh.cli.demo.DemoSetup;
 import io.nvmesh.cli.process.ChildProcesses;
 import io.nvmesh.cli.process.ServiceJars;
 import io.nvmesh.cli.remote.ServerAddress;
+import io.nvmesh.core.reconcile.HistoryCheck;
+import io.nvmesh.core.state.StateStore;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -86,6 +88,8 @@ final class DemoCommand implements Callable<Integer> {
         DemoRunner.Fleet fleet = targets != null ? new DemoRunner.Fleet(null, targets, drives, clients)
                 : new DemoRunner.Fleet(seed.resolve("inventory/fleet.yaml"), 0, 0, 0);
         ChildProcesses children = new ChildProcesses(); // stopped by its shutdown hook on Ctrl-C
+        // Once the instances are down, prove what they recorded: every state commit against its parent.
+        children.afterStop(() -> checkHistory(demo, out));
         try {
             DemoRunner runner = new DemoRunner(demo, jars, children, out);
             runner.start(fleet, limit);
@@ -103,6 +107,18 @@ final class DemoCommand implements Callable<Integer> {
         } catch (IllegalStateException e) {
             children.close();
             throw CommandException.problems("%s", e.getMessage());
+        }
+    }
+
+    /** {@code nvmesh fsck --history} on the demo's repository, as the demo ends. */
+    private static void checkHistory(DemoSetup.Prepared demo, PrintWriter out) {
+        try (StateStore store = StateStore.openOrCreate(demo.repository())) {
+            HistoryCheck.Report r = HistoryCheck.check(store, "main", "");
+            r.findings().forEach(f -> out.println(f.render()));
+            out.println("history of " + demo.repository() + ": " + r.commits() + " state commits, " + (r.clean()
+                    ? "every step kept the safety rules" : r.findings().size() + " violation(s)")
+                    + " (nvmesh fsck --history)");
+            out.flush();
         }
     }
 

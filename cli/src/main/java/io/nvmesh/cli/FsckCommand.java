@@ -19,7 +19,8 @@ import picocli.CommandLine.Model.CommandSpec;
                     + "every extent lies within a known drive; every group has the shape and separation its policy "
                     + "asks for (as of the desired commit the state was reconciled from); every reference resolves.",
             "Volumes with a segment on a failed or missing drive, or on an unhealthy target, are reported as warnings "
-                    + "(degraded), not errors.",
+                    + "(degraded), not errors; so are volumes whose data is lost (a group with no surviving copy), "
+                    + "naming the group.",
             "A missing, unreadable or replaced state ref is an error: fsck names the last good commit it can find "
                     + "(reflog, anchor) and how to restore it.",
             "With --history, also walks every state commit and checks it against its parent: no extent of one volume "
@@ -59,9 +60,15 @@ final class FsckCommand implements Callable<Integer> {
             Verbose.say(repository, repo, spec);
             FsckReport r = Fsck.check(repo.store(), repository.branch);
             r.findings().forEach(f -> out.println(f.render()));
-            out.printf("state %s: %d volumes, %d drives: %s%n", InventoryCommand.shortId(r.stateCommit()), r.volumes(),
-                    r.drives(), r.clean() ? "consistent" : r.errors().size() + " violation"
-                            + (r.errors().size() == 1 ? "" : "s"));
+            long warnings = r.findings().size() - r.errors().size();
+            if (r.stateCommit().isEmpty() && !r.clean()) {
+                out.println("state: unavailable; every writer is stopped until it is restored");
+            } else {
+                out.printf("state %s: %d volumes, %d drives: %s%n", InventoryCommand.shortId(r.stateCommit()),
+                        r.volumes(), r.drives(), (r.clean() ? "consistent" : r.errors().size() + " violation"
+                                + (r.errors().size() == 1 ? "" : "s")) + (warnings == 0 ? "" : ", " + warnings
+                                + " warning" + (warnings == 1 ? "" : "s")));
+            }
             boolean clean = r.clean();
             if (history) {
                 if (!since.isEmpty() && !since.matches("[0-9a-f]{40}")) {

@@ -56,6 +56,40 @@ class GitOpsCommandsTest {
     }
 
     @Test
+    void aLostStateRefStopsReconcileFsckNamesTheLastGoodCommitAndStateRestoreBringsItBack() throws Exception {
+        assertThat(NvmeshRun.of("inventory", "import", FLEET, repo()).exitCode()).isZero();
+        assertThat(NvmeshRun.of("apply", SAMPLES, "-m", "samples", repo()).exitCode()).isZero();
+        assertThat(NvmeshRun.of("reconcile", "--once", repo()).exitCode()).isZero();
+        String good;
+        try (StateStore store = StateStore.openOrCreate(tmp.resolve("desired.git"))) {
+            good = store.resolve(StateStore.STATE_REF);
+        }
+        Path ref = tmp.resolve("desired.git/refs/nvmesh/state");
+        Files.writeString(ref, "not-a-sha\n");
+
+        NvmeshRun reconcile = NvmeshRun.of("reconcile", "--once", repo());
+        assertThat(reconcile.exitCode()).isEqualTo(1);
+        assertThat(reconcile.err()).contains("refs/nvmesh/state", "unreadable").doesNotContain("Exception");
+        assertThat(Files.readString(ref)).as("nothing replaced it").isEqualTo("not-a-sha\n");
+
+        NvmeshRun fsck = NvmeshRun.of("fsck", repo());
+        assertThat(fsck.exitCode()).isEqualTo(1);
+        assertThat(fsck.out()).contains("unreadable", "last good commit: " + good, "nvmesh state restore " + good);
+
+        NvmeshRun init = NvmeshRun.of("state", "init", repo());
+        assertThat(init.exitCode()).isEqualTo(1);
+        assertThat(init.err()).contains("refused to start a new recorded state");
+
+        NvmeshRun restore = NvmeshRun.of("state", "restore", good, repo());
+        assertThat(restore.exitCode()).as(restore.err()).isZero();
+        assertThat(restore.out()).contains("now points at " + good);
+
+        NvmeshRun history = NvmeshRun.of("fsck", "--history", repo());
+        assertThat(history.exitCode()).as(history.out()).isZero();
+        assertThat(history.out()).contains("20 volumes, 160 drives: consistent", "every step keeps the rules");
+    }
+
+    @Test
     void inventoryImportListsEveryProblemWithLineAndColumnAndRecordsNothing() throws Exception {
         Path bad = tmp.resolve("inventory.yaml");
         Files.writeString(bad, """

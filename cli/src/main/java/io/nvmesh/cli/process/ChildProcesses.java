@@ -18,6 +18,7 @@ public final class ChildProcesses implements AutoCloseable {
     private final Thread hook = new Thread(this::stopAll, "nvmesh-stop-children");
     private boolean hooked;
     private volatile boolean stopping;
+    private final List<Runnable> afterStop = new ArrayList<>();
 
     /** Starts {@code builder}'s process and stops it with the others. */
     public synchronized Process start(ProcessBuilder builder) {
@@ -32,6 +33,11 @@ public final class ChildProcesses implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + builder.command().get(0) + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Runs {@code task} once every child has stopped (on {@link #close} or Ctrl-C), after the others added before. */
+    public synchronized void afterStop(Runnable task) {
+        afterStop.add(task);
     }
 
     public synchronized List<Process> all() {
@@ -49,8 +55,11 @@ public final class ChildProcesses implements AutoCloseable {
     private void stopAll() {
         stopping = true;
         List<Process> list;
+        List<Runnable> then;
         synchronized (this) {
             list = List.copyOf(children);
+            then = List.copyOf(afterStop);
+            afterStop.clear();
         }
         list.forEach(Process::destroy); // SIGTERM: the service's own hook stops it cleanly
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(GRACE_MILLIS);
@@ -63,6 +72,13 @@ public final class ChildProcesses implements AutoCloseable {
             } catch (InterruptedException e) {
                 p.destroyForcibly();
                 Thread.currentThread().interrupt();
+            }
+        }
+        for (Runnable r : then) {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                System.err.println("error: " + e.getMessage());
             }
         }
     }

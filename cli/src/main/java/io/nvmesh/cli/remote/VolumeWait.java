@@ -21,11 +21,11 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>A recorded status is believed only once the volume's owner reports a reconcile pass of this commit
  * ({@code GET /v1/reconcile/results} on the owner, read before the volume), so a record left from before the commit
- * is never taken for its outcome. Then: online is success; pending with a reason and blocked are failures with that
- * reason, except a pending reason that says the volume is waiting its turn ({@link VolumeRecord#WAITING});
- * initializing and rebuilding (a target has not acked serving a segment yet) and degraded (the reconcilers rebuild it)
- * keep waiting. A removed volume succeeds when it is no longer recorded; while its targets still serve it it is
- * {@code deleting}, which keeps waiting.
+ * is never taken for its outcome. Then: online is success; pending with a reason, blocked and failed (its data is
+ * lost until a person accepts the loss) are failures with that reason, except a pending reason that says the volume is
+ * waiting its turn ({@link VolumeRecord#WAITING}); initializing and rebuilding (a target has not acked serving a
+ * segment yet) and degraded (the reconcilers rebuild it, or it waits for a missing drive) keep waiting. A removed volume
+ * succeeds when it is no longer recorded; while its targets still serve it it is {@code deleting}, which keeps waiting.
  */
 public final class VolumeWait {
 
@@ -228,16 +228,24 @@ public final class VolumeWait {
         boolean seen = reconciled.get(owner);
         String status = Rendering.text(v.get("status"));
         String reason = Rendering.text(v.get("reason"));
-        Verdict verdict = Verdict.WAITING;
-        if (seen) {
-            if (status.equals("blocked") || (status.equals("pending") && !reason.isEmpty()
-                    && !reason.startsWith(VolumeRecord.WAITING))) {
-                verdict = Verdict.FAILED;
-            } else if (status.equals("online") && !before.removal()) {
-                verdict = Verdict.ONLINE;
-            }
+        return new State(name, before.removal(), status, reason, seen, verdict(status, reason, seen,
+                before.removal()));
+    }
+
+    /**
+     * The verdict on a recorded volume: none until its owner reconciled the commit ({@code seen}); then blocked, failed
+     * (its data is lost) and pending with a reason that is not a wait for its turn are failures, online is success
+     * unless the volume is being removed, and everything else keeps waiting.
+     */
+    static Verdict verdict(String status, String reason, boolean seen, boolean removal) {
+        if (!seen) {
+            return Verdict.WAITING;
         }
-        return new State(name, before.removal(), status, reason, seen, verdict);
+        if (status.equals("blocked") || status.equals("failed") || (status.equals("pending") && !reason.isEmpty()
+                && !reason.startsWith(VolumeRecord.WAITING))) {
+            return Verdict.FAILED;
+        }
+        return status.equals("online") && !removal ? Verdict.ONLINE : Verdict.WAITING;
     }
 
     /** The volume as recorded, or null when it is not. */

@@ -143,6 +143,28 @@ class ServerCommandsTest {
     }
 
     @Test
+    void aFailedVolumeShowsItsStatusAndWhyInGetAndDescribe() {
+        String reason = "data lost: chunk 0 group 0 has no surviving copy (drive S-12 failed); recreate it empty by"
+                + " adding the annotation nvmesh.io/accept-data-loss: S-12 to volume cc";
+        answers.put("/v1/volumes", """
+                {"instance":"r1","stateCommit":"75f9117aaaaaaaaa","desiredCommit":"f83bfccbbbbbbbbb","count":1,
+                 "items":[{"name":"cc","status":"failed","reason":"%s","policy":"scratch",
+                           "layout":"concatenated","sizeBytes":10737418240,"segments":1,"owner":"r1"}]}"""
+                .formatted(reason));
+        answers.put("/v1/volumes/cc", """
+                {"instance":"r1","stateCommit":"75f9117aaaa","name":"cc","status":"failed","reason":"%s",
+                 "deletionProtection":false,"policy":"scratch","layout":"concatenated","protection":"full",
+                 "sizeBytes":10737418240,"placedBytes":10737418240,"owner":"r1",
+                 "segments":[{"chunk":0,"group":0,"index":0,"role":"data","serial":"S-12","target":"t-001",
+                              "offset":0,"length":10737418240}]}""".formatted(reason));
+
+        assertThat(run(0, "get", "volumes", "--server", url(), "--token", TOKEN)[0])
+                .contains("cc    failed  scratch  concatenated  10GiB").contains(reason);
+        assertThat(run(0, "describe", "volume", "cc", "--server", url(), "--token", TOKEN)[0])
+                .contains("Status:              failed", "Reason:              " + reason, "S-12");
+    }
+
+    @Test
     void describeVolumeListsEverySegment() {
         String out = run(0, "describe", "volume", "db-01", "--server", url(), "--token", TOKEN)[0];
         assertThat(out).contains("Status:              online", "Owner:               r2", "t-001", "S1");

@@ -11,6 +11,7 @@ import io.nvmesh.core.record.VolumeRecord;
 import io.nvmesh.core.record.VolumeStatus;
 import io.nvmesh.core.reconcile.Fsck;
 import io.nvmesh.core.reconcile.FsckReport;
+import io.nvmesh.core.reconcile.HistoryCheck;
 import io.nvmesh.core.state.Author;
 import io.nvmesh.core.state.Changes;
 import io.nvmesh.core.state.CommitResult;
@@ -133,6 +134,8 @@ class ReconcileFailoverTest {
         }
         FsckReport fsck = Fsck.check(store, "main");
         assertThat(fsck.errors()).isEmpty();
+        assertThat(HistoryCheck.check(store, "main", "").findings()).extracting(HistoryCheck.Finding::render)
+                .isEmpty();
         assertThat(fsck.volumes()).isEqualTo(30);
         assertNoExtentUsedTwice(after);
 
@@ -176,6 +179,8 @@ class ReconcileFailoverTest {
             });
         });
         assertThat(Fsck.check(store, "main").errors()).isEmpty();
+        assertThat(HistoryCheck.check(store, "main", "").findings()).extracting(HistoryCheck.Finding::render)
+                .isEmpty();
         assertNoExtentUsedTwice(recorded());
     }
 
@@ -206,6 +211,8 @@ class ReconcileFailoverTest {
                     .isEqualTo(VolumeStatus.ONLINE));
         });
         assertThat(Fsck.check(store, "main").errors()).isEmpty();
+        assertThat(HistoryCheck.check(store, "main", "").findings()).extracting(HistoryCheck.Finding::render)
+                .isEmpty();
     }
 
     private void awaitOnline(int count) {

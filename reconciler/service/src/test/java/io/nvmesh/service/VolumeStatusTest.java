@@ -12,6 +12,7 @@ import io.nvmesh.core.record.ServedLayout;
 import io.nvmesh.core.record.VolumeRecord;
 import io.nvmesh.core.record.VolumeStatus;
 import io.nvmesh.core.reconcile.Fsck;
+import io.nvmesh.core.reconcile.HistoryCheck;
 import io.nvmesh.core.state.Changes;
 import io.nvmesh.core.state.StateStore;
 import io.nvmesh.service.agent.AgentMessage;
@@ -167,6 +168,71 @@ class VolumeStatusTest {
         assertThat(gone.served().values()).flatExtracting(ServedLayout::extents).extracting(ServedExtent::volume)
                 .doesNotContain("db-01");
         assertThat(gone.allocations().volumes()).isEmpty();
+        assertThat(Fsck.check(store, "main").errors()).isEmpty();
+        assertThat(HistoryCheck.check(store, "main", "").findings()).extracting(HistoryCheck.Finding::render)
+                .isEmpty();
+    }
+
+    /**
+     * A concatenated volume whose only drive fails has nothing to be rebuilt from: it is recorded failed with its
+     * allocation kept, and every view says so (the API with its reason, a status event, the counters, the metrics),
+     * until the loss is accepted in Git and the group is recreated empty.
+     */
+    @Test
+    void aVolumeWhoseOnlyDriveFailsIsFailedEverywhereUntilTheLossIsAcceptedInGit() throws Exception {
+        String scratch = """
+                apiVersion: nvmesh.io/v1
+                kind: VolumePolicy
+                metadata:
+                  name: scratch
+                spec:
+                  layout: concatenated
+                """;
+        String cc = """
+                apiVersion: nvmesh.io/v1
+                kind: Volume
+                metadata:
+                  name: cc
+                spec:
+                  policy: scratch
+                  capacity: 10GiB
+                  deletionProtection: false
+                """;
+        StateFixtures.commitDesired(store, Changes.builder().put("policies/scratch.yaml", scratch)
+                .put("volumes/cc.yaml", cc).build());
+        hook();
+        await().atMost(BOUND).untilAsserted(() -> assertThat(status("cc")).isEqualTo(VolumeStatus.ONLINE));
+        VolumeAllocation placed = recorded().volumes().get("cc").allocation().orElseThrow();
+        String serial = placed.extents().get(0).serial();
+
+        try (SseClient events = SseClient.open(HttpClient.newHttpClient(), cluster.url("r1"),
+                "topic=volume/cc", TestCluster.READ)) {
+            fleet.failDrive(serial);
+            await().atMost(BOUND).untilAsserted(() -> assertThat(status("cc")).isEqualTo(VolumeStatus.FAILED));
+            VolumeRecord failed = recorded().volumes().get("cc");
+            assertThat(failed.allocation()).as("nothing rebuilt from nothing; its extent stays allocated")
+                    .contains(placed);
+            assertThat(failed.reason()).startsWith("data lost: chunk 0 group 0 has no surviving copy (drive "
+                    + serial + " failed)").contains("nvmesh.io/accept-data-loss: " + serial + " to volume cc");
+            assertThat(http("/v1/volumes/cc")).contains("\"status\":\"failed\"", "data lost: chunk 0 group 0");
+            await().atMost(BOUND).untilAsserted(() -> assertThat(events.eventData())
+                    .anyMatch(e -> e.contains("\"status\":\"failed\"") && e.contains("data lost")));
+            await().atMost(BOUND).untilAsserted(() -> {
+                assertThat(http("/v1/capacity")).containsPattern("\"volumes\":\\{[^}]*\"failed\":1[,}]");
+                assertThat(send("GET", "r2", "/metrics", TestCluster.READ)).startsWith("200 ")
+                        .containsPattern("nvmesh_volumes\\{status=\"failed\"} 1(\\.0)?\\n");
+            });
+        }
+
+        StateFixtures.commitDesired(store, Changes.put("volumes/cc.yaml", cc.replace("  name: cc\n",
+                "  name: cc\n  annotations:\n    nvmesh.io/accept-data-loss: " + serial + "\n")
+                .getBytes(StandardCharsets.UTF_8)));
+        hook();
+        await().atMost(BOUND).untilAsserted(() -> {
+            VolumeRecord r = recorded().volumes().get("cc");
+            assertThat(r.status()).isEqualTo(VolumeStatus.ONLINE);
+            assertThat(r.allocation().orElseThrow().extents()).extracting(Extent::serial).doesNotContain(serial);
+        });
         assertThat(Fsck.check(store, "main").errors()).isEmpty();
     }
 

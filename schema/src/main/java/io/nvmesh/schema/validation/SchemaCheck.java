@@ -7,6 +7,7 @@ import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
 import com.networknt.schema.path.NodePath;
 import io.nvmesh.schema.Kind;
+import io.nvmesh.schema.Volume;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashSet;
@@ -116,6 +117,10 @@ final class SchemaCheck {
                         + range(rule) + UNITS.getOrDefault(field, "") + ")");
             case "pattern":
             case "maxLength":
+                if (kind == Kind.VOLUME && field.equals(Volume.ACCEPT_DATA_LOSS)) {
+                    return Finding.at(at, display(value) + " is not a list of drive serials (comma separated, none"
+                            + " empty, e.g. S-12,S-13)");
+                }
                 return Finding.at(at, patternMessage(defName, value, rule));
             case "minLength":
                 return Finding.at(at, "must not be empty");

@@ -54,6 +54,32 @@ class ManifestValidatorTest {
     }
 
     @Test
+    void readsTheDriveSerialsWhoseDataLossAVolumeAccepts() {
+        ValidationReport report = validate("""
+                apiVersion: nvmesh.io/v1
+                kind: VolumePolicy
+                metadata: {name: p}
+                spec: {layout: concatenated}
+                ---
+                apiVersion: nvmesh.io/v1
+                kind: Volume
+                metadata:
+                  name: v
+                  annotations: {nvmesh.io/accept-data-loss: " S-13, S-12 ,S-13"}
+                spec: {policy: p, capacity: 1GiB}
+                ---
+                apiVersion: nvmesh.io/v1
+                kind: Volume
+                metadata: {name: w}
+                spec: {policy: p, capacity: 1GiB}
+                """);
+
+        assertThat(report.problems()).isEmpty();
+        assertThat(((Volume) report.manifests().get(1).manifest()).acceptedDataLoss()).containsExactly("S-12", "S-13");
+        assertThat(((Volume) report.manifests().get(2).manifest()).acceptedDataLoss()).isEmpty();
+    }
+
+    @Test
     void typesPlainScalarsByYaml12SoNorwayStaysAString() {
         ValidationReport report = validate("""
                 apiVersion: nvmesh.io/v1

@@ -5,7 +5,7 @@ public enum DriveHealth {
     OK,
     /** Healthy but closed to new extents by the agent or an operator. */
     CORDONED,
-    /** Dead: its segments are rebuilt elsewhere. */
+    /** Dead: its segments are rebuilt elsewhere from live copies of their groups; a group with none is lost. */
     FAILED,
     /** Not seen: its segments are kept (the drive may reappear, even on another target) but not served. */
     MISSING;

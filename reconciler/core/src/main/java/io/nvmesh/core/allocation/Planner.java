@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -20,6 +21,13 @@ import java.util.TreeSet;
  * (rebuild), off evacuating drives, and out of groups whose separation broke (a drive moved to another target),
  * volumes with higher rebuild priority first; extend grown volumes; create new volumes by name, those with
  * {@code capacity: max} last. Existing extents never move except in a move action.
+ *
+ * <p>Data is never invented: a segment on a failed drive is rebuilt only while its group keeps enough live copies
+ * ({@link LiveCopies}) besides the segments being rebuilt with it. Otherwise it stays where it is, and the plan says
+ * why in an unplaceable move; a group whose data is {@linkplain LiveCopies.State#LOST lost} is recreated empty only
+ * when the volume's {@value Volume#ACCEPT_DATA_LOSS} annotation names every failed drive of the group. A group without
+ * enough live copies changes in no other way: its readable segments are not evacuated or separated either, until it
+ * survives again.
  */
 public final class Planner {
 
@@ -36,6 +44,7 @@ public final class Planner {
     public static Plan plan(Inventory inventory, Allocations recorded, DesiredState desired, long searchBudget) {
         Workspace ws = new Workspace(inventory, recorded, desired);
         Placement placement = new Placement(ws, searchBudget);
+        LiveCopies copies = LiveCopies.of(inventory);
         Map<String, Volume> wanted = new HashMap<>();
         desired.volumes().forEach(v -> wanted.put(v.name(), v));
         List<Action> actions = new ArrayList<>();
@@ -60,7 +69,8 @@ public final class Planner {
                 .thenComparing(VolumeAllocation::volume));
         Map<String, VolumeAllocation> current = new TreeMap<>();
         for (VolumeAllocation v : byPriority) {
-            current.put(v.volume(), repair(ws, placement, v, desired.policy(v.policy()).orElse(null), actions));
+            current.put(v.volume(), repair(ws, copies, placement, v, desired.policy(v.policy()).orElse(null),
+                    wanted.get(v.volume()).acceptedDataLoss(), actions));
         }
 
         for (VolumeAllocation v : current.values()) {
@@ -95,23 +105,48 @@ public final class Planner {
         return r.placed() ? r.dataCapacity() : 0;
     }
 
-    private static VolumeAllocation repair(Workspace ws, Placement placement, VolumeAllocation v, VolumePolicy p,
-            List<Action> actions) {
+    /**
+     * @param accepted drive serials whose lost data the volume's {@value Volume#ACCEPT_DATA_LOSS} annotation accepts
+     */
+    private static VolumeAllocation repair(Workspace ws, LiveCopies copies, Placement placement, VolumeAllocation v,
+            VolumePolicy p, Set<String> accepted, List<Action> actions) {
         VolumeAllocation now = v;
         for (Chunk chunk : v.chunks()) {
             for (Group group : chunk.groups()) {
                 TreeMap<Integer, String> pending = new TreeMap<>();
+                TreeMap<Integer, String> stuck = new TreeMap<>();
+                Set<Integer> onFailed = new TreeSet<>();
+                for (Segment s : group.segments()) {
+                    if (copies.failed(s.extent().serial())) {
+                        onFailed.add(s.index());
+                    }
+                }
+                LiveCopies.State state = copies.state(group);
+                boolean recreate = !onFailed.isEmpty() && state == LiveCopies.State.LOST
+                        && accepted.containsAll(copies.failedDrives(group));
                 List<String> targets = new ArrayList<>();
                 List<String> domains = v.domainScope() == null ? null : new ArrayList<>();
                 for (Segment s : group.segments()) {
                     String serial = s.extent().serial();
                     DriveSpace d = ws.bySerial.get(serial);
-                    if (d != null && d.drive.health() == DriveHealth.FAILED) {
-                        pending.put(s.index(), "rebuild: drive " + serial + " failed");
+                    if (onFailed.contains(s.index())) {
+                        if (copies.rebuildable(group, s.index(), onFailed)) {
+                            pending.put(s.index(), "rebuild: drive " + serial + " failed");
+                        } else if (recreate) {
+                            pending.put(s.index(), "recreate empty: data loss on drive " + serial
+                                    + " accepted by annotation " + Volume.ACCEPT_DATA_LOSS);
+                        } else {
+                            stuck.put(s.index(), unrebuildable(copies, v, chunk, group, s));
+                        }
                     } else if (d != null && ws.evacuating.contains(serial)) {
-                        pending.put(s.index(), "evacuate drive " + serial);
+                        String cause = "evacuate drive " + serial;
+                        if (state == LiveCopies.State.SURVIVES) {
+                            pending.put(s.index(), cause);
+                        } else {
+                            stuck.put(s.index(), frozen(copies, v, chunk, group, s, cause));
+                        }
                     }
-                    boolean counted = d != null && !pending.containsKey(s.index());
+                    boolean counted = d != null && !pending.containsKey(s.index()) && !stuck.containsKey(s.index());
                     targets.add(counted ? d.target.id() : null);
                     if (domains != null) {
                         domains.add(counted ? Separation.domain(d.target, d.drive, v.domainScope()) : null);
@@ -123,23 +158,78 @@ public final class Planner {
                     String serial = group.segments().get(i).extent().serial();
                     String place = limit < count(targets, targets.get(i)) ? "target " + targets.get(i)
                             : v.domainScope() + " " + domains.get(i);
-                    pending.put(i, "separation: drive " + serial + " is now on target " + targets.get(i) + " and "
+                    String cause = "separation: drive " + serial + " is now on target " + targets.get(i) + " and "
                             + place + " holds more than " + limit + " segment" + (limit == 1 ? "" : "s")
-                            + " of the group");
+                            + " of the group";
+                    if (state == LiveCopies.State.SURVIVES) {
+                        pending.put(i, cause);
+                    } else {
+                        stuck.put(i, frozen(copies, v, chunk, group, group.segments().get(i), cause));
+                    }
                 }
                 TreeSet<Integer> left = new TreeSet<>(pending.keySet());
-                for (Map.Entry<Integer, String> e : pending.entrySet()) {
-                    left.remove(e.getKey());
-                    SegmentMove m = placement.move(now, p, chunk.index(), group.index(), e.getKey(), left,
-                            e.getValue());
+                TreeSet<Integer> positions = new TreeSet<>(pending.keySet());
+                positions.addAll(stuck.keySet());
+                for (int i : positions) {
+                    if (stuck.containsKey(i)) {
+                        Segment seg = group.segments().get(i);
+                        actions.add(Action.moved(v.volume(), v.size(), new SegmentMove(chunk.index(), group.index(),
+                                i, seg.role(), seg.extent(), null, stuck.get(i))));
+                        continue;
+                    }
+                    left.remove(i);
+                    SegmentMove m = placement.move(now, p, chunk.index(), group.index(), i, left, pending.get(i));
                     actions.add(Action.moved(v.volume(), v.size(), m));
                     if (m.to() != null) {
-                        now = now.withSegment(chunk.index(), group.index(), e.getKey(), m.to());
+                        now = now.withSegment(chunk.index(), group.index(), i, m.to());
                     }
                 }
             }
         }
         return now;
+    }
+
+    /**
+     * Why a segment on a failed drive stays where it is: its group has no live copy (or, erasure coded, too few live
+     * segments) to rebuild it from. A new segment there would be blank, and reported online it would hand out zeros
+     * for data; so it waits for a missing drive to come back, or for a person to accept the loss.
+     */
+    private static String unrebuildable(LiveCopies copies, VolumeAllocation v, Chunk chunk, Group group, Segment s) {
+        String serial = s.extent().serial();
+        int needed = LiveCopies.needed(group);
+        String why = needed == 1 ? "no live copy is left in its group to rebuild it from"
+                : "fewer than the " + needed + " live segments needed to rebuild it are left in its group";
+        String then;
+        if (copies.state(group) == LiveCopies.State.UNAVAILABLE) {
+            List<String> missing = copies.missingDrives(group);
+            then = "; nothing is rebuilt while waiting for drive" + (missing.size() == 1 ? " " : "s ")
+                    + String.join(", ", missing) + " (missing) to reappear";
+        } else {
+            then = "; the data is lost, and nothing is placed until the annotation " + Volume.ACCEPT_DATA_LOSS + ": "
+                    + String.join(",", copies.failedDrives(group)) + " accepts the loss";
+        }
+        return "cannot rebuild segment " + s.index() + " of group " + group.index() + " in chunk " + chunk.index()
+                + " of volume " + v.volume() + " off drive " + serial + " (drive " + serial + " failed): " + why + then;
+    }
+
+    /**
+     * Why a readable segment of a group without enough live copies does not move (evacuation, separation): such a
+     * group changes only by an accepted recreate, so what is left of it stays put for whoever reads it back, and a
+     * state writer can tell every change to it from invented data (safety invariant 4). It moves once the group
+     * survives again: a missing drive came back, or its lost segments were recreated.
+     */
+    private static String frozen(LiveCopies copies, VolumeAllocation v, Chunk chunk, Group group, Segment s,
+            String cause) {
+        String why = copies.state(group) == LiveCopies.State.LOST
+                ? "its group lost its data (drive" + (copies.failedDrives(group).size() == 1 ? " " : "s ")
+                        + String.join(", ", copies.failedDrives(group)) + " failed), so its segments stay where they"
+                        + " are until the annotation " + Volume.ACCEPT_DATA_LOSS + ": "
+                        + String.join(",", copies.failedDrives(group)) + " accepts the loss"
+                : "its group has too few live copies and waits for drive" + (copies.missingDrives(group).size() == 1
+                        ? " " : "s ") + String.join(", ", copies.missingDrives(group)) + " (missing) to reappear; its"
+                        + " segments stay where they are meanwhile";
+        return "cannot move segment " + s.index() + " of group " + group.index() + " in chunk " + chunk.index()
+                + " of volume " + v.volume() + " off drive " + s.extent().serial() + " (" + cause + "): " + why;
     }
 
     private static int count(List<String> keys, String key) {

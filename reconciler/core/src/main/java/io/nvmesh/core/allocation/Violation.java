@@ -4,8 +4,8 @@ import java.util.Objects;
 
 /**
  * One finding of {@link StateChecker}. Errors mean the recorded state breaks an invariant; {@code DEGRADED} means
- * a segment sits on a drive that is failed or missing, or on an unhealthy target, which a plan repairs (or waits
- * for).
+ * a segment sits on a drive that is failed or missing, or on an unhealthy target, which a plan repairs from live
+ * copies of its group, or waits for ({@link LiveCopies} says which groups have none).
  */
 public record Violation(Kind kind, String volume, String serial, String message) {
 

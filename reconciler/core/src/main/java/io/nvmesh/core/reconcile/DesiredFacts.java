@@ -13,9 +13,6 @@ import java.util.TreeSet;
  */
 public record DesiredFacts(String commit, Set<String> volumes, Map<String, Set<String>> acceptedLoss) {
 
-    /** The annotation on a Volume that lists, comma separated, failed drive serials whose lost data is accepted. */
-    public static final String ACCEPT_DATA_LOSS = "nvmesh.io/accept-data-loss";
-
     public DesiredFacts {
         Objects.requireNonNull(commit, "commit");
         volumes = Set.copyOf(new TreeSet<>(volumes));
@@ -26,26 +23,13 @@ public record DesiredFacts(String commit, Set<String> volumes, Map<String, Set<S
         return acceptedLoss.getOrDefault(volume, Set.of()).contains(serial);
     }
 
-    /** The serials of an {@value #ACCEPT_DATA_LOSS} annotation's value. */
-    static Set<String> serials(String annotation) {
-        Set<String> out = new TreeSet<>();
-        if (annotation != null) {
-            for (String s : annotation.split(",")) {
-                if (!s.isBlank()) {
-                    out.add(s.strip());
-                }
-            }
-        }
-        return out;
-    }
-
     /** The facts of a loaded, valid desired commit. */
     static DesiredFacts of(String commit, io.nvmesh.core.allocation.DesiredState state) {
         Set<String> names = new TreeSet<>();
         Map<String, Set<String>> accepted = new TreeMap<>();
         for (io.nvmesh.schema.Volume v : state.volumes()) {
             names.add(v.name());
-            Set<String> s = serials(v.metadata().annotations().get(ACCEPT_DATA_LOSS));
+            Set<String> s = v.acceptedDataLoss();
             if (!s.isEmpty()) {
                 accepted.put(v.name(), s);
             }

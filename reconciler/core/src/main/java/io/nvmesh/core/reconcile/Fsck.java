@@ -3,6 +3,7 @@ package io.nvmesh.core.reconcile;
 import io.nvmesh.core.allocation.Chunk;
 import io.nvmesh.core.allocation.Drive;
 import io.nvmesh.core.allocation.Group;
+import io.nvmesh.core.allocation.LiveCopies;
 import io.nvmesh.core.allocation.Role;
 import io.nvmesh.core.allocation.Segment;
 import io.nvmesh.core.allocation.StateChecker;
@@ -27,7 +28,9 @@ import java.util.Set;
 /**
  * {@code nvmesh fsck}: proves the recorded state consistent. Every file decodes; no two extents on a drive overlap;
  * every extent lies within its drive and names a known drive; every group has the shape and separation its policy
- * asks for (the policy as of the desired commit the state was reconciled from); every reference resolves.
+ * asks for (the policy as of the desired commit the state was reconciled from); every reference resolves. Volumes
+ * with a segment on a failed or missing drive, and volumes that lost a group's data ({@link LiveCopies}), are
+ * warnings: the state is consistent, but a person should know.
  */
 public final class Fsck {
 
@@ -40,7 +43,7 @@ public final class Fsck {
         try {
             snapshot = store.read(StateStore.STATE_REF);
         } catch (StateStoreException e) {
-            return unavailable(store, "refs/nvmesh/state is unreadable: " + e.getMessage());
+            return unavailable(store, e.getMessage());
         }
         String anchor = store.resolve(StateWriter.ANCHOR_REF);
         if (!snapshot.exists()) {
@@ -133,12 +136,21 @@ public final class Fsck {
             out.add(new FsckReport.Finding(v.error(), object, v.kind().name().toLowerCase(java.util.Locale.ROOT)
                     .replace('_', ' ') + ": " + v.message()));
         }
+        LiveCopies copies = LiveCopies.of(state.inventory());
         for (VolumeRecord r : state.volumes().values()) {
             if (r.allocation().isEmpty()) {
                 continue;
             }
             VolumeAllocation a = r.allocation().get();
             String object = "volume " + r.name();
+            List<LiveCopies.LostGroup> lost = copies.lost(a);
+            if (!lost.isEmpty()) {
+                // A warning, not an error: the state says so truthfully once the volume is recorded failed, and a
+                // person decides (accept the loss, or restore the drive); a pass records the status when it lags.
+                out.add(new FsckReport.Finding(false, object, LiveCopies.reason(r.name(), lost)
+                        + (r.status() == VolumeStatus.FAILED ? "" : " (recorded " + r.status().wireName()
+                        + "; the next reconcile pass records it failed)")));
+            }
             for (Chunk c : a.chunks()) {
                 for (Group g : c.groups()) {
                     for (Segment s : g.segments()) {

@@ -6,6 +6,7 @@ import io.nvmesh.core.allocation.Extent;
 import io.nvmesh.core.allocation.Outcome;
 import io.nvmesh.core.allocation.Allocations;
 import io.nvmesh.core.allocation.DesiredState;
+import io.nvmesh.core.allocation.LiveCopies;
 import io.nvmesh.core.allocation.Plan;
 import io.nvmesh.core.allocation.Planner;
 import io.nvmesh.core.allocation.StateChecker;
@@ -37,6 +38,7 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
 
 /**
  * The pure body of one reconcile pass, shared by {@code diff} (preview) and the reconciler (record): recorded state
@@ -142,15 +144,21 @@ final class Reconciliation {
                     addPolicy(a.policy(), policies, policyNames, previousPolicies);
                     continue;
                 }
-                List<HeldExtent> hold = new ArrayList<>(keep);
-                for (Extent e : a.extents()) {
-                    HeldExtent h = r.status() == VolumeStatus.DELETING ? keep.stream()
-                            .filter(k -> k.extent().equals(e)).findFirst().orElse(null) : HeldExtent.of(e, since);
-                    if (h != null && !hold.contains(h) && !release.released(h)) {
-                        hold.add(h);
+                // Deleting already: what it still holds. Newly removed (or deleting as recorded before holds were
+                // kept, with none listed): every segment, from the generation this pass records.
+                // A deleting volume keeps every hold it was given until all are released (the history check then
+                // sees each one judged at the commit that frees the space).
+                boolean continuing = r.status() == VolumeStatus.DELETING && !r.releasing().isEmpty();
+                List<HeldExtent> hold = new ArrayList<>(continuing ? r.releasing() : keep);
+                if (!continuing) {
+                    for (Extent e : a.extents()) {
+                        HeldExtent h = HeldExtent.of(e, since);
+                        if (!release.released(h)) {
+                            hold.add(h);
+                        }
                     }
                 }
-                if (!hold.isEmpty()) {
+                if (hold.stream().anyMatch(h -> !release.released(h))) {
                     deleting.put(r.name(), hold);
                 }
             }
@@ -229,6 +237,7 @@ final class Reconciliation {
         }
         Map<String, VolumePolicy> policyByName = new TreeMap<>();
         policies.forEach(p -> policyByName.put(p.name(), p));
+        LiveCopies copies = LiveCopies.of(recorded.inventory());
 
         SortedMap<String, VolumeRecord> records = new TreeMap<>();
         for (VolumeRecord r : recorded.volumes().values()) {
@@ -253,6 +262,7 @@ final class Reconciliation {
                 continue;
             }
             List<Integer> unserved = a == null ? List.of() : served.unserved(a);
+            List<LiveCopies.LostGroup> lost = a == null ? List.of() : copies.lost(a);
             VolumeStatus status;
             if (a == null) {
                 status = VolumeStatus.PENDING;
@@ -261,6 +271,10 @@ final class Reconciliation {
                 reason = "deletion blocked: volume " + name + " was removed from desired but has deletionProtection: "
                         + "true; restore it and set deletionProtection: false before deleting it"
                         + (reason.isEmpty() ? "" : "; " + reason);
+            } else if (!lost.isEmpty()) {
+                status = VolumeStatus.FAILED;
+                reason = groupReason(LiveCopies.reason(name, lost), plan, name, lost.stream().flatMap(l -> l.failed()
+                        .stream().map(f -> l.chunk() + "/" + l.group() + "/" + f)).collect(Collectors.toSet()));
             } else if (!unserved.isEmpty()) {
                 status = neverServed(before, unserved) ? VolumeStatus.INITIALIZING : VolumeStatus.REBUILDING;
                 String waiting = (status == VolumeStatus.INITIALIZING ? "initializing: " : "rebuilding: ")
@@ -268,8 +282,15 @@ final class Reconciliation {
                 reason = reason.isEmpty() ? waiting : waiting + "; " + reason;
             } else if (degraded.containsKey(name)) {
                 status = VolumeStatus.DEGRADED;
-                String why = degradedReason(name, degraded.get(name));
-                reason = reason.isEmpty() ? why : why + "; " + reason;
+                List<LiveCopies.UnavailableGroup> waiting = copies.unavailable(a);
+                if (!waiting.isEmpty()) {
+                    reason = groupReason(LiveCopies.reason(waiting), plan, name, waiting.stream().flatMap(u -> u
+                            .failed().stream().map(f -> u.chunk() + "/" + u.group() + "/" + f)).collect(
+                            Collectors.toSet()));
+                } else {
+                    String why = degradedReason(name, degraded.get(name));
+                    reason = reason.isEmpty() ? why : why + "; " + reason;
+                }
             } else {
                 status = VolumeStatus.ONLINE;
             }
@@ -328,6 +349,22 @@ final class Reconciliation {
                 ? " and " + (names.size() - shown) + " more" : "");
         return VolumeRecord.WAITING + names.size() + " fixed-size volume" + (names.size() == 1 ? "" : "s")
                 + " of other reconcilers to be placed first (" + list + "): capacity: max takes the space they leave";
+    }
+
+    /**
+     * The reason of a volume whose groups {@link LiveCopies} explains ({@code said}), then the plan's other reasons for
+     * it; its unplaceable moves off the failed drives of those groups ({@code chunk/group/serial} in {@code explained})
+     * only say again that they cannot be rebuilt, so they are left out.
+     */
+    private static String groupReason(String said, Plan plan, String volume, Set<String> explained) {
+        StringBuilder sb = new StringBuilder(said);
+        for (Action x : plan.unplaceable()) {
+            if (x.volume().equals(volume) && !(x.kind() == ActionKind.MOVE && explained.contains(x.move().chunk()
+                    + "/" + x.move().group() + "/" + x.move().from().serial()))) {
+                sb.append("; ").append(x.reason());
+            }
+        }
+        return sb.toString();
     }
 
     /** {@code degraded: chunk 0 group 0: segment 1 is on drive S3 of target t2, which is unhealthy (and 2 more)}. */

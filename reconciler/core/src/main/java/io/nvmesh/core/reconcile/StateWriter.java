@@ -103,6 +103,8 @@ public final class StateWriter {
     private final AtomicReference<String> lastGood = new AtomicReference<>("");
     private volatile boolean anchored;
     private volatile String unavailable = "";
+    /** Objects of the tip found damaged by {@link #verify}; writes stop until a later verify finds them whole. */
+    private volatile String damaged = "";
     private final List<Consumer<String>> healthListeners = new CopyOnWriteArrayList<>();
 
     /** Carries a refusal that means the state itself is unavailable (not a writer's own refusal) to {@link #guarded}. */
@@ -132,9 +134,31 @@ public final class StateWriter {
         healthListeners.add(Objects.requireNonNull(listener, "listener"));
     }
 
+    /**
+     * Reads every object of the state's tip past the caches, as a restarted instance would. A running writer reads
+     * from its cache and would go on building commits over a file whose object is damaged on disk; this is how it
+     * notices. While objects are damaged, {@link #unavailable()} says which (path and object id) and writes stop.
+     *
+     * @return the damaged objects, empty when the tip reads whole
+     */
+    public List<String> verify() {
+        return guarded(() -> {
+            String tip = store.resolve(StateStore.STATE_REF);
+            List<String> bad = store.damagedObjects(StateStore.STATE_REF, tip);
+            damaged = bad.isEmpty() ? "" : "recorded state at " + DesiredManifests.shortId(tip) + " has damaged "
+                    + "objects: " + String.join("; ", bad);
+            if (!damaged.isEmpty()) {
+                throw new Unavailable(new GitOpsRefusal(damaged + "; every writer stops until they are repaired",
+                        List.of("restore the objects from another clone or a backup, or an earlier state with "
+                                + "nvmesh state restore COMMIT (nvmesh fsck lists them)")));
+            }
+            return bad;
+        });
+    }
+
     /** The state at the tip, as a writer would build on it; throws {@link GitOpsRefusal} where a writer would stop. */
     public RecordedState read() {
-        return guarded(() -> decode(guard(store.read(StateStore.STATE_REF), true)));
+        return guarded(() -> decode(guard(store.read(StateStore.STATE_REF))));
     }
 
     /**
@@ -146,7 +170,7 @@ public final class StateWriter {
         AtomicReference<RecordedState> recorded = new AtomicReference<>();
         AtomicReference<String> refused = new AtomicReference<>();
         UpdateResult r = guarded(() -> store.update(StateStore.STATE_REF, author, snapshot -> {
-            boolean fresh = !guard(snapshot, false).exists();
+            boolean fresh = !guard(snapshot).exists();
             RecordedState before = decode(snapshot);
             Proposal p = decide.apply(before);
             if (p instanceof Proposal.Refuse no) {
@@ -183,7 +207,7 @@ public final class StateWriter {
     public Result writeFiles(String directory, Function<Snapshot, Decision> decide) {
         String prefix = directory + "/";
         UpdateResult r = guarded(() -> store.update(StateStore.STATE_REF, author, snapshot -> {
-            if (!guard(snapshot, true).exists()) {
+            if (!guard(snapshot).exists()) {
                 return Decision.abort("no recorded state yet");
             }
             Decision d = decide.apply(snapshot);
@@ -224,10 +248,12 @@ public final class StateWriter {
     /**
      * Checks what the snapshot of the state ref says about the state's history, and returns it. A missing ref in a
      * repository that once had a state, or a tip that left the anchored history, stops the writer.
-     *
-     * @param mustExist whether "no state yet" is itself a refusal
      */
-    private Snapshot guard(Snapshot snapshot, boolean mustExist) {
+    private Snapshot guard(Snapshot snapshot) {
+        String broken = damaged;
+        if (!broken.isEmpty()) {
+            throw new Unavailable(new GitOpsRefusal(broken + "; every writer stops until they are repaired"));
+        }
         if (!snapshot.exists()) {
             String anchor = store.resolve(ANCHOR_REF);
             List<String> seen = store.previousTips(StateStore.STATE_REF);
@@ -349,12 +375,18 @@ public final class StateWriter {
      * @return the new state commit
      */
     public static String init(StateStore store, Author author, boolean force) {
-        String tip = store.resolve(StateStore.STATE_REF);
+        String tip;
+        try {
+            tip = store.resolve(StateStore.STATE_REF);
+        } catch (StateStoreException unreadable) {
+            tip = "unreadable";
+        }
         String anchor = store.resolve(ANCHOR_REF);
         List<String> seen = store.previousTips(StateStore.STATE_REF);
         if (!force && (!tip.isEmpty() || !anchor.isEmpty() || !seen.isEmpty())) {
             throw new GitOpsRefusal("refused to start a new recorded state: " + (!tip.isEmpty()
-                    ? "refs/nvmesh/state exists (" + DesiredManifests.shortId(tip) + ")"
+                    ? "refs/nvmesh/state exists (" + (tip.equals("unreadable") ? tip : DesiredManifests.shortId(tip))
+                    + ")"
                     : "a state existed here (" + (anchor.isEmpty() ? "" : "root " + DesiredManifests.shortId(anchor)
                     + ", ") + "last seen " + (seen.isEmpty() ? "unknown" : DesiredManifests.shortId(seen.get(0)))
                     + ")"), List.of("a new state forgets every allocation: drive space in use would be handed out "

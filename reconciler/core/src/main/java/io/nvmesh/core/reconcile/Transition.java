@@ -1,12 +1,10 @@
 package io.nvmesh.core.reconcile;
 
 import io.nvmesh.core.allocation.Chunk;
-import io.nvmesh.core.allocation.Drive;
 import io.nvmesh.core.allocation.Extent;
 import io.nvmesh.core.allocation.Group;
-import io.nvmesh.core.allocation.Role;
+import io.nvmesh.core.allocation.LiveCopies;
 import io.nvmesh.core.allocation.Segment;
-import io.nvmesh.core.allocation.Target;
 import io.nvmesh.core.allocation.VolumeAllocation;
 import io.nvmesh.core.record.HeldExtent;
 import io.nvmesh.core.record.RecordedState;
@@ -81,14 +79,25 @@ public final class Transition {
         return out;
     }
 
+    /**
+     * Every extent each volume occupies: its segments (with their hold, for a deleting volume) and the holds that are
+     * not segments. A second hold of one extent is listed again, so that it reads as the overlap it is (the planner
+     * would refuse the state).
+     */
     private static List<Owned> occupied(RecordedState s) {
         List<Owned> out = new ArrayList<>();
         for (VolumeRecord v : s.volumes().values()) {
             Map<Extent, HeldExtent> held = new HashMap<>();
-            v.releasing().forEach(h -> held.put(h.extent(), h));
+            List<HeldExtent> again = new ArrayList<>();
+            v.releasing().forEach(h -> {
+                if (held.putIfAbsent(h.extent(), h) != null) {
+                    again.add(h);
+                }
+            });
             v.allocation().ifPresent(a -> a.extents().forEach(e -> out.add(new Owned(v.name(), e,
                     Optional.ofNullable(held.remove(e))))));
             held.values().forEach(h -> out.add(new Owned(v.name(), h.extent(), Optional.of(h))));
+            again.forEach(h -> out.add(new Owned(v.name(), h.extent(), Optional.of(h))));
         }
         return out;
     }
@@ -116,25 +125,39 @@ public final class Transition {
         }
     }
 
+    /**
+     * Space a volume gives up must be released: a hold that disappears is judged with its own generation, a segment's
+     * extent that disappears without having been held with the generation of {@code after}. Space one volume gives up
+     * and another takes in the same commit is given up all the same.
+     */
     private static void freed(RecordedState before, RecordedState after, List<String> out) {
-        Map<Extent, Owned> still = new HashMap<>();
-        occupied(after).forEach(o -> still.put(o.extent(), o));
         Release release = Release.in(after);
-        for (Owned o : occupied(before)) {
-            if (still.containsKey(o.extent())) {
-                continue;
+        for (VolumeRecord was : before.volumes().values()) {
+            VolumeRecord now = after.volumes().get(was.name());
+            java.util.Set<Extent> kept = new java.util.HashSet<>();
+            if (now != null) {
+                now.releasing().forEach(h -> kept.add(h.extent()));
+                now.allocation().ifPresent(a -> kept.addAll(a.extents()));
             }
-            HeldExtent h = o.held().orElse(HeldExtent.of(o.extent(), after.generation()));
-            release.holder(h).ifPresent(why -> out.add("extent " + o.extent() + " of volume " + o.volume()
-                    + " was freed although " + why));
+            java.util.Set<Extent> heldBefore = new java.util.HashSet<>();
+            for (HeldExtent h : was.releasing()) {
+                heldBefore.add(h.extent());
+                if (!kept.contains(h.extent())) {
+                    release.holder(h).ifPresent(why -> out.add("extent " + h.extent() + " held by volume "
+                            + was.name() + " was released although " + why));
+                }
+            }
+            was.allocation().ifPresent(a -> a.extents().forEach(e -> {
+                if (!kept.contains(e) && !heldBefore.contains(e)) {
+                    release.holder(HeldExtent.of(e, after.generation())).ifPresent(why -> out.add("extent " + e
+                            + " of volume " + was.name() + " was freed although " + why));
+                }
+            }));
         }
     }
 
     private static void replaced(RecordedState before, RecordedState after, DesiredFacts desired, List<String> out) {
-        Map<String, Drive> drives = new HashMap<>();
-        for (Target t : before.inventory().targets()) {
-            t.drives().forEach(d -> drives.put(d.serial(), d));
-        }
+        LiveCopies copies = LiveCopies.of(before.inventory());
         for (VolumeRecord was : before.volumes().values()) {
             VolumeRecord now = after.volumes().get(was.name());
             if (now == null || was.allocation().isEmpty() || now.allocation().isEmpty()) {
@@ -146,53 +169,29 @@ public final class Transition {
                 if (c.index() >= b.chunks().size()) {
                     continue; // a dropped chunk frees its space: rule 3 judges that
                 }
+                List<Group> groups = b.chunks().get(c.index()).groups();
                 for (Group g : c.groups()) {
-                    Group ng = b.chunks().get(c.index()).groups().size() > g.index()
-                            ? b.chunks().get(c.index()).groups().get(g.index()) : null;
-                    if (ng == null) {
+                    if (g.index() >= groups.size()) {
                         continue;
                     }
-                    List<Segment> changed = new ArrayList<>();
-                    for (Segment s : g.segments()) {
-                        if (s.index() < ng.segments().size()
-                                && !ng.segments().get(s.index()).extent().equals(s.extent())) {
-                            changed.add(s);
-                        }
-                    }
-                    if (changed.isEmpty() || survives(g, drives)) {
-                        continue;
-                    }
+                    Group ng = groups.get(g.index());
                     List<String> lost = new ArrayList<>();
-                    for (Segment s : changed) {
-                        if (desired == null || !desired.accepted(was.name(), s.extent().serial())) {
+                    for (Segment s : g.segments()) {
+                        boolean changed = s.index() < ng.segments().size()
+                                && !ng.segments().get(s.index()).extent().equals(s.extent());
+                        if (changed && (desired == null || !desired.accepted(was.name(), s.extent().serial()))) {
                             lost.add(s.extent().serial());
                         }
                     }
-                    if (!lost.isEmpty()) {
-                        out.add("volume " + was.name() + " chunk " + c.index() + " group " + g.index()
-                                + " had no live copy, yet segment(s) on " + String.join(", ", lost)
-                                + " were replaced without an accepted data loss (data invented)");
+                    if (!lost.isEmpty() && copies.state(g) != LiveCopies.State.SURVIVES) {
+                        out.add("volume " + was.name() + " chunk " + c.index() + " group " + g.index() + " had "
+                                + "fewer live copies than it needs (" + LiveCopies.needed(g) + "), yet segment(s) on "
+                                + String.join(", ", lost) + " were replaced without an accepted data loss (data "
+                                + "invented)");
                     }
                 }
             }
         }
-    }
-
-    /** Whether the group's data can be read or rebuilt from segments on online drives. */
-    static boolean survives(Group g, Map<String, Drive> drives) {
-        int live = 0;
-        int data = 0;
-        for (Segment s : g.segments()) {
-            Drive d = drives.get(s.extent().serial());
-            if (d != null && d.health().online()) {
-                live++;
-            }
-            if (s.role() == Role.DATA) {
-                data++;
-            }
-        }
-        boolean parity = g.segments().stream().anyMatch(s -> s.role() == Role.PARITY);
-        return parity ? live >= data : live >= 1;
     }
 
     private static void deleted(RecordedState before, RecordedState after, DesiredFacts desired, List<String> out) {

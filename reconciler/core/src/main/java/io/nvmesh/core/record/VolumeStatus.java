@@ -15,8 +15,18 @@ public enum VolumeStatus {
     ONLINE,
     /** Was served, but a moved or rebuilt segment is not in its new target's served layout yet. */
     REBUILDING,
-    /** Placed, but a segment sits on a failed or missing drive, or on an unhealthy target; {@code reason} names it. */
+    /**
+     * Placed, but a segment sits on a failed or missing drive, or on an unhealthy target; or a group has no live copy
+     * left and waits for a missing drive to reappear, nothing being rebuilt meanwhile. {@code reason} names it.
+     */
     DEGRADED,
+    /**
+     * Placed, but its data is lost: some group has no surviving copy (erasure coded: fewer live segments than data
+     * blocks) and its other segments are on failed drives. Nothing is rebuilt from nothing; the allocation and its
+     * extents stay as they were until a person accepts the loss in Git ({@code reason} names the groups, the drives and
+     * the annotation that does it).
+     */
+    FAILED,
     /** Removed from desired while {@code deletionProtection: true}: kept, and not deleted until unprotected. */
     BLOCKED,
     /**

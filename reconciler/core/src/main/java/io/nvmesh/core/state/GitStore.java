@@ -158,6 +158,47 @@ abstract class GitStore implements StateStore {
         return out;
     }
 
+    @Override
+    public List<String> damagedObjects(String ref, String commitId) {
+        String name = RefNames.full(ref);
+        ObjectId id = RefNames.expected(commitId);
+        List<String> out = new ArrayList<>();
+        if (id == null) {
+            return out;
+        }
+        try (ObjectReader reader = repo.newObjectReader(); RevWalk rw = new RevWalk(reader);
+                TreeWalk tw = new TreeWalk(reader)) {
+            RevCommit c;
+            try {
+                c = rw.parseCommit(id);
+                tw.addTree(c.getTree());
+            } catch (IOException e) {
+                out.add("commit " + commitId + ": " + e.getMessage());
+                return out;
+            }
+            tw.setRecursive(true);
+            while (true) {
+                try {
+                    if (!tw.next()) {
+                        break;
+                    }
+                } catch (IOException e) {
+                    out.add("a tree of commit " + commitId + ": " + e.getMessage());
+                    break;
+                }
+                ObjectId blob = tw.getObjectId(0);
+                try (var in = reader.open(blob, Constants.OBJ_BLOB).openStream()) {
+                    in.transferTo(java.io.OutputStream.nullOutputStream());
+                } catch (IOException | RuntimeException e) {
+                    out.add(tw.getPathString() + " (object " + blob.name() + "): " + e.getMessage());
+                }
+            }
+        } catch (RuntimeException e) {
+            out.add(name + " at " + commitId + ": " + e.getMessage());
+        }
+        return out;
+    }
+
     ObjectId tip(String fullRef) throws IOException {
         Ref r = repo.exactRef(fullRef);
         return r == null ? null : r.getObjectId();

@@ -88,6 +88,12 @@ public interface StateStore extends AutoCloseable {
      */
     void forceRef(String ref, String newId);
 
+    /**
+     * Reads every tree and file of {@code commitId} (a commit of {@code ref}) past any cache, as a restarted writer
+     * would, and lists each object that cannot be read as {@code path (object <id>): reason}. Empty when all read.
+     */
+    List<String> damagedObjects(String ref, String commitId);
+
     /** The author to use when a person is acting: {@code user.name}/{@code user.email} from Git config if set. */
     Author defaultAuthor();
 

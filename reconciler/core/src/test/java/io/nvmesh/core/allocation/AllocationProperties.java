@@ -11,6 +11,7 @@ import io.nvmesh.schema.Protection;
 import io.nvmesh.schema.Volume;
 import io.nvmesh.schema.VolumePolicy;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -96,6 +97,105 @@ class AllocationProperties {
             state = next;
             forgetWhatFailed(plan, state, volumes);
         }
+    }
+
+    /**
+     * Invariant 4, data is never invented: over random layouts, drives failing or going missing between passes and
+     * volumes that accept the loss of some failed drives, no placed move takes a segment off a failed drive unless the
+     * other segments of its group on online drives could rebuild it (one for mirrors and lone segments, k for EC), or
+     * the volume's {@code nvmesh.io/accept-data-loss} names that drive; and a group short of live copies changes by
+     * nothing else (no evacuation or separation move either), which is what a state writer checks. Liveness is worked
+     * out here from the inventory, not asked of {@link LiveCopies}.
+     */
+    @Property(tries = 300)
+    void noMoveOffAFailedDriveInventsData(
+            @ForAll @IntRange(min = 1, max = 7) int targets,
+            @ForAll @IntRange(min = 1, max = 3) int drivesPerTarget,
+            @ForAll @Size(min = 1, max = 10) List<@IntRange(min = 0, max = 1_000_000) Integer> volumeSeeds,
+            @ForAll @Size(min = 1, max = 12) List<@IntRange(min = 0, max = 1_000_000) Integer> events) {
+        Inventory inv = topology(targets, drivesPerTarget, 2);
+        TreeMap<String, Volume> volumes = new TreeMap<>();
+        for (int i = 0; i < volumeSeeds.size(); i++) {
+            int seed = volumeSeeds.get(i);
+            String name = "v" + i;
+            volumes.put(name, sized(name, POLICIES.get(seed % POLICIES.size()).name(), 1 + seed / 8 % 30));
+        }
+        DesiredState desired = DesiredState.of(POLICIES, List.copyOf(volumes.values()));
+        Allocations state = Allocations.EMPTY.apply(Planner.plan(inv, Allocations.EMPTY, desired));
+        List<DriveIntent> intents = new ArrayList<>();
+        for (int event : events) {
+            List<String> serials = inv.targets().stream().flatMap(t -> t.drives().stream()).map(Drive::serial).toList();
+            int pick = event / 5;
+            switch (event % 5) {
+                case 0, 1 -> inv = Fleet.withDrive(inv, serials.get(pick % serials.size()),
+                        d -> d.withHealth(DriveHealth.FAILED));
+                case 2 -> inv = Fleet.withDrive(inv, serials.get(pick % serials.size()),
+                        d -> d.withHealth(DriveHealth.MISSING));
+                case 3 -> intents.add(new DriveIntent(Metadata.named("i" + intents.size()),
+                        serials.get(pick % serials.size()), false, true));
+                default -> {
+                    // A person accepts the loss of every failed drive, or of some (bit i of pick: the i-th failed
+                    // one), for one volume.
+                    List<String> failed = inv.targets().stream().flatMap(t -> t.drives().stream())
+                            .filter(d -> d.health() == DriveHealth.FAILED).map(Drive::serial).toList();
+                    List<String> accepted = new ArrayList<>();
+                    for (int i = 0; i < failed.size(); i++) {
+                        if (pick % 2 == 0 || (pick >> i & 1) == 1) {
+                            accepted.add(failed.get(i));
+                        }
+                    }
+                    Volume v = nth(volumes, pick);
+                    volumes.put(v.name(), new Volume(new Metadata(v.name(), Map.of(), accepted.isEmpty() ? Map.of()
+                            : Map.of(Volume.ACCEPT_DATA_LOSS, String.join(",", accepted))), v.policy(), v.capacity(),
+                            v.clients(), v.rebuildPriority(), v.deletionProtection()));
+                }
+            }
+            desired = DesiredState.of(POLICIES, List.copyOf(volumes.values())).withDriveIntents(intents);
+            Plan plan = Planner.plan(inv, state, desired);
+            Map<String, DriveHealth> health = new HashMap<>();
+            inv.targets().forEach(t -> t.drives().forEach(d -> health.put(d.serial(), d.health())));
+            for (Action a : plan.actions()) {
+                if (a.kind() != ActionKind.MOVE) {
+                    continue;
+                }
+                SegmentMove m = a.move();
+                Group g = state.volume(a.volume()).orElseThrow().chunks().get(m.chunk()).groups().get(m.group());
+                boolean onFailed = health.get(m.from().serial()) == DriveHealth.FAILED;
+                long liveInGroup = g.segments().stream()
+                        .filter(s -> health.getOrDefault(s.extent().serial(), DriveHealth.MISSING).online())
+                        .count();
+                long dataSegments = g.segments().stream().filter(s -> s.role() == Role.DATA).count();
+                if (!onFailed) {
+                    if (liveInGroup < dataSegments) {
+                        Statistics.label("off a readable drive, group short of live copies").collect(a.outcome());
+                    }
+                    assertThat(a.outcome() == Outcome.UNPLACEABLE || liveInGroup >= dataSegments).as("%s moves"
+                            + " segment %d of chunk %d group %d (%s) although the group has %d live segments of %d"
+                            + " needed", a.volume(), m.segment(), m.chunk(), m.group(), m.cause(), liveInGroup,
+                            dataSegments).isTrue();
+                    continue;
+                }
+                long liveOthers = g.segments().stream().filter(s -> s.index() != m.segment())
+                        .filter(s -> health.getOrDefault(s.extent().serial(), DriveHealth.MISSING).online())
+                        .count();
+                long k = g.segments().stream().filter(s -> s.role() == Role.DATA).count();
+                boolean accepted = desired.volumes().stream().filter(v -> v.name().equals(a.volume())).findFirst()
+                        .orElseThrow().acceptedDataLoss().contains(m.from().serial());
+                Statistics.label("off a failed drive").collect(a.outcome() == Outcome.UNPLACEABLE ? "left in place"
+                        : liveOthers >= k ? "rebuilt from live copies" : "recreated empty, loss accepted");
+                if (a.outcome() == Outcome.PLACED) {
+                    assertThat(liveOthers >= k || accepted).as("%s moves %s of chunk %d group %d off failed drive %s"
+                            + " with %d live others (needs %d) and the loss not accepted", a.volume(), m.segment(),
+                            m.chunk(), m.group(), m.from().serial(), liveOthers, k).isTrue();
+                }
+            }
+            state = state.apply(plan);
+        }
+        Statistics.label("off a failed drive").coverage(c -> {
+            c.check("left in place").count(n -> n > 0);
+            c.check("rebuilt from live copies").count(n -> n > 0);
+            c.check("recreated empty, loss accepted").count(n -> n > 0);
+        });
     }
 
     private static void soundness(Inventory inv, Allocations next, Plan plan) {

@@ -245,6 +245,199 @@ class PlannerExamplesTest {
     }
 
     @Test
+    void aConcatenatedVolumeOnAFailedDriveIsNotRebuiltFromNothing() {
+        Inventory inv = Fleet.of(3, 1, 100);
+        DesiredState desired = DesiredState.of(List.of(policy("c", Layout.CONCATENATED)),
+                List.of(volume("cc", "c", 20)));
+        Allocations before = Allocations.EMPTY.apply(Planner.plan(inv, Allocations.EMPTY, desired));
+        String victim = before.volume("cc").orElseThrow().extents().get(0).serial();
+        Inventory broken = failed(inv, victim);
+
+        Plan plan = Planner.plan(broken, before, desired);
+
+        assertThat(plan.changesState()).isFalse();
+        assertThat(before.apply(plan)).isEqualTo(before);
+        assertThat(plan.actions()).singleElement().satisfies(a -> {
+            assertThat(a.kind()).isEqualTo(ActionKind.MOVE);
+            assertThat(a.outcome()).isEqualTo(Outcome.UNPLACEABLE);
+            assertThat(a.reason()).isEqualTo("cannot rebuild segment 0 of group 0 in chunk 0 of volume cc off drive "
+                    + victim + " (drive " + victim + " failed): no live copy is left in its group to rebuild it from;"
+                    + " the data is lost, and nothing is placed until the annotation nvmesh.io/accept-data-loss: "
+                    + victim + " accepts the loss");
+        });
+        assertThat(LiveCopies.of(broken).lost(before.volume("cc").orElseThrow()))
+                .containsExactly(new LiveCopies.LostGroup(0, 0, 0, 1, List.of(victim)));
+        assertThat(plan.after()).isEqualTo(plan.before());
+    }
+
+    @Test
+    void raid0LosesOnlyTheStripesOnTheFailedDriveAndMovesNothing() {
+        Inventory inv = Fleet.of(4, 1, 100);
+        DesiredState desired = DesiredState.of(List.of(policy("r0", Layout.RAID0, 4, 0, 0, 0, Protection.FULL, null)),
+                List.of(volume("v", "r0", 8)));
+        Allocations before = Allocations.EMPTY.apply(Planner.plan(inv, Allocations.EMPTY, desired));
+        String victim = before.volume("v").orElseThrow().chunks().get(0).groups().get(2).segments().get(0).extent()
+                .serial();
+
+        Plan plan = Planner.plan(failed(inv, victim), before, desired);
+
+        assertThat(plan.changesState()).isFalse();
+        assertThat(plan.actions()).singleElement().satisfies(a -> assertThat(a.move().group()).isEqualTo(2));
+    }
+
+    @Test
+    void raid1WithEveryCopyFailedIsNotRebuiltAndWithOneLeftIsRebuiltFromIt() {
+        Inventory inv = Fleet.of(5, 1, 100);
+        VolumePolicy triple = policy("r1", Layout.RAID1, 1, 2, 0, 0, Protection.FULL, null);
+        DesiredState desired = DesiredState.of(List.of(triple), List.of(volume("a", "r1", 20)));
+        Allocations before = Allocations.EMPTY.apply(Planner.plan(inv, Allocations.EMPTY, desired));
+        List<String> copies = before.volume("a").orElseThrow().extents().stream().map(Extent::serial).toList();
+
+        Plan twoFailed = Planner.plan(failed(inv, copies.get(0), copies.get(2)), before, desired);
+        Plan allFailed = Planner.plan(failed(inv, copies.toArray(String[]::new)), before, desired);
+
+        assertThat(twoFailed.actions()).hasSize(2).allSatisfy(a -> {
+            assertThat(a.outcome()).isEqualTo(Outcome.PLACED);
+            assertThat(a.move().cause()).startsWith("rebuild: drive ");
+        });
+        assertThat(allFailed.actions()).hasSize(3).allSatisfy(a -> {
+            assertThat(a.outcome()).isEqualTo(Outcome.UNPLACEABLE);
+            assertThat(a.reason()).contains("no live copy is left in its group");
+        });
+        assertThat(allFailed.changesState()).isFalse();
+    }
+
+    @Test
+    void raid10RebuildsTheGroupThatKeptACopyAndLeavesTheOneThatLostBoth() {
+        Inventory inv = Fleet.of(6, 1, 100);
+        DesiredState desired = DesiredState.of(List.of(policy("r10", Layout.RAID10)), List.of(volume("v", "r10", 8)));
+        Allocations before = Allocations.EMPTY.apply(Planner.plan(inv, Allocations.EMPTY, desired));
+        List<Group> groups = before.volume("v").orElseThrow().chunks().get(0).groups();
+        String halfOf0 = groups.get(0).segments().get(1).extent().serial();
+        String first1 = groups.get(1).segments().get(0).extent().serial();
+        String second1 = groups.get(1).segments().get(1).extent().serial();
+
+        Plan plan = Planner.plan(failed(inv, halfOf0, first1, second1), before, desired);
+
+        assertThat(plan.actions()).extracting(a -> a.move().group() + " " + a.outcome())
+                .containsExactly("0 PLACED", "1 UNPLACEABLE", "1 UNPLACEABLE");
+        assertThat(plan.actions().get(0).move().from().serial()).isEqualTo(halfOf0);
+    }
+
+    @Test
+    void erasureCodingRebuildsUpToParityBlocksLostAndNotOneMore() {
+        Inventory inv = Fleet.of(9, 1, 100);
+        VolumePolicy ec = policy("ec", Layout.ERASURE_CODING, 1, 0, 4, 2, Protection.FULL, null);
+        DesiredState desired = DesiredState.of(List.of(ec), List.of(volume("v", "ec", 8)));
+        Allocations before = Allocations.EMPTY.apply(Planner.plan(inv, Allocations.EMPTY, desired));
+        List<String> serials = before.volume("v").orElseThrow().extents().stream().map(Extent::serial).toList();
+
+        Plan two = Planner.plan(failed(inv, serials.get(0), serials.get(5)), before, desired);
+        Plan three = Planner.plan(failed(inv, serials.get(0), serials.get(3), serials.get(5)), before, desired);
+
+        assertThat(two.actions()).hasSize(2).allSatisfy(a -> assertThat(a.outcome()).isEqualTo(Outcome.PLACED));
+        assertThat(StateChecker.check(failed(inv, serials.get(0), serials.get(5)), before.apply(two))).isEmpty();
+        assertThat(three.changesState()).isFalse();
+        assertThat(three.actions()).hasSize(3).allSatisfy(a -> assertThat(a.reason())
+                .contains("fewer than the 4 live segments needed to rebuild it are left in its group"));
+        assertThat(LiveCopies.of(failed(inv, serials.get(0), serials.get(3), serials.get(5)))
+                .lost(before.volume("v").orElseThrow())).singleElement()
+                .satisfies(l -> assertThat(l.describe()).isEqualTo("chunk 0 group 0 keeps 3 of the 4 segments needed"
+                        + " to rebuild it (drives " + String.join(", ", new java.util.TreeSet<>(List.of(serials.get(0),
+                        serials.get(3), serials.get(5)))) + " failed)"));
+    }
+
+    @Test
+    void aCopyOnAMissingDriveMakesTheGroupWaitInsteadOfLost() {
+        Inventory inv = Fleet.of(3, 1, 100);
+        DesiredState desired = DesiredState.of(List.of(policy("r1", Layout.RAID1)), List.of(volume("a", "r1", 20)));
+        Allocations before = Allocations.EMPTY.apply(Planner.plan(inv, Allocations.EMPTY, desired));
+        VolumeAllocation a = before.volume("a").orElseThrow();
+        String dead = a.extents().get(0).serial();
+        String away = a.extents().get(1).serial();
+        Inventory waiting = Fleet.withDrive(failed(inv, dead), away, d -> d.withHealth(DriveHealth.MISSING));
+
+        Plan plan = Planner.plan(waiting, before, desired);
+
+        assertThat(plan.changesState()).isFalse();
+        assertThat(plan.actions()).singleElement().extracting(Action::reason).asString()
+                .endsWith("no live copy is left in its group to rebuild it from; nothing is rebuilt while waiting for"
+                        + " drive " + away + " (missing) to reappear");
+        assertThat(LiveCopies.of(waiting).lost(a)).isEmpty();
+        assertThat(LiveCopies.of(waiting).unavailable(a)).singleElement()
+                .satisfies(u -> assertThat(u.missing()).containsExactly(away));
+        assertThat(LiveCopies.of(failed(inv, dead, away)).lost(a)).hasSize(1);
+    }
+
+    @Test
+    void acceptingTheLossInTheAnnotationRecreatesOnlyGroupsWhoseFailedDrivesItNames() {
+        Inventory inv = Fleet.of(6, 1, 100);
+        VolumePolicy r10 = policy("r10", Layout.RAID10);
+        DesiredState desired = DesiredState.of(List.of(r10), List.of(volume("v", "r10", 8)));
+        Allocations before = Allocations.EMPTY.apply(Planner.plan(inv, Allocations.EMPTY, desired));
+        List<Group> groups = before.volume("v").orElseThrow().chunks().get(0).groups();
+        List<String> g0 = groups.get(0).segments().stream().map(x -> x.extent().serial()).toList();
+        List<String> g1 = groups.get(1).segments().stream().map(x -> x.extent().serial()).toList();
+        Inventory broken = failed(inv, g0.get(0), g0.get(1), g1.get(0), g1.get(1));
+
+        // Group 0 fully accepted; group 1 only half: it stays failed.
+        Plan plan = Planner.plan(broken, before, DesiredState.of(List.of(r10), List.of(accepting(volume("v", "r10", 8),
+                g0.get(0) + ", " + g0.get(1) + "," + g1.get(0)))));
+        Allocations after = before.apply(plan);
+
+        assertThat(plan.actions()).extracting(a -> a.move().group() + " " + a.outcome()).containsExactly(
+                "0 PLACED", "0 PLACED", "1 UNPLACEABLE", "1 UNPLACEABLE");
+        assertThat(plan.actions().get(0).move().cause()).isEqualTo("recreate empty: data loss on drive " + g0.get(0)
+                + " accepted by annotation nvmesh.io/accept-data-loss");
+        assertThat(LiveCopies.of(broken).lost(after.volume("v").orElseThrow())).extracting(LiveCopies.LostGroup::group)
+                .containsExactly(1);
+        assertThat(Planner.plan(broken, before, desired).changesState()).as("without the annotation").isFalse();
+    }
+
+    @Test
+    void aGroupWithoutEnoughLiveCopiesIsNeitherEvacuatedNorRecreatedAndEvacuatesOnceRecreated() {
+        Inventory inv = Fleet.of(6, 1, 100);
+        VolumePolicy ec = policy("ec", Layout.ERASURE_CODING, 1, 0, 2, 1, Protection.FULL, null);
+        DesiredState desired = DesiredState.of(List.of(ec), List.of(volume("v", "ec", 8)));
+        Allocations before = Allocations.EMPTY.apply(Planner.plan(inv, Allocations.EMPTY, desired));
+        List<String> serials = before.volume("v").orElseThrow().extents().stream().map(Extent::serial).toList();
+        Inventory broken = failed(inv, serials.get(0), serials.get(1));
+        List<DriveIntent> evacuate = List.of(new DriveIntent(Metadata.named("retire"), serials.get(2), false, true));
+
+        Plan frozen = Planner.plan(broken, before, desired.withDriveIntents(evacuate));
+        Plan accepted = Planner.plan(broken, before, DesiredState.of(List.of(ec),
+                List.of(accepting(volume("v", "ec", 8), serials.get(0) + "," + serials.get(1))))
+                .withDriveIntents(evacuate));
+        Allocations recreated = before.apply(accepted);
+
+        assertThat(frozen.changesState()).isFalse();
+        assertThat(frozen.actions()).extracting(Action::reason).last().asString().isEqualTo("cannot move segment 2 of"
+                + " group 0 in chunk 0 of volume v off drive " + serials.get(2) + " (evacuate drive " + serials.get(2)
+                + "): its group lost its data (drives " + String.join(", ", new java.util.TreeSet<>(serials.subList(0,
+                2))) + " failed), so its segments stay where they are until the annotation"
+                + " nvmesh.io/accept-data-loss: " + String.join(",", new java.util.TreeSet<>(serials.subList(0, 2)))
+                + " accepts the loss");
+        assertThat(accepted.actions()).extracting(a -> a.move().segment() + " " + a.outcome())
+                .containsExactly("0 PLACED", "1 PLACED", "2 UNPLACEABLE");
+        assertThat(Planner.plan(broken, recreated, desired.withDriveIntents(evacuate)).actions()).singleElement()
+                .satisfies(a -> assertThat(a.move().cause()).isEqualTo("evacuate drive " + serials.get(2)));
+    }
+
+    @Test
+    void theAnnotationDoesNotRecreateAGroupThatStillHasALiveCopy() {
+        Inventory inv = Fleet.of(3, 1, 100);
+        DesiredState desired = DesiredState.of(List.of(policy("r1", Layout.RAID1)), List.of(volume("a", "r1", 20)));
+        Allocations before = Allocations.EMPTY.apply(Planner.plan(inv, Allocations.EMPTY, desired));
+        String dead = before.volume("a").orElseThrow().extents().get(0).serial();
+
+        Plan plan = Planner.plan(failed(inv, dead), before, DesiredState.of(desired.policies(),
+                List.of(accepting(volume("a", "r1", 20), dead))));
+
+        assertThat(plan.actions()).singleElement().satisfies(a -> assertThat(a.move().cause())
+                .isEqualTo("rebuild: drive " + dead + " failed"));
+    }
+
+    @Test
     void aDriveMovedToAnotherTargetKeepsItsExtentsUnlessItBreaksSeparation() {
         Inventory inv = Fleet.of(3, 2, 100);
         VolumePolicy r1 = policy("r1", Layout.RAID1);
@@ -329,6 +522,18 @@ class PlannerExamplesTest {
         assertThat(mirrored.redundant()).isEqualTo(16 * G);
         assertThat(coded.data()).isEqualTo(16 * G);
         assertThat(coded.redundant()).isEqualTo(4 * G);
+    }
+
+    private static Inventory failed(Inventory inv, String... serials) {
+        for (String serial : serials) {
+            inv = Fleet.withDrive(inv, serial, d -> d.withHealth(DriveHealth.FAILED));
+        }
+        return inv;
+    }
+
+    private static Volume accepting(Volume v, String serials) {
+        return new Volume(new Metadata(v.name(), Map.of(), Map.of(Volume.ACCEPT_DATA_LOSS, serials)), v.policy(),
+                v.capacity(), v.clients(), v.rebuildPriority(), v.deletionProtection());
     }
 
     private static Set<String> targetsOfGroup(Inventory inv, Allocations a) {

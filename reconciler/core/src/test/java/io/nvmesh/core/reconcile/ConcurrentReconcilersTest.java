@@ -205,5 +205,9 @@ class ConcurrentReconcilersTest {
         FsckReport fsck = Fsck.check(store, "main");
         assertThat(fsck.findings()).isEmpty();
         assertThat(fsck.clean()).isTrue();
+        // Not only the end: every state commit the racing writers made kept the rules against its parent.
+        HistoryCheck.Report history = HistoryCheck.check(store, "main", "");
+        assertThat(history.findings()).extracting(HistoryCheck.Finding::render).isEmpty();
+        assertThat(history.commits()).isGreaterThan(1);
     }
 }

@@ -319,6 +319,116 @@ class GitOpsLoopTest {
                 .hasMessageContaining("damaged");
     }
 
+    /**
+     * Invariant 4 end to end: a concatenated volume whose only drive failed is recorded failed with its allocation
+     * kept, fsck says so, diff previews the unplaceable rebuild; once the loss is accepted in Git, diff previews the
+     * empty segment and the next pass places it and records the volume online again.
+     */
+    @Test
+    void aVolumeWhoseOnlyCopyFailedIsRecordedFailedUntilTheLossIsAcceptedInGit() {
+        String scratch = """
+                apiVersion: nvmesh.io/v1
+                kind: VolumePolicy
+                metadata:
+                  name: scratch
+                spec:
+                  layout: concatenated
+                """;
+        Fleet.commitDesired(store, Fleet.files("p.yaml", Fleet.POLICIES + "---\n" + scratch, "v.yaml",
+                Fleet.volume("cc", "scratch", "10GiB", false)));
+        new Reconciler(store, "main").reconcileOnce();
+        VolumeRecord online = recorded().volumes().get("cc");
+        assertThat(online.status()).isEqualTo(VolumeStatus.ONLINE);
+        String serial = online.allocation().orElseThrow().extents().get(0).serial();
+        Fleet.importInventory(store, Fleet.inventory(6, 3, 4, "1TiB").replace("serial: " + serial + "\n"
+                + "        capacity: 1TiB\n", "serial: " + serial + "\n        capacity: 1TiB\n"
+                + "        health: failed\n"));
+
+        ReconcileReport r = new Reconciler(store, "main").reconcileOnce();
+
+        assertThat(r.placed()).isEmpty();
+        VolumeRecord failed = recorded().volumes().get("cc");
+        assertThat(failed.status()).isEqualTo(VolumeStatus.FAILED);
+        assertThat(failed.reason()).isEqualTo("data lost: chunk 0 group 0 has no surviving copy (drive " + serial
+                + " failed); recreate it empty by adding the annotation nvmesh.io/accept-data-loss: " + serial
+                + " to volume cc");
+        assertThat(failed.allocation()).isEqualTo(online.allocation());
+        assertThat(store.read(StateStore.STATE_REF).text("volumes/cc.json").orElseThrow())
+                .contains("\"status\" : \"failed\"");
+        FsckReport fsck = Fsck.check(store, "main");
+        assertThat(fsck.errors()).isEmpty();
+        assertThat(fsck.findings()).extracting(FsckReport.Finding::render).contains("warning: volume cc: "
+                + failed.reason());
+        DiffReport waiting = DesiredDiff.ofRef(store, "main", "main");
+        assertThat(waiting.count(ActionKind.MOVE)).isZero();
+        assertThat(waiting.unplaceable()).singleElement().extracting(a -> a.reason()).asString()
+                .startsWith("cannot rebuild segment 0 of group 0 in chunk 0 of volume cc off drive " + serial);
+        assertThat(new Reconciler(store, "main").reconcileOnce().outcome()).as("failed stays failed, quietly")
+                .isEqualTo(ReconcileReport.Kind.UNCHANGED);
+
+        Fleet.commitDesired(store, Fleet.files("v.yaml", Fleet.volume("cc", "scratch", "10GiB", false)
+                .replace("  name: cc\n", "  name: cc\n  annotations:\n    nvmesh.io/accept-data-loss: " + serial
+                        + "\n")));
+        DiffReport accepted = DesiredDiff.ofRef(store, "main", "main");
+        assertThat(accepted.count(ActionKind.MOVE)).isEqualTo(1);
+        assertThat(accepted.actions()).singleElement().satisfies(a -> assertThat(a.move().cause())
+                .isEqualTo("recreate empty: data loss on drive " + serial
+                        + " accepted by annotation nvmesh.io/accept-data-loss"));
+        assertThat(accepted.placements()).singleElement().satisfies(p -> assertThat(p.fromSerial()).isEqualTo(serial));
+        new Reconciler(store, "main").reconcileOnce();
+
+        VolumeRecord recreated = recorded().volumes().get("cc");
+        assertThat(recreated.status()).isEqualTo(VolumeStatus.ONLINE);
+        assertThat(recreated.allocation().orElseThrow().extents()).singleElement()
+                .satisfies(e -> assertThat(e.serial()).isNotEqualTo(serial));
+        assertThat(Fsck.check(store, "main").findings()).noneMatch(f -> f.message().startsWith("data lost"));
+        assertThat(HistoryCheck.check(store, "main", "").findings()).as("every step keeps the safety rules").isEmpty();
+    }
+
+    /**
+     * An erasure-coded group that lost more segments than its parity is frozen: its live segments are not evacuated
+     * either (every change to a group without enough live copies is refused by the state writer, so a planned move
+     * there would stop every pass of its owner), and the volume is recorded failed.
+     */
+    @Test
+    void aLostErasureCodedGroupKeepsItsLiveSegmentsWhereTheyAreAndThePassIsRecorded() {
+        String ec = """
+                apiVersion: nvmesh.io/v1
+                kind: VolumePolicy
+                metadata:
+                  name: ec
+                spec:
+                  layout: erasure-coding
+                  dataBlocks: 2
+                  parityBlocks: 1
+                """;
+        Fleet.commitDesired(store, Fleet.files("p.yaml", Fleet.POLICIES + "---\n" + ec, "v.yaml",
+                Fleet.volume("logs", "ec", "10GiB", false)));
+        new Reconciler(store, "main").reconcileOnce();
+        List<String> serials = recorded().volumes().get("logs").allocation().orElseThrow().extents().stream()
+                .map(Extent::serial).toList();
+        String inventory = Fleet.inventory(6, 3, 4, "1TiB");
+        for (String failed : serials.subList(0, 2)) {
+            inventory = inventory.replace("serial: " + failed + "\n        capacity: 1TiB\n", "serial: " + failed
+                    + "\n        capacity: 1TiB\n        health: failed\n");
+        }
+        Fleet.importInventory(store, inventory);
+        Fleet.commitDesired(store, Fleet.files("d.yaml", "apiVersion: nvmesh.io/v1\nkind: Drive\nmetadata:\n"
+                + "  name: retire\nspec:\n  serial: " + serials.get(2) + "\n  evacuate: true\n"));
+
+        ReconcileReport r = new Reconciler(store, "main").reconcileOnce();
+
+        assertThat(r.outcome()).as(r.toString()).isEqualTo(ReconcileReport.Kind.RECORDED);
+        assertThat(r.placed()).isEmpty();
+        VolumeRecord logs = recorded().volumes().get("logs");
+        assertThat(logs.status()).isEqualTo(VolumeStatus.FAILED);
+        assertThat(logs.allocation().orElseThrow().extents()).extracting(Extent::serial).isEqualTo(serials);
+        assertThat(logs.reason()).startsWith("data lost: chunk 0 group 0 keeps 1 of the 2 segments needed to rebuild"
+                + " it").contains("cannot move segment 2 of group 0 in chunk 0 of volume logs off drive "
+                + serials.get(2) + " (evacuate drive " + serials.get(2) + "): its group lost its data");
+        assertThat(HistoryCheck.check(store, "main", "").findings()).isEmpty();
+    }
+
     @Test
     void unchangedObjectsMakeNoGitChange() {
         Fleet.commitDesired(store, Fleet.files("p.yaml", Fleet.POLICIES, "v.yaml", Fleet.volumes("v", 0, 10,

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The status rules of served layouts ({@link Reconciliation} with {@link ServedIndex}), over generated fleets of
  * managed and unmanaged targets, desired sets that come and go, failed drives, and targets that ack (or not) what
- * they must serve, pass after pass.
+ * they must serve, pass after pass. A raid0 volume that loses a stripe's drive settles failed, never online.
  */
 class ServedStatusProperties {
 
@@ -84,7 +84,7 @@ class ServedStatusProperties {
         for (VolumeRecord r : state.volumes().values()) {
             assertThat(wanted).as("removed volumes are gone once released").contains(r.name());
             assertThat(r.status()).as("%s settled", r.name()).isIn(VolumeStatus.PENDING, VolumeStatus.ONLINE,
-                    VolumeStatus.DEGRADED);
+                    VolumeStatus.DEGRADED, VolumeStatus.FAILED);
         }
     }
 
@@ -171,10 +171,15 @@ class ServedStatusProperties {
                 }
             }
             switch (r.status()) {
-                case ONLINE, DEGRADED -> assertThat(missing).as("%s is %s only when served", r.name(), r.status())
-                        .isEmpty();
+                case ONLINE, DEGRADED -> {
+                    assertThat(missing).as("%s is %s only when served", r.name(), r.status()).isEmpty();
+                    assertThat(hasGroupWithoutLiveCopy(r, driveOf)).as("%s is %s with a group that lost every copy",
+                            r.name(), r.status()).isFalse();
+                }
                 case INITIALIZING, REBUILDING -> assertThat(missing).as("%s waits for a segment", r.name())
                         .isNotEmpty();
+                case FAILED -> assertThat(hasGroupWithoutLiveCopy(r, driveOf))
+                        .as("%s is failed only with a group that has no copy on an online drive", r.name()).isTrue();
                 case DELETING -> {
                     assertThat(r.allocation()).as("a deleting volume keeps its extents")
                             .isEqualTo(before.volumes().get(r.name()).allocation());
@@ -202,6 +207,13 @@ class ServedStatusProperties {
                         .isGreaterThanOrEqualTo(list.get(i - 1).offset() + list.get(i - 1).length());
             }
         });
+    }
+
+    /** Whether some group has no segment on a listed, online drive (the policies here are mirrors and stripes). */
+    private static boolean hasGroupWithoutLiveCopy(VolumeRecord r, Map<String, Drive> driveOf) {
+        return r.allocation().orElseThrow().chunks().stream().flatMap(c -> c.groups().stream())
+                .anyMatch(g -> g.segments().stream().noneMatch(x -> driveOf.containsKey(x.extent().serial())
+                        && driveOf.get(x.extent().serial()).health().online()));
     }
 
     /** The managed targets that serve some segment of the volume on an online drive they hold. */

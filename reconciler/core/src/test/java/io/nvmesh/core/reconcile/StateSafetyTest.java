@@ -169,6 +169,31 @@ class StateSafetyTest {
         }
     }
 
+    @Test
+    void aRunningWriterWhoseCacheHidesADamagedObjectStopsOnceItVerifiesAndResumesWhenRepaired() throws Exception {
+        placeTwoVolumes();
+        Reconciler running = new Reconciler(store, "main");
+        assertThat(running.reconcileOnce().outcome()).isEqualTo(ReconcileReport.Kind.UNCHANGED); // cache is warm
+        String path = "volumes/v-0001.json";
+        String blob = git("rev-parse", StateStore.STATE_REF + ":" + path);
+        Path loose = gitDir.resolve("objects/" + blob.substring(0, 2) + "/" + blob.substring(2));
+        byte[] whole = Files.readAllBytes(loose);
+        loose.toFile().setWritable(true);
+        Files.write(loose, java.util.Arrays.copyOf(whole, whole.length / 2));
+
+        assertThatThrownBy(() -> running.writer().verify()).hasMessageContaining(path).hasMessageContaining(blob);
+        assertThat(running.writer().unavailable()).contains(path);
+        Fleet.commitDesired(store, Fleet.files("w.yaml", Fleet.volume("w", "mirror", "10GiB", false)));
+        assertThatThrownBy(running::reconcileOnce).hasMessageContaining("damaged");
+        assertThat(state().volumes()).doesNotContainKey("w");
+
+        Files.write(loose, whole); // repaired from a copy
+        assertThat(running.writer().verify()).isEmpty();
+        assertThat(running.writer().unavailable()).isEmpty();
+        assertThat(running.reconcileOnce().outcome()).isEqualTo(ReconcileReport.Kind.RECORDED);
+        assertHistoryKeepsTheRules();
+    }
+
     private String git(String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("git", "--git-dir", gitDir.toString()));
         cmd.addAll(List.of(args));
@@ -370,6 +395,11 @@ class StateSafetyTest {
         @Override
         public void forceRef(String ref, String newId) {
             delegate.forceRef(ref, newId);
+        }
+
+        @Override
+        public List<String> damagedObjects(String ref, String commitId) {
+            return delegate.damagedObjects(ref, commitId);
         }
 
         @Override

@@ -55,6 +55,9 @@ public final class ReconcileLoop implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(ReconcileLoop.class.getName());
 
+    /** How often the state's tip is read whole past the caches, to notice an object damaged on disk. */
+    static final Duration VERIFY_EVERY = Duration.ofMinutes(2);
+
     /** Results kept for {@code GET /v1/reconcile/results}. */
     public static final int KEPT_RESULTS = 50;
 
@@ -71,6 +74,8 @@ public final class ReconcileLoop implements AutoCloseable {
     private final List<Consumer<PassResult>> passListeners = new CopyOnWriteArrayList<>();
     /** Confined to the loop thread: the last command sent to each connected node, to send only what changed. */
     private final Map<String, Object> sent = new HashMap<>();
+    /** Confined to the loop thread: the state generation the last command sent to each target was computed from. */
+    private final Map<String, Long> sentGeneration = new HashMap<>();
     /** Confined to the loop thread: the volume keys last given to ownership. */
     private Set<String> volumeKeys = Set.of();
     /** Confined to the loop thread: the recorded targets and clients last given to ownership. */
@@ -144,6 +149,8 @@ public final class ReconcileLoop implements AutoCloseable {
         ownership.addListener(own -> loop.trigger());
         long poll = config.gitPollInterval().toMillis();
         loop.thread.scheduleWithFixedDelay(loop::pass, 0, poll, TimeUnit.MILLISECONDS);
+        loop.thread.scheduleWithFixedDelay(loop::verifyState, VERIFY_EVERY.toMillis(), VERIFY_EVERY.toMillis(),
+                TimeUnit.MILLISECONDS);
         return loop;
     }
 
@@ -345,6 +352,18 @@ public final class ReconcileLoop implements AutoCloseable {
         }
     }
 
+    /** Reads the tip whole; a damaged object stops this instance's writes (the writer says why) until repaired. */
+    private void verifyState() {
+        if (closed) {
+            return;
+        }
+        try {
+            reconciler.writer().verify();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, () -> self + ": " + e.getMessage());
+        }
+    }
+
     private void pass() {
         passQueued.set(false);
         if (closed) {
@@ -509,11 +528,15 @@ public final class ReconcileLoop implements AutoCloseable {
     private int push(List<Volume> desired) {
         List<String> connected = agents.connectedNodes();
         sent.keySet().retainAll(new HashSet<>(connected));
+        sentGeneration.keySet().retainAll(sent.keySet());
         pushedCommit = observed.commitId();
         if (connected.isEmpty()) {
             return 0;
         }
         NodeCommands commands = commandsOf(observed, desired);
+        // A target holding released space must ack a command from the generation that dropped it, even when its
+        // layout did not change (it never served that space): send it again then.
+        Map<String, Long> waiting = releaseWaits(observed);
         Set<String> targets = new HashSet<>();
         agents.targets().forEach(t -> targets.add(t.id()));
         int count = 0;
@@ -524,7 +547,8 @@ public final class ReconcileLoop implements AutoCloseable {
                     : commands.attachments().getOrDefault(node, List.of());
             Object content = target ? segments : attachments;
             if (content.equals(sent.get(node))
-                    && agents.command(target ? NodeKind.TARGET : NodeKind.CLIENT, node).isPresent()) {
+                    && agents.command(target ? NodeKind.TARGET : NodeKind.CLIENT, node).isPresent()
+                    && (!target || sentGeneration.getOrDefault(node, 0L) >= waiting.getOrDefault(node, 0L))) {
                 continue;
             }
             long seq = agents.nextCommandSeq();
@@ -533,10 +557,34 @@ public final class ReconcileLoop implements AutoCloseable {
             }
             if (agents.send(node, new AgentMessage.Command(seq, segments, attachments))) {
                 sent.put(node, content);
+                sentGeneration.put(node, observed.generation());
                 count++;
             }
         }
         return count;
+    }
+
+    /** Per target, the newest generation some space held on its drives waits for an ack of. */
+    private static Map<String, Long> releaseWaits(RecordedState state) {
+        Map<String, String> targetOf = null;
+        Map<String, Long> out = new HashMap<>();
+        for (io.nvmesh.core.record.VolumeRecord v : state.volumes().values()) {
+            for (io.nvmesh.core.record.HeldExtent h : v.releasing()) {
+                if (targetOf == null) {
+                    targetOf = new HashMap<>();
+                    for (io.nvmesh.core.allocation.Target t : state.inventory().targets()) {
+                        for (io.nvmesh.core.allocation.Drive d : t.drives()) {
+                            targetOf.put(d.serial(), t.id());
+                        }
+                    }
+                }
+                String t = targetOf.get(h.serial());
+                if (t != null) {
+                    out.merge(t, h.since(), Math::max);
+                }
+            }
+        }
+        return out;
     }
 
     private void keep(PassResult result) {

@@ -2,6 +2,7 @@ package io.nvmesh.service.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.nvmesh.core.record.VolumeStatus;
 import java.nio.charset.StandardCharsets;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -25,6 +26,19 @@ class StaticAssetsTest {
         assertThat(assets.find("/ui/../app.js")).isEmpty();
         assertThat(assets.find("/io/nvmesh/web/app.js")).isEmpty();
         assertThat(assets.all().values()).allSatisfy(a -> assertThat(a.etag()).matches("\"[0-9a-f]{32}\""));
+    }
+
+    @Test
+    void everyVolumeStatusHasAColourForItsChipAndItsCell() {
+        String css = text("/ui/app.css");
+        for (VolumeStatus s : VolumeStatus.values()) {
+            assertThat(css).as("a .chip rule for %s", s.wireName())
+                    .containsPattern("\\.chip\\." + s.wireName() + "\\b");
+            assertThat(css).as("a .health rule for %s", s.wireName())
+                    .containsPattern("\\.health\\." + s.wireName() + "\\b");
+        }
+        // Lost data is shown like a failed drive, not like a rebuild in progress.
+        assertThat(css).containsPattern("\\.chip\\.blocked, \\.chip\\.failed[^{]*\\{[^}]*var\\(--bad-bg\\)");
     }
 
     @Test
