@@ -97,16 +97,21 @@ final class WholeHistory {
         String zero = "0".repeat(40);
         String tip = store.resolve(StateStore.STATE_REF);
         Set<String> chain = tip.isEmpty() ? Set.of() : Set.copyOf(store.firstParents(StateStore.STATE_REF, tip, ""));
+        Map<String, Integer> logged = new HashMap<>();
         for (int i = 0; i < lines.size(); i++) {
             String[] f = lines.get(i).split(" ", 3);
             String old = f[0];
             String now = f[1];
-            if (i + 1 < lines.size() && !lines.get(i + 1).startsWith(now + " ") && !chain.contains(now)
-                    && !restoredTo.contains(now)) {
+            Integer first = logged.putIfAbsent(old + " " + now, i + 1);
+            if (first != null) {
+                remarks.add("reflog entry " + (i + 1) + " logs the move of entry " + first + " again ("
+                        + old.substring(0, 8) + " to " + now.substring(0, 8) + ")");
+            }
+            if (!chain.contains(now) && !restoredTo.contains(now) && !now.equals(zero)) {
                 // JGit appends the reflog entry before it renames the ref's lock into place: a writer killed in
                 // between leaves an entry for a move that never happened (and the lock, for StaleLocks to take back).
-                remarks.add("reflog entry " + (i + 1) + " names " + now.substring(0, 8) + ", which never became the "
-                        + "tip (its writer died between logging the move and making it)");
+                remarks.add("reflog entry " + (i + 1) + " names " + now.substring(0, 8) + ", which is not in the "
+                        + "history: it never became the tip, or was rewound");
             }
             if (restoredTo.contains(now) || now.equals(zero)) {
                 continue; // a person's act (or a deletion the case made itself)
