@@ -92,6 +92,9 @@ class PartitionTest {
                 batches++;
                 List<String> batch = c.applyBatch("p" + p + "-" + batches, size.volumesPerBatch());
                 all.addAll(batch);
+                // A pass at once on one side, the sides in turn: whichever passes first places the whole batch (each
+                // side owns all of it), and left to their polls one side can win every time.
+                rs.hook(batches % 2 == 1 ? others.get(batches / 2 % others.size()) : alone);
                 c.awaitPlaced(batch, Duration.ofSeconds(30));
                 for (String commit : c.stateCommitsSince(start)) {
                     if (!commit.contains("\treconcile ")) {

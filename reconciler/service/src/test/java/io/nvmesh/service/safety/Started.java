@@ -32,10 +32,16 @@ final class Started implements AutoCloseable {
         return part;
     }
 
-    /** A process to kill at the end, and the ports it listens on. */
+    /** A process to kill at the end (in reverse order of start, with the other parts), and the ports it listens on. */
     synchronized Process process(String name, Process p, int... listens) {
         processes.put(p, name);
         handles.put(p.toHandle(), name);
+        parts.push(() -> {
+            synchronized (this) {
+                p.descendants().forEach(h -> handles.put(h, name + " child " + h.pid()));
+            }
+            kill(p);
+        });
         for (int port : listens) {
             ports.add(port);
         }
