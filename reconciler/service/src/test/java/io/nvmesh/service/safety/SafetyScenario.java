@@ -113,6 +113,7 @@ public final class SafetyScenario {
             Started started = new Started();
             current = started;
             boolean ok = false;
+            int before = violations.size();
             long r0 = System.nanoTime();
             try {
                 Tally t = c.run(dir, started, 1000L * i + name.hashCode());
@@ -135,7 +136,7 @@ public final class SafetyScenario {
             }
             System.out.printf(Locale.ROOT, "%s run %d: %s in %.1f s%n", name, i, ok ? "clean" : "VIOLATIONS",
                     (System.nanoTime() - r0) / 1e9);
-            if (ok && violations.isEmpty()) {
+            if (ok && violations.size() == before) {
                 deleteTree(dir); // kept when something went wrong: the instances' logs are in it
             }
         }
