@@ -97,8 +97,12 @@ final class Reconciliation {
     }
 
     private static Result run(RecordedState recorded, DesiredState desired, String desiredCommit,
-            Function<String, VolumePolicy> previousPolicies, Predicate<String> owns, boolean statuses,
+            Function<String, VolumePolicy> previousPolicies, Predicate<String> ownsNow, boolean statuses,
             String maxHold) {
+        // One answer per volume for the whole pass. A service's ownership is live: a member that dies or comes back
+        // moves volumes while a pass runs, and a volume owned at one step and foreign at the next lost its record.
+        Map<String, Boolean> asked = new HashMap<>();
+        Predicate<String> owns = name -> asked.computeIfAbsent(name, ownsNow::test);
         Map<String, Volume> wanted = new TreeMap<>();
         desired.volumes().forEach(v -> wanted.put(v.name(), v));
         List<Volume> view = new ArrayList<>();

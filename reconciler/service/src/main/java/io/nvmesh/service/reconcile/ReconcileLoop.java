@@ -376,7 +376,7 @@ public final class ReconcileLoop implements AutoCloseable {
             List<Volume> desired = valid.map(DesiredState::volumes).orElse(List.of());
             List<Volume> previousDesired = lastDesired;
             lastDesired = desired;
-            observe(store.read(StateStore.STATE_REF).commitId(), desired);
+            observeTip(desired);
             int owned = (int) desired.stream().filter(v -> owns(v.name())).count();
             RecordedState before = observed;
             ReconcileReport report = reconciler.reconcileOnce();
@@ -397,6 +397,21 @@ public final class ReconcileLoop implements AutoCloseable {
             LOG.log(System.Logger.Level.WARNING, () -> self + ": reconcile pass failed: " + e.getMessage());
             keep(new PassResult(clock.instant().toString(), "failed", "", "", 0, 0, List.of(), 0, millisSince(start), 0,
                     String.valueOf(e.getMessage())));
+        }
+    }
+
+    /**
+     * Observes the state ref's tip. A tip that cannot be read (a ref file holding garbage, a ref to a missing object, a
+     * damaged object) fails here, before the writer has read anything; so the writer reads it too, and judges it:
+     * otherwise {@code /readyz}, {@code nvmesh_state_writable} and the {@code state-unavailable} event would go on
+     * saying the state is writable while every pass fails.
+     */
+    private void observeTip(List<Volume> desired) {
+        try {
+            observe(store.read(StateStore.STATE_REF).commitId(), desired);
+        } catch (RuntimeException e) {
+            reconciler.writer().read(); // throws, having marked the state unavailable, if the tip is unreadable
+            throw e;
         }
     }
 
@@ -462,7 +477,7 @@ public final class ReconcileLoop implements AutoCloseable {
             valid.ifPresent(d -> observedDesired = d);
             List<Volume> desired = valid.map(DesiredState::volumes).orElse(List.of());
             lastDesired = desired;
-            observe(store.read(StateStore.STATE_REF).commitId(), desired);
+            observeTip(desired);
             push(desired);
             refreshes.incrementAndGet();
         } catch (RuntimeException e) {

@@ -1,0 +1,114 @@
+package io.nvmesh.service.safety;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What a case started — processes, the ports they listen on, anything else to close — so that {@code @AfterEach}
+ * (or the scenario) closes it all in reverse order, whatever failed, and can then prove nothing is left: no process
+ * alive, no port still bound.
+ */
+final class Started implements AutoCloseable {
+
+    private final Deque<AutoCloseable> parts = new ArrayDeque<>();
+    private final Map<Process, String> processes = new LinkedHashMap<>();
+    /** Every process handle seen, children of children included: all must be gone at the end. */
+    private final Map<ProcessHandle, String> handles = new LinkedHashMap<>();
+    private final Set<Integer> ports = new TreeSet<>();
+
+    synchronized <T extends AutoCloseable> T add(T part) {
+        parts.push(part);
+        return part;
+    }
+
+    /** A process to kill at the end (in reverse order of start, with the other parts), and the ports it listens on. */
+    synchronized Process process(String name, Process p, int... listens) {
+        processes.put(p, name);
+        handles.put(p.toHandle(), name);
+        parts.push(() -> {
+            synchronized (this) {
+                p.descendants().forEach(h -> handles.put(h, name + " child " + h.pid()));
+            }
+            kill(p);
+        });
+        for (int port : listens) {
+            ports.add(port);
+        }
+        return p;
+    }
+
+    synchronized void port(int port) {
+        ports.add(port);
+    }
+
+    /** SIGKILL to a process and everything it started, waiting (bounded) until they are gone. */
+    static void kill(Process p) {
+        List<ProcessHandle> children = p.descendants().toList();
+        children.forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
+        try {
+            p.waitFor(15, TimeUnit.SECONDS);
+            for (ProcessHandle c : children) {
+                c.onExit().get(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            // reported by leftovers()
+        }
+    }
+
+    @Override
+    public void close() {
+        List<AutoCloseable> order;
+        Map<Process, String> procs;
+        synchronized (this) {
+            order = new ArrayList<>(parts);
+            parts.clear();
+            procs = new LinkedHashMap<>(processes);
+        }
+        for (AutoCloseable part : order) {
+            try {
+                part.close();
+            } catch (Exception e) {
+                // the rest must still be closed; leftovers() tells what stayed
+            }
+        }
+        for (Process p : procs.keySet()) {
+            synchronized (this) {
+                p.descendants().forEach(h -> handles.put(h, procs.get(p) + " child " + h.pid()));
+            }
+            kill(p);
+        }
+    }
+
+    /** Processes still alive and ports still bound; empty once {@link #close} did its job. */
+    synchronized List<String> leftovers() {
+        List<String> out = new ArrayList<>();
+        handles.forEach((h, name) -> {
+            if (h.isAlive()) {
+                out.add("process " + name + " (pid " + h.pid() + ") is still alive");
+            }
+        });
+        for (int port : ports) {
+            try (ServerSocket s = new ServerSocket()) {
+                s.setReuseAddress(true); // a connection in TIME_WAIT is no listener
+                s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+            } catch (IOException e) {
+                out.add("port " + port + " is still bound: " + e.getMessage());
+            }
+        }
+        return out;
+    }
+}
