@@ -32,9 +32,11 @@ class PartitionTest {
      * @param minBatches batches applied during each partition at least
      * @param maxBatches at most, while one side has not yet recorded any placement
      * @param overGitDaemon whether the instances reach the repository through a {@code git daemon}
+     * @param bothSides     whether a partition in which only one side placed volumes fails the case (else: a note)
      */
-    record Size(int volumesPerBatch, int minBatches, int maxBatches, int partitions, boolean overGitDaemon) {
-        static final Size SMALL = new Size(2, 3, 8, 1, false);
+    record Size(int volumesPerBatch, int minBatches, int maxBatches, int partitions, boolean overGitDaemon,
+                boolean bothSides) {
+        static final Size SMALL = new Size(2, 3, 8, 1, false, true);
     }
 
     static final ReconcilerProcesses.Settings SETTINGS = new ReconcilerProcesses.Settings(Duration.ofMillis(150),
@@ -113,8 +115,10 @@ class PartitionTest {
                     + SETTINGS.deadAfter().toMillis() + " ms), " + batches + " batch(es); placements recorded by "
                     + (aloneWrote ? alone : "") + (aloneWrote && othersWrote ? " and " : "")
                     + (othersWrote ? "the majority" : ""));
-            assertThat(aloneWrote && othersWrote).as("both sides placed volumes during the partition (%s)",
-                    notes.get(notes.size() - 1)).isTrue();
+            if (size.bothSides()) {
+                assertThat(aloneWrote && othersWrote).as("both sides placed volumes during the partition (%s)",
+                        notes.get(notes.size() - 1)).isTrue();
+            }
             // Still cut off: the isolated one never heard from the others.
             assertThat(rs.live(alone)).hasValue(List.of(alone));
 

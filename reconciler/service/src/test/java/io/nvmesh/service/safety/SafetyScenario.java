@@ -44,9 +44,11 @@ public final class SafetyScenario {
         CASES.put("concurrent", (d, s, seed) -> ConcurrentWritersTest.run(d, s,
                 new ConcurrentWritersTest.Size(6, 10, 8), seed));
         CASES.put("kill", (d, s, seed) -> KilledReconcilerTest.run(d, s, new KilledReconcilerTest.Size(5, 3, false), seed));
-        CASES.put("partition", (d, s, seed) -> PartitionTest.run(d, s, new PartitionTest.Size(2, 5, 10, 3, false), seed));
-        CASES.put("partition-git", (d, s, seed) -> PartitionTest.run(d, s, new PartitionTest.Size(2, 5, 10, 3, true),
-                seed));
+        CASES.put("partition", (d, s, seed) -> PartitionTest.run(d, s, new PartitionTest.Size(2, 5, 10, 3, false, true), seed));
+        // Over git:// a pass takes up to a second and the isolated instance, owning every volume, can win all ten
+        // races of a partition: a note then, not a failure (its history is checked all the same).
+        CASES.put("partition-git", (d, s, seed) -> PartitionTest.run(d, s,
+                new PartitionTest.Size(2, 5, 10, 3, true, false), seed));
         CASES.put("kill-git", (d, s, seed) -> KilledReconcilerTest.run(d, s, new KilledReconcilerTest.Size(5, 3, true),
                 seed));
         CASES.put("lost-ref", (d, s, seed) -> LostStateRefTest.run(d, s, new LostStateRefTest.Size(3, 3), seed));
