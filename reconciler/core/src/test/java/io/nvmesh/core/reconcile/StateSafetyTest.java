@@ -12,14 +12,10 @@ import io.nvmesh.core.record.ServedLayout;
 import io.nvmesh.core.record.StateFiles;
 import io.nvmesh.core.record.VolumeRecord;
 import io.nvmesh.core.record.VolumeStatus;
-import io.nvmesh.core.state.Author;
 import io.nvmesh.core.state.Changes;
-import io.nvmesh.core.state.CommitResult;
 import io.nvmesh.core.state.Decision;
-import io.nvmesh.core.state.Snapshot;
 import io.nvmesh.core.state.StateStore;
 import io.nvmesh.core.state.StateStoreException;
-import io.nvmesh.core.state.UpdateResult;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +24,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -214,7 +209,8 @@ class StateSafetyTest {
         AtomicBoolean raced = new AtomicBoolean();
         // Just before this reconciler's first compare-and-swap, a newer desired commit adds b and another
         // reconciler records it: the pass loses the race holding a plan from the older commit.
-        StateStore racing = new RacingStore(store, () -> {
+        InterleavingStore racing = new InterleavingStore(store);
+        racing.arm(HistoryStep.Race.When.BEFORE_CAS, () -> {
             if (raced.compareAndSet(false, true)) {
                 Fleet.commitDesired(store, Fleet.files("b.yaml", Fleet.volume("b", "mirror", "10GiB", false)));
                 assertThat(other.reconcileOnce().outcome()).isEqualTo(ReconcileReport.Kind.RECORDED);
@@ -458,98 +454,5 @@ class StateSafetyTest {
             return Decision.commit(b.build(), "acks");
         });
         assertThat(r.kind()).isIn(StateWriter.Result.Kind.RECORDED, StateWriter.Result.Kind.UNCHANGED);
-    }
-
-    /** A store that runs {@code beforeStateCommit} before every commit to the state ref, then commits. */
-    private static final class RacingStore implements StateStore {
-        private final StateStore delegate;
-        private final Runnable beforeStateCommit;
-
-        RacingStore(StateStore delegate, Runnable beforeStateCommit) {
-            this.delegate = delegate;
-            this.beforeStateCommit = beforeStateCommit;
-        }
-
-        @Override
-        public Snapshot read(String ref) {
-            return delegate.read(ref);
-        }
-
-        @Override
-        public Snapshot read(String ref, String commitId) {
-            return delegate.read(ref, commitId);
-        }
-
-        @Override
-        public CommitResult commit(String ref, String expectedOldId, Changes changes, String message, Author author) {
-            if (ref.equals(STATE_REF)) {
-                beforeStateCommit.run();
-            }
-            return delegate.commit(ref, expectedOldId, changes, message, author);
-        }
-
-        @Override
-        public UpdateResult update(String ref, Author author, Function<Snapshot, Decision> decide) {
-            // The same read-decide-commit loop as the real stores, so that the commit above is the one raced.
-            for (int attempt = 0; attempt < 10; attempt++) {
-                Snapshot s = read(ref);
-                Decision d = decide.apply(s);
-                if (d instanceof Decision.Abort a) {
-                    return new UpdateResult.Aborted(a.reason(), s.commitId(), attempt);
-                }
-                if (!(d instanceof Decision.Commit c)) {
-                    return new UpdateResult.Unchanged(s.commitId(), attempt);
-                }
-                CommitResult r = commit(ref, s.commitId(), c.changes(), c.message(), author);
-                if (r instanceof CommitResult.Committed done) {
-                    return new UpdateResult.Updated(done.commitId(), done.previousId(), attempt);
-                }
-            }
-            throw new IllegalStateException("kept losing");
-        }
-
-        @Override
-        public String resolve(String ref) {
-            return delegate.resolve(ref);
-        }
-
-        @Override
-        public boolean isAncestor(String ref, String ancestor, String descendant) {
-            return delegate.isAncestor(ref, ancestor, descendant);
-        }
-
-        @Override
-        public List<String> firstParents(String ref, String fromCommit, String stopAt) {
-            return delegate.firstParents(ref, fromCommit, stopAt);
-        }
-
-        @Override
-        public List<String> previousTips(String ref) {
-            return delegate.previousTips(ref);
-        }
-
-        @Override
-        public CommitResult setRef(String ref, String expectedOldId, String newId) {
-            return delegate.setRef(ref, expectedOldId, newId);
-        }
-
-        @Override
-        public void forceRef(String ref, String newId) {
-            delegate.forceRef(ref, newId);
-        }
-
-        @Override
-        public List<String> damagedObjects(String ref, String commitId) {
-            return delegate.damagedObjects(ref, commitId);
-        }
-
-        @Override
-        public Author defaultAuthor() {
-            return delegate.defaultAuthor();
-        }
-
-        @Override
-        public void close() {
-        }
     }
 }
