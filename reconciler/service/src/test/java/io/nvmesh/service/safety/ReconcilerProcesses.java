@@ -168,6 +168,24 @@ final class ReconcilerProcesses {
         Started.kill(running.get(id));
     }
 
+    /**
+     * Stops every instance with SIGTERM, as a service manager would (a pass in flight finishes or loses its race), and
+     * SIGKILL after 10 s: a history checked afterwards is the whole history, with nothing written while it is read.
+     */
+    void stopAll() {
+        running.values().forEach(Process::destroy);
+        for (Process p : running.values()) {
+            try {
+                if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                    Started.kill(p);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                Started.kill(p);
+            }
+        }
+    }
+
     /** A new process for the instance, with the same configuration, port and data folder. */
     void restart(String id) throws IOException {
         kill(id);

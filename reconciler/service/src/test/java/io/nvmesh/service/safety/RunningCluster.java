@@ -132,7 +132,8 @@ final class RunningCluster {
                                 : v.status().wireName() + " (" + v.reason() + ")");
                     }
                 }
-                List<String> found = verdict(Set.copyOf(names), Set.of()).violations();
+                List<String> found = WholeHistory.check(store, repo, Set.copyOf(names), Set.of())
+                        .withViolations(refusalsLogged()).violations();
                 found.stream().limit(20).forEach(x -> why.append("\n  ").append(x));
                 if (found.size() > 20) {
                     why.append("\n  and ").append(found.size() - 20).append(" more");
@@ -150,12 +151,17 @@ final class RunningCluster {
     }
 
     /**
-     * The whole history checked ({@link WholeHistory}), plus every time an instance's writer refused what one of its
+     * Stops the instances, then: the whole history checked ({@link WholeHistory}), plus every time an instance's writer refused what one of its
      * passes proposed ({@code refused to record} in its log): the writer caught a pass about to break a rule, which
      * the service only logs, and which is a bug even though nothing was recorded.
      */
     WholeHistory.Verdict verdict(Set<String> kept, Set<String> restoredTo) {
-        WholeHistory.Verdict v = WholeHistory.check(store, repo, kept, restoredTo);
+        instances.stopAll();
+        return WholeHistory.check(store, repo, kept, restoredTo).withViolations(refusalsLogged());
+    }
+
+    /** The writer refusals the instances logged, at most five each. */
+    private List<String> refusalsLogged() {
         List<String> violations = new ArrayList<>();
         for (String id : instances.ids()) {
             try {
@@ -166,7 +172,7 @@ final class RunningCluster {
                 throw new UncheckedIOException(e);
             }
         }
-        return v.withViolations(violations);
+        return violations;
     }
 
     /** {@code git log --format=%an%x09%s} of the state commits after {@code since} (empty: all), newest first. */

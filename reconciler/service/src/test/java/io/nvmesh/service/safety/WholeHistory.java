@@ -102,6 +102,10 @@ final class WholeHistory {
             String[] f = lines.get(i).split(" ", 3);
             String old = f[0];
             String now = f[1];
+            if (old.equals(now)) {
+                remarks.add("reflog entry " + (i + 1) + " logs a move of the ref to where it was (" + now.substring(0, 8)
+                        + "): " + (f.length > 2 ? f[2].substring(f[2].indexOf('\t') + 1) : ""));
+            }
             Integer first = logged.putIfAbsent(old + " " + now, i + 1);
             if (first != null) {
                 remarks.add("reflog entry " + (i + 1) + " logs the move of entry " + first + " again ("
@@ -115,6 +119,12 @@ final class WholeHistory {
             }
             if (restoredTo.contains(now) || now.equals(zero)) {
                 continue; // a person's act (or a deletion the case made itself)
+            }
+            if (i > 0 && !lines.get(i - 1).split(" ", 3)[1].equals(old) && !old.equals(zero)
+                    && !restoredTo.contains(now)) {
+                // Each move starts where the one before ended, unless the ref moved without a reflog entry.
+                remarks.add("reflog entry " + (i + 1) + " moves from " + old.substring(0, 8) + ", not from where entry "
+                        + i + " left the ref");
             }
             if (old.equals(zero)) {
                 if (i > 0) {
