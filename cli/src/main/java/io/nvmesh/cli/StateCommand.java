@@ -67,8 +67,9 @@ final class StateCommand implements Runnable {
     @Command(name = "restore",
             mixinStandardHelpOptions = true,
             description = {
-                "Point refs/nvmesh/state back at COMMIT, an earlier state commit: after the ref was lost, damaged or "
-                        + "replaced. COMMIT must read cleanly and descend from the state's anchored root.",
+                "Point refs/nvmesh/state back at COMMIT, an earlier state commit, after the ref was lost or became "
+                        + "unreadable. COMMIT must read cleanly and descend from the state's anchored root. A ref that "
+                        + "still reads is rewound only with --force.",
                 "Writers resume from it at their next pass; what was recorded after COMMIT is re-learned from the "
                         + "node agents and the desired branch."
             },
@@ -86,6 +87,10 @@ final class StateCommand implements Runnable {
         @Parameters(paramLabel = "COMMIT", description = "The state commit to restore (40 hex digits).")
         String commit;
 
+        @Option(names = "--force", description = "Rewind a state ref that still reads. Every allocation recorded "
+                + "after COMMIT is forgotten; without --force only a missing or unreadable ref is restored.")
+        boolean force;
+
         @Override
         public Integer call() {
             if (!commit.matches("[0-9a-f]{40}")) {
@@ -94,7 +99,7 @@ final class StateCommand implements Runnable {
             PrintWriter out = spec.commandLine().getOut();
             try (RepositoryOptions.Opened repo = repository.open()) {
                 Verbose.say(repository, repo, spec);
-                String was = StateWriter.restore(repo.store(), commit);
+                String was = StateWriter.restore(repo.store(), commit, force);
                 out.println("refs/nvmesh/state now points at " + commit + " (was "
                         + (was.isEmpty() ? "missing or unreadable" : was) + ")");
             }

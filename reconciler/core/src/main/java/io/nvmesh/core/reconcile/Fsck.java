@@ -66,10 +66,15 @@ public final class Fsck {
         try {
             decoded = StateFiles.decode(snapshot);
         } catch (StateStoreException e) {
+            // The ref is fine; an object it needs is not. Every earlier commit that still reads may predate much of
+            // what is recorded (the damaged file is shared by every commit since it was written), so restoring one
+            // would forget allocations targets still serve: repairing the object is the answer, not a rewind.
             out.add(new FsckReport.Finding(true, "state", "an object of commit " + snapshot.commitId()
-                    + " cannot be read: " + e.getMessage() + "; writers stop until it is repaired (restore the "
-                    + "object from a clone or a backup, or restore an earlier state: nvmesh state restore COMMIT)"));
-            lastGood(store, out);
+                    + " cannot be read: " + e.getMessage() + "; writers stop until it is repaired"));
+            out.add(new FsckReport.Finding(true, "state", "repair the object, do not rewind the state: copy it from "
+                    + "another clone or a reconciler's mirror (git --git-dir OTHER cat-file -p ID | git hash-object "
+                    + "-w --stdin), or from a backup; restoring an earlier state commit would forget every allocation "
+                    + "recorded since it, and drive space in use would be handed out again"));
             return new FsckReport(snapshot.commitId(), 0, 0, out);
         }
         for (String p : decoded.problems()) {

@@ -423,6 +423,14 @@ public final class StateWriter {
      * @return the commit the ref pointed at before ({@code ""}: missing or unreadable)
      */
     public static String restore(StateStore store, String commit) {
+        return restore(store, commit, false);
+    }
+
+    /**
+     * As {@link #restore(StateStore, String)}; without {@code force} it refuses to move a ref that still reads (a
+     * readable tip is rewound only on purpose: what was recorded since {@code commit} would be forgotten).
+     */
+    public static String restore(StateStore store, String commit, boolean force) {
         String anchor = store.resolve(ANCHOR_REF);
         List<String> chain = store.firstParents(StateStore.STATE_REF, commit, "");
         if (!anchor.isEmpty() && !chain.get(0).equals(anchor)) {
@@ -439,6 +447,13 @@ public final class StateWriter {
         }
         if (commit.equals(current)) {
             throw new GitOpsRefusal("refs/nvmesh/state already points at " + commit);
+        }
+        if (!force && current != null && !current.isEmpty()) {
+            throw new GitOpsRefusal("refused to restore " + commit + ": refs/nvmesh/state points at " + current
+                    + ", which still reads", List.of("restoring rewinds the state: every allocation recorded since "
+                    + commit + " is forgotten and its drive space could be handed out again",
+                    "a damaged object is repaired, not rewound past (nvmesh fsck says how)",
+                    "to rewind anyway: nvmesh state restore --force " + commit));
         }
         if (current == null) {
             store.forceRef(StateStore.STATE_REF, commit);

@@ -161,6 +161,14 @@ class StateSafetyTest {
             FsckReport fsck = Fsck.check(restarted, "main");
             assertThat(fsck.errors()).extracting(FsckReport.Finding::message)
                     .anySatisfy(m -> assertThat(m).contains(path).contains(blob));
+            // Every earlier commit that still reads predates the damaged file: rewinding to one would forget it.
+            assertThat(fsck.errors()).extracting(FsckReport.Finding::message)
+                    .anySatisfy(m -> assertThat(m).contains("repair the object, do not rewind"))
+                    .noneSatisfy(m -> assertThat(m).contains("nvmesh state restore"));
+            String earlier = restarted.firstParents(StateStore.STATE_REF, restarted.resolve(StateStore.STATE_REF), "")
+                    .get(0);
+            assertThatThrownBy(() -> StateWriter.restore(restarted, earlier)).isInstanceOf(GitOpsRefusal.class)
+                    .hasMessageContaining("still reads");
         }
     }
 
