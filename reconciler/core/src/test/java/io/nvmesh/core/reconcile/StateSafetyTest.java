@@ -256,11 +256,7 @@ class StateSafetyTest {
     @Test
     void aVolumeDeletedWhileInitializingKeepsItsSpaceUntilItsTargetsAckTheTeardown() {
         // Two managed targets in two racks, one 24 GiB drive each: a 10 GiB mirror and a 15 GiB one cannot share.
-        Fleet.importInventory(store, Fleet.inventory(2, 2, 1, "24GiB"));
-        StateWriter agents = new StateWriter(store, "main", Fleet.TEST);
-        agents.write(s -> StateWriter.Proposal.write(s.withInventory(managed(s.inventory())), "agents", null));
-        Fleet.commitDesired(store, Fleet.files("p.yaml", Fleet.POLICIES, "v.yaml",
-                Fleet.volume("v", "mirror", "10GiB", false)));
+        StateWriter agents = twoTargetsAndMirrorV();
         Reconciler reconciler = new Reconciler(store, "main");
         reconciler.reconcileOnce();
         assertThat(state().volumes().get("v").status()).isEqualTo(VolumeStatus.INITIALIZING);
@@ -290,11 +286,7 @@ class StateSafetyTest {
 
     @Test
     void aDeletingVolumeWhoseTargetsReleaseItOneAfterTheOtherIsDropped() {
-        Fleet.importInventory(store, Fleet.inventory(2, 2, 1, "24GiB"));
-        StateWriter agents = new StateWriter(store, "main", Fleet.TEST);
-        agents.write(s -> StateWriter.Proposal.write(s.withInventory(managed(s.inventory())), "agents", null));
-        Fleet.commitDesired(store, Fleet.files("p.yaml", Fleet.POLICIES, "v.yaml",
-                Fleet.volume("v", "mirror", "10GiB", false)));
+        StateWriter agents = twoTargetsAndMirrorV();
         Reconciler reconciler = new Reconciler(store, "main");
         reconciler.reconcileOnce();
         ack(agents);
@@ -316,11 +308,7 @@ class StateSafetyTest {
 
     @Test
     void aDriveThatIsNotReportedForAMomentDoesNotReleaseWhatItsTargetLastServed() {
-        Fleet.importInventory(store, Fleet.inventory(2, 2, 1, "24GiB"));
-        StateWriter agents = new StateWriter(store, "main", Fleet.TEST);
-        agents.write(s -> StateWriter.Proposal.write(s.withInventory(managed(s.inventory())), "agents", null));
-        Fleet.commitDesired(store, Fleet.files("p.yaml", Fleet.POLICIES, "v.yaml",
-                Fleet.volume("v", "mirror", "10GiB", false)));
+        StateWriter agents = twoTargetsAndMirrorV();
         Reconciler reconciler = new Reconciler(store, "main");
         reconciler.reconcileOnce();
         ack(agents); // both targets serve v
@@ -352,11 +340,7 @@ class StateSafetyTest {
     @Test
     void aTargetThatGetsAnAgentWhileAVolumeIsDeletingMustAckBeforeItsSpaceIsFreed() {
         // t00 comes from the inventory file (nothing nvmesh commands is served there), t01 has an agent.
-        Fleet.importInventory(store, Fleet.inventory(2, 2, 1, "24GiB"));
-        StateWriter agents = new StateWriter(store, "main", Fleet.TEST);
-        agents.write(s -> StateWriter.Proposal.write(s.withInventory(managed(s.inventory(), "t01")), "agent", null));
-        Fleet.commitDesired(store, Fleet.files("p.yaml", Fleet.POLICIES, "v.yaml",
-                Fleet.volume("v", "mirror", "10GiB", false)));
+        StateWriter agents = twoTargetsAndMirrorV("t01");
         Reconciler reconciler = new Reconciler(store, "main");
         reconciler.reconcileOnce();
         ack(agents);
@@ -414,6 +398,20 @@ class StateSafetyTest {
 
     private RecordedState state() {
         return StateFiles.decodeStrict(store.read(StateStore.STATE_REF));
+    }
+
+    /**
+     * Two targets in two racks, one 24 GiB drive each, with agents on the targets named (none named: on both), and a
+     * 10 GiB mirror v desired; returns the writer the agents' reports and acks go through.
+     */
+    private StateWriter twoTargetsAndMirrorV(String... agentsOn) {
+        Fleet.importInventory(store, Fleet.inventory(2, 2, 1, "24GiB"));
+        StateWriter agents = new StateWriter(store, "main", Fleet.TEST);
+        agents.write(s -> StateWriter.Proposal.write(s.withInventory(agentsOn.length == 0 ? managed(s.inventory())
+                : managed(s.inventory(), agentsOn)), "agents", null));
+        Fleet.commitDesired(store, Fleet.files("p.yaml", Fleet.POLICIES, "v.yaml",
+                Fleet.volume("v", "mirror", "10GiB", false)));
+        return agents;
     }
 
     private static Inventory managed(Inventory i) {
