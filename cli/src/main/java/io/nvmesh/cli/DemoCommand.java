@@ -1,5 +1,13 @@
 package io.nvmesh.cli;
 
+import java.util.List;
+
+import java.util.ArrayList;
+
+import java.nio.file.Files;
+
+import io.nvmesh.core.inventory.InventoryFile;
+
 import io.nvmesh.cli.demo.DemoRunner;
 import io.nvmesh.cli.demo.DemoSetup;
 import io.nvmesh.cli.process.ChildProcesses;
@@ -76,17 +84,17 @@ final class DemoCommand implements Callable<Integer> {
         Path home = Path.of(System.getProperty("nvmesh.home", "."));
         Path folder = dir != null ? dir : ServerAddress.homeDir(System.getenv()).resolve("demo");
         Path seed = samples != null ? samples : home.resolve("samples");
+        DemoRunner.Fleet fleet = targets != null ? new DemoRunner.Fleet(null, targets, drives, clients)
+                : new DemoRunner.Fleet(seed.resolve("inventory/fleet.yaml"), 0, 0, 0);
         DemoSetup.Prepared demo;
         try {
             demo = DemoSetup.prepare(folder.toAbsolutePath().normalize(), seed.toAbsolutePath().normalize(),
-                    instances);
+                    instances, nodeIds(fleet));
         } catch (IllegalArgumentException e) {
             throw CommandException.usage("%s", e.getMessage());
         }
         out.println("demo folder " + demo.dir() + ": repository " + demo.repository() + ", desired branch main at "
                 + demo.desired().substring(0, 7) + " (" + demo.volumes() + " volumes from " + seed + ")");
-        DemoRunner.Fleet fleet = targets != null ? new DemoRunner.Fleet(null, targets, drives, clients)
-                : new DemoRunner.Fleet(seed.resolve("inventory/fleet.yaml"), 0, 0, 0);
         ChildProcesses children = new ChildProcesses(); // stopped by its shutdown hook on Ctrl-C
         // Once the instances are down, prove what they recorded: every state commit against its parent.
         children.afterStop(() -> checkHistory(demo, out));
@@ -108,6 +116,25 @@ final class DemoCommand implements Callable<Integer> {
             children.close();
             throw CommandException.problems("%s", e.getMessage());
         }
+    }
+
+    /** The ids of the fleet's nodes, each of which gets its own agent credential. */
+    private static List<String> nodeIds(DemoRunner.Fleet fleet) throws IOException {
+        if (fleet.inventory() == null) {
+            return DemoSetup.generatedNodeIds(fleet.targets(), fleet.clients());
+        }
+        if (!Files.isRegularFile(fleet.inventory())) {
+            throw CommandException.usage("no inventory at %s", fleet.inventory());
+        }
+        InventoryFile.Result read = InventoryFile.parse(fleet.inventory().toString(),
+                Files.readAllBytes(fleet.inventory()));
+        if (read.inventory().isEmpty()) {
+            throw CommandException.problems("%s", read.problems().get(0).render());
+        }
+        List<String> ids = new ArrayList<>();
+        read.inventory().get().targets().forEach(t -> ids.add(t.id()));
+        read.inventory().get().clients().forEach(c -> ids.add(c.id()));
+        return ids;
     }
 
     /** {@code nvmesh fsck --history} on the demo's repository, as the demo ends. */

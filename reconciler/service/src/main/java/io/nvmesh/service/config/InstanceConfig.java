@@ -82,8 +82,8 @@ public record InstanceConfig(String id, String listenHost, int listenPort, Optio
         }
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(auth, "auth");
-        if (!peers.isEmpty() && auth.peerSecret().isEmpty()) {
-            throw new IllegalArgumentException("auth.peerSecret is required when peers are configured");
+        if (!peers.isEmpty() && auth.token().isEmpty()) {
+            throw new IllegalArgumentException("auth.token is required when peers are configured");
         }
         Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");
         if (heartbeatInterval.compareTo(MIN_HEARTBEAT_INTERVAL) < 0

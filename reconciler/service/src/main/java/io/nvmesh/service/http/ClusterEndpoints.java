@@ -106,6 +106,9 @@ final class ClusterEndpoints {
 
     private ApiResponse heartbeat(ApiRequest request) {
         HeartbeatJson body = Json.read(request.body(), HeartbeatJson.class);
+        if (!request.caller().isInstance(body.id())) {
+            throw ApiException.notYourId(request.caller(), "send heartbeats as " + body.id());
+        }
         try {
             return ApiResponse.ok(HeartbeatJson.of(membership.onHeartbeat(body.toHeartbeat())));
         } catch (UnknownMemberException e) {
