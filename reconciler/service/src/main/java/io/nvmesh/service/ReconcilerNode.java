@@ -123,7 +123,8 @@ public final class ReconcilerNode implements AutoCloseable {
             Duration interval = config.heartbeatInterval();
             // Longer than an interval (a slow reply still counts), far shorter than the time to be declared dead.
             Duration timeout = Duration.ofMillis(Math.min(5_000, Math.max(250, 2 * interval.toMillis())));
-            transport = JettyHeartbeatTransport.start(config.id(), config.auth().token(), timeout);
+            transport = JettyHeartbeatTransport.start(config.id(), config.auth().token(), timeout,
+                    config.maxClockSkew());
             membership = Membership.create(new Member(config.id(), url), clock.millis(), config.peers(), interval,
                     config.missedHeartbeats(), transport, System::nanoTime);
             Duration grace = startupGrace(config);
@@ -157,6 +158,7 @@ public final class ReconcilerNode implements AutoCloseable {
             AgentHub hub = agents;
             credentials.addListener(() -> hub.closeRevoked(credentials::stillHolds));
             polling = credentials.pollEvery(CREDENTIALS_POLL, config.id());
+            server.maxClockSkew(config.maxClockSkew());
             server.start(credentials, config.auth().token(), membership, ownership, agents, counters,
                     Optional.ofNullable(reconcile), events, metrics, work);
             membership.start();

@@ -56,7 +56,7 @@ public final class CredentialsFile {
     /** The problems found, or the credentials. */
     public record Result(Optional<Credentials> credentials, List<Problem> problems) {
         public Result {
-            problems = List.copyOf(problems);
+            problems = problems.stream().sorted(Problem.ORDER).toList();
         }
     }
 

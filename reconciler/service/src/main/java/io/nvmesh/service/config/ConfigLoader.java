@@ -62,6 +62,7 @@ import org.yaml.snakeyaml.nodes.Tag;
  *   ownershipEpsilon: 0.25        # no instance owns more than ceil((1 + e) * average) keys
  *   startupGrace: 10s             # a peer not heard from since start counts as live this long; default
  *                                 # max(10s, 10 intervals, dead-after); 0s..10m, 0s: none
+ *   maxClockSkew: 5m              # a peer's epoch or counter stamp this far ahead of our clock is refused
  * }</pre>
  *
  * <p>The YAML is composed into nodes only, never constructed into objects, so no tag can instantiate a class; explicit
@@ -77,7 +78,7 @@ public final class ConfigLoader {
     private static final Set<String> AUTH = Set.of("adminTokens", "readTokens", "credentialsFile", "token",
             "tokenFile", "peerSecret", "agentSecret");
     private static final Set<String> CLUSTER = Set.of("heartbeatInterval", "missedHeartbeats", "ownershipEpsilon",
-            "startupGrace");
+            "startupGrace", "maxClockSkew");
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m)");
     private static final Pattern HOST_PORT = Pattern.compile("(?:\\[([0-9a-fA-F:.]+)]|([^:\\[\\]]+)):(\\d{1,5})");
 
@@ -219,6 +220,7 @@ public final class ConfigLoader {
         int missed = InstanceConfig.DEFAULT_MISSED_HEARTBEATS;
         double epsilon = InstanceConfig.DEFAULT_OWNERSHIP_EPSILON;
         Optional<Duration> grace = Optional.empty();
+        Duration skew = InstanceConfig.DEFAULT_MAX_CLOCK_SKEW;
         if (top.containsKey("cluster")) {
             Fields cluster = fields(top.get("cluster").getValueNode(), "cluster", CLUSTER);
             if (cluster != null) {
@@ -233,6 +235,9 @@ public final class ConfigLoader {
                 grace = string(cluster, "cluster", "startupGrace", false)
                         .flatMap(s -> duration(s, cluster.get("startupGrace").getValueNode(), "cluster.startupGrace",
                                 Duration.ZERO, InstanceConfig.MAX_STARTUP_GRACE, "0s..10m"));
+                skew = string(cluster, "cluster", "maxClockSkew", false)
+                        .flatMap(s -> duration(s, cluster.get("maxClockSkew").getValueNode(), "cluster.maxClockSkew",
+                                Duration.ofSeconds(1), Duration.ofDays(1), "1s..1d")).orElse(skew);
                 Duration deadAfter = interval.multipliedBy(missed);
                 if (grace.isPresent() && !grace.get().isZero() && grace.get().compareTo(deadAfter) < 0) {
                     problem(cluster.get("startupGrace").getValueNode(), "cluster.startupGrace", "a grace of "
@@ -248,7 +253,7 @@ public final class ConfigLoader {
         }
         try {
             return new InstanceConfig(id, host, port, advertise, peers, gitRemote, gitBranch, poll, dataDir, auth,
-                    interval, missed, epsilon, grace);
+                    interval, missed, epsilon, grace, skew);
         } catch (IllegalArgumentException e) {
             // Everything the record checks is checked above with a location; this is the safety net.
             problems.add(new Problem(file, 0, 0, "", "", e.getMessage()));

@@ -46,6 +46,7 @@ public final class ApiServer implements AutoCloseable {
     // The dashboard's parts, made by start and stopped by close.
     private PerformanceHistory history;
     private DashboardEndpoints dashboard;
+    private java.time.Duration maxClockSkew = io.nvmesh.service.config.InstanceConfig.DEFAULT_MAX_CLOCK_SKEW;
 
     private ApiServer(Server server, ServerConnector connector, String host) {
         this.server = server;
@@ -77,6 +78,11 @@ public final class ApiServer implements AutoCloseable {
             throw new UncheckedIOException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
         }
         return new ApiServer(server, connector, host);
+    }
+
+    /** How far ahead of this instance's clock a peer's heartbeat epoch may be; set before {@link #start}. */
+    public void maxClockSkew(java.time.Duration skew) {
+        this.maxClockSkew = skew;
     }
 
     /** The port actually bound. */
@@ -134,7 +140,7 @@ public final class ApiServer implements AutoCloseable {
                       AgentHub agents, Counters counters, Optional<ReconcileLoop> reconcile, EventHub events,
                       InstanceMetrics metrics, Executor work) {
         Authenticator authenticator = new Authenticator(credentials);
-        List<Route> routes = new ArrayList<>(new ClusterEndpoints(membership, ownership, reconcile).routes());
+        List<Route> routes = new ArrayList<>(new ClusterEndpoints(membership, ownership, reconcile, maxClockSkew).routes());
         routes.addAll(new NodeEndpoints(membership.selfId(), agents, ownership).routes());
         routes.addAll(new CounterEndpoints(counters).routes());
         routes.addAll(new VolumeEndpoints(membership.selfId(), reconcile).routes());
