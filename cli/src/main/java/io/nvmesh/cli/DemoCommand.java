@@ -151,13 +151,13 @@ final class DemoCommand implements Callable<Integer> {
 
     private static void printHowToLook(PrintWriter out, DemoSetup.Prepared demo) {
         String first = demo.urls().values().iterator().next().toString();
-        // The first instance's file names the admin token too; all instances share the demo's tokens.
         out.println();
         out.println("nvmesh demo is running; Ctrl-C stops everything.");
         demo.urls().forEach((id, url) -> out.println("  reconciler " + id + "  " + url));
         out.println("  read token   " + demo.readToken());
-        out.println("  admin token  " + demo.adminToken() + "  (in " + demo.configs().values().iterator().next()
-                + ")");
+        out.println("  admin token  " + demo.adminToken() + "  (also in " + demo.dir().resolve("admin.token") + ")");
+        out.println("  credentials  " + demo.credentials() + "  (one per instance and node; nvmesh token list "
+                + "--file " + demo.credentials() + ")");
         out.println("  logs         " + demo.logs());
         out.println("  dashboard    " + first + "/  (any instance; sign in with the read token)");
         out.println("  metrics      " + first + "/metrics  (Prometheus, read token; samples/prometheus/)");

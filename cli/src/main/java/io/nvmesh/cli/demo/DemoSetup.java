@@ -121,6 +121,7 @@ public final class DemoSetup {
             agentLines.append(node).append(' ').append(token).append('\n');
         }
         CredentialsFile.write(dir.resolve(CREDENTIALS), Credentials.of(credentials));
+        writePrivate(dir.resolve("admin.token"), admin + "\n");
         Path agentTokens = dir.resolve("agent-tokens");
         writePrivate(agentTokens, agentLines.toString());
         Map<String, Path> configs = new LinkedHashMap<>();
