@@ -23,6 +23,8 @@ import java.util.Optional;
 import java.util.concurrent.Executor;
 
 import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -66,6 +68,11 @@ public final class ApiServer implements AutoCloseable {
         // would otherwise hold the stop for the whole timeout.
         server.setStopTimeout(250);
         ServerConnector connector = new ServerConnector(server, 1, 1);
+        // Nothing tells a scanner which Jetty answers, and Jetty's own errors (bad URI, 414, 431) are problems too.
+        HttpConfiguration http = connector.getConnectionFactory(HttpConnectionFactory.class).getHttpConfiguration();
+        http.setSendServerVersion(false);
+        http.setSendXPoweredBy(false);
+        server.setErrorHandler(new ProblemErrorHandler());
         connector.setHost(host);
         connector.setPort(port);
         connector.setIdleTimeout(30_000);
