@@ -72,6 +72,9 @@ public final class ApiServer implements AutoCloseable {
         HttpConfiguration http = connector.getConnectionFactory(HttpConnectionFactory.class).getHttpConfiguration();
         http.setSendServerVersion(false);
         http.setSendXPoweredBy(false);
+        // Jetty's header cache matches values ignoring case: on a kept-alive connection, a bearer token differing only
+        // in case from one sent before would be read as that one (HttpEdgesTest).
+        http.setHeaderCacheCaseSensitive(true);
         server.setErrorHandler(new ProblemErrorHandler());
         connector.setHost(host);
         connector.setPort(port);

@@ -209,6 +209,25 @@ class HttpEdgesTest {
         assertThat(ok.headers().firstValue("X-Powered-By")).isEmpty();
     }
 
+    @Test
+    void aTokenDifferingInCaseIsNotTakenForOneSentBeforeOnTheSameConnection() throws IOException {
+        String wrongCase = PEER.toUpperCase();
+        String request = "GET /v1/peer/counters/digest HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer %s\r\n"
+                + "%s\r\n";
+        // Right then wrong, and wrong then right, each pair on one kept-alive connection.
+        String close = "Connection: close\r\n";
+        String rightThenWrong = raw(request.formatted(PEER, "") + request.formatted(wrongCase, close));
+        String wrongThenRight = raw(request.formatted(wrongCase, "") + request.formatted(PEER, close));
+
+        assertThat(statuses(rightThenWrong)).containsExactly(200, 401);
+        assertThat(statuses(wrongThenRight)).containsExactly(401, 200);
+    }
+
+    private static List<Integer> statuses(String answers) {
+        return java.util.regex.Pattern.compile("HTTP/1\\.1 (\\d{3}) ").matcher(answers).results()
+                .map(m -> Integer.parseInt(m.group(1))).toList();
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"/healthz", "/readyz"})
     void headIsGetWithoutTheBody(String path) throws Exception {
