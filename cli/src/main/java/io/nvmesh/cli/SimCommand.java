@@ -11,7 +11,8 @@ import picocli.CommandLine.Unmatched;
 @Command(name = "sim",
         description = "Run a simulated fleet of node agents against running reconcilers, in a child JVM, until "
                 + "Ctrl-C. Every argument goes to the simulator: --connect URL[,URL...] [--targets 48] [--drives 8] "
-                + "[--clients 32] [--seed 1] [--agent-secret S | env NVMESH_AGENT_SECRET] [--control 127.0.0.1:0].",
+                + "[--clients 32] [--seed 1] [--agent-secret S | env NVMESH_AGENT_SECRET] [--control 127.0.0.1:0] "
+                + "[--control-token T | env NVMESH_SIM_CONTROL_TOKEN; else a random one, printed as control-token].",
         footerHeading = "%nExamples:%n",
         footer = {"  NVMESH_AGENT_SECRET=... nvmesh sim --connect http://127.0.0.1:7420 --targets 12 --drives 4", ""})
 final class SimCommand implements Callable<Integer> {
