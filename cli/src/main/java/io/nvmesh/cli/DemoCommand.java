@@ -1,5 +1,13 @@
 package io.nvmesh.cli;
 
+import java.util.List;
+
+import java.util.ArrayList;
+
+import java.nio.file.Files;
+
+import io.nvmesh.core.inventory.InventoryFile;
+
 import io.nvmesh.cli.demo.DemoRunner;
 import io.nvmesh.cli.demo.DemoSetup;
 import io.nvmesh.cli.process.ChildProcesses;
@@ -76,17 +84,17 @@ final class DemoCommand implements Callable<Integer> {
         Path home = Path.of(System.getProperty("nvmesh.home", "."));
         Path folder = dir != null ? dir : ServerAddress.homeDir(System.getenv()).resolve("demo");
         Path seed = samples != null ? samples : home.resolve("samples");
+        DemoRunner.Fleet fleet = targets != null ? new DemoRunner.Fleet(null, targets, drives, clients)
+                : new DemoRunner.Fleet(seed.resolve("inventory/fleet.yaml"), 0, 0, 0);
         DemoSetup.Prepared demo;
         try {
             demo = DemoSetup.prepare(folder.toAbsolutePath().normalize(), seed.toAbsolutePath().normalize(),
-                    instances);
+                    instances, nodeIds(fleet));
         } catch (IllegalArgumentException e) {
             throw CommandException.usage("%s", e.getMessage());
         }
         out.println("demo folder " + demo.dir() + ": repository " + demo.repository() + ", desired branch main at "
                 + demo.desired().substring(0, 7) + " (" + demo.volumes() + " volumes from " + seed + ")");
-        DemoRunner.Fleet fleet = targets != null ? new DemoRunner.Fleet(null, targets, drives, clients)
-                : new DemoRunner.Fleet(seed.resolve("inventory/fleet.yaml"), 0, 0, 0);
         ChildProcesses children = new ChildProcesses(); // stopped by its shutdown hook on Ctrl-C
         // Once the instances are down, prove what they recorded: every state commit against its parent.
         children.afterStop(() -> checkHistory(demo, out));
@@ -110,6 +118,25 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
+    /** The ids of the fleet's nodes, each of which gets its own agent credential. */
+    private static List<String> nodeIds(DemoRunner.Fleet fleet) throws IOException {
+        if (fleet.inventory() == null) {
+            return DemoSetup.generatedNodeIds(fleet.targets(), fleet.clients());
+        }
+        if (!Files.isRegularFile(fleet.inventory())) {
+            throw CommandException.usage("no inventory at %s", fleet.inventory());
+        }
+        InventoryFile.Result read = InventoryFile.parse(fleet.inventory().toString(),
+                Files.readAllBytes(fleet.inventory()));
+        if (read.inventory().isEmpty()) {
+            throw CommandException.problems("%s", read.problems().get(0).render());
+        }
+        List<String> ids = new ArrayList<>();
+        read.inventory().get().targets().forEach(t -> ids.add(t.id()));
+        read.inventory().get().clients().forEach(c -> ids.add(c.id()));
+        return ids;
+    }
+
     /** {@code nvmesh fsck --history} on the demo's repository, as the demo ends. */
     private static void checkHistory(DemoSetup.Prepared demo, PrintWriter out) {
         try (StateStore store = StateStore.openOrCreate(demo.repository())) {
@@ -124,13 +151,13 @@ final class DemoCommand implements Callable<Integer> {
 
     private static void printHowToLook(PrintWriter out, DemoSetup.Prepared demo, String controlToken) {
         String first = demo.urls().values().iterator().next().toString();
-        // The first instance's file names the admin token too; all instances share the demo's tokens.
         out.println();
         out.println("nvmesh demo is running; Ctrl-C stops everything.");
         demo.urls().forEach((id, url) -> out.println("  reconciler " + id + "  " + url));
         out.println("  read token   " + demo.readToken());
-        out.println("  admin token  " + demo.adminToken() + "  (in " + demo.configs().values().iterator().next()
-                + ")");
+        out.println("  admin token  " + demo.adminToken() + "  (also in " + demo.dir().resolve("admin.token") + ")");
+        out.println("  credentials  " + demo.credentials() + "  (one per instance and node; nvmesh token list "
+                + "--file " + demo.credentials() + ")");
         out.println("  logs         " + demo.logs());
         out.println("  dashboard    " + first + "/  (any instance; sign in with the read token)");
         out.println("  metrics      " + first + "/metrics  (Prometheus, read token; samples/prometheus/)");

@@ -26,6 +26,7 @@ import picocli.CommandLine.Mixin;
             ApplyCommand.class,
             ReconcileCommand.class,
             StateCommand.class,
+            TokenCommand.class,
             FsckCommand.class,
             GetCommand.class,
             DescribeCommand.class,

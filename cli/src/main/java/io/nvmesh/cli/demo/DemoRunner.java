@@ -111,9 +111,9 @@ public final class DemoRunner {
             args.addAll(List.of("--targets", Integer.toString(fleet.targets()), "--drives",
                     Integer.toString(fleet.drives()), "--clients", Integer.toString(fleet.clients())));
         }
+        args.addAll(List.of("--agent-tokens", demo.agentTokens().toString()));
         ProcessBuilder sim = new ProcessBuilder(jars.command(ServiceJars.SIM_MAIN, args));
-        sim.environment().put("NVMESH_AGENT_SECRET", demo.agentSecret()); // not on the command line: ps shows it
-        sim.environment().put("NVMESH_SIM_CONTROL_TOKEN", simControlToken);
+        sim.environment().put("NVMESH_SIM_CONTROL_TOKEN", simControlToken); // not on the command line: ps shows it
         sim.directory(demo.dir().toFile());
         children.start(DemoChildren.Role.FLEET, "sim", sim, demo.logs().resolve("sim.log"));
         out.println("started simulated fleet " + (fleet.inventory() != null ? "from " + fleet.inventory()

@@ -1,5 +1,9 @@
 package io.nvmesh.cli.demo;
 
+import io.nvmesh.core.credentials.Credential;
+import io.nvmesh.core.credentials.Credentials;
+import io.nvmesh.core.credentials.CredentialsFile;
+import io.nvmesh.core.credentials.Role;
 import io.nvmesh.core.net.LoopbackPorts;
 import io.nvmesh.core.reconcile.ApplyResult;
 import io.nvmesh.core.reconcile.DesiredApply;
@@ -15,9 +19,7 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,26 +28,31 @@ import java.util.regex.Pattern;
 
 /**
  * Prepares a demo folder: a fresh bare repository whose desired branch holds the samples (committed exactly as
- * {@code nvmesh apply} commits), one configuration per instance with generated tokens and free loopback ports, and
- * {@code client.properties} (server and read token) for {@code nvmesh get}. Nothing is started here.
+ * {@code nvmesh apply} commits), one configuration per instance with free loopback ports, the credentials of
+ * everyone who calls the instances ({@code credentials.yaml}: an admin, a reader, each instance and each simulated
+ * node, as token hashes), each instance's own token ({@code r1.token} ...), the fleet's tokens ({@code
+ * agent-tokens}, one per node), and {@code client.properties} (server and read token) for {@code nvmesh get}. Every
+ * file holding a token is readable by its owner only. Nothing is started here.
  */
 public final class DemoSetup {
 
     /** Marks a folder as a demo's, so that a new demo may clear it; any other non-empty folder is refused. */
     static final String MARKER = ".nvmesh-demo";
     static final String BRANCH = "main";
+    static final String CREDENTIALS = "credentials.yaml";
     private static final Pattern VOLUME = Pattern.compile("(?m)^kind:\\s*Volume\\s*$");
 
     /**
      * What was prepared.
      *
-     * @param urls    instance id → base URL
-     * @param configs instance id → configuration file
+     * @param urls        instance id → base URL
+     * @param configs     instance id → configuration file
+     * @param agentTokens {@code node-id token} lines, one per simulated node (the simulator reads them)
      * @param volumes how many Volume manifests the samples hold
      * @param desired the desired commit seeded
      */
     public record Prepared(Path dir, Path repository, Map<String, URI> urls, Map<String, Path> configs,
-                           String adminToken, String readToken, String agentSecret, int volumes, String desired,
+                           String adminToken, String readToken, Path agentTokens, int volumes, String desired,
                            Path clientFile) {
         public Prepared {
             urls = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(urls));
@@ -55,6 +62,10 @@ public final class DemoSetup {
         public Path logs() {
             return dir.resolve("logs");
         }
+
+        public Path credentials() {
+            return dir.resolve(CREDENTIALS);
+        }
     }
 
     private DemoSetup() {
@@ -63,8 +74,9 @@ public final class DemoSetup {
     /**
      * @param dir     the demo folder (created; cleared when it holds an earlier demo)
      * @param samples the desired-state folder to seed ({@code samples/})
+     * @param nodes   the ids of the simulated fleet's nodes, each given its own agent credential
      */
-    public static Prepared prepare(Path dir, Path samples, int instances) throws IOException {
+    public static Prepared prepare(Path dir, Path samples, int instances, List<String> nodes) throws IOException {
         if (instances < 1 || instances > 9) {
             throw new IllegalArgumentException("a demo runs 1 to 9 instances, got " + instances);
         }
@@ -88,19 +100,34 @@ public final class DemoSetup {
             desired = r.commit();
         }
 
-        String admin = token("admin");
-        String read = token("read");
-        String peer = token("peer");
-        String agent = token("agent");
+        String admin = Credential.newToken();
+        String read = Credential.newToken();
+        List<Credential> credentials = new ArrayList<>();
+        credentials.add(Credential.ofToken("demo-admin", Role.ADMIN, List.of(), admin));
+        credentials.add(Credential.ofToken("demo-read", Role.READ, List.of(), read));
         Map<String, URI> urls = new LinkedHashMap<>();
         java.util.Iterator<Integer> ports = LoopbackPorts.free(instances).iterator();
         for (int i = 1; i <= instances; i++) {
-            urls.put("r" + i, URI.create("http://127.0.0.1:" + ports.next()));
+            String id = "r" + i;
+            urls.put(id, URI.create("http://127.0.0.1:" + ports.next()));
+            String own = Credential.newToken();
+            credentials.add(Credential.ofToken(id, Role.INSTANCE, List.of(), own));
+            writePrivate(dir.resolve(id + ".token"), own + "\n");
         }
+        StringBuilder agentLines = new StringBuilder("# written by nvmesh demo: each simulated node's own agent token\n");
+        for (String node : nodes) {
+            String token = Credential.newToken();
+            credentials.add(Credential.ofToken(node, Role.AGENT, List.of(node), token));
+            agentLines.append(node).append(' ').append(token).append('\n');
+        }
+        CredentialsFile.write(dir.resolve(CREDENTIALS), Credentials.of(credentials));
+        writePrivate(dir.resolve("admin.token"), admin + "\n");
+        Path agentTokens = dir.resolve("agent-tokens");
+        writePrivate(agentTokens, agentLines.toString());
         Map<String, Path> configs = new LinkedHashMap<>();
         for (Map.Entry<String, URI> e : urls.entrySet()) {
             StringBuilder y = new StringBuilder();
-            y.append("# nvmesh demo instance ").append(e.getKey()).append("; tokens are generated per demo\n");
+            y.append("# nvmesh demo instance ").append(e.getKey()).append("; credentials are generated per demo\n");
             y.append("id: ").append(e.getKey()).append('\n');
             y.append("listen: 127.0.0.1:").append(e.getValue().getPort()).append('\n');
             y.append("dataDir: data/").append(e.getKey()).append('\n');
@@ -116,15 +143,15 @@ public final class DemoSetup {
                 y.append("peers:\n");
                 peers.forEach(y::append);
             }
-            y.append("auth:\n  adminTokens: [").append(admin).append("]\n  readTokens: [").append(read)
-                    .append("]\n  peerSecret: ").append(peer).append("\n  agentSecret: ").append(agent).append('\n');
+            y.append("auth:\n  credentialsFile: ").append(CREDENTIALS).append("\n  tokenFile: ").append(e.getKey())
+                    .append(".token\n");
             Path file = dir.resolve(e.getKey() + ".yaml");
             writePrivate(file, y.toString());
             configs.put(e.getKey(), file);
         }
         Path client = dir.resolve("client.properties");
         writeClientFile(client, urls.values().iterator().next(), read);
-        return new Prepared(dir, repo, urls, configs, admin, read, agent, volumes, desired, client);
+        return new Prepared(dir, repo, urls, configs, admin, read, agentTokens, volumes, desired, client);
     }
 
     /** Points {@code nvmesh get} at another instance, when the one its file names has died. */
@@ -179,10 +206,21 @@ public final class DemoSetup {
         }
     }
 
-    private static String token(String role) {
-        byte[] b = new byte[20];
-        new SecureRandom().nextBytes(b);
-        return "demo-" + role + "-" + HexFormat.of().formatHex(b);
+    /**
+     * The node ids of a generated simulated fleet, as the simulator names them ({@code SimulatedFleet.create}; a test
+     * holds the two together): {@code t-001}... and {@code c-001}..., zero-padded to the wider count, at least three
+     * digits.
+     */
+    public static List<String> generatedNodeIds(int targets, int clients) {
+        int width = Math.max(3, Integer.toString(Math.max(targets, clients)).length());
+        List<String> ids = new ArrayList<>();
+        for (int i = 1; i <= targets; i++) {
+            ids.add("t-" + String.format("%0" + width + "d", i));
+        }
+        for (int i = 1; i <= clients; i++) {
+            ids.add("c-" + String.format("%0" + width + "d", i));
+        }
+        return ids;
     }
 
 }

@@ -47,10 +47,16 @@ class TakeOverTest {
 
     @Test
     void isOverOnceTheSurvivorsServeEveryNodeTheyOwn() throws Exception {
-        DemoSetup.Prepared demo = DemoSetup.prepare(tmp.resolve("demo"), SAMPLES, 3);
+        DemoSetup.Prepared demo = DemoSetup.prepare(tmp.resolve("demo"), SAMPLES, 3, DemoSetup.generatedNodeIds(6, 3));
         demo.configs().forEach((id, file) -> nodes.put(id, ReconcilerNode.start(ConfigLoader.load(file))));
         fleet = SimulatedFleet.create(new SimulatedFleet.Spec(6, 2, 3, 5));
-        fleet.connect(List.copyOf(demo.urls().values()), demo.agentSecret());
+        java.util.Map<String, String> tokens = new java.util.HashMap<>();
+        for (String line : java.nio.file.Files.readAllLines(demo.agentTokens())) {
+            if (!line.startsWith("#")) {
+                tokens.put(line.split(" ")[0], line.split(" ")[1]);
+            }
+        }
+        fleet.connect(List.copyOf(demo.urls().values()), tokens::get);
         // Every node recorded (so owned by someone) and connected to its owner.
         await().atMost(BOUND).until(() -> owned(nodes.get("r1"), "target") == 6 && owned(nodes.get("r1"), "client")
                 == 3 && TakeOver.judge(answers(demo, List.of("r1", "r2", "r3"))).finished());

@@ -3,6 +3,8 @@ package io.nvmesh.cli.live;
 import io.nvmesh.core.net.LoopbackPorts;
 import io.nvmesh.service.ReconcilerNode;
 import io.nvmesh.service.cluster.Member;
+import io.nvmesh.core.credentials.Credential;
+import io.nvmesh.core.credentials.Role;
 import io.nvmesh.service.config.AuthConfig;
 import io.nvmesh.service.config.InstanceConfig;
 import java.net.URI;
@@ -21,8 +23,8 @@ final class LiveCluster implements AutoCloseable {
 
     static final String ADMIN = "admin-token-000000000001";
     static final String READ = "read-token-0000000000001";
-    static final String PEER = "peer-secret-0000000000001";
-    static final String AGENT = "agent-secret-000000000001";
+    /** The simulated fleet's token; its credential speaks for every node. */
+    static final String AGENT = "agent-token-000000000001";
 
     private final Map<String, ReconcilerNode> running = new LinkedHashMap<>();
 
@@ -35,7 +37,12 @@ final class LiveCluster implements AutoCloseable {
         for (int i = 1; i <= size; i++) {
             urls.put("r" + i, URI.create("http://127.0.0.1:" + ports.next()));
         }
-        AuthConfig auth = new AuthConfig(List.of(ADMIN), List.of(READ), PEER, AGENT);
+        AuthConfig people = AuthConfig.tokens(List.of(ADMIN), List.of(READ))
+                .with(Credential.ofToken("fleet", Role.AGENT, List.of("*"), AGENT));
+        for (String id : urls.keySet()) {
+            people = people.with(Credential.ofToken(id, Role.INSTANCE, List.of(), instanceToken(id)));
+        }
+        AuthConfig shared = people;
         urls.forEach((id, url) -> {
             List<Member> peers = new ArrayList<>();
             urls.forEach((other, otherUrl) -> {
@@ -44,12 +51,16 @@ final class LiveCluster implements AutoCloseable {
                 }
             });
             InstanceConfig c = InstanceConfig.defaults(id, dataDir.resolve(id)).withListen("127.0.0.1", url.getPort())
-                    .withAuth(auth).withPeers(peers).withHeartbeat(Duration.ofMillis(100), 3);
+                    .withAuth(shared.withToken(instanceToken(id))).withPeers(peers).withHeartbeat(Duration.ofMillis(100), 3);
             if (!gitRemote.isEmpty()) {
                 c = c.withGit(gitRemote, "main", poll);
             }
             running.put(id, ReconcilerNode.start(c));
         });
+    }
+
+    static String instanceToken(String id) {
+        return "instance-token-" + id + "-000000";
     }
 
     static int freePort() {

@@ -92,6 +92,12 @@ public final class ReconcilerMain {
         ReconcilerNode node;
         try {
             node = ReconcilerNode.start(instance);
+        } catch (IllegalArgumentException e) {
+            // The credentials: a file that does not read, or an own token that is not this instance's credential.
+            for (String line : e.getMessage().split("\n")) {
+                err.println("error: " + line);
+            }
+            return 2;
         } catch (UncheckedIOException | IllegalStateException e) {
             err.println("error: " + instance.id() + ": " + e.getMessage());
             return 1;

@@ -1,5 +1,7 @@
 package io.nvmesh.service;
 
+import io.nvmesh.service.auth.Caller;
+import io.nvmesh.service.auth.CredentialSource;
 import io.nvmesh.service.cluster.ClusterView;
 import io.nvmesh.service.cluster.Member;
 import io.nvmesh.service.cluster.Membership;
@@ -53,12 +55,14 @@ public final class ReconcilerNode implements AutoCloseable {
     private final Feeds feeds;
     private final ThreadPoolExecutor work;
     private final URI url;
+    private final AutoCloseable polling;
     private final CountDownLatch closed = new CountDownLatch(1);
 
     private ReconcilerNode(InstanceConfig config, ApiServer server, JettyHeartbeatTransport transport,
                            Membership membership, OwnershipTable ownership, AgentHub agents, Counters counters,
                            Optional<ReconcileLoop> reconcile, EventHub events, Feeds feeds, ThreadPoolExecutor work,
-                           URI url) {
+                           URI url, AutoCloseable polling) {
+        this.polling = polling;
         this.events = events;
         this.feeds = feeds;
         this.config = config;
@@ -73,12 +77,37 @@ public final class ReconcilerNode implements AutoCloseable {
         this.url = url;
     }
 
+    /** How often the credentials file is looked at for changes (requests look too, at most every 250 ms). */
+    static final Duration CREDENTIALS_POLL = Duration.ofSeconds(1);
+
+    /**
+     * Reads the credentials and checks that this instance's own token is its instance credential, so that a
+     * mistake shows at start and not as peers refusing every heartbeat.
+     *
+     * @throws IllegalArgumentException saying what is wrong and how to fix it
+     */
+    static CredentialSource credentialsOf(InstanceConfig config) {
+        CredentialSource credentials = CredentialSource.load(config.auth());
+        String token = config.auth().token();
+        if (!config.peers().isEmpty() || !token.isEmpty()) {
+            Optional<Caller> self = token.isEmpty() ? Optional.empty() : credentials.authenticate(token);
+            if (self.isEmpty() || !self.get().isInstance(config.id())) {
+                throw new IllegalArgumentException("auth.token must be the token of an instance credential named "
+                        + config.id() + " (" + self.map(c -> "it belongs to " + c).orElse("it is not in the credentials")
+                        + "); create one with `nvmesh token create --role instance --name " + config.id()
+                        + " --file CREDENTIALS`");
+            }
+        }
+        return credentials;
+    }
+
     /** Binds, starts serving and starts heartbeats. Its epoch is the current time in milliseconds. */
     public static ReconcilerNode start(InstanceConfig config) {
         return start(config, Clock.systemUTC());
     }
 
     static ReconcilerNode start(InstanceConfig config, Clock clock) {
+        CredentialSource credentials = credentialsOf(config);
         ApiServer server = ApiServer.bind(config.listenHost(), config.listenPort(), config.id());
         JettyHeartbeatTransport transport = null;
         Membership membership = null;
@@ -88,12 +117,14 @@ public final class ReconcilerNode implements AutoCloseable {
         ReconcileLoop reconcile = null;
         EventHub events = null;
         Feeds feeds = null;
+        AutoCloseable polling = null;
         try {
             URI url = config.advertiseUrl().orElse(server.localUrl());
             Duration interval = config.heartbeatInterval();
             // Longer than an interval (a slow reply still counts), far shorter than the time to be declared dead.
             Duration timeout = Duration.ofMillis(Math.min(5_000, Math.max(250, 2 * interval.toMillis())));
-            transport = JettyHeartbeatTransport.start(config.id(), config.auth().peerSecret(), timeout);
+            transport = JettyHeartbeatTransport.start(config.id(), config.auth().token(), timeout,
+                    config.maxClockSkew());
             membership = Membership.create(new Member(config.id(), url), clock.millis(), config.peers(), interval,
                     config.missedHeartbeats(), transport, System::nanoTime);
             Duration grace = startupGrace(config);
@@ -124,13 +155,17 @@ public final class ReconcilerNode implements AutoCloseable {
                     () -> EventPayloads.capacity(c), () -> EventPayloads.cluster(m, ownership));
             InstanceMetrics metrics = InstanceMetrics.register(config.id(), ownership, agents, counters,
                     Optional.ofNullable(reconcile), events);
-            server.start(config.auth(), membership, ownership, agents, counters, Optional.ofNullable(reconcile),
-                    events, metrics, work);
+            AgentHub hub = agents;
+            credentials.addListener(() -> hub.closeRevoked(credentials::stillHolds));
+            polling = credentials.pollEvery(CREDENTIALS_POLL, config.id());
+            server.maxClockSkew(config.maxClockSkew());
+            server.start(credentials, config.auth().token(), membership, ownership, agents, counters,
+                    Optional.ofNullable(reconcile), events, metrics, work);
             membership.start();
             LOG.log(System.Logger.Level.INFO, () -> config.id() + " listening on " + url + " with "
                     + config.peers().size() + " peer(s)");
             return new ReconcilerNode(config, server, transport, membership, ownership, agents, counters,
-                    Optional.ofNullable(reconcile), events, feeds, work, url);
+                    Optional.ofNullable(reconcile), events, feeds, work, url, polling);
         } catch (RuntimeException e) {
             if (feeds != null) {
                 feeds.close();
@@ -157,7 +192,18 @@ public final class ReconcilerNode implements AutoCloseable {
                 work.shutdownNow();
             }
             server.close();
+            closeQuietly(polling);
             throw e;
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                // a timer's shutdown does not fail
+            }
         }
     }
 
@@ -191,7 +237,7 @@ public final class ReconcilerNode implements AutoCloseable {
         Counters counters = Counters.open(config.dataDir().resolve("counters"), config.id(), clock.millis());
         try {
             // Longer than a heartbeat's timeout: a repair pull may carry thousands of entries.
-            JettyCounterTransport transport = JettyCounterTransport.start(config.id(), config.auth().peerSecret(),
+            JettyCounterTransport transport = JettyCounterTransport.start(config.id(), config.auth().token(),
                     timeout.plusSeconds(5));
             counters.replicate(transport, () -> livePeers(membership), Duration.ofMillis(20),
                     config.heartbeatInterval());
@@ -211,7 +257,7 @@ public final class ReconcilerNode implements AutoCloseable {
      * lock heartbeats hold (on a loaded machine a publisher waited tens of milliseconds for it).
      */
     private static EventHub startEvents(InstanceConfig config, Membership membership, Duration timeout) {
-        JettyEventTransport transport = JettyEventTransport.start(config.id(), config.auth().peerSecret(), timeout);
+        JettyEventTransport transport = JettyEventTransport.start(config.id(), config.auth().token(), timeout);
         AtomicReference<Map<String, URI>> live = new AtomicReference<>(livePeerUrls(membership.view()));
         membership.addListener((previous, current) -> live.set(livePeerUrls(current)));
         live.set(livePeerUrls(membership.view())); // a change between the first read and the listener
@@ -325,6 +371,7 @@ public final class ReconcilerNode implements AutoCloseable {
             work.shutdownNow();
             counters.close();
             events.close();
+            closeQuietly(polling);
             closed.countDown();
         }
         LOG.log(System.Logger.Level.INFO, () -> config.id() + " stopped");

@@ -159,7 +159,7 @@ class EventsWebSocketTest {
     void problemsAreAnsweredBeforeTheUpgrade() {
         assertThat(refusal("topic=volume/x", new ClientUpgradeRequest())).isEqualTo(401);
         assertThat(refusal("topic=volume/x", bearer("not-a-token-000000000000"))).isEqualTo(401);
-        assertThat(refusal("topic=volume/x", bearer(TestCluster.PEER))).isEqualTo(403);
+        assertThat(refusal("topic=volume/x", bearer(TestAuth.instanceToken("r2")))).isEqualTo(403);
         assertThat(refusal("topic=volume/a*b", bearer(TestCluster.READ))).isEqualTo(400);
         assertThat(refusal("topic=volume/x&keepalive=0", bearer(TestCluster.READ))).isEqualTo(400);
         ClientUpgradeRequest onlyToken = new ClientUpgradeRequest();

@@ -55,10 +55,9 @@ public final class ProcessFailoverScenario {
     /** Let the JIT and the agents' first reports settle before measuring CPU. */
     private static final Duration SETTLE = Duration.ofSeconds(10);
     private static final Duration CPU_WINDOW = Duration.ofSeconds(10);
-    private static final String READ = "read-token-000000000000001";
-    private static final String ADMIN = "admin-token-00000000000001";
-    private static final String PEER = "peer-secret-00000000000001";
-    private static final String AGENT = "agent-secret-0000000000001";
+    private static final String READ = TestAuth.READ;
+    private static final String ADMIN = TestAuth.ADMIN;
+    private static final String AGENT = TestAuth.AGENT;
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final List<Process> children = new CopyOnWriteArrayList<>();
@@ -174,7 +173,7 @@ public final class ProcessFailoverScenario {
         Process fleet = start(dir, "sim", List.of("io.nvmesh.service.sim.SimMain", "--connect",
                 String.join(",", urls.values().stream().map(URI::toString).toList()), "--targets",
                 Integer.toString(TARGETS), "--drives", Integer.toString(DRIVES), "--clients", Integer.toString(CLIENTS),
-                "--control", "127.0.0.1:0"), Map.of("NVMESH_AGENT_SECRET", AGENT));
+                "--control", "127.0.0.1:0"), Map.of("NVMESH_AGENT_TOKEN", AGENT));
         Map<String, int[]> connections = new TreeMap<>();
         await("every node connected", START_BOUND, () -> {
             connections.clear();
@@ -380,8 +379,8 @@ public final class ProcessFailoverScenario {
                 y.append("  - id: ").append(other).append("\n    url: ").append(u).append('\n');
             }
         });
-        y.append("auth:\n  adminTokens: [").append(ADMIN).append("]\n  readTokens: [").append(READ)
-                .append("]\n  peerSecret: ").append(PEER).append("\n  agentSecret: ").append(AGENT).append('\n');
+        TestAuth.writeFiles(dir, urls.keySet());
+        y.append(TestAuth.authYaml(id));
         Path file = dir.resolve(id + ".yaml");
         Files.writeString(file, y.toString());
         return file;

@@ -43,6 +43,27 @@ class ReconcilerMainTest {
     }
 
     @Test
+    void credentialsThatDoNotFitAreABadConfigurationWithTheFix(@TempDir Path dir) throws IOException {
+        Path credentials = Files.writeString(dir.resolve("credentials.yaml"), "credentials:\n  - name: r1\n");
+        Files.writeString(dir.resolve("r1.token"), "instance-token-r1-000000\n");
+        Path file = Files.writeString(dir.resolve("r1.yaml"), "id: r1\nlisten: 0\npeers:\n  - id: r2\n"
+                + "    url: http://127.0.0.1:1\nauth:\n  credentialsFile: credentials.yaml\n  tokenFile: r1.token\n");
+
+        assertThat(run("--config", file.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("error: " + credentials + ":2:5: credentials[0]: `role` is required")
+                .doesNotContain("Exception");
+
+        err.getBuffer().setLength(0);
+        io.nvmesh.core.credentials.CredentialsFile.write(credentials, io.nvmesh.core.credentials.Credentials.of(
+                java.util.List.of(io.nvmesh.core.credentials.Credential.ofToken("r2",
+                        io.nvmesh.core.credentials.Role.INSTANCE, java.util.List.of(), "instance-token-r1-000000"))));
+        assertThat(run("--config", file.toString())).isEqualTo(2);
+        assertThat(err.toString().strip()).isEqualTo("error: auth.token must be the token of an instance credential "
+                + "named r1 (it belongs to instance r2); create one with `nvmesh token create --role instance "
+                + "--name r1 --file CREDENTIALS`");
+    }
+
+    @Test
     void aMissingOrUnknownArgumentExitsWith2WithUsage() {
         assertThat(run()).isEqualTo(2);
         assertThat(err.toString()).contains("--config FILE is required").contains(ReconcilerMain.USAGE);

@@ -3,7 +3,6 @@ package io.nvmesh.service;
 import io.nvmesh.core.net.LoopbackPorts;
 import io.nvmesh.service.agent.AgentStatus;
 import io.nvmesh.service.cluster.Member;
-import io.nvmesh.service.config.AuthConfig;
 import io.nvmesh.service.config.InstanceConfig;
 import io.nvmesh.service.sim.SimulatedFleet;
 
@@ -22,10 +21,9 @@ import java.util.Map;
  */
 final class TestCluster implements AutoCloseable {
 
-    static final String ADMIN = "admin-token-000000000001";
-    static final String READ = "read-token-0000000000001";
-    static final String PEER = "peer-secret-0000000000001";
-    static final String AGENT = "agent-secret-000000000001";
+    static final String ADMIN = TestAuth.ADMIN;
+    static final String READ = TestAuth.READ;
+    static final String AGENT = TestAuth.AGENT;
 
     private final Map<String, InstanceConfig> configs = new LinkedHashMap<>();
     private final Map<String, ReconcilerNode> running = new LinkedHashMap<>();
@@ -41,7 +39,6 @@ final class TestCluster implements AutoCloseable {
         for (int i = 1; i <= size; i++) {
             urls.put("r" + i, URI.create("http://127.0.0.1:" + ports.next()));
         }
-        AuthConfig auth = new AuthConfig(List.of(ADMIN), List.of(READ), PEER, AGENT);
         urls.forEach((id, url) -> {
             List<Member> peers = new ArrayList<>();
             urls.forEach((other, otherUrl) -> {
@@ -50,7 +47,7 @@ final class TestCluster implements AutoCloseable {
                 }
             });
             configs.put(id, InstanceConfig.defaults(id, dataDir.resolve(id))
-                    .withListen("127.0.0.1", url.getPort()).withAuth(auth).withPeers(peers)
+                    .withListen("127.0.0.1", url.getPort()).withAuth(TestAuth.of(id, urls.keySet())).withPeers(peers)
                     .withHeartbeat(interval, missed).withGit(gitRemote, "main", poll));
         });
     }

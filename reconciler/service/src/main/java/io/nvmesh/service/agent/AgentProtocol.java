@@ -23,6 +23,10 @@ public final class AgentProtocol {
     public static final int CLOSE_MOVED = 4300;
     /** The peer broke the protocol (bad JSON, unknown type, no hello first). The reason says what. */
     public static final int CLOSE_PROTOCOL_ERROR = 4400;
+    /** The agent's credential is no longer valid (revoked or expired); it may retry once it has a valid one. */
+    public static final int CLOSE_UNAUTHORIZED = 4401;
+    /** The agent's credential may not speak for the node id of its hello. Reconnecting will not help. */
+    public static final int CLOSE_FORBIDDEN = 4403;
     /** No hello arrived in time. */
     public static final int CLOSE_HELLO_TIMEOUT = 4408;
     /** A newer connection of the same node took over; do not reconnect from this one. */

@@ -11,7 +11,7 @@ import java.util.Objects;
  * @param nodeId       the node's id
  * @param kind         target or client
  * @param instances    base URLs of reconciler instances to dial (any of them; non-owners redirect)
- * @param secret       the agent secret, sent as a bearer token on the upgrade request
+ * @param token        this node's agent credential, sent as a bearer token on the upgrade request
  * @param protocols    versions offered in hello ({@link AgentProtocol#VERSIONS} outside tests)
  * @param backoffBase  first retry delay after a failure
  * @param backoffMax   longest retry delay
@@ -19,7 +19,7 @@ import java.util.Objects;
  *                     redirects back to the instance just lost are declined before one is followed
  * @param seed         seeds the jitter of the backoff and the choice of the first instance
  */
-public record AgentSettings(String nodeId, NodeKind kind, List<URI> instances, String secret,
+public record AgentSettings(String nodeId, NodeKind kind, List<URI> instances, String token,
                             List<Integer> protocols, Duration backoffBase, Duration backoffMax, int maxRedirects,
                             long seed) {
 
@@ -33,7 +33,7 @@ public record AgentSettings(String nodeId, NodeKind kind, List<URI> instances, S
         if (instances.isEmpty()) {
             throw new IllegalArgumentException("an agent needs at least one instance URL to dial");
         }
-        Objects.requireNonNull(secret, "secret");
+        Objects.requireNonNull(token, "token");
         protocols = List.copyOf(protocols);
         Objects.requireNonNull(backoffBase, "backoffBase");
         Objects.requireNonNull(backoffMax, "backoffMax");
@@ -43,18 +43,18 @@ public record AgentSettings(String nodeId, NodeKind kind, List<URI> instances, S
     }
 
     /** Default protocols, backoff 100 ms → 1 s, up to 3 redirects in a row. */
-    public static AgentSettings of(String nodeId, NodeKind kind, List<URI> instances, String secret, long seed) {
-        return new AgentSettings(nodeId, kind, instances, secret, AgentProtocol.VERSIONS, DEFAULT_BACKOFF_BASE,
+    public static AgentSettings of(String nodeId, NodeKind kind, List<URI> instances, String token, long seed) {
+        return new AgentSettings(nodeId, kind, instances, token, AgentProtocol.VERSIONS, DEFAULT_BACKOFF_BASE,
                 DEFAULT_BACKOFF_MAX, 3, seed);
     }
 
     public AgentSettings withProtocols(List<Integer> versions) {
-        return new AgentSettings(nodeId, kind, instances, secret, versions, backoffBase, backoffMax, maxRedirects,
+        return new AgentSettings(nodeId, kind, instances, token, versions, backoffBase, backoffMax, maxRedirects,
                 seed);
     }
 
-    public AgentSettings withSecret(String newSecret) {
-        return new AgentSettings(nodeId, kind, instances, newSecret, protocols, backoffBase, backoffMax, maxRedirects,
+    public AgentSettings withToken(String newToken) {
+        return new AgentSettings(nodeId, kind, instances, newToken, protocols, backoffBase, backoffMax, maxRedirects,
                 seed);
     }
 }

@@ -142,7 +142,7 @@ public final class NodeAgent {
 
     private void dial(long gen, URI base) {
         ClientUpgradeRequest request = new ClientUpgradeRequest();
-        request.setHeader("Authorization", "Bearer " + settings.secret());
+        request.setHeader("Authorization", "Bearer " + settings.token());
         Connection connection = new Connection(gen);
         synchronized (this) {
             if (gen != generation || state != AgentStatus.State.CONNECTING) {
@@ -170,7 +170,7 @@ public final class NodeAgent {
         int status = upgradeStatus(failure);
         lastClose = status > 0 ? "HTTP " + status : "unreachable " + base + ": " + rootMessage(failure);
         if (status == 401 || status == 403) {
-            LOG.log(System.Logger.Level.WARNING, () -> settings.nodeId() + ": " + base + " refused the agent secret");
+            LOG.log(System.Logger.Level.WARNING, () -> settings.nodeId() + ": " + base + " refused the agent credential (HTTP " + status + ")");
         }
         retryLater();
     }
@@ -317,7 +317,8 @@ public final class NodeAgent {
             lostAvoided = 0;
         }
         state = AgentStatus.State.CONNECTING;
-        if (code == AgentProtocol.CLOSE_UNSUPPORTED_VERSION || code == AgentProtocol.CLOSE_REPLACED) {
+        if (code == AgentProtocol.CLOSE_UNSUPPORTED_VERSION || code == AgentProtocol.CLOSE_REPLACED
+                || code == AgentProtocol.CLOSE_FORBIDDEN) {
             state = AgentStatus.State.FAILED;
             failure = reason;
             generation++;

@@ -1,64 +1,71 @@
 package io.nvmesh.service.config;
 
+import io.nvmesh.core.credentials.Credential;
+import io.nvmesh.core.credentials.Credentials;
+import io.nvmesh.core.credentials.Role;
+
+import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
+import java.util.Optional;
 
 /**
- * Bearer tokens, one role each: admin tokens may read and write, read tokens only read, the peer secret is what
- * reconciler instances present to each other, the agent secret what node agents present. An empty secret disables
- * that kind of caller. {@link #toString()} never shows a token.
+ * Who may call this instance and what it presents to its peers.
+ *
+ * @param credentials     credentials given in the configuration itself (the {@code adminTokens} and {@code
+ *                        readTokens} lists, or a test's); fixed for the life of the process
+ * @param credentialsFile the credentials file (docs/security.md): people, instances and agents, each with its own
+ *                        token hash; reloaded when it changes, so credentials are added and revoked without a restart
+ * @param token           this instance's own token, sent to its peers; its credential (role {@code instance}, named
+ *                        after this instance) must be in the credentials; empty when the instance has no peers
  */
-public record AuthConfig(List<String> adminTokens, List<String> readTokens, String peerSecret, String agentSecret) {
-
-    /** Short tokens are guessable; 16 characters is the floor, 32 random ones the advice. */
-    public static final int MIN_TOKEN_LENGTH = 16;
+public record AuthConfig(Credentials credentials, Optional<Path> credentialsFile, String token) {
 
     public AuthConfig {
-        adminTokens = List.copyOf(adminTokens);
-        readTokens = List.copyOf(readTokens);
-        peerSecret = Objects.requireNonNullElse(peerSecret, "");
-        agentSecret = Objects.requireNonNullElse(agentSecret, "");
-        List<String> all = new ArrayList<>(adminTokens);
-        all.addAll(readTokens);
-        if (!peerSecret.isEmpty()) {
-            all.add(peerSecret);
-        }
-        if (!agentSecret.isEmpty()) {
-            all.add(agentSecret);
-        }
-        Set<String> seen = new HashSet<>();
-        for (String token : all) {
-            checkToken(token);
-            if (!seen.add(token)) {
-                throw new IllegalArgumentException("a token may have only one role, but one is listed twice");
-            }
+        Objects.requireNonNull(credentials, "credentials");
+        Objects.requireNonNull(credentialsFile, "credentialsFile");
+        token = Objects.requireNonNullElse(token, "");
+        if (!token.isEmpty()) {
+            Credential.checkToken(token);
         }
     }
 
-    /** No tokens at all: every guarded endpoint refuses. */
+    /** No callers at all: every guarded endpoint refuses. */
     public static AuthConfig none() {
-        return new AuthConfig(List.of(), List.of(), "", "");
+        return new AuthConfig(Credentials.none(), Optional.empty(), "");
     }
 
-    static void checkToken(String token) {
-        if (token == null || token.length() < MIN_TOKEN_LENGTH) {
-            throw new IllegalArgumentException("tokens must be at least " + MIN_TOKEN_LENGTH + " characters long");
+    /** People's tokens given in clear: {@code admin-1..n} and {@code read-1..n}. */
+    public static AuthConfig tokens(List<String> adminTokens, List<String> readTokens) {
+        List<Credential> people = new ArrayList<>();
+        for (int i = 0; i < adminTokens.size(); i++) {
+            people.add(Credential.ofToken("admin-" + (i + 1), Role.ADMIN, List.of(), adminTokens.get(i)));
         }
-        for (int i = 0; i < token.length(); i++) {
-            char c = token.charAt(i);
-            if (c <= ' ' || c > '~') {
-                throw new IllegalArgumentException("tokens must be printable ASCII without spaces");
-            }
+        for (int i = 0; i < readTokens.size(); i++) {
+            people.add(Credential.ofToken("read-" + (i + 1), Role.READ, List.of(), readTokens.get(i)));
         }
+        return new AuthConfig(Credentials.of(people), Optional.empty(), "");
+    }
+
+    /** These credentials as well. */
+    public AuthConfig with(Credential... more) {
+        return new AuthConfig(credentials.plus(Credentials.of(List.of(more))), credentialsFile, token);
+    }
+
+    public AuthConfig withCredentialsFile(Path file) {
+        return new AuthConfig(credentials, Optional.of(file), token);
+    }
+
+    /** The token this instance presents to its peers. */
+    public AuthConfig withToken(String ownToken) {
+        return new AuthConfig(credentials, credentialsFile, ownToken);
     }
 
     @Override
     public String toString() {
-        return "AuthConfig[adminTokens=" + adminTokens.size() + ", readTokens=" + readTokens.size()
-                + ", peerSecret=" + (peerSecret.isEmpty() ? "none" : "set")
-                + ", agentSecret=" + (agentSecret.isEmpty() ? "none" : "set") + "]";
+        return "AuthConfig[credentials=" + credentials.all().size() + ", credentialsFile="
+                + credentialsFile.map(Path::toString).orElse("none") + ", token=" + (token.isEmpty() ? "none" : "set")
+                + "]";
     }
 }

@@ -50,17 +50,19 @@ import org.yaml.snakeyaml.nodes.Tag;
  * peers:                          # the other instances
  *   - id: r2
  *     url: http://10.0.0.6:7420
- * auth:                           # bearer tokens, at least 16 characters, each with one role
- *   adminTokens: [ ... ]          # read and write
+ * auth:                           # who may call (docs/security.md)
+ *   credentialsFile: credentials.yaml  # people, instances, agents: token hashes, reloaded when changed;
+ *                                 # required when there are peers
+ *   tokenFile: r1.token           # this instance's own token (or `token: ...`); required when there are peers
+ *   adminTokens: [ ... ]          # optional tokens in clear, at least 16 characters: read and write
  *   readTokens: [ ... ]           # read only
- *   peerSecret: ...               # required when there are peers
- *   agentSecret: ...
  * cluster:
  *   heartbeatInterval: 500ms      # ms, s or m; 10ms..1m
  *   missedHeartbeats: 3           # silent intervals before a peer is dead
  *   ownershipEpsilon: 0.25        # no instance owns more than ceil((1 + e) * average) keys
  *   startupGrace: 10s             # a peer not heard from since start counts as live this long; default
  *                                 # max(10s, 10 intervals, dead-after); 0s..10m, 0s: none
+ *   maxClockSkew: 5m              # a peer's epoch or counter stamp this far ahead of our clock is refused
  * }</pre>
  *
  * <p>The YAML is composed into nodes only, never constructed into objects, so no tag can instantiate a class; explicit
@@ -73,9 +75,10 @@ public final class ConfigLoader {
             "cluster");
     private static final Set<String> GIT = Set.of("remote", "branch", "pollInterval");
     private static final Set<String> PEER = Set.of("id", "url");
-    private static final Set<String> AUTH = Set.of("adminTokens", "readTokens", "peerSecret", "agentSecret");
+    private static final Set<String> AUTH = Set.of("adminTokens", "readTokens", "credentialsFile", "token",
+            "tokenFile", "peerSecret", "agentSecret");
     private static final Set<String> CLUSTER = Set.of("heartbeatInterval", "missedHeartbeats", "ownershipEpsilon",
-            "startupGrace");
+            "startupGrace", "maxClockSkew");
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m)");
     private static final Pattern HOST_PORT = Pattern.compile("(?:\\[([0-9a-fA-F:.]+)]|([^:\\[\\]]+)):(\\d{1,5})");
 
@@ -217,6 +220,7 @@ public final class ConfigLoader {
         int missed = InstanceConfig.DEFAULT_MISSED_HEARTBEATS;
         double epsilon = InstanceConfig.DEFAULT_OWNERSHIP_EPSILON;
         Optional<Duration> grace = Optional.empty();
+        Duration skew = InstanceConfig.DEFAULT_MAX_CLOCK_SKEW;
         if (top.containsKey("cluster")) {
             Fields cluster = fields(top.get("cluster").getValueNode(), "cluster", CLUSTER);
             if (cluster != null) {
@@ -231,6 +235,9 @@ public final class ConfigLoader {
                 grace = string(cluster, "cluster", "startupGrace", false)
                         .flatMap(s -> duration(s, cluster.get("startupGrace").getValueNode(), "cluster.startupGrace",
                                 Duration.ZERO, InstanceConfig.MAX_STARTUP_GRACE, "0s..10m"));
+                skew = string(cluster, "cluster", "maxClockSkew", false)
+                        .flatMap(s -> duration(s, cluster.get("maxClockSkew").getValueNode(), "cluster.maxClockSkew",
+                                Duration.ofSeconds(1), Duration.ofDays(1), "1s..1d")).orElse(skew);
                 Duration deadAfter = interval.multipliedBy(missed);
                 if (grace.isPresent() && !grace.get().isZero() && grace.get().compareTo(deadAfter) < 0) {
                     problem(cluster.get("startupGrace").getValueNode(), "cluster.startupGrace", "a grace of "
@@ -246,7 +253,7 @@ public final class ConfigLoader {
         }
         try {
             return new InstanceConfig(id, host, port, advertise, peers, gitRemote, gitBranch, poll, dataDir, auth,
-                    interval, missed, epsilon, grace);
+                    interval, missed, epsilon, grace, skew);
         } catch (IllegalArgumentException e) {
             // Everything the record checks is checked above with a location; this is the safety net.
             problems.add(new Problem(file, 0, 0, "", "", e.getMessage()));
@@ -303,8 +310,8 @@ public final class ConfigLoader {
     private AuthConfig auth(NodeTuple tuple, boolean hasPeers) {
         List<String> admin = List.of();
         List<String> read = List.of();
-        String peer = "";
-        String agent = "";
+        Optional<Path> credentialsFile = Optional.empty();
+        String token = "";
         Map<String, Node> where = new LinkedHashMap<>();
         Node authNode = tuple == null ? null : tuple.getValueNode();
         if (authNode != null) {
@@ -312,25 +319,59 @@ public final class ConfigLoader {
             if (auth == null) {
                 return null;
             }
+            for (String shared : List.of("peerSecret", "agentSecret")) {
+                if (auth.get(shared) != null) {
+                    problem(auth.get(shared).getKeyNode(), "auth." + shared, "shared secrets were replaced by one "
+                            + "credential per instance and per agent: give this instance its own `auth.tokenFile` and "
+                            + "list every instance and agent in `auth.credentialsFile` (docs/security.md; `nvmesh "
+                            + "token create` makes them)");
+                }
+            }
             admin = tokens(auth, "adminTokens", where);
             read = tokens(auth, "readTokens", where);
-            peer = string(auth, "auth", "peerSecret", false).orElse("");
-            agent = string(auth, "auth", "agentSecret", false).orElse("");
-            if (!peer.isEmpty()) {
-                checkToken(peer, auth.get("peerSecret").getValueNode(), "auth.peerSecret", where);
-            }
-            if (!agent.isEmpty()) {
-                checkToken(agent, auth.get("agentSecret").getValueNode(), "auth.agentSecret", where);
+            credentialsFile = string(auth, "auth", "credentialsFile", false).map(f -> baseDir.resolve(f).normalize());
+            Optional<String> inline = string(auth, "auth", "token", false);
+            Optional<String> file = string(auth, "auth", "tokenFile", false);
+            if (inline.isPresent() && file.isPresent()) {
+                problem(auth.get("tokenFile").getKeyNode(), "auth.tokenFile", "give `token` or `tokenFile`, not both");
+            } else if (inline.isPresent()) {
+                token = inline.get();
+                checkToken(token, auth.get("token").getValueNode(), "auth.token", where);
+            } else if (file.isPresent()) {
+                token = tokenFile(baseDir.resolve(file.get()).normalize(), auth.get("tokenFile").getValueNode());
             }
         }
-        if (hasPeers && peer.isEmpty()) {
-            problem(authNode, "auth.peerSecret",
-                    "is required when peers are configured (instances present it to each other)");
+        if (hasPeers && (token.isEmpty() || credentialsFile.isEmpty())) {
+            List<String> missing = new ArrayList<>();
+            if (token.isEmpty()) {
+                missing.add("`tokenFile` (this instance's own token)");
+            }
+            if (credentialsFile.isEmpty()) {
+                missing.add("`credentialsFile` (every instance and agent that may call it)");
+            }
+            problem(authNode, "auth", String.join(" and ", missing) + (missing.size() == 1 ? " is" : " are")
+                    + " required when peers are configured (docs/security.md)");
         }
         try {
-            return new AuthConfig(admin, read, peer, agent);
+            AuthConfig auth = AuthConfig.tokens(admin, read).withToken(token);
+            return credentialsFile.map(auth::withCredentialsFile).orElse(auth);
         } catch (IllegalArgumentException e) {
             return null; // already reported with a location
+        }
+    }
+
+    /** The token in a file (its first line, trimmed); problems at the `tokenFile` value. */
+    private String tokenFile(Path path, Node at) {
+        try {
+            String text = Files.readString(path).strip();
+            if (text.contains("\n")) {
+                text = text.substring(0, text.indexOf('\n')).strip();
+            }
+            checkToken(text, at, "auth.tokenFile", new LinkedHashMap<>());
+            return text;
+        } catch (IOException e) {
+            problem(at, "auth.tokenFile", "cannot read " + path + ": " + e.getClass().getSimpleName());
+            return "";
         }
     }
 
@@ -361,7 +402,7 @@ public final class ConfigLoader {
 
     private boolean checkToken(String token, Node at, String path, Map<String, Node> where) {
         try {
-            AuthConfig.checkToken(token);
+            io.nvmesh.core.credentials.Credential.checkToken(token);
         } catch (IllegalArgumentException e) {
             problem(at, path, e.getMessage());
             return false;

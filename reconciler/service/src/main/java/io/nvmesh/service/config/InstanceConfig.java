@@ -30,12 +30,14 @@ import java.util.Set;
  * @param ownershipEpsilon  how far above the average number of keys one instance may own (0.25 = 25 %)
  * @param startupGrace      how long a configured peer not heard from since start counts as live; empty: derived from
  *                          the heartbeat settings ({@code ReconcilerNode.startupGrace}); zero: no grace
+ * @param maxClockSkew      how far ahead of this instance's clock a peer's epoch or counter stamp may be; anything
+ *                          later is refused as forged or from a broken clock
  */
 public record InstanceConfig(String id, String listenHost, int listenPort, Optional<URI> advertiseUrl,
                              List<Member> peers, String gitRemote, String gitBranch,
                              Duration gitPollInterval, Path dataDir, AuthConfig auth,
                              Duration heartbeatInterval, int missedHeartbeats, double ownershipEpsilon,
-                             Optional<Duration> startupGrace) {
+                             Optional<Duration> startupGrace, Duration maxClockSkew) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 7420;
@@ -48,6 +50,8 @@ public record InstanceConfig(String id, String listenHost, int listenPort, Optio
     static final Duration MIN_HEARTBEAT_INTERVAL = Duration.ofMillis(10);
     static final Duration MAX_HEARTBEAT_INTERVAL = Duration.ofMinutes(1);
     static final Duration MAX_STARTUP_GRACE = Duration.ofMinutes(10);
+    public static final Duration DEFAULT_MAX_CLOCK_SKEW = Duration.ofMinutes(5);
+    static final Duration MAX_MAX_CLOCK_SKEW = Duration.ofDays(1);
 
     public InstanceConfig {
         Member.checkId(id);
@@ -82,8 +86,8 @@ public record InstanceConfig(String id, String listenHost, int listenPort, Optio
         }
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(auth, "auth");
-        if (!peers.isEmpty() && auth.peerSecret().isEmpty()) {
-            throw new IllegalArgumentException("auth.peerSecret is required when peers are configured");
+        if (!peers.isEmpty() && auth.token().isEmpty()) {
+            throw new IllegalArgumentException("auth.token is required when peers are configured");
         }
         Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");
         if (heartbeatInterval.compareTo(MIN_HEARTBEAT_INTERVAL) < 0
@@ -108,6 +112,11 @@ public record InstanceConfig(String id, String listenHost, int listenPort, Optio
             throw new IllegalArgumentException("startup grace must be 0s or at least the dead-after time "
                     + heartbeatInterval.multipliedBy(missedHeartbeats).toMillis() + "ms");
         }
+        Objects.requireNonNull(maxClockSkew, "maxClockSkew");
+        if (maxClockSkew.compareTo(Duration.ofSeconds(1)) < 0 || maxClockSkew.compareTo(MAX_MAX_CLOCK_SKEW) > 0) {
+            throw new IllegalArgumentException("max clock skew must be between 1s and 1d, got "
+                    + maxClockSkew.toMillis() + "ms");
+        }
     }
 
     /** A single instance on the loopback default port with default timings, no peers and no tokens. */
@@ -115,43 +124,49 @@ public record InstanceConfig(String id, String listenHost, int listenPort, Optio
         return new InstanceConfig(id, DEFAULT_HOST, DEFAULT_PORT, Optional.empty(), List.of(), "", DEFAULT_BRANCH,
                 DEFAULT_POLL_INTERVAL, dataDir,
                 AuthConfig.none(), DEFAULT_HEARTBEAT_INTERVAL, DEFAULT_MISSED_HEARTBEATS, DEFAULT_OWNERSHIP_EPSILON,
-                Optional.empty());
+                Optional.empty(), DEFAULT_MAX_CLOCK_SKEW);
     }
 
     public InstanceConfig withListen(String host, int port) {
         return new InstanceConfig(id, host, port, advertiseUrl, peers, gitRemote, gitBranch,
                 gitPollInterval, dataDir, auth, heartbeatInterval,
-                missedHeartbeats, ownershipEpsilon, startupGrace);
+                missedHeartbeats, ownershipEpsilon, startupGrace, maxClockSkew);
     }
 
     public InstanceConfig withPeers(List<Member> newPeers) {
         return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, newPeers, gitRemote, gitBranch,
                 gitPollInterval, dataDir, auth,
-                heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace);
+                heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace, maxClockSkew);
     }
 
     public InstanceConfig withAuth(AuthConfig newAuth) {
         return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
                 gitPollInterval, dataDir, newAuth,
-                heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace);
+                heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace, maxClockSkew);
     }
 
     public InstanceConfig withHeartbeat(Duration interval, int missed) {
         return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
                 gitPollInterval, dataDir, auth, interval,
-                missed, ownershipEpsilon, startupGrace);
+                missed, ownershipEpsilon, startupGrace, maxClockSkew);
     }
 
     /** A fixed start-up grace instead of the one derived from the heartbeat settings. */
     public InstanceConfig withStartupGrace(Duration grace) {
         return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
                 gitPollInterval, dataDir, auth, heartbeatInterval, missedHeartbeats, ownershipEpsilon,
-                Optional.of(grace));
+                Optional.of(grace), maxClockSkew);
+    }
+
+    public InstanceConfig withMaxClockSkew(Duration skew) {
+        return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
+                gitPollInterval, dataDir, auth, heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace,
+                skew);
     }
 
     /** The Git repository (path or URL), desired branch and poll interval of the reconcile loop. */
     public InstanceConfig withGit(String remote, String branch, Duration pollInterval) {
         return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, remote, branch, pollInterval,
-                dataDir, auth, heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace);
+                dataDir, auth, heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace, maxClockSkew);
     }
 }

@@ -8,8 +8,8 @@ enum Access {
     READ,
     /** An admin token. */
     WRITE,
-    /** The peer secret: other reconciler instances. */
+    /** An instance credential: other reconciler instances, each speaking as itself. */
     PEER,
-    /** The agent secret: node agents. */
+    /** An agent credential: node agents, each for its own node ids. */
     AGENT
 }

@@ -1,5 +1,6 @@
 package io.nvmesh.service.http;
 
+import io.nvmesh.service.auth.Caller;
 import io.nvmesh.service.nodes.AgentConversation;
 import io.nvmesh.service.nodes.AgentHub;
 import io.nvmesh.service.nodes.AgentLink;
@@ -16,10 +17,12 @@ import org.eclipse.jetty.websocket.api.Session;
 public final class AgentSocket implements Session.Listener.AutoDemanding {
 
     private final AgentHub hub;
+    private final Caller caller;
     private volatile AgentConversation conversation;
 
-    AgentSocket(AgentHub hub) {
+    AgentSocket(AgentHub hub, Caller caller) {
         this.hub = hub;
+        this.caller = caller;
     }
 
     @Override
@@ -34,7 +37,7 @@ public final class AgentSocket implements Session.Listener.AutoDemanding {
             public void close(int code, String reason) {
                 session.close(code, reason, Callback.NOOP);
             }
-        });
+        }, caller);
     }
 
     @Override

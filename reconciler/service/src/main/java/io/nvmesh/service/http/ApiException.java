@@ -27,6 +27,14 @@ final class ApiException extends RuntimeException {
         return new ApiException(400, "bad-request", "Bad request", detail, Map.of());
     }
 
+    /**
+     * 403 for a caller that claims to be someone it is not (a heartbeat, counter entry, event or hello of another
+     * instance or node): its credential is valid, but not for what the message says.
+     */
+    static ApiException notYourId(io.nvmesh.service.auth.Caller caller, String what) {
+        return new ApiException(403, "not-your-id", "Forbidden", caller + " may not " + what, Map.of());
+    }
+
     static ApiException notFound(String detail) {
         return new ApiException(404, "not-found", "Not found", detail, Map.of());
     }

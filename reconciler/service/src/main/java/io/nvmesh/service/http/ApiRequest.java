@@ -1,19 +1,25 @@
 package io.nvmesh.service.http;
 
+import io.nvmesh.service.auth.Caller;
+
 import java.util.List;
 import java.util.Map;
 
-/** What an endpoint sees of a request: no Jetty types, the body already read. */
+/**
+ * What an endpoint sees of a request: no Jetty types, the body already read, and the authenticated caller (whom the
+ * endpoint compares with what the body claims).
+ */
 record ApiRequest(String method, String path, Map<String, List<String>> query, byte[] body,
-                  Map<String, String> pathParams) {
+                  Map<String, String> pathParams, Caller caller) {
 
     ApiRequest {
         query = Map.copyOf(query);
         pathParams = Map.copyOf(pathParams);
+        java.util.Objects.requireNonNull(caller, "caller");
     }
 
     ApiRequest(String method, String path, Map<String, List<String>> query, byte[] body) {
-        this(method, path, query, body, Map.of());
+        this(method, path, query, body, Map.of(), Caller.ANONYMOUS);
     }
 
     /** A {@code {name}} segment of the route's path. */

@@ -1,6 +1,7 @@
 package io.nvmesh.service.http;
 
 import io.nvmesh.service.agent.AgentProtocol;
+import io.nvmesh.service.auth.CredentialSource;
 import io.nvmesh.service.cluster.Membership;
 import io.nvmesh.service.cluster.OwnershipTable;
 import io.nvmesh.service.config.AuthConfig;
@@ -47,6 +48,7 @@ public final class ApiServer implements AutoCloseable {
     // The dashboard's parts, made by start and stopped by close.
     private PerformanceHistory history;
     private DashboardEndpoints dashboard;
+    private java.time.Duration maxClockSkew = io.nvmesh.service.config.InstanceConfig.DEFAULT_MAX_CLOCK_SKEW;
 
     private ApiServer(Server server, ServerConnector connector, String host) {
         this.server = server;
@@ -86,6 +88,11 @@ public final class ApiServer implements AutoCloseable {
             throw new UncheckedIOException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
         }
         return new ApiServer(server, connector, host);
+    }
+
+    /** How far ahead of this instance's clock a peer's heartbeat epoch may be; set before {@link #start}. */
+    public void maxClockSkew(java.time.Duration skew) {
+        this.maxClockSkew = skew;
     }
 
     /** The port actually bound. */
@@ -130,14 +137,27 @@ public final class ApiServer implements AutoCloseable {
     public void start(AuthConfig auth, Membership membership, OwnershipTable ownership, AgentHub agents,
                       Counters counters, Optional<ReconcileLoop> reconcile, EventHub events,
                       InstanceMetrics metrics, Executor work) {
-        List<Route> routes = new ArrayList<>(new ClusterEndpoints(membership, ownership, reconcile).routes());
+        start(CredentialSource.load(auth), auth.token(), membership, ownership, agents, counters, reconcile, events,
+                metrics, work);
+    }
+
+    /**
+     * As above, with credentials that may be reloaded while serving.
+     *
+     * @param ownToken what this instance presents when it asks a peer (the dashboard's performance relay)
+     */
+    public void start(CredentialSource credentials, String ownToken, Membership membership, OwnershipTable ownership,
+                      AgentHub agents, Counters counters, Optional<ReconcileLoop> reconcile, EventHub events,
+                      InstanceMetrics metrics, Executor work) {
+        Authenticator authenticator = new Authenticator(credentials);
+        List<Route> routes = new ArrayList<>(new ClusterEndpoints(membership, ownership, reconcile, maxClockSkew).routes());
         routes.addAll(new NodeEndpoints(membership.selfId(), agents, ownership).routes());
         routes.addAll(new CounterEndpoints(counters).routes());
         routes.addAll(new VolumeEndpoints(membership.selfId(), reconcile).routes());
         history = PerformanceHistory.sampling(agents::targets, AgentHub.DEFAULT_REPORT_INTERVAL,
                 PerformanceHistory.DEFAULT_CAPACITY, membership.selfId());
         dashboard = new DashboardEndpoints(membership, ownership, agents, reconcile, history,
-                AgentHub.DEFAULT_REPORT_INTERVAL, auth.peerSecret());
+                AgentHub.DEFAULT_REPORT_INTERVAL, ownToken);
         routes.addAll(dashboard.routes());
         EventEndpoints eventEndpoints = events == null ? null : new EventEndpoints(events);
         if (eventEndpoints != null) {
@@ -147,11 +167,10 @@ public final class ApiServer implements AutoCloseable {
         container.setIdleTimeout(AGENT_IDLE_TIMEOUT);
         container.setMaxTextMessageSize(MAX_AGENT_MESSAGE_BYTES);
         List<Router.WebSocketRoute> upgrades = List.of(new Router.WebSocketRoute(AgentProtocol.PATH, Access.AGENT,
-                container, (upgradeRequest, upgradeResponse, callback) -> new AgentSocket(agents)));
-        Router router = new Router(routes, upgrades, new Authenticator(auth), work);
-        Handler api = eventEndpoints == null ? router
-                : eventEndpoints.streams(router, new Authenticator(auth), container);
-        Handler measured = metrics == null ? api : new MetricsEndpoint(api, metrics, new Authenticator(auth), work);
+                container, caller -> new AgentSocket(agents, caller)));
+        Router router = new Router(routes, upgrades, authenticator, work);
+        Handler api = eventEndpoints == null ? router : eventEndpoints.streams(router, authenticator, container);
+        Handler measured = metrics == null ? api : new MetricsEndpoint(api, metrics, authenticator, work);
         start(new AssetHandler(measured, StaticAssets.load()));
     }
 

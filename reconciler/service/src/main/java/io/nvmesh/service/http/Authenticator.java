@@ -1,47 +1,44 @@
 package io.nvmesh.service.http;
 
+import io.nvmesh.core.credentials.Role;
+import io.nvmesh.service.auth.Caller;
+import io.nvmesh.service.auth.CredentialSource;
 import io.nvmesh.service.config.AuthConfig;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
- * Decides whether a bearer token may call a route: 401 when no token was given or it is not one we know (the caller
- * must authenticate), 403 when the token is known but its role does not reach the route (authenticating again will
- * not help).
+ * Turns a bearer token into the {@link Caller} behind it and decides whether that caller may call a route: 401 when
+ * no token was given or it is not one we know (the caller must authenticate), 403 when the caller is known but its role
+ * does not reach the route (authenticating again will not help). Tokens are looked up by their SHA-256, so the time
+ * taken tells nothing about the tokens we know.
  */
 final class Authenticator {
-
-    enum Role { ADMIN, READ, PEER, AGENT }
-
-    private record Known(byte[] digest, Role role) {
-    }
 
     private static final Map<String, String> CHALLENGE = Map.of("WWW-Authenticate", "Bearer realm=\"nvmesh\"");
     private static final Map<String, String> INVALID = Map.of("WWW-Authenticate",
             "Bearer realm=\"nvmesh\", error=\"invalid_token\"");
 
-    private final List<Known> known = new ArrayList<>();
+    private final CredentialSource credentials;
 
-    Authenticator(AuthConfig auth) {
-        auth.adminTokens().forEach(t -> known.add(new Known(sha256(t), Role.ADMIN)));
-        auth.readTokens().forEach(t -> known.add(new Known(sha256(t), Role.READ)));
-        if (!auth.peerSecret().isEmpty()) {
-            known.add(new Known(sha256(auth.peerSecret()), Role.PEER));
-        }
-        if (!auth.agentSecret().isEmpty()) {
-            known.add(new Known(sha256(auth.agentSecret()), Role.AGENT));
-        }
+    Authenticator(CredentialSource credentials) {
+        this.credentials = credentials;
     }
 
-    /** Returns normally when allowed; throws the 401 or 403 problem otherwise. */
-    void check(Access access, String authorization) {
+    /** For tests and tools that have only a configuration. */
+    Authenticator(AuthConfig auth) {
+        this(CredentialSource.load(auth));
+    }
+
+    CredentialSource credentials() {
+        return credentials;
+    }
+
+    /** The caller, when allowed; throws the 401 or 403 problem otherwise. Public routes give {@link Caller#ANONYMOUS}. */
+    Caller check(Access access, String authorization) {
         if (access == Access.PUBLIC) {
-            return;
+            return Caller.ANONYMOUS;
         }
         if (authorization == null || authorization.isBlank()) {
             throw new ApiException(401, "unauthorized", "Unauthorized",
@@ -52,50 +49,34 @@ final class Authenticator {
             throw new ApiException(401, "unauthorized", "Unauthorized",
                     "only bearer tokens are accepted (`Authorization: Bearer <token>`)", CHALLENGE);
         }
-        Role role = roleOf(parts[1]);
-        if (role == null) {
-            throw new ApiException(401, "unauthorized", "Unauthorized", "the bearer token is not valid", INVALID);
+        Optional<Caller> found = credentials.authenticate(parts[1]);
+        if (found.isEmpty()) {
+            throw new ApiException(401, "unauthorized", "Unauthorized",
+                    "the bearer token is not valid (unknown, revoked or expired)", INVALID);
         }
+        Caller caller = found.get();
+        Role role = caller.role();
         boolean allowed = switch (access) {
             case READ -> role == Role.READ || role == Role.ADMIN;
             case WRITE -> role == Role.ADMIN;
-            case PEER -> role == Role.PEER;
+            case PEER -> role == Role.INSTANCE;
             case AGENT -> role == Role.AGENT;
             case PUBLIC -> true;
         };
         if (!allowed) {
-            throw new ApiException(403, "forbidden", "Forbidden", "a " + role.name().toLowerCase()
-                    + " token may not " + describe(access), Map.of());
+            throw new ApiException(403, "forbidden", "Forbidden", "a " + role.word()
+                    + " credential may not " + describe(access), Map.of());
         }
-    }
-
-    /** Compares digests of equal length without stopping early, so timing tells nothing about the tokens. */
-    private Role roleOf(String token) {
-        byte[] presented = sha256(token);
-        Role found = null;
-        for (Known k : known) {
-            if (MessageDigest.isEqual(k.digest, presented)) {
-                found = k.role;
-            }
-        }
-        return found;
+        return caller;
     }
 
     private static String describe(Access access) {
         return switch (access) {
-            case READ -> "read this (a read or admin token is needed)";
-            case WRITE -> "change this (an admin token is needed)";
-            case PEER -> "call peer endpoints (the peer secret is needed)";
-            case AGENT -> "call agent endpoints (the agent secret is needed)";
+            case READ -> "read this (a read or admin credential is needed)";
+            case WRITE -> "change this (an admin credential is needed)";
+            case PEER -> "call peer endpoints (an instance credential is needed)";
+            case AGENT -> "call agent endpoints (an agent credential is needed)";
             case PUBLIC -> "do this";
         };
-    }
-
-    private static byte[] sha256(String text) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
-        }
     }
 }

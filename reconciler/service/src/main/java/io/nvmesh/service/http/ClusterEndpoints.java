@@ -21,11 +21,14 @@ final class ClusterEndpoints {
     static final int MAX_QUERY_KEYS = 10_000;
 
     private final Membership membership;
+    private final java.time.Duration maxClockSkew;
     private final OwnershipTable ownership;
     private final java.util.Optional<io.nvmesh.service.reconcile.ReconcileLoop> reconcile;
 
     ClusterEndpoints(Membership membership, OwnershipTable ownership,
-                     java.util.Optional<io.nvmesh.service.reconcile.ReconcileLoop> reconcile) {
+                     java.util.Optional<io.nvmesh.service.reconcile.ReconcileLoop> reconcile,
+                     java.time.Duration maxClockSkew) {
+        this.maxClockSkew = maxClockSkew;
         this.membership = membership;
         this.ownership = ownership;
         this.reconcile = reconcile;
@@ -106,8 +109,12 @@ final class ClusterEndpoints {
 
     private ApiResponse heartbeat(ApiRequest request) {
         HeartbeatJson body = Json.read(request.body(), HeartbeatJson.class);
+        if (!request.caller().isInstance(body.id())) {
+            throw ApiException.notYourId(request.caller(), "send heartbeats as " + body.id());
+        }
         try {
-            return ApiResponse.ok(HeartbeatJson.of(membership.onHeartbeat(body.toHeartbeat())));
+            return ApiResponse.ok(HeartbeatJson.of(membership.onHeartbeat(
+                    body.toHeartbeat(System.currentTimeMillis() + maxClockSkew.toMillis()))));
         } catch (UnknownMemberException e) {
             throw ApiException.conflict("unknown-peer", "Unknown peer", e.getMessage());
         }

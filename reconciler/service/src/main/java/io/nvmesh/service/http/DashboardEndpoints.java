@@ -95,7 +95,7 @@ final class DashboardEndpoints implements AutoCloseable {
 
     DashboardEndpoints(Membership membership, OwnershipTable ownership, AgentHub agents,
                        Optional<ReconcileLoop> reconcile, PerformanceHistory history, Duration reportInterval,
-                       String peerSecret) {
+                       String ownToken) {
         this.self = membership.selfId();
         this.membership = membership;
         this.ownership = ownership;
@@ -104,7 +104,7 @@ final class DashboardEndpoints implements AutoCloseable {
         this.history = history;
         this.intervalMillis = reportInterval.toMillis();
         this.peers = PeerCalls.startClient("nvmesh-perf-client-" + self, PEER_TIMEOUT);
-        this.peerAuthorization = "Bearer " + peerSecret;
+        this.peerAuthorization = "Bearer " + ownToken;
     }
 
     List<Route> routes() {

@@ -20,8 +20,16 @@ record HeartbeatJson(String id, long epoch, String url, String digest, Map<Strin
         return new HeartbeatJson(h.id(), h.epoch(), h.url().toString(), h.digest(), h.agents());
     }
 
-    /** The domain value; 400 when a field is not acceptable. */
-    Heartbeat toHeartbeat() {
+    /**
+     * The domain value; 400 when a field is not acceptable, or when the epoch (the sender's start time) is after
+     * {@code latestEpoch}: an epoch from the future would make every later genuine heartbeat look like one from an
+     * earlier life of the sender, and silence it.
+     */
+    Heartbeat toHeartbeat(long latestEpoch) {
+        if (epoch > latestEpoch) {
+            throw ApiException.badRequest("invalid heartbeat: epoch " + epoch + " is later than this instance's clock "
+                    + "allows (" + latestEpoch + "); check the sender's clock");
+        }
         try {
             return new Heartbeat(id, epoch, new URI(url == null ? "" : url), digest, agents);
         } catch (URISyntaxException | IllegalArgumentException | NullPointerException e) {

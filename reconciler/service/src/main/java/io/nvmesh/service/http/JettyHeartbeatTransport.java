@@ -2,6 +2,7 @@ package io.nvmesh.service.http;
 
 import io.nvmesh.service.cluster.Heartbeat;
 import io.nvmesh.service.cluster.HeartbeatTransport;
+import io.nvmesh.service.config.InstanceConfig;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -30,18 +31,26 @@ public final class JettyHeartbeatTransport implements HeartbeatTransport {
     private final HttpClient client;
     private final String authorization;
     private final long timeoutMillis;
+    private final long maxSkewMillis;
 
-    private JettyHeartbeatTransport(HttpClient client, String peerSecret, long timeoutMillis) {
+    private JettyHeartbeatTransport(HttpClient client, String ownToken, long timeoutMillis, long maxSkewMillis) {
         this.client = client;
-        this.authorization = "Bearer " + peerSecret;
+        this.authorization = "Bearer " + ownToken;
         this.timeoutMillis = timeoutMillis;
+        this.maxSkewMillis = maxSkewMillis;
     }
 
     /**
      * @param name    used in thread names
      * @param timeout connect and total timeout of one heartbeat
      */
-    public static JettyHeartbeatTransport start(String name, String peerSecret, Duration timeout) {
+    public static JettyHeartbeatTransport start(String name, String ownToken, Duration timeout) {
+        return start(name, ownToken, timeout, InstanceConfig.DEFAULT_MAX_CLOCK_SKEW);
+    }
+
+    /** @param maxClockSkew how far ahead of our clock a peer's answered epoch may be */
+    public static JettyHeartbeatTransport start(String name, String ownToken, Duration timeout,
+                                                Duration maxClockSkew) {
         QueuedThreadPool threads = new QueuedThreadPool(8, 1);
         threads.setName("nvmesh-peer-client-" + name);
         threads.setDaemon(true);
@@ -56,7 +65,7 @@ public final class JettyHeartbeatTransport implements HeartbeatTransport {
         } catch (Exception e) {
             throw new IllegalStateException("the peer HTTP client did not start: " + e.getMessage(), e);
         }
-        return new JettyHeartbeatTransport(client, peerSecret, timeout.toMillis());
+        return new JettyHeartbeatTransport(client, ownToken, timeout.toMillis(), maxClockSkew.toMillis());
     }
 
     @Override
@@ -84,7 +93,8 @@ public final class JettyHeartbeatTransport implements HeartbeatTransport {
                             return;
                         }
                         try {
-                            reply.complete(Json.read(content, HeartbeatJson.class).toHeartbeat());
+                            reply.complete(Json.read(content, HeartbeatJson.class)
+                                    .toHeartbeat(System.currentTimeMillis() + maxSkewMillis));
                         } catch (RuntimeException e) {
                             reply.completeExceptionally(e);
                         }

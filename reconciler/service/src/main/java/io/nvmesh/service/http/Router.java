@@ -1,5 +1,7 @@
 package io.nvmesh.service.http;
 
+import io.nvmesh.service.auth.Caller;
+
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -19,7 +21,6 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Fields;
 import org.eclipse.jetty.websocket.server.ServerWebSocketContainer;
-import org.eclipse.jetty.websocket.server.WebSocketCreator;
 
 /**
  * Matches method (HEAD as GET) and exact path, checks the bearer token, reads the body without blocking, then runs
@@ -43,9 +44,11 @@ final class Router extends Handler.Abstract.NonBlocking {
     private final List<WebSocketRoute> upgrades;
 
     /**
-     * A path where a WebSocket upgrade is accepted for callers with the given access; the creator makes the endpoint.
+     * A path where a WebSocket upgrade is accepted for callers with the given access; {@code endpoints} makes the
+     * endpoint for the authenticated caller (an agent's session may speak only for that caller's nodes).
      */
-    record WebSocketRoute(String path, Access access, ServerWebSocketContainer container, WebSocketCreator creator) {
+    record WebSocketRoute(String path, Access access, ServerWebSocketContainer container,
+                          java.util.function.Function<Caller, Object> endpoints) {
     }
 
     Router(List<Route> routeList, Authenticator authenticator, Executor work) {
@@ -70,8 +73,10 @@ final class Router extends Handler.Abstract.NonBlocking {
             for (WebSocketRoute ws : upgrades) {
                 if (ws.path().equals(path)) {
                     // The token is checked on the upgrade request, so a refused agent gets a plain 401 problem.
-                    authenticator.check(ws.access(), request.getHeaders().get(HttpHeader.AUTHORIZATION));
-                    if (!ws.container().upgrade(ws.creator(), request, response, callback)) {
+                    Caller caller = authenticator.check(ws.access(),
+                            request.getHeaders().get(HttpHeader.AUTHORIZATION));
+                    if (!ws.container().upgrade((upgradeRequest, upgradeResponse, cb) -> ws.endpoints().apply(caller),
+                            request, response, callback)) {
                         throw new ApiException(426, "upgrade-required", "Upgrade required", path
                                 + " speaks WebSocket only (see docs/agent-protocol.md)",
                                 Map.of("Upgrade", "websocket"));
@@ -80,11 +85,12 @@ final class Router extends Handler.Abstract.NonBlocking {
                 }
             }
             Route route = match(request.getMethod(), path);
-            authenticator.check(route.access(), request.getHeaders().get(HttpHeader.AUTHORIZATION));
+            Caller caller = authenticator.check(route.access(), request.getHeaders().get(HttpHeader.AUTHORIZATION));
             Map<String, List<String>> query = query(request);
             CompletableFuture<byte[]> body = bodyOf(request, route);
             Map<String, String> pathParams = route.paramsOf(path);
-            body.thenCompose(bytes -> run(route, new ApiRequest(route.method(), path, query, bytes, pathParams)))
+            body.thenCompose(bytes -> run(route, new ApiRequest(route.method(), path, query, bytes, pathParams,
+                    caller)))
                     .whenComplete((answer, failure) -> {
                         if (failure == null) {
                             byte[] json = Json.write(answer.body());

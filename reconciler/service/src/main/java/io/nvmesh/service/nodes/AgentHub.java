@@ -10,6 +10,7 @@ import io.nvmesh.service.agent.AgentProtocol;
 import io.nvmesh.service.agent.NodeKind;
 import io.nvmesh.service.agent.Performance;
 import io.nvmesh.service.agent.ProtocolException;
+import io.nvmesh.service.auth.Caller;
 import io.nvmesh.service.cluster.ClusterView;
 import io.nvmesh.service.cluster.MemberStatus;
 import io.nvmesh.service.cluster.Membership;
@@ -39,6 +40,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 
 /**
  * The agents of the nodes this instance owns.
@@ -134,9 +136,12 @@ public final class AgentHub implements AutoCloseable {
         return hub;
     }
 
-    /** A new connection; the transport feeds what happens on it to the returned conversation. */
-    public AgentConversation accept(AgentLink link) {
-        Conversation c = new Conversation(Objects.requireNonNull(link, "link"));
+    /**
+     * A new connection made with an agent credential; the transport feeds what happens on it to the returned
+     * conversation. Its hello may name only a node the caller speaks for.
+     */
+    public AgentConversation accept(AgentLink link, Caller caller) {
+        Conversation c = new Conversation(Objects.requireNonNull(link, "link"), Objects.requireNonNull(caller));
         try {
             timer.schedule(c::helloTimeout, HELLO_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
@@ -268,6 +273,24 @@ public final class AgentHub implements AutoCloseable {
             closed = true;
         }
         timer.shutdownNow();
+    }
+
+    /**
+     * Closes the connections whose credential no longer holds (revoked, expired, or narrowed to other nodes); called
+     * after the credentials were reloaded.
+     */
+    public void closeRevoked(Predicate<Caller> stillHolds) {
+        List<Conversation> open;
+        synchronized (this) {
+            open = new ArrayList<>(connections.values());
+        }
+        for (Conversation c : open) {
+            if (!c.ended && !stillHolds.test(c.caller)) {
+                LOG.log(System.Logger.Level.WARNING, "closing the connection of " + c.caller
+                        + ": its credential was revoked or expired");
+                c.link.close(AgentProtocol.CLOSE_UNAUTHORIZED, "credential revoked or expired");
+            }
+        }
     }
 
     // ---- conversation events, serialized on this hub ----
@@ -507,6 +530,7 @@ public final class AgentHub implements AutoCloseable {
     private final class Conversation implements AgentConversation {
 
         final AgentLink link;
+        final Caller caller;
         volatile AgentMessage.Hello hello;
         private volatile boolean greeted;
         volatile boolean ended;
@@ -516,8 +540,9 @@ public final class AgentHub implements AutoCloseable {
         // Guarded by the hub: the last command sent on this connection.
         AgentMessage.Command lastSent;
 
-        Conversation(AgentLink link) {
+        Conversation(AgentLink link, Caller caller) {
             this.link = link;
+            this.caller = caller;
         }
 
         @Override
@@ -532,6 +557,13 @@ public final class AgentHub implements AutoCloseable {
             if (!greeted) {
                 if (!(message instanceof AgentMessage.Hello h)) {
                     link.close(AgentProtocol.CLOSE_PROTOCOL_ERROR, "the first message must be hello");
+                    return;
+                }
+                if (!caller.speaksFor(h.nodeId())) {
+                    LOG.log(System.Logger.Level.WARNING, "refused a hello as " + h.nodeId() + " from " + caller
+                            + ": the credential does not name that node");
+                    link.close(AgentProtocol.CLOSE_FORBIDDEN, AgentProtocol.reason("credential " + caller.name()
+                            + " may not speak for node " + h.nodeId()));
                     return;
                 }
                 greeted = true;

@@ -17,11 +17,14 @@ import java.util.concurrent.CountDownLatch;
 import java.util.stream.Collectors;
 
 /**
- * {@code SimMain --targets 48 --drives 8 --clients 32 --seed 1 --connect URL[,URL...] --agent-secret S --control
- * 127.0.0.1:0}: runs a simulated fleet against real instances and a loopback control to inject faults. The agent
- * secret may come from {@code NVMESH_AGENT_SECRET} instead, so it need not show in the process list. The control's
- * bearer token comes from {@code --control-token} or {@code NVMESH_SIM_CONTROL_TOKEN}; without either, a random one is
- * made and printed as {@code control-token <token>}. Prints {@code control http://...} once ready; stops on SIGTERM.
+ * {@code SimMain --targets 48 --drives 8 --clients 32 --seed 1 --connect URL[,URL...] --agent-tokens FILE --control
+ * 127.0.0.1:0}: runs a simulated fleet against real instances and a loopback control to inject faults. Each
+ * simulated node presents its own agent token, read from a file of {@code node-id token} lines ({@code nvmesh demo}
+ * writes one); or every node presents one token ({@code --agent-token}, or {@code NVMESH_AGENT_TOKEN} so that it
+ * need not show in the process list), whose credential must then speak for every node ({@code nodes: ["*"]}).
+ * The control's bearer token comes from {@code --control-token} or {@code NVMESH_SIM_CONTROL_TOKEN}; without either,
+ * a random one is made and printed as {@code control-token <token>}. Prints {@code control http://...} once ready;
+ * stops on SIGTERM.
  */
 public final class SimMain {
 
@@ -40,7 +43,7 @@ public final class SimMain {
         PrintWriter err = new PrintWriter(System.err, true);
         Running running;
         try {
-            running = start(out, System.getenv("NVMESH_AGENT_SECRET"), args);
+            running = start(out, System.getenv("NVMESH_AGENT_TOKEN"), args);
         } catch (IllegalArgumentException e) {
             err.println("error: " + e.getMessage());
             err.println(usage());
@@ -57,8 +60,8 @@ public final class SimMain {
 
     static String usage() {
         return "usage: SimMain --connect URL[,URL...] [--targets 48] [--drives 8] [--clients 32] [--seed 1] "
-                + "[--inventory FILE] [--agent-secret S | env NVMESH_AGENT_SECRET] [--control 127.0.0.1:0] "
-                + "[--control-token T | env " + CONTROL_TOKEN_ENV + "] [--ack-delay-ms 200]";
+                + "[--inventory FILE] [--agent-tokens FILE | --agent-token T | env NVMESH_AGENT_TOKEN] "
+                + "[--control 127.0.0.1:0] [--control-token T | env " + CONTROL_TOKEN_ENV + "] [--ack-delay-ms 200]";
     }
 
     /** A started fleet and its control. */
@@ -71,13 +74,14 @@ public final class SimMain {
     }
 
     /** Parses, connects the fleet, starts the control and says where it is. */
-    static Running start(PrintWriter out, String secretFromEnv, String... args) {
+    static Running start(PrintWriter out, String tokenFromEnv, String... args) {
         int targets = 48;
         int drives = 8;
         int clients = 32;
         long seed = 1;
         List<URI> connect = new ArrayList<>();
-        String secret = secretFromEnv;
+        String token = tokenFromEnv;
+        String tokensFile = null;
         String control = "127.0.0.1:0";
         String inventory = null;
         int ackDelayMillis = 200;
@@ -102,7 +106,8 @@ public final class SimMain {
                         connect.add(uri);
                     }
                 }
-                case "--agent-secret" -> secret = v;
+                case "--agent-token" -> token = v;
+                case "--agent-tokens" -> tokensFile = v;
                 case "--control" -> control = v;
                 case "--control-token" -> controlToken = v;
                 case "--inventory" -> inventory = v;
@@ -113,8 +118,16 @@ public final class SimMain {
         if (connect.isEmpty()) {
             throw new IllegalArgumentException("--connect is required");
         }
-        if (secret == null || secret.isBlank()) {
-            throw new IllegalArgumentException("an agent secret is required (--agent-secret or NVMESH_AGENT_SECRET)");
+        java.util.function.Function<String, String> tokenOf;
+        if (tokensFile != null) {
+            java.util.Map<String, String> tokens = readTokens(tokensFile);
+            tokenOf = tokens::get;
+        } else if (token != null && !token.isBlank()) {
+            String one = token;
+            tokenOf = node -> one;
+        } else {
+            throw new IllegalArgumentException("agent credentials are required (--agent-tokens FILE, --agent-token or "
+                    + "NVMESH_AGENT_TOKEN)");
         }
         int colon = control.lastIndexOf(':');
         if (colon < 1) {
@@ -130,8 +143,14 @@ public final class SimMain {
         if (madeToken) {
             controlToken = randomToken();
         }
+        for (String id : fleet.targetIds()) {
+            requireToken(tokenOf, id);
+        }
+        for (String id : fleet.clientIds()) {
+            requireToken(tokenOf, id);
+        }
         SimControl ctl = SimControl.start(host, port, fleet, controlToken);
-        fleet.connect(connect, secret);
+        fleet.connect(connect, tokenOf);
         if (inventory == null) {
             out.println("fleet " + targets + " targets x " + drives + " drives, " + clients + " clients, seed " + seed);
         } else {
@@ -154,6 +173,35 @@ public final class SimMain {
         byte[] bytes = new byte[24];
         RANDOM.nextBytes(bytes);
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    private static void requireToken(java.util.function.Function<String, String> tokenOf, String node) {
+        if (tokenOf.apply(node) == null) {
+            throw new IllegalArgumentException("the agent tokens file has no token for node " + node);
+        }
+    }
+
+    /** {@code node-id token} per line; blank lines and {@code #} comments are skipped. */
+    static java.util.Map<String, String> readTokens(String file) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(Path.of(file));
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read agent tokens " + file + ": " + e.getClass().getSimpleName());
+        }
+        java.util.Map<String, String> tokens = new java.util.HashMap<>();
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i).strip();
+            if (line.isEmpty() || line.startsWith("#")) {
+                continue;
+            }
+            String[] parts = line.split("\\s+");
+            if (parts.length != 2) {
+                throw new IllegalArgumentException(file + ":" + (i + 1) + ": expected `node-id token`");
+            }
+            tokens.put(parts[0], parts[1]);
+        }
+        return tokens;
     }
 
     /** A fleet shaped like an inventory file ({@code samples/inventory/fleet.yaml}), problems as one message. */

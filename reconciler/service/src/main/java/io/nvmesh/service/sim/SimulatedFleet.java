@@ -122,11 +122,23 @@ public final class SimulatedFleet implements AutoCloseable {
         return spec;
     }
 
-    /** Starts every agent on a runtime of its own (closed with the fleet). */
-    public synchronized void connect(List<URI> instances, String agentSecret) {
+    /**
+     * Starts every agent on a runtime of its own (closed with the fleet), all with one token: its credential must
+     * speak for every node of the fleet (e.g. {@code nodes: ["*"]}, for simulators only).
+     */
+    public synchronized void connect(List<URI> instances, String agentToken) {
+        connect(instances, node -> agentToken);
+    }
+
+    /** Starts every agent on a runtime of its own, each with its own node's token. */
+    public synchronized void connect(List<URI> instances, java.util.function.Function<String, String> tokenOf) {
         AgentRuntime rt = AgentRuntime.start("sim");
         ownsRuntime = true;
-        connect(rt, instances, agentSecret);
+        connect(rt, instances, tokenOf);
+    }
+
+    public synchronized void connect(AgentRuntime rt, List<URI> instances, String agentToken) {
+        connect(rt, instances, node -> agentToken);
     }
 
     /**
@@ -134,13 +146,18 @@ public final class SimulatedFleet implements AutoCloseable {
      * machines of a fleet boot at different moments; thousands of agents dialling in the same instant would starve
      * the instances' heartbeats.
      */
-    public synchronized void connect(AgentRuntime rt, List<URI> instances, String agentSecret) {
+    public synchronized void connect(AgentRuntime rt, List<URI> instances,
+                                     java.util.function.Function<String, String> tokenOf) {
         if (runtime != null && runtime != rt) {
             throw new IllegalStateException("the fleet is connected already");
         }
         runtime = rt;
         for (SimNode n : nodes.values()) {
-            NodeAgent agent = NodeAgent.create(rt, AgentSettings.of(n.id, n.kind, instances, agentSecret,
+            String token = tokenOf.apply(n.id);
+            if (token == null) {
+                throw new IllegalArgumentException("no agent token for node " + n.id);
+            }
+            NodeAgent agent = NodeAgent.create(rt, AgentSettings.of(n.id, n.kind, instances, token,
                     spec.seed()), n);
             agents.put(n.id, agent);
         }

@@ -1,9 +1,12 @@
 package io.nvmesh.service.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.nvmesh.core.credentials.Credential;
+import io.nvmesh.core.credentials.Role;
 import io.nvmesh.schema.Problem;
 import io.nvmesh.service.ReconcilerNode;
 import io.nvmesh.service.cluster.Member;
@@ -14,6 +17,7 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -69,10 +73,12 @@ class ConfigLoaderTest {
         assertThat(c.gitPollInterval()).isEqualTo(Duration.ofSeconds(5));
         assertThat(c.peers()).containsExactly(new Member("r2", URI.create("http://10.0.0.6:7420")),
                 new Member("r3", URI.create("https://10.0.0.7:7420/")));
-        assertThat(c.auth().adminTokens()).containsExactly("admin-token-000000000001", "admin-token-000000000002");
-        assertThat(c.auth().readTokens()).containsExactly("read-token-0000000000001");
-        assertThat(c.auth().peerSecret()).isEqualTo("peer-secret-0000000000001");
-        assertThat(c.auth().agentSecret()).isEqualTo("agent-secret-000000000001");
+        assertThat(c.auth().credentials().all()).extracting(Credential::name, Credential::role).containsExactly(
+                tuple("admin-1", Role.ADMIN), tuple("admin-2", Role.ADMIN), tuple("read-1", Role.READ));
+        assertThat(c.auth().credentials().lookup("admin-token-000000000002", Instant.now()))
+                .map(Credential::name).contains("admin-2");
+        assertThat(c.auth().credentialsFile()).contains(Path.of("/etc/nvmesh/credentials.yaml"));
+        assertThat(c.auth().token()).isEqualTo("instance-token-r1-000000");
         assertThat(c.heartbeatInterval()).isEqualTo(Duration.ofMillis(250));
         assertThat(c.missedHeartbeats()).isEqualTo(4);
         assertThat(c.ownershipEpsilon()).isEqualTo(0.5);
@@ -158,11 +164,12 @@ class ConfigLoaderTest {
 
     @Test
     void tokensNeverAppearInToString() {
-        AuthConfig auth = new AuthConfig(List.of("admin-token-000000000001"), List.of(), "peer-secret-0000000000001",
-                "");
+        AuthConfig auth = AuthConfig.tokens(List.of("admin-token-000000000001"), List.of())
+                .withToken("instance-token-r1-000000");
         InstanceConfig c = InstanceConfig.defaults("r1", Path.of("/tmp")).withAuth(auth);
 
-        assertThat(c.toString()).doesNotContain("admin-token", "peer-secret").contains("adminTokens=1");
+        assertThat(c.toString()).doesNotContain("admin-token", "instance-token").contains("credentials=1")
+                .contains("token=set");
     }
 
     @Test
@@ -170,7 +177,7 @@ class ConfigLoaderTest {
         InstanceConfig c = InstanceConfig.defaults("r1", Path.of("/tmp"));
 
         assertThatThrownBy(() -> c.withPeers(List.of(new Member("r2", URI.create("http://127.0.0.1:1")))))
-                .hasMessageContaining("peerSecret is required");
+                .hasMessageContaining("auth.token is required");
         assertThat(c.advertiseUrl()).isEqualTo(Optional.empty());
     }
 }

@@ -6,6 +6,7 @@ import io.nvmesh.service.cluster.HeartbeatTransport;
 import io.nvmesh.service.cluster.Member;
 import io.nvmesh.service.cluster.Membership;
 import io.nvmesh.service.cluster.OwnershipTable;
+import io.nvmesh.service.TestAuth;
 import io.nvmesh.service.config.AuthConfig;
 import io.nvmesh.service.nodes.AgentHub;
 import io.nvmesh.service.counters.Counters;
@@ -35,10 +36,11 @@ import tools.jackson.databind.JsonNode;
 /** A real Jetty on a loopback port, a real membership (not started: the test plays the peer). */
 class ApiServerTest {
 
-    static final String ADMIN = "admin-token-000000000001";
-    static final String READ = "read-token-0000000000001";
-    static final String PEER = "peer-secret-0000000000001";
-    static final String AGENT = "agent-secret-000000000001";
+    static final String ADMIN = TestAuth.ADMIN;
+    static final String READ = TestAuth.READ;
+    /** The test plays instance r2. */
+    static final String PEER = TestAuth.instanceToken("r2");
+    static final String AGENT = TestAuth.AGENT;
 
     static ApiServer server;
     static Membership membership;
@@ -63,7 +65,7 @@ class ApiServerTest {
         work = Executors.newFixedThreadPool(2, r -> new Thread(r, "test-work"));
         agents = AgentHub.start(membership, ownership, Duration.ofSeconds(1), Duration.ofMillis(50));
         counters = Counters.open(dataDir.resolve("counters"), "r1", 42);
-        server.start(new AuthConfig(List.of(ADMIN), List.of(READ), PEER, AGENT), membership, ownership, agents,
+        server.start(TestAuth.of("r1", List.of("r1", "r2", "r9")), membership, ownership, agents,
                 counters, java.util.Optional.empty(), work);
         base = server.localUrl();
     }
@@ -167,7 +169,7 @@ class ApiServerTest {
     }
 
     @Test
-    void onlyThePeerSecretMaySendHeartbeats() throws Exception {
+    void onlyAnInstanceCredentialMaySendHeartbeats() throws Exception {
         assertProblem(post("/v1/peer/heartbeat", null, heartbeatBody("r2")), 401, "unauthorized");
         assertProblem(post("/v1/peer/heartbeat", ADMIN, heartbeatBody("r2")), 403, "forbidden");
         assertProblem(post("/v1/peer/heartbeat", READ, heartbeatBody("r2")), 403, "forbidden");
@@ -186,7 +188,16 @@ class ApiServerTest {
 
     @Test
     void heartbeatsFromStrangersAreAConflict() throws Exception {
-        assertProblem(post("/v1/peer/heartbeat", PEER, heartbeatBody("r9")), 409, "unknown-peer");
+        // r9 holds an instance credential but is not one of this instance's configured peers.
+        assertProblem(post("/v1/peer/heartbeat", TestAuth.instanceToken("r9"), heartbeatBody("r9")), 409,
+                "unknown-peer");
+    }
+
+    @Test
+    void anInstanceMaySendOnlyItsOwnHeartbeats() throws Exception {
+        assertProblem(post("/v1/peer/heartbeat", TestAuth.instanceToken("r9"), heartbeatBody("r2")), 403,
+                "not-your-id");
+        assertProblem(post("/v1/peer/heartbeat", PEER, heartbeatBody("r9")), 403, "not-your-id");
     }
 
     @Test

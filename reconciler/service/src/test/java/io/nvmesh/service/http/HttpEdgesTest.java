@@ -6,7 +6,7 @@ import io.nvmesh.service.cluster.HeartbeatTransport;
 import io.nvmesh.service.cluster.Member;
 import io.nvmesh.service.cluster.Membership;
 import io.nvmesh.service.cluster.OwnershipTable;
-import io.nvmesh.service.config.AuthConfig;
+import io.nvmesh.service.TestAuth;
 import io.nvmesh.service.counters.Counters;
 import io.nvmesh.service.events.Event;
 import io.nvmesh.service.events.EventHub;
@@ -48,7 +48,8 @@ import tools.jackson.databind.JsonNode;
  */
 class HttpEdgesTest {
 
-    static final String PEER = "peer-secret-0000000000001";
+    /** The test plays instance r2. */
+    static final String PEER = TestAuth.instanceToken("r2");
 
     static ApiServer server;
     static Membership membership;
@@ -73,8 +74,7 @@ class HttpEdgesTest {
         agents = AgentHub.start(membership, ownership, Duration.ofSeconds(1), Duration.ofMillis(50));
         counters = Counters.open(dataDir.resolve("counters"), "r1", 42);
         events = EventHub.start("r1", 42, EventHub.Settings.defaults(Duration.ofSeconds(1)), new Nowhere(), Map::of);
-        server.start(new AuthConfig(List.of("admin-token-000000000001"), List.of("read-token-0000000000001"), PEER,
-                "agent-secret-000000000001"), membership, ownership, agents, counters, Optional.empty(), events, work);
+        server.start(TestAuth.of("r1", List.of("r1", "r2")), membership, ownership, agents, counters, Optional.empty(), events, work);
         base = server.localUrl();
     }
 

@@ -39,7 +39,8 @@ class OpenApiDocumentTest {
         try (Membership m = Membership.create(new Member("r1", URI.create("http://127.0.0.1:1")), 1, List.of(),
                 Duration.ofSeconds(1), 3, none, System::nanoTime)) {
             OwnershipTable ownership = OwnershipTable.following(m, 0.25);
-            List<Route> routes = new ArrayList<>(new ClusterEndpoints(m, ownership, java.util.Optional.empty()).routes());
+            List<Route> routes = new ArrayList<>(new ClusterEndpoints(m, ownership, java.util.Optional.empty(),
+                java.time.Duration.ofMinutes(5)).routes());
             try (AgentHub hub = AgentHub.start(m, ownership, Duration.ofSeconds(1), Duration.ofSeconds(1));
                  PerformanceHistory history = PerformanceHistory.manual(1);
                  DashboardEndpoints dashboard = new DashboardEndpoints(m, ownership, hub, java.util.Optional.empty(),

@@ -11,7 +11,6 @@ import io.nvmesh.core.state.Changes;
 import io.nvmesh.core.state.DesiredBranch;
 import io.nvmesh.core.state.StateStore;
 import io.nvmesh.service.ReconcilerNode;
-import io.nvmesh.service.config.AuthConfig;
 import io.nvmesh.service.config.InstanceConfig;
 import io.nvmesh.service.counters.CounterKeys;
 import io.nvmesh.service.counters.CounterWorld;
@@ -50,7 +49,7 @@ class MetricsEndpointTest {
 
     private static final String READ = "read-token-0000000000001";
     private static final String ADMIN = "admin-token-000000000001";
-    private static final String AGENT = "agent-secret-000000000001";
+    private static final String AGENT = io.nvmesh.service.TestAuth.AGENT;
     private static final Author TEST = new Author("test", "test@example.com");
     private static final Path SAMPLES = Path.of(System.getProperty("user.dir")).resolve("../../samples/prometheus")
             .normalize();
@@ -84,7 +83,7 @@ class MetricsEndpointTest {
                     """);
         }
         InstanceConfig config = InstanceConfig.defaults("r1", data.resolve("r1")).withListen("127.0.0.1", 0)
-                .withAuth(new AuthConfig(List.of(ADMIN), List.of(READ), "", AGENT))
+                .withAuth(io.nvmesh.service.TestAuth.single())
                 .withGit(bare.toString(), "main", Duration.ofMillis(200));
         try (ReconcilerNode node = ReconcilerNode.start(config);
              SimulatedFleet fleet = SimulatedFleet.create(new SimulatedFleet.Spec(3, 2, 1, 5))) {
@@ -150,7 +149,7 @@ class MetricsEndpointTest {
     @Test
     void clusterCountersBecomeLabelledGaugesWithTheirTotals() throws Exception {
         InstanceConfig config = InstanceConfig.defaults("r1", data.resolve("r1")).withListen("127.0.0.1", 0)
-                .withAuth(new AuthConfig(List.of(ADMIN), List.of(READ), "", AGENT));
+                .withAuth(io.nvmesh.service.TestAuth.single());
         try (ReconcilerNode node = ReconcilerNode.start(config)) {
             CounterWorld world = CounterWorld.generate(6, 3, 2, 17);
             world.createVolumes(4);
@@ -196,7 +195,7 @@ class MetricsEndpointTest {
     @Test
     void metricsNeedAReadTokenAndSpeakOpenMetricsWhenAsked() throws Exception {
         InstanceConfig config = InstanceConfig.defaults("r1", data.resolve("r1")).withListen("127.0.0.1", 0)
-                .withAuth(new AuthConfig(List.of(ADMIN), List.of(READ), "", AGENT));
+                .withAuth(io.nvmesh.service.TestAuth.single());
         try (ReconcilerNode node = ReconcilerNode.start(config)) {
             assertThat(get(node, "/metrics", null, null).statusCode()).isEqualTo(401);
             assertThat(get(node, "/metrics", "not-a-token-000000000000", null).statusCode()).isEqualTo(401);

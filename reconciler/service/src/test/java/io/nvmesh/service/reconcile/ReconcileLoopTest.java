@@ -11,7 +11,6 @@ import io.nvmesh.core.state.Changes;
 import io.nvmesh.core.state.DesiredBranch;
 import io.nvmesh.core.state.StateStore;
 import io.nvmesh.service.ReconcilerNode;
-import io.nvmesh.service.config.AuthConfig;
 import io.nvmesh.service.config.InstanceConfig;
 import io.nvmesh.service.sim.SimulatedFleet;
 
@@ -26,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** One instance whose git.remote is a URL: it works through a mirror and pushes with a lease. */
 class ReconcileLoopTest {
 
-    private static final String AGENT = "agent-secret-000000000001";
+    private static final String AGENT = io.nvmesh.service.TestAuth.AGENT;
     private static final Author TEST = new Author("test", "test@example.com");
 
     @TempDir
@@ -58,7 +57,7 @@ class ReconcileLoopTest {
                     """);
             // A poll interval far longer than the test: only the start-up pass and triggers run.
             InstanceConfig config = InstanceConfig.defaults("r1", data.resolve("r1")).withListen("127.0.0.1", 0)
-                    .withAuth(new AuthConfig(List.of(), List.of(), "", AGENT))
+                    .withAuth(io.nvmesh.service.TestAuth.single())
                     .withGit(bare.toUri().toString(), "main", Duration.ofMinutes(10));
             try (ReconcilerNode node = ReconcilerNode.start(config);
                  SimulatedFleet fleet = SimulatedFleet.create(new SimulatedFleet.Spec(3, 2, 1, 5))) {

@@ -36,10 +36,9 @@ import tools.jackson.databind.json.JsonMapper;
  */
 final class ReconcilerProcesses {
 
-    static final String ADMIN = "admin-token-safety-000001";
-    static final String READ = "read-token-safety-0000001";
-    static final String PEER = "peer-secret-safety-000001";
-    static final String AGENT = "agent-secret-safety-00001";
+    static final String ADMIN = io.nvmesh.service.TestAuth.ADMIN;
+    static final String READ = io.nvmesh.service.TestAuth.READ;
+    static final String AGENT = io.nvmesh.service.TestAuth.AGENT;
     private static final JsonMapper JSON = JsonMapper.builder().build();
     /** C1 and the serial collector: three of these share two busy cores with the test (bench/failover.sh). */
     private static final List<String> CHILD_FLAGS = List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
@@ -135,9 +134,9 @@ final class ReconcilerProcesses {
                 y.append("  - id: ").append(other).append("\n    url: ").append(peer).append('\n');
             }
         }
-        y.append("auth:\n  adminTokens: [").append(ADMIN).append("]\n  readTokens: [").append(READ)
-                .append("]\n  peerSecret: ").append(PEER).append("\n  agentSecret: ").append(AGENT)
-                .append("\ncluster:\n  heartbeatInterval: ").append(settings.heartbeat().toMillis())
+        io.nvmesh.service.TestAuth.writeFiles(dir, ports.keySet());
+        y.append(io.nvmesh.service.TestAuth.authYaml(id))
+                .append("cluster:\n  heartbeatInterval: ").append(settings.heartbeat().toMillis())
                 .append("ms\n  missedHeartbeats: ").append(settings.missed()).append('\n');
         Files.writeString(dir.resolve(id + ".yaml"), y.toString());
     }

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.nvmesh.core.allocation.Drive;
 import io.nvmesh.service.ReconcilerNode;
-import io.nvmesh.service.config.AuthConfig;
 import io.nvmesh.service.config.InstanceConfig;
 
 import java.io.PrintWriter;
@@ -25,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** SimMain against one real instance, driven through its loopback control. */
 class SimMainTest {
 
-    private static final String SECRET = "agent-secret-sim-00000001";
+    private static final String SECRET = io.nvmesh.service.TestAuth.AGENT;
 
     @TempDir
     Path data;
@@ -55,11 +54,11 @@ class SimMainTest {
     @Test
     void theControlInjectsFaultsThatTheOwnerSees() throws Exception {
         InstanceConfig config = InstanceConfig.defaults("r1", data).withListen("127.0.0.1", 0)
-                .withAuth(new AuthConfig(List.of(), List.of(), "", SECRET));
+                .withAuth(io.nvmesh.service.TestAuth.single());
         StringWriter out = new StringWriter();
         try (ReconcilerNode node = ReconcilerNode.start(config);
              SimMain.Running sim = SimMain.start(new PrintWriter(out), null, "--targets", "4", "--drives", "2",
-                     "--clients", "2", "--seed", "3", "--connect", node.url().toString(), "--agent-secret", SECRET,
+                     "--clients", "2", "--seed", "3", "--connect", node.url().toString(), "--agent-token", SECRET,
                      "--control", "127.0.0.1:0")) {
             URI control = sim.control().url();
             assertThat(out.toString()).contains("fleet 4 targets x 2 drives, 2 clients, seed 3",
@@ -143,7 +142,7 @@ class SimMainTest {
         assertThatThrownBy(() -> SimMain.start(out, null, "--targets", "2"))
                 .hasMessage("--connect is required");
         assertThatThrownBy(() -> SimMain.start(out, null, "--connect", "http://127.0.0.1:1"))
-                .hasMessageContaining("an agent secret is required");
+                .hasMessageContaining("agent credentials are required");
         assertThatThrownBy(() -> SimMain.start(out, "s", "--connect", "ftp://x"))
                 .hasMessage("--connect takes http(s) base URLs, got ftp://x");
         assertThatThrownBy(() -> SimMain.start(out, "s", "--targets")).hasMessage("--targets needs a value");
