@@ -109,7 +109,7 @@ final class DemoCommand implements Callable<Integer> {
                             + "volumes shows why, the REASON column)");
                 }
             }
-            printHowToLook(out, demo);
+            printHowToLook(out, demo, runner.controlToken());
             runner.runUntilStopped();
             return ExitCode.OK.code();
         } catch (IllegalStateException e) {
@@ -149,7 +149,7 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private static void printHowToLook(PrintWriter out, DemoSetup.Prepared demo) {
+    private static void printHowToLook(PrintWriter out, DemoSetup.Prepared demo, String controlToken) {
         String first = demo.urls().values().iterator().next().toString();
         out.println();
         out.println("nvmesh demo is running; Ctrl-C stops everything.");
@@ -178,9 +178,9 @@ final class DemoCommand implements Callable<Integer> {
         out.println("  curl -s -H 'Authorization: Bearer " + demo.readToken() + "' " + first + "/v1/volumes");
         out.println("  curl -s -X POST -H 'Authorization: Bearer " + demo.adminToken() + "' " + first
                 + "/v1/hooks/git");
-        out.println("Fail a drive in the simulated fleet: curl -X POST '<control>/fail-drive?serial=<serial>' (the "
-                + "control URL is on the 'control' line of " + demo.logs().resolve("sim.log")
-                + "; serials: ./nvmesh get drives)");
+        out.println("Fail a drive in the simulated fleet: curl -X POST -H 'Authorization: Bearer " + controlToken
+                + "' '<control>/fail-drive?serial=<serial>' (the control URL is on the 'control' line of "
+                + demo.logs().resolve("sim.log") + "; serials: ./nvmesh get drives)");
         out.println("Change the desired state like any user: ./nvmesh apply --repo " + demo.repository()
                 + " samples --wait");
         out.flush();

@@ -1,5 +1,6 @@
 package io.nvmesh.cli;
 
+import io.nvmesh.cli.remote.ControlCharacters;
 import io.nvmesh.core.reconcile.GitOpsRefusal;
 import io.nvmesh.core.state.StateStoreException;
 import io.nvmesh.schema.InvalidManifestException;
@@ -55,7 +56,8 @@ final class Failures implements IExecutionExceptionHandler, IExitCodeExceptionMa
     public int handleExecutionException(Exception failure, CommandLine command, ParseResult parseResult) {
         PrintWriter err = command.getErr();
         ExitCode code = exitCode(failure);
-        err.println(message(failure, code));
+        // Messages quote servers and manifests (a problem's detail, a value refused).
+        err.println(ControlCharacters.escape(message(failure, code)));
         if (stacktraceWanted(parseResult)) {
             failure.printStackTrace(err);
         } else if (code == ExitCode.INTERNAL) {

@@ -12,7 +12,8 @@ import picocli.CommandLine.Unmatched;
         description = "Run a simulated fleet of node agents against running reconcilers, in a child JVM, until "
                 + "Ctrl-C. Every argument goes to the simulator: --connect URL[,URL...] [--targets 48] [--drives 8] "
                 + "[--clients 32] [--seed 1] [--inventory FILE] [--agent-tokens FILE | --agent-token T | env "
-                + "NVMESH_AGENT_TOKEN] [--control 127.0.0.1:0]. Each node presents its own agent token from the "
+                + "NVMESH_AGENT_TOKEN] [--control 127.0.0.1:0] [--control-token T | env NVMESH_SIM_CONTROL_TOKEN; "
+                + "else a random one, printed as control-token]. Each node presents its own agent token from the "
                 + "--agent-tokens file (lines `node-id token`); one token for all nodes needs a credential with "
                 + "nodes: [\"*\"] (simulators only; see docs/security.md).",
         footerHeading = "%nExamples:%n",

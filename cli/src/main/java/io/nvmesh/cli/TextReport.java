@@ -1,5 +1,6 @@
 package io.nvmesh.cli;
 
+import io.nvmesh.cli.remote.ControlCharacters;
 import io.nvmesh.schema.Problem;
 import io.nvmesh.schema.validation.ValidationReport;
 import java.io.PrintWriter;
@@ -12,7 +13,7 @@ final class TextReport {
 
     static void write(ValidationReport report, PrintWriter out) {
         for (Problem p : report.problems()) {
-            out.println(p.render());
+            out.println(ControlCharacters.escape(p.render()));
         }
         out.println(summary(report));
     }

@@ -1,5 +1,6 @@
 package io.nvmesh.cli;
 
+import io.nvmesh.cli.remote.ControlCharacters;
 import io.nvmesh.cli.remote.VolumeWait;
 import java.io.PrintWriter;
 import java.util.List;
@@ -33,7 +34,7 @@ final class WaitProgress implements VolumeWait.Progress {
         if (interactive && !s.settled()) {
             return;
         }
-        line("  [" + elapsed() + "] " + s.name() + ": " + paint(s));
+        line("  [" + elapsed() + "] " + ControlCharacters.escape(s.name()) + ": " + paint(s));
     }
 
     @Override
@@ -54,7 +55,7 @@ final class WaitProgress implements VolumeWait.Progress {
 
     @Override
     public synchronized void note(String line) {
-        line("  " + line);
+        line("  " + ControlCharacters.escape(line));
     }
 
     /** Ends the summary line, so what follows starts on a line of its own. */
@@ -76,7 +77,7 @@ final class WaitProgress implements VolumeWait.Progress {
     }
 
     private String paint(VolumeWait.State s) {
-        String text = s.describe();
+        String text = ControlCharacters.escape(s.describe());
         if (!colour) {
             return text;
         }

@@ -1,5 +1,6 @@
 package io.nvmesh.cli;
 
+import io.nvmesh.cli.remote.ControlCharacters;
 import io.nvmesh.cli.remote.EventFollower;
 import io.nvmesh.cli.remote.EventLines;
 import io.nvmesh.cli.remote.ServerAddress;
@@ -96,9 +97,9 @@ final class WatchCommand implements Callable<Integer> {
                         return;
                     }
                     if (output == Format.JSON) {
-                        out.println(EventLines.json(item));
+                        out.println(ControlCharacters.escape(EventLines.json(item)));
                     } else {
-                        EventLines.text(item, LocalTime.now()).forEach(out::println);
+                        EventLines.text(item, LocalTime.now()).forEach(l -> out.println(ControlCharacters.escape(l)));
                     }
                     out.flush();
                 }
@@ -110,7 +111,7 @@ final class WatchCommand implements Callable<Integer> {
             @Override
             public void note(String line) {
                 synchronized (err) {
-                    err.println(line);
+                    err.println(ControlCharacters.escape(line));
                     err.flush();
                 }
             }

@@ -220,6 +220,31 @@ class GitOpsCommandsTest {
     }
 
     @Test
+    void aLinkLeadingOutsideTheTreeIsRefusedByValidateDiffAndApplyAndNothingIsCommitted() throws Exception {
+        Path dir = Files.createDirectories(Path.of("target", "gitops-links-" + System.nanoTime()));
+        Files.writeString(dir.resolve("policy.yaml"), POLICY);
+        Files.writeString(tmp.resolve("elsewhere.yaml"), volume("from-elsewhere"));
+        Files.createSymbolicLink(dir.resolve("v.yaml"), tmp.resolve("elsewhere.yaml"));
+        String refusal = dir.toAbsolutePath().resolve("v.yaml") + ": symbolic link to "
+                + tmp.toRealPath().resolve("elsewhere.yaml") + " leads outside " + dir.toRealPath();
+
+        NvmeshRun validate = NvmeshRun.of("validate", dir.toAbsolutePath().toString());
+        NvmeshRun diff = NvmeshRun.of("diff", dir.toString(), repo());
+        NvmeshRun apply = NvmeshRun.of("apply", dir.toString(), repo());
+
+        assertThat(validate.exitCode()).isEqualTo(1);
+        assertThat(validate.out()).contains(refusal);
+        assertThat(diff.exitCode()).isNotZero();
+        assertThat(diff.err()).contains("symbolic links that lead outside it", refusal);
+        assertThat(apply.exitCode()).isNotZero();
+        assertThat(apply.err()).contains("symbolic links that lead outside it", refusal);
+        Files.delete(dir.resolve("v.yaml"));
+        NvmeshRun clean = NvmeshRun.of("apply", dir.toString(), repo());
+        assertThat(clean.exitCode()).as(clean.err()).isZero();
+        assertThat(clean.out()).contains("(1 written, 0 removed)"); // the refused apply committed nothing
+    }
+
+    @Test
     void manifestsOutsideTheCheckoutAreRefused() throws Exception {
         Files.writeString(tmp.resolve("v.yaml"), "kind: Volume\n");
 

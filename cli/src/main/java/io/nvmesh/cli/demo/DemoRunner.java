@@ -9,8 +9,10 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -43,6 +45,8 @@ public final class DemoRunner {
     private long takeOverSince;
     /** The instance {@code client.properties} names. */
     private String clientServer;
+    /** What the simulator's fault control asks for; given to it in its environment, so no log or ps shows it. */
+    private final String simControlToken = simControlToken();
 
     /**
      * Four JVMs share the user's machine (a laptop, a 2-core VM): with G1 and C2 they starve each other's heartbeats
@@ -109,12 +113,24 @@ public final class DemoRunner {
         }
         args.addAll(List.of("--agent-tokens", demo.agentTokens().toString()));
         ProcessBuilder sim = new ProcessBuilder(jars.command(ServiceJars.SIM_MAIN, args));
+        sim.environment().put("NVMESH_SIM_CONTROL_TOKEN", simControlToken); // not on the command line: ps shows it
         sim.directory(demo.dir().toFile());
         children.start(DemoChildren.Role.FLEET, "sim", sim, demo.logs().resolve("sim.log"));
         out.println("started simulated fleet " + (fleet.inventory() != null ? "from " + fleet.inventory()
                 : fleet.targets() + " targets x " + fleet.drives() + " drives, " + fleet.clients() + " clients")
                 + "  (log: " + demo.logs().resolve("sim.log") + ")");
         out.flush();
+    }
+
+    /** The bearer token of the simulator's fault control ({@code curl -H 'Authorization: Bearer ...'}). */
+    public String controlToken() {
+        return simControlToken;
+    }
+
+    private static String simControlToken() {
+        byte[] b = new byte[24];
+        new SecureRandom().nextBytes(b);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
     }
 
     /**

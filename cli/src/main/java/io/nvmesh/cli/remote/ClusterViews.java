@@ -20,7 +20,8 @@ public final class ClusterViews {
 
     public ClusterViews(ServerClient client, PrintWriter out) {
         this.client = client;
-        this.out = out;
+        // Everything shown here is what servers and their agents said.
+        this.out = ControlCharacters.escaping(out);
     }
 
     public void get(Kind kind, Output output) {

@@ -15,7 +15,10 @@ final class Rendering {
     private Rendering() {
     }
 
-    static void table(PrintWriter out, List<String> headers, List<List<String>> rows) {
+    static void table(PrintWriter out, List<String> headers, List<List<String>> unsafeRows) {
+        // Escaped before measuring, so that columns stay aligned when a cell held a control character.
+        List<List<String>> rows = unsafeRows.stream().map(r -> r.stream().map(ControlCharacters::escape).toList())
+                .toList();
         int[] width = new int[headers.size()];
         for (int i = 0; i < headers.size(); i++) {
             width[i] = headers.get(i).length();

@@ -222,4 +222,60 @@ class ServerCommandsTest {
         String err = run(1, "describe", "volume", "nope", "--server", url(), "--token", TOKEN)[1];
         assertThat(err).contains("404").contains("no volume nope is recorded");
     }
+    /** ESC [ 31 m (red), ESC ] 0 ; (set the window title), C1 CSI, DEL and a right-to-left override, JSON-escaped. */
+    private static final String HOSTILE = "\\u001b[31mred\\u001b]0;pwned\\u0007\\u009b2J\\u007f\\u202etxt.exe";
+
+    /** What a reader must never receive raw from a server: C0 (but newline), DEL, C1 and bidirectional controls. */
+    private static void assertNoControlCharacters(String printed) {
+        assertThat(printed.chars().filter(c -> (c < 0x20 && c != '\n') || (c >= 0x7f && c <= 0x9f) || c == 0x202e))
+                .as("control characters in %s", printed).isEmpty();
+    }
+
+    @Test
+    void whatServersSayIsPrintedWithItsControlCharactersEscaped() {
+        answers.put("/v1/volumes", """
+                {"instance":"r1","stateCommit":"75f9117aaaaaaaaa","desiredCommit":"f83bfccbbbbbbbbb","count":1,
+                 "items":[{"name":"%1$s","status":"pending","reason":"%1$s","policy":"mirror","layout":"",
+                           "sizeBytes":0,"segments":0,"owner":"%1$s"}]}""".formatted(HOSTILE));
+        answers.put("/v1/inventory", """
+                {"instance":"r1","stateCommit":"75f9117","targets":[{"id":"%1$s","health":"healthy",
+                 "labels":{"zone":"%1$s","rack":"r"},"drives":1,"capacity":1}],
+                 "drives":[{"serial":"%1$s","target":"t","capacity":1,"health":"ok","labels":{"model":"%1$s"}}],
+                 "clients":[{"id":"c","labels":{"%1$s":"%1$s"}}]}""".formatted(HOSTILE));
+        answers.put("/v1/volumes/db-01", ANSWERS.get("/v1/volumes/db-01").replace("\"S1\"", "\"" + HOSTILE + "\"")
+                .replace("\"reason\":\"\"", "\"reason\":\"" + HOSTILE + "\""));
+        answers.put("/v1/cluster", ANSWERS.get("/v1/cluster").replace("\"r4\"", "\"" + HOSTILE + "\""));
+
+        String table = run(0, "get", "volumes", "--server", url(), "--token", TOKEN)[0];
+        assertNoControlCharacters(table);
+        assertThat(table).contains("\\u001b[31mred\\u001b]0;pwned\\u0007\\u009b2J\\u007f\\u202etxt.exe");
+        for (String kind : new String[] {"targets", "drives", "clients", "cluster"}) {
+            assertNoControlCharacters(run(0, "get", kind, "--server", url(), "--token", TOKEN)[0]);
+        }
+        assertNoControlCharacters(run(0, "describe", "volume", "db-01", "--server", url(), "--token", TOKEN)[0]);
+        assertNoControlCharacters(run(0, "status", "--server", url(), "--token", TOKEN)[0]);
+        assertNoControlCharacters(run(0, "get", "targets", "-o", "yaml", "--server", url(), "--token", TOKEN)[0]);
+
+        String json = run(0, "get", "volumes", "-o", "json", "--server", url(), "--token", TOKEN)[0];
+        assertNoControlCharacters(json);
+        // Still JSON, and the same value once parsed: the escapes are JSON's own.
+        assertThat(ServerClient.JSON.readTree(json).get("items").get(0).get("name").asString())
+                .isEqualTo("\u001b[31mred\u001b]0;pwned\u0007\u009b2J\u007f\u202etxt.exe");
+    }
+
+    @Test
+    void aServersProblemIsQuotedWithItsControlCharactersEscaped() {
+        server.createContext("/v1/volumes/evil", exchange -> {
+            byte[] bytes = ("{\"title\":\"Not found\",\"detail\":\"no volume " + HOSTILE + " is recorded\"}")
+                    .getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(404, bytes.length);
+            exchange.getResponseBody().write(bytes);
+            exchange.close();
+        });
+
+        String err = run(1, "describe", "volume", "evil", "--server", url(), "--token", TOKEN)[1];
+
+        assertNoControlCharacters(err);
+        assertThat(err).contains("no volume \\u001b[31mred");
+    }
 }

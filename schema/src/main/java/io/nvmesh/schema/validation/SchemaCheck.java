@@ -142,6 +142,10 @@ final class SchemaCheck {
             case "size", "capacity" -> display(value) + " is not a size (use e.g. 500GiB, 2TB)";
             case "name" -> display(value) + " is not a valid name (lower case letters, digits and '-', at most 63)";
             case "labelKey" -> display(value) + " is not a valid label key (e.g. zone, nvmesh.io/media)";
+            case "labelValue" -> display(value) + " is not a valid label value (at most 63 letters, digits, '-', '_'"
+                    + " and '.', beginning and ending with a letter or digit)";
+            case "clientId" -> display(value) + " is not a valid client id (lower case letters, digits, '.', '_'"
+                    + " and '-', starting with a letter or digit, at most 63: the rule of agents' node ids)";
             default -> display(value) + (rule.has("maxLength") && value != null && value.isString()
                     && value.asString().length() > rule.path("maxLength").asInt()
                     ? " is longer than " + rule.path("maxLength").asInt() + " characters"

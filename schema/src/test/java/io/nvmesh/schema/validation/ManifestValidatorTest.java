@@ -156,6 +156,50 @@ class ManifestValidatorTest {
         assertThat(report.valid()).isTrue();
     }
 
+    private static final String POLICY = "apiVersion: nvmesh.io/v1\nkind: VolumePolicy\nmetadata:\n  name: %s\n"
+            + "spec:\n  layout: concatenated\n";
+
+    @Test
+    void aLinkLeadingOutsideTheTreeIsAProblemAtTheLinkAndIsNotRead(@TempDir Path tmp) throws IOException {
+        Path tree = Files.createDirectories(tmp.resolve("tree"));
+        Path outside = Files.createDirectories(tmp.resolve("outside"));
+        Files.writeString(outside.resolve("secret.yaml"), "not: [a manifest\n");
+        Files.createDirectories(tree.resolve("sub"));
+        Files.writeString(tree.resolve("sub/policy.txt"), POLICY.formatted("p1"));
+        Files.createSymbolicLink(tree.resolve("inside.yaml"), tree.resolve("sub/policy.txt"));
+        Files.createSymbolicLink(tree.resolve("away.yaml"), outside.resolve("secret.yaml"));
+        Files.createSymbolicLink(tree.resolve("relative.yaml"), Path.of("../outside/secret.yaml"));
+        Files.createSymbolicLink(tree.resolve("elsewhere"), outside);
+        Files.createSymbolicLink(tree.resolve("dangling.yaml"), tmp.resolve("nothing.yaml"));
+
+        ValidationReport report = VALIDATOR.validate(List.of(tree.toString()), InputStream.nullInputStream());
+
+        String real = outside.toRealPath().toString();
+        String root = tree.toRealPath().toString();
+        assertThat(report.problems()).extracting(p -> p.render()).containsExactly(
+                tree.resolve("away.yaml") + ": symbolic link to " + real + "/secret.yaml leads outside " + root
+                        + "; not read (links in a manifest tree may only point inside it)",
+                tree.resolve("elsewhere") + ": symbolic link to " + real + " leads outside " + root
+                        + "; not read (links in a manifest tree may only point inside it)",
+                tree.resolve("relative.yaml") + ": symbolic link to " + real + "/secret.yaml leads outside " + root
+                        + "; not read (links in a manifest tree may only point inside it)");
+        // A link inside the tree is followed.
+        assertThat(report.manifests()).extracting(m -> m.manifest().name()).containsExactly("p1");
+        assertThat(ManifestValidator.findFiles(List.of(tree.toString())).refused()).hasSize(3);
+    }
+
+    @Test
+    void aTreeGivenAsALinkIsWalkedWhereItLeads(@TempDir Path tmp) throws IOException {
+        Path tree = Files.createDirectories(tmp.resolve("tree"));
+        Files.writeString(tree.resolve("p.yaml"), POLICY.formatted("p1"));
+        Path link = Files.createSymbolicLink(tmp.resolve("link"), tree);
+
+        ValidationReport report = VALIDATOR.validate(List.of(link.toString()), InputStream.nullInputStream());
+
+        assertThat(report.problems()).isEmpty();
+        assertThat(report.files()).containsExactly(link.resolve("p.yaml").toString());
+    }
+
     @Test
     void aMissingPathIsAnErrorOfTheCallerNotAProblem() {
         assertThatThrownBy(() -> VALIDATOR.validate(List.of("no/such/dir"), InputStream.nullInputStream()))

@@ -1,6 +1,7 @@
 package io.nvmesh.core.reconcile;
 
 import io.nvmesh.core.state.GitCheckout;
+import io.nvmesh.schema.Problem;
 import io.nvmesh.schema.validation.ManifestValidator;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -32,7 +33,8 @@ public record LocalManifests(Path root, SortedMap<String, byte[]> files, Map<Str
      * Reads the manifests under {@code paths} (files and directories, as {@code nvmesh validate} finds them).
      *
      * @throws java.nio.file.NoSuchFileException if a path does not exist
-     * @throws GitOpsRefusal if a path lies outside the checkout (or the current directory)
+     * @throws GitOpsRefusal if a path lies outside the checkout (or the current directory), or a symbolic link in a
+     *                       directory given leads outside that directory
      */
     public static LocalManifests read(List<String> paths, Path cwd) throws IOException {
         Path here = cwd.toAbsolutePath().normalize();
@@ -50,8 +52,12 @@ public record LocalManifests(Path root, SortedMap<String, byte[]> files, Map<Str
             }
         }
         List<String> resolved = paths.stream().map(p -> here.resolve(p).normalize().toString()).toList();
-        List<String> found = ManifestValidator.findFiles(resolved);
-        for (String f : found) {
+        ManifestValidator.Found found = ManifestValidator.findFiles(resolved);
+        if (!found.refused().isEmpty()) {
+            throw new GitOpsRefusal("a manifest tree holds symbolic links that lead outside it; nothing was read",
+                    found.refused().stream().map(Problem::render).toList());
+        }
+        for (String f : found.files()) {
             Path abs = Path.of(f);
             String repo = repoPath(root, abs, f);
             files.put(repo, Files.readAllBytes(abs));

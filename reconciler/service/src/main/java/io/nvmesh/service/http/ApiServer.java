@@ -24,6 +24,8 @@ import java.util.Optional;
 import java.util.concurrent.Executor;
 
 import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -68,6 +70,14 @@ public final class ApiServer implements AutoCloseable {
         // would otherwise hold the stop for the whole timeout.
         server.setStopTimeout(250);
         ServerConnector connector = new ServerConnector(server, 1, 1);
+        // Nothing tells a scanner which Jetty answers, and Jetty's own errors (bad URI, 414, 431) are problems too.
+        HttpConfiguration http = connector.getConnectionFactory(HttpConnectionFactory.class).getHttpConfiguration();
+        http.setSendServerVersion(false);
+        http.setSendXPoweredBy(false);
+        // Jetty's header cache matches values ignoring case: on a kept-alive connection, a bearer token differing only
+        // in case from one sent before would be read as that one (HttpEdgesTest).
+        http.setHeaderCacheCaseSensitive(true);
+        server.setErrorHandler(new ProblemErrorHandler());
         connector.setHost(host);
         connector.setPort(port);
         connector.setIdleTimeout(30_000);

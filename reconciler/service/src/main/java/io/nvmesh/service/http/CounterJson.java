@@ -38,7 +38,7 @@ final class CounterJson {
     record BatchJson(String from, List<EntryJson> entries) {
 
         BatchJson {
-            entries = entries == null ? List.of() : List.copyOf(entries);
+            entries = Json.listOf("entries", entries);
         }
 
         static BatchJson of(String from, List<CounterEntry> entries) {

@@ -53,17 +53,24 @@ final class EventEndpoints {
 
     record BatchJson(String from, List<EventJson> events) {
         BatchJson {
-            events = events == null ? List.of() : List.copyOf(events);
+            if (from == null) {
+                throw new IllegalArgumentException("`from` names the sending instance");
+            }
+            events = Json.listOf("events", events);
         }
     }
 
     record InterestJson(String instance, long epoch, long version, List<String> filters) {
+        InterestJson {
+            filters = Json.listOf("filters", filters);
+        }
+
         static InterestJson of(Interest i) {
             return new InterestJson(i.instance(), i.epoch(), i.version(), List.copyOf(i.filters()));
         }
 
         Interest toInterest() {
-            return new Interest(instance, epoch, version, Set.copyOf(filters == null ? List.of() : filters));
+            return new Interest(instance, epoch, version, Set.copyOf(filters));
         }
     }
 

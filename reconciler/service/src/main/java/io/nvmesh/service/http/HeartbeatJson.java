@@ -9,6 +9,13 @@ import java.util.Map;
 /** {@code POST /v1/peer/heartbeat} body and answer; {@code agents} is absent from peers older than the agent hub. */
 record HeartbeatJson(String id, long epoch, String url, String digest, Map<String, Integer> agents) {
 
+    HeartbeatJson {
+        // Immutable maps refuse to be asked about null, so each entry is looked at.
+        if (agents != null && agents.entrySet().stream().anyMatch(e -> e.getKey() == null || e.getValue() == null)) {
+            throw new IllegalArgumentException("`agents` counts agents per instance; it holds a null");
+        }
+    }
+
     static HeartbeatJson of(Heartbeat h) {
         return new HeartbeatJson(h.id(), h.epoch(), h.url().toString(), h.digest(), h.agents());
     }

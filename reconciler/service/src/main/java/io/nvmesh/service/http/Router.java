@@ -23,9 +23,9 @@ import org.eclipse.jetty.util.Fields;
 import org.eclipse.jetty.websocket.server.ServerWebSocketContainer;
 
 /**
- * Matches method and exact path, checks the bearer token, reads the body without blocking, then runs the endpoint:
- * inline when it is quick and in memory, on the work executor when the route says so. Every failure becomes an
- * {@code application/problem+json} answer.
+ * Matches method (HEAD as GET) and exact path, checks the bearer token, reads the body without blocking, then runs
+ * the endpoint: inline when it is quick and in memory, on the work executor when the route says so. Every failure
+ * becomes an {@code application/problem+json} answer.
  *
  * <p>The handler never blocks (it declares itself non-blocking so Jetty may call it on any thread): bodies are read
  * with {@link Content.Source#asByteArrayAsync}, offloaded work runs on the executor, and the response is written
@@ -93,8 +93,9 @@ final class Router extends Handler.Abstract.NonBlocking {
                     caller)))
                     .whenComplete((answer, failure) -> {
                         if (failure == null) {
-                            send(response, callback, answer.status(), "application/json", Json.write(answer.body()),
-                                    Map.of());
+                            byte[] json = Json.write(answer.body());
+                            send(response, callback, answer.status(), "application/json",
+                                    request.getMethod().equals("HEAD") ? new byte[0] : json, Map.of());
                         } else {
                             fail(response, callback, path, failure);
                         }
@@ -129,6 +130,10 @@ final class Router extends Handler.Abstract.NonBlocking {
             throw ApiException.notFound("no endpoint at " + path);
         }
         Route route = byMethod.get(method);
+        if (route == null && method.equals("HEAD")) {
+            // HEAD is GET without the body (RFC 9110): load balancers and probes ask it of /healthz.
+            route = byMethod.get("GET");
+        }
         if (route == null) {
             String allow = String.join(", ", new TreeSet<>(byMethod.keySet()));
             throw new ApiException(405, "method-not-allowed", "Method not allowed", method + " is not supported on "

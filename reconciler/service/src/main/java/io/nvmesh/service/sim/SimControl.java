@@ -11,11 +11,14 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Map;
 import java.util.TreeMap;
 
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
@@ -27,8 +30,9 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 /**
  * The fleet's remote control: {@code POST /fail-drive?serial=}, {@code /stop-target?id=}, {@code /start-target?id=},
  * {@code /move-drive?serial=&to=}, {@code /kill-client?id=}, {@code /hold-acks}, {@code /release-acks} (targets keep
- * applying layouts but answer only when released), and {@code GET /status}. It has no authentication, so it
- * listens on loopback only and refuses anything else.
+ * applying layouts but answer only when released), and {@code GET /status}. Every call needs {@code Authorization:
+ * Bearer <token>}: loopback alone is not a boundary (any local user, or a page in a browser, can reach it), and a
+ * fault injected into a fleet that real instances trust is an attack on them. It still listens on loopback only.
  */
 final class SimControl implements AutoCloseable {
 
@@ -40,8 +44,14 @@ final class SimControl implements AutoCloseable {
         this.connector = connector;
     }
 
-    /** @throws IllegalArgumentException when {@code host} is not a loopback address */
-    static SimControl start(String host, int port, SimulatedFleet fleet) {
+    /**
+     * @param token what callers must present as a bearer token
+     * @throws IllegalArgumentException when {@code host} is not a loopback address or the token is blank
+     */
+    static SimControl start(String host, int port, SimulatedFleet fleet, String token) {
+        if (token == null || token.isBlank()) {
+            throw new IllegalArgumentException("the control needs a token");
+        }
         try {
             if (!InetAddress.getByName(host).isLoopbackAddress()) {
                 throw new IllegalArgumentException("the control listens on loopback only, not on " + host);
@@ -55,10 +65,14 @@ final class SimControl implements AutoCloseable {
         Server server = new Server(threads);
         server.setStopTimeout(250);
         ServerConnector connector = new ServerConnector(server, 1, 1);
+        // Jetty's header cache matches values ignoring case: a token differing in case from one sent earlier on the
+        // same connection would be read as that one.
+        connector.getConnectionFactory(HttpConnectionFactory.class).getHttpConfiguration()
+                .setHeaderCacheCaseSensitive(true);
         connector.setHost(host);
         connector.setPort(port);
         server.addConnector(connector);
-        server.setHandler(new Control(fleet));
+        server.setHandler(new Control(fleet, digest(token)));
         try {
             server.start();
         } catch (IOException e) {
@@ -83,12 +97,33 @@ final class SimControl implements AutoCloseable {
         }
     }
 
+    /** SHA-256, so that comparing digests of equal length takes the same time whatever the token presented. */
+    private static byte[] digest(String token) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java has SHA-256", e);
+        }
+    }
+
     private static final class Control extends Handler.Abstract.NonBlocking {
 
-        private final SimulatedFleet fleet;
+        private static final String BEARER = "Bearer ";
 
-        Control(SimulatedFleet fleet) {
+        private final SimulatedFleet fleet;
+        private final byte[] tokenDigest;
+
+        Control(SimulatedFleet fleet, byte[] tokenDigest) {
             this.fleet = fleet;
+            this.tokenDigest = tokenDigest;
+        }
+
+        private boolean authorized(Request request) {
+            String header = request.getHeaders().get(HttpHeader.AUTHORIZATION);
+            if (header == null || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+                return false;
+            }
+            return MessageDigest.isEqual(tokenDigest, digest(header.substring(BEARER.length()).trim()));
         }
 
         @Override
@@ -96,6 +131,12 @@ final class SimControl implements AutoCloseable {
             SocketAddress remote = request.getConnectionMetaData().getRemoteSocketAddress();
             if (!(remote instanceof InetSocketAddress inet) || !inet.getAddress().isLoopbackAddress()) {
                 return answer(response, callback, 403, "{\"error\":\"loopback only\"}");
+            }
+            if (!authorized(request)) {
+                response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"nvmesh-sim\"");
+                return answer(response, callback, 401, "{\"error\":\"the control needs its token: Authorization: "
+                        + "Bearer <token> (SimMain --control-token, NVMESH_SIM_CONTROL_TOKEN, or the control-token "
+                        + "line it printed)\"}");
             }
             String path = Request.getPathInContext(request);
             Fields q = Request.extractQueryParameters(request);

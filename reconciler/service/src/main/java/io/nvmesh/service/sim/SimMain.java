@@ -9,7 +9,9 @@ import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Collectors;
@@ -20,12 +22,18 @@ import java.util.stream.Collectors;
  * simulated node presents its own agent token, read from a file of {@code node-id token} lines ({@code nvmesh demo}
  * writes one); or every node presents one token ({@code --agent-token}, or {@code NVMESH_AGENT_TOKEN} so that it
  * need not show in the process list), whose credential must then speak for every node ({@code nodes: ["*"]}).
- * Prints {@code control http://...} once ready; stops on SIGTERM.
+ * The control's bearer token comes from {@code --control-token} or {@code NVMESH_SIM_CONTROL_TOKEN}; without either,
+ * a random one is made and printed as {@code control-token <token>}. Prints {@code control http://...} once ready;
+ * stops on SIGTERM.
  */
 public final class SimMain {
 
     /** Exit code for bad arguments. */
     static final int USAGE = 2;
+    /** Where the control's token may come from instead of {@code --control-token} (which {@code ps} shows). */
+    static final String CONTROL_TOKEN_ENV = "NVMESH_SIM_CONTROL_TOKEN";
+
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private SimMain() {
     }
@@ -53,8 +61,7 @@ public final class SimMain {
     static String usage() {
         return "usage: SimMain --connect URL[,URL...] [--targets 48] [--drives 8] [--clients 32] [--seed 1] "
                 + "[--inventory FILE] [--agent-tokens FILE | --agent-token T | env NVMESH_AGENT_TOKEN] "
-                + "[--control 127.0.0.1:0] "
-                + "[--ack-delay-ms 200]";
+                + "[--control 127.0.0.1:0] [--control-token T | env " + CONTROL_TOKEN_ENV + "] [--ack-delay-ms 200]";
     }
 
     /** A started fleet and its control. */
@@ -78,6 +85,7 @@ public final class SimMain {
         String control = "127.0.0.1:0";
         String inventory = null;
         int ackDelayMillis = 200;
+        String controlToken = System.getenv(CONTROL_TOKEN_ENV);
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (i + 1 >= args.length) {
@@ -101,6 +109,7 @@ public final class SimMain {
                 case "--agent-token" -> token = v;
                 case "--agent-tokens" -> tokensFile = v;
                 case "--control" -> control = v;
+                case "--control-token" -> controlToken = v;
                 case "--inventory" -> inventory = v;
                 case "--ack-delay-ms" -> ackDelayMillis = number(a, v);
                 default -> throw new IllegalArgumentException("unknown option " + a);
@@ -130,13 +139,17 @@ public final class SimMain {
                 ? SimulatedFleet.create(new SimulatedFleet.Spec(targets, drives, clients, seed))
                 : SimulatedFleet.of(readInventory(inventory), seed);
         fleet.ackDelay(java.time.Duration.ofMillis(ackDelayMillis));
-        SimControl ctl = SimControl.start(host, port, fleet);
+        boolean madeToken = controlToken == null || controlToken.isBlank();
+        if (madeToken) {
+            controlToken = randomToken();
+        }
         for (String id : fleet.targetIds()) {
             requireToken(tokenOf, id);
         }
         for (String id : fleet.clientIds()) {
             requireToken(tokenOf, id);
         }
+        SimControl ctl = SimControl.start(host, port, fleet, controlToken);
         fleet.connect(connect, tokenOf);
         if (inventory == null) {
             out.println("fleet " + targets + " targets x " + drives + " drives, " + clients + " clients, seed " + seed);
@@ -147,8 +160,19 @@ public final class SimMain {
                     + inventory + ", seed " + seed);
         }
         out.println("control " + ctl.url());
+        if (madeToken) {
+            // Only a token made here is printed: one the caller chose it knows already, and logs need not hold it.
+            out.println("control-token " + controlToken);
+        }
         out.flush();
         return new Running(fleet, ctl);
+    }
+
+    /** 32 URL-safe characters (192 random bits). */
+    static String randomToken() {
+        byte[] bytes = new byte[24];
+        RANDOM.nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
     private static void requireToken(java.util.function.Function<String, String> tokenOf, String node) {

@@ -31,9 +31,24 @@ class SimMainTest {
 
     private final HttpClient http = HttpClient.newHttpClient();
 
+    private String token;
+
     private HttpResponse<String> call(String method, URI url) throws Exception {
-        return http.send(HttpRequest.newBuilder(url).method(method, HttpRequest.BodyPublishers.noBody()).build(),
-                HttpResponse.BodyHandlers.ofString());
+        return call(method, url, token);
+    }
+
+    private HttpResponse<String> call(String method, URI url, String bearer) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(url).method(method, HttpRequest.BodyPublishers.noBody());
+        if (bearer != null) {
+            b.header("Authorization", "Bearer " + bearer);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The token from the {@code control-token} line, as a caller of the process reads it. */
+    private static String printedToken(String output) {
+        return output.lines().filter(l -> l.startsWith("control-token ")).map(l -> l.substring(14)).findFirst()
+                .orElseThrow(() -> new AssertionError("no control-token line in " + output));
     }
 
     @Test
@@ -48,6 +63,7 @@ class SimMainTest {
             URI control = sim.control().url();
             assertThat(out.toString()).contains("fleet 4 targets x 2 drives, 2 clients, seed 3",
                     "control " + control);
+            token = printedToken(out.toString());
             await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(node.agents().connectedNodes())
                     .hasSize(6));
             Drive d = sim.fleet().inventory().targets().get(0).drives().get(0);
@@ -76,10 +92,52 @@ class SimMainTest {
     }
 
     @Test
+    void theControlAnswersOnlyItsToken() throws Exception {
+        SimulatedFleet fleet = SimulatedFleet.create(new SimulatedFleet.Spec(1, 1, 0, 1));
+        try (SimControl control = SimControl.start("127.0.0.1", 0, fleet, "the-right-token")) {
+            Drive d = fleet.inventory().targets().get(0).drives().get(0);
+            URI fail = control.url().resolve("/fail-drive?serial=" + d.serial());
+            for (String wrong : new String[] {null, "", "the-right-tokeN", "the-right-token-and-more", "x"}) {
+                HttpResponse<String> r = call("POST", fail, wrong);
+                assertThat(r.statusCode()).as("token %s", wrong).isEqualTo(401);
+                assertThat(r.body()).contains("the control needs its token").hasLineCount(1);
+                assertThat(r.headers().firstValue("WWW-Authenticate")).hasValue("Bearer realm=\"nvmesh-sim\"");
+            }
+            assertThat(call("GET", control.url().resolve("/status"), null).statusCode()).isEqualTo(401);
+            assertThat(http.send(HttpRequest.newBuilder(fail).POST(HttpRequest.BodyPublishers.noBody())
+                    .header("Authorization", "Basic dGhlLXJpZ2h0LXRva2Vu").build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
+            assertThat(fleet.inventory().targets().get(0).drives().get(0).health().name()).isEqualTo("OK");
+
+            HttpResponse<String> right = call("POST", fail, "the-right-token");
+            assertThat(right.statusCode()).as(right.body()).isEqualTo(200);
+            assertThat(fleet.inventory().targets().get(0).drives().get(0).health().name()).isEqualTo("FAILED");
+        }
+    }
+
+    @Test
+    void aTokenGivenToTheSimulatorIsUsedAndNotPrintedAndAMadeOneIsRandom() {
+        assertThat(SimMain.randomToken()).hasSize(32).matches("[A-Za-z0-9_-]+")
+                .isNotEqualTo(SimMain.randomToken());
+        StringWriter out = new StringWriter();
+        try (SimMain.Running sim = SimMain.start(new PrintWriter(out), SECRET, "--targets", "1", "--drives", "1",
+                "--clients", "0", "--connect", "http://127.0.0.1:1", "--control-token", "chosen-token-1")) {
+            assertThat(out.toString()).contains("control " + sim.control().url()).doesNotContain("control-token")
+                    .doesNotContain("chosen-token-1");
+            assertThat(call("GET", sim.control().url().resolve("/status"), "chosen-token-1").statusCode())
+                    .isEqualTo(200);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
     void theControlRefusesToListenBeyondLoopbackAndOptionsAreChecked() {
         SimulatedFleet fleet = SimulatedFleet.create(new SimulatedFleet.Spec(1, 1, 0, 1));
-        assertThatThrownBy(() -> SimControl.start("0.0.0.0", 0, fleet))
+        assertThatThrownBy(() -> SimControl.start("0.0.0.0", 0, fleet, "t"))
                 .hasMessage("the control listens on loopback only, not on 0.0.0.0");
+        assertThatThrownBy(() -> SimControl.start("127.0.0.1", 0, fleet, " "))
+                .hasMessage("the control needs a token");
         PrintWriter out = new PrintWriter(new StringWriter());
         assertThatThrownBy(() -> SimMain.start(out, null, "--targets", "2"))
                 .hasMessage("--connect is required");
