@@ -65,12 +65,31 @@ public final class AgentCodec {
         try {
             return MAPPER.treeToValue(node, cls);
         } catch (JacksonException e) {
-            Throwable cause = e.getCause() instanceof IllegalArgumentException iae ? iae : e;
-            String detail = cause == e ? e.getOriginalMessage() : cause.getMessage();
-            throw new ProtocolException("invalid " + type.asString() + ": " + detail);
+            // The reason names the field, never the value: that is the sender's, and goes to logs and close reasons.
+            String path = pathOf(e);
+            String detail = e.getCause() instanceof IllegalArgumentException iae ? iae.getMessage()
+                    : e.getCause() instanceof NullPointerException npe ? npe.getMessage() + " is required"
+                    : path.isEmpty() ? "not a valid " + type.asString() : "wrong type or value";
+            throw new ProtocolException("invalid " + type.asString() + ": " + (path.isEmpty() ? "" : path + ": ")
+                    + detail);
         } catch (IllegalArgumentException e) {
             throw new ProtocolException("invalid " + type.asString() + ": " + e.getMessage());
         }
+    }
+
+    /** Where in the message a problem is, as {@code drives[0].labels}. */
+    private static String pathOf(JacksonException e) {
+        StringBuilder out = new StringBuilder();
+        for (JacksonException.Reference r : e.getPath()) {
+            if (r.getPropertyName() != null) {
+                // A map key is the sender's text too: only names that could be our fields are shown.
+                String name = r.getPropertyName().matches("[A-Za-z0-9_]{1,40}") ? r.getPropertyName() : "?";
+                out.append(out.isEmpty() ? "" : ".").append(name);
+            } else if (r.getIndex() >= 0) {
+                out.append('[').append(r.getIndex()).append(']');
+            }
+        }
+        return out.toString();
     }
 
     static String typeOf(AgentMessage message) {

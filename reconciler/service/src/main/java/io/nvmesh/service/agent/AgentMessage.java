@@ -4,11 +4,9 @@ import io.nvmesh.core.allocation.Drive;
 import io.nvmesh.core.allocation.TargetHealth;
 
 import java.util.Collections;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -28,18 +26,26 @@ public sealed interface AgentMessage {
                  List<Drive> drives) implements AgentMessage {
 
         public Hello {
-            protocols = List.copyOf(protocols);
-            if (protocols.isEmpty()) {
-                throw new IllegalArgumentException("hello must offer at least one protocol version");
+            if (protocols == null || protocols.isEmpty() || protocols.size() > MessageRules.MAX_PROTOCOLS
+                    || protocols.stream().anyMatch(v -> v == null || v < 1)) {
+                throw new IllegalArgumentException("protocols: offer 1 to " + MessageRules.MAX_PROTOCOLS
+                        + " positive version numbers");
             }
-            AgentProtocol.checkNodeId(nodeId);
-            Objects.requireNonNull(kind, "kind");
+            protocols = List.copyOf(protocols);
+            if (!AgentProtocol.isNodeId(nodeId)) {
+                throw new IllegalArgumentException("nodeId: must be 1-63 lower-case letters, digits, '.', '_' or"
+                        + " '-', starting with a letter or digit");
+            }
+            if (kind == null) {
+                throw new IllegalArgumentException("kind: target or client is required");
+            }
             labels = labels == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(labels));
+            MessageRules.checkLabels("labels", labels);
             drives = drives == null ? List.of() : List.copyOf(drives);
             if (kind == NodeKind.CLIENT && !drives.isEmpty()) {
-                throw new IllegalArgumentException("client " + nodeId + " cannot report drives");
+                throw new IllegalArgumentException("drives: client " + nodeId + " cannot report drives");
             }
-            checkSerialsDistinct(nodeId, drives);
+            MessageRules.checkDrives("drives", drives);
         }
 
         /** The ownership key of this node, e.g. {@code target/t-001}. */
@@ -82,10 +88,15 @@ public sealed interface AgentMessage {
             implements AgentMessage {
 
         public Report {
-            Objects.requireNonNull(health, "health");
+            if (seq < 0) {
+                throw new IllegalArgumentException("seq: must not be negative");
+            }
+            if (health == null) {
+                throw new IllegalArgumentException("health: healthy or unhealthy is required");
+            }
             drives = drives == null ? List.of() : List.copyOf(drives);
             performance = performance == null ? Performance.IDLE : performance;
-            checkSerialsDistinct("report " + seq, drives);
+            MessageRules.checkDrives("drives", drives);
         }
     }
 
@@ -110,15 +121,12 @@ public sealed interface AgentMessage {
 
         public Ack {
             message = message == null ? "" : message;
+            MessageRules.checkText("message", message, MessageRules.MAX_ACK_MESSAGE);
         }
-    }
 
-    private static void checkSerialsDistinct(String where, List<Drive> drives) {
-        Set<String> seen = new HashSet<>();
-        for (Drive d : drives) {
-            if (!seen.add(d.serial())) {
-                throw new IllegalArgumentException(where + ": drive " + d.serial() + " is listed twice");
-            }
+        /** A refusal whose reason the agent did not write (an exception's message): made to fit. */
+        public static Ack refused(long seq, String reason) {
+            return new Ack(seq, false, MessageRules.cleanText(String.valueOf(reason), MessageRules.MAX_ACK_MESSAGE));
         }
     }
 }

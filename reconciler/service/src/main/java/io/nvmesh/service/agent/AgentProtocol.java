@@ -42,9 +42,14 @@ public final class AgentProtocol {
     private AgentProtocol() {
     }
 
+    /** Whether {@code id} is a node id: 1-63 lower-case letters, digits, {@code .}, {@code _}, {@code -}. */
+    public static boolean isNodeId(String id) {
+        return id != null && NODE_ID.matcher(id).matches();
+    }
+
     /** Checks a node id: 1-63 lower-case letters, digits, {@code .}, {@code _}, {@code -}. */
     public static String checkNodeId(String id) {
-        if (id == null || !NODE_ID.matcher(id).matches()) {
+        if (!isNodeId(id)) {
             throw new IllegalArgumentException("node id \"" + id
                     + "\" must be 1-63 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit");
         }

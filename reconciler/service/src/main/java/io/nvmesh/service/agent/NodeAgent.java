@@ -234,7 +234,7 @@ public final class NodeAgent {
             }
             applied.whenComplete((ack, failure) -> {
                 AgentMessage.Ack answer = failure == null ? ack
-                        : new AgentMessage.Ack(c.seq(), false, String.valueOf(failure.getMessage()));
+                        : AgentMessage.Ack.refused(c.seq(), failure.getMessage());
                 synchronized (this) {
                     if (gen == generation && session != null) {
                         send(session, answer);

@@ -16,12 +16,14 @@ public record Performance(long readIops, long writeIops, long readBytesPerSecond
     public static final Performance IDLE = new Performance(0, 0, 0, 0, 0, 0);
 
     public Performance {
-        if (readIops < 0 || writeIops < 0 || readBytesPerSecond < 0 || writeBytesPerSecond < 0
-                || latencyP50Micros < 0 || latencyP99Micros < 0) {
-            throw new IllegalArgumentException("performance counters must not be negative");
-        }
+        MessageRules.checkCounter("readIops", readIops);
+        MessageRules.checkCounter("writeIops", writeIops);
+        MessageRules.checkCounter("readBytesPerSecond", readBytesPerSecond);
+        MessageRules.checkCounter("writeBytesPerSecond", writeBytesPerSecond);
+        MessageRules.checkCounter("latencyP50Micros", latencyP50Micros);
+        MessageRules.checkCounter("latencyP99Micros", latencyP99Micros);
         if (latencyP99Micros < latencyP50Micros) {
-            throw new IllegalArgumentException("p99 latency " + latencyP99Micros + " is below p50 " + latencyP50Micros);
+            throw new IllegalArgumentException("latencyP99Micros: below latencyP50Micros");
         }
     }
 }

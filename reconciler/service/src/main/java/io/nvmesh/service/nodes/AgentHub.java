@@ -88,6 +88,11 @@ public final class AgentHub implements AutoCloseable {
     private final Map<String, Conversation> connections = new HashMap<>();
     private final Map<String, ReportedNode> nodes = new HashMap<>();
     private final Map<String, String> targetOfSerial = new HashMap<>();
+    // A serial a connected target reports while another connected target here reports it too: kept out of the
+    // claimant's record until the holder stops reporting it (then it is a move), so no agent takes over another
+    // target's drive by naming its serial.
+    private final Map<String, Claim> claims = new HashMap<>();
+    private final Set<Conversation> open = new HashSet<>();
     private final Set<Conversation> held = new HashSet<>();
     private final List<BiConsumer<ReportedNode, ReportedNode>> nodeListeners = new CopyOnWriteArrayList<>();
     private final Map<String, CommandState> commands = new HashMap<>();
@@ -142,6 +147,9 @@ public final class AgentHub implements AutoCloseable {
      */
     public AgentConversation accept(AgentLink link, Caller caller) {
         Conversation c = new Conversation(Objects.requireNonNull(link, "link"), Objects.requireNonNull(caller));
+        synchronized (this) {
+            open.add(c);
+        }
         try {
             timer.schedule(c::helloTimeout, HELLO_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
@@ -280,11 +288,13 @@ public final class AgentHub implements AutoCloseable {
      * after the credentials were reloaded.
      */
     public void closeRevoked(Predicate<Caller> stillHolds) {
-        List<Conversation> open;
+        List<Conversation> all;
         synchronized (this) {
-            open = new ArrayList<>(connections.values());
+            // Every open connection, also those not welcomed yet: one before its hello, one held while its owner is
+            // suspect.
+            all = new ArrayList<>(open);
         }
-        for (Conversation c : open) {
+        for (Conversation c : all) {
             if (!c.ended && !stillHolds.test(c.caller)) {
                 LOG.log(System.Logger.Level.WARNING, "closing the connection of " + c.caller
                         + ": its credential was revoked or expired");
@@ -345,7 +355,7 @@ public final class AgentHub implements AutoCloseable {
                 commands.remove(key); // nothing sent on this connection yet
                 ReportedNode previous = nodes.get(key);
                 ReportedNode next = new ReportedNode(hello.nodeId(), hello.kind(), self, true, hello.labels(),
-                        TargetHealth.HEALTHY, hello.drives(), Performance.IDLE, now, now, 0);
+                        TargetHealth.HEALTHY, admit(key, hello.drives()), Performance.IDLE, now, now, 0);
                 nodes.put(key, next);
                 observe(previous, next);
             }
@@ -401,7 +411,7 @@ public final class AgentHub implements AutoCloseable {
         }
         ReportedNode previous = nodes.get(key);
         ReportedNode next = new ReportedNode(previous.id(), previous.kind(), self, true, previous.labels(),
-                report.health(), c.hello.kind() == NodeKind.TARGET ? report.drives() : List.of(),
+                report.health(), c.hello.kind() == NodeKind.TARGET ? admit(key, report.drives()) : List.of(),
                 report.performance(), previous.connectedSinceMillis(), clock.getAsLong(), previous.reports() + 1);
         nodes.put(key, next);
         observe(previous, next);
@@ -420,6 +430,7 @@ public final class AgentHub implements AutoCloseable {
 
     private synchronized void disconnected(Conversation c) {
         held.remove(c);
+        open.remove(c);
         if (c.hello == null) {
             return;
         }
@@ -428,6 +439,7 @@ public final class AgentHub implements AutoCloseable {
             return; // replaced, or moved away (already dropped)
         }
         counted(c, -1);
+        claims.values().removeIf(claim -> claim.key().equals(key));
         ReportedNode previous = nodes.get(key);
         if (previous != null && !closed) {
             ReportedNode next = previous.disconnected();
@@ -458,6 +470,7 @@ public final class AgentHub implements AutoCloseable {
             }
             commands.keySet().removeIf(key -> !nodes.containsKey(key));
             targetOfSerial.values().removeIf(key -> !nodes.containsKey(key));
+            claims.values().removeIf(claim -> !nodes.containsKey(claim.key()));
         }
         for (Map.Entry<Conversation, String> m : moving) {
             m.getKey().link.close(AgentProtocol.CLOSE_MOVED, AgentProtocol.movedReason(m.getValue(),
@@ -511,10 +524,67 @@ public final class AgentHub implements AutoCloseable {
             if (!after.containsKey(serial)) {
                 if (key.equals(targetOfSerial.get(serial))) {
                     targetOfSerial.remove(serial);
-                    changes.add(new InventoryChange.DriveMissing(next.id(), serial));
+                    if (!handOver(serial, next)) {
+                        changes.add(new InventoryChange.DriveMissing(next.id(), serial));
+                    }
                 } // else: already reported as moved to the target that has it now
             }
         }
+    }
+
+    /**
+     * Called with the lock held: the drives of a target's hello or report that may be recorded for it. A serial that
+     * another target connected here reports too is kept out, and claimed: it is the holder's until the holder stops
+     * reporting it. A drive pulled from one target and pushed into another is then a move, a report later; a serial
+     * named by an agent that does not hold the drive never displaces the drive's record.
+     */
+    private List<Drive> admit(String key, List<Drive> reported) {
+        List<Drive> admitted = new ArrayList<>(reported.size());
+        Set<String> serials = new HashSet<>();
+        for (Drive d : reported) {
+            serials.add(d.serial());
+            String holder = targetOfSerial.get(d.serial());
+            ReportedNode h = holder == null || holder.equals(key) ? null : nodes.get(holder);
+            if (h != null && h.connected() && h.drives().stream().anyMatch(x -> x.serial().equals(d.serial()))) {
+                Claim previous = claims.put(d.serial(), new Claim(key, d));
+                if (previous == null || !previous.key().equals(key)) {
+                    LOG.log(System.Logger.Level.WARNING, key + " reports drive " + d.serial() + ", which " + holder
+                            + " (connected) reports too: not recorded for " + key + " while " + holder + " has it");
+                }
+            } else {
+                admitted.add(d);
+                Claim mine = claims.get(d.serial());
+                if (mine != null && mine.key().equals(key)) {
+                    claims.remove(d.serial());
+                }
+            }
+        }
+        claims.values().removeIf(c -> c.key().equals(key) && !serials.contains(c.drive().serial()));
+        return admitted;
+    }
+
+    /**
+     * Called with the lock held, when the target {@code from} stopped reporting {@code serial}: if a connected target
+     * claimed it meanwhile, the drive moved there.
+     */
+    private boolean handOver(String serial, ReportedNode from) {
+        Claim claim = claims.remove(serial);
+        ReportedNode to = claim == null ? null : nodes.get(claim.key());
+        if (to == null || !to.connected()) {
+            return false;
+        }
+        List<Drive> drives = new ArrayList<>(to.drives());
+        drives.add(claim.drive());
+        ReportedNode next = to.withDrives(drives);
+        nodes.put(claim.key(), next);
+        nodeListeners.forEach(l -> l.accept(to, next));
+        targetOfSerial.put(serial, claim.key());
+        changes.add(new InventoryChange.DriveMoved(to.id(), serial, from.id(), claim.drive()));
+        return true;
+    }
+
+    /** A connected target's report of a drive another connected target holds. */
+    private record Claim(String key, Drive drive) {
     }
 
     private URI urlOf(String member) {

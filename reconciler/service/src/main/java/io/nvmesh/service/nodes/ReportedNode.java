@@ -47,6 +47,11 @@ public record ReportedNode(String id, NodeKind kind, String owner, boolean conne
         return new Client(id, labels);
     }
 
+    ReportedNode withDrives(List<Drive> newDrives) {
+        return new ReportedNode(id, kind, owner, connected, labels, health, newDrives, performance,
+                connectedSinceMillis, lastReportMillis, reports);
+    }
+
     ReportedNode disconnected() {
         return new ReportedNode(id, kind, owner, false, labels, TargetHealth.UNHEALTHY, drives, Performance.IDLE,
                 connectedSinceMillis, lastReportMillis, reports);

@@ -38,13 +38,14 @@ record DriveModel(String vendor, String model, String media, int gen, int gigaby
         return idemaBytes(gigabytes);
     }
 
-    /** {@code Samsung PM9A3 3.84TB} */
-    String displayName() {
-        return vendor + " " + model + " " + String.format(java.util.Locale.ROOT, "%.2fTB", gigabytes / 1000.0);
+    /** {@code Samsung-PM9A3-3.84TB}: a label value, which has no spaces (the agent protocol refuses them). */
+    String labelValue() {
+        return (vendor + " " + model + " " + String.format(java.util.Locale.ROOT, "%.2fTB", gigabytes / 1000.0))
+                .replace(' ', '-');
     }
 
     Map<String, String> labels() {
-        return Map.of("model", displayName(), "media", media, "gen", Integer.toString(gen));
+        return Map.of("model", labelValue(), "media", media, "gen", Integer.toString(gen));
     }
 
     /** A serial in the vendor's usual shape, e.g. {@code S6EUNS0W123456}, {@code 22453A1B2C3D}. */
