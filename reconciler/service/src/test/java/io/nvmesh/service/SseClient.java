@@ -13,7 +13,7 @@ import java.util.concurrent.CompletableFuture;
  * A Server-Sent Events reader for tests: one connection, its lines collected as they arrive, grouped into frames
  * (the lines up to a blank line).
  */
-final class SseClient implements AutoCloseable {
+public final class SseClient implements AutoCloseable {
 
     private final List<String> lines = new ArrayList<>();
     private final CompletableFuture<HttpResponse<java.util.stream.Stream<String>>> response;
@@ -41,22 +41,22 @@ final class SseClient implements AutoCloseable {
         });
     }
 
-    static SseClient open(HttpClient http, URI base, String query, String token) {
+    public static SseClient open(HttpClient http, URI base, String query, String token) {
         return new SseClient(http, URI.create(base + "/v1/events?" + query), token);
     }
 
-    int status() {
+    public int status() {
         return response.join().statusCode();
     }
 
-    List<String> lines() {
+    public List<String> lines() {
         synchronized (lines) {
             return List.copyOf(lines);
         }
     }
 
     /** The {@code data:} of ordinary events (no {@code event:} line), in order. */
-    List<String> eventData() {
+    public List<String> eventData() {
         return frames().stream().filter(f -> f.stream().noneMatch(l -> l.startsWith("event:")))
                 .flatMap(f -> f.stream().filter(l -> l.startsWith("data: ")).map(l -> l.substring(6))).toList();
     }
@@ -72,11 +72,11 @@ final class SseClient implements AutoCloseable {
                 .flatMap(f -> f.stream().filter(l -> l.startsWith("data: ")).map(l -> l.substring(6))).toList();
     }
 
-    boolean subscribed() {
+    public boolean subscribed() {
         return lines().stream().anyMatch(l -> l.startsWith(": subscribed"));
     }
 
-    List<List<String>> frames() {
+    public List<List<String>> frames() {
         List<List<String>> frames = new ArrayList<>();
         List<String> current = new ArrayList<>();
         for (String l : lines()) {

@@ -36,8 +36,17 @@ public final class EventHub implements AutoCloseable {
      * @param linger         interest outlives its last subscriber this long, so a consumer that reconnects (or moves
      *                       to another instance) within it resumes without a reset
      * @param digestInterval how often peers are asked whether they know this instance's current interest
+     * @param streams        how many streams and filters consumers may open here
+     * @param interestBytes  the most the interest told to peers may take as JSON: it is compacted to fit (see
+     *                       {@link Interest#compact}), so it always fits a peer's body limit
      */
-    public record Settings(int bufferPerTopic, int queuePerSubscriber, Duration linger, Duration digestInterval) {
+    public record Settings(int bufferPerTopic, int queuePerSubscriber, Duration linger, Duration digestInterval,
+                           StreamLimits.Limits streams, int interestBytes) {
+
+        /**
+         * Well under the peers' 64 KiB body limit: room for the JSON around the filters and for the instance id.
+         */
+        public static final int INTEREST_BYTES = 48 * 1024;
 
         public Settings {
             if (bufferPerTopic < 1 || queuePerSubscriber < 1) {
@@ -45,10 +54,27 @@ public final class EventHub implements AutoCloseable {
             }
             Objects.requireNonNull(linger, "linger");
             Objects.requireNonNull(digestInterval, "digestInterval");
+            Objects.requireNonNull(streams, "streams");
+            if (interestBytes < 1024) {
+                throw new IllegalArgumentException("the interest needs at least 1 KiB, got " + interestBytes);
+            }
+        }
+
+        public Settings(int bufferPerTopic, int queuePerSubscriber, Duration linger, Duration digestInterval) {
+            this(bufferPerTopic, queuePerSubscriber, linger, digestInterval, StreamLimits.Limits.DEFAULTS,
+                    INTEREST_BYTES);
         }
 
         public static Settings defaults(Duration digestInterval) {
             return new Settings(1024, 1024, Duration.ofSeconds(60), digestInterval);
+        }
+
+        public Settings withStreams(StreamLimits.Limits limits) {
+            return new Settings(bufferPerTopic, queuePerSubscriber, linger, digestInterval, limits, interestBytes);
+        }
+
+        public Settings withInterestBytes(int bytes) {
+            return new Settings(bufferPerTopic, queuePerSubscriber, linger, digestInterval, streams, bytes);
         }
     }
 
@@ -69,7 +95,11 @@ public final class EventHub implements AutoCloseable {
     private final Map<String, TopicLog> logs = new HashMap<>();
     private final Map<String, Set<Subscription>> byFilter = new HashMap<>();
     private final Map<String, Long> lingering = new HashMap<>();
+    /** The newest incarnation (epoch second) each origin's events came from. */
+    private final Map<String, Long> originEpochs = new HashMap<>();
     private Interest interest;
+    /** What peers are told: {@link #interest} compacted to fit their body limit. */
+    private Interest advertised;
 
     /** Every open subscription, for keepalives: iterated by the tick without the hub's lock, which publishers take. */
     private final Set<Subscription> open = ConcurrentHashMap.newKeySet();
@@ -87,6 +117,8 @@ public final class EventHub implements AutoCloseable {
     private final AtomicLong delivered = new AtomicLong();
     private final AtomicLong resets = new AtomicLong();
     private final AtomicLong lostToPeers = new AtomicLong();
+    private final Map<String, AtomicLong> peerRefusals = new ConcurrentHashMap<>();
+    private final StreamLimits streams;
 
     private EventHub(String self, long epochMillis, Settings settings, EventTransport transport,
                      Supplier<Map<String, URI>> livePeers) {
@@ -96,7 +128,12 @@ public final class EventHub implements AutoCloseable {
         this.settings = settings;
         this.transport = transport;
         this.livePeers = livePeers;
+        this.streams = new StreamLimits(settings.streams());
+        for (String reason : List.of("not-your-id", "unknown-peer", "stale-event", "bad-request")) {
+            peerRefusals.put(reason, new AtomicLong()); // a series from the start, for rates and alerts
+        }
         this.interest = new Interest(self, epochMillis, 0, Set.of());
+        this.advertised = interest;
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "nvmesh-events-" + self);
             t.setDaemon(true);
@@ -158,7 +195,13 @@ public final class EventHub implements AutoCloseable {
         return event;
     }
 
-    /** Events a peer sent us (it believed we have interest). */
+    /**
+     * Events a peer raised and sent us (it believed we have interest). The caller has checked that {@code from} is
+     * the authenticated sender and the origin of every event.
+     *
+     * @throws StaleEventException when an event is not newer than the last one taken from its origin on its topic,
+     *                             or comes from an older incarnation of its origin (a replay): nothing is delivered
+     */
     public void accept(String from, List<Event> events) {
         received.addAndGet(events.size());
         deliverLocally(events, true);
@@ -168,7 +211,13 @@ public final class EventHub implements AutoCloseable {
     private void deliverLocally(List<Event> events, boolean fromPeer) {
         Map<Subscription, Boolean> touched = new HashMap<>();
         synchronized (this) {
+            if (fromPeer) {
+                checkFresh(events);
+            }
             for (Event e : events) {
+                if (fromPeer) {
+                    originEpochs.merge(e.origin(), e.seq() / SEQ_PER_EPOCH, Math::max);
+                }
                 if (!interest.wants(e.topic())) {
                     if (fromPeer) {
                         unwanted.incrementAndGet();
@@ -187,6 +236,31 @@ public final class EventHub implements AutoCloseable {
             }
         }
         touched.keySet().forEach(Subscription::signal);
+    }
+
+    /**
+     * Refuses a batch with an event an honest peer would not send: one of an origin's older incarnation (its sequence
+     * counts from a smaller epoch second than one already taken from it), or one not newer than the last taken from
+     * its origin on its topic. Holds the lock.
+     */
+    private void checkFresh(List<Event> events) {
+        Map<String, Long> last = new HashMap<>();
+        for (Event e : events) {
+            long second = e.seq() / SEQ_PER_EPOCH;
+            Long current = originEpochs.get(e.origin());
+            if (current != null && second < current) {
+                throw new StaleEventException("event " + e.seq() + " on " + e.topic() + " is from an older"
+                        + " incarnation of " + e.origin());
+            }
+            String key = e.origin() + "\n" + e.topic();
+            TopicLog log = logs.get(e.topic());
+            long before = last.getOrDefault(key, log == null ? 0 : log.headOf(e.origin()));
+            if (e.seq() <= before) {
+                throw new StaleEventException("event " + e.seq() + " on " + e.topic() + " from " + e.origin()
+                        + " is not newer than " + before + ", already taken");
+            }
+            last.put(key, e.seq());
+        }
     }
 
     private Set<Subscription> subscribersOf(String topic) {
@@ -231,11 +305,29 @@ public final class EventHub implements AutoCloseable {
      * @throws IllegalArgumentException for a malformed filter, or none
      */
     public Subscription subscribe(Set<String> filters, Map<String, Long> since, Duration keepalive, Runnable ready) {
-        if (filters.isEmpty()) {
-            throw new IllegalArgumentException("subscribe to at least one topic");
+        return subscribe(filters, since, keepalive, ready, () -> { });
+    }
+
+    /**
+     * As above, for a consumer's stream: {@code lease} (its place under {@link #streams()}) is given back when the
+     * subscription closes, or at once when subscribing fails.
+     */
+    public Subscription subscribe(Set<String> filters, Map<String, Long> since, Duration keepalive, Runnable ready,
+                                  AutoCloseable lease) {
+        try {
+            if (filters.isEmpty()) {
+                throw new IllegalArgumentException("subscribe to at least one topic");
+            }
+            filters.forEach(Topics::checkFilter);
+        } catch (IllegalArgumentException e) {
+            try {
+                lease.close();
+            } catch (Exception x) {
+                e.addSuppressed(x);
+            }
+            throw e;
         }
-        filters.forEach(Topics::checkFilter);
-        Subscription s = new Subscription(this, filters, settings.queuePerSubscriber(), keepalive, ready);
+        Subscription s = new Subscription(this, filters, settings.queuePerSubscriber(), keepalive, ready, lease);
         boolean changed;
         synchronized (this) {
             List<StreamItem> replay = new ArrayList<>();
@@ -303,12 +395,18 @@ public final class EventHub implements AutoCloseable {
             return false;
         }
         interest = new Interest(self, epoch, interest.version() + 1, filters);
+        advertised = interest.compact(settings.interestBytes());
         logs.keySet().removeIf(topic -> !interest.wants(topic));
         return true;
     }
 
     public synchronized Interest interest() {
         return interest;
+    }
+
+    /** The interest as peers are told it: {@link #interest()} compacted to fit their body limit. */
+    public synchronized Interest advertisedInterest() {
+        return advertised;
     }
 
     /** A peer's interest arrived; older news than what we hold is ignored. */
@@ -344,7 +442,7 @@ public final class EventHub implements AutoCloseable {
 
     private void pushInterestNow() {
         pushScheduled.set(false);
-        Interest now = interest();
+        Interest now = advertisedInterest();
         livePeers.get().values().forEach(url -> {
             interestMessages.incrementAndGet();
             transport.interest(url, now).exceptionally(e -> null);
@@ -353,14 +451,14 @@ public final class EventHub implements AutoCloseable {
 
     private void checkPeers() {
         try {
-            Interest now = interest();
+            Interest now = advertisedInterest();
             String digest = now.digest();
             livePeers.get().values().forEach(url -> {
                 interestMessages.incrementAndGet();
                 transport.digestMatches(url, self, digest).thenAccept(same -> {
                     if (!same) {
                         interestMessages.incrementAndGet();
-                        transport.interest(url, interest()).exceptionally(e -> null);
+                        transport.interest(url, advertisedInterest()).exceptionally(e -> null);
                     }
                 }).exceptionally(e -> null);
             });
@@ -389,6 +487,26 @@ public final class EventHub implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "event hub tick failed", e);
         }
+    }
+
+    /** The limits on this instance's event streams (SSE and WebSocket together), and their refusals. */
+    public StreamLimits streams() {
+        return streams;
+    }
+
+    /**
+     * Counts a request from a peer that was refused, by reason ({@code not-your-id}, {@code unknown-peer},
+     * {@code stale}, {@code malformed}): forged, replayed or broken news, for the metrics.
+     */
+    public void refusedFromPeer(String reason) {
+        peerRefusals.computeIfAbsent(reason, r -> new AtomicLong()).incrementAndGet();
+    }
+
+    /** Refused peer requests by reason, since start. */
+    public Map<String, Long> peerRefusals() {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        peerRefusals.forEach((reason, n) -> out.put(reason, n.get()));
+        return out;
     }
 
     public EventStats stats() {

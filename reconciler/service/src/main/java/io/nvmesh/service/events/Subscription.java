@@ -18,12 +18,16 @@ public final class Subscription implements AutoCloseable {
     private final int capacity;
     private final Runnable ready;
     private final Duration keepalive;
+    /** Given back on close: the stream's place under the {@link StreamLimits}, or nothing. */
+    private final AutoCloseable lease;
     private final ArrayDeque<StreamItem> queue = new ArrayDeque<>();
     private volatile long lastItemNanos = System.nanoTime();
     private volatile boolean closed;
 
-    Subscription(EventHub hub, Set<String> filters, int capacity, Duration keepalive, Runnable ready) {
+    Subscription(EventHub hub, Set<String> filters, int capacity, Duration keepalive, Runnable ready,
+                 AutoCloseable lease) {
         this.hub = hub;
+        this.lease = lease;
         this.filters = Set.copyOf(filters);
         this.capacity = capacity;
         this.keepalive = keepalive;
@@ -105,5 +109,10 @@ public final class Subscription implements AutoCloseable {
             queue.clear();
         }
         hub.unsubscribe(this);
+        try {
+            lease.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("a lease gives its place back without failing", e);
+        }
     }
 }

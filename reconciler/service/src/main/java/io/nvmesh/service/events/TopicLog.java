@@ -2,7 +2,9 @@ package io.nvmesh.service.events;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /** The last events of one topic this instance has seen, for consumers that resume. Guarded by the hub's lock. */
 final class TopicLog {
@@ -10,6 +12,8 @@ final class TopicLog {
     private final ArrayDeque<Event> events = new ArrayDeque<>();
     private final int capacity;
     private long head;
+    /** The last sequence taken from each origin: what a replayed event is compared with. */
+    private final Map<String, Long> heads = new HashMap<>();
 
     TopicLog(int capacity) {
         this.capacity = capacity;
@@ -21,6 +25,12 @@ final class TopicLog {
         }
         events.addLast(e);
         head = Math.max(head, e.seq());
+        heads.merge(e.origin(), e.seq(), Math::max);
+    }
+
+    /** The last sequence taken from {@code origin} (0 when none). */
+    long headOf(String origin) {
+        return heads.getOrDefault(origin, 0L);
     }
 
     long head() {

@@ -73,6 +73,12 @@ public final class Topics {
         return -1;
     }
 
+    /** {@code volume/x} → {@code volume/}; null for {@code capacity} and {@code cluster}. */
+    static String kindOf(String topic) {
+        int length = kindLength(topic);
+        return length < 0 ? null : topic.substring(0, length);
+    }
+
     static boolean isPrefix(String filter) {
         return filter.endsWith("/*");
     }

@@ -159,7 +159,7 @@ public final class ApiServer implements AutoCloseable {
         dashboard = new DashboardEndpoints(membership, ownership, agents, reconcile, history,
                 AgentHub.DEFAULT_REPORT_INTERVAL, ownToken);
         routes.addAll(dashboard.routes());
-        EventEndpoints eventEndpoints = events == null ? null : new EventEndpoints(events);
+        EventEndpoints eventEndpoints = events == null ? null : EventEndpoints.of(events, membership);
         if (eventEndpoints != null) {
             routes.addAll(eventEndpoints.routes());
         }

@@ -1,11 +1,16 @@
 package io.nvmesh.service.http;
 
+import io.nvmesh.service.auth.Caller;
+import io.nvmesh.service.cluster.MemberStatus;
+import io.nvmesh.service.cluster.Membership;
 import io.nvmesh.service.events.Event;
 import io.nvmesh.service.events.EventHub;
 import io.nvmesh.service.events.Interest;
 import io.nvmesh.service.events.Keepalive;
 import io.nvmesh.service.events.Reset;
+import io.nvmesh.service.events.StaleEventException;
 import io.nvmesh.service.events.StreamItem;
+import io.nvmesh.service.events.StreamLimits;
 import io.nvmesh.service.events.Subscription;
 import io.nvmesh.service.events.Topics;
 
@@ -18,6 +23,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
@@ -38,10 +44,20 @@ final class EventEndpoints {
     static final String STREAM = "/v1/events";
     static final int MAX_BATCH = 2_000;
     static final Duration DEFAULT_KEEPALIVE = Duration.ofSeconds(15);
+    /** What a refused stream is told to wait: streams end when their consumers leave, which takes a while. */
+    static final int RETRY_AFTER_SECONDS = 10;
+    /** How far a peer's clock may run ahead of ours: epochs beyond are refused. */
+    static final Duration MAX_AHEAD = Duration.ofMinutes(5);
     /** Items per write: enough to catch up quickly, small enough to keep one write short. */
     private static final int ITEMS_PER_WRITE = 256;
 
     record EventJson(String topic, String type, long seq, String origin, Object payload) {
+        EventJson {
+            require(topic, "topic");
+            require(type, "type");
+            require(origin, "origin");
+        }
+
         static EventJson of(Event e) {
             return new EventJson(e.topic(), e.type(), e.seq(), e.origin(), e.payload());
         }
@@ -53,16 +69,15 @@ final class EventEndpoints {
 
     record BatchJson(String from, List<EventJson> events) {
         BatchJson {
-            if (from == null) {
-                throw new IllegalArgumentException("`from` names the sending instance");
-            }
-            events = Json.listOf("events", events);
+            require(from, "from");
+            events = copyOf(events, "events");
         }
     }
 
     record InterestJson(String instance, long epoch, long version, List<String> filters) {
         InterestJson {
-            filters = Json.listOf("filters", filters);
+            require(instance, "instance");
+            filters = copyOf(filters, "filters");
         }
 
         static InterestJson of(Interest i) {
@@ -75,6 +90,10 @@ final class EventEndpoints {
     }
 
     record DigestJson(String instance, String digest) {
+        DigestJson {
+            require(instance, "instance");
+            require(digest, "digest");
+        }
     }
 
     record MatchJson(boolean matches) {
@@ -86,51 +105,147 @@ final class EventEndpoints {
     record AcceptedJson(int received) {
     }
 
-    private final EventHub hub;
+    /** A field the wire format needs: missing or null is an {@link IllegalArgumentException}, which is a 400. */
+    private static void require(Object value, String field) {
+        if (value == null) {
+            throw new IllegalArgumentException("`" + field + "` is required");
+        }
+    }
 
-    EventEndpoints(EventHub hub) {
+    private static <T> List<T> copyOf(List<T> values, String field) {
+        require(values, field);
+        for (T v : values) {
+            if (v == null) {
+                throw new IllegalArgumentException("`" + field + "` may not contain null");
+            }
+        }
+        return List.copyOf(values);
+    }
+
+    private final EventHub hub;
+    private final String self;
+    /** The configured peers: the only instances whose events and interest are taken. Fixed at start. */
+    private final Set<String> members;
+
+    /** @param members the configured peers (self excluded) */
+    EventEndpoints(EventHub hub, String self, Set<String> members) {
         this.hub = hub;
+        this.self = self;
+        this.members = Set.copyOf(members);
+    }
+
+    /** The endpoints of {@code hub}, taking events and interest from the configured peers of {@code membership}. */
+    static EventEndpoints of(EventHub hub, Membership membership) {
+        return new EventEndpoints(hub, membership.selfId(), membership.view().members().stream()
+                .filter(m -> !m.self()).map(MemberStatus::id).collect(Collectors.toUnmodifiableSet()));
     }
 
     /** The peer endpoints. Inline: they only touch memory and queue asynchronous writes. */
     List<Route> routes() {
         return List.of(
-                Route.inline("POST", "/v1/peer/events", Access.PEER, this::events),
-                Route.inline("POST", "/v1/peer/events/interest", Access.PEER, this::interest),
-                Route.inline("POST", "/v1/peer/events/interest/digest", Access.PEER, this::digest));
+                Route.inline("POST", "/v1/peer/events", Access.PEER, r -> counted(this::events, r)),
+                Route.inline("POST", "/v1/peer/events/interest", Access.PEER, r -> counted(this::interest, r)),
+                Route.inline("POST", "/v1/peer/events/interest/digest", Access.PEER, r -> counted(this::digest, r)));
     }
 
+    /** Every refusal of a peer's request is counted by its problem type (forged, replayed or malformed news). */
+    private ApiResponse counted(java.util.function.Function<ApiRequest, ApiResponse> endpoint, ApiRequest request) {
+        try {
+            return endpoint.apply(request);
+        } catch (ApiException e) {
+            hub.refusedFromPeer(e.type);
+            throw e;
+        }
+    }
+
+    /**
+     * Events a peer raised. The sender must be a configured member and every event's origin the sender itself: a
+     * peer forwards only what it raised, so an event of any other origin is forged.
+     */
     private ApiResponse events(ApiRequest request) {
-        BatchJson batch = Json.read(request.body(), BatchJson.class);
+        BatchJson batch = read(request, BatchJson.class);
+        Caller caller = sender(request, batch.from(), "send events as " + batch.from());
         if (batch.events().size() > MAX_BATCH) {
             throw ApiException.badRequest("at most " + MAX_BATCH + " events per batch, got " + batch.events().size());
         }
         List<Event> events = new ArrayList<>(batch.events().size());
-        try {
-            batch.events().forEach(e -> events.add(e.toEvent()));
-        } catch (RuntimeException e) {
-            throw ApiException.badRequest("not a valid event: " + e.getMessage());
+        for (EventJson e : batch.events()) {
+            if (!e.origin().equals(caller.name())) {
+                throw ApiException.notYourId(caller, "send events raised by " + e.origin());
+            }
+            try {
+                events.add(e.toEvent());
+            } catch (RuntimeException x) {
+                throw ApiException.badRequest("not a valid event: " + x.getMessage());
+            }
+            notAhead(e.seq() / 1_000_000L * 1000, "event " + e.seq() + " on " + e.topic());
         }
-        hub.accept(batch.from(), events);
+        try {
+            hub.accept(caller.name(), events);
+        } catch (StaleEventException e) {
+            throw ApiException.conflict("stale-event", "Stale event", e.getMessage());
+        }
         return ApiResponse.ok(new AcceptedJson(events.size()));
     }
 
+    /** A peer declares its own interest, never another's. */
     private ApiResponse interest(ApiRequest request) {
-        InterestJson json = Json.read(request.body(), InterestJson.class);
+        InterestJson json = read(request, InterestJson.class);
+        sender(request, json.instance(), "declare the interest of " + json.instance());
+        notAhead(json.epoch(), "the interest's epoch " + json.epoch());
+        Interest interest;
         try {
-            hub.interestOf(json.toInterest());
+            interest = json.toInterest();
         } catch (RuntimeException e) {
             throw ApiException.badRequest("not a valid interest: " + e.getMessage());
         }
+        hub.interestOf(interest);
         return ApiResponse.ok(new MatchJson(true));
     }
 
+    /** A peer asks whether we hold its own interest. */
     private ApiResponse digest(ApiRequest request) {
-        DigestJson json = Json.read(request.body(), DigestJson.class);
-        if (json.instance() == null || json.digest() == null) {
-            throw ApiException.badRequest("a digest names its instance and digest");
-        }
+        DigestJson json = read(request, DigestJson.class);
+        sender(request, json.instance(), "ask for the interest of " + json.instance());
         return ApiResponse.ok(new MatchJson(hub.digestMatches(json.instance(), json.digest())));
+    }
+
+    /**
+     * The caller, when it is the instance {@code claimed} (else 403 {@code not-your-id}) and a configured peer of
+     * this instance (else 409 {@code unknown-peer}, in that order, as heartbeats answer).
+     */
+    private Caller sender(ApiRequest request, String claimed, String what) {
+        Caller caller = request.caller();
+        if (!caller.isInstance(claimed)) {
+            throw ApiException.notYourId(caller, what);
+        }
+        if (claimed.equals(self) || !members.contains(claimed)) {
+            throw ApiException.conflict("unknown-peer", "Unknown peer", "\"" + claimed
+                    + "\" is not a configured peer of " + self);
+        }
+        return caller;
+    }
+
+    /**
+     * 400 for an incarnation that began in the future: it would outrank every honest message of its sender (an
+     * interest of a later epoch replaces the one held; an event of a later epoch second makes the sender's next events
+     * look old), so the sender would silence itself until then.
+     */
+    private static void notAhead(long epochMillis, String what) {
+        long limit = System.currentTimeMillis() + MAX_AHEAD.toMillis();
+        if (epochMillis > limit) {
+            throw ApiException.badRequest(what + " begins after now + " + MAX_AHEAD.toMinutes() + " min");
+        }
+    }
+
+    /** A body of the type, or a 400: {@code null} and malformed bodies included. */
+    private static <T> T read(ApiRequest request, Class<T> type) {
+        T value = Json.read(request.body(), type);
+        if (value == null) {
+            throw ApiException.badRequest("the body is not a valid " + type.getSimpleName().replace("Json", "")
+                    + ": null");
+        }
+        return value;
     }
 
     /**
@@ -164,10 +279,27 @@ final class EventEndpoints {
         }
     }
 
-    /** Subscribes as {@code r} asks; a malformed filter is a 400 problem. */
-    Subscription subscribe(StreamRequest r, Runnable ready) {
+    /**
+     * A place for one stream of {@code caller}'s: 429 {@code too-many-streams} (with {@code Retry-After}) when the
+     * caller or this instance holds its most streams, 400 {@code too-many-filters} when the stream asks for more
+     * filters than one may have (asking again will not help). Taken before a stream starts or a socket upgrades.
+     */
+    StreamLimits.Lease lease(Caller caller, StreamRequest r) {
         try {
-            return hub.subscribe(r.filters(), r.since(), r.keepalive(), ready);
+            return hub.streams().open(caller.name(), r.filters().size());
+        } catch (StreamLimits.Refused e) {
+            if (e.reason() == StreamLimits.Reason.FILTERS) {
+                throw new ApiException(400, "too-many-filters", "Too many filters", e.getMessage(), Map.of());
+            }
+            throw new ApiException(429, "too-many-streams", "Too many streams", e.getMessage(),
+                    Map.of("Retry-After", String.valueOf(RETRY_AFTER_SECONDS)));
+        }
+    }
+
+    /** Subscribes as {@code r} asks, in the place {@code lease} holds; a malformed filter is a 400 problem. */
+    Subscription subscribe(StreamRequest r, Runnable ready, StreamLimits.Lease lease) {
+        try {
+            return hub.subscribe(r.filters(), r.since(), r.keepalive(), ready, lease);
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest(e.getMessage());
         }
@@ -201,10 +333,11 @@ final class EventEndpoints {
                     throw new ApiException(405, "method-not-allowed", "Method not allowed", request.getMethod()
                             + " is not supported on " + STREAM + "; use GET", Map.of("Allow", "GET"));
                 }
-                authenticator.check(Access.READ, request.getHeaders().get(HttpHeader.AUTHORIZATION));
+                Caller caller = authenticator.check(Access.READ, request.getHeaders().get(HttpHeader.AUTHORIZATION));
                 StreamRequest wanted = StreamRequest.of(request);
+                StreamLimits.Lease lease = lease(caller, wanted);
                 stream = new SseStream(response, callback);
-                subscription = subscribe(wanted, stream::signal);
+                subscription = subscribe(wanted, stream::signal, lease);
             } catch (ApiException e) {
                 problem(response, callback, path, e);
                 return true;

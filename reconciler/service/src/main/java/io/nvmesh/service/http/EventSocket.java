@@ -1,9 +1,11 @@
 package io.nvmesh.service.http;
 
+import io.nvmesh.service.auth.Caller;
 import io.nvmesh.service.events.Event;
 import io.nvmesh.service.events.Keepalive;
 import io.nvmesh.service.events.Reset;
 import io.nvmesh.service.events.StreamItem;
+import io.nvmesh.service.events.StreamLimits;
 import io.nvmesh.service.events.Subscription;
 
 import java.time.Duration;
@@ -21,7 +23,7 @@ import org.eclipse.jetty.websocket.server.ServerWebSocketContainer;
  * The event stream over WebSocket: {@code GET /v1/events/ws} takes the query of {@code GET /v1/events} (topics,
  * since, keepalive) and sends one JSON text frame per item: {@code {"subscribed":[...]}} first, then
  * {@code {"event":{...}}}, {@code {"reset":{...}}} and {@code {"keepalive":{}}}, where the inner objects are exactly
- * the SSE {@code data:} objects. Problems (401, 403, 400) are answered before the upgrade, as plain HTTP.
+ * the SSE {@code data:} objects. Problems (401, 403, 400, 429) are answered before the upgrade, as plain HTTP.
  *
  * <p>The read token comes in the {@code Authorization} header, or, for browsers (which cannot set headers on a
  * WebSocket), as the subprotocol {@code bearer.<token>} offered next to {@code nvmesh.events}; the server then selects
@@ -40,17 +42,20 @@ public final class EventSocket implements Session.Listener.AutoDemanding {
 
     private final EventEndpoints endpoints;
     private final EventEndpoints.StreamRequest wanted;
+    private final StreamLimits.Lease lease;
     private volatile Frames frames;
 
-    private EventSocket(EventEndpoints endpoints, EventEndpoints.StreamRequest wanted) {
+    private EventSocket(EventEndpoints endpoints, EventEndpoints.StreamRequest wanted, StreamLimits.Lease lease) {
         this.endpoints = endpoints;
         this.wanted = wanted;
+        this.lease = lease;
     }
 
     /** Checks the token and the query, then upgrades; any problem is the same HTTP problem as on the SSE stream. */
     static boolean upgrade(EventEndpoints endpoints, Authenticator authenticator, ServerWebSocketContainer container,
                            Request request, Response response, Callback callback) {
         String path = Request.getPathInContext(request);
+        StreamLimits.Lease lease = null;
         try {
             if (!request.getMethod().equals("GET")) {
                 throw new ApiException(405, "method-not-allowed", "Method not allowed", request.getMethod()
@@ -69,23 +74,34 @@ public final class EventSocket implements Session.Listener.AutoDemanding {
                 throw ApiException.badRequest("a token sent as subprotocol bearer.<token> needs the subprotocol "
                         + PROTOCOL + " offered too (the server selects it)");
             }
-            authenticator.check(Access.READ, authorization);
+            Caller caller = authenticator.check(Access.READ, authorization);
             EventEndpoints.StreamRequest wanted = EventEndpoints.StreamRequest.of(request);
             boolean selectProtocol = protocols.contains(PROTOCOL);
+            // Taken before the upgrade, so a refusal is a 429 problem, not a socket closed at once.
+            StreamLimits.Lease place = endpoints.lease(caller, wanted);
+            lease = place;
             if (!container.upgrade((upgradeRequest, upgradeResponse, cb) -> {
                 if (selectProtocol) {
                     upgradeResponse.setAcceptedSubProtocol(PROTOCOL);
                 }
-                return new EventSocket(endpoints, wanted);
+                return new EventSocket(endpoints, wanted, place);
             }, request, response, callback)) {
-                throw new ApiException(426, "upgrade-required", "Upgrade required", PATH
-                        + " speaks WebSocket only; GET /v1/events is the same stream as Server-Sent Events",
-                        Map.of("Upgrade", "websocket"));
+                place.close();
+                throw upgradeRequired();
             }
         } catch (ApiException e) {
+            if (lease != null) {
+                lease.close();
+            }
             EventEndpoints.problem(response, callback, path, e);
         }
         return true;
+    }
+
+    private static ApiException upgradeRequired() {
+        return new ApiException(426, "upgrade-required", "Upgrade required", PATH
+                + " speaks WebSocket only; GET /v1/events is the same stream as Server-Sent Events",
+                Map.of("Upgrade", "websocket"));
     }
 
     @Override
@@ -98,7 +114,7 @@ public final class EventSocket implements Session.Listener.AutoDemanding {
         frames = f;
         Subscription subscription;
         try {
-            subscription = endpoints.subscribe(wanted, f::signal);
+            subscription = endpoints.subscribe(wanted, f::signal, lease);
         } catch (ApiException e) {
             // Checked before the upgrade; only a hub that is closing gets here.
             session.close(1011, e.getMessage(), org.eclipse.jetty.websocket.api.Callback.NOOP);
@@ -115,6 +131,7 @@ public final class EventSocket implements Session.Listener.AutoDemanding {
 
     @Override
     public void onWebSocketError(Throwable cause) {
+        lease.close();
         Frames f = frames;
         if (f != null) {
             f.finish(cause);
@@ -123,6 +140,7 @@ public final class EventSocket implements Session.Listener.AutoDemanding {
 
     @Override
     public void onWebSocketClose(int code, String reason) {
+        lease.close();
         Frames f = frames;
         if (f != null) {
             f.finish(null);

@@ -22,15 +22,15 @@ public final class JettyEventTransport implements EventTransport {
     private final String authorization;
     private final long timeoutMillis;
 
-    private JettyEventTransport(HttpClient client, String peerSecret, long timeoutMillis) {
+    private JettyEventTransport(HttpClient client, String ownToken, long timeoutMillis) {
         this.client = client;
-        this.authorization = "Bearer " + peerSecret;
+        this.authorization = "Bearer " + ownToken;
         this.timeoutMillis = timeoutMillis;
     }
 
-    public static JettyEventTransport start(String self, String peerSecret, Duration timeout) {
+    public static JettyEventTransport start(String self, String ownToken, Duration timeout) {
         HttpClient client = PeerCalls.startClient("nvmesh-event-client-" + self, timeout);
-        return new JettyEventTransport(client, peerSecret, timeout.toMillis());
+        return new JettyEventTransport(client, ownToken, timeout.toMillis());
     }
 
     /**

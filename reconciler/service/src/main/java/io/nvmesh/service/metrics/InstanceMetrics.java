@@ -211,6 +211,27 @@ public final class InstanceMetrics {
                     cb.call(s.lostToPeers(), "peer");
                 })
                 .register(r);
+        registerEventRefusals(r, events);
+    }
+
+    /** Streams refused by the stream limits, and peers' event requests refused (forged, replayed, malformed). */
+    private static void registerEventRefusals(PrometheusRegistry r, EventHub events) {
+        GaugeWithCallback.builder().name("nvmesh_event_streams")
+                .help("Event streams (SSE and WebSocket) open on this instance.")
+                .callback(cb -> cb.call(events.streams().open())).register(r);
+        CounterWithCallback.builder().name("nvmesh_event_stream_refusals")
+                .help("Event streams refused before they started: caller (the credential holds its most streams), "
+                        + "instance (the instance holds its most) and filters (too many filters in one stream).")
+                .labelNames("reason")
+                .callback(cb -> events.streams().refusals().forEach((reason, n) -> cb.call(n, reason)))
+                .register(r);
+        CounterWithCallback.builder().name("nvmesh_peer_event_refusals")
+                .help("Requests on the peer event endpoints refused, by problem type: not-your-id (an event, "
+                        + "interest or digest of another instance), unknown-peer (not a configured member), "
+                        + "stale-event (a replayed or duplicated event), bad-request (malformed).")
+                .labelNames("reason")
+                .callback(cb -> events.peerRefusals().forEach((reason, n) -> cb.call(n, reason)))
+                .register(r);
     }
 
     private static void eventCounter(PrometheusRegistry r, EventHub events, String name, String help,

@@ -211,4 +211,111 @@ class EventHubTest {
         assertThatThrownBy(() -> a.subscribe(Set.of(), Map.of(), Duration.ofSeconds(1), () -> { }))
                 .hasMessageContaining("at least one topic");
     }
+
+    @Test
+    void replayedAndOlderIncarnationEventsAreRefusedWholeBatchesAtATime() {
+        EventHub b = hub("b", 2_000, small(8, 8));
+        Subscription onB = b.subscribe(Set.of("volume/x", "volume/y"), Map.of(), Duration.ofMinutes(1), () -> { });
+        long epoch = 5L * 1_000_000;
+        Event first = new Event("volume/x", "t", epoch + 1, "a", 1);
+        b.accept("a", List.of(first));
+
+        assertThatThrownBy(() -> b.accept("a", List.of(first))).isInstanceOf(StaleEventException.class)
+                .hasMessageContaining("not newer than");
+        Event fresh = new Event("volume/y", "t", epoch + 1, "a", 1);
+        assertThatThrownBy(() -> b.accept("a", List.of(fresh, new Event("volume/x", "t", epoch, "a", 1))))
+                .isInstanceOf(StaleEventException.class);
+        assertThatThrownBy(() -> b.accept("a", List.of(new Event("volume/y", "t", 4L * 1_000_000 + 9, "a", 1))))
+                .isInstanceOf(StaleEventException.class).hasMessageContaining("older incarnation");
+        assertThatThrownBy(() -> b.accept("a", List.of(fresh, fresh))).isInstanceOf(StaleEventException.class);
+        // Another origin on the same topic counts on its own; the next of a's is taken.
+        b.accept("c", List.of(new Event("volume/x", "t", epoch + 1, "c", 1)));
+        b.accept("a", List.of(fresh, new Event("volume/x", "t", epoch + 2, "a", 1)));
+
+        assertThat(drain(onB)).extracting(i -> ((Event) i).topic() + " " + ((Event) i).origin() + " "
+                + (((Event) i).seq() - epoch)).containsExactly("volume/x a 1", "volume/x c 1", "volume/y a 1",
+                "volume/x a 2");
+    }
+
+    @Test
+    void streamsAreLimitedPerCallerPerInstanceAndInFilters() {
+        EventHub a = hub("a", 1_000, small(4, 4).withStreams(new StreamLimits.Limits(2, 3, 2)));
+        StreamLimits limits = a.streams();
+
+        StreamLimits.Lease first = limits.open("alice", 2);
+        limits.open("alice", 1);
+        assertThatThrownBy(() -> limits.open("alice", 1)).isInstanceOfSatisfying(StreamLimits.Refused.class,
+                e -> assertThat(e.reason()).isEqualTo(StreamLimits.Reason.CALLER));
+        StreamLimits.Lease bob = limits.open("bob", 1);
+        assertThatThrownBy(() -> limits.open("carol", 1)).isInstanceOfSatisfying(StreamLimits.Refused.class,
+                e -> assertThat(e.reason()).isEqualTo(StreamLimits.Reason.INSTANCE));
+        assertThatThrownBy(() -> limits.open("carol", 3)).isInstanceOfSatisfying(StreamLimits.Refused.class,
+                e -> assertThat(e.reason()).isEqualTo(StreamLimits.Reason.FILTERS));
+
+        // A subscription gives its place back when it closes, and so does one that could not subscribe.
+        first.close();
+        first.close();
+        Subscription s = a.subscribe(Set.of("cluster"), Map.of(), Duration.ofMinutes(1), () -> { },
+                limits.open("carol", 1));
+        assertThat(limits.open()).isEqualTo(3);
+        s.close();
+        bob.close();
+        assertThatThrownBy(() -> a.subscribe(Set.of("pool/x"), Map.of(), Duration.ofMinutes(1), () -> { },
+                limits.open("carol", 1))).isInstanceOf(IllegalArgumentException.class);
+        assertThat(limits.open()).isEqualTo(1);
+        assertThat(limits.openBy("alice")).isEqualTo(1);
+        assertThat(limits.refusals()).containsEntry("caller", 1L).containsEntry("instance", 1L)
+                .containsEntry("filters", 1L);
+    }
+
+    @Test
+    void compactedInterestFitsItsBytesAndStillWantsEveryTopic() {
+        java.util.Random random = new java.util.Random(14);
+        String[] kinds = {"volume/", "target/", "client/", "drive/"};
+        for (int round = 0; round < 200; round++) {
+            Set<String> filters = new java.util.HashSet<>();
+            int n = random.nextInt(3_000);
+            for (int i = 0; i < n; i++) {
+                String kind = kinds[random.nextInt(kinds.length)];
+                filters.add(random.nextInt(500) == 0 ? kind + "*"
+                        : kind + "t" + i + "-" + "x".repeat(random.nextInt(240)));
+            }
+            if (random.nextBoolean()) {
+                filters.add("capacity");
+            }
+            Interest full = new Interest("r1", 7, round, filters);
+            Interest sent = full.compact(EventHub.Settings.INTEREST_BYTES);
+
+            int json = new String(("{\"instance\":\"r1\",\"epoch\":7,\"version\":" + round + ",\"filters\":[\""
+                    + String.join("\",\"", sent.filters()) + "\"]}")).length();
+            assertThat(json).isLessThanOrEqualTo(EventHub.Settings.INTEREST_BYTES);
+            assertThat(filters).allMatch(sent::wants);
+            assertThat(sent.version()).isEqualTo(full.version());
+            if (full.filters().stream().mapToInt(f -> f.length() + 3).sum() < 1_000
+                    && filters.stream().noneMatch(f -> f.endsWith("*"))) {
+                assertThat(sent).isEqualTo(full);
+            }
+        }
+        // A wildcard covers the exact topics of its kind: they are not sent.
+        assertThat(new Interest("r1", 1, 1, Set.of("volume/*", "volume/a", "drive/b")).compact(4096).filters())
+                .containsExactlyInAnyOrder("volume/*", "drive/b");
+    }
+
+    @Test
+    void peersAreToldTheCompactedInterestAndItsDigest() {
+        EventHub a = hub("a", 1_000, small(4, 4), "b");
+        EventHub b = hub("b", 2_000, small(4, 4).withInterestBytes(4096), "a");
+        Set<String> many = new java.util.HashSet<>();
+        for (int i = 0; i < 100; i++) {
+            many.add("volume/v" + i + "-" + "x".repeat(100));
+        }
+        b.subscribe(many, Map.of(), Duration.ofMinutes(1), () -> { });
+        b.subscribe(Set.of("drive/d1"), Map.of(), Duration.ofMinutes(1), () -> { });
+
+        assertThat(b.advertisedInterest().filters()).containsExactlyInAnyOrder("volume/*", "drive/d1");
+        assertThat(b.interest().filters()).hasSize(101);
+        await().atMost(BOUND).until(() -> a.digestMatches("b", b.advertisedInterest().digest()));
+        assertThat(a.peerWants("b", "volume/v7-" + "x".repeat(100))).isTrue();
+        assertThat(a.peerWants("b", "drive/d2")).isFalse();
+    }
 }

@@ -58,7 +58,7 @@ class OpenApiDocumentTest {
             // The event stream is served in front of the router; documented as the GET it is.
             routes.add(Route.inline("GET", EventEndpoints.STREAM, Access.READ, request -> null));
             routes.add(Route.inline("GET", EventSocket.PATH, Access.READ, request -> null));
-            routes.addAll(new EventEndpoints(null).routes());
+            routes.addAll(new EventEndpoints(null, "r1", java.util.Set.of()).routes());
             // So is /metrics (its answer is text, not JSON).
             routes.add(Route.inline("GET", MetricsEndpoint.PATH, Access.READ, request -> null));
 
