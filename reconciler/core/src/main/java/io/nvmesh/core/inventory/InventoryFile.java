@@ -7,6 +7,7 @@ import io.nvmesh.core.allocation.Inventory;
 import io.nvmesh.core.allocation.Target;
 import io.nvmesh.core.allocation.TargetHealth;
 import io.nvmesh.core.record.StateFiles;
+import io.nvmesh.schema.Metadata;
 import io.nvmesh.schema.Problem;
 import io.nvmesh.schema.Size;
 import java.nio.charset.CharacterCodingException;
@@ -260,7 +261,14 @@ public final class InventoryFile {
         }
         m.forEach((k, v) -> {
             String s = scalar(v, path + "." + k, v);
-            if (s != null) {
+            // The rules manifests and agents follow: what an inventory records is shown in terminals and pages.
+            if (!Metadata.LABEL_KEY.matcher(k).matches()) {
+                problem(n, path, "\"" + k + "\" is not a label key (an optional DNS prefix and '/', then 1-63 of "
+                        + "A-Z a-z 0-9 - _ . starting and ending with a letter or digit)");
+            } else if (s != null && !Metadata.LABEL_VALUE.matcher(s).matches()) {
+                problem(v, path + "." + k, "\"" + s + "\" is not a label value (at most 63 of A-Z a-z 0-9 - _ . "
+                        + "starting and ending with a letter or digit)");
+            } else if (s != null) {
                 out.put(k, s);
             }
         });

@@ -75,6 +75,29 @@ class InventoryFileTest {
     }
 
     @Test
+    void labelsFollowTheManifestRules() {
+        InventoryFile.Result r = parse("""
+                apiVersion: nvmesh.io/v1
+                kind: Inventory
+                targets:
+                  - id: t1
+                    labels: {zone: "<b>a</b>", "bad key": x}
+                clients:
+                  - id: c1
+                    labels: {team: "\\e[31mred"}
+                """);
+
+        assertThat(r.inventory()).isEmpty();
+        assertThat(r.problems()).extracting(Problem::render).containsExactly(
+                "inv.yaml:5:13: targets[0].labels: \"bad key\" is not a label key (an optional DNS prefix and '/', "
+                        + "then 1-63 of A-Z a-z 0-9 - _ . starting and ending with a letter or digit)",
+                "inv.yaml:5:20: targets[0].labels.zone: \"<b>a</b>\" is not a label value (at most 63 of A-Z a-z 0-9 "
+                        + "- _ . starting and ending with a letter or digit)",
+                "inv.yaml:8:20: clients[0].labels.team: \"\u001b[31mred\" is not a label value (at most 63 of A-Z "
+                        + "a-z 0-9 - _ . starting and ending with a letter or digit)");
+    }
+
+    @Test
     void syntaxErrorsPointAtTheirPlace() {
         InventoryFile.Result r = parse("targets:\n  - id: [unclosed\n");
 

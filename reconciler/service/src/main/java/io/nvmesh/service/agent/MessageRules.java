@@ -27,11 +27,9 @@ final class MessageRules {
     static final long MAX_COUNTER = 1L << 53;
     static final int MAX_ACK_MESSAGE = 256;
 
-    /** The {@code labelKey} of the manifest schemas (schema/.../v1/*.schema.json): an optional DNS prefix, a name. */
-    private static final Pattern LABEL_KEY = Pattern.compile(
-            "([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?");
-    /** A Kubernetes label value: empty, or alphanumerics with {@code - _ .} inside, at most 63. */
-    private static final Pattern LABEL_VALUE = Pattern.compile("(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?");
+    /** The manifests' rules (schema/.../v1/*.schema.json), so an agent says nothing a manifest could not. */
+    private static final Pattern LABEL_KEY = io.nvmesh.schema.Metadata.LABEL_KEY;
+    private static final Pattern LABEL_VALUE = io.nvmesh.schema.Metadata.LABEL_VALUE;
 
     private MessageRules() {
     }
