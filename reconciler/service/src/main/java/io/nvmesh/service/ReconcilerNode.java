@@ -154,7 +154,7 @@ public final class ReconcilerNode implements AutoCloseable {
             feeds = Feeds.start(membership, ownership, agents, counters, events, Optional.ofNullable(reconcile),
                     () -> EventPayloads.capacity(c), () -> EventPayloads.cluster(m, ownership));
             InstanceMetrics metrics = InstanceMetrics.register(config.id(), ownership, agents, counters,
-                    Optional.ofNullable(reconcile), events);
+                    Optional.ofNullable(reconcile), events, Optional.of(credentials));
             AgentHub hub = agents;
             credentials.addListener(() -> hub.closeRevoked(credentials::stillHolds));
             polling = credentials.pollEvery(CREDENTIALS_POLL, config.id());

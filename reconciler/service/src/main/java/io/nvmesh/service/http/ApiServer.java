@@ -150,7 +150,8 @@ public final class ApiServer implements AutoCloseable {
                       AgentHub agents, Counters counters, Optional<ReconcileLoop> reconcile, EventHub events,
                       InstanceMetrics metrics, Executor work) {
         Authenticator authenticator = new Authenticator(credentials);
-        List<Route> routes = new ArrayList<>(new ClusterEndpoints(membership, ownership, reconcile, maxClockSkew).routes());
+        List<Route> routes = new ArrayList<>(new ClusterEndpoints(membership, ownership, reconcile, maxClockSkew,
+                credentials.refusals()).routes());
         routes.addAll(new NodeEndpoints(membership.selfId(), agents, ownership).routes());
         routes.addAll(new CounterEndpoints(counters).routes());
         routes.addAll(new VolumeEndpoints(membership.selfId(), reconcile).routes());

@@ -40,6 +40,15 @@ final class Authenticator {
         if (access == Access.PUBLIC) {
             return Caller.ANONYMOUS;
         }
+        try {
+            return checkCaller(access, authorization);
+        } catch (ApiException e) {
+            credentials.refusals().count("auth", e.type);
+            throw e;
+        }
+    }
+
+    private Caller checkCaller(Access access, String authorization) {
         if (authorization == null || authorization.isBlank()) {
             throw new ApiException(401, "unauthorized", "Unauthorized",
                     "this endpoint needs an `Authorization: Bearer <token>` header", CHALLENGE);

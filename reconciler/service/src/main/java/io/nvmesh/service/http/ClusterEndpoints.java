@@ -22,13 +22,15 @@ final class ClusterEndpoints {
 
     private final Membership membership;
     private final java.time.Duration maxClockSkew;
+    private final io.nvmesh.service.auth.RefusalCounts refusals;
     private final OwnershipTable ownership;
     private final java.util.Optional<io.nvmesh.service.reconcile.ReconcileLoop> reconcile;
 
     ClusterEndpoints(Membership membership, OwnershipTable ownership,
                      java.util.Optional<io.nvmesh.service.reconcile.ReconcileLoop> reconcile,
-                     java.time.Duration maxClockSkew) {
+                     java.time.Duration maxClockSkew, io.nvmesh.service.auth.RefusalCounts refusals) {
         this.maxClockSkew = maxClockSkew;
+        this.refusals = refusals;
         this.membership = membership;
         this.ownership = ownership;
         this.reconcile = reconcile;
@@ -108,6 +110,15 @@ final class ClusterEndpoints {
     }
 
     private ApiResponse heartbeat(ApiRequest request) {
+        try {
+            return heartbeatOf(request);
+        } catch (ApiException e) {
+            refusals.count("heartbeat", e.type);
+            throw e;
+        }
+    }
+
+    private ApiResponse heartbeatOf(ApiRequest request) {
         HeartbeatJson body = Json.read(request.body(), HeartbeatJson.class);
         if (!request.caller().isInstance(body.id())) {
             throw ApiException.notYourId(request.caller(), "send heartbeats as " + body.id());

@@ -1,6 +1,7 @@
 package io.nvmesh.service.metrics;
 
 import io.nvmesh.core.record.VolumeStatus;
+import io.nvmesh.service.auth.CredentialSource;
 import io.nvmesh.service.cluster.OwnershipTable;
 import io.nvmesh.service.counters.CounterKeys;
 import io.nvmesh.service.counters.Counters;
@@ -82,8 +83,16 @@ public final class InstanceMetrics {
      */
     public static InstanceMetrics register(String self, OwnershipTable ownership, AgentHub agents, Counters counters,
                                            Optional<ReconcileLoop> reconcile, EventHub events) {
+        return register(self, ownership, agents, counters, reconcile, events, Optional.empty());
+    }
+
+    /** As above, with the refusals and reloads of the instance's credentials. */
+    public static InstanceMetrics register(String self, OwnershipTable ownership, AgentHub agents, Counters counters,
+                                           Optional<ReconcileLoop> reconcile, EventHub events,
+                                           Optional<CredentialSource> credentials) {
         InstanceMetrics m = new InstanceMetrics();
         PrometheusRegistry r = m.registry;
+        credentials.ifPresent(c -> registerCredentials(r, c));
         GaugeWithCallback.builder().name("nvmesh_owned_keys")
                 .help("Keys this instance owns now, by space (volume ...). A node's agent connects only to the "
                         + "node's owner, so owned nodes are nvmesh_agent_connections.")
@@ -238,6 +247,28 @@ public final class InstanceMetrics {
                                      ToLongFunction<EventStats> value) {
         CounterWithCallback.builder().name(name).help(help)
                 .callback(cb -> cb.call(value.applyAsLong(events.stats()))).register(r);
+    }
+
+    private static void registerCredentials(PrometheusRegistry r, CredentialSource credentials) {
+        CounterWithCallback.builder().name("nvmesh_auth_refusals")
+                .help("Requests refused for their credential: unauthorized (none, unknown, revoked or expired) and "
+                        + "forbidden (a role that does not reach the endpoint).")
+                .labelNames("reason")
+                .callback(cb -> credentials.refusals().of("auth").forEach((reason, n) -> cb.call(n, reason)))
+                .register(r);
+        CounterWithCallback.builder().name("nvmesh_peer_heartbeat_refusals")
+                .help("Peer heartbeats refused, by problem type: not-your-id (sent as another instance), "
+                        + "unknown-peer (not a configured member), bad-request (malformed, or an epoch beyond the "
+                        + "allowed clock skew).")
+                .labelNames("reason")
+                .callback(cb -> credentials.refusals().of("heartbeat").forEach((reason, n) -> cb.call(n, reason)))
+                .register(r);
+        CounterWithCallback.builder().name("nvmesh_credentials_reloads")
+                .help("Times the credentials file was read again after it changed.")
+                .callback(cb -> cb.call(credentials.reloads())).register(r);
+        CounterWithCallback.builder().name("nvmesh_credentials_reload_failures")
+                .help("Times a changed credentials file did not read; the credentials before it stayed in force.")
+                .callback(cb -> cb.call(credentials.reloadFailures())).register(r);
     }
 
     /** {@code targets} → {@code target}: label values name one thing. */

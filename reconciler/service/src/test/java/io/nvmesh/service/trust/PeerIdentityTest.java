@@ -113,6 +113,15 @@ class PeerIdentityTest {
         await().during(Duration.ofMillis(500)).atMost(BOUND).until(() -> views().equals(before));
         assertThat(r1.view().members()).filteredOn(m -> m.id().equals("r2")).extracting(MemberStatus::epoch)
                 .containsExactly(r2Epoch);
+        // Each refusal is counted where Prometheus sees it.
+        String metrics = HTTP.send(HttpRequest.newBuilder(r1.url().resolve("/metrics"))
+                .header("Authorization", "Bearer " + TestAuth.READ).build(), HttpResponse.BodyHandlers.ofString())
+                .body();
+        assertThat(metrics).contains("nvmesh_peer_heartbeat_refusals_total{reason=\"not-your-id\"} 1.0",
+                "nvmesh_peer_heartbeat_refusals_total{reason=\"bad-request\"} 1.0",
+                "nvmesh_peer_heartbeat_refusals_total{reason=\"unknown-peer\"} 1.0",
+                "nvmesh_auth_refusals_total{reason=\"forbidden\"} 3.0",
+                "nvmesh_auth_refusals_total{reason=\"unauthorized\"} 1.0");
     }
 
     @Test
