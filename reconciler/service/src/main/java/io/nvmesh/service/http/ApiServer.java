@@ -10,6 +10,7 @@ import io.nvmesh.service.counters.Counters;
 import io.nvmesh.service.reconcile.ReconcileLoop;
 import io.nvmesh.service.events.EventHub;
 import io.nvmesh.service.metrics.InstanceMetrics;
+import io.nvmesh.service.metrics.RefusalCounts;
 import io.nvmesh.service.web.PerformanceHistory;
 import io.nvmesh.service.web.StaticAssets;
 
@@ -136,7 +137,8 @@ public final class ApiServer implements AutoCloseable {
         Authenticator authenticator = new Authenticator(credentials);
         List<Route> routes = new ArrayList<>(new ClusterEndpoints(membership, ownership, reconcile).routes());
         routes.addAll(new NodeEndpoints(membership.selfId(), agents, ownership).routes());
-        routes.addAll(new CounterEndpoints(counters).routes());
+        routes.addAll(new CounterEndpoints(counters, metrics == null ? new RefusalCounts() : metrics.refusals())
+                .routes());
         routes.addAll(new VolumeEndpoints(membership.selfId(), reconcile).routes());
         history = PerformanceHistory.sampling(agents::targets, AgentHub.DEFAULT_REPORT_INTERVAL,
                 PerformanceHistory.DEFAULT_CAPACITY, membership.selfId());
