@@ -6,7 +6,6 @@ import io.nvmesh.service.cluster.ClusterView;
 import io.nvmesh.service.cluster.Member;
 import io.nvmesh.service.cluster.Membership;
 import io.nvmesh.service.cluster.OwnershipTable;
-import io.nvmesh.service.cluster.MemberStatus;
 import io.nvmesh.service.config.InstanceConfig;
 import io.nvmesh.service.counters.Counters;
 import io.nvmesh.service.events.EventHub;
@@ -239,7 +238,7 @@ public final class ReconcilerNode implements AutoCloseable {
             // Longer than a heartbeat's timeout: a repair pull may carry thousands of entries.
             JettyCounterTransport transport = JettyCounterTransport.start(config.id(), config.auth().token(),
                     timeout.plusSeconds(5));
-            counters.replicate(transport, () -> livePeers(membership), Duration.ofMillis(20),
+            counters.replicate(transport, () -> livePeerUrls(membership.view()), Duration.ofMillis(20),
                     config.heartbeatInterval());
             Counters c = counters;
             ownership.addListener(o -> c.ownershipChanged());
@@ -269,11 +268,6 @@ public final class ReconcilerNode implements AutoCloseable {
         Map<String, URI> live = new HashMap<>();
         view.members().stream().filter(m -> !m.self() && m.alive()).forEach(m -> live.put(m.id(), m.url()));
         return Map.copyOf(live);
-    }
-
-    private static List<URI> livePeers(Membership membership) {
-        return membership.view().members().stream().filter(m -> !m.self() && m.alive()).map(MemberStatus::url)
-                .toList();
     }
 
     /** Blocking work of request handlers: bounded, so an overload is refused (503) rather than queued forever. */

@@ -17,9 +17,9 @@ import java.util.Map;
 /**
  * N reconciler instances in this JVM on loopback. Ports are picked free up front (bind port 0, note it, release it)
  * because every instance must know its peers' URLs before it starts, and a restarted instance comes back at the same
- * URL, as it would in production.
+ * URL, as it would in production. Public for the adversarial tests of {@code io.nvmesh.service.trust}.
  */
-final class TestCluster implements AutoCloseable {
+public final class TestCluster implements AutoCloseable {
 
     static final String ADMIN = TestAuth.ADMIN;
     static final String READ = TestAuth.READ;
@@ -28,7 +28,7 @@ final class TestCluster implements AutoCloseable {
     private final Map<String, InstanceConfig> configs = new LinkedHashMap<>();
     private final Map<String, ReconcilerNode> running = new LinkedHashMap<>();
 
-    TestCluster(int size, Duration interval, int missed, Path dataDir) {
+    public TestCluster(int size, Duration interval, int missed, Path dataDir) {
         this(size, interval, missed, dataDir, "", Duration.ofSeconds(2));
     }
 
@@ -53,12 +53,12 @@ final class TestCluster implements AutoCloseable {
     }
 
 
-    TestCluster startAll() {
+    public TestCluster startAll() {
         configs.keySet().forEach(this::start);
         return this;
     }
 
-    ReconcilerNode start(String id) {
+    public ReconcilerNode start(String id) {
         ReconcilerNode node = ReconcilerNode.start(configs.get(id));
         synchronized (running) { // instances may be started from several threads at once
             running.put(id, node);
@@ -67,15 +67,15 @@ final class TestCluster implements AutoCloseable {
     }
 
     /** Stops an instance without a word to its peers: they learn of it only from the silence. */
-    void kill(String id) {
+    public void kill(String id) {
         running.remove(id).close();
     }
 
-    ReconcilerNode node(String id) {
+    public ReconcilerNode node(String id) {
         return running.get(id);
     }
 
-    List<ReconcilerNode> running() {
+    public List<ReconcilerNode> running() {
         return List.copyOf(running.values());
     }
 
@@ -85,12 +85,12 @@ final class TestCluster implements AutoCloseable {
                 .toList();
     }
 
-    URI url(String id) {
+    public URI url(String id) {
         InstanceConfig c = configs.get(id);
         return URI.create("http://" + c.listenHost() + ":" + c.listenPort());
     }
 
-    List<String> ids() {
+    public List<String> ids() {
         return List.copyOf(configs.keySet());
     }
 

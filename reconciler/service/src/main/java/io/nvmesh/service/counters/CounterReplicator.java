@@ -18,8 +18,11 @@ import java.util.function.Supplier;
 /**
  * Moves entries between instances: every flush interval the entries written since the last one are pushed to each
  * live peer (the latest per counter, in batches that keep a partition's entries together, at most one batch in flight
- * per peer); every digest interval each peer's digests are compared with ours and any (contributor, bucket) that
- * differs is pulled. Pushes that fail are not retried: the next digest round finds what they would have carried.
+ * per peer); every digest interval each peer's digests of its own entries are compared with ours of that peer's
+ * entries, and any bucket that differs is pulled from that peer, which answers with its own entries only. A peer
+ * never relays a third instance's entries: it can only vouch for what it wrote itself (the entries carry no
+ * signature). Pulled entries are held to the same rules as pushed ones. Pushes that fail are not retried: the next
+ * digest round finds what they would have carried.
  *
  * <p>All bookkeeping runs on one scheduler thread; network calls never block it.
  */
@@ -33,15 +36,18 @@ final class CounterReplicator implements AutoCloseable {
      */
     static final int BATCH = 200;
 
+    /** The {@code endpoint} label of refusals of pulled entries. */
+    static final String REPAIR_ENDPOINT = "counters-repair";
+
     private final Counters counters;
     private final CounterTransport transport;
-    private final Supplier<List<URI>> peers;
+    private final Supplier<Map<String, URI>> peers;
     private final ScheduledExecutorService scheduler;
     private final Map<URI, LinkedHashMap<String, CounterEntry>> pending = new HashMap<>();
     private final Set<URI> pushing = new HashSet<>();
     private final Set<URI> comparing = new HashSet<>();
 
-    private CounterReplicator(Counters counters, CounterTransport transport, Supplier<List<URI>> peers) {
+    private CounterReplicator(Counters counters, CounterTransport transport, Supplier<Map<String, URI>> peers) {
         this.counters = counters;
         this.transport = transport;
         this.peers = peers;
@@ -52,7 +58,7 @@ final class CounterReplicator implements AutoCloseable {
         });
     }
 
-    static CounterReplicator start(Counters counters, CounterTransport transport, Supplier<List<URI>> peers,
+    static CounterReplicator start(Counters counters, CounterTransport transport, Supplier<Map<String, URI>> peers,
                                    Duration flushEvery, Duration digestEvery) {
         CounterReplicator r = new CounterReplicator(counters, transport, peers);
         r.scheduler.scheduleWithFixedDelay(r.guarded(r::flush), flushEvery.toNanos(), flushEvery.toNanos(),
@@ -64,7 +70,7 @@ final class CounterReplicator implements AutoCloseable {
 
     private void flush() {
         List<CounterEntry> changed = counters.drainOutbox();
-        List<URI> live = peers.get();
+        List<URI> live = List.copyOf(peers.get().values());
         pending.keySet().retainAll(live);
         for (URI peer : live) {
             LinkedHashMap<String, CounterEntry> queue = pending.computeIfAbsent(peer, p -> new LinkedHashMap<>());
@@ -105,19 +111,24 @@ final class CounterReplicator implements AutoCloseable {
     }
 
     private void compareDigests() {
-        for (URI peer : peers.get()) {
+        for (Map.Entry<String, URI> live : peers.get().entrySet()) {
+            String id = live.getKey();
+            URI peer = live.getValue();
             if (!comparing.add(peer)) {
                 continue;
             }
             transport.digest(peer).thenComposeAsync(remote -> {
-                Map<String, BucketDigest> mine = new HashMap<>();
-                counters.digests().forEach(d -> mine.put(d.contributor() + "#" + d.bucket(), d));
+                Map<Integer, BucketDigest> mine = new HashMap<>();
+                counters.digests().stream().filter(d -> d.contributor().equals(id))
+                        .forEach(d -> mine.put(d.bucket(), d));
                 List<java.util.concurrent.CompletableFuture<Void>> pulls = new ArrayList<>();
                 for (BucketDigest theirs : remote) {
-                    BucketDigest ours = mine.get(theirs.contributor() + "#" + theirs.bucket());
-                    if (!theirs.equals(ours)) {
-                        pulls.add(transport.pull(peer, theirs.contributor(), theirs.bucket())
-                                .thenAcceptAsync(counters::merge, scheduler));
+                    if (!theirs.contributor().equals(id)) {
+                        continue; // only the contributor itself can vouch for its entries
+                    }
+                    if (!theirs.equals(mine.get(theirs.bucket()))) {
+                        pulls.add(transport.pull(peer, id, theirs.bucket())
+                                .thenAcceptAsync(entries -> merge(id, entries), scheduler));
                     }
                 }
                 return java.util.concurrent.CompletableFuture.allOf(
@@ -129,6 +140,17 @@ final class CounterReplicator implements AutoCloseable {
                             + peer + " failed: " + failure);
                 }
             }, scheduler);
+        }
+    }
+
+    private void merge(String peer, List<CounterEntry> entries) {
+        MergeOutcome outcome = counters.mergeFrom(peer, entries);
+        if (!outcome.clean()) {
+            counters.refused(REPAIR_ENDPOINT, outcome.first().reason());
+            LOG.log(outcome.whole() ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG, () -> counters.self()
+                    + ": " + outcome.refused().size() + " of " + entries.size() + " counter entries pulled from "
+                    + peer + " refused" + (outcome.whole() ? " (the whole batch)" : "") + "; first: "
+                    + outcome.first().describe());
         }
     }
 

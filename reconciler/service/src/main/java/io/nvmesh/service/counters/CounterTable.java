@@ -98,45 +98,75 @@ final class CounterTable {
      * Merges one entry.
      *
      * @return whether it changed anything (false for a duplicate, an older version or an outranked claim)
+     * @throws ArithmeticException when a total would overflow; nothing is changed then
      */
     boolean offer(CounterEntry e) {
         Claim c = claims.get(e.partition());
-        if (c != null) {
-            int cmp = e.stamp().compareClaim(c.stamp);
-            if (cmp < 0) {
-                return false;
-            }
-            if (cmp > 0) {
-                // A new owner's claim: the previous owner's whole contribution to this partition stops counting.
-                for (String counter : c.counters) {
-                    CounterEntry old = store.get(e.partition(), counter);
-                    store.remove(e.partition(), counter);
-                    if (old != null) {
-                        addTotal(counter, -old.value());
-                        digest(old, -1);
-                    }
+        int cmp = c == null ? 1 : e.stamp().compareClaim(c.stamp);
+        if (cmp < 0) {
+            return false;
+        }
+        CounterEntry old = cmp == 0 && c.counters.contains(e.counter()) ? store.get(e.partition(), e.counter()) : null;
+        if (old != null && e.stamp().compareTo(old.stamp()) <= 0) {
+            return false;
+        }
+        // The totals this entry moves, checked before anything is written: a sum that would wrap is refused.
+        Map<String, Long> moves = new HashMap<>();
+        if (cmp > 0 && c != null) {
+            for (String counter : c.counters) {
+                CounterEntry previous = store.get(e.partition(), counter);
+                if (previous != null) {
+                    moves.merge(counter, Math.negateExact(previous.value()), Math::addExact);
                 }
-                c.counters.clear();
-                c.stamp = e.stamp();
             }
-        } else {
+        }
+        moves.merge(e.counter(), old == null ? e.value() : Math.subtractExact(e.value(), old.value()), Math::addExact);
+        moves.forEach((counter, delta) -> Math.addExact(total(counter), delta));
+
+        if (c == null) {
             c = new Claim(e.stamp());
             claims.put(e.partition(), c);
-        }
-        CounterEntry old = c.counters.contains(e.counter()) ? store.get(e.partition(), e.counter()) : null;
-        if (old != null) {
-            if (e.stamp().compareTo(old.stamp()) <= 0) {
-                return false;
+        } else if (cmp > 0) {
+            // A new owner's claim: the previous owner's whole contribution to this partition stops counting.
+            for (String counter : c.counters) {
+                CounterEntry previous = store.get(e.partition(), counter);
+                store.remove(e.partition(), counter);
+                if (previous != null) {
+                    digest(previous, -1);
+                }
             }
-            digest(old, -1);
-            addTotal(e.counter(), e.value() - old.value());
-        } else {
-            addTotal(e.counter(), e.value());
+            c.counters.clear();
+            c.stamp = e.stamp();
         }
+        if (old != null) {
+            digest(old, -1);
+        }
+        moves.forEach(this::addTotal);
         store.put(e);
         c.counters.add(e.counter());
         digest(e, 1);
         return true;
+    }
+
+    /**
+     * Forgets every entry of a partition, as if nobody had contributed to it.
+     *
+     * @return the claim it was counted under, or null when there was none
+     */
+    Stamp drop(String partition) {
+        Claim c = claims.remove(partition);
+        if (c == null) {
+            return null;
+        }
+        for (String counter : c.counters) {
+            CounterEntry previous = store.get(partition, counter);
+            store.remove(partition, counter);
+            if (previous != null) {
+                addTotal(counter, -previous.value());
+                digest(previous, -1);
+            }
+        }
+        return c.stamp;
     }
 
     /** The claim on a partition, or null when nobody has contributed to it. */

@@ -17,10 +17,12 @@ import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -29,7 +31,9 @@ import java.util.function.Supplier;
  *
  * <p>Feeding them: {@link #follow} the instance's ownership, {@link #contributeFrom} once a source of whole
  * partition states exists, then {@link #apply} with the deltas of every state change, in version order. Peers'
- * entries arrive through {@link #merge}. Reads ({@link #capacity}, {@link #total}) never wait for writers.
+ * entries arrive through {@link #mergeFrom}, which believes only what the sender may say ({@link EntryRules}). Reads
+ * ({@link #capacity}, {@link #total}) never wait for writers. Once a source is set, the totals are checked against a
+ * recount from it, partition by partition, and a partition that disagrees for a whole check interval is repaired.
  *
  * <p>Thread-safe. Writers are serialised by one lock; taking over partitions runs on the counters' own thread so
  * that the membership thread never waits for the source.
@@ -44,6 +48,17 @@ public final class Counters implements AutoCloseable {
     /** Spaces of ownership keys whose partitions contribute counters. */
     static final Set<String> SPACES = Set.of("target", "volume", "client");
 
+    /** How long a partition must disagree with the recount, unchanged, before it is repaired. */
+    public static final Duration DEFAULT_CHECK_EVERY = Duration.ofSeconds(10);
+
+    /** A partition whose counted contribution differed from the recount when first seen so. */
+    private record Suspect(Map<String, Long> expected, Map<String, Long> held, Stamp claim, long since) {
+
+        boolean sameAs(Map<String, Long> expected, Map<String, Long> held, Stamp claim) {
+            return this.expected.equals(expected) && this.held.equals(held) && Objects.equals(this.claim, claim);
+        }
+    }
+
     /** What this incarnation holds of a partition it owns. */
     private static final class Owned {
         long version;
@@ -57,7 +72,23 @@ public final class Counters implements AutoCloseable {
     private final Object lock = new Object();
     private final Map<String, Owned> owned = new HashMap<>();
     private final LinkedHashMap<String, CounterEntry> outbox = new LinkedHashMap<>();
-    private final ExecutorService worker;
+    private final ScheduledExecutorService worker;
+    private final LongSupplier clock;
+    private final Duration skew;
+    /** Whether this instance sees the recorded state and so can tell a known partition from a made-up one. */
+    private volatile boolean judgesKeys;
+    private volatile BiConsumer<String, String> refusals = (endpoint, reason) -> { };
+    private volatile Duration checkEvery = DEFAULT_CHECK_EVERY;
+    private boolean auditing;
+    /** Guarded by the lock: partitions whose counted contribution differs from the recount. */
+    private final Map<String, Suspect> suspects = new HashMap<>();
+    /** Guarded by the lock: the claim whose entries a partition not owned here was last repaired from. */
+    private final Map<String, Stamp> disputed = new HashMap<>();
+    private final AtomicLong recountRepairs = new AtomicLong();
+    private final AtomicLong fileRepairs = new AtomicLong();
+    private long lastFullCheck;
+    private long changesAtFullCheck = -1;
+    private long changesAtLastTick = -1;
     private volatile boolean needsRebuild;
     private volatile ContributionSource source;
     private volatile Set<String> wanted = Set.of();
@@ -73,20 +104,31 @@ public final class Counters implements AutoCloseable {
     /** Grows whenever an entry is accepted (written here, merged, rebuilt): a cheap "have the totals moved?". */
     private final AtomicLong changes = new AtomicLong();
 
-    private Counters(String self, long requestedEpoch, EntryStore store, boolean needsRebuild) {
+    private Counters(String self, long requestedEpoch, EntryStore store, boolean needsRebuild, LongSupplier clock,
+                     Duration skew) {
         this.self = Objects.requireNonNull(self, "self");
         this.store = store;
+        this.clock = clock;
+        this.skew = skew;
         this.table = new CounterTable(store);
+        long now = clock.getAsLong();
+        int dropped = dropBroken(now);
         int fixed = table.load();
         if (fixed > 0) {
             LOG.log(System.Logger.Level.WARNING, () -> self + ": " + fixed + " counter total(s) disagreed with their "
                     + "entries after the last stop and were corrected");
         }
-        // Entries of a new incarnation must outrank the previous one's even if the clock went back.
-        this.epoch = Math.max(requestedEpoch, store.meta("epoch") + 1);
+        // Entries of a new incarnation must outrank the previous one's even if the clock went back; an epoch from
+        // the future (a damaged or poisoned file) would make every entry written here refused by the peers.
+        long stored = store.meta("epoch");
+        if (stored > now + skew.toMillis()) {
+            LOG.log(System.Logger.Level.WARNING, () -> self + ": the counter file's last epoch " + stored
+                    + " is in the future; ignored");
+        }
+        this.epoch = Math.max(requestedEpoch, stored > now + skew.toMillis() ? 0 : stored + 1);
         store.putMeta("epoch", epoch);
         this.needsRebuild = needsRebuild;
-        this.worker = Executors.newSingleThreadExecutor(r -> {
+        this.worker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "nvmesh-counters-" + self);
             t.setDaemon(true);
             return t;
@@ -105,21 +147,59 @@ public final class Counters implements AutoCloseable {
 
     public static Counters open(Path dir, String self, long epoch, long maxEntries) {
         ChronicleEntryStore store = ChronicleEntryStore.open(dir, maxEntries);
+        LongSupplier clock = System::currentTimeMillis;
         try {
-            return new Counters(self, epoch, store, store.fresh() || store.damaged());
+            return new Counters(self, epoch, store, store.fresh() || store.damaged(), clock, EntryRules.DEFAULT_SKEW);
         } catch (RuntimeException e) {
             // The files opened but their content does not decode: as damaged as a bad checksum.
             LOG.log(System.Logger.Level.WARNING, "counter files in " + dir + " do not decode (" + e
                     + "); starting from empty files, to be rebuilt");
             store.close();
             ChronicleEntryStore.discard(dir);
-            return new Counters(self, epoch, ChronicleEntryStore.open(dir, maxEntries), true);
+            return new Counters(self, epoch, ChronicleEntryStore.open(dir, maxEntries), true, clock,
+                    EntryRules.DEFAULT_SKEW);
         }
     }
 
     /** Counters that keep nothing on disk (tests, tools). */
     static Counters onHeap(String self, long epoch) {
-        return new Counters(self, epoch, new HeapEntryStore(), true);
+        return onHeap(self, epoch, System::currentTimeMillis);
+    }
+
+    /** Counters that keep nothing on disk, with a clock of epoch milliseconds to bound peers' epochs by. */
+    static Counters onHeap(String self, long epoch, LongSupplier clock) {
+        return new Counters(self, epoch, new HeapEntryStore(), true, clock, EntryRules.DEFAULT_SKEW);
+    }
+
+    /**
+     * Drops stored entries that break {@link EntryRules} (a damaged or poisoned file): they could outrank every
+     * honest claim for ever, or make a take-over overflow. Their partitions are re-taken (owned here), pulled again
+     * from their contributors, or repaired by the recount.
+     */
+    private int dropBroken(long now) {
+        List<EntryRules.Refusal> broken = new ArrayList<>();
+        store.forEach(e -> {
+            EntryRules.Refusal r = EntryRules.check(e, now, skew);
+            if (r != null) {
+                broken.add(r);
+            }
+        });
+        if (broken.isEmpty()) {
+            return 0;
+        }
+        Set<String> partitions = new HashSet<>();
+        Map<String, Integer> reasons = new TreeMap<>();
+        for (EntryRules.Refusal r : broken) {
+            store.remove(r.entry().partition(), r.entry().counter());
+            partitions.add(r.entry().partition());
+            reasons.merge(r.reason(), 1, Integer::sum);
+        }
+        fileRepairs.addAndGet(partitions.size());
+        LOG.log(System.Logger.Level.WARNING, () -> self + ": dropped " + broken.size() + " counter entr"
+                + (broken.size() == 1 ? "y" : "ies") + " of " + partitions.size() + " partition(s) from the counter "
+                + "file because they break the entry rules " + reasons + " (first: " + broken.get(0).describe()
+                + "); the totals are re-derived without them");
+        return broken.size();
     }
 
     public String self() {
@@ -170,7 +250,60 @@ public final class Counters implements AutoCloseable {
     /** Where partitions taken over are read from; until it is set this instance only mirrors its peers. */
     public void contributeFrom(ContributionSource source) {
         this.source = Objects.requireNonNull(source, "source");
+        judgesKeys = true;
         schedule(this::reconcile);
+        synchronized (lock) {
+            if (!auditing && !closed) {
+                auditing = true;
+                long tick = Math.max(20, checkEvery.toMillis() / 10);
+                try {
+                    worker.scheduleWithFixedDelay(() -> {
+                        try {
+                            audit();
+                        } catch (RuntimeException e) {
+                            LOG.log(System.Logger.Level.ERROR, self + ": checking the counters against a recount "
+                                    + "failed", e);
+                        }
+                    }, tick, tick, TimeUnit.MILLISECONDS);
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    // closing
+                }
+            }
+        }
+    }
+
+    /**
+     * How long a partition must disagree with the recount, unchanged, before it is repaired (also the interval of
+     * full checks; suspects are looked at ten times as often). Before {@link #contributeFrom}; tests shorten it.
+     */
+    void checkEvery(Duration interval) {
+        checkEvery = Objects.requireNonNull(interval, "interval");
+    }
+
+    /** Where refused entries are counted: {@code (endpoint, reason)}, e.g. the pulls of digest repair. */
+    public void countRefusals(BiConsumer<String, String> sink) {
+        refusals = Objects.requireNonNull(sink, "sink");
+    }
+
+    void refused(String endpoint, String reason) {
+        refusals.accept(endpoint, reason);
+    }
+
+    /** Partitions repaired because their counted contribution disagreed with the recount. */
+    public long recountRepairs() {
+        return recountRepairs.get();
+    }
+
+    /** Partitions that had entries dropped from the counter file on open because they broke the entry rules. */
+    public long fileRepairs() {
+        return fileRepairs.get();
+    }
+
+    /** Whether some partition's counted contribution differs from the recount now (repair pending or refused). */
+    public boolean disagreesWithRecount() {
+        synchronized (lock) {
+            return !suspects.isEmpty();
+        }
     }
 
     /**
@@ -198,7 +331,11 @@ public final class Counters implements AutoCloseable {
      * partition that leaves it (and is no ownership key) is retracted like a vanished key.
      */
     public void contributeAlso(Set<String> partitions) {
+        judgesKeys = true;
         Set<String> copy = Set.copyOf(partitions);
+        synchronized (lock) {
+            everKnown.addAll(copy);
+        }
         if (!copy.equals(preferred)) {
             preferred = copy;
             schedule(this::reconcile);
@@ -258,7 +395,7 @@ public final class Counters implements AutoCloseable {
                     continue;
                 }
                 if (claim == null) {
-                    o.term = 1;
+                    o.term = Math.max(firstTerm(), o.term + 1);
                 }
                 for (CounterDelta d : e.getValue()) {
                     write(partition, o.term, d.counter(), table.value(partition, d.counter()) + d.delta());
@@ -272,11 +409,46 @@ public final class Counters implements AutoCloseable {
     }
 
     /**
-     * Merges entries from a peer.
+     * Merges what a peer sent (a push, or a pull of digest repair), believing only what {@code sender} may say: a
+     * batch with an entry of another contributor is refused whole ({@link EntryRules#NOT_YOUR_ID}), as is one with an
+     * entry that breaks {@link EntryRules}. Entries with a count for a partition this instance does not know are
+     * refused one by one and the rest merged: a peer that has seen a new volume before this instance has is honest,
+     * and the digest offers the entries again once the key is known. A retraction (all zeros) of an unknown partition
+     * passes, so that a deleted key's count can still be taken back.
+     *
+     * @param sender the authenticated instance the entries came from
+     */
+    public MergeOutcome mergeFrom(String sender, List<CounterEntry> entries) {
+        Objects.requireNonNull(sender, "sender");
+        for (CounterEntry e : entries) {
+            if (!e.stamp().contributor().equals(sender)) {
+                return MergeOutcome.refusedWhole(entries.size(), new EntryRules.Refusal(e, EntryRules.NOT_YOUR_ID,
+                        "instance " + sender + " may only send its own entries, not those of contributor \""
+                                + e.stamp().contributor() + "\""));
+            }
+        }
+        long now = clock.getAsLong();
+        for (CounterEntry e : entries) {
+            EntryRules.Refusal r = EntryRules.check(e, now, skew);
+            if (r != null) {
+                return MergeOutcome.refusedWhole(entries.size(), r);
+            }
+        }
+        List<EntryRules.Refusal> refused = new ArrayList<>();
+        int accepted = offerAll(entries, refused, true);
+        return new MergeOutcome(entries.size(), accepted, refused, false);
+    }
+
+    /**
+     * Merges entries as they are, without the rules (tests of the merge rule).
      *
      * @return how many changed something
      */
-    public int merge(List<CounterEntry> entries) {
+    int merge(List<CounterEntry> entries) {
+        return offerAll(entries, new ArrayList<>(), false);
+    }
+
+    private int offerAll(List<CounterEntry> entries, List<EntryRules.Refusal> refused, boolean checkKeys) {
         int accepted = 0;
         boolean contested = false;
         synchronized (lock) {
@@ -284,7 +456,20 @@ public final class Counters implements AutoCloseable {
                 if (e.stamp().provisional() || e.stamp().contributor().equals(self) && e.stamp().epoch() == epoch) {
                     continue; // provisional entries stay local; our own present entries we already have
                 }
-                if (table.offer(e)) {
+                if (checkKeys && e.value() != 0 && !knows(e.partition())) {
+                    refused.add(new EntryRules.Refusal(e, EntryRules.UNKNOWN_PARTITION, "this instance knows no "
+                            + "partition " + e.partition()));
+                    continue;
+                }
+                boolean changed;
+                try {
+                    changed = table.offer(e);
+                } catch (ArithmeticException overflow) {
+                    refused.add(new EntryRules.Refusal(e, EntryRules.OVERFLOW, "the total of " + e.counter()
+                            + " would overflow"));
+                    continue;
+                }
+                if (changed) {
                     accepted++;
                     changes.incrementAndGet();
                     Owned o = owned.get(e.partition());
@@ -299,6 +484,23 @@ public final class Counters implements AutoCloseable {
             schedule(this::reconcile);
         }
         return accepted;
+    }
+
+    /**
+     * Called with the lock held: whether the partition is a key this instance knows or has known (owned by anyone, or
+     * a recorded node). A key that was deleted still counts as known: a late count for it must be merged so that the
+     * member it would go to sees it and retracts it under a higher claim (refused, it would stay counted wherever it
+     * had arrived first). An instance that does not see the recorded state (no reconcile loop) cannot tell, and
+     * mirrors its peers.
+     */
+    private boolean knows(String partition) {
+        if (!judgesKeys) {
+            return true;
+        }
+        Supplier<Ownership> following = ownership;
+        Ownership o = following == null ? null : following.get();
+        return o != null && o.isKnown(partition) || preferred.contains(partition) || wanted.contains(partition)
+                || everKnown.contains(partition);
     }
 
     /** Digests of every (contributor, bucket) held, for a peer to compare. */
@@ -359,7 +561,7 @@ public final class Counters implements AutoCloseable {
         }
         return new CapacitySnapshot(clusterUsage, usages(domains, consistent), usages(classes, consistent),
                 usages(targets, consistent), servers, counts(totals, "drives/"), counts(totals, "volumes/"),
-                consistent[0]);
+                consistent[0] && !disagreesWithRecount());
     }
 
     /** Collects {@code bytes/<field>/<scope><name>} into one array of fields per name. */
@@ -390,9 +592,9 @@ public final class Counters implements AutoCloseable {
     /**
      * Starts sending changed entries to the live peers and comparing digests with them.
      *
-     * @param peers the base URLs of the live peers, asked anew each round
+     * @param peers the base URLs of the live peers by their ids, asked anew each round
      */
-    public void replicate(CounterTransport transport, Supplier<List<URI>> peers, Duration flushEvery,
+    public void replicate(CounterTransport transport, Supplier<Map<String, URI>> peers, Duration flushEvery,
                           Duration digestEvery) {
         synchronized (lock) {
             if (replicator != null) {
@@ -486,21 +688,158 @@ public final class Counters implements AutoCloseable {
         }
     }
 
+    /**
+     * Compares the counted contributions with a recount from the source, partition by partition: all of them every
+     * check interval and once the counters settle after a change (nothing accepted for a tick), the suspects every
+     * tick. A partition is repaired only once its disagreement has stayed the same (same recount, same entries held)
+     * for a whole interval, so that a count on its way (a push in flight, a peer that has not yet observed a commit)
+     * never triggers a repair. Runs on the counters' thread; the recount is read outside the lock.
+     */
+    private void audit() {
+        ContributionSource src = source;
+        if (src == null || closed) {
+            return;
+        }
+        long now = System.nanoTime();
+        long moved = changes.get();
+        boolean settled = moved != changesAtFullCheck && moved == changesAtLastTick;
+        changesAtLastTick = moved;
+        Set<String> partitions = new HashSet<>();
+        if (now - lastFullCheck >= checkEvery.toNanos() || settled) {
+            lastFullCheck = now;
+            changesAtFullCheck = moved;
+            Supplier<Ownership> following = ownership;
+            Ownership own = following == null ? null : following.get();
+            synchronized (lock) {
+                partitions.addAll(table.partitions());
+                partitions.addAll(suspects.keySet());
+            }
+            if (own != null) {
+                own.bySpace().forEach((space, a) -> {
+                    if (SPACES.contains(space)) {
+                        partitions.addAll(a.owners().keySet());
+                    }
+                });
+            }
+            partitions.addAll(preferred);
+            partitions.addAll(wanted);
+        } else {
+            synchronized (lock) {
+                partitions.addAll(suspects.keySet());
+            }
+        }
+        for (String p : partitions) {
+            if (closed) {
+                return;
+            }
+            check(p, src.stateOf(p), now);
+        }
+    }
+
+    private void check(String partition, PartitionState state, long now) {
+        synchronized (lock) {
+            Owned o = owned.get(partition);
+            Stamp claim = table.claimOf(partition);
+            if (o != null && claim != null && !isMine(claim, o)) {
+                suspects.remove(partition); // contested: re-taken by the ownership reconciliation
+                return;
+            }
+            Map<String, Long> expected = new TreeMap<>(CounterKeys.copyWithoutZeros(state.counters()));
+            Map<String, Long> held = new TreeMap<>();
+            for (String counter : table.countersOf(partition)) {
+                long v = table.value(partition, counter);
+                if (v != 0) {
+                    held.put(counter, v);
+                }
+            }
+            // A client's state (connected, lost) is known only to its owner: elsewhere only its presence is checked.
+            boolean agrees = o == null && partition.startsWith("client/")
+                    ? sum(held) == sum(expected) : held.equals(expected);
+            if (agrees) {
+                suspects.remove(partition);
+                if (claim == null || !claim.provisional()) {
+                    disputed.remove(partition); // agreeing with the recount we wrote proves nothing of the owner
+                }
+                return;
+            }
+            Suspect s = suspects.get(partition);
+            if (s == null || !s.sameAs(expected, held, claim)) {
+                suspects.put(partition, new Suspect(expected, held, claim, now));
+                return;
+            }
+            if (now - s.since() < checkEvery.toNanos()) {
+                return;
+            }
+            if (o != null) {
+                take(partition, state);
+                suspects.remove(partition);
+                Owned taken = owned.get(partition);
+                LOG.log(System.Logger.Level.WARNING, () -> self + ": the counters of " + partition + " " + held
+                        + " disagreed with the recorded state " + expected + "; taken over again with term "
+                        + (taken == null ? "?" : taken.term));
+            } else {
+                Stamp before = disputed.get(partition);
+                if (claim != null && before != null && claim.sameClaim(before)) {
+                    return; // repaired once from this claim and it came back: its owner must repair it
+                }
+                Stamp dropped = table.drop(partition);
+                for (Map.Entry<String, Long> c : expected.entrySet()) {
+                    table.offer(new CounterEntry(partition, c.getKey(), c.getValue(), Stamp.PROVISIONAL));
+                }
+                changes.incrementAndGet();
+                if (dropped != null && !dropped.provisional()) {
+                    disputed.put(partition, dropped);
+                }
+                suspects.remove(partition);
+                LOG.log(System.Logger.Level.WARNING, () -> self + ": the counters of " + partition + " " + held
+                        + (dropped == null ? "" : " (claim " + dropped.term() + "/" + dropped.contributor() + ")")
+                        + " disagreed with the recorded state " + expected + "; dropped here and counted "
+                        + "provisionally until its owner's entries arrive");
+            }
+            recountRepairs.incrementAndGet();
+        }
+    }
+
+    private static long sum(Map<String, Long> values) {
+        long total = 0;
+        for (long v : values.values()) {
+            total += v;
+        }
+        return total;
+    }
+
     /** Called with the lock held: claims the partition with a term above every claim seen, and writes its state. */
     private void take(String partition, PartitionState state) {
         Stamp claim = table.claimOf(partition);
+        Owned previous = owned.get(partition);
         Owned o = new Owned();
         o.version = state.version();
         Map<String, Long> values = new TreeMap<>(CounterKeys.copyWithoutZeros(state.counters()));
+        long above = previous == null ? 0 : previous.term;
         if (claim != null) {
-            o.term = claim.term() + 1;
+            above = Math.max(above, claim.term());
             // Even an empty contribution must be written once, so that the previous claim stops counting everywhere.
             table.countersOf(partition).forEach(k -> values.putIfAbsent(k, 0L));
-        } else {
-            o.term = values.isEmpty() ? 0 : 1;
         }
+        if (above >= EntryRules.MAX_STAMP) {
+            LOG.log(System.Logger.Level.WARNING, () -> self + ": cannot outrank the claim on " + partition
+                    + " (term at the bound)");
+            return;
+        }
+        o.term = claim == null && previous == null && values.isEmpty() ? 0
+                : claim == null || claim.provisional() ? Math.max(firstTerm(), above + 1) : above + 1;
         values.forEach((k, v) -> write(partition, o.term, k, v));
         owned.put(partition, o);
+    }
+
+    /**
+     * The term of a first claim on a partition that has none here: this incarnation's epoch. An instance that lost
+     * its file does not know the terms its previous incarnation claimed with, and no peer hands them back (a peer
+     * publishes only its own entries); the epoch, a start time in milliseconds, outranks them unless that
+     * incarnation took the partition over more often than milliseconds have passed since it started.
+     */
+    private long firstTerm() {
+        return Math.max(1, Math.min(epoch, EntryRules.MAX_STAMP / 2));
     }
 
     /**

@@ -10,6 +10,7 @@ import io.nvmesh.service.counters.Counters;
 import io.nvmesh.service.reconcile.ReconcileLoop;
 import io.nvmesh.service.events.EventHub;
 import io.nvmesh.service.metrics.InstanceMetrics;
+import io.nvmesh.service.metrics.RefusalCounts;
 import io.nvmesh.service.web.PerformanceHistory;
 import io.nvmesh.service.web.StaticAssets;
 
@@ -153,7 +154,8 @@ public final class ApiServer implements AutoCloseable {
         List<Route> routes = new ArrayList<>(new ClusterEndpoints(membership, ownership, reconcile, maxClockSkew,
                 credentials.refusals()).routes());
         routes.addAll(new NodeEndpoints(membership.selfId(), agents, ownership).routes());
-        routes.addAll(new CounterEndpoints(counters).routes());
+        routes.addAll(new CounterEndpoints(counters, metrics == null ? new RefusalCounts() : metrics.refusals())
+                .routes());
         routes.addAll(new VolumeEndpoints(membership.selfId(), reconcile).routes());
         history = PerformanceHistory.sampling(agents::targets, AgentHub.DEFAULT_REPORT_INTERVAL,
                 PerformanceHistory.DEFAULT_CAPACITY, membership.selfId());

@@ -63,6 +63,7 @@ public final class InstanceMetrics {
     private final Histogram passSeconds;
     private final Counter passes;
     private final Counter casRetries;
+    private final RefusalCounts refusals = new RefusalCounts();
 
     private InstanceMetrics() {
         passSeconds = Histogram.builder().name("nvmesh_reconcile_pass_duration_seconds")
@@ -111,6 +112,14 @@ public final class InstanceMetrics {
                 .register(r);
         registerCounters(r, counters);
         registerEvents(r, events);
+        CounterWithCallback.builder().name("nvmesh_peer_refusals")
+                .help("Messages refused from peers and agents, by endpoint (counters: pushed counter entries; "
+                        + "counters-pull: a pull of another contributor's entries; counters-repair: entries pulled by "
+                        + "digest repair) and reason (the problem type: not-your-id, bad-value ...).")
+                .labelNames("endpoint", "reason")
+                .callback(cb -> m.refusals.snapshot().forEach((k, n) -> cb.call(n, k.endpoint(), k.reason())))
+                .register(r);
+        counters.countRefusals(m.refusals::count);
         reconcile.ifPresent(loop -> {
             // Every outcome from the start, at 0, so that rates and alerts see a series before the first failure.
             for (String outcome : OUTCOMES) {
@@ -196,6 +205,20 @@ public final class InstanceMetrics {
                         cb.call(value, key);
                     }
                 }))
+                .register(r);
+        registerCounterRepairs(r, counters);
+    }
+
+    private static void registerCounterRepairs(PrometheusRegistry r, Counters counters) {
+        CounterWithCallback.builder().name("nvmesh_counter_repairs")
+                .help("Counter partitions repaired, by reason: recount (their counted contribution disagreed with a "
+                        + "recount from the recorded state for a whole check interval) and file (entries breaking the "
+                        + "entry rules were dropped from the counter file on open).")
+                .labelNames("reason")
+                .callback(cb -> {
+                    cb.call(counters.recountRepairs(), "recount");
+                    cb.call(counters.fileRepairs(), "file");
+                })
                 .register(r);
     }
 
@@ -298,6 +321,11 @@ public final class InstanceMetrics {
             throw new UncheckedIOException(e);
         }
         return new Scrape(writer.getContentType(), out.toByteArray());
+    }
+
+    /** Where this instance counts refused messages ({@code nvmesh_peer_refusals_total}). */
+    public RefusalCounts refusals() {
+        return refusals;
     }
 
     /** The registry, for tests and for callers that add families of their own. */

@@ -51,4 +51,24 @@ class CounterIncarnationsTest {
             }
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void aNewIncarnationWithoutItsFileOutranksClaimsItsPreviousIncarnationRaisedWithoutBeingToldThem()
+            throws InterruptedException {
+        try (Counters peer = Counters.onHeap("r2", 1_000)) {
+            // The previous incarnation of r1 handed the volume back and forth: its claim there is well above 1.
+            peer.merge(java.util.List.of(new CounterEntry(VOLUME, "volumes/online", 1,
+                    new Stamp(1_500, "r1", 1_000, 9))));
+            Map<String, Long> degraded = Map.of("volumes/degraded", 1L);
+            try (Counters second = Counters.onHeap("r1", 2_000)) {
+                second.follow(Set.of(VOLUME));
+                second.contributeFrom(p -> new PartitionState(1, degraded));
+                second.awaitIdle(IDLE);
+
+                // No peer hands r1's old entries back to it (a peer serves only its own): r1 must outrank them unseen.
+                assertThat(peer.mergeFrom("r1", second.entries()).clean()).isTrue();
+                assertThat(peer.totals()).isEqualTo(degraded);
+            }
+        }
+    }
 }

@@ -54,7 +54,7 @@ class OpenApiDocumentTest {
             routes.addAll(new VolumeEndpoints("r1", java.util.Optional.empty()).routes());
             // The agent WebSocket is documented as the GET that it upgrades.
             routes.add(Route.inline("GET", AgentProtocol.PATH, Access.AGENT, request -> null));
-            routes.addAll(new CounterEndpoints(null).routes());
+            routes.addAll(new CounterEndpoints(null, null).routes());
             // The event stream is served in front of the router; documented as the GET it is.
             routes.add(Route.inline("GET", EventEndpoints.STREAM, Access.READ, request -> null));
             routes.add(Route.inline("GET", EventSocket.PATH, Access.READ, request -> null));
