@@ -36,7 +36,6 @@ public final class CredentialSource {
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
     private final AtomicLong reloads = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
-    private final RefusalCounts refusals = new RefusalCounts();
     private volatile Credentials current;
     private volatile String stamp = "";
     private volatile long checkedAt;
@@ -187,11 +186,6 @@ public final class CredentialSource {
     /** Why the last reload failed; empty when the file read well. */
     public String lastError() {
         return lastError;
-    }
-
-    /** The refusals of requests authenticated against these credentials (counted by the HTTP layer). */
-    public RefusalCounts refusals() {
-        return refusals;
     }
 
     public long reloads() {

@@ -150,12 +150,12 @@ public final class ApiServer implements AutoCloseable {
     public void start(CredentialSource credentials, String ownToken, Membership membership, OwnershipTable ownership,
                       AgentHub agents, Counters counters, Optional<ReconcileLoop> reconcile, EventHub events,
                       InstanceMetrics metrics, Executor work) {
-        Authenticator authenticator = new Authenticator(credentials);
+        RefusalCounts refusals = metrics == null ? new RefusalCounts() : metrics.refusals();
+        Authenticator authenticator = new Authenticator(credentials, refusals);
         List<Route> routes = new ArrayList<>(new ClusterEndpoints(membership, ownership, reconcile, maxClockSkew,
-                credentials.refusals()).routes());
+                refusals).routes());
         routes.addAll(new NodeEndpoints(membership.selfId(), agents, ownership).routes());
-        routes.addAll(new CounterEndpoints(counters, metrics == null ? new RefusalCounts() : metrics.refusals())
-                .routes());
+        routes.addAll(new CounterEndpoints(counters, refusals).routes());
         routes.addAll(new VolumeEndpoints(membership.selfId(), reconcile).routes());
         history = PerformanceHistory.sampling(agents::targets, AgentHub.DEFAULT_REPORT_INTERVAL,
                 PerformanceHistory.DEFAULT_CAPACITY, membership.selfId());

@@ -4,6 +4,7 @@ import io.nvmesh.core.credentials.Role;
 import io.nvmesh.service.auth.Caller;
 import io.nvmesh.service.auth.CredentialSource;
 import io.nvmesh.service.config.AuthConfig;
+import io.nvmesh.service.metrics.RefusalCounts;
 
 import java.util.Map;
 import java.util.Optional;
@@ -21,14 +22,16 @@ final class Authenticator {
             "Bearer realm=\"nvmesh\", error=\"invalid_token\"");
 
     private final CredentialSource credentials;
+    private final RefusalCounts refusals;
 
-    Authenticator(CredentialSource credentials) {
+    Authenticator(CredentialSource credentials, RefusalCounts refusals) {
         this.credentials = credentials;
+        this.refusals = refusals;
     }
 
     /** For tests and tools that have only a configuration. */
     Authenticator(AuthConfig auth) {
-        this(CredentialSource.load(auth));
+        this(CredentialSource.load(auth), new RefusalCounts());
     }
 
     CredentialSource credentials() {
@@ -43,7 +46,7 @@ final class Authenticator {
         try {
             return checkCaller(access, authorization);
         } catch (ApiException e) {
-            credentials.refusals().count("auth", e.type);
+            refusals.count(RefusalCounts.AUTH, e.type);
             throw e;
         }
     }

@@ -22,13 +22,13 @@ final class ClusterEndpoints {
 
     private final Membership membership;
     private final java.time.Duration maxClockSkew;
-    private final io.nvmesh.service.auth.RefusalCounts refusals;
+    private final io.nvmesh.service.metrics.RefusalCounts refusals;
     private final OwnershipTable ownership;
     private final java.util.Optional<io.nvmesh.service.reconcile.ReconcileLoop> reconcile;
 
     ClusterEndpoints(Membership membership, OwnershipTable ownership,
                      java.util.Optional<io.nvmesh.service.reconcile.ReconcileLoop> reconcile,
-                     java.time.Duration maxClockSkew, io.nvmesh.service.auth.RefusalCounts refusals) {
+                     java.time.Duration maxClockSkew, io.nvmesh.service.metrics.RefusalCounts refusals) {
         this.maxClockSkew = maxClockSkew;
         this.refusals = refusals;
         this.membership = membership;

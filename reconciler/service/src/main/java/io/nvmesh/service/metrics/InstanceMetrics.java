@@ -113,11 +113,31 @@ public final class InstanceMetrics {
         registerCounters(r, counters);
         registerEvents(r, events);
         CounterWithCallback.builder().name("nvmesh_peer_refusals")
-                .help("Messages refused from peers and agents, by endpoint (counters: pushed counter entries; "
-                        + "counters-pull: a pull of another contributor's entries; counters-repair: entries pulled by "
-                        + "digest repair) and reason (the problem type: not-your-id, bad-value ...).")
+                .help("Messages refused from peers, by endpoint (heartbeat; events: peer events, interest and "
+                        + "digests; counters: pushed counter entries; counters-pull: a pull of another contributor's "
+                        + "entries; counters-repair: entries pulled by digest repair) and reason (the problem type: "
+                        + "not-your-id, unknown-peer, stale-event, invalid-counter-entry, bad-request ...).")
                 .labelNames("endpoint", "reason")
-                .callback(cb -> m.refusals.snapshot().forEach((k, n) -> cb.call(n, k.endpoint(), k.reason())))
+                .callback(cb -> {
+                    m.refusals.snapshot().forEach((k, n) -> {
+                        if (!k.endpoint().equals(RefusalCounts.AUTH)) {
+                            cb.call(n, k.endpoint(), k.reason());
+                        }
+                    });
+                    if (events != null) {
+                        events.peerRefusals().forEach((reason, n) -> cb.call(n, "events", reason));
+                    }
+                })
+                .register(r);
+        CounterWithCallback.builder().name("nvmesh_auth_refusals")
+                .help("Requests refused for their credential: unauthorized (none, unknown, revoked or expired) and "
+                        + "forbidden (a role that does not reach the endpoint).")
+                .labelNames("reason")
+                .callback(cb -> m.refusals.snapshot().forEach((k, n) -> {
+                    if (k.endpoint().equals(RefusalCounts.AUTH)) {
+                        cb.call(n, k.reason());
+                    }
+                }))
                 .register(r);
         counters.countRefusals(m.refusals::count);
         reconcile.ifPresent(loop -> {
@@ -257,13 +277,6 @@ public final class InstanceMetrics {
                 .labelNames("reason")
                 .callback(cb -> events.streams().refusals().forEach((reason, n) -> cb.call(n, reason)))
                 .register(r);
-        CounterWithCallback.builder().name("nvmesh_peer_event_refusals")
-                .help("Requests on the peer event endpoints refused, by problem type: not-your-id (an event, "
-                        + "interest or digest of another instance), unknown-peer (not a configured member), "
-                        + "stale-event (a replayed or duplicated event), bad-request (malformed).")
-                .labelNames("reason")
-                .callback(cb -> events.peerRefusals().forEach((reason, n) -> cb.call(n, reason)))
-                .register(r);
     }
 
     private static void eventCounter(PrometheusRegistry r, EventHub events, String name, String help,
@@ -273,19 +286,6 @@ public final class InstanceMetrics {
     }
 
     private static void registerCredentials(PrometheusRegistry r, CredentialSource credentials) {
-        CounterWithCallback.builder().name("nvmesh_auth_refusals")
-                .help("Requests refused for their credential: unauthorized (none, unknown, revoked or expired) and "
-                        + "forbidden (a role that does not reach the endpoint).")
-                .labelNames("reason")
-                .callback(cb -> credentials.refusals().of("auth").forEach((reason, n) -> cb.call(n, reason)))
-                .register(r);
-        CounterWithCallback.builder().name("nvmesh_peer_heartbeat_refusals")
-                .help("Peer heartbeats refused, by problem type: not-your-id (sent as another instance), "
-                        + "unknown-peer (not a configured member), bad-request (malformed, or an epoch beyond the "
-                        + "allowed clock skew).")
-                .labelNames("reason")
-                .callback(cb -> credentials.refusals().of("heartbeat").forEach((reason, n) -> cb.call(n, reason)))
-                .register(r);
         CounterWithCallback.builder().name("nvmesh_credentials_reloads")
                 .help("Times the credentials file was read again after it changed.")
                 .callback(cb -> cb.call(credentials.reloads())).register(r);

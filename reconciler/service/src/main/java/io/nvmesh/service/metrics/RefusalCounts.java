@@ -30,6 +30,9 @@ public final class RefusalCounts {
         }
     }
 
+    /** The endpoint name of refused credentials, exported as {@code nvmesh_auth_refusals_total{reason}} instead. */
+    public static final String AUTH = "auth";
+
     private final ConcurrentHashMap<Key, LongAdder> counts = new ConcurrentHashMap<>();
 
     /** Counts one refused message. */

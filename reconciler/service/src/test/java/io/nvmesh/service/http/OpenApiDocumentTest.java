@@ -40,7 +40,7 @@ class OpenApiDocumentTest {
                 Duration.ofSeconds(1), 3, none, System::nanoTime)) {
             OwnershipTable ownership = OwnershipTable.following(m, 0.25);
             List<Route> routes = new ArrayList<>(new ClusterEndpoints(m, ownership, java.util.Optional.empty(),
-                java.time.Duration.ofMinutes(5), new io.nvmesh.service.auth.RefusalCounts()).routes());
+                java.time.Duration.ofMinutes(5), new io.nvmesh.service.metrics.RefusalCounts()).routes());
             try (AgentHub hub = AgentHub.start(m, ownership, Duration.ofSeconds(1), Duration.ofSeconds(1));
                  PerformanceHistory history = PerformanceHistory.manual(1);
                  DashboardEndpoints dashboard = new DashboardEndpoints(m, ownership, hub, java.util.Optional.empty(),

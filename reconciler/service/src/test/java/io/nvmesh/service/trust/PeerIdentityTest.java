@@ -117,9 +117,10 @@ class PeerIdentityTest {
         String metrics = HTTP.send(HttpRequest.newBuilder(r1.url().resolve("/metrics"))
                 .header("Authorization", "Bearer " + TestAuth.READ).build(), HttpResponse.BodyHandlers.ofString())
                 .body();
-        assertThat(metrics).contains("nvmesh_peer_heartbeat_refusals_total{reason=\"not-your-id\"} 1.0",
-                "nvmesh_peer_heartbeat_refusals_total{reason=\"bad-request\"} 1.0",
-                "nvmesh_peer_heartbeat_refusals_total{reason=\"unknown-peer\"} 1.0",
+        assertThat(metrics).contains(
+                "nvmesh_peer_refusals_total{endpoint=\"heartbeat\",reason=\"not-your-id\"} 1.0",
+                "nvmesh_peer_refusals_total{endpoint=\"heartbeat\",reason=\"bad-request\"} 1.0",
+                "nvmesh_peer_refusals_total{endpoint=\"heartbeat\",reason=\"unknown-peer\"} 1.0",
                 "nvmesh_auth_refusals_total{reason=\"forbidden\"} 3.0",
                 "nvmesh_auth_refusals_total{reason=\"unauthorized\"} 1.0");
     }
