@@ -117,7 +117,7 @@ class WatchCommandTest {
         Cli refused = Cli.run("watch", "capacity", "--server", cluster.url("r1"), "--token", "wrong-token-0000000");
         assertThat(refused.exitCode()).isEqualTo(1);
         assertThat(refused.err().strip()).isEqualTo("error: the server refused the token (401): the bearer token "
-                + "is not valid");
+                + "is not valid (unknown, revoked or expired)");
 
         String gone = cluster.url("r3");
         cluster.kill("r3");

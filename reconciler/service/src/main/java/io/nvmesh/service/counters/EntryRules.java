@@ -65,6 +65,13 @@ public final class EntryRules {
         if (s.term() > MAX_STAMP || s.seq() > MAX_STAMP) {
             return new Refusal(e, BAD_STAMP, "term and seq must be at most 2^62, got " + s.term() + "/" + s.seq());
         }
+        // A first claim's term is its writer's start time in milliseconds and each take-over adds one, far slower
+        // than the clock moves: a term beyond the clock (plus the skew) is no honest claim, and would sit on the
+        // partition where no honest take-over could outrank it.
+        if (s.term() > now + skew.toMillis()) {
+            return new Refusal(e, BAD_STAMP, "term " + s.term() + " is beyond this instance's clock (" + now
+                    + ") plus " + skew.toSeconds() + " s");
+        }
         if (s.epoch() > now + skew.toMillis()) {
             return new Refusal(e, FUTURE_EPOCH, "epoch " + s.epoch() + " is more than " + skew.toSeconds()
                     + " s ahead of this instance's clock (" + now + ")");

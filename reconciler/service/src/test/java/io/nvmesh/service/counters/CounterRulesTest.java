@@ -73,6 +73,22 @@ class CounterRulesTest {
     }
 
     @Test
+    void aTermBeyondTheClockIsRefusedForNoHonestTakeOverCouldOutrankIt() {
+        try (Counters c = Counters.onHeap("r1", 1, () -> NOW)) {
+            c.contributeAlso(Set.of("target/t1"));
+            MergeOutcome beyond = c.mergeFrom("r2", List.of(entry("target/t1", "drives/ok", 1,
+                    NOW + 5 * 60_000 + 1, "r2")));
+            MergeOutcome within = c.mergeFrom("r2", List.of(entry("target/t1", "drives/ok", 1, NOW + 5 * 60_000,
+                    "r2")));
+
+            assertThat(beyond.whole()).isTrue();
+            assertThat(beyond.first().reason()).isEqualTo(EntryRules.BAD_STAMP);
+            assertThat(within.refused()).isEmpty();
+            assertThat(c.totals()).containsEntry("drives/ok", 1L);
+        }
+    }
+
+    @Test
     void aCountForAnUnknownPartitionIsRefusedButARetractionPasses() {
         try (Counters c = Counters.onHeap("r1", 1, () -> NOW)) {
             c.contributeAlso(Set.of("volume/v1"));
