@@ -31,6 +31,12 @@ public record ServerAddress(URI server, String token, String source) {
                     + "'nvmesh demo' (it writes " + demoFile(env).map(Path::toString).orElse(FILE) + ")");
         }
         String t = firstOf(token, env.get("NVMESH_TOKEN"), demo.getProperty("token"));
+        if (t != null && !t.chars().allMatch(c -> c > ' ' && c <= '~')) {
+            // A token pasted with a line break or a space would otherwise fail deep in the HTTP client.
+            throw new IllegalArgumentException("the token (" + (token != null ? "--token" : env.get("NVMESH_TOKEN")
+                    != null ? "NVMESH_TOKEN" : demoFile(env).map(Path::toString).orElse("")) + ") holds spaces, line "
+                    + "breaks or other characters a token never has; copy it again");
+        }
         URI uri;
         try {
             uri = URI.create(s.endsWith("/") ? s.substring(0, s.length() - 1) : s);

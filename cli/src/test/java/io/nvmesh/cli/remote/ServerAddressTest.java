@@ -45,4 +45,12 @@ class ServerAddressTest {
                 .hasMessageContaining("--server URL").hasMessageContaining("NVMESH_SERVER")
                 .hasMessageContaining("nvmesh demo");
     }
+
+    @Test
+    void aTokenPastedWithALineBreakIsNamedNotSentOn() {
+        assertThatThrownBy(() -> ServerAddress.resolve(null, null, env("NVMESH_SERVER", "http://127.0.0.1:2",
+                "NVMESH_TOKEN", "nvmesh_abc\n(any")))
+                .hasMessage("the token (NVMESH_TOKEN) holds spaces, line breaks or other characters a token never "
+                        + "has; copy it again");
+    }
 }
