@@ -176,8 +176,8 @@ class CounterRulesTest {
             // The owner's entries come back (digest repair) and still disagree: not dropped again, and reported.
             c.mergeFrom("r2", List.of(wrong));
             await().atMost(IDLE).until(() -> !c.capacity(false).consistent());
-            Thread.sleep(600); // three check intervals: no second repair of the same claim (a wait for nothing)
-            assertThat(c.recountRepairs()).isEqualTo(1);
+            // For three check intervals: no second repair of the same claim.
+            await().during(Duration.ofMillis(600)).atMost(IDLE.plusMillis(600)).until(() -> c.recountRepairs() == 1);
             assertThat(c.totals()).isEqualTo(Map.of("volumes/degraded", 1L));
 
             // Its owner repairs it: consistent again.
