@@ -233,7 +233,8 @@ public final class ReconcilerNode implements AutoCloseable {
      */
     private static Counters startCounters(InstanceConfig config, Clock clock, Membership membership,
                                           OwnershipTable ownership, Duration timeout) {
-        Counters counters = Counters.open(config.dataDir().resolve("counters"), config.id(), clock.millis());
+        Counters counters = Counters.open(config.dataDir().resolve("counters"), config.id(), clock.millis(),
+                Counters.DEFAULT_MAX_ENTRIES, config.maxClockSkew());
         try {
             // Longer than a heartbeat's timeout: a repair pull may carry thousands of entries.
             JettyCounterTransport transport = JettyCounterTransport.start(config.id(), config.auth().token(),

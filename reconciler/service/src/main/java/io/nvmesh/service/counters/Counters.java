@@ -146,18 +146,22 @@ public final class Counters implements AutoCloseable {
     }
 
     public static Counters open(Path dir, String self, long epoch, long maxEntries) {
+        return open(dir, self, epoch, maxEntries, EntryRules.DEFAULT_SKEW);
+    }
+
+    /** @param skew how far ahead of this instance's clock a peer's epoch or term may be ({@code cluster.maxClockSkew}) */
+    public static Counters open(Path dir, String self, long epoch, long maxEntries, Duration skew) {
         ChronicleEntryStore store = ChronicleEntryStore.open(dir, maxEntries);
         LongSupplier clock = System::currentTimeMillis;
         try {
-            return new Counters(self, epoch, store, store.fresh() || store.damaged(), clock, EntryRules.DEFAULT_SKEW);
+            return new Counters(self, epoch, store, store.fresh() || store.damaged(), clock, skew);
         } catch (RuntimeException e) {
             // The files opened but their content does not decode: as damaged as a bad checksum.
             LOG.log(System.Logger.Level.WARNING, "counter files in " + dir + " do not decode (" + e
                     + "); starting from empty files, to be rebuilt");
             store.close();
             ChronicleEntryStore.discard(dir);
-            return new Counters(self, epoch, ChronicleEntryStore.open(dir, maxEntries), true, clock,
-                    EntryRules.DEFAULT_SKEW);
+            return new Counters(self, epoch, ChronicleEntryStore.open(dir, maxEntries), true, clock, skew);
         }
     }
 

@@ -162,7 +162,7 @@ public final class ApiServer implements AutoCloseable {
         dashboard = new DashboardEndpoints(membership, ownership, agents, reconcile, history,
                 AgentHub.DEFAULT_REPORT_INTERVAL, ownToken);
         routes.addAll(dashboard.routes());
-        EventEndpoints eventEndpoints = events == null ? null : EventEndpoints.of(events, membership);
+        EventEndpoints eventEndpoints = events == null ? null : EventEndpoints.of(events, membership, maxClockSkew);
         if (eventEndpoints != null) {
             routes.addAll(eventEndpoints.routes());
         }

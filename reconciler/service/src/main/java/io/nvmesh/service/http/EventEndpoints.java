@@ -47,7 +47,7 @@ final class EventEndpoints {
     /** What a refused stream is told to wait: streams end when their consumers leave, which takes a while. */
     static final int RETRY_AFTER_SECONDS = 10;
     /** How far a peer's clock may run ahead of ours: epochs beyond are refused. */
-    static final Duration MAX_AHEAD = Duration.ofMinutes(5);
+    static final Duration MAX_AHEAD = io.nvmesh.service.config.InstanceConfig.DEFAULT_MAX_CLOCK_SKEW;
     /** Items per write: enough to catch up quickly, small enough to keep one write short. */
     private static final int ITEMS_PER_WRITE = 256;
 
@@ -126,18 +126,25 @@ final class EventEndpoints {
     private final String self;
     /** The configured peers: the only instances whose events and interest are taken. Fixed at start. */
     private final Set<String> members;
+    /** How far ahead of this instance's clock a peer's incarnation may begin ({@code cluster.maxClockSkew}). */
+    private final Duration maxAhead;
 
     /** @param members the configured peers (self excluded) */
     EventEndpoints(EventHub hub, String self, Set<String> members) {
+        this(hub, self, members, MAX_AHEAD);
+    }
+
+    EventEndpoints(EventHub hub, String self, Set<String> members, Duration maxAhead) {
         this.hub = hub;
         this.self = self;
         this.members = Set.copyOf(members);
+        this.maxAhead = maxAhead;
     }
 
     /** The endpoints of {@code hub}, taking events and interest from the configured peers of {@code membership}. */
-    static EventEndpoints of(EventHub hub, Membership membership) {
+    static EventEndpoints of(EventHub hub, Membership membership, Duration maxClockSkew) {
         return new EventEndpoints(hub, membership.selfId(), membership.view().members().stream()
-                .filter(m -> !m.self()).map(MemberStatus::id).collect(Collectors.toUnmodifiableSet()));
+                .filter(m -> !m.self()).map(MemberStatus::id).collect(Collectors.toUnmodifiableSet()), maxClockSkew);
     }
 
     /** The peer endpoints. Inline: they only touch memory and queue asynchronous writes. */
@@ -231,10 +238,11 @@ final class EventEndpoints {
      * interest of a later epoch replaces the one held; an event of a later epoch second makes the sender's next events
      * look old), so the sender would silence itself until then.
      */
-    private static void notAhead(long epochMillis, String what) {
-        long limit = System.currentTimeMillis() + MAX_AHEAD.toMillis();
+    private void notAhead(long epochMillis, String what) {
+        long limit = System.currentTimeMillis() + maxAhead.toMillis();
         if (epochMillis > limit) {
-            throw ApiException.badRequest(what + " begins after now + " + MAX_AHEAD.toMinutes() + " min");
+            throw ApiException.badRequest(what + " begins after now + " + maxAhead.toSeconds() + " s (the allowed "
+                    + "clock skew)");
         }
     }
 
