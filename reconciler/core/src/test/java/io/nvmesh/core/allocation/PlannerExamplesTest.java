@@ -82,7 +82,7 @@ class PlannerExamplesTest {
     void reasonNamesTheFailureDomainAndDriveClassThatBite() {
         DriveClass gen4 = new DriveClass(Metadata.named("nvme-gen4"), new LabelSelector(Map.of(), List.of()), List.of());
         VolumePolicy p = new VolumePolicy(Metadata.named("db"), Layout.RAID10, 4, VolumePolicy.DEFAULT_STRIPE_SIZE, 2,
-                0, 0, Protection.FULL, "rack", List.of("nvme-gen4"), List.of(), false);
+                0, 0, Protection.FULL, "rack", List.of("nvme-gen4"), List.of(), false, false);
         DesiredState desired = new DesiredState(List.of(p), List.of(gen4), List.of(), List.of(volume("db-01", "db", 1024)),
                 List.of());
 
@@ -113,9 +113,9 @@ class PlannerExamplesTest {
         TargetClass fast = new TargetClass(Metadata.named("fast"), new LabelSelector(Map.of("tier", "fast"), List.of()),
                 List.of());
         VolumePolicy nvme = new VolumePolicy(Metadata.named("nvme"), Layout.RAID1, 1, VolumePolicy.DEFAULT_STRIPE_SIZE,
-                1, 0, 0, Protection.FULL, null, List.of("gen4", "gen5"), List.of("fast"), false);
+                1, 0, 0, Protection.FULL, null, List.of("gen4", "gen5"), List.of("fast"), false, false);
         VolumePolicy anyGen4 = new VolumePolicy(Metadata.named("any-gen4"), Layout.CONCATENATED, 1,
-                VolumePolicy.DEFAULT_STRIPE_SIZE, 0, 0, 0, Protection.FULL, null, List.of("gen4"), List.of(), false);
+                VolumePolicy.DEFAULT_STRIPE_SIZE, 0, 0, 0, Protection.FULL, null, List.of("gen4"), List.of(), false, false);
         List<Volume> volumes = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
             volumes.add(volume("n" + i, "nvme", 30));
