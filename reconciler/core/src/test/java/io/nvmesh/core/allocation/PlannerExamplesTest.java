@@ -156,14 +156,19 @@ class PlannerExamplesTest {
     }
 
     @Test
-    void raid0SpreadsItsStripesOverDistinctDrivesAndSharesADriveOnlyWhenItMust() {
+    void raid0SpreadsItsStripesOverDistinctDrivesAndSharesADriveOnlyWhenAllowed() {
         VolumePolicy r0 = policy("r0", Layout.RAID0, 4, 0, 0, 0, Protection.FULL, null);
+        VolumePolicy shared = policy("r0", Layout.RAID0, 4, 0, 0, 0, Protection.FULL, null, true);
         DesiredState desired = DesiredState.of(List.of(r0), List.of(volume("v", "r0", 8)));
+        DesiredState allowed = DesiredState.of(List.of(shared), List.of(volume("v", "r0", 8)));
 
         Allocations wide = Allocations.EMPTY.apply(Planner.plan(Fleet.of(2, 2, 100), Allocations.EMPTY, desired));
-        Allocations narrow = Allocations.EMPTY.apply(Planner.plan(Fleet.of(1, 2, 100), Allocations.EMPTY, desired));
+        Plan refused = Planner.plan(Fleet.of(1, 2, 100), Allocations.EMPTY, desired);
+        Allocations narrow = Allocations.EMPTY.apply(Planner.plan(Fleet.of(1, 2, 100), Allocations.EMPTY, allowed));
 
         assertThat(serials(wide)).hasSize(4);
+        assertThat(refused.unplaceable()).singleElement().extracting(Action::reason).asString()
+                .contains("stripe width 4 needs 4 distinct drives per chunk, the fleet offers 2 drives");
         assertThat(serials(narrow)).hasSize(2);
         assertThat(StateChecker.check(Fleet.of(1, 2, 100), narrow)).isEmpty();
     }
