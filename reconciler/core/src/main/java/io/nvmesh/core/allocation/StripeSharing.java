@@ -26,8 +26,13 @@ public final class StripeSharing {
 
     /** Every shared drive of the volume, by chunk then serial; empty for layouts that do not stripe. */
     public static List<SharedDrive> shared(VolumeAllocation v) {
+        return shared(v.chunks());
+    }
+
+    /** Every shared drive of these chunks (a volume's, or those a plan adds), by chunk then serial. */
+    public static List<SharedDrive> shared(List<Chunk> chunks) {
         List<SharedDrive> out = new ArrayList<>();
-        for (Chunk c : v.chunks()) {
+        for (Chunk c : chunks) {
             if (c.groups().size() < 2) {
                 continue;
             }
