@@ -116,12 +116,12 @@ final class Placement {
                 + " off drive " + from.serial() + " (" + cause + "): ";
         if (p == null) {
             return new SegmentMove(c, g, s, seg.role(), from, null, where + "its policy " + v.policy()
-                    + " no longer exists");
+                    + " no longer exists", group.dataShare(s));
         }
         List<String> undefined = ws.undefinedClasses(p);
         if (!undefined.isEmpty()) {
             return new SegmentMove(c, g, s, seg.role(), from, null, where + "policy " + p.name() + " names "
-                    + String.join(", ", undefined) + ", not defined");
+                    + String.join(", ", undefined) + ", not defined", group.dataShare(s));
         }
         long length = from.length();
         List<DriveSpace> others = new ArrayList<>();
@@ -153,13 +153,14 @@ final class Placement {
                 long offset = ws.allocate(d, length);
                 // The old extent stays taken: its target may still serve it until it acks the move (the reconciler
                 // records it as held, and frees it once released).
-                return new SegmentMove(c, g, s, seg.role(), from, new Extent(d.serial, offset, length), cause);
+                return new SegmentMove(c, g, s, seg.role(), from, new Extent(d.serial, offset, length), cause,
+                        group.dataShare(s));
             }
         }
         String scope = v.domainScope() == null ? "" : " and " + v.domainScope();
         return new SegmentMove(c, g, s, seg.role(), from, null, where + "no drive" + classes(p) + " with "
                 + Size.ofBytes(length).human() + " free sits on a target" + scope
-                + " apart from the group's other segments (protection " + v.protection() + ")");
+                + " apart from the group's other segments (protection " + v.protection() + ")", group.dataShare(s));
     }
 
     private static boolean apart(DriveSpace d, List<DriveSpace> others, Separation.Rule rule, int[] domains) {

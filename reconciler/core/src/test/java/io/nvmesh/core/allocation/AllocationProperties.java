@@ -94,6 +94,7 @@ class AllocationProperties {
             assertThat(ledger.report()).as("incremental counters equal a recount")
                     .isEqualTo(CapacityLedger.recompute(inv, next, desired).report());
             assertThat(plan.after()).isEqualTo(ledger.cluster());
+            perTargetFiguresAddUpAndClusterDataIsWholeDataSegments(inv, next, ledger.report());
             state = next;
             forgetWhatFailed(plan, state, volumes);
         }
@@ -272,6 +273,39 @@ class AllocationProperties {
             state = state.apply(plan);
             forgetWhatFailed(plan, state, volumes);
         }
+    }
+
+    /**
+     * Per-target data and redundant bytes add up to the cluster's exactly; and while every drive holding a segment is
+     * listed and online, the cluster's data is what whole data segments hold (k × length per erasure-coded group),
+     * however each segment is split between data and redundant on its own target.
+     */
+    private static void perTargetFiguresAddUpAndClusterDataIsWholeDataSegments(Inventory inv, Allocations a,
+            CapacityReport report) {
+        assertThat(report.byTarget().values().stream().mapToLong(Usage::data).sum()).isEqualTo(report.cluster().data());
+        assertThat(report.byTarget().values().stream().mapToLong(Usage::redundant).sum())
+                .isEqualTo(report.cluster().redundant());
+        long wholeData = 0;
+        long wholeRedundant = 0;
+        for (VolumeAllocation v : a.volumes()) {
+            for (Chunk c : v.chunks()) {
+                for (Group g : c.groups()) {
+                    for (Segment s : g.segments()) {
+                        if (inv.drive(s.extent().serial()).filter(d -> d.health().online()).isEmpty()) {
+                            return;
+                        }
+                        if (s.role() == Role.DATA) {
+                            wholeData += s.extent().length();
+                        } else {
+                            wholeRedundant += s.extent().length();
+                        }
+                    }
+                }
+            }
+        }
+        Statistics.label("cluster totals checked against whole segments").collect(true);
+        assertThat(report.cluster().data()).isEqualTo(wholeData);
+        assertThat(report.cluster().redundant()).isEqualTo(wholeRedundant);
     }
 
     private static void soundness(Inventory inv, Allocations next, Plan plan) {
