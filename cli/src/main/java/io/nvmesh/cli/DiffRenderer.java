@@ -2,6 +2,7 @@ package io.nvmesh.cli;
 
 import io.nvmesh.core.allocation.Action;
 import io.nvmesh.core.allocation.ActionKind;
+import io.nvmesh.core.allocation.StripeSharing;
 import io.nvmesh.core.allocation.Usage;
 import io.nvmesh.core.reconcile.DiffReport;
 import io.nvmesh.core.reconcile.ManifestChange;
@@ -96,6 +97,12 @@ final class DiffRenderer {
                 }
                 if (ps.size() > SEGMENTS_SHOWN) {
                     out.println("      ... and " + (ps.size() - SEGMENTS_SHOWN) + " more segments (-o json lists all)");
+                }
+                List<StripeSharing.SharedDrive> shared = StripeSharing.shared(a.kind() == ActionKind.CREATE
+                        ? a.allocation().chunks() : a.chunks());
+                if (!shared.isEmpty()) {
+                    out.println(paint("33", "      stripes share drives, as the policy allows (allowSharedDrives: true):"
+                            + " " + StripeSharing.describe(shared, 3)));
                 }
             }
             out.println();

@@ -211,6 +211,36 @@ class GitOpsCommandsTest {
                 "(0 written, 1 removed)");
     }
 
+    @Test
+    void stripesOnOneDriveArePendingWithTheReasonOrSharedOnlyWhenAllowedAndDiffAndFsckSaySo() throws Exception {
+        Path dir = Files.createDirectories(Path.of("target", "gitops-stripes-" + System.nanoTime()));
+        Files.writeString(tmp.resolve("one-drive.yaml"), "apiVersion: nvmesh.io/v1\nkind: Inventory\ntargets:\n"
+                + "  - id: t00\n    drives:\n      - serial: S0000\n        capacity: 1TiB\n");
+        assertThat(NvmeshRun.of("inventory", "import", tmp.resolve("one-drive.yaml").toString(), repo()).exitCode())
+                .isZero();
+        String stripe = "apiVersion: nvmesh.io/v1\nkind: VolumePolicy\nmetadata:\n  name: p\nspec:\n"
+                + "  layout: raid0\n  stripeWidth: 2\n";
+        Files.writeString(dir.resolve("policy.yaml"), stripe);
+        Files.writeString(dir.resolve("a.yaml"), volume("a"));
+
+        NvmeshRun refused = NvmeshRun.of("diff", dir.toString(), repo());
+        assertThat(refused.out()).contains("! cannot create a: cannot place volume a (raid0, 2 stripes of 512 MiB):"
+                + " stripe width 2 needs 2 distinct drives per chunk, the fleet offers 1 drive; to place it on shared"
+                + " drives anyway, set allowSharedDrives: true in policy p");
+
+        Files.writeString(dir.resolve("policy.yaml"), stripe + "  allowSharedDrives: true\n");
+        NvmeshRun shared = NvmeshRun.of("diff", dir.toString(), repo());
+        assertThat(shared.out()).contains("+ create a (1 GiB)", "stripes share drives, as the policy allows"
+                + " (allowSharedDrives: true): chunk 0: stripes 0, 1 share drive S0000");
+        assertThat(NvmeshRun.of("apply", dir.toString(), repo()).exitCode()).isZero();
+        assertThat(NvmeshRun.of("reconcile", "--once", repo()).exitCode()).isZero();
+
+        NvmeshRun fsck = NvmeshRun.of("fsck", repo());
+        assertThat(fsck.exitCode()).as("a warning does not fail fsck").isZero();
+        assertThat(fsck.out()).contains("warning: volume a: stripes share drives, as policy p allows"
+                + " (allowSharedDrives: true), so they do not work in parallel: chunk 0: stripes 0, 1 share drive S0000");
+    }
+
     private static final String POLICY = "apiVersion: nvmesh.io/v1\nkind: VolumePolicy\nmetadata:\n  name: p\n"
             + "spec:\n  layout: concatenated\n";
 

@@ -19,6 +19,10 @@ import java.util.Objects;
  * </ul>
  * Stripe size is a power of two from 4 KiB to 1 MiB (default 128 KiB). Protection {@code ignore} is allowed only for
  * mirrored layouts; {@code domainScope} (a label key) is null when copies need only distinct targets.
+ *
+ * <p>A stripe width asks for that many drives working in parallel, so the stripes (groups) of a chunk are placed on
+ * distinct drives, and a volume the fleet cannot stripe so stays pending. {@code allowSharedDrives} (striped layouts
+ * only, default false) lets stripes share drives when there are too few, as a conscious choice.
  */
 public record VolumePolicy(
         Metadata metadata,
@@ -32,7 +36,8 @@ public record VolumePolicy(
         String domainScope,
         List<String> driveClasses,
         List<String> targetClasses,
-        boolean thin) implements Manifest {
+        boolean thin,
+        boolean allowSharedDrives) implements Manifest {
 
     public static final int MAX_STRIPE_WIDTH = 32;
     public static final int DEFAULT_STRIPE_WIDTH = 2;
@@ -84,6 +89,8 @@ public record VolumePolicy(
         check(protection != Protection.IGNORE || layout.mirrored(), "spec.protection",
                 "ignore is only allowed for mirrored layouts (raid1, raid10), not %s", layout);
         check(domainScope == null || !domainScope.isBlank(), "spec.domainScope", "must name a label key");
+        check(!allowSharedDrives || layout.striped(), "spec.allowSharedDrives",
+                "is only for striped layouts (raid0, raid10, striped-erasure-coding), not %s", layout);
     }
 
     @Override
@@ -114,6 +121,6 @@ public record VolumePolicy(
                 layout.mirrored() ? 1 : 0,
                 layout.erasureCoded() ? DEFAULT_DATA_BLOCKS : 0,
                 layout.erasureCoded() ? DEFAULT_PARITY_BLOCKS : 0,
-                Protection.FULL, null, List.of(), List.of(), false);
+                Protection.FULL, null, List.of(), List.of(), false, false);
     }
 }

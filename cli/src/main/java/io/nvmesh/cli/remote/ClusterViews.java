@@ -144,8 +144,13 @@ public final class ClusterViews {
         fields.put("Deletion protection", t(v, "deletionProtection"));
         fields.put("Owner", t(v, "owner"));
         fields.put("State commit", shortId(t(v, "stateCommit")));
-        fields.forEach((k, val) -> out.println(String.format("%-20s %s", k + ":", val)));
         List<Map<String, Object>> segments = Rendering.list(v, "segments");
+        String shared = sharedDrives(segments);
+        if (!shared.isEmpty()) {
+            fields.put("Shared drives", shared + " (these stripes do not work in parallel; nvmesh fsck says whether"
+                    + " the policy allows it)");
+        }
+        fields.forEach((k, val) -> out.println(String.format("%-20s %s", k + ":", val)));
         out.println("Segments:            " + segments.size());
         List<List<String>> rows = new ArrayList<>();
         for (Map<String, Object> s : segments) {
@@ -160,6 +165,23 @@ public final class ClusterViews {
                         return (List<String>) c;
                     }).toList());
         }
+    }
+
+    /** {@code chunk 0: stripes 0, 1 share drive S1; ...} for drives holding segments of two stripes of a chunk. */
+    private static String sharedDrives(List<Map<String, Object>> segments) {
+        Map<String, java.util.TreeSet<Integer>> groups = new TreeMap<>();
+        for (Map<String, Object> s : segments) {
+            String key = String.format("%06d %s", Long.parseLong(t(s, "chunk")), t(s, "serial"));
+            groups.computeIfAbsent(key, k -> new java.util.TreeSet<>()).add(Integer.parseInt(t(s, "group")));
+        }
+        List<String> parts = new ArrayList<>();
+        groups.forEach((key, g) -> {
+            if (g.size() > 1) {
+                parts.add("chunk " + Long.parseLong(key.substring(0, 6)) + ": stripes " + String.join(", ", g.stream()
+                        .map(String::valueOf).toList()) + " share drive " + key.substring(7));
+            }
+        });
+        return String.join("; ", parts);
     }
 
     /**

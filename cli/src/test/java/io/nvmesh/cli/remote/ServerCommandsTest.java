@@ -165,6 +165,25 @@ class ServerCommandsTest {
     }
 
     @Test
+    void describeNamesDrivesThatStripesOfAChunkShare() {
+        answers.put("/v1/volumes/scratch", """
+                {"instance":"r1","stateCommit":"75f9117aaaa","name":"scratch","status":"online","reason":"",
+                 "deletionProtection":false,"policy":"stripe","layout":"raid0","protection":"full",
+                 "sizeBytes":2147483648,"placedBytes":2147483648,"owner":"r1",
+                 "segments":[{"chunk":0,"group":0,"index":0,"role":"data","serial":"S1","target":"t-001",
+                              "offset":0,"length":1073741824},
+                             {"chunk":0,"group":1,"index":0,"role":"data","serial":"S1","target":"t-001",
+                              "offset":1073741824,"length":1073741824}]}""");
+
+        String out = run(0, "describe", "volume", "scratch", "--server", url(), "--token", TOKEN)[0];
+
+        assertThat(out).contains("Shared drives:       chunk 0: stripes 0, 1 share drive S1 (these stripes do not"
+                + " work in parallel; nvmesh fsck says whether the policy allows it)");
+        assertThat(run(0, "describe", "volume", "db-01", "--server", url(), "--token", TOKEN)[0])
+                .doesNotContain("Shared drives");
+    }
+
+    @Test
     void describeVolumeListsEverySegment() {
         String out = run(0, "describe", "volume", "db-01", "--server", url(), "--token", TOKEN)[0];
         assertThat(out).contains("Status:              online", "Owner:               r2", "t-001", "S1");

@@ -64,7 +64,7 @@ final class ManifestBinder {
                 spec.path("parityBlocks").asInt(layout.erasureCoded() ? VolumePolicy.DEFAULT_PARITY_BLOCKS : 0),
                 Protection.fromYaml(spec.path("protection").asString("full")).orElse(Protection.FULL),
                 scope, strings(spec.path("driveClasses")), strings(spec.path("targetClasses")),
-                spec.path("thin").asBoolean(false));
+                spec.path("thin").asBoolean(false), spec.path("allowSharedDrives").asBoolean(false));
     }
 
     private static Capacity size(String path, JsonNode value, boolean maxAllowed) {

@@ -47,10 +47,25 @@ class ManifestValidatorTest {
         assertThat(policy).isEqualTo(VolumePolicy.defaults("p", policy.layout()));
         assertThat(policy.protection()).isEqualTo(Protection.FULL);
         assertThat(policy.stripeWidth()).isEqualTo(2);
+        assertThat(policy.allowSharedDrives()).as("stripes get drives of their own unless a policy says otherwise")
+                .isFalse();
         Volume volume = (Volume) report.manifests().get(1).manifest();
         assertThat(volume.rebuildPriority()).isEqualTo(5);
         assertThat(volume.deletionProtection()).isTrue();
         assertThat(volume.capacity().max()).isTrue();
+    }
+
+    @Test
+    void readsAStripedPolicysPermissionToShareDrives() {
+        ValidationReport report = validate("""
+                apiVersion: nvmesh.io/v1
+                kind: VolumePolicy
+                metadata: {name: p}
+                spec: {layout: raid10, stripeWidth: 4, allowSharedDrives: true}
+                """);
+
+        assertThat(report.problems()).isEmpty();
+        assertThat(((VolumePolicy) report.manifests().get(0).manifest()).allowSharedDrives()).isTrue();
     }
 
     @Test

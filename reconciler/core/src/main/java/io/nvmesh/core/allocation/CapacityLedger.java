@@ -17,6 +17,10 @@ import java.util.TreeSet;
  * moves a drive's bytes between usable, withheld and offline. Every total is then read in O(1). {@link
  * #recompute} builds the same counters from scratch; the two must always agree.
  *
+ * <p>A segment counts as data and redundant as {@link Group#dataShare} splits it: whole for mirrors, k:m for every
+ * segment of an erasure-coded group, so a target's figures are what it holds of each, and the cluster's data is
+ * still exactly k × length per group while all its drives are online.
+ *
  * <p>Failure domains counted are {@code rack}, {@code zone}, every policy's domain scope and every class's
  * domain keys. Not thread-safe: one owner updates it.
  */
@@ -83,11 +87,9 @@ public final class CapacityLedger {
                 for (Group g : c.groups()) {
                     for (Segment s : g.segments()) {
                         Tally t = ledger.tallies.computeIfAbsent(s.extent().serial(), k -> new Tally());
-                        if (s.role().redundant()) {
-                            t.redundant += s.extent().length();
-                        } else {
-                            t.data += s.extent().length();
-                        }
+                        long data = g.dataShare(s.index());
+                        t.data += data;
+                        t.redundant += s.extent().length() - data;
                     }
                 }
             }
@@ -105,11 +107,18 @@ public final class CapacityLedger {
     /** Applies a plan's placed actions: their extents move bytes between free and allocated. */
     public void apply(Plan plan) {
         for (Action a : plan.actions()) {
-            for (Segment s : a.removedSegments()) {
-                change(s, -s.extent().length());
+            if (a.outcome() != Outcome.PLACED) {
+                continue;
             }
-            for (Segment s : a.addedSegments()) {
-                change(s, s.extent().length());
+            switch (a.kind()) {
+                case CREATE -> change(a.allocation().chunks(), 1);
+                case EXTEND -> change(a.chunks(), 1);
+                case DELETE -> change(a.allocation().chunks(), -1);
+                case MOVE -> {
+                    SegmentMove m = a.move();
+                    change(m.from(), m.dataShare(), -1);
+                    change(m.to(), m.dataShare(), 1);
+                }
             }
         }
     }
@@ -166,14 +175,22 @@ public final class CapacityLedger {
         }
     }
 
-    private void change(Segment s, long bytes) {
-        Tally t = tallies.computeIfAbsent(s.extent().serial(), k -> new Tally());
-        subtract(t);
-        if (s.role().redundant()) {
-            t.redundant += bytes;
-        } else {
-            t.data += bytes;
+    private void change(List<Chunk> chunks, int sign) {
+        for (Chunk c : chunks) {
+            for (Group g : c.groups()) {
+                for (Segment s : g.segments()) {
+                    change(s.extent(), g.dataShare(s.index()), sign);
+                }
+            }
         }
+    }
+
+    /** Adds ({@code sign} 1) or takes away (-1) an extent holding {@code data} bytes of data, the rest redundant. */
+    private void change(Extent e, long data, int sign) {
+        Tally t = tallies.computeIfAbsent(e.serial(), k -> new Tally());
+        subtract(t);
+        t.data += sign * data;
+        t.redundant += sign * (e.length() - data);
         add(t);
     }
 

@@ -24,6 +24,7 @@ final class ChunkSearch {
     private final NavigableSet<DriveSpace> pool;
     private final int groupSize;
     private final int segments;
+    private final boolean separateStripes;
     private final long length;
     private final Separation.Rule rule;
     private final int[] domains;
@@ -42,6 +43,7 @@ final class ChunkSearch {
         this.pool = candidates.all;
         this.groupSize = shape.groupSize();
         this.segments = shape.segments();
+        this.separateStripes = shape.separateStripes();
         this.length = length;
         this.rule = rule;
         this.domains = domains;
@@ -140,12 +142,19 @@ final class ChunkSearch {
         return false;
     }
 
-    /** Whether {@code d} keeps the group (slots groupStart until slot) within the per-target and per-domain limits. */
+    /**
+     * Whether {@code d} keeps the group (slots groupStart until slot) within the per-target and per-domain limits,
+     * and, when stripes are kept apart, holds nothing of an earlier group of the chunk.
+     */
     private boolean apart(DriveSpace d, int groupStart, int slot) {
         int sameTarget = 0;
         int sameDomain = 0;
+        int sameDrive = 0;
         for (int i = groupStart; i < slot; i++) {
             DriveSpace o = chosen[i];
+            if (o.index == d.index) {
+                sameDrive++;
+            }
             if (o.targetIndex == d.targetIndex && ++sameTarget >= rule.perTarget()) {
                 return false;
             }
@@ -153,6 +162,7 @@ final class ChunkSearch {
                 return false;
             }
         }
-        return true;
+        // taken counts the drive's segments in every earlier slot of the chunk; more than this group's are another's.
+        return !separateStripes || taken[d.index] == sameDrive;
     }
 }

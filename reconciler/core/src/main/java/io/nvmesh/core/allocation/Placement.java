@@ -61,8 +61,9 @@ final class Placement {
         Shape shape = Shape.of(p);
         CandidatePool pool = ws.pool(p);
         int[] domains = ws.domainIds(p.domainScope());
+        // Stripes kept apart: a drive can hold segments of one group only, so more sharing than that is no rung.
         List<Separation.Rule> rules = Separation.ladder(p.protection(), shape.groupSize(), shape.tolerance(),
-                shape.segments());
+                shape.separateStripes() ? shape.groupSize() : shape.segments());
         List<Chunk> chunks = new ArrayList<>();
         List<Taken> takenExtents = new ArrayList<>();
         long remaining = bytes;
@@ -115,12 +116,12 @@ final class Placement {
                 + " off drive " + from.serial() + " (" + cause + "): ";
         if (p == null) {
             return new SegmentMove(c, g, s, seg.role(), from, null, where + "its policy " + v.policy()
-                    + " no longer exists");
+                    + " no longer exists", group.dataShare(s));
         }
         List<String> undefined = ws.undefinedClasses(p);
         if (!undefined.isEmpty()) {
             return new SegmentMove(c, g, s, seg.role(), from, null, where + "policy " + p.name() + " names "
-                    + String.join(", ", undefined) + ", not defined");
+                    + String.join(", ", undefined) + ", not defined", group.dataShare(s));
         }
         long length = from.length();
         List<DriveSpace> others = new ArrayList<>();
@@ -152,13 +153,14 @@ final class Placement {
                 long offset = ws.allocate(d, length);
                 // The old extent stays taken: its target may still serve it until it acks the move (the reconciler
                 // records it as held, and frees it once released).
-                return new SegmentMove(c, g, s, seg.role(), from, new Extent(d.serial, offset, length), cause);
+                return new SegmentMove(c, g, s, seg.role(), from, new Extent(d.serial, offset, length), cause,
+                        group.dataShare(s));
             }
         }
         String scope = v.domainScope() == null ? "" : " and " + v.domainScope();
         return new SegmentMove(c, g, s, seg.role(), from, null, where + "no drive" + classes(p) + " with "
                 + Size.ofBytes(length).human() + " free sits on a target" + scope
-                + " apart from the group's other segments (protection " + v.protection() + ")");
+                + " apart from the group's other segments (protection " + v.protection() + ")", group.dataShare(s));
     }
 
     private static boolean apart(DriveSpace d, List<DriveSpace> others, Separation.Rule rule, int[] domains) {
@@ -177,6 +179,10 @@ final class Placement {
 
     private Found search(CandidatePool pool, Shape shape, long length, List<Separation.Rule> rules,
             int[] domains) {
+        if (shape.separateStripes() && drivesWithFree(pool, length) < shape.drivesNeeded(
+                rules.get(rules.size() - 1).perTarget())) {
+            return new Found(null, false); // too few drives for the stripes: no search can succeed
+        }
         boolean exhausted = false;
         for (Separation.Rule rule : rules) {
             ChunkSearch s = new ChunkSearch(pool, shape, length, rule, domains, taken, budget);
@@ -224,6 +230,16 @@ final class Placement {
         return false;
     }
 
+    private static int drivesWithFree(CandidatePool pool, long length) {
+        int n = 0;
+        for (DriveSpace d : pool.all) {
+            if (d.largestFree() >= length) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     private static long largestFree(CandidatePool pool) {
         long max = 0;
         for (DriveSpace d : pool.all) {
@@ -263,13 +279,17 @@ final class Placement {
             return "no healthy, uncordoned drive on a healthy target" + (classes(p).isEmpty() ? " exists"
                     : " is" + classes(p));
         }
+        int limit = Separation.limit(p.protection(), shape.groupSize(), shape.tolerance());
+        int stripeDrives = shape.separateStripes() ? shape.drivesNeeded(limit) : 0;
         Set<Integer> targets = new HashSet<>();
         Set<Integer> domainValues = new HashSet<>();
+        int drivesFree = 0;
         long slots = 0;
         long largest = 0;
         for (DriveSpace d : pool.all) {
             largest = Math.max(largest, d.largestFree());
             if (d.largestFree() >= length) {
+                drivesFree++;
                 targets.add(d.targetIndex);
                 if (domains != null) {
                     domainValues.add(domains[d.index]);
@@ -280,7 +300,6 @@ final class Placement {
         if (targets.isEmpty()) {
             return "no drive has " + free + " (the largest free extent is " + Size.ofBytes(largest).human() + ")";
         }
-        int limit = Separation.limit(p.protection(), shape.groupSize(), shape.tolerance());
         int need = (shape.groupSize() + limit - 1) / limit;
         String group = " (a group of " + shape.groupSize() + " needs " + need + ")";
         if (domains != null && domainValues.size() < need) {
@@ -290,6 +309,14 @@ final class Placement {
         if (targets.size() < need) {
             return "only " + count(targets.size(), "target") + " " + has(targets.size()) + " " + free + group;
         }
+        if (pool.all.size() < stripeDrives) {
+            return stripes(p, shape, stripeDrives) + ", the fleet offers " + count(pool.all.size(), "drive")
+                    + classes(p) + shareHint(p);
+        }
+        if (drivesFree < stripeDrives) {
+            return stripes(p, shape, stripeDrives) + ", only " + count(drivesFree, "drive") + " " + has(drivesFree)
+                    + " " + free + shareHint(p);
+        }
         if (slots < shape.segments()) {
             return "only " + count(slots, "segment") + " of " + Size.ofBytes(length).human() + " fit" + classes(p)
                     + " (a chunk needs " + shape.segments() + ")";
@@ -298,7 +325,19 @@ final class Placement {
             return "no placement found within the search budget of " + budget + " steps per attempt";
         }
         return "no arrangement keeps every group of " + shape.groupSize() + " apart (protection " + p.protection()
-                + (p.domainScope() == null ? "" : ", across " + p.domainScope() + "s") + ") with " + free;
+                + (p.domainScope() == null ? "" : ", across " + p.domainScope() + "s")
+                + (shape.separateStripes() ? ", each stripe on drives of its own" : "") + ") with " + free;
+    }
+
+    /** {@code stripe width 2 needs 4 distinct drives per chunk (2 per stripe)}. */
+    private static String stripes(VolumePolicy p, Shape shape, int drives) {
+        int perStripe = drives / shape.groups();
+        return "stripe width " + shape.groups() + " needs " + drives + " distinct drives per chunk"
+                + (perStripe == 1 ? "" : " (" + perStripe + " per stripe)");
+    }
+
+    private static String shareHint(VolumePolicy p) {
+        return "; to place it on shared drives anyway, set allowSharedDrives: true in policy " + p.name();
     }
 
     private static String classes(VolumePolicy p) {

@@ -174,7 +174,7 @@ public final class Planner {
                     if (stuck.containsKey(i)) {
                         Segment seg = group.segments().get(i);
                         actions.add(Action.moved(v.volume(), v.size(), new SegmentMove(chunk.index(), group.index(),
-                                i, seg.role(), seg.extent(), null, stuck.get(i))));
+                                i, seg.role(), seg.extent(), null, stuck.get(i), group.dataShare(i))));
                         continue;
                     }
                     left.remove(i);

@@ -8,13 +8,24 @@ import io.nvmesh.schema.VolumePolicy;
  * The geometry of one chunk under a policy: how many groups, how many segments per group, which of them hold data.
  *
  * @param tolerance segments a group can lose (mirrors or parity blocks); 0 for unprotected layouts
+ * @param separateStripes whether the groups (stripes) of a chunk must not share a drive: a stripe width asks for that
+ *        many drives working in parallel, unless the policy allows shared drives
  */
-record Shape(Layout layout, int groups, int groupSize, int dataPerGroup, int tolerance) {
+record Shape(Layout layout, int groups, int groupSize, int dataPerGroup, int tolerance, boolean separateStripes) {
 
     static Shape of(VolumePolicy p) {
         int dataPerGroup = p.layout().erasureCoded() ? p.dataBlocks() : 1;
         int tolerance = p.layout().mirrored() ? p.mirrors() : p.layout().erasureCoded() ? p.parityBlocks() : 0;
-        return new Shape(p.layout(), p.groupsPerChunk(), p.groupSize(), dataPerGroup, tolerance);
+        return new Shape(p.layout(), p.groupsPerChunk(), p.groupSize(), dataPerGroup, tolerance,
+                p.groupsPerChunk() > 1 && !p.allowSharedDrives());
+    }
+
+    /**
+     * Distinct drives a chunk needs at least when its stripes may not share drives: each group needs as many targets
+     * as its protection asks (so as many drives), and no drive serves two groups.
+     */
+    int drivesNeeded(int perTargetLimit) {
+        return groups * ((groupSize + perTargetLimit - 1) / perTargetLimit);
     }
 
     int segments() {

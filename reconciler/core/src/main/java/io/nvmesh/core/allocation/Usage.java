@@ -5,8 +5,10 @@ package io.nvmesh.core.allocation;
  *
  * @param total usable capacity (whole MiB) of the drives
  * @param free space that new extents may take
- * @param data bytes of data segments on online drives
- * @param redundant bytes of mirror and parity segments on online drives
+ * @param data bytes of data on online drives: a mirror's data segment whole; each segment of an erasure-coded k+m
+ *        group length×k/(k+m) ({@link Group#dataShare})
+ * @param redundant the rest of the allocated bytes on online drives: mirror copies whole, each erasure-coded segment
+ *        length×m/(k+m)
  * @param withheld free space of cordoned drives and of drives on unhealthy targets
  * @param offline the whole capacity of failed and missing drives, out of usable space
  */

@@ -7,6 +7,7 @@ import io.nvmesh.core.allocation.LiveCopies;
 import io.nvmesh.core.allocation.Role;
 import io.nvmesh.core.allocation.Segment;
 import io.nvmesh.core.allocation.StateChecker;
+import io.nvmesh.core.allocation.StripeSharing;
 import io.nvmesh.core.allocation.Target;
 import io.nvmesh.core.allocation.Violation;
 import io.nvmesh.core.allocation.VolumeAllocation;
@@ -29,8 +30,8 @@ import java.util.Set;
  * {@code nvmesh fsck}: proves the recorded state consistent. Every file decodes; no two extents on a drive overlap;
  * every extent lies within its drive and names a known drive; every group has the shape and separation its policy
  * asks for (the policy as of the desired commit the state was reconciled from); every reference resolves. Volumes
- * with a segment on a failed or missing drive, and volumes that lost a group's data ({@link LiveCopies}), are
- * warnings: the state is consistent, but a person should know.
+ * with a segment on a failed or missing drive, volumes that lost a group's data ({@link LiveCopies}) and stripes of a
+ * chunk that share a drive ({@link StripeSharing}) are warnings: the state is consistent, but a person should know.
  */
 public final class Fsck {
 
@@ -182,6 +183,28 @@ public final class Fsck {
                 continue;
             }
             checkShape(object, a, p, out);
+            checkStripes(object, a, p, out);
+        }
+    }
+
+    /**
+     * Stripes of a chunk that share a drive do not work in parallel. A warning, never an error: the data is whole, the
+     * planner does not move recorded chunks for it (it places new ones apart), and writers must not stop over it.
+     */
+    private static void checkStripes(String object, VolumeAllocation a, VolumePolicy p, List<FsckReport.Finding> out) {
+        List<StripeSharing.SharedDrive> shared = StripeSharing.shared(a);
+        if (shared.isEmpty()) {
+            return;
+        }
+        String where = StripeSharing.describe(shared, 5);
+        if (p.allowSharedDrives()) {
+            out.add(new FsckReport.Finding(false, object, "stripes share drives, as policy " + p.name()
+                    + " allows (allowSharedDrives: true), so they do not work in parallel: " + where));
+        } else {
+            out.add(new FsckReport.Finding(false, object, "stripes share drives, so stripe width "
+                    + p.groupsPerChunk() + " does not work in parallel there: " + where + " (placed before stripes "
+                    + "were kept apart, or rebuilt where no other drive was free; recorded chunks are not moved "
+                    + "for it)"));
         }
     }
 

@@ -94,6 +94,7 @@ class AllocationProperties {
             assertThat(ledger.report()).as("incremental counters equal a recount")
                     .isEqualTo(CapacityLedger.recompute(inv, next, desired).report());
             assertThat(plan.after()).isEqualTo(ledger.cluster());
+            perTargetFiguresAddUpAndClusterDataIsWholeDataSegments(inv, next, ledger.report());
             state = next;
             forgetWhatFailed(plan, state, volumes);
         }
@@ -196,6 +197,115 @@ class AllocationProperties {
             c.check("rebuilt from live copies").count(n -> n > 0);
             c.check("recreated empty, loss accepted").count(n -> n > 0);
         });
+    }
+
+    /**
+     * A stripe width asks for that many drives in parallel: over random striped layouts, widths, protections and
+     * fleets (with drives failing, cordoned and evacuated between passes), every chunk a plan creates or adds to a
+     * volume whose policy does not allow shared drives has its stripes (groups) on pairwise distinct drives; a refusal
+     * that blames the stripes is true (fewer eligible drives, or drives with the space, than the stripes need); and a
+     * policy that allows shared drives places whenever the same policy without it does.
+     */
+    @Property(tries = 300)
+    void newChunksKeepTheirStripesOnDistinctDrives(
+            @ForAll @IntRange(min = 1, max = 6) int targets,
+            @ForAll @IntRange(min = 1, max = 4) int drivesPerTarget,
+            @ForAll @IntRange(min = 0, max = 5) int layoutPick,
+            @ForAll @IntRange(min = 2, max = 5) int width,
+            @ForAll @Size(min = 1, max = 8) List<@IntRange(min = 0, max = 1_000_000) Integer> ops) {
+        Inventory inv = topology(targets, drivesPerTarget, 2);
+        VolumePolicy apart = switch (layoutPick) {
+            case 0 -> Fleet.policy("p", Layout.RAID0, width, 0, 0, 0, Protection.FULL, null);
+            case 1 -> Fleet.policy("p", Layout.RAID0, width, 0, 0, 0, Protection.MINIMAL, null);
+            case 2 -> Fleet.policy("p", Layout.RAID10, width, 1, 0, 0, Protection.FULL, null);
+            case 3 -> Fleet.policy("p", Layout.RAID10, width, 2, 0, 0, Protection.IGNORE, null);
+            case 4 -> Fleet.policy("p", Layout.RAID10, width, 2, 0, 0, Protection.MINIMAL, "rack");
+            default -> Fleet.policy("p", Layout.STRIPED_ERASURE_CODING, width, 0, 2, 1, Protection.MINIMAL, null);
+        };
+        VolumePolicy shared = Fleet.policy("p", apart.layout(), width, apart.mirrors(), apart.dataBlocks(),
+                apart.parityBlocks(), apart.protection(), apart.domainScope(), true);
+        TreeMap<String, Volume> volumes = new TreeMap<>();
+        Allocations state = Allocations.EMPTY;
+        List<DriveIntent> intents = new ArrayList<>();
+        int n = 0;
+        for (int op : ops) {
+            List<String> serials = inv.targets().stream().flatMap(t -> t.drives().stream()).map(Drive::serial).toList();
+            int pick = op / 5;
+            switch (op % 5) {
+                case 0, 1 -> volumes.put("v" + n, sized("v" + n++, "p", 1 + pick % 60));
+                case 2 -> {
+                    if (!volumes.isEmpty()) {
+                        Volume v = nth(volumes, pick);
+                        volumes.put(v.name(), sized(v.name(), "p", v.capacity().size().bytes() / G + 1 + pick % 30));
+                    }
+                }
+                case 3 -> inv = Fleet.withDrive(inv, serials.get(pick % serials.size()),
+                        d -> d.withHealth(DriveHealth.FAILED));
+                default -> intents.add(new DriveIntent(Metadata.named("i" + n++), serials.get(pick % serials.size()),
+                        pick % 2 == 0, pick % 2 == 1));
+            }
+            DesiredState desired = new DesiredState(List.of(apart), List.of(), List.of(),
+                    List.copyOf(volumes.values()), intents);
+            Plan plan = Planner.plan(inv, state, desired);
+            for (Action a : plan.actions()) {
+                List<Chunk> added = a.kind() == ActionKind.CREATE && a.allocation() != null ? a.allocation().chunks()
+                        : a.chunks();
+                for (Chunk c : added) {
+                    Statistics.label("new chunks").collect(a.kind());
+                    Set<String> seen = new HashSet<>();
+                    for (Group g : c.groups()) {
+                        Set<String> own = new HashSet<>();
+                        g.segments().forEach(sg -> own.add(sg.extent().serial()));
+                        assertThat(seen).as("%s %s chunk %d: stripe %d shares a drive with an earlier stripe",
+                                a.kind(), a.volume(), c.index(), g.index()).doesNotContainAnyElementsOf(own);
+                        seen.addAll(own);
+                    }
+                }
+                if (a.outcome() == Outcome.UNPLACEABLE && a.reason().contains("distinct drives per chunk")) {
+                    Statistics.label("refused for stripes").collect(a.kind());
+                    Plan sharing = Planner.plan(inv, state, new DesiredState(List.of(shared), List.of(), List.of(),
+                            desired.volumes(), intents));
+                    assertThat(sharing.unplaceable()).as("allowSharedDrives places what only stripes refused")
+                            .noneMatch(b -> b.volume().equals(a.volume()) && b.kind() == a.kind()
+                                    && !b.reason().contains("chunks"));
+                }
+            }
+            state = state.apply(plan);
+            forgetWhatFailed(plan, state, volumes);
+        }
+    }
+
+    /**
+     * Per-target data and redundant bytes add up to the cluster's exactly; and while every drive holding a segment is
+     * listed and online, the cluster's data is what whole data segments hold (k × length per erasure-coded group),
+     * however each segment is split between data and redundant on its own target.
+     */
+    private static void perTargetFiguresAddUpAndClusterDataIsWholeDataSegments(Inventory inv, Allocations a,
+            CapacityReport report) {
+        assertThat(report.byTarget().values().stream().mapToLong(Usage::data).sum()).isEqualTo(report.cluster().data());
+        assertThat(report.byTarget().values().stream().mapToLong(Usage::redundant).sum())
+                .isEqualTo(report.cluster().redundant());
+        long wholeData = 0;
+        long wholeRedundant = 0;
+        for (VolumeAllocation v : a.volumes()) {
+            for (Chunk c : v.chunks()) {
+                for (Group g : c.groups()) {
+                    for (Segment s : g.segments()) {
+                        if (inv.drive(s.extent().serial()).filter(d -> d.health().online()).isEmpty()) {
+                            return;
+                        }
+                        if (s.role() == Role.DATA) {
+                            wholeData += s.extent().length();
+                        } else {
+                            wholeRedundant += s.extent().length();
+                        }
+                    }
+                }
+            }
+        }
+        Statistics.label("cluster totals checked against whole segments").collect(true);
+        assertThat(report.cluster().data()).isEqualTo(wholeData);
+        assertThat(report.cluster().redundant()).isEqualTo(wholeRedundant);
     }
 
     private static void soundness(Inventory inv, Allocations next, Plan plan) {

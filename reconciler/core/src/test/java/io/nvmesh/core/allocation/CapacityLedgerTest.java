@@ -8,6 +8,8 @@ import io.nvmesh.schema.DriveIntent;
 import io.nvmesh.schema.LabelSelector;
 import io.nvmesh.schema.Layout;
 import io.nvmesh.schema.Metadata;
+import io.nvmesh.schema.Protection;
+import io.nvmesh.schema.Size;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -48,6 +50,60 @@ class CapacityLedgerTest {
         assertThat(ledger.cluster().withheld()).isEqualTo(100 * G);
         assertThat(ledger.cluster().data() + ledger.cluster().redundant()).isEqualTo(10 * G);
         assertThat(ledger.report()).isEqualTo(CapacityLedger.recompute(broken, state, cordoned).report());
+    }
+
+    /**
+     * NVMesh splits every segment of an erasure-coded group k:m, so each target holds k/(k+m) of its segment as data:
+     * 4+2 with 1280 MiB segments (5 GiB of data) gives each of six targets 894,784,853 or 894,784,854 bytes of data,
+     * and the remainder lands so that the targets add up to the cluster's 5 GiB exactly, as before.
+     */
+    @Test
+    void erasureCodedTargetsHoldDataAndParityInProportionAndAddUpExactly() {
+        Inventory six = Fleet.of(6, 1, 100);
+        DesiredState ec = DesiredState.of(List.of(Fleet.policy("ec", Layout.ERASURE_CODING, 1, 0, 4, 2,
+                Protection.FULL, null)), List.of(Fleet.volume("v", "ec", 5)));
+        Plan plan = Planner.plan(six, Allocations.EMPTY, ec);
+        Allocations state = Allocations.EMPTY.apply(plan);
+        long length = state.volume("v").orElseThrow().chunks().get(0).groups().get(0).segmentLength();
+        assertThat(length).isEqualTo(1280 * Size.MiB);
+
+        CapacityReport report = CapacityLedger.recompute(six, state, ec).report();
+
+        assertThat(report.cluster().data()).isEqualTo(5 * G);
+        assertThat(report.cluster().redundant()).isEqualTo(5 * G / 2);
+        assertThat(report.byTarget()).hasSize(6);
+        for (Usage u : report.byTarget().values()) {
+            assertThat(u.data()).isBetween(4 * length / 6, 4 * length / 6 + 1);
+            assertThat(u.allocated()).isEqualTo(length);
+        }
+        assertThat(report.byTarget().values().stream().mapToLong(Usage::data).sum()).isEqualTo(5 * G);
+        assertThat(report.byTarget().values().stream().mapToLong(Usage::redundant).sum()).isEqualTo(5 * G / 2);
+        CapacityLedger ledger = CapacityLedger.recompute(six, Allocations.EMPTY, ec);
+        ledger.apply(plan);
+        assertThat(ledger.report()).as("a plan's deltas split as a recount does").isEqualTo(report);
+        assertThat(plan.after()).isEqualTo(report.cluster());
+    }
+
+    @Test
+    void aMovedErasureCodedSegmentTakesItsShareOfDataAlong() {
+        Inventory seven = Fleet.of(7, 1, 100);
+        DesiredState ec = DesiredState.of(List.of(Fleet.policy("ec", Layout.ERASURE_CODING, 1, 0, 4, 2,
+                Protection.FULL, null)), List.of(Fleet.volume("v", "ec", 5)));
+        Allocations state = Allocations.EMPTY.apply(Planner.plan(seven, Allocations.EMPTY, ec));
+        Group g = state.volume("v").orElseThrow().chunks().get(0).groups().get(0);
+        String parity = g.segments().get(5).extent().serial();
+        DesiredState evacuate = ec.withDriveIntents(List.of(new DriveIntent(Metadata.named("e"), parity, false,
+                true)));
+        CapacityLedger ledger = CapacityLedger.recompute(seven, state, evacuate);
+
+        Plan move = Planner.plan(seven, state, evacuate);
+        ledger.apply(move);
+
+        assertThat(move.actions()).singleElement().extracting(a -> a.move().dataShare()).isEqualTo(g.dataShare(5));
+        assertThat(ledger.report()).isEqualTo(CapacityLedger.recompute(seven, state.apply(move), evacuate).report());
+        String to = move.actions().get(0).move().to().serial();
+        assertThat(ledger.target(Fleet.targetOf(seven, new Extent(to, 0, Extent.ALIGNMENT))).data())
+                .isEqualTo(g.dataShare(5)).isPositive();
     }
 
     @Test

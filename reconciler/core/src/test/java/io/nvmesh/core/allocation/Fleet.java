@@ -40,8 +40,13 @@ final class Fleet {
 
     static VolumePolicy policy(String name, Layout layout, int width, int mirrors, int data, int parity,
             Protection protection, String scope) {
+        return policy(name, layout, width, mirrors, data, parity, protection, scope, false);
+    }
+
+    static VolumePolicy policy(String name, Layout layout, int width, int mirrors, int data, int parity,
+            Protection protection, String scope, boolean allowSharedDrives) {
         return new VolumePolicy(Metadata.named(name), layout, width, VolumePolicy.DEFAULT_STRIPE_SIZE, mirrors, data,
-                parity, protection, scope, List.of(), List.of(), false);
+                parity, protection, scope, List.of(), List.of(), false, allowSharedDrives);
     }
 
     static VolumePolicy policy(String name, Layout layout) {

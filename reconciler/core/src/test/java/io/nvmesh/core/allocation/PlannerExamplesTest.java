@@ -82,7 +82,7 @@ class PlannerExamplesTest {
     void reasonNamesTheFailureDomainAndDriveClassThatBite() {
         DriveClass gen4 = new DriveClass(Metadata.named("nvme-gen4"), new LabelSelector(Map.of(), List.of()), List.of());
         VolumePolicy p = new VolumePolicy(Metadata.named("db"), Layout.RAID10, 4, VolumePolicy.DEFAULT_STRIPE_SIZE, 2,
-                0, 0, Protection.FULL, "rack", List.of("nvme-gen4"), List.of(), false);
+                0, 0, Protection.FULL, "rack", List.of("nvme-gen4"), List.of(), false, false);
         DesiredState desired = new DesiredState(List.of(p), List.of(gen4), List.of(), List.of(volume("db-01", "db", 1024)),
                 List.of());
 
@@ -113,9 +113,9 @@ class PlannerExamplesTest {
         TargetClass fast = new TargetClass(Metadata.named("fast"), new LabelSelector(Map.of("tier", "fast"), List.of()),
                 List.of());
         VolumePolicy nvme = new VolumePolicy(Metadata.named("nvme"), Layout.RAID1, 1, VolumePolicy.DEFAULT_STRIPE_SIZE,
-                1, 0, 0, Protection.FULL, null, List.of("gen4", "gen5"), List.of("fast"), false);
+                1, 0, 0, Protection.FULL, null, List.of("gen4", "gen5"), List.of("fast"), false, false);
         VolumePolicy anyGen4 = new VolumePolicy(Metadata.named("any-gen4"), Layout.CONCATENATED, 1,
-                VolumePolicy.DEFAULT_STRIPE_SIZE, 0, 0, 0, Protection.FULL, null, List.of("gen4"), List.of(), false);
+                VolumePolicy.DEFAULT_STRIPE_SIZE, 0, 0, 0, Protection.FULL, null, List.of("gen4"), List.of(), false, false);
         List<Volume> volumes = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
             volumes.add(volume("n" + i, "nvme", 30));
@@ -156,14 +156,19 @@ class PlannerExamplesTest {
     }
 
     @Test
-    void raid0SpreadsItsStripesOverDistinctDrivesAndSharesADriveOnlyWhenItMust() {
+    void raid0SpreadsItsStripesOverDistinctDrivesAndSharesADriveOnlyWhenAllowed() {
         VolumePolicy r0 = policy("r0", Layout.RAID0, 4, 0, 0, 0, Protection.FULL, null);
+        VolumePolicy shared = policy("r0", Layout.RAID0, 4, 0, 0, 0, Protection.FULL, null, true);
         DesiredState desired = DesiredState.of(List.of(r0), List.of(volume("v", "r0", 8)));
+        DesiredState allowed = DesiredState.of(List.of(shared), List.of(volume("v", "r0", 8)));
 
         Allocations wide = Allocations.EMPTY.apply(Planner.plan(Fleet.of(2, 2, 100), Allocations.EMPTY, desired));
-        Allocations narrow = Allocations.EMPTY.apply(Planner.plan(Fleet.of(1, 2, 100), Allocations.EMPTY, desired));
+        Plan refused = Planner.plan(Fleet.of(1, 2, 100), Allocations.EMPTY, desired);
+        Allocations narrow = Allocations.EMPTY.apply(Planner.plan(Fleet.of(1, 2, 100), Allocations.EMPTY, allowed));
 
         assertThat(serials(wide)).hasSize(4);
+        assertThat(refused.unplaceable()).singleElement().extracting(Action::reason).asString()
+                .contains("stripe width 4 needs 4 distinct drives per chunk, the fleet offers 2 drives");
         assertThat(serials(narrow)).hasSize(2);
         assertThat(StateChecker.check(Fleet.of(1, 2, 100), narrow)).isEmpty();
     }

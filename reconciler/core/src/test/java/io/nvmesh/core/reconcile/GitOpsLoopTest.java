@@ -178,6 +178,55 @@ class GitOpsLoopTest {
         assertThat(Fsck.check(store, "main").findings()).isEmpty();
     }
 
+    /**
+     * A stripe width on one drive: pending with the reason, placed once the policy allows shared drives (and fsck says
+     * so), and not moved when the policy takes that back: fsck then warns, and writers go on.
+     */
+    @Test
+    void stripesOnOneDriveWaitForAllowSharedDrivesAndFsckWarnsAboutThem() {
+        Fleet.importInventory(store, Fleet.inventory(1, 1, 1, "1TiB"));
+        String stripe = """
+                apiVersion: nvmesh.io/v1
+                kind: VolumePolicy
+                metadata:
+                  name: stripe
+                spec:
+                  layout: raid0
+                  stripeWidth: 2
+                """;
+        Fleet.commitDesired(store, Fleet.files("p.yaml", stripe, "v.yaml", Fleet.volume("scratch", "stripe", "10GiB",
+                false)));
+        new Reconciler(store, "main").reconcileOnce();
+
+        VolumeRecord pending = recorded().volumes().get("scratch");
+        assertThat(pending.status()).isEqualTo(VolumeStatus.PENDING);
+        assertThat(pending.reason()).isEqualTo("cannot place volume scratch (raid0, 2 stripes of 5 GiB): stripe width"
+                + " 2 needs 2 distinct drives per chunk, the fleet offers 1 drive; to place it on shared drives"
+                + " anyway, set allowSharedDrives: true in policy stripe");
+
+        Fleet.commitDesired(store, Fleet.files("p.yaml", stripe + "  allowSharedDrives: true\n"));
+        new Reconciler(store, "main").reconcileOnce();
+        VolumeRecord shared = recorded().volumes().get("scratch");
+        assertThat(shared.status()).isEqualTo(VolumeStatus.ONLINE);
+        FsckReport allowed = Fsck.check(store, "main");
+        assertThat(allowed.clean()).isTrue();
+        assertThat(allowed.findings()).extracting(FsckReport.Finding::render).containsExactly("warning: volume "
+                + "scratch: stripes share drives, as policy stripe allows (allowSharedDrives: true), so they do not"
+                + " work in parallel: chunk 0: stripes 0, 1 share drive S0000");
+
+        Fleet.commitDesired(store, Fleet.files("p.yaml", stripe));
+        new Reconciler(store, "main").reconcileOnce();
+        assertThat(recorded().volumes().get("scratch").allocation()).as("recorded chunks do not move for it")
+                .isEqualTo(shared.allocation());
+        assertThat(recorded().volumes().get("scratch").status()).isEqualTo(VolumeStatus.ONLINE);
+        FsckReport taken = Fsck.check(store, "main");
+        assertThat(taken.clean()).isTrue();
+        assertThat(taken.findings()).extracting(FsckReport.Finding::render).containsExactly("warning: volume "
+                + "scratch: stripes share drives, so stripe width 2 does not work in parallel there: chunk 0: stripes"
+                + " 0, 1 share drive S0000 (placed before stripes were kept apart, or rebuilt where no other drive was"
+                + " free; recorded chunks are not moved for it)");
+    }
+
     @Test
     void savedPlanGoesStaleWhenStateMoves() {
         Fleet.commitDesired(store, Fleet.files("p.yaml", Fleet.POLICIES, "v.yaml",

@@ -83,9 +83,9 @@ public final class CounterWorld implements ContributionSource {
         List<VolumePolicy> policies = List.of(
                 VolumePolicy.defaults("concat", Layout.CONCATENATED),
                 new VolumePolicy(Metadata.named("mirror"), Layout.RAID1, 1, VolumePolicy.DEFAULT_STRIPE_SIZE, 1, 0, 0,
-                        Protection.FULL, "rack", List.of(), List.of(), false),
+                        Protection.FULL, "rack", List.of(), List.of(), false, false),
                 new VolumePolicy(Metadata.named("stripe"), Layout.RAID0, 2, VolumePolicy.DEFAULT_STRIPE_SIZE, 0, 0, 0,
-                        Protection.FULL, null, List.of(), List.of(), false));
+                        Protection.FULL, null, List.of(), List.of(), false, false));
         List<DriveClass> classes = List.of(
                 new DriveClass(Metadata.named("tlc"), new LabelSelector(Map.of("media", "tlc"), List.of()), List.of()),
                 new DriveClass(Metadata.named("qlc"), new LabelSelector(Map.of("media", "qlc"), List.of()), List.of()));
