@@ -141,6 +141,21 @@ public record Size(long bytes) implements Comparable<Size> {
         return bytes + " B";
     }
 
+    /** As {@link #human()}, but rounded down, for a figure that must not promise more: {@code 3.2 TiB} for 3.29. */
+    public String humanAtMost() {
+        String[] names = {"PiB", "TiB", "GiB", "MiB", "KiB"};
+        long[] units = {PiB, TiB, GiB, MiB, KiB};
+        for (int i = 0; i < units.length; i++) {
+            if (bytes >= units[i]) {
+                long tenths = java.math.BigInteger.valueOf(bytes).multiply(java.math.BigInteger.TEN)
+                        .divide(java.math.BigInteger.valueOf(units[i])).longValueExact();
+                return (tenths % 10 == 0 ? String.valueOf(tenths / 10) : tenths / 10 + "." + tenths % 10) + " "
+                        + names[i];
+            }
+        }
+        return bytes + " B";
+    }
+
     @Override
     public String toString() {
         return exact();
