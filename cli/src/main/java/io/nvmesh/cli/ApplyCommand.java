@@ -1,5 +1,6 @@
 package io.nvmesh.cli;
 
+import io.nvmesh.cli.remote.PolicyRoom;
 import io.nvmesh.cli.remote.ServerAddress;
 import io.nvmesh.cli.remote.ServerClient;
 import io.nvmesh.cli.remote.ServerException;
@@ -160,7 +161,13 @@ final class ApplyCommand implements Callable<Integer> {
         List<VolumeWait.State> failed = end.stream().filter(s -> s.verdict() == VolumeWait.Verdict.FAILED).toList();
         List<VolumeWait.State> waiting = end.stream().filter(s -> !s.settled()).toList();
         if (!failed.isEmpty()) {
-            throw CommandException.problems("%d of %d volume(s) failed: %s%s; %s", failed.size(), total, list(failed),
+            StringBuilder why = new StringBuilder();
+            for (VolumeWait.State s : failed) {
+                String fit = doesNotFit(client, s, volumes);
+                why.append(why.length() == 0 ? "" : "; ").append(s.name()).append(" (").append(s.describe())
+                        .append(fit.isEmpty() ? "" : "; " + fit).append(')');
+            }
+            throw CommandException.problems("%d of %d volume(s) failed: %s%s; %s", failed.size(), total, why,
                     waiting.isEmpty() ? "" : "; still waiting: " + list(waiting), undo(applied));
         }
         if (!waiting.isEmpty()) {
@@ -173,6 +180,19 @@ final class ApplyCommand implements Callable<Integer> {
                 : online == 0 ? "all " + deleted + " removed volume(s) deleted"
                 : "all " + online + " volume(s) online, " + deleted + " deleted");
         return ExitCode.OK.code();
+    }
+
+    /**
+     * For a new volume left pending because the planner found no room ({@code cannot place volume NAME (...)}, as
+     * opposed to a missing policy or class), what its policy can place now, asked of the server; otherwise empty.
+     */
+    private static String doesNotFit(ServerClient client, VolumeWait.State s, AppliedVolumes volumes) {
+        String policy = volumes.policyOf().get(s.name());
+        if (s.removal() || policy == null || !s.status().equals("pending")
+                || !s.reason().startsWith("cannot place volume " + s.name() + " (")) {
+            return "";
+        }
+        return PolicyRoom.doesNotFit(client, policy);
     }
 
     /**
