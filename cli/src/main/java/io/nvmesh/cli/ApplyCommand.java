@@ -1,5 +1,6 @@
 package io.nvmesh.cli;
 
+import io.nvmesh.cli.remote.PolicyRoom;
 import io.nvmesh.cli.remote.ServerAddress;
 import io.nvmesh.cli.remote.ServerClient;
 import io.nvmesh.cli.remote.ServerException;
@@ -9,6 +10,7 @@ import io.nvmesh.core.reconcile.ApplyResult;
 import io.nvmesh.core.reconcile.DesiredApply;
 import io.nvmesh.core.reconcile.LocalManifests;
 import io.nvmesh.core.reconcile.SavedPlan;
+import io.nvmesh.core.reconcile.Unpruned;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -32,7 +34,9 @@ import picocli.CommandLine.Model.CommandSpec;
                     + "desired branch, published by compare-and-swap on the tip read (or --expect). Repository paths "
                     + "are relative to the Git checkout's root, or to the current directory outside a checkout.",
             "A single FILE written by 'nvmesh diff --out' applies that saved plan, refused if the desired branch "
-                    + "or the recorded state moved since. Removing a volume with deletionProtection: true is refused.",
+                    + "or the recorded state moved since. Removing a volume with deletionProtection: true is refused, "
+                    + "unless it was never placed (pending, no space ever given). Without --prune, manifests deleted "
+                    + "locally stay on the branch, and apply names what it kept.",
             "--wait then asks the reconcilers for a pass at once (the Git hook of every live instance; that needs an "
                     + "admin token, otherwise they start at their next poll) and follows the volumes the commit "
                     + "added, changed or removed, through one reconciler (--server, NVMESH_SERVER or the running "
@@ -119,17 +123,20 @@ final class ApplyCommand implements Callable<Integer> {
                         + InventoryCommand.shortId(r.commit()) + " (" + r.written().size() + " written, "
                         + r.removed().size() + " removed)");
             }
+            if (!r.kept().isEmpty()) {
+                out.println(Unpruned.sentence(r.kept()));
+            }
             if (!wait) {
                 return ExitCode.OK.code();
             }
             AppliedVolumes volumes = AppliedVolumes.between(repo.store(), repository.branch, r.previousCommit(),
                     r.commit());
-            return awaitVolumes(out, address, volumes, limit);
+            return awaitVolumes(out, address, volumes, limit, r);
         }
     }
 
-    private int awaitVolumes(PrintWriter out, ServerAddress address, AppliedVolumes volumes, Duration limit)
-            throws InterruptedException {
+    private int awaitVolumes(PrintWriter out, ServerAddress address, AppliedVolumes volumes, Duration limit,
+            ApplyResult applied) throws InterruptedException {
         String commit = InventoryCommand.shortId(volumes.commit());
         if (volumes.isEmpty()) {
             out.println("nothing to wait for: " + commit + " desires no volume");
@@ -141,9 +148,9 @@ final class ApplyCommand implements Callable<Integer> {
         out.flush();
         WaitProgress progress = new WaitProgress(out, Terminal.interactive(), Terminal.colour());
         List<VolumeWait.State> end;
+        ServerClient client = new ServerClient(address);
         try {
-            end = new VolumeWait(new ServerClient(address), volumes.commit(), volumes.changed(), volumes.removed(),
-                    progress).run(limit);
+            end = new VolumeWait(client, volumes.commit(), volumes.changed(), volumes.removed(), progress).run(limit);
         } catch (ServerException e) {
             progress.finish();
             throw CommandException.problems("%s is committed, but its volumes cannot be followed: %s", commit,
@@ -154,12 +161,18 @@ final class ApplyCommand implements Callable<Integer> {
         List<VolumeWait.State> failed = end.stream().filter(s -> s.verdict() == VolumeWait.Verdict.FAILED).toList();
         List<VolumeWait.State> waiting = end.stream().filter(s -> !s.settled()).toList();
         if (!failed.isEmpty()) {
-            throw CommandException.problems("%d of %d volume(s) failed: %s%s", failed.size(), total, list(failed),
-                    waiting.isEmpty() ? "" : "; still waiting: " + list(waiting));
+            StringBuilder why = new StringBuilder();
+            for (VolumeWait.State s : failed) {
+                String fit = doesNotFit(client, s, volumes);
+                why.append(why.length() == 0 ? "" : "; ").append(s.name()).append(" (").append(s.describe())
+                        .append(fit.isEmpty() ? "" : "; " + fit).append(')');
+            }
+            throw CommandException.problems("%d of %d volume(s) failed: %s%s; %s", failed.size(), total, why,
+                    waiting.isEmpty() ? "" : "; still waiting: " + list(waiting), undo(applied));
         }
         if (!waiting.isEmpty()) {
-            throw CommandException.problems("timed out after %s: %d of %d volume(s) not online yet: %s",
-                    timeout == null ? "5m" : timeout, waiting.size(), total, list(waiting));
+            throw CommandException.problems("timed out after %s: %d of %d volume(s) not online yet: %s; %s",
+                    timeout == null ? "5m" : timeout, waiting.size(), total, list(waiting), undo(applied));
         }
         long deleted = end.stream().filter(s -> s.verdict() == VolumeWait.Verdict.DELETED).count();
         long online = total - deleted;
@@ -167,6 +180,35 @@ final class ApplyCommand implements Callable<Integer> {
                 : online == 0 ? "all " + deleted + " removed volume(s) deleted"
                 : "all " + online + " volume(s) online, " + deleted + " deleted");
         return ExitCode.OK.code();
+    }
+
+    /**
+     * For a new volume left pending because the planner found no room ({@code cannot place volume NAME (...)}, as
+     * opposed to a missing policy or class), what its policy can place now, asked of the server; otherwise empty.
+     */
+    private static String doesNotFit(ServerClient client, VolumeWait.State s, AppliedVolumes volumes) {
+        String policy = volumes.policyOf().get(s.name());
+        if (s.removal() || policy == null || !s.status().equals("pending")
+                || !s.reason().startsWith("cannot place volume " + s.name() + " (")) {
+            return "";
+        }
+        return PolicyRoom.doesNotFit(client, policy);
+    }
+
+    /**
+     * What a failed wait leaves behind and how to take it back: the commit is desired state now, and reconcilers keep
+     * trying it until it changes.
+     */
+    static String undo(ApplyResult r) {
+        String commit = InventoryCommand.shortId(r.commit());
+        String branch = r.branch().startsWith("refs/heads/") ? r.branch().substring(11) : r.branch();
+        if (!r.changed()) {
+            return "the manifests stay as they are on " + branch + " at " + commit + "; to take a volume back, remove "
+                    + "its file and run nvmesh apply --prune";
+        }
+        return "commit " + commit + " stays on " + branch + " and the reconcilers keep trying it; to undo it, git "
+                + "revert " + commit + " in a checkout of " + branch + " and push, or remove a new volume's file and "
+                + "run nvmesh apply --prune";
     }
 
     private static String list(List<VolumeWait.State> states) {

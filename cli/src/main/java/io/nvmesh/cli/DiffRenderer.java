@@ -6,6 +6,7 @@ import io.nvmesh.core.allocation.StripeSharing;
 import io.nvmesh.core.allocation.Usage;
 import io.nvmesh.core.reconcile.DiffReport;
 import io.nvmesh.core.reconcile.ManifestChange;
+import io.nvmesh.core.reconcile.Unpruned;
 import io.nvmesh.schema.Size;
 import java.io.PrintWriter;
 import java.util.List;
@@ -41,7 +42,10 @@ final class DiffRenderer {
             out.println("Manifests:");
             for (ManifestChange c : d.changes()) {
                 switch (c.change()) {
-                    case ADDED -> out.println(paint("32", "  + " + c.object()) + "  (" + c.file() + ")");
+                    case ADDED -> {
+                        out.println(paint("32", "  + " + c.object()) + "  (" + c.file() + ")");
+                        c.fields().forEach(f -> out.println("      " + f.path() + ": " + f.after()));
+                    }
                     case REMOVED -> out.println(c.blocked()
                             ? paint("31", "  ! " + c.object() + ": deletion blocked (deletionProtection: true)")
                             : paint("31", "  - " + c.object()) + "  (" + c.file() + ")");
@@ -65,7 +69,8 @@ final class DiffRenderer {
             for (Action a : d.actions()) {
                 String verb = a.kind().name().toLowerCase(Locale.ROOT);
                 if (a.outcome() == io.nvmesh.core.allocation.Outcome.UNPLACEABLE) {
-                    out.println(paint("31", "  ! cannot " + verb + " " + a.volume()) + ": " + a.reason());
+                    out.println(paint("31", "  ! cannot " + verb + " " + a.volume()) + ": " + a.reason()
+                            + doesNotFit(d, a.volume()));
                     continue;
                 }
                 String size = switch (a.kind()) {
@@ -113,7 +118,17 @@ final class DiffRenderer {
                 + bytes(b.allocated()) + " → " + bytes(a.allocated()) + ", redundant " + bytes(b.redundant()) + " → "
                 + bytes(a.redundant()));
         out.println();
+        if (!d.kept().isEmpty()) {
+            out.println(paint("33", Unpruned.sentence(d.kept())));
+        }
         out.println(d.hasChanges() ? paint("1", d.summary()) : "No changes. " + d.summary());
+    }
+
+    /** {@code ; does not fit: the largest volume policy p can place beside the rest of this plan is 3.2 TiB}. */
+    private static String doesNotFit(DiffReport d, String volume) {
+        DiffReport.Largest largest = d.largestPlaceable().get(volume);
+        return largest == null ? "" : "; does not fit: the largest volume policy " + largest.policy()
+                + " can place beside the rest of this plan is " + Size.ofBytes(largest.bytes()).humanAtMost();
     }
 
     static void json(DiffReport d, String repository, PrintWriter out) {
@@ -136,9 +151,13 @@ final class DiffRenderer {
         }
         ArrayNode actions = root.putArray("actions");
         for (Action a : d.actions()) {
-            actions.addObject().put("kind", a.kind().name().toLowerCase(Locale.ROOT)).put("volume", a.volume())
-                    .put("outcome", a.outcome().name().toLowerCase(Locale.ROOT)).put("reason", a.reason())
-                    .put("sizeBefore", a.sizeBefore()).put("sizeAfter", a.sizeAfter());
+            ObjectNode n = actions.addObject().put("kind", a.kind().name().toLowerCase(Locale.ROOT))
+                    .put("volume", a.volume()).put("outcome", a.outcome().name().toLowerCase(Locale.ROOT))
+                    .put("reason", a.reason()).put("sizeBefore", a.sizeBefore()).put("sizeAfter", a.sizeAfter());
+            DiffReport.Largest largest = d.largestPlaceable().get(a.volume());
+            if (largest != null) {
+                n.putObject("largestPlaceable").put("policy", largest.policy()).put("bytes", largest.bytes());
+            }
         }
         ArrayNode placements = root.putArray("placements");
         for (DiffReport.SegmentPlacement p : d.placements()) {
@@ -157,6 +176,8 @@ final class DiffRenderer {
         root.putObject("counts").put("create", d.count(ActionKind.CREATE)).put("extend", d.count(ActionKind.EXTEND))
                 .put("delete", d.count(ActionKind.DELETE)).put("move", d.count(ActionKind.MOVE))
                 .put("unplaceable", d.unplaceable().size()).put("blocked", d.blocked().size());
+        ArrayNode kept = root.putArray("notInFiles");
+        d.kept().forEach(u -> kept.addObject().put("kind", u.kind()).put("name", u.name()).put("file", u.file()));
         ArrayNode blocked = root.putArray("blocked");
         d.blocked().forEach(blocked::add);
         root.put("summary", d.summary());

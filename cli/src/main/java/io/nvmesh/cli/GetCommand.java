@@ -20,6 +20,7 @@ import picocli.CommandLine.Model.CommandSpec;
                 + "units (GiB, TiB); json and yaml show the server's raw bytes.",
         footerHeading = "%nExamples:%n",
         footer = {"  nvmesh get volumes", "  nvmesh get drives -o json", "  nvmesh get capacity",
+            "  nvmesh get capacity --policy mirrored-fast   the largest volume it can place now",
             "  nvmesh get cluster --server http://127.0.0.1:7420 --token $NVMESH_TOKEN", "",
             "Exit codes: 0 ok, 1 server unreachable or token refused, 2 usage error.%n"})
 final class GetCommand implements Callable<Integer> {
@@ -37,8 +38,18 @@ final class GetCommand implements Callable<Integer> {
             description = "table, json or yaml (default: table)")
     Output output;
 
+    @Option(names = "--policy", paramLabel = "NAME", description = "With capacity: the largest volume policy NAME "
+            + "can place now, on the recorded state (the planner's own search, on any instance).")
+    String policy;
+
     @Override
     public Integer call() {
+        if (policy != null) {
+            if (kind != ClusterViews.Kind.CAPACITY) {
+                throw CommandException.usage("--policy applies only to get capacity");
+            }
+            return server.run(spec.commandLine().getOut(), views -> views.largest(policy, output));
+        }
         return server.run(spec.commandLine().getOut(), views -> views.get(kind, output));
     }
 }

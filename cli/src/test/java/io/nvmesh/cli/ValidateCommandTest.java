@@ -61,7 +61,7 @@ class ValidateCommandTest {
 
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.out().lines()).containsExactly(
-                dir.resolve("volume.yaml") + ":6:13: Volume db-01: spec.capacity: \"2XB\" is not a size (use e.g. 500GiB, 2TB)",
+                dir.resolve("volume.yaml") + ":6:13: Volume db-01: spec.capacity: \"2XB\" is not a size (use e.g. 500GiB, 500Gi or 2TB)",
                 dir.resolve("volume.yaml") + ":7:20: Volume db-01: spec.rebuildPriority: 11 is out of range (allowed 0..10)",
                 "1 manifest, 2 problems in 1 file");
     }
@@ -119,7 +119,7 @@ class ValidateCommandTest {
         NvmeshRun run = NvmeshRun.of("validate", "-o", "github", bad);
 
         assertThat(run.out().lines().findFirst()).hasValue("::error file=" + dir.resolve("volume.yaml")
-                + ",line=6,col=13,title=nvmesh validate::Volume db-01: spec.capacity: \"2XB\" is not a size (use e.g. 500GiB%2C 2TB)"
+                + ",line=6,col=13,title=nvmesh validate::Volume db-01: spec.capacity: \"2XB\" is not a size (use e.g. 500GiB%2C 500Gi or 2TB)"
                         .replace("%2C", ","));
     }
 

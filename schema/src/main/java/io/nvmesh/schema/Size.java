@@ -7,8 +7,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A number of bytes written with an IEC (KiB … PiB) or SI (kB … PB) unit. The canonical form is bytes; every size
- * a manifest names is a whole number of MiB, because extents on drives are aligned to 1 MiB.
+ * A number of bytes written with an IEC (KiB … PiB), Kubernetes binary (Ki … Pi, the same) or SI (kB … PB) unit. The
+ * canonical form is bytes. A volume's capacity is rounded down to whole MiB ({@link Capacity}), because extents on
+ * drives are aligned to 1 MiB; other sizes (a stripe size, a drive's capacity) are exact.
  */
 public record Size(long bytes) implements Comparable<Size> {
 
@@ -23,6 +24,8 @@ public record Size(long bytes) implements Comparable<Size> {
             Map.entry("", 1L), Map.entry("B", 1L),
             Map.entry("KiB", KiB), Map.entry("MiB", MiB), Map.entry("GiB", GiB), Map.entry("TiB", TiB),
             Map.entry("PiB", PiB),
+            Map.entry("Ki", KiB), Map.entry("Mi", MiB), Map.entry("Gi", GiB), Map.entry("Ti", TiB),
+            Map.entry("Pi", PiB),
             Map.entry("kB", 1_000L), Map.entry("KB", 1_000L), Map.entry("MB", 1_000_000L),
             Map.entry("GB", 1_000_000_000L), Map.entry("TB", 1_000_000_000_000L),
             Map.entry("PB", 1_000_000_000_000_000L));
@@ -46,22 +49,57 @@ public record Size(long bytes) implements Comparable<Size> {
     }
 
     /**
-     * Parses {@code 500GiB}, {@code 2TB}, {@code 1.5TiB} or a plain byte count.
+     * Parses {@code 500GiB}, {@code 500Gi}, {@code 2TB}, {@code 1.5TiB} or a plain byte count.
      *
      * @throws IllegalArgumentException with a message fit for a user, e.g. {@code "2XB" is not a size (use e.g. 500GiB, 2TB)}
      */
     public static Size parse(String text) {
+        return parse(text, "500GiB, 2TB");
+    }
+
+    /**
+     * Parses as {@link #parse(String)}, with {@code examples} of a valid value for where it is written (a stripe size
+     * is not a volume capacity) in the message when the text is not a size.
+     */
+    public static Size parse(String text, String examples) {
+        return new Size(bytes(parseExact(text, examples), text, examples));
+    }
+
+    /**
+     * Parses a size and rounds it down to a whole multiple of {@code unit}, fractions of a byte included: {@code 1TB}
+     * in MiB is {@code 953674MiB}. A size that is already a whole multiple keeps its bytes.
+     */
+    public static Size parseRoundedDown(String text, long unit, String examples) {
+        BigDecimal exact = parseExact(text, examples);
+        BigDecimal units = exact.divideToIntegralValue(BigDecimal.valueOf(unit));
+        return new Size(bytes(units.setScale(0).multiply(BigDecimal.valueOf(unit)), text, examples));
+    }
+
+    private static BigDecimal parseExact(String text, String examples) {
         Matcher m = FORM.matcher(text.trim());
         Long unit = m.matches() ? UNITS.get(m.group(2)) : null;
         if (unit == null) {
-            throw new IllegalArgumentException("\"" + text + "\" is not a size (use e.g. 500GiB, 2TB)");
+            throw new IllegalArgumentException("\"" + text + "\" is not a size (use e.g. " + examples + ")");
         }
-        BigDecimal value = new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(unit));
+        return new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(unit));
+    }
+
+    private static long bytes(BigDecimal value, String text, String examples) {
+        if (value.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0) {
+            throw new IllegalArgumentException("\"" + text + "\" is too large (at most " + Long.MAX_VALUE
+                    + " bytes; use e.g. " + examples + ")");
+        }
         try {
-            return new Size(value.toBigIntegerExact().longValueExact());
+            return value.toBigIntegerExact().longValueExact();
         } catch (ArithmeticException e) {
-            throw new IllegalArgumentException("\"" + text + "\" is not a whole number of bytes or is too large");
+            throw new IllegalArgumentException("\"" + text + "\" is not a whole number of bytes (use e.g. " + examples
+                    + ")");
         }
+    }
+
+    /** This size rounded down to a whole multiple of {@code unit}. */
+    public Size roundedDown(long unit) {
+        return new Size(bytes - bytes % unit);
     }
 
     public boolean isMiBAligned() {
@@ -98,6 +136,21 @@ public record Size(long bytes) implements Comparable<Size> {
                 double v = (double) bytes / units[i];
                 return (v == Math.rint(v) ? String.format(Locale.ROOT, "%.0f", v) : String.format(Locale.ROOT, "%.1f", v))
                         + " " + names[i];
+            }
+        }
+        return bytes + " B";
+    }
+
+    /** As {@link #human()}, but rounded down, for a figure that must not promise more: {@code 3.2 TiB} for 3.29. */
+    public String humanAtMost() {
+        String[] names = {"PiB", "TiB", "GiB", "MiB", "KiB"};
+        long[] units = {PiB, TiB, GiB, MiB, KiB};
+        for (int i = 0; i < units.length; i++) {
+            if (bytes >= units[i]) {
+                long tenths = java.math.BigInteger.valueOf(bytes).multiply(java.math.BigInteger.TEN)
+                        .divide(java.math.BigInteger.valueOf(units[i])).longValueExact();
+                return (tenths % 10 == 0 ? String.valueOf(tenths / 10) : tenths / 10 + "." + tenths % 10) + " "
+                        + names[i];
             }
         }
         return bytes + " B";

@@ -35,10 +35,8 @@ public record Volume(
         Objects.requireNonNull(capacity, "spec.capacity");
         clients = List.copyOf(clients == null ? List.of() : clients);
         if (!capacity.max()) {
-            Size s = capacity.size();
-            check(s.isMiBAligned(), "spec.capacity", "%d bytes is not a whole multiple of 1MiB (nearest above: %s)",
-                    s.bytes(), Size.ofMiB(s.bytes() / Size.MiB + 1).exact());
-            check(s.bytes() >= MIN_CAPACITY, "spec.capacity", "%s is below the 1GiB minimum for a volume", s.exact());
+            check(capacity.size().bytes() >= MIN_CAPACITY, "spec.capacity",
+                    "%s is below the 1GiB minimum for a volume (use at least 1GiB)", capacity);
         }
         check(rebuildPriority >= 0 && rebuildPriority <= 10, "spec.rebuildPriority",
                 "%d is out of range (allowed 0..10)", rebuildPriority);

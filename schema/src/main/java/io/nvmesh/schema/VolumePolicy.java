@@ -42,6 +42,8 @@ public record VolumePolicy(
     public static final int MAX_STRIPE_WIDTH = 32;
     public static final int DEFAULT_STRIPE_WIDTH = 2;
     public static final Size DEFAULT_STRIPE_SIZE = Size.ofBytes(128 * Size.KiB);
+    /** Examples of a valid stripe size, for messages: each one validates as written. */
+    public static final String STRIPE_SIZE_EXAMPLES = "64KiB or 128KiB";
     public static final int DEFAULT_DATA_BLOCKS = 8;
     public static final int DEFAULT_PARITY_BLOCKS = 2;
     public static final int MIN_DATA_BLOCKS = 2;
@@ -85,12 +87,24 @@ public record VolumePolicy(
         }
         long ss = stripeSize.bytes();
         check(ss >= 4 * Size.KiB && ss <= Size.MiB && Long.bitCount(ss) == 1, "spec.stripeSize",
-                "%s is not a power of two from 4KiB to 1MiB", stripeSize);
+                "%s is not a power of two from 4KiB to 1MiB (%s)", stripeSize, nearestStripeSizes(ss));
         check(protection != Protection.IGNORE || layout.mirrored(), "spec.protection",
                 "ignore is only allowed for mirrored layouts (raid1, raid10), not %s", layout);
         check(domainScope == null || !domainScope.isBlank(), "spec.domainScope", "must name a label key");
         check(!allowSharedDrives || layout.striped(), "spec.allowSharedDrives",
                 "is only for striped layouts (raid0, raid10, striped-erasure-coding), not %s", layout);
+    }
+
+    /** The valid stripe sizes nearest to {@code bytes}, as a hint that validates: {@code use 64KiB or 128KiB}. */
+    private static String nearestStripeSizes(long bytes) {
+        if (bytes < 4 * Size.KiB) {
+            return "use 4KiB";
+        }
+        if (bytes > Size.MiB) {
+            return "use 1MiB";
+        }
+        long below = Long.highestOneBit(bytes);
+        return "use " + Size.ofBytes(below).exact() + " or " + Size.ofBytes(below << 1).exact();
     }
 
     @Override

@@ -36,6 +36,30 @@ class SizeProperties {
         }
     }
 
+    @Property
+    void aCapacityThatWasValidBeforeRoundingKeepsItsBytes(@ForAll @LongRange(min = 1024, max = 1L << 33) long mib) {
+        Size exact = Size.ofMiB(mib);
+
+        assertThat(Capacity.parse(exact.exact()).size()).isEqualTo(exact);
+        assertThat(Capacity.parse(exact.exact()).toString()).isEqualTo(exact.exact());
+        assertThat(Capacity.parse(String.valueOf(exact.bytes())).size()).isEqualTo(exact);
+    }
+
+    @Property
+    void aCapacityIsRoundedDownToWholeMiBAndShowsBoth(@ForAll @LongRange(min = 1, max = 10_000_000) long gb) {
+        Capacity c = Capacity.parse(gb + "GB");
+
+        assertThat(c.size().bytes()).isEqualTo(gb * 1_000_000_000L / Size.MiB * Size.MiB);
+        assertThat(c.toString()).isEqualTo(c.rounded() ? gb + "GB (" + c.size().exact() + ")" : gb + "GB");
+    }
+
+    @Test
+    void kubernetesBinaryUnitsAreIec() {
+        assertThat(Size.parse("500Gi")).isEqualTo(Size.parse("500GiB"));
+        assertThat(Size.parse("3Ti").bytes()).isEqualTo(3 * Size.TiB);
+        assertThat(Capacity.parse("1TB")).hasToString("1TB (953674MiB)");
+    }
+
     @Test
     void fractionsMustComeToWholeBytes() {
         assertThat(Size.parse("1.5TiB").bytes()).isEqualTo(3 * Size.TiB / 2);

@@ -93,6 +93,11 @@ public final class ClusterViews {
         }
     }
 
+    /** {@code get capacity --policy NAME}: the largest volume the policy can place now. */
+    public void largest(String policy, Output output) {
+        PolicyRoom.print(out, PolicyRoom.ask(client, policy), output);
+    }
+
     /** Bytes per scope (cluster, failure domain, drive class) in binary units, then servers, drives and volumes. */
     private void capacity(Map<String, Object> body) {
         List<List<String>> rows = new ArrayList<>();

@@ -3,6 +3,9 @@ package io.nvmesh.cli.live;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.nvmesh.cli.remote.PolicyRoom;
+import io.nvmesh.cli.remote.ServerAddress;
+import io.nvmesh.cli.remote.ServerClient;
 import io.nvmesh.core.record.StateFiles;
 import io.nvmesh.core.state.DesiredBranch;
 import io.nvmesh.core.state.StateStore;
@@ -59,6 +62,15 @@ class ApplyWaitTest {
     }
 
     private static Path manifests(String... volumes) throws IOException {
+        return manifests(false, volumes);
+    }
+
+    /** The name of the policy the last {@link #manifests} wrote. */
+    private static String lastPolicy() {
+        return "p" + POLICIES.get();
+    }
+
+    private static Path manifests(boolean protection, String... volumes) throws IOException {
         Path dir = Files.createDirectories(Path.of("target", "apply-wait-" + System.nanoTime()));
         // Each test's own policy: names are unique per kind across the branch.
         String policy = "p" + POLICIES.incrementAndGet();
@@ -67,7 +79,7 @@ class ApplyWaitTest {
         for (int i = 0; i + 1 < volumes.length; i += 2) {
             Files.writeString(dir.resolve(volumes[i] + ".yaml"), "apiVersion: nvmesh.io/v1\nkind: Volume\n"
                     + "metadata:\n  name: " + volumes[i] + "\nspec:\n  policy: " + policy + "\n  capacity: "
-                    + volumes[i + 1] + "\n  deletionProtection: false\n");
+                    + volumes[i + 1] + "\n" + (protection ? "" : "  deletionProtection: false\n"));
         }
         return dir;
     }
@@ -118,6 +130,55 @@ class ApplyWaitTest {
         assertThat(r.err().strip()).startsWith("error: 1 of 1 volume(s) failed: huge-01 (pending: ")
                 .doesNotContain("\n");
         assertThat(r.out()).contains("huge-01: pending: ");
+        String commit = r.out().replaceAll("(?s).*refs/heads/main: \\S+ → (\\S+) .*", "$1");
+        String largest = PolicyRoom.doesNotFit(new ServerClient(ServerAddress.resolve(cluster.url("r2"),
+                LiveCluster.READ, java.util.Map.of())), lastPolicy());
+        assertThat(largest).startsWith("does not fit: the largest volume policy " + lastPolicy() + " can place now is ");
+        assertThat(r.err()).contains("; " + largest + "); commit " + commit + " stays on main and the reconcilers keep "
+                + "trying it; to undo it, git revert " + commit + " in a checkout of main and push, or remove a new "
+                + "volume's file and run nvmesh apply --prune");
+    }
+
+    @Test
+    void aProtectedVolumeThatNeverGotSpaceIsRemovedInOneCommit() throws Exception {
+        Path dir = manifests(true, "mistake-01", "1PiB");
+        assertThat(applyWait(dir).exitCode()).isEqualTo(1);
+        Files.delete(dir.resolve("mistake-01.yaml"));
+
+        Cli r = applyWait(dir, "--prune");
+
+        assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).contains("remove ", "mistake-01: deleted", "all 1 removed volume(s) deleted");
+    }
+
+    @Test
+    void getCapacityForAPolicySaysTheLargestVolumeItCanPlaceNowOnAnyInstance() throws Exception {
+        Path dir = manifests("room-01", "4GiB");
+        assertThat(applyWait(dir).exitCode()).isZero();
+        String policy = lastPolicy();
+
+        Cli table = Cli.run("get", "capacity", "--policy", policy, "--server", cluster.url("r2"), "--token",
+                LiveCluster.READ);
+        Cli json = Cli.run("get", "capacity", "--policy", policy, "-o", "json", "--server", cluster.url("r1"),
+                "--token", LiveCluster.READ);
+        Cli unknown = Cli.run("get", "capacity", "--policy", "no-such-policy", "--server", cluster.url("r1"),
+                "--token", LiveCluster.READ);
+        Cli misplaced = Cli.run("get", "volumes", "--policy", policy, "--server", cluster.url("r1"), "--token",
+                LiveCluster.READ);
+
+        assertThat(table.exitCode()).as(table.err()).isZero();
+        assertThat(table.out()).contains("POLICY", "LARGEST VOLUME NOW", policy + " ", "concatenated",
+                "answered by r2");
+        assertThat(json.exitCode()).as(json.err()).isZero();
+        assertThat(json.out()).contains("\"policy\" : \"" + policy + "\"", "\"layout\" : \"concatenated\"",
+                "\"largestBytes\" : ", "\"stateCommit\" : ");
+        long r1 = Long.parseLong(json.out().replaceAll("(?s).*\"largestBytes\" : (\\d+).*", "$1"));
+        long r2 = Long.parseLong(table.out().replaceAll("(?s).*concatenated\\s+\\S+ \\S+\\s+(\\d+).*", "$1"));
+        assertThat(r1).isPositive().isEqualTo(r2);
+        assertThat(unknown.exitCode()).isEqualTo(1);
+        assertThat(unknown.err().strip()).contains("no policy no-such-policy is desired").doesNotContain("\n");
+        assertThat(misplaced.exitCode()).isEqualTo(2);
+        assertThat(misplaced.err()).contains("--policy applies only to get capacity");
     }
 
     @Test
@@ -128,8 +189,9 @@ class ApplyWaitTest {
 
         assertThat(r.exitCode()).as(r.out() + r.err()).isEqualTo(1);
         assertThat(r.out()).contains("the token may not trigger a reconcile pass (an admin token can)");
-        assertThat(r.err().strip()).isEqualTo("error: timed out after 3s: 1 of 1 volume(s) not online yet: slow-01 "
-                + "(not recorded yet)");
+        assertThat(r.err().strip()).startsWith("error: timed out after 3s: 1 of 1 volume(s) not online yet: slow-01 "
+                + "(not recorded yet); commit ").contains(" stays on main ", "git revert ", "nvmesh apply --prune")
+                .doesNotContain("\n");
     }
 
     @Test

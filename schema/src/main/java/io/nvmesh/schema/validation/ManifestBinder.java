@@ -39,7 +39,7 @@ final class ManifestBinder {
         return switch (kind) {
             case VOLUME_POLICY -> policy(metadata, spec);
             case VOLUME -> new Volume(metadata, spec.path("policy").asString(),
-                    size("spec.capacity", spec.path("capacity"), true),
+                    capacity(spec.path("capacity")),
                     strings(spec.path("clients")),
                     spec.path("rebuildPriority").asInt(DEFAULT_REBUILD_PRIORITY),
                     spec.path("deletionProtection").asBoolean(true));
@@ -53,12 +53,11 @@ final class ManifestBinder {
     private static VolumePolicy policy(Metadata metadata, JsonNode spec) {
         Layout layout = Layout.fromYaml(spec.path("layout").asString())
                 .orElseThrow(() -> new InvalidManifestException("spec.layout", "unknown layout"));
-        Capacity stripe = spec.has("stripeSize") ? size("spec.stripeSize", spec.path("stripeSize"), false)
-                : Capacity.of(VolumePolicy.DEFAULT_STRIPE_SIZE);
+        Size stripe = spec.has("stripeSize") ? stripeSize(spec.path("stripeSize")) : VolumePolicy.DEFAULT_STRIPE_SIZE;
         String scope = spec.path("domainScope").asString(null);
         return new VolumePolicy(metadata, layout,
                 spec.path("stripeWidth").asInt(layout.striped() ? VolumePolicy.DEFAULT_STRIPE_WIDTH : 1),
-                stripe.size(),
+                stripe,
                 spec.path("mirrors").asInt(layout.mirrored() ? 1 : 0),
                 spec.path("dataBlocks").asInt(layout.erasureCoded() ? VolumePolicy.DEFAULT_DATA_BLOCKS : 0),
                 spec.path("parityBlocks").asInt(layout.erasureCoded() ? VolumePolicy.DEFAULT_PARITY_BLOCKS : 0),
@@ -67,14 +66,19 @@ final class ManifestBinder {
                 spec.path("thin").asBoolean(false), spec.path("allowSharedDrives").asBoolean(false));
     }
 
-    private static Capacity size(String path, JsonNode value, boolean maxAllowed) {
-        String text = value.asString();
+    private static Capacity capacity(JsonNode value) {
         try {
-            return maxAllowed ? Capacity.parse(text) : Capacity.of(Size.parse(text));
-        } catch (InvalidManifestException e) {
-            throw e;
+            return Capacity.parse(value.asString());
         } catch (IllegalArgumentException | ArithmeticException e) {
-            throw new InvalidManifestException(path, e.getMessage());
+            throw new InvalidManifestException("spec.capacity", e.getMessage());
+        }
+    }
+
+    private static Size stripeSize(JsonNode value) {
+        try {
+            return Size.parse(value.asString(), VolumePolicy.STRIPE_SIZE_EXAMPLES);
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            throw new InvalidManifestException("spec.stripeSize", e.getMessage());
         }
     }
 

@@ -6,8 +6,10 @@ import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
 import com.networknt.schema.path.NodePath;
+import io.nvmesh.schema.Capacity;
 import io.nvmesh.schema.Kind;
 import io.nvmesh.schema.Volume;
+import io.nvmesh.schema.VolumePolicy;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashSet;
@@ -139,7 +141,9 @@ final class SchemaCheck {
 
     private static String patternMessage(String defName, JsonNode value, JsonNode rule) {
         return switch (defName) {
-            case "size", "capacity" -> display(value) + " is not a size (use e.g. 500GiB, 2TB)";
+            // Only stripeSize uses the size $def in manifests; each hint validates where it is written.
+            case "size" -> display(value) + " is not a size (use e.g. " + VolumePolicy.STRIPE_SIZE_EXAMPLES + ")";
+            case "capacity" -> display(value) + " is not a size (use e.g. " + Capacity.EXAMPLES + ")";
             case "name" -> display(value) + " is not a valid name (lower case letters, digits and '-', at most 63)";
             case "labelKey" -> display(value) + " is not a valid label key (e.g. zone, nvmesh.io/media)";
             case "labelValue" -> display(value) + " is not a valid label value (at most 63 letters, digits, '-', '_'"

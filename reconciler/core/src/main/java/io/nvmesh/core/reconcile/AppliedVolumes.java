@@ -18,13 +18,16 @@ import java.util.TreeSet;
  * @param commit  the desired commit
  * @param changed volumes added, changed, or whose policy changed (they must end online)
  * @param removed volumes no longer desired (they must end deleted)
+ * @param policyOf the policy of each changed volume, to say what its policy can place when it does not fit
  */
-public record AppliedVolumes(String commit, List<String> changed, List<String> removed) {
+public record AppliedVolumes(String commit, List<String> changed, List<String> removed,
+        Map<String, String> policyOf) {
 
     public AppliedVolumes {
         Objects.requireNonNull(commit, "commit");
         changed = List.copyOf(changed);
         removed = List.copyOf(removed);
+        policyOf = Map.copyOf(policyOf);
     }
 
     /**
@@ -38,8 +41,10 @@ public record AppliedVolumes(String commit, List<String> changed, List<String> r
         SortedMap<String, Manifest> before = from.isEmpty() || from.equals(to) ? new TreeMap<>() : objects(b, from);
         TreeSet<String> changed = new TreeSet<>();
         TreeSet<String> removed = new TreeSet<>();
+        Map<String, String> policyOf = new TreeMap<>();
         for (Manifest m : after.values()) {
             if (m instanceof Volume v) {
+                policyOf.put(v.name(), v.policy());
                 Manifest old = before.get(DesiredManifests.key(v));
                 String policyKey = "VolumePolicy " + v.policy();
                 boolean policyChanged = !Objects.equals(before.get(policyKey), after.get(policyKey));
@@ -53,7 +58,8 @@ public record AppliedVolumes(String commit, List<String> changed, List<String> r
                 removed.add(v.name());
             }
         }
-        return new AppliedVolumes(to, List.copyOf(changed), List.copyOf(removed));
+        policyOf.keySet().retainAll(changed);
+        return new AppliedVolumes(to, List.copyOf(changed), List.copyOf(removed), policyOf);
     }
 
     private static SortedMap<String, Manifest> objects(DesiredBranch b, String commit) {

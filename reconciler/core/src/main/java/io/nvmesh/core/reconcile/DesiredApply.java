@@ -1,5 +1,6 @@
 package io.nvmesh.core.reconcile;
 
+import io.nvmesh.core.record.RecordedState;
 import io.nvmesh.core.record.StateFiles;
 import io.nvmesh.core.state.Author;
 import io.nvmesh.core.state.Changes;
@@ -21,7 +22,7 @@ import java.util.TreeSet;
 
 /**
  * {@code nvmesh apply}: validates the desired tree that would result, refuses to drop a volume with deletion
- * protection, and commits to the desired branch by compare-and-swap on the tip it read (or the one the user saw).
+ * protection that was ever placed, and commits to the desired branch by compare-and-swap on the tip it read (or the one the user saw).
  */
 public final class DesiredApply {
 
@@ -46,7 +47,8 @@ public final class DesiredApply {
             }
         });
         DesiredFiles base = DesiredFiles.of(tip);
-        return commit(store, b, base, base.overlay(local, prune), message, author);
+        List<Unpruned> kept = prune ? List.of() : base.objectsIn(base.prunable(local));
+        return commit(store, b, base, base.overlay(local, prune), message, author).withKept(kept);
     }
 
     /** Applies a saved plan, refusing it when the desired branch or the recorded state moved since it was made. */
@@ -98,7 +100,7 @@ public final class DesiredApply {
                     manifests.problems().stream().map(p -> p.render()).toList());
         }
         SortedSet<String> changed = next.changedFrom(base);
-        List<String> protectedVolumes = removedProtected(base, next, changed, manifests);
+        List<String> protectedVolumes = removedProtected(store, base, next, changed, manifests);
         if (!protectedVolumes.isEmpty()) {
             throw new GitOpsRefusal("refusing to delete volumes with deletionProtection: true; nothing was committed "
                     + "(set deletionProtection: false and apply that first)", protectedVolumes);
@@ -133,18 +135,28 @@ public final class DesiredApply {
                 + "); nothing was committed; try again");
     }
 
-    /** Volumes protected at the base that the next tree no longer has; only changed files can lose one. */
-    private static List<String> removedProtected(DesiredFiles base, DesiredFiles next, SortedSet<String> changed,
-            DesiredManifests nextManifests) {
+    /**
+     * Volumes protected at the base that the next tree no longer has; only changed files can lose one. A volume that
+     * was never placed is not held back ({@link DeletionProtection}); the recorded state is read only when some
+     * protected volume goes.
+     */
+    private static List<String> removedProtected(StateStore store, DesiredFiles base, DesiredFiles next,
+            SortedSet<String> changed, DesiredManifests nextManifests) {
         if (changed.isEmpty()) {
             return List.of();
         }
         DesiredManifests before = DesiredManifests.load(base.only(changed));
+        RecordedState recorded = null;
         List<String> out = new ArrayList<>();
         for (Manifest m : before.objects.values()) {
             if (m instanceof Volume v && v.deletionProtection()
                     && !nextManifests.objects.containsKey(DesiredManifests.key(v))) {
-                out.add("Volume " + v.name() + " (" + before.fileOf.get(DesiredManifests.key(v)) + ")");
+                if (recorded == null) {
+                    recorded = Reconciliation.decode(store.read(StateStore.STATE_REF));
+                }
+                if (DeletionProtection.guards(v, recorded)) {
+                    out.add("Volume " + v.name() + " (" + before.fileOf.get(DesiredManifests.key(v)) + ")");
+                }
             }
         }
         return out;

@@ -2,10 +2,14 @@ package io.nvmesh.core.reconcile;
 
 import io.nvmesh.core.allocation.Action;
 import io.nvmesh.core.allocation.ActionKind;
+import io.nvmesh.core.allocation.Allocations;
 import io.nvmesh.core.allocation.Chunk;
 import io.nvmesh.core.allocation.Drive;
 import io.nvmesh.core.allocation.Group;
 import io.nvmesh.core.allocation.Outcome;
+import io.nvmesh.core.allocation.DesiredState;
+import io.nvmesh.core.allocation.Plan;
+import io.nvmesh.core.allocation.Planner;
 import io.nvmesh.core.allocation.Segment;
 import io.nvmesh.core.allocation.SegmentMove;
 import io.nvmesh.core.allocation.Target;
@@ -54,7 +58,8 @@ public final class DesiredDiff {
             }
         }
         List<String> deletes = base.files().keySet().stream().filter(p -> !files.files().containsKey(p)).toList();
-        return diff(store, b, b.ref(), files, local.files().size(), puts, deletes);
+        List<Unpruned> kept = prune ? List.of() : base.objectsIn(base.prunable(local));
+        return diff(store, b, b.ref(), files, local.files().size(), puts, deletes, kept);
     }
 
     /** A ref of the desired repository ({@code main}, {@code refs/heads/next}) or a commit id of the branch. */
@@ -64,11 +69,11 @@ public final class DesiredDiff {
         if (!s.exists()) {
             throw new GitOpsRefusal("ref " + ref + " does not exist in the desired repository");
         }
-        return diff(store, b, ref, DesiredFiles.of(s), 0, new TreeMap<>(), List.of());
+        return diff(store, b, ref, DesiredFiles.of(s), 0, new TreeMap<>(), List.of(), List.of());
     }
 
     private static DiffReport diff(StateStore store, DesiredBranch branch, String shownRef, DesiredFiles files,
-            int localFiles, SortedMap<String, byte[]> puts, List<String> deletes) {
+            int localFiles, SortedMap<String, byte[]> puts, List<String> deletes, List<Unpruned> kept) {
         // Reading the recorded state and validating the desired manifests are independent: overlap them.
         CompletableFuture<RecordedState> state = new CompletableFuture<>();
         Thread reader = new Thread(() -> {
@@ -96,11 +101,11 @@ public final class DesiredDiff {
                     Manifest m = all.objects.get("VolumePolicy " + name);
                     return m instanceof VolumePolicy p ? p : null;
                 }, v -> true, false);
-        List<ManifestChange> changes = changes(files, previousFiles, now, result.blocked());
+        List<ManifestChange> changes = changes(files, previousFiles, now, result.blocked(), recorded);
         return new DiffReport(shownRef, files.baseCommit(), localFiles, recorded.commitId(), from,
                 recorded.reconciled().outcome(), changes, result.plan().actions(), placements(recorded,
                 result.plan().actions()), result.plan().before(), result.plan().after(), result.blocked(), puts,
-                deletes);
+                deletes, kept, largestPlaceable(recorded, now.state(), result.plan()));
     }
 
     private static <T> T join(CompletableFuture<T> f) {
@@ -119,7 +124,7 @@ public final class DesiredDiff {
      * or vanish in a file that changed.
      */
     private static List<ManifestChange> changes(DesiredFiles files, DesiredFiles previous, DesiredManifests now,
-            List<String> blocked) {
+            List<String> blocked, RecordedState recorded) {
         SortedSet<String> changed = files.changedFrom(previous);
         if (changed.isEmpty()) {
             return List.of();
@@ -136,9 +141,14 @@ public final class DesiredDiff {
             Manifest a = before.objects.get(k);
             Manifest b = after.objects.get(k);
             if (a == null) {
-                out.add(new ManifestChange(ManifestChange.Change.ADDED, k, after.fileOf.get(k), List.of(), false));
+                // A capacity rounded down to whole MiB shows both figures, as a changed one does.
+                List<ManifestChange.FieldChange> rounded = b instanceof Volume v && v.capacity().rounded()
+                        ? List.of(new ManifestChange.FieldChange("spec.capacity", null, v.capacity().toString()))
+                        : List.of();
+                out.add(new ManifestChange(ManifestChange.Change.ADDED, k, after.fileOf.get(k), rounded, false));
             } else if (b == null) {
-                boolean isBlocked = blockedKeys.contains(k) || a instanceof Volume v && v.deletionProtection();
+                boolean isBlocked = blockedKeys.contains(k)
+                        || a instanceof Volume v && DeletionProtection.guards(v, recorded);
                 out.add(new ManifestChange(ManifestChange.Change.REMOVED, k, before.fileOf.get(k), List.of(),
                         isBlocked));
             } else {
@@ -146,6 +156,40 @@ public final class DesiredDiff {
                 if (!fields.isEmpty()) {
                     out.add(new ManifestChange(ManifestChange.Change.MODIFIED, k, after.fileOf.get(k), fields, false));
                 }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * For each create or extend that does not fit, the largest volume its policy can place beside the placed rest of
+     * the plan: what {@code get capacity --policy} answers once the plan is recorded. One search per policy.
+     */
+    private static SortedMap<String, DiffReport.Largest> largestPlaceable(RecordedState recorded,
+            DesiredState desired, Plan plan) {
+        SortedMap<String, DiffReport.Largest> out = new TreeMap<>();
+        Map<String, Volume> volumes = new HashMap<>();
+        desired.volumes().forEach(v -> volumes.put(v.name(), v));
+        Map<String, Long> byPolicy = new HashMap<>();
+        Allocations after = null;
+        for (Action a : plan.unplaceable()) {
+            Volume v = volumes.get(a.volume());
+            // An extend that changes policy or layout fails for that, not for room.
+            boolean grows = a.kind() == ActionKind.CREATE || a.kind() == ActionKind.EXTEND && v != null
+                    && a.sizeAfter() > a.sizeBefore() && recorded.allocations().volume(v.name())
+                            .map(x -> x.policy().equals(v.policy()) && desired.policy(v.policy())
+                                    .map(p -> p.layout() == x.layout()).orElse(false)).orElse(false);
+            if (v == null || !grows || v.capacity().max() || desired.policy(v.policy()).isEmpty()) {
+                continue;
+            }
+            if (after == null) {
+                after = recorded.allocations().apply(plan);
+            }
+            Allocations state = after;
+            long largest = byPolicy.computeIfAbsent(v.policy(), p -> Planner.largestVolume(recorded.inventory(),
+                    state, desired, p));
+            if (a.sizeAfter() - a.sizeBefore() > largest) {
+                out.put(a.volume(), new DiffReport.Largest(v.policy(), largest));
             }
         }
         return out;

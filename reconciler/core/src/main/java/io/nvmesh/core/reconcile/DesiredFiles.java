@@ -60,13 +60,32 @@ record DesiredFiles(String baseCommit, SortedMap<String, byte[]> files, Map<Stri
         out.putAll(local.files());
         shown.putAll(local.shownAs());
         if (prune) {
-            for (String p : files.keySet()) {
-                if (!local.files().containsKey(p) && local.covers(p)) {
-                    out.remove(p);
-                }
-            }
+            prunable(local).forEach(out::remove);
         }
         return new DesiredFiles(baseCommit, out, shown);
+    }
+
+    /** This tree's manifest files that {@code --prune} would remove: under the folders named, gone locally. */
+    SortedSet<String> prunable(LocalManifests local) {
+        SortedSet<String> out = new TreeSet<>();
+        for (String p : files.keySet()) {
+            if (!local.files().containsKey(p) && local.covers(p)) {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    /** The objects in {@code paths} of this tree, each with its file: what a prune of them would remove. */
+    java.util.List<Unpruned> objectsIn(SortedSet<String> paths) {
+        if (paths.isEmpty()) {
+            return java.util.List.of();
+        }
+        DesiredManifests m = DesiredManifests.load(only(paths));
+        java.util.List<Unpruned> out = new java.util.ArrayList<>();
+        m.objects.forEach((key, manifest) -> out.add(new Unpruned(manifest.kind().yamlName(), manifest.name(),
+                m.fileOf.get(key))));
+        return out;
     }
 
     String shown(String path) {

@@ -28,15 +28,24 @@ import java.util.TreeMap;
  * @param blocked volumes whose deletion is refused by deletion protection
  * @param puts files an apply of this diff writes to the desired branch
  * @param deletes files an apply of this diff removes from it ({@code --prune})
+ * @param kept objects on the branch whose files are gone from the folders given, kept because {@code --prune} was
+ *        not asked
+ * @param largestPlaceable for a volume that does not fit, the largest volume its policy can place beside the rest of
+ *        this plan (bytes of data), as {@code nvmesh get capacity --policy} would say once the plan is recorded
  */
 public record DiffReport(String desiredRef, String desiredCommit, int localFiles, String stateCommit,
         String reconciledFrom, String lastOutcome, List<ManifestChange> changes, List<Action> actions,
         List<SegmentPlacement> placements, Usage before, Usage after, List<String> blocked,
-        SortedMap<String, byte[]> puts, List<String> deletes) {
+        SortedMap<String, byte[]> puts, List<String> deletes, List<Unpruned> kept,
+        SortedMap<String, Largest> largestPlaceable) {
 
     /** One segment that a create, extend or move puts on a drive. */
     public record SegmentPlacement(String volume, ActionKind kind, int chunk, int group, int segment, Role role,
             String target, String serial, long offset, long length, String fromTarget, String fromSerial) {
+    }
+
+    /** The largest volume (bytes of data) {@code policy} can place beside the rest of the plan. */
+    public record Largest(String policy, long bytes) {
     }
 
     public DiffReport {
@@ -53,6 +62,8 @@ public record DiffReport(String desiredRef, String desiredCommit, int localFiles
         blocked = List.copyOf(blocked);
         puts = Collections.unmodifiableSortedMap(new TreeMap<>(puts));
         deletes = List.copyOf(deletes);
+        kept = List.copyOf(kept);
+        largestPlaceable = Collections.unmodifiableSortedMap(new TreeMap<>(largestPlaceable));
     }
 
     public long count(ActionKind kind) {

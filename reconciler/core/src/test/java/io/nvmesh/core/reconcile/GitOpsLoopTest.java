@@ -312,6 +312,36 @@ class GitOpsLoopTest {
     }
 
     @Test
+    void aProtectedVolumeThatWasNeverPlacedIsRemovedInOneCommitAndAPlacedOneIsNot() throws Exception {
+        Fleet.commitDesired(store, Fleet.files("p.yaml", Fleet.POLICIES, "v.yaml",
+                Fleet.volume("ledger", "mirror", "10GiB", true), "huge.yaml",
+                Fleet.volume("huge", "mirror", "1PiB", true)));
+        new Reconciler(store, "main").reconcileOnce();
+        assertThat(recorded().volumes().get("huge").status()).isEqualTo(VolumeStatus.PENDING);
+        assertThat(recorded().volumes().get("ledger").allocation()).isPresent();
+        Files.createDirectories(tmp.resolve("w"));
+        Files.writeString(tmp.resolve("w/p.yaml"), Fleet.POLICIES);
+        Files.writeString(tmp.resolve("w/v.yaml"), Fleet.volume("ledger", "mirror", "10GiB", true));
+        LocalManifests withoutHuge = LocalManifests.read(List.of("."), tmp.resolve("w"));
+        Files.delete(tmp.resolve("w/v.yaml"));
+        LocalManifests withoutEither = LocalManifests.read(List.of("."), tmp.resolve("w"));
+
+        DiffReport preview = DesiredDiff.ofLocal(store, "main", withoutEither, true);
+        assertThat(preview.changes()).extracting(ManifestChange::object, ManifestChange::blocked)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("Volume huge", false),
+                        org.assertj.core.groups.Tuple.tuple("Volume ledger", true));
+        assertThatThrownBy(() -> DesiredApply.apply(store, "main", withoutEither, true, Optional.empty(), "",
+                Fleet.TEST)).isInstanceOf(GitOpsRefusal.class).hasMessageContaining("deletionProtection")
+                .hasMessageContaining("Volume ledger (v.yaml)").hasMessageNotContaining("huge");
+        ApplyResult applied = DesiredApply.apply(store, "main", withoutHuge, true, Optional.empty(), "", Fleet.TEST);
+
+        assertThat(applied.removed()).containsExactly("huge.yaml");
+        new Reconciler(store, "main").reconcileOnce();
+        assertThat(recorded().volumes()).containsOnlyKeys("ledger");
+        assertThat(Fsck.check(store, "main").clean()).isTrue();
+    }
+
+    @Test
     void unprotectedVolumeRemovedFromDesiredIsDeleted() {
         Fleet.commitDesired(store, Fleet.files("p.yaml", Fleet.POLICIES, "v.yaml",
                 Fleet.volume("tmp", "mirror", "10GiB", false)));

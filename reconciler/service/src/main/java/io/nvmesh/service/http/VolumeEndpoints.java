@@ -3,12 +3,15 @@ package io.nvmesh.service.http;
 import io.nvmesh.core.allocation.Chunk;
 import io.nvmesh.core.allocation.Drive;
 import io.nvmesh.core.allocation.Group;
+import io.nvmesh.core.allocation.DesiredState;
 import io.nvmesh.core.allocation.Inventory;
+import io.nvmesh.core.allocation.Planner;
 import io.nvmesh.core.allocation.Segment;
 import io.nvmesh.core.allocation.Target;
 import io.nvmesh.core.allocation.VolumeAllocation;
 import io.nvmesh.core.record.RecordedState;
 import io.nvmesh.core.record.VolumeRecord;
+import io.nvmesh.schema.VolumePolicy;
 import io.nvmesh.service.reconcile.PassResult;
 import io.nvmesh.service.reconcile.ReconcileLoop;
 
@@ -25,6 +28,10 @@ import java.util.Optional;
  */
 final class VolumeEndpoints {
 
+    /** A manifest name, as the schemas' {@code name} rule says; anything else cannot be a policy. */
+    private static final java.util.regex.Pattern POLICY_NAME = java.util.regex.Pattern.compile(
+            "[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
+
     private final String self;
     private final Optional<ReconcileLoop> reconcile;
 
@@ -39,6 +46,8 @@ final class VolumeEndpoints {
                 Route.offloaded("GET", "/v1/volumes", Access.READ, this::volumes),
                 Route.offloaded("GET", "/v1/volumes/{name}", Access.READ, this::volume),
                 Route.offloaded("GET", "/v1/inventory", Access.READ, this::inventory),
+                // Offloaded: it reads both refs and searches the fleet as the planner would.
+                Route.offloaded("GET", "/v1/capacity/largest", Access.READ, this::largest),
                 Route.inline("GET", "/v1/reconcile/results", Access.READ, this::results),
                 Route.inline("POST", "/v1/hooks/git", Access.WRITE, this::hook));
     }
@@ -79,6 +88,13 @@ final class VolumeEndpoints {
     }
 
     record ResultsJson(String instance, List<PassResult> results) {
+    }
+
+    /**
+     * @param largestBytes the largest volume (bytes of data) the policy can place now, as {@code capacity: max} would
+     *                     (at most 256 chunks); 0 when nothing fits
+     */
+    record LargestJson(String instance, String stateCommit, String policy, String layout, long largestBytes) {
     }
 
     record HookJson(String instance, String status) {
@@ -130,6 +146,29 @@ final class VolumeEndpoints {
                 a.map(v -> lower(v.layout())).orElse(""), a.map(v -> lower(v.protection())).orElse(""),
                 a.map(VolumeAllocation::size).orElse(0L), a.map(VolumeAllocation::placedCapacity).orElse(0L),
                 owner(r.name()), segments));
+    }
+
+    /**
+     * What fits now: the planner's own search on this instance's view of the recorded state (allocations and held
+     * space) and the desired branch's policies, classes and drive intents. Any instance answers alike.
+     */
+    private ApiResponse largest(ApiRequest request) {
+        String policy = request.requiredParam("policy");
+        if (!POLICY_NAME.matcher(policy).matches()) {
+            throw ApiException.badRequest("query parameter `policy` is not a policy name (lower case letters, digits "
+                    + "and '-', at most 63)");
+        }
+        ReconcileLoop loop = loop();
+        RecordedState state = loop.recorded();
+        DesiredState desired = loop.desired().orElse(null);
+        VolumePolicy p = desired == null ? null : desired.policy(policy).orElse(null);
+        if (p == null) {
+            throw ApiException.notFound(desired == null ? "the desired branch has no valid manifests, so no policy "
+                    + policy + " (nvmesh validate lists the problems)" : "no policy " + policy
+                    + " is desired (nvmesh validate; policies are VolumePolicy manifests on the desired branch)");
+        }
+        long bytes = Planner.largestVolume(state.inventory(), state.allocations(), desired, policy);
+        return ApiResponse.ok(new LargestJson(self, state.commitId(), p.name(), p.layout().yamlName(), bytes));
     }
 
     private ApiResponse inventory(ApiRequest request) {

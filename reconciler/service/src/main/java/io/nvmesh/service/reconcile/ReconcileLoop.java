@@ -283,6 +283,14 @@ public final class ReconcileLoop implements AutoCloseable {
     }
 
     /**
+     * The desired state at the desired branch's tip, empty while the branch is missing or its manifests are invalid.
+     * Blocks on Git: call it from a work executor. Validated once per desired commit (shared with the passes).
+     */
+    public Optional<DesiredState> desired() {
+        return reconciler.desiredState();
+    }
+
+    /**
      * Hears every recorded state this instance observes (its own commits at once, others' at the next pass), in
      * commit order, on the loop thread; must be quick or hand off.
      */

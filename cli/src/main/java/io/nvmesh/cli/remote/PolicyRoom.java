@@ -1,0 +1,54 @@
+package io.nvmesh.cli.remote;
+
+import io.nvmesh.schema.Size;
+import java.io.PrintWriter;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What fits now: {@code GET /v1/capacity/largest?policy=NAME}, the largest volume a policy can place on the recorded
+ * state, as {@code get capacity --policy} shows it and {@code apply --wait} quotes it for a volume that does not fit.
+ */
+public final class PolicyRoom {
+
+    private PolicyRoom() {
+    }
+
+    static Map<String, Object> ask(ServerClient client, String policy) {
+        return client.get("/v1/capacity/largest?policy=" + URLEncoder.encode(policy, StandardCharsets.UTF_8));
+    }
+
+    /**
+     * {@code does not fit: the largest volume policy p can place now is 3.2 TiB}, rounded down so it never promises
+     * more than fits; empty when the server cannot say (the reason of the failure stands on its own).
+     */
+    public static String doesNotFit(ServerClient client, String policy) {
+        try {
+            Object bytes = ask(client, policy).get("largestBytes");
+            return bytes instanceof Number n ? "does not fit: the largest volume policy " + policy
+                    + " can place now is " + Size.ofBytes(n.longValue()).humanAtMost() : "";
+        } catch (ServerException e) {
+            return "";
+        }
+    }
+
+    static void print(PrintWriter out, Map<String, Object> body, Output output) {
+        if (output == Output.JSON) {
+            Rendering.json(out, body);
+            return;
+        }
+        if (output == Output.YAML) {
+            Rendering.yaml(out, body);
+            return;
+        }
+        long bytes = body.get("largestBytes") instanceof Number n ? n.longValue() : 0;
+        Rendering.table(out, List.of("POLICY", "LAYOUT", "LARGEST VOLUME NOW", "BYTES"), List.of(List.of(
+                Rendering.text(body.get("policy")), Rendering.text(body.get("layout")),
+                Size.ofBytes(bytes).humanAtMost(), String.valueOf(bytes))));
+        String state = Rendering.text(body.get("stateCommit"));
+        out.println("on the recorded state at " + state.substring(0, Math.min(7, state.length())) + ", answered by "
+                + Rendering.text(body.get("instance")) + "; other volumes placed meanwhile take from it");
+    }
+}
