@@ -19,7 +19,7 @@ final class RepositoryOptions {
     @Option(names = "--repo", paramLabel = "PATH|URL",
             description = "Desired repository: a path or a Git URL. Default: $NVMESH_REPO; else, inside a Git "
                     + "checkout, its origin (or the checkout itself without one); else "
-                    + "${NVMESH_HOME:-~/.nvmesh}/desired.git, created on first use.")
+                    + "desired.git in $NVMESH_HOME (default: ~/.nvmesh), created on first use.")
     String repo;
 
     @Option(names = "--branch", paramLabel = "BRANCH", defaultValue = DesiredBranch.DEFAULT,
