@@ -118,6 +118,11 @@ class ApplyWaitTest {
         assertThat(r.err().strip()).startsWith("error: 1 of 1 volume(s) failed: huge-01 (pending: ")
                 .doesNotContain("\n");
         assertThat(r.out()).contains("huge-01: pending: ");
+        // What it asks for, from the desired manifest, since nothing is placed to show it.
+        assertThat(Cli.run("describe", "volume", "huge-01", "--server", cluster.url("r2"), "--token",
+                LiveCluster.READ).out()).contains("Status:              pending", "Reason:              ",
+                "Policy:              p", "Layout:              concatenated", "Size:                1PiB asked, "
+                        + "not placed yet");
     }
 
     @Test
