@@ -99,8 +99,9 @@ public final class ClusterViews {
         switch (kind) {
             case VOLUMES -> {
                 for (Map<String, Object> v : Rendering.list(body, "items")) {
-                    rows.add(List.of(t(v, "name"), t(v, "status"), t(v, "policy"), t(v, "layout"),
-                            Rendering.bytes(v.get("sizeBytes")), t(v, "segments"), t(v, "owner"), t(v, "reason")));
+                    rows.add(List.of(t(v, "name"), StatusWords.label(t(v, "status")), t(v, "policy"), t(v, "layout"),
+                            Rendering.bytes(v.get("sizeBytes")), t(v, "segments"), t(v, "owner"),
+                            StatusWords.reason(t(v, "status"), t(v, "reason"))));
                 }
                 Rendering.table(out, List.of("NAME", "STATUS", "POLICY", "LAYOUT", "SIZE", "SEGMENTS", "OWNER",
                         "REASON"), rows);
@@ -209,9 +210,10 @@ public final class ClusterViews {
         }
         Map<String, String> fields = new LinkedHashMap<>();
         fields.put("Name", t(v, "name"));
-        fields.put("Status", t(v, "status"));
-        if (!t(v, "reason").isEmpty()) {
-            fields.put("Reason", t(v, "reason"));
+        fields.put("Status", StatusWords.label(t(v, "status")));
+        String reason = StatusWords.reason(t(v, "status"), t(v, "reason"));
+        if (!reason.isEmpty()) {
+            fields.put("Reason", reason);
         }
         fields.put("Policy", t(v, "policy"));
         fields.put("Layout", t(v, "layout") + (t(v, "protection").isEmpty() ? "" : ", protection " + t(v, "protection")));

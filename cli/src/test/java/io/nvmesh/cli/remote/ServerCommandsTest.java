@@ -234,6 +234,24 @@ class ServerCommandsTest {
     }
 
     @Test
+    void aGrowingVolumeReadsOnlineExtendingInGetAndDescribe() {
+        answers.put("/v1/volumes", """
+                {"instance":"r1","stateCommit":"75f9117aaaaaaaaa","desiredCommit":"f83bfccbbbbbbbbb","count":1,
+                 "items":[{"name":"db-01","status":"extending","reason":"8 new segment(s) not served yet by their targets",
+                           "policy":"mirror","layout":"raid1","sizeBytes":214748364800,"segments":10,"owner":"r2"}]}""");
+        answers.put("/v1/volumes/db-01", ANSWERS.get("/v1/volumes/db-01").replace("\"status\":\"online\",\"reason\":\"\"",
+                "\"status\":\"extending\",\"reason\":\"8 new segment(s) not served yet by their targets\""));
+
+        assertThat(run(0, "get", "volumes", "--server", url(), "--token", TOKEN)[0])
+                .contains("db-01  online (extending)  mirror", "  8 new segment(s) not served yet by their targets");
+        assertThat(run(0, "describe", "volume", "db-01", "--server", url(), "--token", TOKEN)[0])
+                .contains("Status:              online (extending)",
+                        "Reason:              8 new segment(s) not served yet by their targets");
+        assertThat(run(0, "get", "volumes", "-o", "json", "--server", url(), "--token", TOKEN)[0])
+                .as("scripts see the wire word").contains("\"status\" : \"extending\"");
+    }
+
+    @Test
     void describeVolumeListsEverySegment() {
         String out = run(0, "describe", "volume", "db-01", "--server", url(), "--token", TOKEN)[0];
         assertThat(out).contains("Status:              online", "Owner:               r2", "t-001", "S1");
