@@ -11,6 +11,7 @@ import io.nvmesh.service.sim.SimulatedFleet;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
@@ -93,6 +94,25 @@ class ApplyWaitTest {
         String json = Cli.run("get", "capacity", "-o", "json", "--server", cluster.url("r2"), "--token",
                 LiveCluster.READ).out();
         assertThat(json).contains("\"cluster\"", "\"domains\"", "\"driveClasses\"", "\"servers\"", "\"volumes\"");
+    }
+
+    @Test
+    void watchPrintsEveryVolumeWithItsStatusBeforeAnyChange() throws Exception {
+        assertThat(applyWait(manifests("seen-01", "2GiB", "seen-02", "3GiB")).exitCode()).isZero();
+
+        Cli text = Cli.run("watch", "volume/*", "--server", cluster.url("r2"), "--token", LiveCluster.READ,
+                "--timeout", "1s");
+        assertThat(text.exitCode()).as(text.err()).isZero();
+        assertThat(text.out()).containsPattern("volume/seen-01 status \\(current\\) \\{\"volume\":\"seen-01\","
+                + "\"status\":\"online\"").contains("volume/seen-02 status (current)");
+
+        Cli json = Cli.run("watch", "volume/seen-02", "volume/never-applied", "-o", "json", "--server",
+                cluster.url("r1"), "--token", LiveCluster.READ, "--timeout", "1s");
+        List<String> lines = json.out().lines().toList();
+        assertThat(lines.get(0)).startsWith("{\"topic\":\"volume/seen-02\",\"type\":\"status\",\"initial\":true,"
+                + "\"payload\":{\"volume\":\"seen-02\",\"status\":\"online\",\"reason\":\"\",\"stateCommit\":\"");
+        assertThat(lines.get(1)).isEqualTo("{\"topic\":\"volume/never-applied\",\"type\":\"absent\",\"initial\":true,"
+                + "\"payload\":{\"volume\":\"never-applied\"}}");
     }
 
     @Test
