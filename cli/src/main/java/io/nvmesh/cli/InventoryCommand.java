@@ -36,8 +36,8 @@ final class InventoryCommand implements Runnable {
             mixinStandardHelpOptions = true,
             description = {
                 "Replace the recorded inventory with the one in FILE (YAML, see docs/gitops.md), published on "
-                        + "refs/nvmesh/state by compare-and-swap. Every problem in FILE is reported as "
-                        + "file:line:column; nothing is recorded unless the whole file is valid.",
+                        + "refs/nvmesh/state by compare-and-swap. Nothing is recorded unless the whole file is valid; "
+                        + "each problem is reported as file:line:column.",
                 "Allocations are kept: a drive that is no longer listed leaves its segments degraded.",
                 "Targets reported by a node agent (recorded managed) get their inventory from the agent: an import "
                         + "that would change or remove one is refused, one line per target, and nothing is "

@@ -35,6 +35,7 @@ import picocli.CommandLine.Mixin;
             DemoCommand.class,
             ReconcilerCommand.class,
             SimCommand.class,
+            VersionCommand.class,
             CommandLine.HelpCommand.class,
         },
         footerHeading = "%nExamples:%n",

@@ -69,4 +69,15 @@ record RepositoryChoice(String location, boolean url, String why) {
     String describe() {
         return location + " (" + why + ")";
     }
+
+    /** Whether nobody named it: it was found from the current directory's Git checkout. */
+    boolean fromCheckout() {
+        return why.startsWith("origin of the checkout") || why.startsWith("the checkout at");
+    }
+
+    /** {@code /path (origin of the checkout at /src; --repo or NVMESH_REPO to choose another)}, for -v. */
+    String explain() {
+        return location + " (" + why + (why.equals("--repo") ? "" : "; --repo or NVMESH_REPO to choose another")
+                + ")";
+    }
 }

@@ -2,6 +2,7 @@ package io.nvmesh.cli;
 
 import io.nvmesh.core.state.DesiredBranch;
 import io.nvmesh.core.state.GitCheckout;
+import io.nvmesh.core.state.Snapshot;
 import io.nvmesh.core.state.StateStore;
 import io.nvmesh.core.state.StoreOptions;
 import java.nio.charset.StandardCharsets;
@@ -10,6 +11,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Option;
 
@@ -19,14 +21,15 @@ final class RepositoryOptions {
     @Option(names = "--repo", paramLabel = "PATH|URL",
             description = "Desired repository: a path or a Git URL. Default: $NVMESH_REPO; else, inside a Git "
                     + "checkout, its origin (or the checkout itself without one); else "
-                    + "${NVMESH_HOME:-~/.nvmesh}/desired.git, created on first use.")
+                    + "desired.git in $NVMESH_HOME (default: ~/.nvmesh), created on first use.")
     String repo;
 
     @Option(names = "--branch", paramLabel = "BRANCH", defaultValue = DesiredBranch.DEFAULT,
             description = "Desired branch (default: ${DEFAULT-VALUE}).")
     String branch;
 
-    @Option(names = {"-v", "--verbose"}, description = "Say which repository was chosen, and why.")
+    @Option(names = {"-v", "--verbose"}, description = "Say which repository was chosen, and why (on standard "
+            + "error).")
     boolean verbose;
 
     /** The chosen repository, opened. */
@@ -37,11 +40,49 @@ final class RepositoryOptions {
         }
     }
 
+    /** Where a checkout is looked for; a test points it elsewhere. */
+    Path cwd = Path.of("");
+
     RepositoryChoice choice() {
-        return RepositoryChoice.choose(repo, System.getenv(), Path.of(""));
+        return RepositoryChoice.choose(repo, System.getenv(), cwd);
     }
 
+    /**
+     * The chosen repository, opened. One found from the current directory's checkout that has no recorded state and
+     * whose desired branch holds YAML that is not nvmesh's, or none of ours (the nvmesh source clone, an
+     * application's repository), is refused in one sentence with the fix, rather than read as desired state.
+     */
     Opened open() {
+        Opened opened = openChosen();
+        if (opened.choice().fromCheckout() && !holdsNvmesh(opened.store())) {
+            opened.close();
+            throw CommandException.problems("repository %s is not a desired-state repository: it has no recorded "
+                    + "state and its branch %s holds YAML that is not nvmesh manifests; choose one with --repo "
+                    + "PATH|URL or NVMESH_REPO (e.g. export NVMESH_REPO=~/.nvmesh/desired.git)",
+                    opened.choice().describe(), branch);
+        }
+        return opened;
+    }
+
+    /**
+     * Recorded state; or a branch that is missing (a new repository) or whose YAML (outside hidden folders, which
+     * nvmesh skips) is all nvmesh manifests, at least one.
+     */
+    private boolean holdsNvmesh(StateStore store) {
+        if (store.read(StateStore.STATE_REF).exists()) {
+            return true;
+        }
+        Snapshot desired = new DesiredBranch(store, branch).read();
+        if (!desired.exists()) {
+            return true;
+        }
+        List<String> yaml = desired.paths().stream().filter(p -> p.endsWith(".yaml") || p.endsWith(".yml"))
+                .filter(p -> !p.startsWith(".") && !p.contains("/.")).toList();
+        return !yaml.isEmpty() && yaml.stream().allMatch(p -> desired.text(p)
+                .map(t -> t.contains("apiVersion: nvmesh.io/")).orElse(false));
+    }
+
+    private Opened openChosen() {
         RepositoryChoice c = choice();
         Map<String, String> env = System.getenv();
         String writer = "nvmesh-cli-" + ProcessHandle.current().pid();

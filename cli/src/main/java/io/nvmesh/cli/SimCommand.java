@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Unmatched;
 
 /** {@code nvmesh sim ...}: runs a simulated fleet (the service's SimMain) in a child JVM until Ctrl-C. */
@@ -20,6 +21,10 @@ import picocli.CommandLine.Unmatched;
         footer = {"  nvmesh sim --connect http://127.0.0.1:7420 --inventory fleet.yaml --agent-tokens agent-tokens",
                 "  NVMESH_AGENT_TOKEN=... nvmesh sim --connect http://127.0.0.1:7420 --targets 12 --drives 4", ""})
 final class SimCommand implements Callable<Integer> {
+
+    // Declared so that --help is this command's, not passed on to the simulator with everything else.
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    boolean help;
 
     @Unmatched
     List<String> args = new ArrayList<>();

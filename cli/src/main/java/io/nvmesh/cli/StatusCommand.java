@@ -11,12 +11,13 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code nvmesh status}: members, ownership balance, health, capacity and the last reconcile of each instance. */
 @Command(name = "status",
         mixinStandardHelpOptions = true,
-        description = {"Summarise a running cluster on one screen:",
+        description = {"Summarise a running cluster on one screen: members, ownership balance, health, capacity and "
+                + "each member's last reconcile pass.",
             "  members      alive or silent, start time, uptime, restarts;",
             "  balance      nodes (connected agents) and volumes owned per live member, with max/avg;",
             "  health       servers by kind and health, drives by health (the counters; the recorded inventory while "
                     + "they are empty), volumes by status (the recorded state);",
-            "  capacity     free, allocated and redundant bytes, % free (the replicated counters);",
+            "  capacity     free, allocated and redundant bytes, %% free (the replicated counters);",
             "  last pass    each live member's latest reconcile: outcome, how long ago, how long it took.",
             "The instance given answers for the cluster; every live member is asked for its own uptime and passes. A "
                     + "member that does not answer is listed as a problem."},

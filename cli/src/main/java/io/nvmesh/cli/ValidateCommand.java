@@ -17,7 +17,7 @@ import picocli.CommandLine.Model.CommandSpec;
         mixinStandardHelpOptions = true,
         description = {
             "Check manifests against the schema of their kind and against each other (references, unique "
-                    + "names). Reports every problem, one per line, as file:line:column.",
+                    + "names). Reports every problem on a line of its own, as file:line:column.",
             "Directories are searched recursively for *.yaml and *.yml; hidden directories are skipped."
         },
         footerHeading = "%nExamples:%n",

@@ -10,7 +10,7 @@ final class Verbose {
 
     static void say(RepositoryOptions options, RepositoryOptions.Opened repo, CommandSpec spec) {
         if (options.verbose) {
-            spec.commandLine().getErr().println("repository: " + repo.choice().describe() + ", branch "
+            spec.commandLine().getErr().println("repository " + repo.choice().explain() + ", branch "
                     + options.branch);
             spec.commandLine().getErr().flush();
         }

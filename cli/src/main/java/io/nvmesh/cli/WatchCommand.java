@@ -3,7 +3,9 @@ package io.nvmesh.cli;
 import io.nvmesh.cli.remote.ControlCharacters;
 import io.nvmesh.cli.remote.EventFollower;
 import io.nvmesh.cli.remote.EventLines;
+import io.nvmesh.cli.remote.InitialState;
 import io.nvmesh.cli.remote.ServerAddress;
+import io.nvmesh.cli.remote.ServerClient;
 import io.nvmesh.cli.remote.ServerException;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -26,9 +28,14 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "watch",
         mixinStandardHelpOptions = true,
         description = {
-            "Print events live as any reconciler instance raises them: TOPIC is volume/<name>, target/<id>, "
-                    + "client/<id>, drive/<serial>, capacity or cluster, or every topic of a kind (volume/*, "
-                    + "target/*, client/*, drive/*).",
+            "Print the current state of what TOPIC names, then events live as any reconciler instance raises "
+                    + "them.",
+            "TOPIC is volume/<name>, target/<id>, client/<id>, drive/<serial>, capacity or cluster, or every topic "
+                    + "of a kind (volume/*, target/*, client/*, drive/*).",
+            "First, as kubectl get -w does, one line per object with its state now, marked (current) (in json "
+                    + "\"initial\":true): volumes with their status and reason, targets and drives with their "
+                    + "health, clients as recorded, capacity's totals, cluster's members. --no-initial prints only "
+                    + "changes; so does --since, which prints the events after SEQ instead.",
             "When the connection ends, watch reconnects (with backoff) to the next --server, or the same one, and "
                     + "resumes after the last event it printed. When the server no longer holds what was missed, "
                     + "watch prints that the topic was reset and then the snapshot of its current state.",
@@ -37,6 +44,7 @@ import picocli.CommandLine.Model.CommandSpec;
         footerHeading = "%nExamples:%n",
         footer = {
             "  nvmesh watch volume/db-01",
+            "  nvmesh watch 'volume/*' --no-initial   changes only",
             "  nvmesh watch 'drive/*' target/t-001 -s http://r1:7420 -s http://r2:7420",
             "  nvmesh watch volume/db-01 -o json --count 1   one event as JSON, for a script",
             "  nvmesh watch capacity --since 1764078000000041   resume after a sequence",
@@ -71,7 +79,11 @@ final class WatchCommand implements Callable<Integer> {
             description = "text (a line per event) or json (one JSON object per line, for scripts)")
     Format output;
 
-    @Option(names = "--count", paramLabel = "N", description = "Stop after N events.")
+    @Option(names = "--no-initial", description = "Do not print the current state first: only changes.")
+    boolean noInitial;
+
+    @Option(names = "--count", paramLabel = "N", description = "Stop after N events (the current state printed "
+            + "first does not count).")
     Integer count;
 
     @Option(names = "--timeout", paramLabel = "DURATION",
@@ -89,27 +101,29 @@ final class WatchCommand implements Callable<Integer> {
         List<ServerAddress> addresses = addresses();
         CompletableFuture<Boolean> stop = new CompletableFuture<>();
         AtomicInteger events = new AtomicInteger();
+        boolean initial = !noInitial && since == null;
+        // Until the current state is printed, events are held back: subscribing first and reading the state second
+        // leaves no gap; an event the state already shows is printed again after it, which is harmless.
+        List<EventFollower.Item> held = new ArrayList<>();
+        boolean[] live = {!initial};
+        CompletableFuture<Void> subscribed = new CompletableFuture<>();
         EventFollower follower = EventFollower.start(addresses, topics, since, new EventFollower.Listener() {
             @Override
             public void item(EventFollower.Item item) {
                 synchronized (out) {
-                    if (stop.isDone()) {
+                    if (!live[0]) {
+                        held.add(item);
                         return;
                     }
-                    if (output == Format.JSON) {
-                        out.println(ControlCharacters.escape(EventLines.json(item)));
-                    } else {
-                        EventLines.text(item, LocalTime.now()).forEach(l -> out.println(ControlCharacters.escape(l)));
-                    }
-                    out.flush();
                 }
-                if (!item.reset() && count != null && events.incrementAndGet() >= count) {
-                    stop.complete(true);
-                }
+                print(item, out, stop, events);
             }
 
             @Override
             public void note(String line) {
+                if (line.startsWith("watching ")) {
+                    subscribed.complete(null);
+                }
                 synchronized (err) {
                     err.println(ControlCharacters.escape(line));
                     err.flush();
@@ -122,6 +136,9 @@ final class WatchCommand implements Callable<Integer> {
             }
         });
         try (Interrupts ctrlC = Interrupts.onCtrlC(() -> stop.complete(true))) {
+            if (initial) {
+                printInitial(addresses, follower, subscribed, held, live, out, stop, events);
+            }
             if (limit == null) {
                 stop.get();
             } else {
@@ -142,6 +159,61 @@ final class WatchCommand implements Callable<Integer> {
             follower.close();
         }
         return ExitCode.OK.code();
+    }
+
+    /** Prints one item unless stopped; counts events (not resets, not the current state) towards --count. */
+    private void print(EventFollower.Item item, PrintWriter out, CompletableFuture<Boolean> stop,
+            AtomicInteger events) {
+        synchronized (out) {
+            if (stop.isDone()) {
+                return;
+            }
+            if (output == Format.JSON) {
+                out.println(ControlCharacters.escape(EventLines.json(item)));
+            } else {
+                EventLines.text(item, LocalTime.now()).forEach(l -> out.println(ControlCharacters.escape(l)));
+            }
+            out.flush();
+        }
+        if (!item.reset() && !item.initial() && count != null && events.incrementAndGet() >= count) {
+            stop.complete(true);
+        }
+    }
+
+    /**
+     * Once subscribed (or after a bound, or never when the follower gave up: its failure is reported as usual), reads
+     * the current state from the first server that answers, prints it, then the events held meanwhile.
+     */
+    private void printInitial(List<ServerAddress> addresses, EventFollower follower, CompletableFuture<Void> subscribed,
+            List<EventFollower.Item> held, boolean[] live, PrintWriter out, CompletableFuture<Boolean> stop,
+            AtomicInteger events) throws InterruptedException {
+        try {
+            CompletableFuture.anyOf(subscribed, follower.done()).get(10, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            return; // the follower failed; the caller reports why
+        } catch (TimeoutException e) {
+            // Not subscribed yet (reconnecting): the state read now is still the one to start from.
+        }
+        List<EventFollower.Item> now = null;
+        ServerException failure = null;
+        for (ServerAddress a : addresses) {
+            try {
+                now = InitialState.read(new ServerClient(a), topics);
+                break;
+            } catch (ServerException e) {
+                failure = e;
+            }
+        }
+        if (now == null) {
+            throw failure.status() == 400 ? CommandException.usage("%s", failure.getMessage())
+                    : CommandException.problems("%s", failure.getMessage());
+        }
+        now.forEach(item -> print(item, out, stop, events));
+        synchronized (out) {
+            held.forEach(item -> print(item, out, stop, events));
+            held.clear();
+            live[0] = true;
+        }
     }
 
     private List<ServerAddress> addresses() {

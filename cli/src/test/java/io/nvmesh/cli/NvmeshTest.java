@@ -17,6 +17,14 @@ class NvmeshTest {
     }
 
     @Test
+    void versionIsACommandToo() {
+        NvmeshRun run = NvmeshRun.of("version");
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).isEqualTo(NvmeshRun.of("--version").out()).startsWith("nvmesh ");
+    }
+
+    @Test
     void helpListsTheCommandsWithExamples() {
         NvmeshRun run = NvmeshRun.of("--help");
 

@@ -4,16 +4,51 @@ import java.io.PrintWriter;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 /** What {@code get}, {@code describe} and {@code status} show, each from one or two reads of the API. */
 public final class ClusterViews {
 
-    /** The kinds {@code get} knows. */
-    public enum Kind { VOLUMES, TARGETS, DRIVES, CLIENTS, CLUSTER, CAPACITY }
+    /** The kinds {@code get} knows, each by its plural, its singular and a short name (as kubectl's). */
+    public enum Kind {
+        VOLUMES("volume", "vol"), TARGETS("target", "tgt"), DRIVES("drive", "drv"), CLIENTS("client", "cli"),
+        CLUSTER("cluster", "cl"), CAPACITY("capacity", "cap");
+
+        private final List<String> names;
+
+        Kind(String singular, String shortName) {
+            this.names = List.of(name().toLowerCase(Locale.ROOT), singular, shortName);
+        }
+
+        /** {@code volumes}, {@code volume} or {@code vol} (any case); empty for no kind. */
+        public static Optional<Kind> parse(String name) {
+            String n = name.toLowerCase(Locale.ROOT);
+            return Arrays.stream(values()).filter(k -> k.names.contains(n)).findFirst();
+        }
+
+        /** {@code volumes (volume, vol)}, for help and errors. */
+        public String names() {
+            Set<String> others = new LinkedHashSet<>(names.subList(1, 3));
+            others.remove(names.get(0));
+            return names.get(0) + " (" + String.join(", ", others) + ")";
+        }
+
+        /** Whether {@code get -o json} prints a list ({@code kind: List}) rather than one object. */
+        boolean listed() {
+            return this != CLUSTER && this != CAPACITY;
+        }
+    }
+
+    /** The {@code apiVersion} of the lists {@code get -o json|yaml} prints, as kubectl's {@code kind: List}. */
+    public static final String API_VERSION = "nvmesh.io/v1";
 
     private final ServerClient client;
     private final PrintWriter out;
@@ -24,20 +59,34 @@ public final class ClusterViews {
         this.out = ControlCharacters.escaping(out);
     }
 
-    public void get(Kind kind, Output output) {
-        Map<String, Object> body = client.get(switch (kind) {
+    /**
+     * Prints every object of a kind, or the one called {@code name} (null for all): a table, or JSON or YAML where
+     * a list is {@link #list kubectl's List} and one named object is that object.
+     */
+    public void get(Kind kind, String name, Output output) {
+        Map<String, Object> body = new LinkedHashMap<>(client.get(switch (kind) {
             case VOLUMES -> "/v1/volumes";
             case CLUSTER -> "/v1/cluster";
             case CAPACITY -> "/v1/capacity";
             default -> "/v1/inventory";
-        });
-        Object shown = switch (kind) {
-            case VOLUMES -> body;
-            case CLUSTER, CAPACITY -> body;
-            case TARGETS -> body.get("targets");
-            case DRIVES -> body.get("drives");
-            case CLIENTS -> body.get("clients");
+        }));
+        String itemsKey = switch (kind) {
+            case VOLUMES -> "items";
+            case TARGETS -> "targets";
+            case DRIVES -> "drives";
+            default -> "clients";
         };
+        Object shown = kind.listed() ? list(body, itemsKey) : body;
+        if (name != null) {
+            String key = kind == Kind.VOLUMES ? "name" : kind == Kind.DRIVES ? "serial" : "id";
+            List<Map<String, Object>> one = Rendering.list(body, itemsKey).stream()
+                    .filter(item -> name.equals(item.get(key))).toList();
+            if (one.isEmpty()) {
+                throw new ServerException("no " + kind.names.get(1) + " " + name + " is recorded", 404);
+            }
+            body.put(itemsKey, one);
+            shown = one.get(0);
+        }
         if (output == Output.JSON) {
             Rendering.json(out, shown);
             return;
@@ -50,8 +99,9 @@ public final class ClusterViews {
         switch (kind) {
             case VOLUMES -> {
                 for (Map<String, Object> v : Rendering.list(body, "items")) {
-                    rows.add(List.of(t(v, "name"), t(v, "status"), t(v, "policy"), t(v, "layout"),
-                            Rendering.bytes(v.get("sizeBytes")), t(v, "segments"), t(v, "owner"), t(v, "reason")));
+                    rows.add(List.of(t(v, "name"), StatusWords.label(t(v, "status")), t(v, "policy"), t(v, "layout"),
+                            Rendering.bytes(v.get("sizeBytes")), t(v, "segments"), t(v, "owner"),
+                            StatusWords.reason(t(v, "status"), t(v, "reason"))));
                 }
                 Rendering.table(out, List.of("NAME", "STATUS", "POLICY", "LAYOUT", "SIZE", "SEGMENTS", "OWNER",
                         "REASON"), rows);
@@ -98,6 +148,25 @@ public final class ClusterViews {
         PolicyRoom.print(out, PolicyRoom.ask(client, policy), output);
     }
 
+    /**
+     * One shape for every list, kubectl's: {@code {"apiVersion","kind":"List","metadata","items"}}; metadata says what
+     * was read (the answering instance, the state commit and, for volumes, the desired commit reconciled).
+     */
+    private static Map<String, Object> list(Map<String, Object> body, String itemsKey) {
+        Map<String, Object> metadata = new LinkedHashMap<>();
+        for (String key : List.of("instance", "stateCommit", "desiredCommit")) {
+            if (body.containsKey(key)) {
+                metadata.put(key, body.get(key));
+            }
+        }
+        Map<String, Object> list = new LinkedHashMap<>();
+        list.put("apiVersion", API_VERSION);
+        list.put("kind", "List");
+        list.put("metadata", metadata);
+        list.put("items", Rendering.list(body, itemsKey));
+        return list;
+    }
+
     /** Bytes per scope (cluster, failure domain, drive class) in binary units, then servers, drives and volumes. */
     private void capacity(Map<String, Object> body) {
         List<List<String>> rows = new ArrayList<>();
@@ -134,18 +203,30 @@ public final class ClusterViews {
         return sb.length() == 0 ? "none" : sb.toString();
     }
 
-    public void describeVolume(String name) {
+    public void describeVolume(String name, Output output) {
         Map<String, Object> v = client.get("/v1/volumes/" + URLEncoder.encode(name, StandardCharsets.UTF_8));
+        if (output == Output.JSON) {
+            Rendering.json(out, v);
+            return;
+        }
+        if (output == Output.YAML) {
+            Rendering.yaml(out, v);
+            return;
+        }
         Map<String, String> fields = new LinkedHashMap<>();
         fields.put("Name", t(v, "name"));
-        fields.put("Status", t(v, "status"));
-        if (!t(v, "reason").isEmpty()) {
-            fields.put("Reason", t(v, "reason"));
+        fields.put("Status", StatusWords.label(t(v, "status")));
+        String reason = StatusWords.reason(t(v, "status"), t(v, "reason"));
+        if (!reason.isEmpty()) {
+            fields.put("Reason", reason);
         }
         fields.put("Policy", t(v, "policy"));
         fields.put("Layout", t(v, "layout") + (t(v, "protection").isEmpty() ? "" : ", protection " + t(v, "protection")));
-        fields.put("Size", Rendering.bytes(v.get("sizeBytes")) + " (placed " + Rendering.bytes(v.get("placedBytes"))
-                + ")");
+        String requested = t(v, "requested");
+        boolean placed = !Rendering.list(v, "segments").isEmpty();
+        fields.put("Size", placed ? Rendering.bytes(v.get("sizeBytes")) + " (placed "
+                + Rendering.bytes(v.get("placedBytes")) + ")"
+                : (requested.isEmpty() ? "" : requested + " asked, ") + "not placed yet");
         fields.put("Deletion protection", t(v, "deletionProtection"));
         fields.put("Owner", t(v, "owner"));
         fields.put("State commit", shortId(t(v, "stateCommit")));

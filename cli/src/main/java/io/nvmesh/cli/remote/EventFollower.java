@@ -36,9 +36,12 @@ import tools.jackson.core.JacksonException;
  */
 public final class EventFollower implements AutoCloseable {
 
-    /** An event ({@code reset} false) or a reset, as the server sent it. */
+    /**
+     * An event ({@code reset} false) or a reset, as the server sent it; or, {@code initial}, the state of an object
+     * when a watch began ({@link InitialState}).
+     */
     public record Item(boolean reset, String topic, String type, long seq, String origin, Object payload, long head,
-                       String reason, Object snapshot, Map<String, Object> json) {
+                       String reason, Object snapshot, Map<String, Object> json, boolean initial) {
     }
 
     /** Called on the follower's thread; must be quick. */
@@ -338,12 +341,12 @@ public final class EventFollower implements AutoCloseable {
                     seen(topic, head);
                 }
                 listener.item(new Item(true, topic, "reset", 0, "", null, head, Rendering.text(json.get("reason")),
-                        json.get("snapshot"), json));
+                        json.get("snapshot"), json, false));
             } else {
                 long seq = number(json.get("seq"));
                 seen(topic, seq);
                 listener.item(new Item(false, topic, Rendering.text(json.get("type")), seq,
-                        Rendering.text(json.get("origin")), json.get("payload"), 0, "", null, json));
+                        Rendering.text(json.get("origin")), json.get("payload"), 0, "", null, json, false));
             }
         }
 

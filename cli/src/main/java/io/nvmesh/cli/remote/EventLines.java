@@ -16,10 +16,13 @@ public final class EventLines {
 
     /**
      * For people: {@code 14:35:54 volume/db-01 status {"volume":"db-01","status":"online"}}; a reset is a line saying
-     * so, then the snapshot it carries (what the topic is now).
+     * so, then the snapshot it carries (what the topic is now); the state when the watch began says {@code (current)}.
      */
     public static List<String> text(EventFollower.Item item, LocalTime at) {
         String time = TIME.format(at);
+        if (item.initial()) {
+            return List.of(time + " " + item.topic() + " " + item.type() + " (current) " + compact(item.payload()));
+        }
         if (!item.reset()) {
             return List.of(time + " " + item.topic() + " " + item.type() + " " + compact(item.payload()));
         }
@@ -33,7 +36,8 @@ public final class EventLines {
 
     /**
      * For scripts, one JSON object per line: an event exactly as the server sent it ({@code topic, type, seq, origin,
-     * payload}); a reset as {@code {"topic","type":"reset","head","reason","snapshot"}}.
+     * payload}); a reset as {@code {"topic","type":"reset","head","reason","snapshot"}}; an object's state when the
+     * watch began as {@code {"topic","type","initial":true,"payload"}}.
      */
     public static String json(EventFollower.Item item) {
         if (!item.reset()) {

@@ -43,12 +43,12 @@ public final class VolumeWait {
      */
     public record State(String name, boolean removal, String status, String reason, boolean seen, Verdict verdict) {
 
-        /** {@code pending: no room on 3 racks}, {@code online}, {@code degraded (not reconciled yet)}. */
+        /**
+         * {@code pending: no room on 3 racks}, {@code online}, {@code online (extending): 8 new segment(s) ...},
+         * {@code degraded (its owner has not reconciled this commit yet)}.
+         */
         public String describe() {
-            String s = verdict == Verdict.DELETED ? "deleted" : status;
-            if (!reason.isEmpty()) {
-                s += ": " + reason;
-            }
+            String s = verdict == Verdict.DELETED ? "deleted" : StatusWords.describe(status, reason);
             if (!seen && verdict == Verdict.WAITING && !status.equals(NOT_RECORDED)) {
                 s += " (its owner has not reconciled this commit yet)";
             }

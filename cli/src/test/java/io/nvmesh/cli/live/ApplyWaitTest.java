@@ -14,6 +14,7 @@ import io.nvmesh.service.sim.SimulatedFleet;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
@@ -108,6 +109,25 @@ class ApplyWaitTest {
     }
 
     @Test
+    void watchPrintsEveryVolumeWithItsStatusBeforeAnyChange() throws Exception {
+        assertThat(applyWait(manifests("seen-01", "2GiB", "seen-02", "3GiB")).exitCode()).isZero();
+
+        Cli text = Cli.run("watch", "volume/*", "--server", cluster.url("r2"), "--token", LiveCluster.READ,
+                "--timeout", "1s");
+        assertThat(text.exitCode()).as(text.err()).isZero();
+        assertThat(text.out()).containsPattern("volume/seen-01 status \\(current\\) \\{\"volume\":\"seen-01\","
+                + "\"status\":\"online\"").contains("volume/seen-02 status (current)");
+
+        Cli json = Cli.run("watch", "volume/seen-02", "volume/never-applied", "-o", "json", "--server",
+                cluster.url("r1"), "--token", LiveCluster.READ, "--timeout", "1s");
+        List<String> lines = json.out().lines().toList();
+        assertThat(lines.get(0)).startsWith("{\"topic\":\"volume/seen-02\",\"type\":\"status\",\"initial\":true,"
+                + "\"payload\":{\"volume\":\"seen-02\",\"status\":\"online\",\"reason\":\"\",\"stateCommit\":\"");
+        assertThat(lines.get(1)).isEqualTo("{\"topic\":\"volume/never-applied\",\"type\":\"absent\",\"initial\":true,"
+                + "\"payload\":{\"volume\":\"never-applied\"}}");
+    }
+
+    @Test
     void followsARemovedVolumeUntilItIsNoLongerRecorded() throws Exception {
         Path dir = manifests("gone-01", "2GiB", "gone-02", "2GiB");
         assertThat(applyWait(dir).exitCode()).isZero();
@@ -137,6 +157,11 @@ class ApplyWaitTest {
         assertThat(r.err()).contains("; " + largest + "); commit " + commit + " stays on main and the reconcilers keep "
                 + "trying it; to undo it, git revert " + commit + " in a checkout of main and push, or remove a new "
                 + "volume's file and run nvmesh apply --prune");
+        // What it asks for, from the desired manifest, since nothing is placed to show it.
+        assertThat(Cli.run("describe", "volume", "huge-01", "--server", cluster.url("r2"), "--token",
+                LiveCluster.READ).out()).contains("Status:              pending", "Reason:              ",
+                "Policy:              p", "Layout:              concatenated", "Size:                1PiB asked, "
+                        + "not placed yet");
     }
 
     @Test

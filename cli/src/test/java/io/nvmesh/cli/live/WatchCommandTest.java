@@ -166,6 +166,27 @@ class WatchCommandTest {
     }
 
     @Test
+    void printsTheCurrentStateFirstUnlessNoInitialIsAsked() {
+        Cli text = Cli.run("watch", "capacity", "cluster", "--server", cluster.url("r2"), "--token", LiveCluster.READ,
+                "--timeout", "1s");
+        assertThat(text.exitCode()).as(text.err()).isZero();
+        List<String> lines = text.out().lines().toList();
+        assertThat(lines.get(0)).matches("\\d\\d:\\d\\d:\\d\\d capacity totals \\(current\\) \\{.*\\}")
+                .contains("\"cluster\":{");
+        assertThat(lines.get(1)).startsWith(lines.get(1).substring(0, 9) + "cluster members (current) {")
+                .contains("\"members\":[");
+
+        Cli json = Cli.run("watch", "capacity", "-o", "json", "--server", cluster.url("r2"), "--token",
+                LiveCluster.READ, "--timeout", "1s");
+        assertThat(json.out().lines().findFirst().orElseThrow())
+                .startsWith("{\"topic\":\"capacity\",\"type\":\"totals\",\"initial\":true,\"payload\":{");
+
+        Cli none = Cli.run("watch", "capacity", "--no-initial", "-o", "json", "--server", cluster.url("r2"),
+                "--token", LiveCluster.READ, "--timeout", "1s");
+        assertThat(none.out()).doesNotContain("\"initial\":true");
+    }
+
+    @Test
     void countNotReachedBeforeTheTimeoutIsExitOne() {
         // A topic nothing raises: the service publishes `cluster` itself whenever membership or ownership moves.
         Cli r = Cli.run("watch", "volume/nobody-applied-this", "--server", cluster.url("r2"), "--token",

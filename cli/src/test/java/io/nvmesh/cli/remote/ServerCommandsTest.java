@@ -130,6 +130,75 @@ class ServerCommandsTest {
                 .contains("- id: r1");
     }
 
+    private static final String INVENTORY = """
+            {"instance":"r1","stateCommit":"75f9117",
+             "targets":[{"id":"t-001","health":"healthy","labels":{"zone":"z1","rack":"r1"},"drives":1,
+                         "capacity":1099511627776}],
+             "drives":[{"serial":"S1","target":"t-001","capacity":1099511627776,"health":"ok","labels":{}}],
+             "clients":[{"id":"app-01","labels":{"team":"payments"}}]}""";
+
+    @Test
+    void everyListIsKubectlsListShapeInJsonAndYaml() {
+        answers.put("/v1/inventory", INVENTORY);
+        for (String kind : new String[] {"volumes", "targets", "drives", "clients"}) {
+            var json = ServerClient.JSON.readTree(run(0, "get", kind, "-o", "json", "--server", url(), "--token",
+                    TOKEN)[0]);
+            assertThat(json.path("apiVersion").asString()).as(kind).isEqualTo("nvmesh.io/v1");
+            assertThat(json.path("kind").asString()).as(kind).isEqualTo("List");
+            assertThat(json.path("items").isArray()).as(kind).isTrue();
+            assertThat(json.path("items").size()).as(kind).isPositive();
+            assertThat(json.path("metadata").path("stateCommit").asString()).as(kind).startsWith("75f9117");
+            assertThat(run(0, "get", kind, "-o", "yaml", "--server", url(), "--token", TOKEN)[0]).as(kind)
+                    .startsWith("apiVersion: nvmesh.io/v1\nkind: List\n").contains("items:\n  - ");
+        }
+    }
+
+    @Test
+    void getKnowsSingularAndShortNamesAndOneObjectByName() {
+        answers.put("/v1/inventory", INVENTORY);
+        String all = run(0, "get", "volumes", "--server", url(), "--token", TOKEN)[0];
+        assertThat(run(0, "get", "volume", "--server", url(), "--token", TOKEN)[0]).isEqualTo(all);
+        assertThat(run(0, "get", "VOL", "--server", url(), "--token", TOKEN)[0]).isEqualTo(all);
+        assertThat(run(0, "get", "tgt", "--server", url(), "--token", TOKEN)[0]).contains("t-001");
+        assertThat(run(0, "get", "drv", "--server", url(), "--token", TOKEN)[0]).contains("S1");
+        assertThat(run(0, "get", "client", "--server", url(), "--token", TOKEN)[0]).contains("app-01");
+        assertThat(run(0, "get", "cap", "--server", url(), "--token", TOKEN)[0]).startsWith("SCOPE");
+
+        String one = run(0, "get", "volume", "db-02", "--server", url(), "--token", TOKEN)[0];
+        assertThat(one).contains("db-02").doesNotContain("db-01");
+        assertThat(ServerClient.JSON.readTree(run(0, "get", "vol", "db-01", "-o", "json", "--server", url(),
+                "--token", TOKEN)[0]).path("name").asString()).isEqualTo("db-01");
+        assertThat(run(1, "get", "volume", "nope", "--server", url(), "--token", TOKEN)[1])
+                .startsWith("error: no volume nope is recorded");
+        String unknown = run(2, "get", "pods", "--server", url(), "--token", TOKEN)[1];
+        assertThat(unknown).contains("unknown kind 'pods'", "volumes (volume, vol)", "targets (target, tgt)");
+    }
+
+    @Test
+    void describeCanPrintTheVolumeAsJsonOrYaml() {
+        String json = run(0, "describe", "volume", "db-01", "-o", "json", "--server", url(), "--token", TOKEN)[0];
+        assertThat(ServerClient.JSON.readTree(json).path("segments").get(0).path("serial").asString())
+                .isEqualTo("S1");
+        assertThat(run(0, "describe", "vol", "db-01", "-o", "yaml", "--server", url(), "--token", TOKEN)[0])
+                .contains("name: db-01", "status: online", "segments:");
+    }
+
+    @Test
+    void describeOfAPendingVolumeShowsWhatItAsksForAndWhy() {
+        answers.put("/v1/volumes/db-02", """
+                {"instance":"r1","stateCommit":"75f9117aaaa","name":"db-02","status":"pending",
+                 "reason":"no room: 2 targets in distinct racks have 100GiB free, 512GiB asked",
+                 "deletionProtection":true,"policy":"mirror","layout":"raid1","protection":"full",
+                 "sizeBytes":0,"placedBytes":0,"requested":"512GiB","owner":"r1","segments":[]}""");
+
+        String out = run(0, "describe", "volume", "db-02", "--server", url(), "--token", TOKEN)[0];
+
+        assertThat(out).contains("Status:              pending", "Reason:              no room: 2 targets",
+                "Policy:              mirror", "Layout:              raid1, protection full",
+                "Size:                512GiB asked, not placed yet", "Segments:            0")
+                .doesNotContain("0B");
+    }
+
     @Test
     void getCapacityShowsBinaryUnitsInTheTableAndRawBytesInJson() {
         String table = run(0, "get", "capacity", "--server", url(), "--token", TOKEN)[0];
@@ -181,6 +250,24 @@ class ServerCommandsTest {
                 + " work in parallel; nvmesh fsck says whether the policy allows it)");
         assertThat(run(0, "describe", "volume", "db-01", "--server", url(), "--token", TOKEN)[0])
                 .doesNotContain("Shared drives");
+    }
+
+    @Test
+    void aGrowingVolumeReadsOnlineExtendingInGetAndDescribe() {
+        answers.put("/v1/volumes", """
+                {"instance":"r1","stateCommit":"75f9117aaaaaaaaa","desiredCommit":"f83bfccbbbbbbbbb","count":1,
+                 "items":[{"name":"db-01","status":"extending","reason":"8 new segment(s) not served yet by their targets",
+                           "policy":"mirror","layout":"raid1","sizeBytes":214748364800,"segments":10,"owner":"r2"}]}""");
+        answers.put("/v1/volumes/db-01", ANSWERS.get("/v1/volumes/db-01").replace("\"status\":\"online\",\"reason\":\"\"",
+                "\"status\":\"extending\",\"reason\":\"8 new segment(s) not served yet by their targets\""));
+
+        assertThat(run(0, "get", "volumes", "--server", url(), "--token", TOKEN)[0])
+                .contains("db-01  online (extending)  mirror", "  8 new segment(s) not served yet by their targets");
+        assertThat(run(0, "describe", "volume", "db-01", "--server", url(), "--token", TOKEN)[0])
+                .contains("Status:              online (extending)",
+                        "Reason:              8 new segment(s) not served yet by their targets");
+        assertThat(run(0, "get", "volumes", "-o", "json", "--server", url(), "--token", TOKEN)[0])
+                .as("scripts see the wire word").contains("\"status\" : \"extending\"");
     }
 
     @Test

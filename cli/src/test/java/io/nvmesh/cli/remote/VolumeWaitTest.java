@@ -31,5 +31,17 @@ class VolumeWaitTest {
         assertThat(VolumeWait.verdict("degraded", "unavailable: chunk 0 group 0 has no live copy", true, false))
                 .isEqualTo(Verdict.WAITING);
         assertThat(VolumeWait.verdict("rebuilding", "", true, false)).isEqualTo(Verdict.WAITING);
+        assertThat(VolumeWait.verdict("extending", "8 new segment(s) not served yet by their targets", true, false))
+                .as("grown, new segments not served yet").isEqualTo(Verdict.WAITING);
+    }
+
+    @Test
+    void aGrowingVolumeReadsOnlineExtendingAndAReasonNeverRepeatsItsStatus() {
+        assertThat(new VolumeWait.State("db", false, "extending", "8 new segment(s) not served yet by their targets",
+                true, Verdict.WAITING).describe())
+                .isEqualTo("online (extending): 8 new segment(s) not served yet by their targets");
+        // A record written before reasons stopped starting with the status.
+        assertThat(new VolumeWait.State("db", false, "initializing", "initializing: 8 segment(s) not served yet",
+                true, Verdict.WAITING).describe()).isEqualTo("initializing: 8 segment(s) not served yet");
     }
 }

@@ -51,8 +51,9 @@ import java.util.stream.Collectors;
  * are left as they are. Only actions on owned volumes are kept.
  *
  * <p>Statuses follow what agent-managed targets acked serving ({@link ServedIndex}): a placed volume with a segment
- * not served yet is {@link VolumeStatus#INITIALIZING} (never fully served, or only its new segments are missing) or
- * {@link VolumeStatus#REBUILDING} (a segment it had moved or was rebuilt). A volume removed from desired whose segments
+ * not served yet is {@link VolumeStatus#INITIALIZING} (never fully served), {@link VolumeStatus#EXTENDING} (served in
+ * full, and only segments it grew by are missing) or {@link VolumeStatus#REBUILDING} (a segment it had moved or was
+ * rebuilt). A volume removed from desired whose segments
  * some managed target still serves is {@link VolumeStatus#DELETING}: shown to the planner like a foreign volume, so
  * its extents stay taken, until a later pass finds every holder released it and lets the planner delete it. A preview
  * ({@code statuses == false}) skips both and shows the removal as the delete it ends in.
@@ -135,7 +136,7 @@ final class Reconciliation {
             }
             VolumeAllocation a = r.allocation().get();
             if (owned && statuses && !wanted.containsKey(r.name()) && !r.deletionProtection()) {
-                if (r.status() == VolumeStatus.INITIALIZING || r.status() == VolumeStatus.REBUILDING) {
+                if (settingUp(r.status())) {
                     // Its targets are still setting it up: deleting now would race them. Keep it as it is.
                     waits.put(r.name(), "deletion waits until the volume is fully served (it is "
                             + r.status().wireName() + ")");
@@ -194,8 +195,7 @@ final class Reconciliation {
                 continue;
             }
             VolumeRecord was = recorded.volumes().get(v.name());
-            if (statuses && placed && (was.status() == VolumeStatus.INITIALIZING
-                    || was.status() == VolumeStatus.REBUILDING) && !v.capacity().max()
+            if (statuses && placed && settingUp(was.status()) && !v.capacity().max()
                     && v.capacity().size().bytes() > was.allocation().get().size()) {
                 waits.put(v.name(), "extend to " + v.capacity().size().human() + " waits until the volume is fully "
                         + "served (it is " + was.status().wireName() + ")");
@@ -276,9 +276,10 @@ final class Reconciliation {
                 reason = groupReason(LiveCopies.reason(name, lost), plan, name, lost.stream().flatMap(l -> l.failed()
                         .stream().map(f -> l.chunk() + "/" + l.group() + "/" + f)).collect(Collectors.toSet()));
             } else if (!unserved.isEmpty()) {
-                status = neverServed(before, unserved) ? VolumeStatus.INITIALIZING : VolumeStatus.REBUILDING;
-                String waiting = (status == VolumeStatus.INITIALIZING ? "initializing: " : "rebuilding: ")
-                        + unserved.size() + " segment(s) not served yet by their targets";
+                status = waitingStatus(before, unserved);
+                // The status says initializing, extending or rebuilding; the reason says only what is missing.
+                String waiting = unserved.size() + (status == VolumeStatus.EXTENDING ? " new" : "")
+                        + " segment(s) not served yet by their targets";
                 reason = reason.isEmpty() ? waiting : waiting + "; " + reason;
             } else if (degraded.containsKey(name)) {
                 status = VolumeStatus.DEGRADED;
@@ -389,16 +390,26 @@ final class Reconciliation {
         return p == null ? "" : fingerprint(p);
     }
 
+    /** Whether targets are still setting the volume up, so that deleting or extending it waits. */
+    private static boolean settingUp(VolumeStatus s) {
+        return s == VolumeStatus.INITIALIZING || s == VolumeStatus.EXTENDING || s == VolumeStatus.REBUILDING;
+    }
+
     /**
-     * Whether the volume waits for its first full service: it is new, was pending or initializing, or every segment
-     * not served yet is one it did not have before (it grew). Otherwise a segment it had moved or was rebuilt.
+     * The status of a placed volume with segments not served yet: {@code initializing} while it waits for its first full
+     * service (it is new, or was pending or initializing); {@code extending} when it was served in full and every
+     * segment not served yet is one it did not have before (it grew), and it stays so until they are served;
+     * otherwise {@code rebuilding} (a segment it had moved or was rebuilt).
      */
-    private static boolean neverServed(VolumeRecord before, List<Integer> unserved) {
+    private static VolumeStatus waitingStatus(VolumeRecord before, List<Integer> unserved) {
         if (before == null || before.status() == VolumeStatus.PENDING || before.status() == VolumeStatus.INITIALIZING) {
-            return true;
+            return VolumeStatus.INITIALIZING;
+        }
+        if (before.status() == VolumeStatus.EXTENDING) {
+            return VolumeStatus.EXTENDING;
         }
         int had = before.allocation().map(a -> ServedExtent.of(a).size()).orElse(0);
-        return unserved.stream().allMatch(k -> k >= had);
+        return unserved.stream().allMatch(k -> k >= had) ? VolumeStatus.EXTENDING : VolumeStatus.REBUILDING;
     }
 
     /** The recorded state of {@code snapshot}; refuses damaged state, since no writer may build on what it cannot read. */

@@ -13,6 +13,12 @@ public enum VolumeStatus {
     INITIALIZING,
     /** Placed, every segment on a healthy drive and served by its target. */
     ONLINE,
+    /**
+     * Was served in full and grew: the segments it had are served as before, and some of the new ones are not in their
+     * targets' served layouts yet (shown as "online (extending)"). Deleting or extending it again waits, as for
+     * {@link #INITIALIZING}; clients attach it as they would an initializing volume.
+     */
+    EXTENDING,
     /** Was served, but a moved or rebuilt segment is not in its new target's served layout yet. */
     REBUILDING,
     /**

@@ -95,7 +95,7 @@ class ServedStatusProperties {
 
         RecordedState placed = pass(state, one);
         assertThat(placed.volumes().get("v-0").status()).isEqualTo(VolumeStatus.INITIALIZING);
-        assertThat(placed.volumes().get("v-0").reason()).startsWith("initializing: 2 segment(s) not served");
+        assertThat(placed.volumes().get("v-0").reason()).startsWith("2 segment(s) not served");
         assertThat(pass(placed, one).volumes().get("v-0").status()).as("no ack, no change")
                 .isEqualTo(VolumeStatus.INITIALIZING);
         RecordedState online = pass(acked(placed, 0b1111), one);
@@ -117,6 +117,25 @@ class ServedStatusProperties {
         assertThat(pass(acked(deleting, 0b0001), none).volumes()).as("one target released, others still serve")
                 .containsKey("v-0");
         assertThat(pass(acked(deleting, 0b1111), none).volumes()).isEmpty();
+    }
+
+    @Test
+    void anOnlineVolumeThatGrowsIsExtendingUntilItsNewSegmentsAreServedAndItsReasonDoesNotRepeatTheStatus() {
+        RecordedState state = RecordedState.empty().withInventory(fleet(4, 2, 0b1111));
+        RecordedState online = acked(pass(acked(pass(state, desired(List.of(10), 1)), 0b1111),
+                desired(List.of(10), 1)), 0b1111);
+        assertThat(online.volumes().get("v-0").status()).isEqualTo(VolumeStatus.ONLINE);
+        DesiredState bigger = desired(List.of(20), 1);
+
+        RecordedState grown = pass(online, bigger);
+        VolumeRecord g = grown.volumes().get("v-0");
+        assertThat(g.status()).as("not back to initializing: what it had is still served")
+                .isEqualTo(VolumeStatus.EXTENDING);
+        assertThat(g.reason()).matches("\\d+ new segment\\(s\\) not served yet by their targets")
+                .doesNotContain("extending").doesNotContain("initializing");
+        assertThat(pass(grown, bigger).volumes().get("v-0").status()).as("no ack, no change")
+                .isEqualTo(VolumeStatus.EXTENDING);
+        assertThat(pass(acked(grown, 0b1111), bigger).volumes().get("v-0").status()).isEqualTo(VolumeStatus.ONLINE);
     }
 
     @Test
@@ -176,7 +195,7 @@ class ServedStatusProperties {
                     assertThat(hasGroupWithoutLiveCopy(r, driveOf)).as("%s is %s with a group that lost every copy",
                             r.name(), r.status()).isFalse();
                 }
-                case INITIALIZING, REBUILDING -> assertThat(missing).as("%s waits for a segment", r.name())
+                case INITIALIZING, EXTENDING, REBUILDING -> assertThat(missing).as("%s waits for a segment", r.name())
                         .isNotEmpty();
                 case FAILED -> assertThat(hasGroupWithoutLiveCopy(r, driveOf))
                         .as("%s is failed only with a group that has no copy on an online drive", r.name()).isTrue();

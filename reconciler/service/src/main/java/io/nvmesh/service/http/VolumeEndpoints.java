@@ -1,6 +1,7 @@
 package io.nvmesh.service.http;
 
 import io.nvmesh.core.allocation.Chunk;
+import io.nvmesh.core.allocation.DesiredState;
 import io.nvmesh.core.allocation.Drive;
 import io.nvmesh.core.allocation.Group;
 import io.nvmesh.core.allocation.DesiredState;
@@ -13,6 +14,8 @@ import io.nvmesh.core.record.RecordedState;
 import io.nvmesh.core.record.VolumeRecord;
 import io.nvmesh.schema.VolumePolicy;
 import io.nvmesh.service.reconcile.PassResult;
+import io.nvmesh.schema.Volume;
+import io.nvmesh.schema.VolumePolicy;
 import io.nvmesh.service.reconcile.ReconcileLoop;
 
 import java.util.ArrayList;
@@ -34,10 +37,13 @@ final class VolumeEndpoints {
 
     private final String self;
     private final Optional<ReconcileLoop> reconcile;
+    /** The desired state the loop last observed: what a volume not placed yet asks for. */
+    private volatile DesiredState desired = DesiredState.of(List.of(), List.of());
 
     VolumeEndpoints(String self, Optional<ReconcileLoop> reconcile) {
         this.self = self;
         this.reconcile = reconcile;
+        reconcile.ifPresent(l -> l.addStateListener((state, d) -> desired = d));
     }
 
     List<Route> routes() {
@@ -64,9 +70,14 @@ final class VolumeEndpoints {
                        long length) {
     }
 
+    /**
+     * @param requested the capacity the desired manifest asks for, as written ({@code 512GiB}, {@code max}); empty
+     *                  when the volume is no longer desired. A volume not placed yet shows its desired policy's
+     *                  name, layout and protection, and a {@code sizeBytes} of 0.
+     */
     record VolumeJson(String instance, String stateCommit, String name, String status, String reason,
                       boolean deletionProtection, String policy, String layout, String protection, long sizeBytes,
-                      long placedBytes, String owner, List<SegmentJson> segments) {
+                      long placedBytes, String requested, String owner, List<SegmentJson> segments) {
     }
 
     record DriveJson(String serial, String target, long capacity, String health, Map<String, String> labels) {
@@ -141,11 +152,15 @@ final class VolumeEndpoints {
             }
         });
         Optional<VolumeAllocation> a = r.allocation();
+        DesiredState d = desired;
+        Optional<Volume> wanted = d.volumes().stream().filter(v -> v.name().equals(name)).findFirst();
+        Optional<VolumePolicy> policy = wanted.flatMap(v -> d.policy(v.policy()));
         return ApiResponse.ok(new VolumeJson(self, state.commitId(), r.name(), r.status().wireName(), r.reason(),
-                r.deletionProtection(), a.map(VolumeAllocation::policy).orElse(""),
-                a.map(v -> lower(v.layout())).orElse(""), a.map(v -> lower(v.protection())).orElse(""),
+                r.deletionProtection(), a.map(VolumeAllocation::policy).or(() -> wanted.map(Volume::policy)).orElse(""),
+                a.map(v -> lower(v.layout())).or(() -> policy.map(p -> lower(p.layout()))).orElse(""),
+                a.map(v -> lower(v.protection())).or(() -> policy.map(p -> lower(p.protection()))).orElse(""),
                 a.map(VolumeAllocation::size).orElse(0L), a.map(VolumeAllocation::placedCapacity).orElse(0L),
-                owner(r.name()), segments));
+                wanted.map(v -> v.capacity().toString()).orElse(""), owner(r.name()), segments));
     }
 
     /**

@@ -199,8 +199,8 @@ public final class InstanceMetrics {
                 }))
                 .register(r);
         GaugeWithCallback.builder().name("nvmesh_volumes")
-                .help("Volumes by status (pending, initializing, online, degraded, failed, rebuilding, blocked, "
-                        + "deleting), cluster-wide; every status is reported, 0 included, so alerts compare against "
+                .help("Volumes by status (pending, initializing, online, extending, degraded, failed, rebuilding, "
+                        + "blocked, deleting), cluster-wide; every status is reported, 0 included, so alerts compare against "
                         + "a value.")
                 .labelNames("status")
                 .callback(cb -> {

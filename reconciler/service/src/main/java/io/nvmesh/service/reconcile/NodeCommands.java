@@ -22,9 +22,10 @@ import java.util.TreeSet;
  * client the volumes desired attached to it. Pure; the loop sends the part for the nodes connected to it.
  *
  * <p>A {@code deleting} volume is left out of both: its targets release it, which is what lets its space be freed. A
- * client attaches a volume once it has been served in full (not while {@code pending} or {@code initializing}: no
- * target exports all of it yet, so a connect would fail); a {@code rebuilding} or {@code degraded} volume stays
- * attached, since its other segments serve it meanwhile; a {@code failed} one (data lost) is detached.
+ * client attaches a volume once it has been served in full (not while {@code pending}, {@code initializing} or
+ * {@code extending}: no target exports all of it yet, so a connect would fail); a {@code rebuilding} or
+ * {@code degraded} volume stays attached, since its other segments serve it meanwhile; a {@code failed} one (data
+ * lost) is detached.
  *
  * @param segments    target id → the segments its drives hold
  * @param attachments client id → the volumes it attaches
@@ -83,8 +84,9 @@ record NodeCommands(Map<String, List<SegmentLayout>> segments, Map<String, List<
     private static boolean attachable(VolumeStatus status) {
         // A failed volume lost a group's data: clients detach rather than read holes (or, once a person accepts the
         // loss, zeroes under a mounted file system); they attach again when it is online.
+        // Extending was reported as initializing before it had a name of its own: attached as it was then.
         return status != VolumeStatus.PENDING && status != VolumeStatus.INITIALIZING
-                && status != VolumeStatus.DELETING && status != VolumeStatus.FAILED;
+                && status != VolumeStatus.EXTENDING && status != VolumeStatus.DELETING && status != VolumeStatus.FAILED;
     }
 
     /** The extents a target serves by a layout it acked. */
