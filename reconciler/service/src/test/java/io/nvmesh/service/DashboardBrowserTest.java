@@ -78,6 +78,8 @@ class DashboardBrowserTest {
     static final Path SAMPLES = Path.of("../../samples").toAbsolutePath().normalize();
     /** Mirrored-fast: raid10 across racks, so several groups of two copies each. */
     static final String VOLUME = "pg-payments-01";
+    /** Erasure coding 8+2: one group of ten segments, wider than the window. */
+    static final String WIDE_VOLUME = "lake-archive-2024";
     static final int SAMPLE_VOLUMES = 20;
 
     private final Deque<AutoCloseable> closing = new ArrayDeque<>();
@@ -308,6 +310,36 @@ class DashboardBrowserTest {
             assertThat(browser.findElements(By.cssSelector("#target-charts canvas"))).hasSizeGreaterThanOrEqualTo(3);
         });
         screenshot("target-detail");
+    }
+
+    @Test
+    @Order(7)
+    void aTenSegmentGroupScrollsInsideItsCardNotThePage() throws Exception {
+        open("#/volumes/" + WIDE_VOLUME);
+        await().atMost(BOUND).untilAsserted(() -> assertThat(js("return Math.max(0, ...[...document.querySelectorAll("
+                + "'#volume-layout g.group')].map(g => g.querySelectorAll('g.seg').length))"))
+                .isEqualTo(10L));
+        assertThat(js("return document.documentElement.scrollWidth <= document.documentElement.clientWidth"))
+                .as("the page does not scroll sideways").isEqualTo(true);
+        assertThat(js("const l = document.getElementById('volume-layout'); return l.scrollWidth > l.clientWidth"))
+                .as("the drawing scrolls inside its card").isEqualTo(true);
+        screenshot("wide-layout");
+    }
+
+    @Test
+    @Order(8)
+    void theSignInButtonReadsOnOneLine() throws Exception {
+        browser.get(base + "/");
+        await().atMost(BOUND).until(() -> browser.findElement(By.id("signin")).isDisplayed()
+                || browser.findElement(By.id("signout")).isDisplayed());
+        if (browser.findElement(By.id("signout")).isDisplayed()) {
+            browser.findElement(By.id("signout")).click();
+        }
+        await().atMost(BOUND).until(() -> browser.findElement(By.id("signin")).isDisplayed());
+        // One line box per line of text: a wrapped label has two.
+        assertThat(js("const r = document.createRange(); r.selectNodeContents(document.getElementById("
+                + "'signin-button')); return r.getClientRects().length")).isEqualTo(1L);
+        screenshot("sign-in");
     }
 
     // ---- helpers ----
