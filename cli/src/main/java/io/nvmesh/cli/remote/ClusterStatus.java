@@ -67,10 +67,19 @@ public record ClusterStatus(int formatVersion, String server, String answering, 
      * @param drives  health → count
      * @param volumes status → count, from the recorded state (or the counters when it cannot be read)
      * @param volumesSource {@code recorded} or {@code counters}
+     * @param targets targets by overall health (the worse of their own and their drives'), from the recorded
+     *                inventory; empty when it could not be read
+     * @param affectedTargets the targets that are not plainly healthy, worst first: {@code t-002 degraded: 1 drive
+     *                failed}
      */
     public record Health(String source, Map<String, Map<String, Long>> servers, Map<String, Long> drives,
                          String volumesSource, Map<String, Long> volumes, String stateCommit,
-                         String desiredCommit) {
+                         String desiredCommit, Map<String, Long> targets, List<String> affectedTargets) {
+
+        public Health {
+            targets = java.util.Collections.unmodifiableMap(new TreeMap<>(targets));
+            affectedTargets = List.copyOf(affectedTargets);
+        }
     }
 
     /**

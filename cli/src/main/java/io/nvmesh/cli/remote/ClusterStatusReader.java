@@ -75,10 +75,38 @@ final class ClusterStatusReader {
         Map<String, Long> drives = flat(Rendering.map(capacity.get("drives")));
         String healthSource = "counters";
         long recordedRaw = -1;
+        // The recorded inventory says which targets have drives that are not ok (the counters count targets by their
+        // own health only); it is also the fallback while the counters are empty.
+        Map<String, Object> inventory = null;
+        ServerException inventoryFailure = null;
+        try {
+            inventory = answering.get("/v1/inventory");
+        } catch (ServerException e) {
+            inventoryFailure = e;
+        }
+        Map<String, Long> targetsOverall = new TreeMap<>();
+        List<String> affected = new ArrayList<>();
+        if (inventory != null) {
+            List<Map<String, Object>> worstFirst = new ArrayList<>(Rendering.list(inventory, "targets"));
+            worstFirst.sort(java.util.Comparator.comparingInt((Map<String, Object> t) -> rank(t))
+                    .thenComparing(t -> Rendering.text(t.get("id"))));
+            for (Map<String, Object> t : worstFirst) {
+                String overall = Rendering.text(t.get("overallHealth"));
+                if (overall.isEmpty()) {
+                    continue; // a server that predates overall health: the counters' line stands
+                }
+                targetsOverall.merge(overall, 1L, Long::sum);
+                if (!overall.equals("healthy")) {
+                    affected.add(Rendering.text(t.get("id")) + " " + Rendering.targetHealth(t));
+                }
+            }
+        }
         if (servers.isEmpty() || drives.isEmpty() || longOf(usage.get("total")) == 0) {
             // The counters are not fed yet (or this instance has no Git remote): say what the recorded inventory says.
             try {
-                Map<String, Object> inventory = answering.get("/v1/inventory");
+                if (inventory == null) {
+                    throw inventoryFailure;
+                }
                 recordedRaw = 0;
                 Map<String, Long> drivesRecorded = new TreeMap<>();
                 for (Map<String, Object> d : Rendering.list(inventory, "drives")) {
@@ -115,7 +143,7 @@ final class ClusterStatusReader {
             volumesSource = "counters";
         }
         ClusterStatus.Health health = new ClusterStatus.Health(healthSource, servers, drives, volumesSource, byStatus,
-                stateCommit, desiredCommit);
+                stateCommit, desiredCommit, targetsOverall, affected);
 
         long total = longOf(usage.get("total"));
         long free = longOf(usage.get("free"));
@@ -172,6 +200,15 @@ final class ClusterStatusReader {
             }
         });
         return out;
+    }
+
+    /** Unhealthy first, then degraded, then healthy. */
+    private static int rank(Map<String, Object> target) {
+        return switch (Rendering.text(target.get("overallHealth"))) {
+            case "unhealthy" -> 0;
+            case "degraded" -> 1;
+            default -> 2;
+        };
     }
 
     private static int number(Object o) {

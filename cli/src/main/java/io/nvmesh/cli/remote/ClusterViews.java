@@ -109,7 +109,7 @@ public final class ClusterViews {
             case TARGETS -> {
                 for (Map<String, Object> v : Rendering.list(body, "targets")) {
                     Map<String, Object> labels = Rendering.map(v.get("labels"));
-                    rows.add(List.of(t(v, "id"), t(v, "health"), t(v, "drives"), Rendering.bytes(v.get("capacity")),
+                    rows.add(List.of(t(v, "id"), Rendering.targetHealth(v), t(v, "drives"), Rendering.bytes(v.get("capacity")),
                             Rendering.text(labels.get("zone")), Rendering.text(labels.get("rack"))));
                 }
                 Rendering.table(out, List.of("ID", "HEALTH", "DRIVES", "CAPACITY", "ZONE", "RACK"), rows);

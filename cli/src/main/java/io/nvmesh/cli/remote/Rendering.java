@@ -72,6 +72,20 @@ final class Rendering {
                 + units[u];
     }
 
+    /**
+     * A target's health as people read it: {@code degraded: 1 drive failed}, the worse of its own and its drives'
+     * ({@code overallHealth} and {@code overallReason} of the API); its own {@code health} from a server that
+     * predates them.
+     */
+    static String targetHealth(Map<String, Object> target) {
+        String overall = text(target.get("overallHealth"));
+        if (overall.isEmpty()) {
+            return text(target.get("health"));
+        }
+        String reason = text(target.get("overallReason"));
+        return reason.isEmpty() ? overall : overall + ": " + reason;
+    }
+
     static String text(Object o) {
         return o == null ? "" : o.toString();
     }

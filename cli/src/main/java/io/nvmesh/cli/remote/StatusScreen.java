@@ -15,6 +15,9 @@ final class StatusScreen {
     private static final DateTimeFormatter STARTED = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
             .withZone(ZoneOffset.UTC);
 
+    /** Affected targets named on the screen; `get targets` lists them all. */
+    private static final int AFFECTED_SHOWN = 3;
+
     private StatusScreen() {
     }
 
@@ -43,9 +46,22 @@ final class StatusScreen {
         out.println("balance   nodes " + spread(s.balance().nodes()) + "; volumes " + spread(s.balance().volumes()));
         ClusterStatus.Health h = s.health();
         List<String> health = new ArrayList<>();
-        h.servers().forEach((kind, byHealth) -> health.add(kind + "s " + ClusterStatus.counts(byHealth)));
+        // Targets by overall health (their drives included) get a line of their own; the counters count them by their
+        // own health only, which calls a target with a failed drive healthy.
+        h.servers().forEach((kind, byHealth) -> {
+            if (!(kind.equals("target") && !h.targets().isEmpty())) {
+                health.add(kind + "s " + ClusterStatus.counts(byHealth));
+            }
+        });
         health.add("drives " + ClusterStatus.counts(h.drives()));
         out.println("health    " + String.join("; ", health) + "  [" + source(h.source()) + "]");
+        if (!h.targets().isEmpty()) {
+            List<String> shown = h.affectedTargets().stream().limit(AFFECTED_SHOWN).toList();
+            int more = h.affectedTargets().size() - shown.size();
+            out.println("targets   " + ClusterStatus.counts(h.targets()) + (shown.isEmpty() ? ""
+                    : ": " + String.join("; ", shown) + (more > 0 ? "; and " + more + " more" : ""))
+                    + "  [recorded state]");
+        }
         out.println("volumes   " + ClusterStatus.counts(h.volumes()) + "  [" + source(h.volumesSource())
                 + (h.stateCommit().isEmpty() ? "" : ", state " + shortId(h.stateCommit()))
                 + (h.desiredCommit().isEmpty() ? ", desired not reconciled yet"

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.nvmesh.cli.Nvmesh;
+import io.nvmesh.core.allocation.Target;
 import io.nvmesh.core.record.StateFiles;
 import io.nvmesh.core.record.VolumeStatus;
 import io.nvmesh.core.state.Author;
@@ -110,7 +111,7 @@ class StatusCommandTest {
                     .containsPattern("(?m)^r2\\s+yes\\s").containsPattern("(?m)^r3\\s+yes\\s")
                     // all 9 nodes connected, to one owner each; both volumes owned by someone
                     .containsPattern("balance   nodes 9, max/avg \\d\\.\\d\\d \\(r1 \\d, r2 \\d, r3 \\d\\); volumes 2,")
-                    .contains("targets 6 (healthy 6)", "drives 12 (ok 12)")
+                    .contains("drives 12 (ok 12)", "targets   6 (healthy 6)  [recorded state]")
                     .contains("volumes   2 (online 2)  [recorded state, state ")
                     .doesNotContain("problem");
             // every member has reconciled at least once, and says how long ago
@@ -119,6 +120,12 @@ class StatusCommandTest {
         });
         String json = status(0, server, "-o", "json")[0];
         assertThat(json).contains("\"formatVersion\" : 1", "\"answering\" : \"r1\"", "\"balance\"", "\"capacity\"");
+
+        // A failed drive leaves its target answering (healthy to placement) but degraded to whoever reads status.
+        Target first = fleet.inventory().targets().get(0);
+        fleet.failDrive(first.drives().get(0).serial());
+        await().atMost(BOUND).untilAsserted(() -> assertThat(status(0, server)[0])
+                .contains("targets   6 (degraded 1, healthy 5): " + first.id() + " degraded: 1 drive failed  [recorded state]"));
 
         cluster.kill("r3");
         await().atMost(BOUND).untilAsserted(() -> {

@@ -310,6 +310,36 @@ class ServerCommandsTest {
                 "\"outcome\" : \"recorded\"");
     }
 
+    /** Three targets as recorded: one with a failed and a cordoned drive, one unhealthy, one fine. */
+    private static final String INVENTORY_WITH_A_FAILED_DRIVE = """
+            {"instance":"r1","stateCommit":"75f9117","targets":[
+              {"id":"t-001","health":"healthy","overallHealth":"healthy","overallReason":"","labels":{"rack":"r1"},
+               "drives":2,"capacity":2000},
+              {"id":"t-002","health":"healthy","overallHealth":"degraded","overallReason":"1 drive failed, 1 cordoned",
+               "labels":{"rack":"r2"},"drives":4,"capacity":4000},
+              {"id":"t-003","health":"unhealthy","overallHealth":"unhealthy","overallReason":"",
+               "labels":{"rack":"r3"},"drives":6,"capacity":6000}],
+             "drives":[],"clients":[]}""";
+
+    @Test
+    void aTargetWithAFailedDriveReadsDegradedInGetTargetsAndStatus() {
+        answers.put("/v1/inventory", INVENTORY_WITH_A_FAILED_DRIVE);
+        answers.put("/v1/capacity", STATUS_CAPACITY);
+
+        String table = run(0, "get", "targets", "--server", url(), "--token", TOKEN)[0];
+        assertThat(table).containsPattern("(?m)^t-002\\s+degraded: 1 drive failed, 1 cordoned\\s+4\\s+")
+                .containsPattern("(?m)^t-001\\s+healthy\\s+2\\s+").containsPattern("(?m)^t-003\\s+unhealthy\\s+6\\s+");
+
+        String status = run(0, "status", "--server", url(), "--token", TOKEN)[0];
+        // The counters count targets by their own health only (2 healthy): the targets line says what people mean.
+        assertThat(status).contains("health    clients 1 (connected 1); drives 12 (failed 1, ok 11)  [counters]")
+                .contains("targets   3 (degraded 1, healthy 1, unhealthy 1): t-003 unhealthy; "
+                        + "t-002 degraded: 1 drive failed, 1 cordoned  [recorded state]")
+                .doesNotContain("targets 3 (healthy 2, unhealthy 1)");
+        assertThat(run(0, "status", "-o", "json", "--server", url(), "--token", TOKEN)[0])
+                .contains("\"affectedTargets\" : [ \"t-003 unhealthy\", \"t-002 degraded: 1 drive failed, 1 cordoned\" ]");
+    }
+
     @Test
     void aRefusedTokenIsOneClearLine() {
         String err = run(1, "get", "volumes", "--server", url(), "--token", "wrong-token-00000000000")[1];

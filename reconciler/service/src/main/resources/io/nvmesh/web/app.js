@@ -8,12 +8,15 @@
   const PAGE_SIZE = 50;
   const SAFETY_REFRESH_MS = 30000; // events do the work; this only repairs a missed one
   const PERF_REFRESH_MS = 2000;
+  const BANNER_TARGETS = 10; // named in the banner; the rest are a link to "problems only"
+  const BAD_VOLUME = ['failed', 'blocked', 'lost'];
+  const WARN_VOLUME = ['degraded', 'rebuilding'];
 
   const $ = (id) => document.getElementById(id);
   const state = {
     token: sessionStorage.getItem(TOKEN_KEY) || '',
     route: { view: 'overview', arg: '' },
-    cluster: null, capacity: null, volumes: null,
+    cluster: null, capacity: null, volumes: null, problems: null, capacityHistory: null, capacityChart: null,
     page: null, query: { q: '', problems: false, sort: 'id', offset: 0 },
     target: null, volume: null,
     charts: [], timers: [], stream: null, topics: '',
@@ -123,10 +126,13 @@
   async function loadView() {
     const v = state.route.view;
     if (v === 'overview') await loadOverview();
-    else if (v === 'targets') await loadTargets();
-    else if (v === 'target') await loadTarget(state.route.arg);
-    else if (v === 'volumes') await loadVolumes();
-    else if (v === 'volume') await loadVolume(state.route.arg);
+    else {
+      loadHealth().catch(() => {});
+      if (v === 'targets') await loadTargets();
+      else if (v === 'target') await loadTarget(state.route.arg);
+      else if (v === 'volumes') await loadVolumes();
+      else if (v === 'volume') await loadVolume(state.route.arg);
+    }
     subscribe();
     every(SAFETY_REFRESH_MS, () => loadViewQuietly());
   }
@@ -135,8 +141,11 @@
     const v = state.route.view;
     try {
       if (v === 'overview') await loadOverview();
-      else if (v === 'targets') await loadTargets();
-      else if (v === 'volumes') await loadVolumes();
+      else {
+        await loadHealth();
+        if (v === 'targets') await loadTargets();
+        else if (v === 'volumes') await loadVolumes();
+      }
       subscribe();
     } catch (e) { showError(e.message); }
   }
@@ -144,16 +153,31 @@
   function every(ms, fn) { state.timers.push(setInterval(fn, ms)); }
   function clearTimers() {
     state.timers.forEach(clearInterval); state.timers = [];
-    state.charts.forEach((c) => c.destroy()); state.charts = [];
+    state.charts.forEach((c) => c.destroy()); state.charts = []; state.capacityChart = null;
   }
 
   // ---- overview ---------------------------------------------------------------------------------------------------
 
   async function loadOverview() {
-    const [cluster, capacity, volumes] = await Promise.all([api('/v1/cluster'), api('/v1/capacity'), api('/v1/volumes')]);
-    state.cluster = cluster; state.capacity = capacity; state.volumes = volumes;
-    renderInstances(); renderCapacity(); renderVolumeStatus();
+    const [cluster, history] = await Promise.all([api('/v1/cluster'), api('/v1/capacity/history'), loadHealth()]);
+    state.cluster = cluster; state.capacityHistory = history;
+    renderInstances(); renderCapacity(); renderVolumeStatus(); renderCapacityHistory();
   }
+
+  /**
+   * What the banner needs, on every view: the counters (drives and targets by health, volumes by status), the
+   * volumes (to name the ones affected) and the worst targets (to link to them). The fleet page needs Git; an
+   * instance without it still shows the counters' part.
+   */
+  async function loadHealth() {
+    const [capacity, volumes, problems] = await Promise.all([api('/v1/capacity'), api('/v1/volumes').catch(() => null),
+      api('/v1/fleet/targets?problems=true&sort=health&limit=' + BANNER_TARGETS).catch(() => null)]);
+    state.capacity = capacity; state.volumes = volumes || state.volumes; state.problems = problems;
+    renderBanner();
+  }
+
+  /** Re-reads the worst targets when the counters say drives or targets changed health (not on every byte). */
+  function healthKey(cap) { return JSON.stringify([cap.drives, cap.servers && cap.servers.target]); }
 
   /** Each instance's share of the nodes: the agents connected to it, as it last said in its heartbeat. */
   function renderInstances() {
@@ -188,7 +212,11 @@
       'data-domain-label': label }, h('summary', {}, label + ' (' + gauges.length + ')'), gauges)));
     fill($('gauge-classes'), Object.entries(cap.driveClasses || {}).map(([k, u]) => gauge('class.' + k, k, u)));
     const servers = [];
-    Object.entries(cap.servers || {}).forEach(([kind, byHealth]) => Object.entries(byHealth).forEach(([health, n]) =>
+    // Targets by overall health (their drives included) from the fleet, when it can be read; the counters count
+    // them by their own health only, which calls a target with a failed drive healthy.
+    const byKind = Object.assign({}, cap.servers || {});
+    if (state.problems && state.problems.overall) byKind.target = state.problems.overall;
+    Object.entries(byKind).forEach(([kind, byHealth]) => Object.entries(byHealth).forEach(([health, n]) =>
       servers.push(h('tr', {}, h('td', {}, kind), h('td', { class: 'health ' + health }, health),
         h('td', { class: 'r' }, num('servers.' + kind + '.' + health, n))))));
     fill($('servers'), servers.length ? servers : [h('tr', {}, h('td', { colspan: 3, class: 'muted' }, 'no servers counted yet'))]);
@@ -216,6 +244,97 @@
       .concat(Object.keys(by).sort().map((s) => h('span', { class: 'chip ' + s }, s, h('b', {}, num('volumes.' + s, by[s]))))));
   }
 
+  // ---- health banner ----------------------------------------------------------------------------------------------
+
+  /** Shown on every view while anything is degraded or failed, each item a link to what is affected. */
+  function renderBanner() {
+    const cap = state.capacity || {};
+    const items = [];
+    let bad = false;
+    const drives = cap.drives || {};
+    const lostDrives = (drives.failed || 0) + (drives.missing || 0);
+    if (lostDrives) {
+      bad = bad || drives.failed > 0;
+      items.push(h('li', { 'data-banner': 'drives' }, [drives.failed ? drives.failed + ' failed' : '',
+        drives.missing ? drives.missing + ' missing' : ''].filter(Boolean).join(', ') + ' drive'
+        + (lostDrives === 1 ? '' : 's') + ' — ', h('a', { href: '#/targets', 'data-problems': 'true',
+        onclick: showProblems }, 'targets with problems')));
+    }
+    const p = state.problems;
+    const hurt = p ? p.items.filter((t) => t.overallHealth !== 'healthy') : [];
+    if (hurt.length) {
+      if (hurt.some((t) => t.overallHealth === 'unhealthy')) bad = true;
+      const counted = p.overall ? (p.overall.degraded || 0) + (p.overall.unhealthy || 0) : hurt.length;
+      items.push(h('li', { 'data-banner': 'targets' }, counted + ' target' + (counted === 1 ? '' : 's') + ' not healthy: ',
+        hurt.map((t, i) => [i ? ', ' : '', h('a', { href: '#/targets/' + encodeURIComponent(t.id), 'data-target': t.id },
+          t.id), ' (' + overallText(t) + ')']).flat(),
+        counted > hurt.length ? ' and ' + (counted - hurt.length) + ' more' : ''));
+    } else if (!p) {
+      const unhealthy = ((cap.servers || {}).target || {}).unhealthy || 0;
+      if (unhealthy) {
+        bad = true;
+        items.push(h('li', { 'data-banner': 'targets' }, unhealthy + ' target' + (unhealthy === 1 ? '' : 's') + ' unhealthy'));
+      }
+    }
+    const vols = state.volumes ? state.volumes.items.filter((v) => BAD_VOLUME.includes(v.status)
+      || WARN_VOLUME.includes(v.status)) : [];
+    if (vols.length) {
+      if (vols.some((v) => BAD_VOLUME.includes(v.status))) bad = true;
+      const shown = vols.slice(0, BANNER_TARGETS);
+      items.push(h('li', { 'data-banner': 'volumes' }, vols.length + ' volume' + (vols.length === 1 ? '' : 's') + ' not online: ',
+        shown.map((v, i) => [i ? ', ' : '', h('a', { href: '#/volumes/' + encodeURIComponent(v.name), 'data-volume': v.name },
+          v.name), ' (' + v.status + ')']).flat(),
+        vols.length > shown.length ? ' and ' + (vols.length - shown.length) + ' more' : ''));
+    }
+    const el = $('banner');
+    el.hidden = items.length === 0;
+    el.className = 'banner' + (bad ? ' bad' : '');
+    fill(el, items.length ? [h('strong', {}, bad ? 'Failed: ' : 'Degraded: '), 'something needs attention',
+      h('ul', {}, items)] : []);
+  }
+
+  function showProblems() {
+    state.query = { q: '', problems: true, sort: 'health', offset: 0 };
+    $('problems').checked = true; $('sort').value = 'health'; $('filter').value = '';
+    if (state.route.view === 'targets') loadTargetsAndSubscribe(); // the hash does not change: no route()
+  }
+
+  // ---- capacity over time -----------------------------------------------------------------------------------------
+
+  /** Free, allocated and redundant bytes: the instance's samples, then one point per capacity event. */
+  function renderCapacityHistory() {
+    const hist = state.capacityHistory; if (!hist) return;
+    const s = hist.series;
+    const data = [s.at.map((t) => t / 1000), s.free, s.allocated, s.redundant];
+    const el = $('capacity-history');
+    el.dataset.points = s.at.length;
+    $('capacity-history-note').textContent = s.at.length + ' samples, one per ' + (hist.intervalMillis / 1000)
+      + ' s, kept by ' + hist.instance + ' (its last ' + Math.round(hist.capacity * hist.intervalMillis / 60000)
+      + ' minutes), then live';
+    if (typeof uPlot === 'undefined') { $('capacity-history-note').textContent += ' (chart unavailable: uPlot did not load)'; return; }
+    if (state.capacityChart && el.contains(state.capacityChart.root)) { state.capacityChart.setData(data); return; }
+    el.replaceChildren();
+    state.capacityChart = new uPlot({
+      width: Math.max(320, Math.min(900, el.clientWidth || 720)), height: 200,
+      series: [{}, { label: 'free', stroke: '#6b7785', width: 1.5, value: (u, v) => v == null ? '–' : bytes(v) },
+        { label: 'allocated', stroke: '#2f6db5', width: 1.5, value: (u, v) => v == null ? '–' : bytes(v) },
+        { label: 'redundant', stroke: '#7aa7dd', width: 1.5, value: (u, v) => v == null ? '–' : bytes(v) }],
+      axes: [{}, { values: (u, vals) => vals.map((v) => bytes(v)), size: 84 }],
+    }, data, el);
+    state.charts.push(state.capacityChart);
+  }
+
+  /** A capacity event is the current figures: one more point, within the same bound the instance keeps. */
+  function appendCapacityPoint(cap) {
+    const hist = state.capacityHistory; const c = cap && cap.cluster;
+    if (!hist || !c || cap.consistent === false || !c.total) return;
+    const s = hist.series;
+    s.at.push(Date.now()); s.free.push(c.free); s.allocated.push(c.allocated); s.redundant.push(c.redundant);
+    s.total.push(c.total); s.data.push(c.data); s.withheld.push(c.withheld); s.offline.push(c.offline);
+    while (s.at.length > hist.capacity) Object.values(s).forEach((list) => list.shift());
+    renderCapacityHistory();
+  }
+
   // ---- targets and drives -----------------------------------------------------------------------------------------
 
   async function loadTargets() {
@@ -237,6 +356,28 @@
     fill($('target-rows'), p.items.map(targetRow));
   }
 
+  /**
+   * The worse of a target's own health and its drives' (the server's OverallHealth, redone here when an event
+   * changes a drive): unhealthy if the target is, else degraded with a failed or missing drive, else healthy; the
+   * reason counts the drives that are not ok, worst first. A cordoned drive still serves its data.
+   */
+  function overall(t) {
+    const n = { failed: 0, missing: 0, cordoned: 0 };
+    t.drives.forEach((d) => { if (d.health in n) n[d.health]++; });
+    const parts = [];
+    ['failed', 'missing', 'cordoned'].forEach((k) => {
+      if (n[k]) parts.push(parts.length ? n[k] + ' ' + k : n[k] + (n[k] === 1 ? ' drive ' : ' drives ') + k);
+    });
+    t.overallHealth = t.health === 'unhealthy' ? 'unhealthy' : n.failed + n.missing ? 'degraded' : 'healthy';
+    t.overallReason = parts.join(', ');
+    return t;
+  }
+
+  function overallText(t) {
+    const word = t.overallHealth || t.health;
+    return t.overallReason ? word + ': ' + t.overallReason : word;
+  }
+
   function severityOf(t) {
     let s = t.health === 'healthy' ? 0 : 2;
     t.drives.forEach((d) => { s = Math.max(s, { ok: 0, cordoned: 1, missing: 2, failed: 3 }[d.health] || 0); });
@@ -249,8 +390,10 @@
     return h('tr', { class: 'target clickable severity-' + sev + (failed ? ' failed' : ''), 'data-target': t.id,
       onclick: () => { location.hash = '#/targets/' + encodeURIComponent(t.id); } },
     h('td', {}, t.id), h('td', {}, t.owner), h('td', {}, t.rack),
-    h('td', { class: 'health ' + t.health, title: t.live ? 'live from its agent on this instance'
-      : 'as recorded, kept current by events from its owner ' + t.owner }, t.health + (t.live ? '' : ' ·')),
+    h('td', { class: 'health ' + (t.overallHealth || t.health), 'data-health': overallText(t),
+      title: (t.live ? 'live from its agent on this instance' : 'as recorded, kept current by events from its owner '
+        + t.owner) + '; the target itself: ' + t.health }, (t.overallHealth || t.health) + (t.live ? '' : ' ·'),
+    t.overallReason ? h('span', { class: 'why' }, t.overallReason) : null),
     h('td', { class: 'r', title: bytes(t.used) + ' of ' + bytes(t.capacity) }, Math.round(pct(t.used, t.capacity)) + '%'),
     h('td', {}, h('div', { class: 'drives' }, t.drives.map(driveBox))));
   }
@@ -274,7 +417,9 @@
   function renderTarget() {
     const t = state.target;
     $('target-title').textContent = 'Target ' + t.id;
-    fill($('target-facts'), facts({ owner: t.owner, health: t.health, zone: t.zone, rack: t.rack,
+    fill($('target-facts'), facts({ owner: t.owner, health: overallText(t),
+      'the target itself': t.health + (t.health === 'healthy' ? ' (it answers; its ok drives take new extents)' : ''),
+      zone: t.zone, rack: t.rack,
       'health from': t.live ? 'its agent, live on this instance' : 'the recorded inventory and events',
       used: bytes(t.used) + ' of ' + bytes(t.capacity) }));
     fill($('target-drives'), t.drives.map((d) => h('tr', { 'data-serial': d.serial },
@@ -388,8 +533,8 @@
   /** The topics on screen: the stream is re-opened only when they change. */
   function topicsOnScreen() {
     const v = state.route.view;
-    const t = ['cluster'];
-    if (v === 'overview') t.push('capacity', 'volume/*');
+    const t = ['cluster', 'capacity']; // capacity keeps the banner current on every view
+    if (v === 'overview') t.push('volume/*');
     if (v === 'targets' && state.page) state.page.items.forEach((i) => t.push('target/' + i.id));
     if (v === 'target' && state.target) t.push('target/' + state.target.id);
     if (v === 'volumes') t.push('volume/*');
@@ -466,7 +611,10 @@
     if (!p || !topic) return;
     window.nvmeshLastEvent = { topic, type, at: performance.now() };
     if (topic === 'capacity' && (type === 'totals' || type === null)) {
-      state.capacity = p; if (state.route.view === 'overview') renderCapacity();
+      const moved = !state.capacity || healthKey(state.capacity) !== healthKey(p);
+      state.capacity = p; if (state.route.view === 'overview') { renderCapacity(); appendCapacityPoint(p); }
+      renderBanner();
+      if (moved) refreshProblems();
     } else if (topic === 'cluster' && (type === 'members' || type === null)) {
       state.cluster = p; if (state.route.view === 'overview') renderInstances();
     } else if (topic.startsWith('target/') && (type === 'health' || type === null)) {
@@ -478,11 +626,36 @@
     }
   }
 
+  /**
+   * The worst targets again, at most every half second however many capacity events come. The counters move as
+   * soon as an agent reports; the fleet list follows once the owner has recorded the inventory (a batch window
+   * later), so while it still shows fewer failed or missing drives than the counters it is asked again, a bounded
+   * number of times.
+   */
+  function refreshProblems(attempt) {
+    attempt = attempt || 0;
+    if (state.problemsPending) return;
+    state.problemsPending = setTimeout(async () => {
+      state.problemsPending = null;
+      try {
+        const p = await api('/v1/fleet/targets?problems=true&sort=health&limit=' + BANNER_TARGETS);
+        state.problems = p;
+        renderBanner(); if (state.route.view === 'overview') renderCapacity();
+        const drives = (state.capacity && state.capacity.drives) || {};
+        let listed = 0;
+        p.items.forEach((t) => t.drives.forEach((d) => { if (d.health === 'failed' || d.health === 'missing') listed++; }));
+        const behind = p.matching <= p.items.length && listed < (drives.failed || 0) + (drives.missing || 0);
+        if (behind && attempt < 20) refreshProblems(attempt + 1);
+      } catch (e) { /* no Git remote: the banner keeps the counters' part */ }
+    }, attempt ? 1000 : 500);
+  }
+
   function targetHealth(p) {
     const update = (t) => {
       if (!t || t.id !== p.target) return false;
       if (p.health) t.health = p.health;
       (p.drives || []).forEach((d) => { const mine = t.drives.find((x) => x.serial === d.serial); if (mine) mine.health = d.health; });
+      overall(t);
       return true;
     };
     if (state.page) state.page.items.forEach((t) => { if (update(t)) replaceRow(t); });
@@ -512,6 +685,7 @@
         v.status = p.status; v.reason = p.reason || '';
         if (state.route.view === 'volumes') renderVolumes();
         if (state.route.view === 'overview') renderVolumeStatus();
+        renderBanner();
       }
     }
     if (state.route.view === 'volume' && state.volume && state.volume.name === p.volume && p.status) {

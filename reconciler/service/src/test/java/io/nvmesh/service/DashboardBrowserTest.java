@@ -78,6 +78,8 @@ class DashboardBrowserTest {
     static final Path SAMPLES = Path.of("../../samples").toAbsolutePath().normalize();
     /** Mirrored-fast: raid10 across racks, so several groups of two copies each. */
     static final String VOLUME = "pg-payments-01";
+    /** Erasure coding 8+2: one group of ten segments, wider than the window. */
+    static final String WIDE_VOLUME = "lake-archive-2024";
     static final int SAMPLE_VOLUMES = 20;
 
     private final Deque<AutoCloseable> closing = new ArrayDeque<>();
@@ -181,6 +183,8 @@ class DashboardBrowserTest {
             assertThat(value("volumes.all")).isEqualTo(volumes.get("count").asLong());
             assertThat(value("volumes.online")).isEqualTo(volumes.get("count").asLong());
         });
+        // Nothing is degraded or failed yet: no banner.
+        assertThat(js("return document.getElementById('banner').hidden")).isEqualTo(true);
         screenshot("overview");
 
         // First load: the page, its assets and the API answers the overview needs, as the browser fetched them.
@@ -284,6 +288,11 @@ class DashboardBrowserTest {
                 "return document.querySelector(\"tr[data-target='" + target + "']\").className")).asString()
                 .contains("failed"));
         long millis = (System.nanoTime() - started) / 1_000_000;
+        // Its health reads degraded with the reason, not "healthy" (the target itself still answers).
+        assertThat(js("return document.querySelector(\"tr[data-target='" + target + "'] td.health\").dataset.health"))
+                .isEqualTo("degraded: 1 drive failed");
+        assertThat(browser.findElement(By.cssSelector("#view-targets .legend")).getText())
+                .contains("A · after it: as recorded");
         assertThat(js("const d = document.querySelector(\".drive[data-serial='" + serial + "']\");"
                 + "return d.className + ' ' + getComputedStyle(d).backgroundColor")).asString()
                 .contains("health-failed").endsWith("rgb(212, 53, 28)");
@@ -305,9 +314,96 @@ class DashboardBrowserTest {
         await().atMost(BOUND).ignoreException(StaleElementReferenceException.class).untilAsserted(() -> {
             assertThat(browser.findElement(By.cssSelector("#target-drives tr[data-serial='" + serial + "'] .health"))
                     .getText()).isEqualTo("failed");
+            assertThat(browser.findElement(By.cssSelector("[data-fact='health']")).getText())
+                    .isEqualTo("degraded: 1 drive failed");
             assertThat(browser.findElements(By.cssSelector("#target-charts canvas"))).hasSizeGreaterThanOrEqualTo(3);
         });
         screenshot("target-detail");
+    }
+
+    @Test
+    @Order(5)
+    void aFailedDriveRaisesTheHealthBannerWithALinkToItsTarget() throws Exception {
+        open("#/overview");
+        await().atMost(BOUND).untilAsserted(() -> assertThat(value("volumes.all")).isEqualTo(SAMPLE_VOLUMES));
+        // A target none of whose drives has failed yet, owned by the instance the page is not connected to.
+        String target = fleet.statuses().entrySet().stream().filter(e -> e.getKey().startsWith("tgt-")
+                && e.getValue().owner().equals("r2")).map(Map.Entry::getKey).sorted()
+                .filter(id -> !get("/v1/fleet/targets?id=" + id).get("items").get(0).get("overallHealth").asString()
+                        .equals("degraded")).findFirst().orElseThrow();
+        String serial = get("/v1/fleet/targets?id=" + target).get("items").get(0).get("drives").get(0).get("serial")
+                .asString();
+        assertThat(browser.findElements(By.cssSelector("#banner a[data-target='" + target + "']"))).isEmpty();
+        await().atMost(BOUND).untilAsserted(() ->
+                assertThat(browser.findElement(By.id("live")).getDomAttribute("class")).doesNotContain("off"));
+
+        fleet.failDrive(serial);
+        await().atMost(LIVE_BOUND).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> assertThat(js(
+                "const a = document.querySelector(\"#banner a[data-target='" + target + "']\");"
+                        + "return a && !document.getElementById('banner').hidden ? a.parentElement.textContent : ''"))
+                .asString().contains(target + " (degraded: 1 drive failed)"));
+        assertThat(browser.findElement(By.id("banner")).getDomAttribute("class")).contains("bad");
+        assertThat(browser.findElement(By.cssSelector("#banner [data-banner='drives']")).getText())
+                .contains("failed drive");
+        // The overview counts targets with their drives: the same figure as the fleet's.
+        await().atMost(BOUND).untilAsserted(() -> assertThat(value("servers.target.degraded")).isEqualTo(
+                get("/v1/fleet/targets?problems=true").get("overall").get("degraded").asLong()));
+        screenshot("health-banner");
+
+        browser.findElement(By.cssSelector("#banner a[data-target='" + target + "']")).click();
+        await().atMost(BOUND).ignoreException(StaleElementReferenceException.class).untilAsserted(() ->
+                assertThat(browser.findElement(By.cssSelector("[data-fact='health']")).getText())
+                        .isEqualTo("degraded: 1 drive failed"));
+    }
+
+    @Test
+    @Order(6)
+    void theCapacityHistoryIsChartedFromTheInstancesSamples() throws Exception {
+        await().atMost(BOUND).untilAsserted(() -> assertThat(get("/v1/capacity/history").get("series").get("at")
+                .size()).isGreaterThanOrEqualTo(2));
+        open("#/overview");
+        await().atMost(BOUND).untilAsserted(() -> {
+            assertThat(js("return Number(document.getElementById('capacity-history').dataset.points || 0)"))
+                    .asInstanceOf(InstanceOfAssertFactories.LONG).isGreaterThanOrEqualTo(2L);
+            assertThat(browser.findElements(By.cssSelector("#capacity-history canvas"))).isNotEmpty();
+        });
+        // uPlot holds the points it draws: free, allocated and redundant, each with a value at every sample.
+        @SuppressWarnings("unchecked")
+        List<Object> series = (List<Object>) js("return [...document.querySelectorAll("
+                + "'#capacity-history .u-legend .u-series .u-label')].map(l => l.textContent.trim())");
+        assertThat(series).contains("free", "allocated", "redundant");
+        js("document.getElementById('capacity-history').scrollIntoView()");
+        screenshot("capacity-history");
+    }
+
+    @Test
+    @Order(7)
+    void aTenSegmentGroupScrollsInsideItsCardNotThePage() throws Exception {
+        open("#/volumes/" + WIDE_VOLUME);
+        await().atMost(BOUND).untilAsserted(() -> assertThat(js("return Math.max(0, ...[...document.querySelectorAll("
+                + "'#volume-layout g.group')].map(g => g.querySelectorAll('g.seg').length))"))
+                .isEqualTo(10L));
+        assertThat(js("return document.documentElement.scrollWidth <= document.documentElement.clientWidth"))
+                .as("the page does not scroll sideways").isEqualTo(true);
+        assertThat(js("const l = document.getElementById('volume-layout'); return l.scrollWidth > l.clientWidth"))
+                .as("the drawing scrolls inside its card").isEqualTo(true);
+        screenshot("wide-layout");
+    }
+
+    @Test
+    @Order(8)
+    void theSignInButtonReadsOnOneLine() throws Exception {
+        browser.get(base + "/");
+        await().atMost(BOUND).until(() -> browser.findElement(By.id("signin")).isDisplayed()
+                || browser.findElement(By.id("signout")).isDisplayed());
+        if (browser.findElement(By.id("signout")).isDisplayed()) {
+            browser.findElement(By.id("signout")).click();
+        }
+        await().atMost(BOUND).until(() -> browser.findElement(By.id("signin")).isDisplayed());
+        // One line box per line of text: a wrapped label has two.
+        assertThat(js("const r = document.createRange(); r.selectNodeContents(document.getElementById("
+                + "'signin-button')); return r.getClientRects().length")).isEqualTo(1L);
+        screenshot("sign-in");
     }
 
     // ---- helpers ----
@@ -355,7 +451,15 @@ class DashboardBrowserTest {
         Files.copy(shot, OUT.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
     }
 
-    private JsonNode get(String path) throws Exception {
+    private JsonNode get(String path) {
+        try {
+            return getChecked(path);
+        } catch (Exception e) {
+            throw new IllegalStateException(path + ": " + e.getMessage(), e);
+        }
+    }
+
+    private JsonNode getChecked(String path) throws Exception {
         HttpResponse<String> r = raw(path, TestCluster.READ);
         assertThat(r.statusCode()).as(path + ": " + r.body()).isEqualTo(200);
         return JSON.readTree(r.body());

@@ -11,6 +11,7 @@ import io.nvmesh.service.reconcile.ReconcileLoop;
 import io.nvmesh.service.events.EventHub;
 import io.nvmesh.service.metrics.InstanceMetrics;
 import io.nvmesh.service.metrics.RefusalCounts;
+import io.nvmesh.service.web.CapacityHistory;
 import io.nvmesh.service.web.PerformanceHistory;
 import io.nvmesh.service.web.StaticAssets;
 
@@ -48,6 +49,7 @@ public final class ApiServer implements AutoCloseable {
     private final String host;
     // The dashboard's parts, made by start and stopped by close.
     private PerformanceHistory history;
+    private CapacityHistory capacityHistory;
     private DashboardEndpoints dashboard;
     private java.time.Duration maxClockSkew = io.nvmesh.service.config.InstanceConfig.DEFAULT_MAX_CLOCK_SKEW;
 
@@ -159,7 +161,10 @@ public final class ApiServer implements AutoCloseable {
         routes.addAll(new VolumeEndpoints(membership.selfId(), reconcile).routes());
         history = PerformanceHistory.sampling(agents::targets, AgentHub.DEFAULT_REPORT_INTERVAL,
                 PerformanceHistory.DEFAULT_CAPACITY, membership.selfId());
-        dashboard = new DashboardEndpoints(membership, ownership, agents, reconcile, history,
+        capacityHistory = counters == null ? CapacityHistory.manual(1, CapacityHistory.DEFAULT_EVERY)
+                : CapacityHistory.sampling(() -> counters.capacity(false), System::currentTimeMillis,
+                        CapacityHistory.DEFAULT_EVERY, CapacityHistory.DEFAULT_CAPACITY, membership.selfId());
+        dashboard = new DashboardEndpoints(membership, ownership, agents, reconcile, history, capacityHistory,
                 AgentHub.DEFAULT_REPORT_INTERVAL, ownToken);
         routes.addAll(dashboard.routes());
         EventEndpoints eventEndpoints = events == null ? null : EventEndpoints.of(events, membership, maxClockSkew);
@@ -201,6 +206,9 @@ public final class ApiServer implements AutoCloseable {
         }
         if (history != null) {
             history.close();
+        }
+        if (capacityHistory != null) {
+            capacityHistory.close();
         }
     }
 }

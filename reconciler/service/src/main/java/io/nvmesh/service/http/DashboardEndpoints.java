@@ -1,5 +1,6 @@
 package io.nvmesh.service.http;
 
+import io.nvmesh.core.allocation.Usage;
 import io.nvmesh.core.record.RecordedState;
 import io.nvmesh.service.agent.NodeKind;
 import io.nvmesh.service.cluster.MemberStatus;
@@ -7,6 +8,7 @@ import io.nvmesh.service.cluster.Membership;
 import io.nvmesh.service.cluster.OwnershipTable;
 import io.nvmesh.service.nodes.AgentHub;
 import io.nvmesh.service.reconcile.ReconcileLoop;
+import io.nvmesh.service.web.CapacityHistory;
 import io.nvmesh.service.web.FleetTable;
 import io.nvmesh.service.web.PerformanceHistory;
 import io.nvmesh.service.web.PerformanceHistory.Sample;
@@ -31,7 +33,7 @@ import org.eclipse.jetty.client.HttpClient;
 
 /**
  * Read-only JSON the dashboard needs beyond the REST API: the fleet's targets and drives one page at a time, a
- * volume's layout with the racks its segments sit in, and performance histories. A target's history lives on its
+ * volume's layout with the racks its segments sit in, performance histories and the cluster's capacity over time. A target's history lives on its
  * owner; any instance answers by asking the owner (with the peer secret), so the page talks to one origin only.
  */
 final class DashboardEndpoints implements AutoCloseable {
@@ -83,25 +85,53 @@ final class DashboardEndpoints implements AutoCloseable {
                            String derived, List<String> missing, SeriesJson series) {
     }
 
+    /** The cluster's bytes over time, one list per figure, oldest first ({@link CapacityHistory}). */
+    record CapacitySeriesJson(List<Long> at, List<Long> total, List<Long> free, List<Long> allocated,
+                              List<Long> data, List<Long> redundant, List<Long> withheld, List<Long> offline) {
+
+        static CapacitySeriesJson of(List<CapacityHistory.Sample> samples) {
+            List<List<Long>> c = new ArrayList<>();
+            for (int k = 0; k < 8; k++) {
+                c.add(new ArrayList<>(samples.size()));
+            }
+            for (CapacityHistory.Sample s : samples) {
+                Usage u = s.cluster();
+                long[] row = {s.atMillis(), u.total(), u.free(), u.allocated(), u.data(), u.redundant(), u.withheld(),
+                    u.offline()};
+                for (int k = 0; k < row.length; k++) {
+                    c.get(k).add(row[k]);
+                }
+            }
+            return new CapacitySeriesJson(c.get(0), c.get(1), c.get(2), c.get(3), c.get(4), c.get(5), c.get(6),
+                    c.get(7));
+        }
+    }
+
+    /** @param intervalMillis how often the counters are copied; {@code capacity} samples are kept */
+    record CapacityHistoryJson(String instance, long intervalMillis, int capacity, CapacitySeriesJson series) {
+    }
+
     private final String self;
     private final Optional<ReconcileLoop> reconcile;
     private final Membership membership;
     private final OwnershipTable ownership;
     private final AgentHub agents;
     private final PerformanceHistory history;
+    private final CapacityHistory capacityHistory;
     private final long intervalMillis;
     private final HttpClient peers;
     private final String peerAuthorization;
 
     DashboardEndpoints(Membership membership, OwnershipTable ownership, AgentHub agents,
-                       Optional<ReconcileLoop> reconcile, PerformanceHistory history, Duration reportInterval,
-                       String ownToken) {
+                       Optional<ReconcileLoop> reconcile, PerformanceHistory history,
+                       CapacityHistory capacityHistory, Duration reportInterval, String ownToken) {
         this.self = membership.selfId();
         this.membership = membership;
         this.ownership = ownership;
         this.agents = agents;
         this.reconcile = reconcile;
         this.history = history;
+        this.capacityHistory = capacityHistory;
         this.intervalMillis = reportInterval.toMillis();
         this.peers = PeerCalls.startClient("nvmesh-perf-client-" + self, PEER_TIMEOUT);
         this.peerAuthorization = "Bearer " + ownToken;
@@ -114,7 +144,9 @@ final class DashboardEndpoints implements AutoCloseable {
                 Route.offloaded("GET", "/v1/volumes/{name}/layout", Access.READ, this::layout),
                 Route.offloaded("GET", "/v1/performance/targets/{id}", Access.READ, this::targetPerformance),
                 Route.offloaded("GET", "/v1/performance/volumes/{name}", Access.READ, this::volumePerformance),
-                Route.inline("GET", "/v1/peer/performance/targets/{id}", Access.PEER, this::peerPerformance));
+                Route.inline("GET", "/v1/peer/performance/targets/{id}", Access.PEER, this::peerPerformance),
+                // Memory only, under a lock held for a copy of at most an hour of samples.
+                Route.inline("GET", "/v1/capacity/history", Access.READ, this::capacityHistory));
     }
 
     private ReconcileLoop loop() {
@@ -137,6 +169,11 @@ final class DashboardEndpoints implements AutoCloseable {
         List<FleetTable.TargetRow> rows = FleetTable.rows(state, agents.targets(),
                 id -> ownership.current().ownerOrPreferred(NodeKind.TARGET.key(id)));
         return ApiResponse.ok(FleetTable.page(state.commitId(), rows, query));
+    }
+
+    private ApiResponse capacityHistory(ApiRequest request) {
+        return ApiResponse.ok(new CapacityHistoryJson(self, capacityHistory.everyMillis(), capacityHistory.capacity(),
+                CapacitySeriesJson.of(capacityHistory.samples())));
     }
 
     private static boolean order(String o) {

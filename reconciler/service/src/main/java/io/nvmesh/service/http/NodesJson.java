@@ -4,6 +4,7 @@ import io.nvmesh.core.allocation.Drive;
 import io.nvmesh.service.agent.Performance;
 import io.nvmesh.service.nodes.CommandState;
 import io.nvmesh.service.nodes.ReportedNode;
+import io.nvmesh.service.web.OverallHealth;
 
 import java.util.List;
 import java.util.Locale;
@@ -22,13 +23,21 @@ final class NodesJson {
     record ListJson<T>(String instance, String scope, int count, List<T> items) {
     }
 
-    /** @param command the last command sent on the node's current connection and its ack; null before the first */
-    record TargetJson(String id, String owner, boolean connected, String health, Map<String, String> labels,
-                      List<DriveJson> drives, Performance performance, long connectedSinceMillis,
-                      long lastReportMillis, long reports, CommandJson command) {
+    /**
+     * @param health        the target's own health, what placement reads
+     * @param overallHealth the worse of its own health and its drives' ({@link OverallHealth}), what people read
+     * @param overallReason its drives that are not ok ({@code 1 drive failed}); empty when all are
+     * @param command       the last command sent on the node's current connection and its ack; null before the first
+     */
+    record TargetJson(String id, String owner, boolean connected, String health, String overallHealth,
+                      String overallReason, Map<String, String> labels, List<DriveJson> drives,
+                      Performance performance, long connectedSinceMillis, long lastReportMillis, long reports,
+                      CommandJson command) {
 
         static TargetJson of(ReportedNode n, CommandState command) {
-            return new TargetJson(n.id(), n.owner(), n.connected(), lower(n.health()), n.labels(),
+            OverallHealth overall = OverallHealth.of(n.health(), n.drives().stream().map(Drive::health).toList());
+            return new TargetJson(n.id(), n.owner(), n.connected(), lower(n.health()), overall.health(),
+                    overall.reason(), n.labels(),
                     n.drives().stream().map(d -> DriveJson.of(n, d)).toList(), n.performance(),
                     n.connectedSinceMillis(), n.lastReportMillis(), n.reports(), CommandJson.of(command));
         }

@@ -17,6 +17,7 @@ import io.nvmesh.service.reconcile.PassResult;
 import io.nvmesh.schema.Volume;
 import io.nvmesh.schema.VolumePolicy;
 import io.nvmesh.service.reconcile.ReconcileLoop;
+import io.nvmesh.service.web.OverallHealth;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -84,11 +85,14 @@ final class VolumeEndpoints {
     }
 
     /**
+     * @param health        the target's own health, what placement reads
+     * @param overallHealth the worse of its own health and its drives' ({@link OverallHealth}), what people read
+     * @param overallReason its drives that are not ok ({@code 1 drive failed}); empty when all are
      * @param managed       recorded from a node agent (its layouts count once acked), not from an inventory file
      * @param servedExtents extents its agent last acked serving (recorded on the state ref); 0 before any
      */
-    record TargetJson(String id, String health, Map<String, String> labels, int drives, long capacity,
-                      boolean managed, int servedExtents) {
+    record TargetJson(String id, String health, String overallHealth, String overallReason,
+                      Map<String, String> labels, int drives, long capacity, boolean managed, int servedExtents) {
     }
 
     record ClientJson(String id, Map<String, String> labels) {
@@ -192,7 +196,9 @@ final class VolumeEndpoints {
         List<DriveJson> drives = new ArrayList<>();
         for (Target t : state.inventory().targets()) {
             var served = state.served().get(t.id());
-            targets.add(new TargetJson(t.id(), lower(t.health()), t.labels(), t.drives().size(),
+            OverallHealth overall = OverallHealth.of(t.health(), t.drives().stream().map(Drive::health).toList());
+            targets.add(new TargetJson(t.id(), lower(t.health()), overall.health(), overall.reason(), t.labels(),
+                    t.drives().size(),
                     t.drives().stream().mapToLong(Drive::capacity).sum(), t.managed(),
                     served == null ? 0 : served.extents().size()));
             for (Drive d : t.drives()) {

@@ -10,6 +10,7 @@ import io.nvmesh.core.record.VolumeRecord;
 import io.nvmesh.service.nodes.ReportedNode;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -42,11 +43,15 @@ public final class FleetTable {
 
     /**
      * @param live     whether health and drives come from the agent connected to this instance (else: as recorded)
+     * @param health   the target's own health, what placement reads
+     * @param overallHealth the worse of its own health and its drives' ({@link OverallHealth}), what people read
+     * @param overallReason its drives that are not ok, e.g. {@code 1 drive failed}; empty when all are
      * @param problems drives that are not ok (failed, missing, cordoned)
      * @param severity 0 fine, 1 cordoned drive, 2 missing drive or unhealthy target, 3 failed drive
      */
-    public record TargetRow(String id, String owner, boolean live, String health, String zone, String rack,
-                            long capacity, long used, int problems, int severity, List<DriveRow> drives) {
+    public record TargetRow(String id, String owner, boolean live, String health, String overallHealth,
+                            String overallReason, String zone, String rack, long capacity, long used, int problems,
+                            int severity, List<DriveRow> drives) {
 
         public TargetRow {
             drives = List.copyOf(drives);
@@ -80,8 +85,15 @@ public final class FleetTable {
     /**
      * @param total    targets in the fleet
      * @param matching targets the filter kept, of which {@code items} is one page
+     * @param overall  the whole fleet's targets by overall health (before the filter), e.g. {@code degraded -> 1}
      */
-    public record Page(String stateCommit, int total, int matching, int offset, int limit, List<TargetRow> items) {
+    public record Page(String stateCommit, int total, int matching, int offset, int limit, Map<String, Integer> overall,
+                       List<TargetRow> items) {
+
+        public Page {
+            overall = Collections.unmodifiableMap(new TreeMap<>(overall));
+            items = List.copyOf(items);
+        }
     }
 
     private FleetTable() {
@@ -134,7 +146,9 @@ public final class FleetTable {
                 severity = Math.max(severity, severity(d.health()));
             }
         }
-        return new TargetRow(id, owner, live, lower(health), labels.getOrDefault("zone", ""),
+        OverallHealth overall = OverallHealth.of(health, drives.stream().map(Drive::health).toList());
+        return new TargetRow(id, owner, live, lower(health), overall.health(), overall.reason(),
+                labels.getOrDefault("zone", ""),
                 labels.getOrDefault("rack", ""), capacity, used, problems, severity, driveRows);
     }
 
@@ -182,7 +196,9 @@ public final class FleetTable {
         kept.sort(order.thenComparing(TargetRow::id));
         int from = Math.min(q.offset(), kept.size());
         int to = Math.min(kept.size(), from + q.limit());
-        return new Page(stateCommit, rows.size(), kept.size(), from, q.limit(), List.copyOf(kept.subList(from, to)));
+        Map<String, Integer> overall = new TreeMap<>();
+        rows.forEach(r -> overall.merge(r.overallHealth(), 1, Integer::sum));
+        return new Page(stateCommit, rows.size(), kept.size(), from, q.limit(), overall, kept.subList(from, to));
     }
 
     private static boolean matches(TargetRow r, String text) {

@@ -8,6 +8,7 @@ import io.nvmesh.service.cluster.Member;
 import io.nvmesh.service.cluster.Membership;
 import io.nvmesh.service.cluster.OwnershipTable;
 import io.nvmesh.service.nodes.AgentHub;
+import io.nvmesh.service.web.CapacityHistory;
 import io.nvmesh.service.web.PerformanceHistory;
 import io.nvmesh.service.web.StaticAssets;
 
@@ -43,8 +44,9 @@ class OpenApiDocumentTest {
                 java.time.Duration.ofMinutes(5), new io.nvmesh.service.metrics.RefusalCounts()).routes());
             try (AgentHub hub = AgentHub.start(m, ownership, Duration.ofSeconds(1), Duration.ofSeconds(1));
                  PerformanceHistory history = PerformanceHistory.manual(1);
+                 CapacityHistory capacity = CapacityHistory.manual(1, Duration.ofSeconds(1));
                  DashboardEndpoints dashboard = new DashboardEndpoints(m, ownership, hub, java.util.Optional.empty(),
-                         history, Duration.ofSeconds(1), "")) {
+                         history, capacity, Duration.ofSeconds(1), "")) {
                 routes.addAll(new NodeEndpoints("r1", hub, ownership).routes());
                 routes.addAll(dashboard.routes());
             }

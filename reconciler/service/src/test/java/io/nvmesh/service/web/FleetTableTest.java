@@ -3,6 +3,7 @@ package io.nvmesh.service.web;
 import static io.nvmesh.service.web.Fleets.GB;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.entry;
 
 import io.nvmesh.core.allocation.DriveHealth;
 import io.nvmesh.core.allocation.Target;
@@ -50,6 +51,13 @@ class FleetTableTest {
         assertThat(rows.get(0).drives().get(1).health()).isEqualTo("failed");
         assertThat(rows.get(0).severity()).isEqualTo(3);
         assertThat(rows.get(0).problems()).isEqualTo(1);
+        // Its own health (what placement reads) stays healthy; what people read is the worse of it and its drives'.
+        assertThat(rows.get(0).health()).isEqualTo("healthy");
+        assertThat(rows.get(0).overallHealth()).isEqualTo("degraded");
+        assertThat(rows.get(0).overallReason()).isEqualTo("1 drive failed");
+        assertThat(rows.get(1).overallHealth()).isEqualTo("healthy");
+        assertThat(FleetTable.page("c", rows, new FleetTable.Query("", true, Set.of(), "id", false, 0, 10)).overall())
+                .as("the whole fleet, before the filter").containsExactly(entry("degraded", 1), entry("healthy", 1));
         assertThat(rows.get(1).owner()).isEqualTo("r2");
         assertThat(rows.get(1).severity()).isZero();
     }
