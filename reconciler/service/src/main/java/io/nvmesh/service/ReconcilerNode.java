@@ -106,8 +106,12 @@ public final class ReconcilerNode implements AutoCloseable {
     }
 
     static ReconcilerNode start(InstanceConfig config, Clock clock) {
+        if (config.tls().isEmpty() && !config.insecure() && !InstanceConfig.isLoopback(config.listenHost())) {
+            throw new IllegalArgumentException(config.id() + ": plain HTTP on " + config.listenHost() + " would send "
+                    + "tokens and commands in clear; configure `tls:` (docs/security.md) or set `insecure: true`");
+        }
         CredentialSource credentials = credentialsOf(config);
-        ApiServer server = ApiServer.bind(config.listenHost(), config.listenPort(), config.id());
+        ApiServer server = ApiServer.bind(config.listenHost(), config.listenPort(), config.id(), config.tls());
         JettyHeartbeatTransport transport = null;
         Membership membership = null;
         ThreadPoolExecutor work = null;

@@ -23,6 +23,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.io.TempDir;
 
 class ReconcilerMainTest {
 
@@ -127,5 +128,23 @@ class ReconcilerMainTest {
         } finally {
             p.destroyForcibly();
         }
+    }
+
+    @Test
+    void plainHttpOnANonLoopbackAddressIsRefusedAtStartWithOneLine(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("r1.yaml"), "id: r1\nlisten: 0.0.0.0:0\n");
+
+        assertThat(run("--config", file.toString())).isEqualTo(2);
+        assertThat(err.toString().strip()).isEqualTo("error: " + file + ":2:9: listen: plain HTTP on 0.0.0.0 would "
+                + "send tokens and commands in clear; configure `tls:` (docs/security.md) or set `insecure: true`");
+        assertThat(out.toString()).isEmpty();
+    }
+
+    @Test
+    void insecureTrueAllowsPlainHttpOffLoopbackAsAnExplicitChoice(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("r1.yaml"), "id: r1\nlisten: 0.0.0.0:0\ninsecure: true\n");
+
+        assertThat(run("--config", file.toString())).isZero();
+        assertThat(out.toString()).contains("nvmesh reconciler r1 listening on http://");
     }
 }

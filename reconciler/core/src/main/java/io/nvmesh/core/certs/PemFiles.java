@@ -109,6 +109,40 @@ public final class PemFiles {
         }
     }
 
+    /**
+     * A TLS client context: servers' certificates checked against {@code caBundle} (the JDK's default CAs when empty),
+     * and {@code certificate}/{@code key} presented as client certificate when given.
+     */
+    public static javax.net.ssl.SSLContext clientContext(java.util.Optional<Path> caBundle,
+                                                         java.util.Optional<Path> certificate,
+                                                         java.util.Optional<Path> key) {
+        if (certificate.isPresent() != key.isPresent()) {
+            throw new IllegalArgumentException(certificate.isPresent() ? certificate.get() + ": a client certificate "
+                    + "needs its key (--key)" : key.get() + ": a key needs its client certificate (--cert)");
+        }
+        try {
+            javax.net.ssl.KeyManager[] keyManagers = null;
+            if (certificate.isPresent()) {
+                javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(
+                        javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+                kmf.init(keyStore(certificate.get(), key.get()), STORE_PASSWORD);
+                keyManagers = kmf.getKeyManagers();
+            }
+            javax.net.ssl.TrustManager[] trustManagers = null;
+            if (caBundle.isPresent()) {
+                javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+                        javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+                tmf.init(trustStore(caBundle.get()));
+                trustManagers = tmf.getTrustManagers();
+            }
+            javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+            context.init(keyManagers, trustManagers, null);
+            return context;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalArgumentException("cannot set up TLS: " + e.getMessage());
+        }
+    }
+
     /** Writes certificates as PEM, atomically, readable by all (certificates are public). */
     public static void writeCertificates(Path file, List<X509Certificate> certs) throws IOException {
         StringBuilder out = new StringBuilder();

@@ -63,6 +63,13 @@ import org.yaml.snakeyaml.nodes.Tag;
  *   startupGrace: 10s             # a peer not heard from since start counts as live this long; default
  *                                 # max(10s, 10 intervals, dead-after); 0s..10m, 0s: none
  *   maxClockSkew: 5m              # a peer's epoch or counter stamp this far ahead of our clock is refused
+ * tls:                            # TLS on the one listener (docs/security.md); files are re-read when they change
+ *   certificate: r1.pem           # PEM chain, leaf first; also this instance's client certificate towards peers
+ *   key: r1-key.pem               # unencrypted PKCS#8 PEM key
+ *   clientCa: ca.pem              # optional: CAs whose client certificates name callers
+ *   clientAuth: want              # none | want | need; default want with clientCa, none without
+ *   ca: ca.pem                    # optional: CAs trusted for peers' server certificates; default clientCa
+ * insecure: false                 # true: allow plain HTTP on a non-loopback address
  * }</pre>
  *
  * <p>The YAML is composed into nodes only, never constructed into objects, so no tag can instantiate a class; explicit
@@ -72,7 +79,8 @@ import org.yaml.snakeyaml.nodes.Tag;
 public final class ConfigLoader {
 
     private static final Set<String> TOP = Set.of("id", "listen", "advertiseUrl", "dataDir", "git", "peers", "auth",
-            "cluster");
+            "cluster", "tls", "insecure");
+    private static final Set<String> TLS = Set.of("certificate", "key", "clientCa", "clientAuth", "ca");
     private static final Set<String> GIT = Set.of("remote", "branch", "pollInterval");
     private static final Set<String> PEER = Set.of("id", "url");
     private static final Set<String> AUTH = Set.of("adminTokens", "readTokens", "credentialsFile", "token",
@@ -248,12 +256,29 @@ public final class ConfigLoader {
             }
         }
 
+        Optional<TlsConfig> tls = tls(top.get("tls"));
+        boolean insecure = false;
+        Optional<String> insecureText = string(top, "", "insecure", false);
+        if (insecureText.isPresent()) {
+            switch (insecureText.get()) {
+                case "true" -> insecure = true;
+                case "false" -> insecure = false;
+                default -> problem(top.get("insecure").getValueNode(), "insecure", "\"" + insecureText.get()
+                        + "\" is not true or false");
+            }
+        }
+        if (tls.isEmpty() && !insecure && !top.containsKey("tls") && !InstanceConfig.isLoopback(host)) {
+            problem(top.containsKey("listen") ? top.get("listen").getValueNode() : null, "listen", "plain HTTP on "
+                    + host + " would send tokens and commands in clear; configure `tls:` (docs/security.md) or set "
+                    + "`insecure: true`");
+        }
+
         if (!problems.isEmpty() || id == null || auth == null) {
             return null;
         }
         try {
             return new InstanceConfig(id, host, port, advertise, peers, gitRemote, gitBranch, poll, dataDir, auth,
-                    interval, missed, epsilon, grace, skew);
+                    interval, missed, epsilon, grace, skew, tls, insecure);
         } catch (IllegalArgumentException e) {
             // Everything the record checks is checked above with a location; this is the safety net.
             problems.add(new Problem(file, 0, 0, "", "", e.getMessage()));
@@ -357,6 +382,61 @@ public final class ConfigLoader {
             return credentialsFile.map(auth::withCredentialsFile).orElse(auth);
         } catch (IllegalArgumentException e) {
             return null; // already reported with a location
+        }
+    }
+
+    private Optional<TlsConfig> tls(NodeTuple tuple) {
+        if (tuple == null || isNull(tuple.getValueNode())) {
+            return Optional.empty();
+        }
+        Fields tls = fields(tuple.getValueNode(), "tls", TLS);
+        if (tls == null) {
+            return Optional.empty();
+        }
+        int before = problems.size();
+        Optional<Path> cert = pem(tls, "certificate", true, f -> io.nvmesh.core.certs.PemFiles.readCertificates(f));
+        Optional<Path> key = pem(tls, "key", true, f -> io.nvmesh.core.certs.PemFiles.readPrivateKey(f));
+        Optional<Path> clientCa = pem(tls, "clientCa", false, f -> io.nvmesh.core.certs.PemFiles.readCertificates(f));
+        Optional<Path> ca = pem(tls, "ca", false, f -> io.nvmesh.core.certs.PemFiles.readCertificates(f));
+        TlsConfig.ClientAuth clientAuth = clientCa.isPresent() ? TlsConfig.ClientAuth.WANT : TlsConfig.ClientAuth.NONE;
+        Optional<String> word = string(tls, "tls", "clientAuth", false);
+        if (word.isPresent()) {
+            Node at = tls.get("clientAuth").getValueNode();
+            switch (word.get()) {
+                case "none" -> clientAuth = TlsConfig.ClientAuth.NONE;
+                case "want" -> clientAuth = TlsConfig.ClientAuth.WANT;
+                case "need" -> clientAuth = TlsConfig.ClientAuth.NEED;
+                default -> problem(at, "tls.clientAuth", "\"" + word.get() + "\" is not none, want or need");
+            }
+            if (clientAuth != TlsConfig.ClientAuth.NONE && clientCa.isEmpty() && !tls.containsKey("clientCa")) {
+                problem(at, "tls.clientAuth", "clientAuth " + word.get() + " needs `clientCa:` (the CAs whose client "
+                        + "certificates are accepted)");
+            }
+        }
+        if (cert.isPresent() && key.isPresent()) {
+            Node at = tls.get("key").getValueNode();
+            check(() -> io.nvmesh.core.certs.PemFiles.keyStore(cert.get(), key.get()), "tls.key", at);
+        }
+        if (problems.size() > before || cert.isEmpty() || key.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new TlsConfig(cert.get(), key.get(), clientCa, clientAuth, ca));
+    }
+
+    /** A PEM file named under {@code tls}, resolved and read once so that a bad file is a problem at its line. */
+    private Optional<Path> pem(Fields tls, String key, boolean required, java.util.function.Consumer<Path> read) {
+        Optional<String> name = string(tls, "tls", key, required);
+        if (name.isEmpty()) {
+            return Optional.empty();
+        }
+        Path file = baseDir.resolve(name.get()).normalize();
+        try {
+            read.accept(file);
+            return Optional.of(file);
+        } catch (IllegalArgumentException e) {
+            // Named as the operator wrote it, not as resolved.
+            problem(tls.get(key).getValueNode(), "tls." + key, e.getMessage().replace(file.toString(), name.get()));
+            return Optional.empty();
         }
     }
 

@@ -32,12 +32,16 @@ import java.util.Set;
  *                          the heartbeat settings ({@code ReconcilerNode.startupGrace}); zero: no grace
  * @param maxClockSkew      how far ahead of this instance's clock a peer's epoch or counter stamp may be; anything
  *                          later is refused as forged or from a broken clock
+ * @param tls               TLS on the listener and towards peers; empty: plain HTTP (loopback only, unless
+ *                          {@code insecure})
+ * @param insecure          plain HTTP on a non-loopback address is allowed (an operator's explicit choice)
  */
 public record InstanceConfig(String id, String listenHost, int listenPort, Optional<URI> advertiseUrl,
                              List<Member> peers, String gitRemote, String gitBranch,
                              Duration gitPollInterval, Path dataDir, AuthConfig auth,
                              Duration heartbeatInterval, int missedHeartbeats, double ownershipEpsilon,
-                             Optional<Duration> startupGrace, Duration maxClockSkew) {
+                             Optional<Duration> startupGrace, Duration maxClockSkew, Optional<TlsConfig> tls,
+                             boolean insecure) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 7420;
@@ -117,6 +121,22 @@ public record InstanceConfig(String id, String listenHost, int listenPort, Optio
             throw new IllegalArgumentException("max clock skew must be between 1s and 1d, got "
                     + maxClockSkew.toMillis() + "ms");
         }
+        Objects.requireNonNull(tls, "tls");
+    }
+
+    /** True for a loopback address, or a name that resolves to loopback addresses only. */
+    public static boolean isLoopback(String host) {
+        try {
+            java.net.InetAddress[] all = java.net.InetAddress.getAllByName(host);
+            for (java.net.InetAddress a : all) {
+                if (!a.isLoopbackAddress()) {
+                    return false;
+                }
+            }
+            return all.length > 0;
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
     }
 
     /** A single instance on the loopback default port with default timings, no peers and no tokens. */
@@ -124,49 +144,64 @@ public record InstanceConfig(String id, String listenHost, int listenPort, Optio
         return new InstanceConfig(id, DEFAULT_HOST, DEFAULT_PORT, Optional.empty(), List.of(), "", DEFAULT_BRANCH,
                 DEFAULT_POLL_INTERVAL, dataDir,
                 AuthConfig.none(), DEFAULT_HEARTBEAT_INTERVAL, DEFAULT_MISSED_HEARTBEATS, DEFAULT_OWNERSHIP_EPSILON,
-                Optional.empty(), DEFAULT_MAX_CLOCK_SKEW);
+                Optional.empty(), DEFAULT_MAX_CLOCK_SKEW, Optional.empty(), false);
     }
 
     public InstanceConfig withListen(String host, int port) {
         return new InstanceConfig(id, host, port, advertiseUrl, peers, gitRemote, gitBranch,
                 gitPollInterval, dataDir, auth, heartbeatInterval,
-                missedHeartbeats, ownershipEpsilon, startupGrace, maxClockSkew);
+                missedHeartbeats, ownershipEpsilon, startupGrace, maxClockSkew, tls, insecure);
     }
 
     public InstanceConfig withPeers(List<Member> newPeers) {
         return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, newPeers, gitRemote, gitBranch,
                 gitPollInterval, dataDir, auth,
-                heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace, maxClockSkew);
+                heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace, maxClockSkew, tls, insecure);
     }
 
     public InstanceConfig withAuth(AuthConfig newAuth) {
         return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
                 gitPollInterval, dataDir, newAuth,
-                heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace, maxClockSkew);
+                heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace, maxClockSkew, tls, insecure);
     }
 
     public InstanceConfig withHeartbeat(Duration interval, int missed) {
         return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
                 gitPollInterval, dataDir, auth, interval,
-                missed, ownershipEpsilon, startupGrace, maxClockSkew);
+                missed, ownershipEpsilon, startupGrace, maxClockSkew, tls, insecure);
     }
 
     /** A fixed start-up grace instead of the one derived from the heartbeat settings. */
     public InstanceConfig withStartupGrace(Duration grace) {
         return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
                 gitPollInterval, dataDir, auth, heartbeatInterval, missedHeartbeats, ownershipEpsilon,
-                Optional.of(grace), maxClockSkew);
+                Optional.of(grace), maxClockSkew, tls, insecure);
     }
 
     public InstanceConfig withMaxClockSkew(Duration skew) {
         return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
                 gitPollInterval, dataDir, auth, heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace,
-                skew);
+                skew, tls, insecure);
     }
 
     /** The Git repository (path or URL), desired branch and poll interval of the reconcile loop. */
     public InstanceConfig withGit(String remote, String branch, Duration pollInterval) {
         return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, remote, branch, pollInterval,
-                dataDir, auth, heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace, maxClockSkew);
+                dataDir, auth, heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace, maxClockSkew, tls,
+                insecure);
+    }
+
+    /** TLS on the listener and towards peers. */
+    public InstanceConfig withTls(TlsConfig newTls) {
+        return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
+                gitPollInterval, dataDir, auth, heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace,
+                maxClockSkew, Optional.of(newTls), insecure);
+    }
+
+    /** Plain HTTP allowed off loopback. */
+    public InstanceConfig withInsecure(boolean allow) {
+        return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
+                gitPollInterval, dataDir, auth, heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace,
+                maxClockSkew, tls, allow);
     }
 }

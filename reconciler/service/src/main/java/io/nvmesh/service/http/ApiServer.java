@@ -28,8 +28,10 @@ import java.util.concurrent.Executor;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.websocket.server.ServerWebSocketContainer;
 
@@ -47,16 +49,18 @@ public final class ApiServer implements AutoCloseable {
     private final Server server;
     private final ServerConnector connector;
     private final String host;
+    private final ServerTls tls;
     // The dashboard's parts, made by start and stopped by close.
     private PerformanceHistory history;
     private CapacityHistory capacityHistory;
     private DashboardEndpoints dashboard;
     private java.time.Duration maxClockSkew = io.nvmesh.service.config.InstanceConfig.DEFAULT_MAX_CLOCK_SKEW;
 
-    private ApiServer(Server server, ServerConnector connector, String host) {
+    private ApiServer(Server server, ServerConnector connector, String host, ServerTls tls) {
         this.server = server;
         this.connector = connector;
         this.host = host;
+        this.tls = tls;
     }
 
     /**
@@ -66,13 +70,36 @@ public final class ApiServer implements AutoCloseable {
      * @throws UncheckedIOException when the address cannot be bound (e.g. the port is taken)
      */
     public static ApiServer bind(String host, int port, String name) {
+        return bind(host, port, name, Optional.empty());
+    }
+
+    /**
+     * Opens the listening socket, speaking TLS when {@code tls} is given: one port for everything (API, dashboard,
+     * events, metrics, peers, agents). The certificate files are looked at every second and reloaded when changed.
+     *
+     * @throws IllegalArgumentException naming a TLS file that does not read
+     */
+    public static ApiServer bind(String host, int port, String name, Optional<io.nvmesh.service.config.TlsConfig> tls) {
+        ServerTls serverTls = tls.map(ServerTls::of).orElse(null);
         QueuedThreadPool threads = new QueuedThreadPool(32, 2);
         threads.setName("nvmesh-http-" + name);
         Server server = new Server(threads);
         // A stopping instance should go quickly: peers treat it as dead anyway, and idle keep-alive connections
         // would otherwise hold the stop for the whole timeout.
         server.setStopTimeout(250);
-        ServerConnector connector = new ServerConnector(server, 1, 1);
+        ServerConnector connector;
+        if (serverTls == null) {
+            connector = new ServerConnector(server, 1, 1);
+        } else {
+            HttpConfiguration https = new HttpConfiguration();
+            // Puts the session (and the client's verified chain) on each request. Clients reach instances by IP
+            // address as often as by name; the certificate's SANs are checked by them, not against the Host header.
+            SecureRequestCustomizer secure = new SecureRequestCustomizer();
+            secure.setSniHostCheck(false);
+            https.addCustomizer(secure);
+            connector = new ServerConnector(server, 1, 1, new SslConnectionFactory(serverTls.factory(), "http/1.1"),
+                    new HttpConnectionFactory(https));
+        }
         // Nothing tells a scanner which Jetty answers, and Jetty's own errors (bad URI, 414, 431) are problems too.
         HttpConfiguration http = connector.getConnectionFactory(HttpConnectionFactory.class).getHttpConfiguration();
         http.setSendServerVersion(false);
@@ -90,12 +117,20 @@ public final class ApiServer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
         }
-        return new ApiServer(server, connector, host);
+        if (serverTls != null) {
+            serverTls.watch(name);
+        }
+        return new ApiServer(server, connector, host, serverTls);
     }
 
     /** How far ahead of this instance's clock a peer's heartbeat epoch may be; set before {@link #start}. */
     public void maxClockSkew(java.time.Duration skew) {
         this.maxClockSkew = skew;
+    }
+
+    /** Loads the TLS files again now if they changed (tests; the watcher does it every second). */
+    boolean reloadTlsIfChanged() {
+        return tls != null && tls.reloadIfChanged();
     }
 
     /** The port actually bound. */
@@ -116,7 +151,7 @@ public final class ApiServer implements AutoCloseable {
         if (h.contains(":")) {
             h = "[" + h + "]";
         }
-        return URI.create("http://" + h + ":" + port());
+        return URI.create((tls == null ? "http://" : "https://") + h + ":" + port());
     }
 
     /**
@@ -201,6 +236,9 @@ public final class ApiServer implements AutoCloseable {
             // Stopping is best effort; the socket is closed either way.
         }
         connector.close();
+        if (tls != null) {
+            tls.close();
+        }
         if (dashboard != null) {
             dashboard.close();
         }

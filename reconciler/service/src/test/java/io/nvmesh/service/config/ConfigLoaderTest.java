@@ -101,6 +101,18 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aTlsSectionNamesItsFilesRelativeToTheConfigAndAsksForClientCertificatesWhenItHasAClientCa() {
+        Path file = fixtures("valid").resolve("tls.yaml");
+        InstanceConfig c = ConfigLoader.load(file);
+
+        Path tls = file.getParent().resolve("../tls").normalize();
+        assertThat(c.tls()).contains(new TlsConfig(tls.resolve("r1.pem"), tls.resolve("r1-key.pem"),
+                java.util.Optional.of(tls.resolve("ca.pem")), TlsConfig.ClientAuth.WANT, java.util.Optional.empty()));
+        assertThat(c.tls().get().trustedCa()).contains(tls.resolve("ca.pem"));
+        assertThat(c.insecure()).isFalse();
+    }
+
+    @Test
     void relativePathsAreRelativeToTheFilesFolderAndAPortAloneMeansLoopback(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("r1.yaml");
         Files.writeString(file, "id: r1\nlisten: 0\ndataDir: state/r1\n");
