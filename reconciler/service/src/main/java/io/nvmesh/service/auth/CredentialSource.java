@@ -77,12 +77,31 @@ public final class CredentialSource {
         return current.lookup(token, clock.instant()).map(Caller::of);
     }
 
+    /**
+     * The caller a verified client certificate names, if a credential with that name and role is in force (for an
+     * agent: one that speaks for every node the certificate names). The caller speaks for the certificate's nodes only.
+     */
+    public Optional<Caller> authenticate(io.nvmesh.core.certs.CertificateName name) {
+        if (file.isPresent() && clock.millis() - checkedAt >= CHECK_EVERY_MILLIS) {
+            poll();
+        }
+        Instant now = clock.instant();
+        for (Credential c : current.all()) {
+            if (c.name().equals(name.name()) && c.role() == name.role() && !c.expiredAt(now)
+                    && name.nodes().stream().allMatch(n -> Credential.matchesAny(c.nodes(), n))) {
+                return Optional.of(new Caller(name.name(), name.role(), name.nodes()));
+            }
+        }
+        return Optional.empty();
+    }
+
     /** True while a caller authenticated earlier still holds a credential with the same rights (sessions ask). */
     public boolean stillHolds(Caller caller) {
         Instant now = clock.instant();
         for (Credential c : current.all()) {
             if (c.name().equals(caller.name()) && c.role() == caller.role() && !c.expiredAt(now)
-                    && c.nodes().containsAll(caller.nodes())) {
+                    && (c.nodes().containsAll(caller.nodes())
+                        || caller.nodes().stream().allMatch(n -> Credential.matchesAny(c.nodes(), n)))) {
                 return true;
             }
         }

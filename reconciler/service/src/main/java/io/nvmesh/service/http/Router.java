@@ -74,7 +74,7 @@ final class Router extends Handler.Abstract.NonBlocking {
                 if (ws.path().equals(path)) {
                     // The token is checked on the upgrade request, so a refused agent gets a plain 401 problem.
                     Caller caller = authenticator.check(ws.access(),
-                            request.getHeaders().get(HttpHeader.AUTHORIZATION));
+                            request.getHeaders().get(HttpHeader.AUTHORIZATION), request);
                     if (!ws.container().upgrade((upgradeRequest, upgradeResponse, cb) -> ws.endpoints().apply(caller),
                             request, response, callback)) {
                         throw new ApiException(426, "upgrade-required", "Upgrade required", path
@@ -85,7 +85,8 @@ final class Router extends Handler.Abstract.NonBlocking {
                 }
             }
             Route route = match(request.getMethod(), path);
-            Caller caller = authenticator.check(route.access(), request.getHeaders().get(HttpHeader.AUTHORIZATION));
+            Caller caller = authenticator.check(route.access(), request.getHeaders().get(HttpHeader.AUTHORIZATION),
+                    request);
             Map<String, List<String>> query = query(request);
             CompletableFuture<byte[]> body = bodyOf(request, route);
             Map<String, String> pathParams = route.paramsOf(path);
