@@ -127,7 +127,7 @@ public final class ReconcilerNode implements AutoCloseable {
             // Longer than an interval (a slow reply still counts), far shorter than the time to be declared dead.
             Duration timeout = Duration.ofMillis(Math.min(5_000, Math.max(250, 2 * interval.toMillis())));
             transport = JettyHeartbeatTransport.start(config.id(), config.auth().token(), timeout,
-                    config.maxClockSkew());
+                    config.maxClockSkew(), config.tls());
             membership = Membership.create(new Member(config.id(), url), clock.millis(), config.peers(), interval,
                     config.missedHeartbeats(), transport, System::nanoTime);
             Duration grace = startupGrace(config);
@@ -242,7 +242,7 @@ public final class ReconcilerNode implements AutoCloseable {
         try {
             // Longer than a heartbeat's timeout: a repair pull may carry thousands of entries.
             JettyCounterTransport transport = JettyCounterTransport.start(config.id(), config.auth().token(),
-                    timeout.plusSeconds(5));
+                    timeout.plusSeconds(5), config.tls());
             counters.replicate(transport, () -> livePeerUrls(membership.view()), Duration.ofMillis(20),
                     config.heartbeatInterval());
             Counters c = counters;
@@ -261,7 +261,8 @@ public final class ReconcilerNode implements AutoCloseable {
      * lock heartbeats hold (on a loaded machine a publisher waited tens of milliseconds for it).
      */
     private static EventHub startEvents(InstanceConfig config, Membership membership, Duration timeout) {
-        JettyEventTransport transport = JettyEventTransport.start(config.id(), config.auth().token(), timeout);
+        JettyEventTransport transport = JettyEventTransport.start(config.id(), config.auth().token(), timeout,
+                config.tls());
         AtomicReference<Map<String, URI>> live = new AtomicReference<>(livePeerUrls(membership.view()));
         membership.addListener((previous, current) -> live.set(livePeerUrls(current)));
         live.set(livePeerUrls(membership.view())); // a change between the first read and the listener

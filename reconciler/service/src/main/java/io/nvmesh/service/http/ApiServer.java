@@ -200,7 +200,7 @@ public final class ApiServer implements AutoCloseable {
                 : CapacityHistory.sampling(() -> counters.capacity(false), System::currentTimeMillis,
                         CapacityHistory.DEFAULT_EVERY, CapacityHistory.DEFAULT_CAPACITY, membership.selfId());
         dashboard = new DashboardEndpoints(membership, ownership, agents, reconcile, history, capacityHistory,
-                AgentHub.DEFAULT_REPORT_INTERVAL, ownToken);
+                AgentHub.DEFAULT_REPORT_INTERVAL, ownToken, tls == null ? Optional.empty() : Optional.of(tls.config()));
         routes.addAll(dashboard.routes());
         EventEndpoints eventEndpoints = events == null ? null : EventEndpoints.of(events, membership, maxClockSkew);
         if (eventEndpoints != null) {

@@ -124,7 +124,8 @@ final class DashboardEndpoints implements AutoCloseable {
 
     DashboardEndpoints(Membership membership, OwnershipTable ownership, AgentHub agents,
                        Optional<ReconcileLoop> reconcile, PerformanceHistory history,
-                       CapacityHistory capacityHistory, Duration reportInterval, String ownToken) {
+                       CapacityHistory capacityHistory, Duration reportInterval, String ownToken,
+                       Optional<io.nvmesh.service.config.TlsConfig> tls) {
         this.self = membership.selfId();
         this.membership = membership;
         this.ownership = ownership;
@@ -133,7 +134,7 @@ final class DashboardEndpoints implements AutoCloseable {
         this.history = history;
         this.capacityHistory = capacityHistory;
         this.intervalMillis = reportInterval.toMillis();
-        this.peers = PeerCalls.startClient("nvmesh-perf-client-" + self, PEER_TIMEOUT);
+        this.peers = PeerCalls.startClient("nvmesh-perf-client-" + self, PEER_TIMEOUT, tls);
         this.peerAuthorization = "Bearer " + ownToken;
     }
 

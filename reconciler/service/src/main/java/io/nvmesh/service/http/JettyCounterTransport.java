@@ -43,7 +43,13 @@ public final class JettyCounterTransport implements CounterTransport {
      * @param timeout connect and total timeout of one request
      */
     public static JettyCounterTransport start(String self, String peerSecret, Duration timeout) {
-        HttpClient client = PeerCalls.startClient("nvmesh-counter-client-" + self, timeout);
+        return start(self, peerSecret, timeout, java.util.Optional.empty());
+    }
+
+    /** As above; with {@code tls}, https peers are dialled with this instance's certificate. */
+    public static JettyCounterTransport start(String self, String peerSecret, Duration timeout,
+                                              java.util.Optional<io.nvmesh.service.config.TlsConfig> tls) {
+        HttpClient client = PeerCalls.startClient("nvmesh-counter-client-" + self, timeout, tls);
         return new JettyCounterTransport(client, self, peerSecret, timeout.toMillis());
     }
 

@@ -29,7 +29,13 @@ public final class JettyEventTransport implements EventTransport {
     }
 
     public static JettyEventTransport start(String self, String ownToken, Duration timeout) {
-        HttpClient client = PeerCalls.startClient("nvmesh-event-client-" + self, timeout);
+        return start(self, ownToken, timeout, java.util.Optional.empty());
+    }
+
+    /** As above; with {@code tls}, https peers are dialled with this instance's certificate. */
+    public static JettyEventTransport start(String self, String ownToken, Duration timeout,
+                                            java.util.Optional<io.nvmesh.service.config.TlsConfig> tls) {
+        HttpClient client = PeerCalls.startClient("nvmesh-event-client-" + self, timeout, tls);
         return new JettyEventTransport(client, ownToken, timeout.toMillis());
     }
 

@@ -51,10 +51,18 @@ public final class JettyHeartbeatTransport implements HeartbeatTransport {
     /** @param maxClockSkew how far ahead of our clock a peer's answered epoch may be */
     public static JettyHeartbeatTransport start(String name, String ownToken, Duration timeout,
                                                 Duration maxClockSkew) {
+        return start(name, ownToken, timeout, maxClockSkew, java.util.Optional.empty());
+    }
+
+    /** As above; with {@code tls}, https peers are dialled with this instance's certificate. */
+    public static JettyHeartbeatTransport start(String name, String ownToken, Duration timeout,
+                                                Duration maxClockSkew,
+                                                java.util.Optional<io.nvmesh.service.config.TlsConfig> tls) {
         QueuedThreadPool threads = new QueuedThreadPool(8, 1);
         threads.setName("nvmesh-peer-client-" + name);
         threads.setDaemon(true);
         HttpClient client = new HttpClient();
+        tls.map(PeerCalls::clientTls).ifPresent(client::setSslContextFactory);
         client.setExecutor(threads);
         client.setName("nvmesh-peer-client-" + name);
         client.setConnectTimeout(timeout.toMillis());

@@ -1,7 +1,11 @@
 package io.nvmesh.service.http;
 
+import io.nvmesh.core.certs.PemFiles;
+import io.nvmesh.service.config.TlsConfig;
+
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -11,6 +15,7 @@ import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Result;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /** One authenticated call to a peer instance whose 200 answer is parsed; anything else fails the future. */
@@ -19,12 +24,30 @@ final class PeerCalls {
     private PeerCalls() {
     }
 
+    /**
+     * What an instance presents when it dials an https peer: its own certificate and key as client certificate, and
+     * the CA bundle ({@code tls.ca}, else {@code tls.clientCa}) peers' certificates must chain to; host names are
+     * checked. The files are read once: a rotated certificate is presented after a restart (docs/security.md).
+     */
+    public static SslContextFactory.Client clientTls(TlsConfig tls) {
+        SslContextFactory.Client factory = new SslContextFactory.Client();
+        factory.setSslContext(PemFiles.clientContext(tls.trustedCa(), Optional.of(tls.certificate()),
+                Optional.of(tls.key())));
+        return factory;
+    }
+
     /** A started client for calls to peers: daemon threads named after {@code name}, a few connections per peer. */
     static HttpClient startClient(String name, Duration timeout) {
+        return startClient(name, timeout, Optional.empty());
+    }
+
+    /** As above; with {@code tls}, https peers are checked against its CA and shown its certificate (mTLS). */
+    static HttpClient startClient(String name, Duration timeout, Optional<TlsConfig> tls) {
         QueuedThreadPool threads = new QueuedThreadPool(8, 1);
         threads.setName(name);
         threads.setDaemon(true);
         HttpClient client = new HttpClient();
+        tls.map(PeerCalls::clientTls).ifPresent(client::setSslContextFactory);
         client.setExecutor(threads);
         client.setName(name);
         client.setConnectTimeout(timeout.toMillis());

@@ -59,6 +59,10 @@ final class ServerTls implements AutoCloseable {
         return tls;
     }
 
+    TlsConfig config() {
+        return config;
+    }
+
     SslContextFactory.Server factory() {
         return factory;
     }

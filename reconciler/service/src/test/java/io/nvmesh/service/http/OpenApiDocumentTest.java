@@ -46,7 +46,7 @@ class OpenApiDocumentTest {
                  PerformanceHistory history = PerformanceHistory.manual(1);
                  CapacityHistory capacity = CapacityHistory.manual(1, Duration.ofSeconds(1));
                  DashboardEndpoints dashboard = new DashboardEndpoints(m, ownership, hub, java.util.Optional.empty(),
-                         history, capacity, Duration.ofSeconds(1), "")) {
+                         history, capacity, Duration.ofSeconds(1), "", java.util.Optional.empty())) {
                 routes.addAll(new NodeEndpoints("r1", hub, ownership).routes());
                 routes.addAll(dashboard.routes());
             }

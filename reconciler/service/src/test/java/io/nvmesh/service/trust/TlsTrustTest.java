@@ -169,6 +169,38 @@ class TlsTrustTest {
         assertThat(get(kept, "/v1/cluster").statusCode()).isEqualTo(200);
     }
 
+    @Test
+    void twoInstancesThatNeedClientCertificatesSeeEachOtherOverHttps() throws Exception {
+        issue(Role.INSTANCE, "r3", List.of(), List.of("127.0.0.1"));
+        List<Integer> ports = List.copyOf(io.nvmesh.core.net.LoopbackPorts.free(2));
+        ReconcilerNode[] pair = new ReconcilerNode[2];
+        String[] ids = {"r2", "r3"};
+        try {
+            for (int i = 0; i < 2; i++) {
+                String id = ids[i];
+                String other = ids[1 - i];
+                TlsConfig tls = TlsConfig.of(dir.resolve(id + ".pem"), dir.resolve(id + "-key.pem"),
+                        Optional.of(dir.resolve("ca.pem"))).withClientAuth(TlsConfig.ClientAuth.NEED);
+                pair[i] = ReconcilerNode.start(InstanceConfig.defaults(id, dir.resolve("data-" + id))
+                        .withListen("127.0.0.1", ports.get(i))
+                        .withAuth(AuthConfig.none().withCredentialsFile(credentials)
+                                .withToken(TestAuth.instanceToken(id)))
+                        .withPeers(List.of(new Member(other, URI.create("https://127.0.0.1:" + ports.get(1 - i)))))
+                        .withHeartbeat(Duration.ofMillis(100), 3).withTls(tls));
+            }
+            await().atMost(BOUND).until(() -> pair[0].view().live().size() == 2 && pair[1].view().live().size() == 2);
+            // Without a certificate, the handshake itself is refused.
+            assertThatThrownBy(() -> send(client(null), HttpRequest.newBuilder(pair[0].url().resolve("/v1/cluster"))))
+                    .isInstanceOf(IOException.class);
+        } finally {
+            for (ReconcilerNode n : pair) {
+                if (n != null) {
+                    n.close();
+                }
+            }
+        }
+    }
+
     // ---- helpers ----
 
     private void issue(Role role, String name, List<String> nodes, List<String> hosts) throws IOException {
