@@ -27,6 +27,7 @@ import picocli.CommandLine.Mixin;
             ReconcileCommand.class,
             StateCommand.class,
             TokenCommand.class,
+            CertsCommand.class,
             FsckCommand.class,
             GetCommand.class,
             DescribeCommand.class,
