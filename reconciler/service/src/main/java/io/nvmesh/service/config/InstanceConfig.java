@@ -32,12 +32,15 @@ import java.util.Set;
  *                          the heartbeat settings ({@code ReconcilerNode.startupGrace}); zero: no grace
  * @param maxClockSkew      how far ahead of this instance's clock a peer's epoch or counter stamp may be; anything
  *                          later is refused as forged or from a broken clock
+ * @param audit             where the audit log goes and how much of it is kept
+ * @param limits            per-source limits of the HTTP listener
  */
 public record InstanceConfig(String id, String listenHost, int listenPort, Optional<URI> advertiseUrl,
                              List<Member> peers, String gitRemote, String gitBranch,
                              Duration gitPollInterval, Path dataDir, AuthConfig auth,
                              Duration heartbeatInterval, int missedHeartbeats, double ownershipEpsilon,
-                             Optional<Duration> startupGrace, Duration maxClockSkew) {
+                             Optional<Duration> startupGrace, Duration maxClockSkew, AuditConfig audit,
+                             LimitsConfig limits) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 7420;
@@ -117,6 +120,19 @@ public record InstanceConfig(String id, String listenHost, int listenPort, Optio
             throw new IllegalArgumentException("max clock skew must be between 1s and 1d, got "
                     + maxClockSkew.toMillis() + "ms");
         }
+        Objects.requireNonNull(audit, "audit");
+        Objects.requireNonNull(limits, "limits");
+    }
+
+    /** Without an audit or limits section: the audit log in {@code <dataDir>/audit}, the default limits. */
+    public InstanceConfig(String id, String listenHost, int listenPort, Optional<URI> advertiseUrl,
+                          List<Member> peers, String gitRemote, String gitBranch,
+                          Duration gitPollInterval, Path dataDir, AuthConfig auth,
+                          Duration heartbeatInterval, int missedHeartbeats, double ownershipEpsilon,
+                          Optional<Duration> startupGrace, Duration maxClockSkew) {
+        this(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch, gitPollInterval, dataDir, auth,
+                heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace, maxClockSkew,
+                AuditConfig.in(Objects.requireNonNull(dataDir, "dataDir")), LimitsConfig.DEFAULTS);
     }
 
     /** A single instance on the loopback default port with default timings, no peers and no tokens. */
@@ -130,43 +146,56 @@ public record InstanceConfig(String id, String listenHost, int listenPort, Optio
     public InstanceConfig withListen(String host, int port) {
         return new InstanceConfig(id, host, port, advertiseUrl, peers, gitRemote, gitBranch,
                 gitPollInterval, dataDir, auth, heartbeatInterval,
-                missedHeartbeats, ownershipEpsilon, startupGrace, maxClockSkew);
+                missedHeartbeats, ownershipEpsilon, startupGrace, maxClockSkew, audit, limits);
     }
 
     public InstanceConfig withPeers(List<Member> newPeers) {
         return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, newPeers, gitRemote, gitBranch,
                 gitPollInterval, dataDir, auth,
-                heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace, maxClockSkew);
+                heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace, maxClockSkew, audit, limits);
     }
 
     public InstanceConfig withAuth(AuthConfig newAuth) {
         return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
                 gitPollInterval, dataDir, newAuth,
-                heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace, maxClockSkew);
+                heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace, maxClockSkew, audit, limits);
     }
 
     public InstanceConfig withHeartbeat(Duration interval, int missed) {
         return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
                 gitPollInterval, dataDir, auth, interval,
-                missed, ownershipEpsilon, startupGrace, maxClockSkew);
+                missed, ownershipEpsilon, startupGrace, maxClockSkew, audit, limits);
     }
 
     /** A fixed start-up grace instead of the one derived from the heartbeat settings. */
     public InstanceConfig withStartupGrace(Duration grace) {
         return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
                 gitPollInterval, dataDir, auth, heartbeatInterval, missedHeartbeats, ownershipEpsilon,
-                Optional.of(grace), maxClockSkew);
+                Optional.of(grace), maxClockSkew, audit, limits);
     }
 
     public InstanceConfig withMaxClockSkew(Duration skew) {
         return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
                 gitPollInterval, dataDir, auth, heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace,
-                skew);
+                skew, audit, limits);
+    }
+
+    public InstanceConfig withAudit(AuditConfig newAudit) {
+        return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
+                gitPollInterval, dataDir, auth, heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace,
+                maxClockSkew, newAudit, limits);
+    }
+
+    public InstanceConfig withLimits(LimitsConfig newLimits) {
+        return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
+                gitPollInterval, dataDir, auth, heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace,
+                maxClockSkew, audit, newLimits);
     }
 
     /** The Git repository (path or URL), desired branch and poll interval of the reconcile loop. */
     public InstanceConfig withGit(String remote, String branch, Duration pollInterval) {
         return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, remote, branch, pollInterval,
-                dataDir, auth, heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace, maxClockSkew);
+                dataDir, auth, heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace, maxClockSkew, audit,
+                limits);
     }
 }

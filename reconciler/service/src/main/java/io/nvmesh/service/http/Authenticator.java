@@ -6,14 +6,23 @@ import io.nvmesh.service.auth.CredentialSource;
 import io.nvmesh.service.config.AuthConfig;
 import io.nvmesh.service.metrics.RefusalCounts;
 
+import io.nvmesh.service.config.LimitsConfig;
+
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+
+import org.eclipse.jetty.server.Request;
 
 /**
  * Turns a bearer token into the {@link Caller} behind it and decides whether that caller may call a route: 401 when
  * no token was given or it is not one we know (the caller must authenticate), 403 when the caller is known but its role
  * does not reach the route (authenticating again will not help). Tokens are looked up by their SHA-256, so the time
  * taken tells nothing about the tokens we know.
+ *
+ * <p>Given the request, it also refuses a source locked out for failing too often (429, before the token is even
+ * looked at, so a guesser learns nothing more), counts each 401 against its source, and tells the audit trail of
+ * every refusal.
  */
 final class Authenticator {
 
@@ -23,10 +32,31 @@ final class Authenticator {
 
     private final CredentialSource credentials;
     private final RefusalCounts refusals;
+    private final AuditTrail trail;
+    private final AuthFailureLimit failures;
 
     Authenticator(CredentialSource credentials, RefusalCounts refusals) {
+        this(credentials, refusals, AuditTrail.NONE, failureLimit(LimitsConfig.DEFAULTS));
+    }
+
+    Authenticator(CredentialSource credentials, RefusalCounts refusals, AuditTrail trail, AuthFailureLimit failures) {
         this.credentials = credentials;
         this.refusals = refusals;
+        this.trail = trail;
+        this.failures = failures;
+    }
+
+    static AuthFailureLimit failureLimit(LimitsConfig limits) {
+        return new AuthFailureLimit(limits.authFailures(), limits.authFailureWindow(), limits.authLockout(),
+                System::nanoTime);
+    }
+
+    AuditTrail trail() {
+        return trail;
+    }
+
+    RefusalCounts refusals() {
+        return refusals;
     }
 
     /** For tests and tools that have only a configuration. */
@@ -51,7 +81,49 @@ final class Authenticator {
         }
     }
 
+    /**
+     * As {@link #check(Access, String)}, for a request to {@code route} (its path template): 429 while its source is
+     * locked out; a refusal is audited, and a 401 counts against the source.
+     */
+    Caller check(Access access, String authorization, Request request, String route) {
+        if (access == Access.PUBLIC) {
+            return Caller.ANONYMOUS;
+        }
+        String ip = AuditTrail.ip(request);
+        Duration wait = failures.lockedFor(ip);
+        if (!wait.isZero()) {
+            refusals.count(RefusalCounts.LIMIT, "auth-failures");
+            throw tooManyFailures(wait);
+        }
+        Caller caller = null;
+        try {
+            caller = authenticate(authorization);
+            authorize(access, caller);
+            return caller;
+        } catch (ApiException e) {
+            refusals.count(RefusalCounts.AUTH, e.type);
+            trail.refused(request, route, caller, e);
+            if (e.status == 401 && failures.failed(ip)) {
+                trail.lockedOut(request, route, "more than " + failures.max() + " failed authentications within "
+                        + failures.window().toSeconds() + " s");
+            }
+            throw e;
+        }
+    }
+
+    private ApiException tooManyFailures(Duration wait) {
+        long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
+        return new ApiException(429, "too-many-failures", "Too many requests", "too many failed authentications "
+                + "from this address; try again in " + seconds + " s", Map.of("Retry-After", Long.toString(seconds)));
+    }
+
     private Caller checkCaller(Access access, String authorization) {
+        Caller caller = authenticate(authorization);
+        authorize(access, caller);
+        return caller;
+    }
+
+    private Caller authenticate(String authorization) {
         if (authorization == null || authorization.isBlank()) {
             throw new ApiException(401, "unauthorized", "Unauthorized",
                     "this endpoint needs an `Authorization: Bearer <token>` header", CHALLENGE);
@@ -66,7 +138,10 @@ final class Authenticator {
             throw new ApiException(401, "unauthorized", "Unauthorized",
                     "the bearer token is not valid (unknown, revoked or expired)", INVALID);
         }
-        Caller caller = found.get();
+        return found.get();
+    }
+
+    private void authorize(Access access, Caller caller) {
         Role role = caller.role();
         boolean allowed = switch (access) {
             case READ -> role == Role.READ || role == Role.ADMIN;
@@ -79,7 +154,6 @@ final class Authenticator {
             throw new ApiException(403, "forbidden", "Forbidden", "a " + role.word()
                     + " credential may not " + describe(access), Map.of());
         }
-        return caller;
     }
 
     private static String describe(Access access) {

@@ -341,7 +341,8 @@ final class EventEndpoints {
                     throw new ApiException(405, "method-not-allowed", "Method not allowed", request.getMethod()
                             + " is not supported on " + STREAM + "; use GET", Map.of("Allow", "GET"));
                 }
-                Caller caller = authenticator.check(Access.READ, request.getHeaders().get(HttpHeader.AUTHORIZATION));
+                Caller caller = authenticator.check(Access.READ, request.getHeaders().get(HttpHeader.AUTHORIZATION),
+                        request, STREAM);
                 StreamRequest wanted = StreamRequest.of(request);
                 StreamLimits.Lease lease = lease(caller, wanted);
                 stream = new SseStream(response, callback);
