@@ -8,6 +8,8 @@ import io.nvmesh.cli.remote.VolumeWait;
 import io.nvmesh.core.reconcile.AppliedVolumes;
 import io.nvmesh.core.reconcile.ApplyResult;
 import io.nvmesh.core.reconcile.DesiredApply;
+import io.nvmesh.core.signature.OpenPgpSigner;
+import io.nvmesh.core.state.CommitSigner;
 import io.nvmesh.core.reconcile.LocalManifests;
 import io.nvmesh.core.reconcile.SavedPlan;
 import io.nvmesh.core.reconcile.Unpruned;
@@ -85,6 +87,15 @@ final class ApplyCommand implements Callable<Integer> {
             + "longer exist locally.")
     boolean prune;
 
+    @Option(names = "--sign", description = "Sign the commit with the OpenPGP key in --sign-key, as git commit -S "
+            + "does; reconcilers that require signed commits accept only such commits (docs/security.md).")
+    boolean sign;
+
+    @Option(names = "--sign-key", paramLabel = "FILE", description = "The OpenPGP secret key to sign with, as "
+            + "gpg --export-secret-keys --armor KEYID writes it (default: NVMESH_SIGN_KEY); its passphrase, if any, "
+            + "from NVMESH_SIGN_PASSPHRASE.")
+    Path signKey;
+
     @Option(names = "--wait", description = "After committing, follow the volumes it added, changed or removed "
             + "until each is online (or deleted), or failed; see above.")
     boolean wait;
@@ -106,13 +117,14 @@ final class ApplyCommand implements Callable<Integer> {
         ServerAddress address = wait ? server.address() : null;
         Duration limit = wait ? DurationOption.parse("--timeout", timeout == null ? "5m" : timeout) : null;
         Optional<SavedPlan> plan = savedPlan();
+        CommitSigner signer = signer();
         try (RepositoryOptions.Opened repo = repository.open()) {
             Verbose.say(repository, repo, spec);
             ApplyResult r = plan.isPresent()
                     ? DesiredApply.applyPlan(repo.store(), repository.branch, plan.get(), message,
-                            repo.store().defaultAuthor())
+                            repo.store().defaultAuthor(), signer)
                     : DesiredApply.apply(repo.store(), repository.branch, LocalManifests.read(paths, Path.of("")),
-                            prune, Optional.ofNullable(expect), message, repo.store().defaultAuthor());
+                            prune, Optional.ofNullable(expect), message, repo.store().defaultAuthor(), signer);
             if (!r.changed()) {
                 out.println("no changes: " + r.branch() + " at " + InventoryCommand.shortId(r.commit())
                         + " already has these manifests");
@@ -217,6 +229,27 @@ final class ApplyCommand implements Callable<Integer> {
             sb.append(sb.length() == 0 ? "" : "; ").append(s.name()).append(" (").append(s.describe()).append(')');
         }
         return sb.toString();
+    }
+
+    /** Read before committing, so a key that does not unlock leaves nothing half done. */
+    private CommitSigner signer() {
+        if (signKey != null && !sign) {
+            throw CommandException.usage("--sign-key applies only with --sign");
+        }
+        if (!sign) {
+            return null;
+        }
+        String env = System.getenv("NVMESH_SIGN_KEY");
+        Path key = signKey != null ? signKey : env == null || env.isBlank() ? null : Path.of(env);
+        if (key == null) {
+            throw CommandException.usage("--sign needs a key: --sign-key FILE or NVMESH_SIGN_KEY");
+        }
+        String pass = System.getenv("NVMESH_SIGN_PASSPHRASE");
+        try {
+            return OpenPgpSigner.read(key, pass == null ? new char[0] : pass.toCharArray());
+        } catch (IllegalArgumentException e) {
+            throw CommandException.usage("%s", e.getMessage());
+        }
     }
 
     private Optional<SavedPlan> savedPlan() throws IOException {

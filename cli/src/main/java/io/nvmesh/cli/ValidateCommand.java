@@ -2,10 +2,15 @@ package io.nvmesh.cli;
 
 import io.nvmesh.schema.validation.ManifestValidator;
 import io.nvmesh.schema.validation.ValidationReport;
+import io.nvmesh.core.signature.SignaturePolicy;
+import io.nvmesh.core.signature.TrustedKeys;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -45,10 +50,69 @@ final class ValidateCommand implements Callable<Integer> {
             description = "Output format: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     ReportFormat format;
 
+    @Option(names = "--verify-signatures", paramLabel = "A..B", description = "Instead of checking files: check "
+            + "that every commit of the desired branch after A up to B (along first parents) is signed by an OpenPGP "
+            + "key trusted at its parent (--trusted-keys plus .nvmesh/trusted-keys.asc there); one line per bad "
+            + "commit, exit 1.")
+    String verifySignatures;
+
+    @Option(names = "--trusted-keys", paramLabel = "FILE",
+            description = "OpenPGP public keys trusted for every commit, as the instances' git.trustedKeys.")
+    Path trustedKeys;
+
+    @Mixin
+    RepositoryOptions repository;
+
     @Override
     public Integer call() throws IOException {
+        if (verifySignatures != null) {
+            return verifySignatures();
+        }
         ValidationReport report = ManifestValidator.create().validate(paths, nvmesh.stdin());
         format.write(report, spec.commandLine().getOut());
         return report.valid() ? ExitCode.OK.code() : ExitCode.PROBLEMS.code();
+    }
+
+    private int verifySignatures() {
+        int dots = verifySignatures.indexOf("..");
+        if (dots < 0) {
+            throw CommandException.usage("--verify-signatures takes a range A..B, got %s", verifySignatures);
+        }
+        TrustedKeys keys;
+        try {
+            keys = trustedKeys == null ? TrustedKeys.none() : TrustedKeys.read(trustedKeys);
+        } catch (IllegalArgumentException e) {
+            throw CommandException.usage("%s", e.getMessage());
+        }
+        String ref = repository.branch.startsWith("refs/") ? repository.branch : "refs/heads/" + repository.branch;
+        try (RepositoryOptions.Opened repo = repository.open()) {
+            String from = resolve(repo, ref, verifySignatures.substring(0, dots));
+            String to = resolve(repo, ref, verifySignatures.substring(dots + 2));
+            List<String> commits = repo.store().firstParents(ref, to, from);
+            List<String> bad = SignaturePolicy.required(keys).refusals(repo.store(), ref, commits);
+            PrintWriter out = spec.commandLine().getOut();
+            bad.forEach(out::println);
+            if (bad.isEmpty()) {
+                out.println(commits.size() + " commits signed by trusted keys");
+            }
+            return bad.isEmpty() ? ExitCode.OK.code() : ExitCode.PROBLEMS.code();
+        }
+    }
+
+    /** A branch name, a full ref or a commit id (at least 7 digits, of the desired branch's history). */
+    private static String resolve(RepositoryOptions.Opened repo, String ref, String name) {
+        if (name.isEmpty()) {
+            return repo.store().resolve(ref);
+        }
+        String asRef = repo.store().resolve(name.startsWith("refs/") ? name : "refs/heads/" + name);
+        if (!asRef.isEmpty()) {
+            return asRef;
+        }
+        for (String c : repo.store().firstParents(ref, repo.store().resolve(ref), "")) {
+            if (name.length() >= 7 && c.startsWith(name)) {
+                return c;
+            }
+        }
+        throw CommandException.usage("%s is neither a branch nor a commit of %s", name, ref);
     }
 }

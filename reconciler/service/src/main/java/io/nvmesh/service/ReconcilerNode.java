@@ -10,6 +10,7 @@ import io.nvmesh.service.config.InstanceConfig;
 import io.nvmesh.service.counters.Counters;
 import io.nvmesh.service.events.EventHub;
 import io.nvmesh.service.feed.Feeds;
+import io.nvmesh.service.audit.AuditLog;
 import io.nvmesh.service.http.ApiServer;
 import io.nvmesh.service.http.EventPayloads;
 import io.nvmesh.service.http.JettyCounterTransport;
@@ -121,6 +122,7 @@ public final class ReconcilerNode implements AutoCloseable {
         EventHub events = null;
         Feeds feeds = null;
         AutoCloseable polling = null;
+        AuditLog audit = null;
         try {
             URI url = config.advertiseUrl().orElse(server.localUrl());
             Duration interval = config.heartbeatInterval();
@@ -162,13 +164,22 @@ public final class ReconcilerNode implements AutoCloseable {
             credentials.addListener(() -> hub.closeRevoked(credentials::stillHolds));
             polling = credentials.pollEvery(CREDENTIALS_POLL, config.id());
             server.maxClockSkew(config.maxClockSkew());
+            audit = AuditLog.open(config.audit(), config.id());
+            server.guard(config.limits(), audit);
             server.start(credentials, config.auth().token(), membership, ownership, agents, counters,
                     Optional.ofNullable(reconcile), events, metrics, work);
             membership.start();
             LOG.log(System.Logger.Level.INFO, () -> config.id() + " listening on " + url + " with "
                     + config.peers().size() + " peer(s)");
+            AutoCloseable credentialPolling = polling;
+            AuditLog auditLog = audit;
+            // Closed after the server, so that the last requests' lines are written.
+            AutoCloseable afterServer = () -> {
+                closeQuietly(credentialPolling);
+                auditLog.close();
+            };
             return new ReconcilerNode(config, server, transport, membership, ownership, agents, counters,
-                    Optional.ofNullable(reconcile), events, feeds, work, url, polling);
+                    Optional.ofNullable(reconcile), events, feeds, work, url, afterServer);
         } catch (RuntimeException e) {
             if (feeds != null) {
                 feeds.close();
@@ -196,6 +207,7 @@ public final class ReconcilerNode implements AutoCloseable {
             }
             server.close();
             closeQuietly(polling);
+            closeQuietly(audit);
             throw e;
         }
     }

@@ -3,6 +3,7 @@ package io.nvmesh.core.reconcile;
 import io.nvmesh.core.record.RecordedState;
 import io.nvmesh.core.record.StateFiles;
 import io.nvmesh.core.state.Author;
+import io.nvmesh.core.state.CommitSigner;
 import io.nvmesh.core.state.Changes;
 import io.nvmesh.core.state.CommitResult;
 import io.nvmesh.core.state.DesiredBranch;
@@ -38,6 +39,12 @@ public final class DesiredApply {
      */
     public static ApplyResult apply(StateStore store, String branch, LocalManifests local, boolean prune,
             Optional<String> expect, String message, Author author) {
+        return apply(store, branch, local, prune, expect, message, author, null);
+    }
+
+    /** As above, the commit signed by {@code signer} ({@code null}: unsigned). */
+    public static ApplyResult apply(StateStore store, String branch, LocalManifests local, boolean prune,
+            Optional<String> expect, String message, Author author, CommitSigner signer) {
         DesiredBranch b = new DesiredBranch(store, branch);
         Snapshot tip = b.read();
         expect.ifPresent(e -> {
@@ -48,12 +55,18 @@ public final class DesiredApply {
         });
         DesiredFiles base = DesiredFiles.of(tip);
         List<Unpruned> kept = prune ? List.of() : base.objectsIn(base.prunable(local));
-        return commit(store, b, base, base.overlay(local, prune), message, author).withKept(kept);
+        return commit(store, b, base, base.overlay(local, prune), message, author, signer).withKept(kept);
     }
 
     /** Applies a saved plan, refusing it when the desired branch or the recorded state moved since it was made. */
     public static ApplyResult applyPlan(StateStore store, String branch, SavedPlan plan, String message,
             Author author) {
+        return applyPlan(store, branch, plan, message, author, null);
+    }
+
+    /** As above, the commit signed by {@code signer} ({@code null}: unsigned). */
+    public static ApplyResult applyPlan(StateStore store, String branch, SavedPlan plan, String message,
+            Author author, CommitSigner signer) {
         DesiredBranch b = new DesiredBranch(store, branch);
         Snapshot tip = b.read();
         Snapshot state = store.read(StateStore.STATE_REF);
@@ -89,11 +102,12 @@ public final class DesiredApply {
         SortedMap<String, byte[]> files = new TreeMap<>(base.files());
         files.putAll(plan.puts());
         plan.deletes().forEach(files::remove);
-        return commit(store, b, base, new DesiredFiles(base.baseCommit(), files, Map.of()), message, author);
+        return commit(store, b, base, new DesiredFiles(base.baseCommit(), files, Map.of()), message, author,
+                signer);
     }
 
     private static ApplyResult commit(StateStore store, DesiredBranch b, DesiredFiles base, DesiredFiles next,
-            String message, Author author) {
+            String message, Author author, CommitSigner signer) {
         DesiredManifests manifests = DesiredManifests.load(next);
         if (!manifests.valid()) {
             throw new GitOpsRefusal("desired manifests are invalid; nothing was committed",
@@ -123,7 +137,7 @@ public final class DesiredApply {
             return new ApplyResult(b.ref(), tip, tip, List.of(), List.of());
         }
         CommitResult r = b.apply(tip, changes.build(), message.isBlank() ? defaultMessage(written, removed)
-                : message, author);
+                : message, author, signer);
         if (r instanceof CommitResult.Committed c) {
             return new ApplyResult(b.ref(), tip, c.commitId(), written, removed);
         }

@@ -7,6 +7,7 @@ import io.nvmesh.core.allocation.Outcome;
 import io.nvmesh.core.record.Reconciled;
 import io.nvmesh.core.record.RecordedState;
 import io.nvmesh.core.record.VolumeRecord;
+import io.nvmesh.core.signature.SignaturePolicy;
 import io.nvmesh.core.state.Author;
 import io.nvmesh.core.state.DesiredBranch;
 import io.nvmesh.core.state.Snapshot;
@@ -42,6 +43,7 @@ public final class Reconciler {
     /** The last desired commit validated, and its manifests: a loop mostly sees the same commit again. */
     private final AtomicReference<Map.Entry<String, DesiredManifests>> lastDesired = new AtomicReference<>();
     private volatile Supplier<String> maxHold = () -> "";
+    private volatile SignaturePolicy signatures = SignaturePolicy.off();
 
     /**
      * @param ownsVolume which volumes this reconciler places, extends, moves and deletes (all: {@code v -> true});
@@ -66,6 +68,15 @@ public final class Reconciler {
      */
     public void holdMaxVolumes(Supplier<String> reason) {
         this.maxHold = Objects.requireNonNull(reason, "reason");
+    }
+
+    /**
+     * Reconcile only desired commits that {@code policy} accepts (default: {@link SignaturePolicy#off()}). A refused
+     * tip is recorded like an invalid one ({@code outcome: invalid at <short>: signature check: ...}) and nothing of
+     * it is applied: the state stays at the last good desired commit.
+     */
+    public void requireSignatures(SignaturePolicy policy) {
+        this.signatures = Objects.requireNonNull(policy, "policy");
     }
 
     /**
@@ -139,6 +150,13 @@ public final class Reconciler {
                     + "nothing to reconcile (nvmesh apply creates it)", null);
         }
         String commit = desiredSnapshot.commitId();
+        SignaturePolicy policy = signatures;
+        if (policy.isRequired() && !policy.passed(commit)) {
+            ReconcileReport refused = refuseUnsigned(policy, commit);
+            if (refused != null) {
+                return refused;
+            }
+        }
         DesiredManifests manifests = manifestsOf(desiredSnapshot);
         if (!manifests.valid()) {
             return recordInvalid(commit, manifests);
@@ -192,6 +210,35 @@ public final class Reconciler {
                     + DesiredManifests.shortId(commit);
         }
         return "";
+    }
+
+    /**
+     * Checks the commits since the last reconciled desired commit up to {@code commit}; when one is refused, records
+     * why (as an invalid desired commit is) and answers the report, otherwise null. The last good desired commit is
+     * read from the state the marker would be written over, so the range is the one the state really records.
+     */
+    private ReconcileReport refuseUnsigned(SignaturePolicy policy, String commit) {
+        AtomicReference<String> outcome = new AtomicReference<>("");
+        StateWriter.Result r = writer.write(recorded -> {
+            String why = policy.refusal(store, desired.ref(), recorded.reconciled().desiredCommit(), commit);
+            if (why.isEmpty()) {
+                outcome.set("");
+                return StateWriter.Proposal.keep();
+            }
+            String o = "invalid at " + DesiredManifests.shortId(commit) + ": " + why;
+            outcome.set(o);
+            Reconciled marker = new Reconciled(recorded.reconciled().desiredCommit(), commit, o);
+            return marker.equals(recorded.reconciled()) ? StateWriter.Proposal.keep()
+                    : StateWriter.Proposal.write(recorded.withReconciled(marker), "reconcile: desired " + o, null);
+        });
+        if (r.kind() == StateWriter.Result.Kind.REFUSED) {
+            throw new GitOpsRefusal(r.reason());
+        }
+        if (outcome.get().isEmpty()) {
+            return null;
+        }
+        return new ReconcileReport(ReconcileReport.Kind.INVALID, commit, r.commitId(), List.of(), List.of(),
+                r.retries(), outcome.get(), r.state());
     }
 
     private ReconcileReport recordInvalid(String commit, DesiredManifests manifests) {

@@ -46,4 +46,10 @@ public final class DesiredBranch {
     public CommitResult apply(String expectedOldId, Changes changes, String message, Author author) {
         return store.commit(ref, expectedOldId, changes, message, author);
     }
+
+    /** As above, the commit signed by {@code signer} ({@code null}: unsigned). */
+    public CommitResult apply(String expectedOldId, Changes changes, String message, Author author,
+            CommitSigner signer) {
+        return store.commit(ref, expectedOldId, changes, message, author, signer);
+    }
 }

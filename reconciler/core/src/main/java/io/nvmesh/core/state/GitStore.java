@@ -21,6 +21,7 @@ import org.eclipse.jgit.internal.storage.file.PackInserter;
 import org.eclipse.jgit.lib.CommitBuilder;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.FileMode;
+import org.eclipse.jgit.lib.GpgSignature;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.ObjectInserter;
 import org.eclipse.jgit.lib.ObjectReader;
@@ -199,6 +200,23 @@ abstract class GitStore implements StateStore {
         return out;
     }
 
+    @Override
+    public byte[] rawCommit(String ref, String commitId) {
+        String name = RefNames.full(ref);
+        ObjectId id = RefNames.expected(commitId);
+        if (id == null) {
+            throw new StateStoreException("no commit id given");
+        }
+        try {
+            haveCommits(name, List.of(id));
+            try (ObjectReader reader = repo.newObjectReader()) {
+                return reader.open(id, Constants.OBJ_COMMIT).getCachedBytes(Integer.MAX_VALUE);
+            }
+        } catch (IOException e) {
+            throw failure("cannot read commit " + commitId, e);
+        }
+    }
+
     ObjectId tip(String fullRef) throws IOException {
         Ref r = repo.exactRef(fullRef);
         return r == null ? null : r.getObjectId();
@@ -275,6 +293,12 @@ abstract class GitStore implements StateStore {
 
     /** The tree of {@code parent} (none: empty) plus {@code changes}, committed to the object database only. */
     Built build(ObjectId parent, Changes changes, String message, Author author) throws IOException {
+        return build(parent, changes, message, author, null);
+    }
+
+    /** As above, signed by {@code signer} when there is one. */
+    Built build(ObjectId parent, Changes changes, String message, Author author, CommitSigner signer)
+            throws IOException {
         try (ObjectInserter ins = inserterFor(changes); ObjectReader reader = ins.newReader();
                 RevWalk rw = new RevWalk(reader)) {
             DirCache dc = DirCache.newInCore();
@@ -321,6 +345,9 @@ abstract class GitStore implements StateStore {
             cb.setAuthor(who);
             cb.setCommitter(who);
             cb.setMessage(message.endsWith("\n") ? message : message + "\n");
+            if (signer != null) {
+                cb.setGpgSignature(new GpgSignature(signer.sign(cb.build())));
+            }
             ObjectId id = ins.insert(cb);
             ins.flush();
             return new Built(id, true);

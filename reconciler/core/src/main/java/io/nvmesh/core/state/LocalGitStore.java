@@ -201,6 +201,12 @@ final class LocalGitStore extends GitStore {
 
     @Override
     public CommitResult commit(String ref, String expectedOldId, Changes changes, String message, Author author) {
+        return commit(ref, expectedOldId, changes, message, author, null);
+    }
+
+    @Override
+    public CommitResult commit(String ref, String expectedOldId, Changes changes, String message, Author author,
+            CommitSigner signer) {
         String name = RefNames.full(ref);
         ObjectId expected = RefNames.expected(expectedOldId);
         Objects.requireNonNull(changes, "changes");
@@ -212,7 +218,7 @@ final class LocalGitStore extends GitStore {
             if (!Objects.equals(current, expected)) {
                 return new CommitResult.LostRace(RefNames.hex(expected), RefNames.hex(current));
             }
-            Built built = build(expected, changes, message, author);
+            Built built = build(expected, changes, message, author, signer);
             if (!built.treeChanged()) {
                 // Nothing to publish; the answer is right as of this read of the ref.
                 ObjectId now = tip(name);

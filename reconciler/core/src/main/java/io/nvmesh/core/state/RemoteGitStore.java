@@ -164,6 +164,12 @@ final class RemoteGitStore extends GitStore {
 
     @Override
     public CommitResult commit(String ref, String expectedOldId, Changes changes, String message, Author author) {
+        return commit(ref, expectedOldId, changes, message, author, null);
+    }
+
+    @Override
+    public CommitResult commit(String ref, String expectedOldId, Changes changes, String message, Author author,
+            CommitSigner signer) {
         String name = RefNames.full(ref);
         ObjectId expected = RefNames.expected(expectedOldId);
         Objects.requireNonNull(changes, "changes");
@@ -176,7 +182,7 @@ final class RemoteGitStore extends GitStore {
                     return new CommitResult.LostRace(RefNames.hex(expected), RefNames.hex(tip));
                 }
             }
-            Built built = build(expected, changes, message, author);
+            Built built = build(expected, changes, message, author, signer);
             if (!built.treeChanged()) {
                 ObjectId now = remoteTip(name);
                 return Objects.equals(now, expected)

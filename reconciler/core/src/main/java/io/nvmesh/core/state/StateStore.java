@@ -43,6 +43,26 @@ public interface StateStore extends AutoCloseable {
     CommitResult commit(String ref, String expectedOldId, Changes changes, String message, Author author);
 
     /**
+     * As {@link #commit(String, String, Changes, String, Author)}, the commit signed by {@code signer} ({@code null}:
+     * unsigned). Stores that cannot sign refuse a signer.
+     */
+    default CommitResult commit(String ref, String expectedOldId, Changes changes, String message, Author author,
+            CommitSigner signer) {
+        if (signer != null) {
+            throw new UnsupportedOperationException("this store cannot sign commits");
+        }
+        return commit(ref, expectedOldId, changes, message, author);
+    }
+
+    /**
+     * The commit object {@code commitId} of {@code ref} exactly as stored (headers, signature, message): what a
+     * signature check reads. Throws {@link StateStoreException} if there is no such commit.
+     */
+    default byte[] rawCommit(String ref, String commitId) {
+        throw new UnsupportedOperationException("this store cannot read raw commits");
+    }
+
+    /**
      * Read, decide, compare-and-swap, and on a lost race read again and decide again, with exponential backoff and
      * jitter, at most {@link RetryPolicy#maxAttempts()} times. {@code decide} sees the snapshot the commit will be
      * built on, so its checks (extents must not overlap) hold for the state it is published over. It may run several

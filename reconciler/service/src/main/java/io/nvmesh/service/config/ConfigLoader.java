@@ -70,6 +70,17 @@ import org.yaml.snakeyaml.nodes.Tag;
  *   clientAuth: want              # none | want | need; default want with clientCa, none without
  *   ca: ca.pem                    # optional: CAs trusted for peers' server certificates; default clientCa
  * insecure: false                 # true: allow plain HTTP on a non-loopback address
+ * audit:                          # the audit log (docs/security.md): JSON lines, rotated by size
+ *   file: data/r1/audit/audit.log # default <dataDir>/audit/audit.log; relative to the file's folder
+ *   maxBytes: 50MiB               # bytes, or KiB, MiB, GiB; at least 1KiB
+ *   keep: 5                       # files kept, the current one included; 1..100
+ * limits:                         # per source address (docs/security.md)
+ *   authFailures: 50              # failed authentications within authFailureWindow before a lockout
+ *   authFailureWindow: 1m
+ *   authLockout: 1m               # 429 on every route that needs a credential, for this long
+ *   expensivePerSecond: 50        # requests per second to the expensive read routes (cluster, capacity, layouts ...)
+ *   expensiveBurst: 100           # how many of those may come at once
+ *   connectionsPerSource: 2000    # open HTTP and WebSocket connections
  * }</pre>
  *
  * <p>The YAML is composed into nodes only, never constructed into objects, so no tag can instantiate a class; explicit
@@ -79,8 +90,12 @@ import org.yaml.snakeyaml.nodes.Tag;
 public final class ConfigLoader {
 
     private static final Set<String> TOP = Set.of("id", "listen", "advertiseUrl", "dataDir", "git", "peers", "auth",
-            "cluster", "tls", "insecure");
+            "cluster", "tls", "insecure", "audit", "limits");
     private static final Set<String> TLS = Set.of("certificate", "key", "clientCa", "clientAuth", "ca");
+    private static final Set<String> AUDIT = Set.of("file", "maxBytes", "keep");
+    private static final Set<String> LIMITS = Set.of("authFailures", "authFailureWindow", "authLockout",
+            "expensivePerSecond", "expensiveBurst", "connectionsPerSource");
+    private static final Pattern BYTES = Pattern.compile("(\\d{1,12})\\s*(KiB|MiB|GiB)?");
     private static final Set<String> GIT = Set.of("remote", "branch", "pollInterval");
     private static final Set<String> PEER = Set.of("id", "url");
     private static final Set<String> AUTH = Set.of("adminTokens", "readTokens", "credentialsFile", "token",
@@ -272,13 +287,15 @@ public final class ConfigLoader {
                     + host + " would send tokens and commands in clear; configure `tls:` (docs/security.md) or set "
                     + "`insecure: true`");
         }
+        AuditConfig audit = audit(top.get("audit"), dataDir);
+        LimitsConfig limits = limits(top.get("limits"));
 
         if (!problems.isEmpty() || id == null || auth == null) {
             return null;
         }
         try {
             return new InstanceConfig(id, host, port, advertise, peers, gitRemote, gitBranch, poll, dataDir, auth,
-                    interval, missed, epsilon, grace, skew, tls, insecure);
+                    interval, missed, epsilon, grace, skew, tls, insecure, audit, limits);
         } catch (IllegalArgumentException e) {
             // Everything the record checks is checked above with a location; this is the safety net.
             problems.add(new Problem(file, 0, 0, "", "", e.getMessage()));
@@ -330,6 +347,72 @@ public final class ConfigLoader {
                     .ifPresent(u -> peers.add(new Member(id.get(), u)));
         }
         return peers;
+    }
+
+    private AuditConfig audit(NodeTuple tuple, Path dataDir) {
+        AuditConfig defaults = AuditConfig.in(dataDir);
+        if (tuple == null || isNull(tuple.getValueNode())) {
+            return defaults;
+        }
+        Fields audit = fields(tuple.getValueNode(), "audit", AUDIT);
+        if (audit == null) {
+            return defaults;
+        }
+        Path file = string(audit, "audit", "file", false).map(s -> baseDir.resolve(s).normalize())
+                .orElse(defaults.file());
+        long maxBytes = string(audit, "audit", "maxBytes", false)
+                .flatMap(s -> bytes(s, audit.get("maxBytes").getValueNode(), "audit.maxBytes"))
+                .orElse(defaults.maxBytes());
+        int keep = string(audit, "audit", "keep", false)
+                .flatMap(s -> integer(s, audit.get("keep").getValueNode(), "audit.keep", 1, AuditConfig.MAX_KEEP))
+                .orElse(defaults.keep());
+        return new AuditConfig(file, maxBytes, keep);
+    }
+
+    private LimitsConfig limits(NodeTuple tuple) {
+        LimitsConfig d = LimitsConfig.DEFAULTS;
+        if (tuple == null || isNull(tuple.getValueNode())) {
+            return d;
+        }
+        Fields limits = fields(tuple.getValueNode(), "limits", LIMITS);
+        if (limits == null) {
+            return d;
+        }
+        int failures = count(limits, "authFailures", d.authFailures());
+        Duration window = string(limits, "limits", "authFailureWindow", false)
+                .flatMap(s -> duration(s, limits.get("authFailureWindow").getValueNode(), "limits.authFailureWindow",
+                        Duration.ofSeconds(1), Duration.ofHours(1), "1s..60m"))
+                .orElse(d.authFailureWindow());
+        Duration lockout = string(limits, "limits", "authLockout", false)
+                .flatMap(s -> duration(s, limits.get("authLockout").getValueNode(), "limits.authLockout",
+                        Duration.ofSeconds(1), Duration.ofHours(24), "1s..1440m"))
+                .orElse(d.authLockout());
+        return new LimitsConfig(failures, window, lockout, count(limits, "expensivePerSecond", d.expensivePerSecond()),
+                count(limits, "expensiveBurst", d.expensiveBurst()),
+                count(limits, "connectionsPerSource", d.connectionsPerSource()));
+    }
+
+    private int count(Fields limits, String key, int otherwise) {
+        return string(limits, "limits", key, false)
+                .flatMap(s -> integer(s, limits.get(key).getValueNode(), "limits." + key, 1, 1_000_000))
+                .orElse(otherwise);
+    }
+
+    private Optional<Long> bytes(String text, Node at, String path) {
+        Matcher m = BYTES.matcher(text.trim());
+        if (m.matches()) {
+            long unit = m.group(2) == null ? 1 : switch (m.group(2)) {
+                case "KiB" -> 1L << 10;
+                case "MiB" -> 1L << 20;
+                default -> 1L << 30;
+            };
+            long n = Long.parseLong(m.group(1)) * unit;
+            if (n >= AuditConfig.MIN_MAX_BYTES && n <= (1L << 40)) {
+                return Optional.of(n);
+            }
+        }
+        problem(at, path, "\"" + text + "\" is not a size from 1KiB to 1024GiB (e.g. 50MiB, 65536)");
+        return Optional.empty();
     }
 
     private AuthConfig auth(NodeTuple tuple, boolean hasPeers) {

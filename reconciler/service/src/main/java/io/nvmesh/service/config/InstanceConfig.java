@@ -35,13 +35,15 @@ import java.util.Set;
  * @param tls               TLS on the listener and towards peers; empty: plain HTTP (loopback only, unless
  *                          {@code insecure})
  * @param insecure          plain HTTP on a non-loopback address is allowed (an operator's explicit choice)
+ * @param audit             where the audit log goes and how much of it is kept
+ * @param limits            per-source limits of the HTTP listener
  */
 public record InstanceConfig(String id, String listenHost, int listenPort, Optional<URI> advertiseUrl,
                              List<Member> peers, String gitRemote, String gitBranch,
                              Duration gitPollInterval, Path dataDir, AuthConfig auth,
                              Duration heartbeatInterval, int missedHeartbeats, double ownershipEpsilon,
                              Optional<Duration> startupGrace, Duration maxClockSkew, Optional<TlsConfig> tls,
-                             boolean insecure) {
+                             boolean insecure, AuditConfig audit, LimitsConfig limits) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 7420;
@@ -122,6 +124,8 @@ public record InstanceConfig(String id, String listenHost, int listenPort, Optio
                     + maxClockSkew.toMillis() + "ms");
         }
         Objects.requireNonNull(tls, "tls");
+        Objects.requireNonNull(audit, "audit");
+        Objects.requireNonNull(limits, "limits");
     }
 
     /** True for a loopback address, or a name that resolves to loopback addresses only. */
@@ -144,64 +148,77 @@ public record InstanceConfig(String id, String listenHost, int listenPort, Optio
         return new InstanceConfig(id, DEFAULT_HOST, DEFAULT_PORT, Optional.empty(), List.of(), "", DEFAULT_BRANCH,
                 DEFAULT_POLL_INTERVAL, dataDir,
                 AuthConfig.none(), DEFAULT_HEARTBEAT_INTERVAL, DEFAULT_MISSED_HEARTBEATS, DEFAULT_OWNERSHIP_EPSILON,
-                Optional.empty(), DEFAULT_MAX_CLOCK_SKEW, Optional.empty(), false);
+                Optional.empty(), DEFAULT_MAX_CLOCK_SKEW, Optional.empty(), false,
+                AuditConfig.in(Objects.requireNonNull(dataDir, "dataDir")), LimitsConfig.DEFAULTS);
     }
 
     public InstanceConfig withListen(String host, int port) {
         return new InstanceConfig(id, host, port, advertiseUrl, peers, gitRemote, gitBranch,
                 gitPollInterval, dataDir, auth, heartbeatInterval,
-                missedHeartbeats, ownershipEpsilon, startupGrace, maxClockSkew, tls, insecure);
+                missedHeartbeats, ownershipEpsilon, startupGrace, maxClockSkew, tls, insecure, audit, limits);
     }
 
     public InstanceConfig withPeers(List<Member> newPeers) {
         return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, newPeers, gitRemote, gitBranch,
                 gitPollInterval, dataDir, auth,
-                heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace, maxClockSkew, tls, insecure);
+                heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace, maxClockSkew, tls, insecure, audit, limits);
     }
 
     public InstanceConfig withAuth(AuthConfig newAuth) {
         return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
                 gitPollInterval, dataDir, newAuth,
-                heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace, maxClockSkew, tls, insecure);
+                heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace, maxClockSkew, tls, insecure, audit, limits);
     }
 
     public InstanceConfig withHeartbeat(Duration interval, int missed) {
         return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
                 gitPollInterval, dataDir, auth, interval,
-                missed, ownershipEpsilon, startupGrace, maxClockSkew, tls, insecure);
+                missed, ownershipEpsilon, startupGrace, maxClockSkew, tls, insecure, audit, limits);
     }
 
     /** A fixed start-up grace instead of the one derived from the heartbeat settings. */
     public InstanceConfig withStartupGrace(Duration grace) {
         return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
                 gitPollInterval, dataDir, auth, heartbeatInterval, missedHeartbeats, ownershipEpsilon,
-                Optional.of(grace), maxClockSkew, tls, insecure);
+                Optional.of(grace), maxClockSkew, tls, insecure, audit, limits);
     }
 
     public InstanceConfig withMaxClockSkew(Duration skew) {
         return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
                 gitPollInterval, dataDir, auth, heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace,
-                skew, tls, insecure);
+                skew, tls, insecure, audit, limits);
     }
 
     /** The Git repository (path or URL), desired branch and poll interval of the reconcile loop. */
     public InstanceConfig withGit(String remote, String branch, Duration pollInterval) {
         return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, remote, branch, pollInterval,
                 dataDir, auth, heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace, maxClockSkew, tls,
-                insecure);
+                insecure, audit, limits);
+    }
+
+    public InstanceConfig withAudit(AuditConfig newAudit) {
+        return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
+                gitPollInterval, dataDir, auth, heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace,
+                maxClockSkew, tls, insecure, newAudit, limits);
+    }
+
+    public InstanceConfig withLimits(LimitsConfig newLimits) {
+        return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
+                gitPollInterval, dataDir, auth, heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace,
+                maxClockSkew, tls, insecure, audit, newLimits);
     }
 
     /** TLS on the listener and towards peers. */
     public InstanceConfig withTls(TlsConfig newTls) {
         return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
                 gitPollInterval, dataDir, auth, heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace,
-                maxClockSkew, Optional.of(newTls), insecure);
+                maxClockSkew, Optional.of(newTls), insecure, audit, limits);
     }
 
     /** Plain HTTP allowed off loopback. */
     public InstanceConfig withInsecure(boolean allow) {
         return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
                 gitPollInterval, dataDir, auth, heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace,
-                maxClockSkew, tls, allow);
+                maxClockSkew, tls, allow, audit, limits);
     }
 }

@@ -1,5 +1,6 @@
 package io.nvmesh.service.http;
 
+import io.nvmesh.service.agent.AgentProtocol;
 import io.nvmesh.service.auth.Caller;
 import io.nvmesh.service.nodes.AgentConversation;
 import io.nvmesh.service.nodes.AgentHub;
@@ -18,11 +19,17 @@ public final class AgentSocket implements Session.Listener.AutoDemanding {
 
     private final AgentHub hub;
     private final Caller caller;
+    private final AuditTrail trail;
     private volatile AgentConversation conversation;
 
     AgentSocket(AgentHub hub, Caller caller) {
+        this(hub, caller, AuditTrail.NONE);
+    }
+
+    AgentSocket(AgentHub hub, Caller caller, AuditTrail trail) {
         this.hub = hub;
         this.caller = caller;
+        this.trail = trail;
     }
 
     @Override
@@ -35,6 +42,10 @@ public final class AgentSocket implements Session.Listener.AutoDemanding {
 
             @Override
             public void close(int code, String reason) {
+                // The hub's identity refusals pass here on their way out, so the hub needs no audit of its own.
+                if (code == AgentProtocol.CLOSE_FORBIDDEN || code == AgentProtocol.CLOSE_UNAUTHORIZED) {
+                    trail.agentClosed(session.getRemoteSocketAddress(), caller, AgentProtocol.PATH, code, reason);
+                }
                 session.close(code, reason, Callback.NOOP);
             }
         }, caller);

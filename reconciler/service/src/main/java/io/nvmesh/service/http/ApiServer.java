@@ -1,10 +1,12 @@
 package io.nvmesh.service.http;
 
 import io.nvmesh.service.agent.AgentProtocol;
+import io.nvmesh.service.audit.AuditLog;
 import io.nvmesh.service.auth.CredentialSource;
 import io.nvmesh.service.cluster.Membership;
 import io.nvmesh.service.cluster.OwnershipTable;
 import io.nvmesh.service.config.AuthConfig;
+import io.nvmesh.service.config.LimitsConfig;
 import io.nvmesh.service.nodes.AgentHub;
 import io.nvmesh.service.counters.Counters;
 import io.nvmesh.service.reconcile.ReconcileLoop;
@@ -32,6 +34,7 @@ import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.server.handler.DoSHandler;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.websocket.server.ServerWebSocketContainer;
 
@@ -55,6 +58,8 @@ public final class ApiServer implements AutoCloseable {
     private CapacityHistory capacityHistory;
     private DashboardEndpoints dashboard;
     private java.time.Duration maxClockSkew = io.nvmesh.service.config.InstanceConfig.DEFAULT_MAX_CLOCK_SKEW;
+    private LimitsConfig limits = LimitsConfig.DEFAULTS;
+    private AuditLog audit = AuditLog.discarding();
 
     private ApiServer(Server server, ServerConnector connector, String host, ServerTls tls) {
         this.server = server;
@@ -133,6 +138,15 @@ public final class ApiServer implements AutoCloseable {
         return tls != null && tls.reloadIfChanged();
     }
 
+    /**
+     * The per-source limits and the audit log (which the caller closes, after this server); set before
+     * {@link #start}. Without, the default limits hold and nothing is audited.
+     */
+    public void guard(LimitsConfig limits, AuditLog audit) {
+        this.limits = java.util.Objects.requireNonNull(limits, "limits");
+        this.audit = java.util.Objects.requireNonNull(audit, "audit");
+    }
+
     /** The port actually bound. */
     public int port() {
         return connector.getLocalPort();
@@ -188,7 +202,8 @@ public final class ApiServer implements AutoCloseable {
                       AgentHub agents, Counters counters, Optional<ReconcileLoop> reconcile, EventHub events,
                       InstanceMetrics metrics, Executor work) {
         RefusalCounts refusals = metrics == null ? new RefusalCounts() : metrics.refusals();
-        Authenticator authenticator = new Authenticator(credentials, refusals);
+        Authenticator authenticator = new Authenticator(credentials, refusals, new AuditTrail(audit),
+                Authenticator.failureLimit(limits));
         List<Route> routes = new ArrayList<>(new ClusterEndpoints(membership, ownership, reconcile, maxClockSkew,
                 refusals).routes());
         routes.addAll(new NodeEndpoints(membership.selfId(), agents, ownership).routes());
@@ -210,11 +225,33 @@ public final class ApiServer implements AutoCloseable {
         container.setIdleTimeout(AGENT_IDLE_TIMEOUT);
         container.setMaxTextMessageSize(MAX_AGENT_MESSAGE_BYTES);
         List<Router.WebSocketRoute> upgrades = List.of(new Router.WebSocketRoute(AgentProtocol.PATH, Access.AGENT,
-                container, caller -> new AgentSocket(agents, caller)));
+                container, caller -> new AgentSocket(agents, caller, authenticator.trail())));
         Router router = new Router(routes, upgrades, authenticator, work);
-        Handler api = eventEndpoints == null ? router : eventEndpoints.streams(router, authenticator, container);
+        Handler limited = limitExpensive(router, refusals);
+        Handler api = eventEndpoints == null ? limited : eventEndpoints.streams(limited, authenticator, container);
         Handler measured = metrics == null ? api : new MetricsEndpoint(api, metrics, authenticator, work);
-        start(new AssetHandler(measured, StaticAssets.load()));
+        start(limitConnections(new AssetHandler(measured, StaticAssets.load()), refusals));
+    }
+
+    /** Jetty's leaky bucket per source address, on the routes the router calls expensive. */
+    private Handler limitExpensive(Router router, RefusalCounts refusals) {
+        DoSHandler limit = new DoSHandler(router, DoSHandler.ID_FROM_REMOTE_ADDRESS,
+                // A request is let through while the bucket holds fewer than its size: one more makes the burst exact.
+                new DoSHandler.LeakingBucketTrackerFactory(limits.expensivePerSecond(), limits.expensiveBurst() + 1,
+                        null),
+                new TooManyRequests("expensive", "more than " + limits.expensivePerSecond() + " requests per second "
+                        + "to expensive endpoints from this address; slow down", 1, false, refusals), -1);
+        limit.include(router::expensive);
+        return limit;
+    }
+
+    private Handler limitConnections(Handler next, RefusalCounts refusals) {
+        SourceConnectionLimit limit = new SourceConnectionLimit(next, limits.connectionsPerSource(),
+                new TooManyRequests("connections", "more than " + limits.connectionsPerSource() + " connections "
+                        + "open from this address; close some or reuse them", 1, true, refusals));
+        // Not managed by the connector: the server starts and stops the handler; the connector only reports to it.
+        connector.addBean(limit, false);
+        return limit;
     }
 
     void start(Handler router) {

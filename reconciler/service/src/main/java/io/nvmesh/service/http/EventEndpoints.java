@@ -342,7 +342,7 @@ final class EventEndpoints {
                             + " is not supported on " + STREAM + "; use GET", Map.of("Allow", "GET"));
                 }
                 Caller caller = authenticator.check(Access.READ, request.getHeaders().get(HttpHeader.AUTHORIZATION),
-                        request);
+                        request, STREAM);
                 StreamRequest wanted = StreamRequest.of(request);
                 StreamLimits.Lease lease = lease(caller, wanted);
                 stream = new SseStream(response, callback);

@@ -74,7 +74,7 @@ public final class EventSocket implements Session.Listener.AutoDemanding {
                 throw ApiException.badRequest("a token sent as subprotocol bearer.<token> needs the subprotocol "
                         + PROTOCOL + " offered too (the server selects it)");
             }
-            Caller caller = authenticator.check(Access.READ, authorization, request);
+            Caller caller = authenticator.check(Access.READ, authorization, request, PATH);
             EventEndpoints.StreamRequest wanted = EventEndpoints.StreamRequest.of(request);
             boolean selectProtocol = protocols.contains(PROTOCOL);
             // Taken before the upgrade, so a refusal is a 429 problem, not a socket closed at once.

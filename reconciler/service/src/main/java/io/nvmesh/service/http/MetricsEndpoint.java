@@ -47,7 +47,7 @@ final class MetricsEndpoint extends Handler.Wrapper {
                 throw new ApiException(405, "method-not-allowed", "Method not allowed", request.getMethod()
                         + " is not supported on " + PATH + "; use GET", Map.of("Allow", "GET"));
             }
-            authenticator.check(Access.READ, request.getHeaders().get(HttpHeader.AUTHORIZATION), request);
+            authenticator.check(Access.READ, request.getHeaders().get(HttpHeader.AUTHORIZATION), request, PATH);
             CompletableFuture.supplyAsync(() -> metrics.scrape(accept), work).whenComplete((scrape, failure) -> {
                 if (failure != null) {
                     EventEndpoints.problem(response, callback, PATH, new ApiException(500, "internal",

@@ -24,6 +24,7 @@ final class ProblemErrorHandler extends ErrorHandler {
             405, "method-not-allowed",
             413, "too-large",
             414, "uri-too-long",
+            429, "too-many-requests",
             431, "headers-too-large",
             500, "internal",
             501, "not-implemented",
@@ -52,6 +53,10 @@ final class ProblemErrorHandler extends ErrorHandler {
             instance = null;
         }
         response.setStatus(status);
+        if (status == 429 && !response.getHeaders().contains(HttpHeader.RETRY_AFTER)) {
+            // A client told "too many" without "when" retries at once.
+            response.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
+        }
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, ProblemJson.MEDIA_TYPE);
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
         byte[] body = Json.write(problem.problem(instance));

@@ -74,7 +74,7 @@ final class Router extends Handler.Abstract.NonBlocking {
                 if (ws.path().equals(path)) {
                     // The token is checked on the upgrade request, so a refused agent gets a plain 401 problem.
                     Caller caller = authenticator.check(ws.access(),
-                            request.getHeaders().get(HttpHeader.AUTHORIZATION), request);
+                            request.getHeaders().get(HttpHeader.AUTHORIZATION), request, ws.path());
                     if (!ws.container().upgrade((upgradeRequest, upgradeResponse, cb) -> ws.endpoints().apply(caller),
                             request, response, callback)) {
                         throw new ApiException(426, "upgrade-required", "Upgrade required", path
@@ -86,7 +86,7 @@ final class Router extends Handler.Abstract.NonBlocking {
             }
             Route route = match(request.getMethod(), path);
             Caller caller = authenticator.check(route.access(), request.getHeaders().get(HttpHeader.AUTHORIZATION),
-                    request);
+                    request, route.path());
             Map<String, List<String>> query = query(request);
             CompletableFuture<byte[]> body = bodyOf(request, route);
             Map<String, String> pathParams = route.paramsOf(path);
@@ -94,11 +94,15 @@ final class Router extends Handler.Abstract.NonBlocking {
                     caller)))
                     .whenComplete((answer, failure) -> {
                         if (failure == null) {
+                            audit(request, route, caller, answer.status(), null);
                             byte[] json = Json.write(answer.body());
                             send(response, callback, answer.status(), "application/json",
                                     request.getMethod().equals("HEAD") ? new byte[0] : json, Map.of());
                         } else {
-                            fail(response, callback, path, failure);
+                            ApiException problem = problemOf(path, failure);
+                            // Before the answer: once it is sent, the request is Jetty's again.
+                            audit(request, route, caller, 0, problem);
+                            send(response, callback, path, problem);
                         }
                     });
         } catch (RuntimeException e) {
@@ -110,6 +114,33 @@ final class Router extends Handler.Abstract.NonBlocking {
             fail(response, callback, path, e);
         }
         return true;
+    }
+
+    /**
+     * Tells the audit trail of an authenticated write or admin call, whatever its outcome, and of a peer or agent
+     * that spoke as someone else. Reads are not audited: they change nothing, and the hot path stays free of it.
+     */
+    private void audit(Request request, Route route, Caller caller, int status, ApiException problem) {
+        if (problem != null && problem.type.equals("not-your-id")) {
+            authenticator.trail().identityRefused(request, route.path(), caller, problem);
+        } else if (route.access() == Access.WRITE) {
+            authenticator.trail().write(request, route.path(), caller, problem == null ? status : problem.status,
+                    problem == null ? null : problem.type, problem == null ? null : problem.getMessage());
+        }
+    }
+
+    /**
+     * Whether a request is for an expensive route, limited per source: one whose work is offloaded because it reads
+     * Git or computes over the whole cluster, called by people and their tools (peers' offloaded routes are paced by
+     * the peers themselves and limited by their credential).
+     */
+    boolean expensive(Request request) {
+        try {
+            Route route = match(request.getMethod(), Request.getPathInContext(request));
+            return route.offload() && (route.access() == Access.READ || route.access() == Access.WRITE);
+        } catch (ApiException e) {
+            return false;
+        }
     }
 
     private static boolean hasBody(Request request) {
@@ -180,6 +211,10 @@ final class Router extends Handler.Abstract.NonBlocking {
     }
 
     private static void fail(Response response, Callback callback, String path, Throwable failure) {
+        send(response, callback, path, problemOf(path, failure));
+    }
+
+    private static ApiException problemOf(String path, Throwable failure) {
         Throwable cause = failure;
         while (cause instanceof CompletionException && cause.getCause() != null) {
             cause = cause.getCause();
@@ -192,6 +227,10 @@ final class Router extends Handler.Abstract.NonBlocking {
             problem = new ApiException(500, "internal", "Internal server error",
                     "the instance failed to answer; its log says why", Map.of());
         }
+        return problem;
+    }
+
+    private static void send(Response response, Callback callback, String path, ApiException problem) {
         send(response, callback, problem.status, ProblemJson.MEDIA_TYPE, Json.write(problem.problem(path)),
                 problem.headers);
     }

@@ -120,7 +120,7 @@ public final class InstanceMetrics {
                 .labelNames("endpoint", "reason")
                 .callback(cb -> {
                     m.refusals.snapshot().forEach((k, n) -> {
-                        if (!k.endpoint().equals(RefusalCounts.AUTH)) {
+                        if (!k.endpoint().equals(RefusalCounts.AUTH) && !k.endpoint().equals(RefusalCounts.LIMIT)) {
                             cb.call(n, k.endpoint(), k.reason());
                         }
                     });
@@ -138,6 +138,22 @@ public final class InstanceMetrics {
                         cb.call(n, k.reason());
                     }
                 }))
+                .register(r);
+        CounterWithCallback.builder().name("nvmesh_limit_refusals")
+                .help("Requests refused with 429 by a per-source limit: auth-failures (the address failed to "
+                        + "authenticate too often and is locked out for a while), expensive (over the rate of the "
+                        + "expensive read endpoints), connections (over the open connections per address).")
+                .labelNames("limit")
+                .callback(cb -> {
+                    Map<String, Long> byLimit = new TreeMap<>(Map.of("auth-failures", 0L, "expensive", 0L,
+                            "connections", 0L));
+                    m.refusals.snapshot().forEach((k, n) -> {
+                        if (k.endpoint().equals(RefusalCounts.LIMIT)) {
+                            byLimit.put(k.reason(), n);
+                        }
+                    });
+                    byLimit.forEach((limit, n) -> cb.call(n, limit));
+                })
                 .register(r);
         counters.countRefusals(m.refusals::count);
         reconcile.ifPresent(loop -> {

@@ -33,6 +33,13 @@ public final class RefusalCounts {
     /** The endpoint name of refused credentials, exported as {@code nvmesh_auth_refusals_total{reason}} instead. */
     public static final String AUTH = "auth";
 
+    /**
+     * The endpoint name of requests refused by a per-source limit, exported as
+     * {@code nvmesh_limit_refusals_total{limit}} instead: {@code auth-failures}, {@code expensive},
+     * {@code connections}.
+     */
+    public static final String LIMIT = "limit";
+
     private final ConcurrentHashMap<Key, LongAdder> counts = new ConcurrentHashMap<>();
 
     /** Counts one refused message. */

@@ -68,6 +68,9 @@ class ConfigLoaderTest {
         assertThat(c.listenPort()).isEqualTo(7420);
         assertThat(c.advertiseUrl()).contains(URI.create("http://10.0.0.5:7420"));
         assertThat(c.dataDir()).isEqualTo(Path.of("/var/lib/nvmesh/r1"));
+        assertThat(c.audit()).isEqualTo(new AuditConfig(Path.of("/var/log/nvmesh/audit.log"), 10L << 20, 7));
+        assertThat(c.limits()).isEqualTo(new LimitsConfig(10, java.time.Duration.ofSeconds(30),
+                java.time.Duration.ofMinutes(5), 5, 8, 300));
         assertThat(c.gitRemote()).isEqualTo("ssh://git@git.example/storage/state.git");
         assertThat(c.gitBranch()).isEqualTo("desired");
         assertThat(c.gitPollInterval()).isEqualTo(Duration.ofSeconds(5));
