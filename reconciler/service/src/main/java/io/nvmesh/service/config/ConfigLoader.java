@@ -47,6 +47,8 @@ import org.yaml.snakeyaml.nodes.Tag;
  *   remote: /srv/nvmesh/state.git # a path or a URL; empty or absent: no reconcile loop
  *   branch: main                  # the desired branch
  *   pollInterval: 2s              # how often the desired branch is read (POST /v1/hooks/git: at once)
+ *   trustedKeys: signers.asc      # optional: reconcile only desired commits signed by these OpenPGP keys (or keys
+ *                                 # the branch's .nvmesh/trusted-keys.asc trusted at their parent)
  * peers:                          # the other instances
  *   - id: r2
  *     url: http://10.0.0.6:7420
@@ -96,7 +98,7 @@ public final class ConfigLoader {
     private static final Set<String> LIMITS = Set.of("authFailures", "authFailureWindow", "authLockout",
             "expensivePerSecond", "expensiveBurst", "connectionsPerSource");
     private static final Pattern BYTES = Pattern.compile("(\\d{1,12})\\s*(KiB|MiB|GiB)?");
-    private static final Set<String> GIT = Set.of("remote", "branch", "pollInterval");
+    private static final Set<String> GIT = Set.of("remote", "branch", "pollInterval", "trustedKeys");
     private static final Set<String> PEER = Set.of("id", "url");
     private static final Set<String> AUTH = Set.of("adminTokens", "readTokens", "credentialsFile", "token",
             "tokenFile", "peerSecret", "agentSecret");
@@ -222,6 +224,7 @@ public final class ConfigLoader {
         String gitRemote = "";
         String gitBranch = InstanceConfig.DEFAULT_BRANCH;
         Duration poll = InstanceConfig.DEFAULT_POLL_INTERVAL;
+        Optional<Path> trustedKeys = Optional.empty();
         if (top.containsKey("git")) {
             Fields git = fields(top.get("git").getValueNode(), "git", GIT);
             if (git != null) {
@@ -233,6 +236,13 @@ public final class ConfigLoader {
                 poll = string(git, "git", "pollInterval", false)
                         .flatMap(s -> duration(s, git.get("pollInterval").getValueNode(), "git.pollInterval"))
                         .orElse(poll);
+                trustedKeys = string(git, "git", "trustedKeys", false).map(f -> baseDir.resolve(f).normalize());
+                trustedKeys.ifPresent(f -> {
+                    if (!Files.isReadable(f)) {
+                        problem(git.get("trustedKeys").getValueNode(), "git.trustedKeys", "cannot read " + f
+                                + " (the OpenPGP public keys of whoever may sign desired commits)");
+                    }
+                });
             }
         }
 
@@ -295,7 +305,8 @@ public final class ConfigLoader {
         }
         try {
             return new InstanceConfig(id, host, port, advertise, peers, gitRemote, gitBranch, poll, dataDir, auth,
-                    interval, missed, epsilon, grace, skew, tls, insecure, audit, limits);
+                    interval, missed, epsilon, grace, skew, tls, insecure, audit, limits,
+                    trustedKeys);
         } catch (IllegalArgumentException e) {
             // Everything the record checks is checked above with a location; this is the safety net.
             problems.add(new Problem(file, 0, 0, "", "", e.getMessage()));

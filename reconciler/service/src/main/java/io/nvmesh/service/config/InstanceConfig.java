@@ -37,13 +37,17 @@ import java.util.Set;
  * @param insecure          plain HTTP on a non-loopback address is allowed (an operator's explicit choice)
  * @param audit             where the audit log goes and how much of it is kept
  * @param limits            per-source limits of the HTTP listener
+ * @param trustedKeys       OpenPGP public keys (armoured) of whoever may sign desired commits; when given, only
+ *                          desired commits signed by these keys (or by keys the branch's {@code
+ *                          .nvmesh/trusted-keys.asc} trusted at their parent) are reconciled (docs/security.md)
  */
 public record InstanceConfig(String id, String listenHost, int listenPort, Optional<URI> advertiseUrl,
                              List<Member> peers, String gitRemote, String gitBranch,
                              Duration gitPollInterval, Path dataDir, AuthConfig auth,
                              Duration heartbeatInterval, int missedHeartbeats, double ownershipEpsilon,
                              Optional<Duration> startupGrace, Duration maxClockSkew, Optional<TlsConfig> tls,
-                             boolean insecure, AuditConfig audit, LimitsConfig limits) {
+                             boolean insecure, AuditConfig audit, LimitsConfig limits,
+                             Optional<Path> trustedKeys) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 7420;
@@ -126,6 +130,7 @@ public record InstanceConfig(String id, String listenHost, int listenPort, Optio
         Objects.requireNonNull(tls, "tls");
         Objects.requireNonNull(audit, "audit");
         Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(trustedKeys, "trustedKeys");
     }
 
     /** True for a loopback address, or a name that resolves to loopback addresses only. */
@@ -149,76 +154,83 @@ public record InstanceConfig(String id, String listenHost, int listenPort, Optio
                 DEFAULT_POLL_INTERVAL, dataDir,
                 AuthConfig.none(), DEFAULT_HEARTBEAT_INTERVAL, DEFAULT_MISSED_HEARTBEATS, DEFAULT_OWNERSHIP_EPSILON,
                 Optional.empty(), DEFAULT_MAX_CLOCK_SKEW, Optional.empty(), false,
-                AuditConfig.in(Objects.requireNonNull(dataDir, "dataDir")), LimitsConfig.DEFAULTS);
+                AuditConfig.in(Objects.requireNonNull(dataDir, "dataDir")), LimitsConfig.DEFAULTS, Optional.empty());
     }
 
     public InstanceConfig withListen(String host, int port) {
         return new InstanceConfig(id, host, port, advertiseUrl, peers, gitRemote, gitBranch,
                 gitPollInterval, dataDir, auth, heartbeatInterval,
-                missedHeartbeats, ownershipEpsilon, startupGrace, maxClockSkew, tls, insecure, audit, limits);
+                missedHeartbeats, ownershipEpsilon, startupGrace, maxClockSkew, tls, insecure, audit, limits, trustedKeys);
     }
 
     public InstanceConfig withPeers(List<Member> newPeers) {
         return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, newPeers, gitRemote, gitBranch,
                 gitPollInterval, dataDir, auth,
-                heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace, maxClockSkew, tls, insecure, audit, limits);
+                heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace, maxClockSkew, tls, insecure, audit, limits, trustedKeys);
     }
 
     public InstanceConfig withAuth(AuthConfig newAuth) {
         return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
                 gitPollInterval, dataDir, newAuth,
-                heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace, maxClockSkew, tls, insecure, audit, limits);
+                heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace, maxClockSkew, tls, insecure, audit, limits, trustedKeys);
     }
 
     public InstanceConfig withHeartbeat(Duration interval, int missed) {
         return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
                 gitPollInterval, dataDir, auth, interval,
-                missed, ownershipEpsilon, startupGrace, maxClockSkew, tls, insecure, audit, limits);
+                missed, ownershipEpsilon, startupGrace, maxClockSkew, tls, insecure, audit, limits, trustedKeys);
     }
 
     /** A fixed start-up grace instead of the one derived from the heartbeat settings. */
     public InstanceConfig withStartupGrace(Duration grace) {
         return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
                 gitPollInterval, dataDir, auth, heartbeatInterval, missedHeartbeats, ownershipEpsilon,
-                Optional.of(grace), maxClockSkew, tls, insecure, audit, limits);
+                Optional.of(grace), maxClockSkew, tls, insecure, audit, limits, trustedKeys);
     }
 
     public InstanceConfig withMaxClockSkew(Duration skew) {
         return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
                 gitPollInterval, dataDir, auth, heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace,
-                skew, tls, insecure, audit, limits);
+                skew, tls, insecure, audit, limits, trustedKeys);
     }
 
     /** The Git repository (path or URL), desired branch and poll interval of the reconcile loop. */
     public InstanceConfig withGit(String remote, String branch, Duration pollInterval) {
         return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, remote, branch, pollInterval,
                 dataDir, auth, heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace, maxClockSkew, tls,
-                insecure, audit, limits);
+                insecure, audit, limits, trustedKeys);
     }
 
     public InstanceConfig withAudit(AuditConfig newAudit) {
         return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
                 gitPollInterval, dataDir, auth, heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace,
-                maxClockSkew, tls, insecure, newAudit, limits);
+                maxClockSkew, tls, insecure, newAudit, limits, trustedKeys);
     }
 
     public InstanceConfig withLimits(LimitsConfig newLimits) {
         return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
                 gitPollInterval, dataDir, auth, heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace,
-                maxClockSkew, tls, insecure, audit, newLimits);
+                maxClockSkew, tls, insecure, audit, newLimits, trustedKeys);
+    }
+
+    /** Only desired commits signed by these keys (or keys the branch trusts at their parent) are reconciled. */
+    public InstanceConfig withTrustedKeys(Path keys) {
+        return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
+                gitPollInterval, dataDir, auth, heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace,
+                maxClockSkew, tls, insecure, audit, limits, Optional.of(keys));
     }
 
     /** TLS on the listener and towards peers. */
     public InstanceConfig withTls(TlsConfig newTls) {
         return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
                 gitPollInterval, dataDir, auth, heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace,
-                maxClockSkew, Optional.of(newTls), insecure, audit, limits);
+                maxClockSkew, Optional.of(newTls), insecure, audit, limits, trustedKeys);
     }
 
     /** Plain HTTP allowed off loopback. */
     public InstanceConfig withInsecure(boolean allow) {
         return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
                 gitPollInterval, dataDir, auth, heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace,
-                maxClockSkew, tls, allow, audit, limits);
+                maxClockSkew, tls, allow, audit, limits, trustedKeys);
     }
 }

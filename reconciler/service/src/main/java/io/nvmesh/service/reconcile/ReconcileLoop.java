@@ -140,6 +140,8 @@ public final class ReconcileLoop implements AutoCloseable {
                 : StateStore.openOrCreate(Path.of(remote), options);
         ReconcileLoop loop = new ReconcileLoop(config.id(), store, config.gitBranch(), ownership, agents,
                 Clock.systemUTC());
+        config.trustedKeys().ifPresent(keys -> loop.reconciler.requireSignatures(
+                io.nvmesh.core.signature.SignaturePolicy.required(io.nvmesh.core.signature.TrustedKeys.read(keys))));
         agents.addInventoryListener(loop::inventoryChanged);
         agents.addAckListener((kind, node, command, ok, message) -> {
             if (kind == NodeKind.TARGET && ok) {

@@ -178,6 +178,18 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void gitTrustedKeysNamesAFileRelativeToTheConfigAndAMissingOneIsAProblem(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("signers.asc"), "");
+        InstanceConfig c = ConfigLoader.parse("id: r1\ngit:\n  remote: state.git\n  trustedKeys: signers.asc\n",
+                "r1.yaml", dir);
+        assertThat(c.trustedKeys()).contains(dir.resolve("signers.asc"));
+
+        assertThatThrownBy(() -> ConfigLoader.parse("id: r1\ngit:\n  remote: state.git\n  trustedKeys: none.asc\n",
+                "r1.yaml", dir)).hasMessageContaining("r1.yaml:4:16: git.trustedKeys: cannot read " + dir.resolve(
+                "none.asc"));
+    }
+
+    @Test
     void tokensNeverAppearInToString() {
         AuthConfig auth = AuthConfig.tokens(List.of("admin-token-000000000001"), List.of())
                 .withToken("instance-token-r1-000000");

@@ -94,6 +94,48 @@ class ReconcileLoopTest {
         }
     }
 
+    @Test
+    void withTrustedKeysConfiguredAnUnsignedDesiredCommitIsRefusedAndNothingOfItIsRecorded() throws Exception {
+        Path bare = data.resolve("signed.git");
+        // No key at all is trusted: every desired commit is refused, and says why.
+        Path keys = java.nio.file.Files.writeString(data.resolve("trusted-keys.asc"), "");
+        try (StateStore origin = StateStore.openOrCreate(bare)) {
+            commit(origin, "volume.yaml", """
+                    apiVersion: nvmesh.io/v1
+                    kind: VolumePolicy
+                    metadata:
+                      name: plain
+                    spec:
+                      layout: concatenated
+                    ---
+                    apiVersion: nvmesh.io/v1
+                    kind: Volume
+                    metadata:
+                      name: unsigned
+                    spec:
+                      policy: plain
+                      capacity: 10GiB
+                    """);
+            InstanceConfig config = InstanceConfig.defaults("r1", data.resolve("r1")).withListen("127.0.0.1", 0)
+                    .withAuth(io.nvmesh.service.TestAuth.single())
+                    .withGit(bare.toString(), "main", Duration.ofMillis(200)).withTrustedKeys(keys);
+            try (ReconcilerNode node = ReconcilerNode.start(config)) {
+                ReconcileLoop loop = node.reconcile().orElseThrow();
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(loop.results())
+                        .anySatisfy(r -> assertThat(r.outcome() + " " + r.message()).contains("invalid")
+                                .contains("signature check")));
+                // Nothing of the refused commit was recorded, in any state commit.
+                String tip = origin.resolve(StateStore.STATE_REF);
+                if (!tip.isEmpty()) {
+                    for (String c : origin.firstParents(StateStore.STATE_REF, tip, "")) {
+                        assertThat(StateFiles.decodeStrict(origin.read(StateStore.STATE_REF, c)).volumes())
+                                .doesNotContainKey("unsigned");
+                    }
+                }
+            }
+        }
+    }
+
     private static void commit(StateStore store, String path, String text) {
         DesiredBranch b = new DesiredBranch(store, "main");
         b.apply(b.read().commitId(), Changes.put(path, text.getBytes(StandardCharsets.UTF_8)), "test", TEST);
