@@ -257,6 +257,12 @@ public final class StateWriter {
         if (!snapshot.exists()) {
             String anchor = store.resolve(ANCHOR_REF);
             List<String> seen = store.previousTips(StateStore.STATE_REF);
+            if ((!anchor.isEmpty() || !seen.isEmpty()) && !store.resolve(StateStore.STATE_REF).isEmpty()) {
+                // Not lost: another writer made the first state after this snapshot was read, and anchored it before
+                // we looked. The snapshot is only stale; the compare-and-swap on "no ref" fails and is retried on the
+                // tip that is there now.
+                return snapshot;
+            }
             if (!anchor.isEmpty() || !seen.isEmpty()) {
                 throw lost("refs/nvmesh/state is missing, but a state existed (" + (anchor.isEmpty() ? ""
                         : "its root is " + DesiredManifests.shortId(anchor) + "; ") + "last good commit: "

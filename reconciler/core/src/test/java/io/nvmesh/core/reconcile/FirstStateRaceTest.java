@@ -1,0 +1,152 @@
+package io.nvmesh.core.reconcile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nvmesh.core.allocation.Inventory;
+import io.nvmesh.core.state.Author;
+import io.nvmesh.core.state.Changes;
+import io.nvmesh.core.state.CommitResult;
+import io.nvmesh.core.state.Decision;
+import io.nvmesh.core.state.DesiredBranch;
+import io.nvmesh.core.state.Snapshot;
+import io.nvmesh.core.state.StateStore;
+import io.nvmesh.core.state.UpdateResult;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two writers make the very first state commit at once (a reconcile pass and an agent's inventory batch on a new
+ * cluster): the one that loses reads "no state" and then sees the anchor the winner has just written. That is a lost
+ * race, not a lost state: it must retry on the new tip, not stop every writer until a person restores a state that is
+ * there. (A DashboardBrowserTest run stopped its cluster this way.)
+ */
+class FirstStateRaceTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aWriterThatReadNoStateBeforeAnotherMadeTheFirstOneRetriesOnItInsteadOfStopping() {
+        try (StateStore real = StateStore.openOrCreate(dir.resolve("state.git"))) {
+            new DesiredBranch(real, "main").apply("", Changes.put("README.md", "desired\n".getBytes()), "seed",
+                    Fleet.TEST);
+            StateWriter first = new StateWriter(real, "main", Fleet.TEST);
+            boolean[] raced = {false};
+            StateStore racing = new Racing(real, () -> {
+                raced[0] = true;
+                // The first state and one more commit on it: the ref's reflog now names an earlier tip.
+                first.write(s -> StateWriter.Proposal.write(s.withInventory(targets(1)),
+                        "the first state, made meanwhile", null));
+                first.write(s -> StateWriter.Proposal.write(s.withInventory(targets(2)),
+                        "and a second commit on it", null));
+            });
+            StateWriter second = new StateWriter(racing, "main", Fleet.TEST);
+
+            StateWriter.Result r = second.write(s -> StateWriter.Proposal.write(s.withInventory(targets(3)),
+                    "the second writer", null));
+
+            assertThat(raced[0]).isTrue();
+            assertThat(r.kind()).as("%s", r).isEqualTo(StateWriter.Result.Kind.RECORDED);
+            assertThat(second.unavailable()).as("the second writer still writes").isEmpty();
+            assertThat(r.state().generation()).isEqualTo(3);
+            assertThat(real.firstParents(StateStore.STATE_REF, real.resolve(StateStore.STATE_REF), "")).hasSize(3);
+            assertThat(HistoryCheck.check(real, "main", "").clean()).isTrue();
+        }
+    }
+
+    /** An inventory of {@code n} targets without drives. */
+    private static Inventory targets(int n) {
+        List<io.nvmesh.core.allocation.Target> ts = new java.util.ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+            ts.add(new io.nvmesh.core.allocation.Target("t" + i, java.util.Map.of(),
+                    io.nvmesh.core.allocation.TargetHealth.HEALTHY, List.of()));
+        }
+        return new Inventory(ts, List.of());
+    }
+
+    /** Runs {@code meanwhile} inside the next update of the state ref: after its snapshot, before its decision. */
+    private static final class Racing implements StateStore {
+        private final StateStore delegate;
+        private Runnable meanwhile;
+
+        Racing(StateStore delegate, Runnable meanwhile) {
+            this.delegate = delegate;
+            this.meanwhile = meanwhile;
+        }
+
+        @Override
+        public UpdateResult update(String ref, Author author, Function<Snapshot, Decision> decide) {
+            return delegate.update(ref, author, snapshot -> {
+                Runnable m = meanwhile;
+                if (m != null && StateStore.STATE_REF.equals(ref)) {
+                    meanwhile = null;
+                    m.run();
+                }
+                return decide.apply(snapshot);
+            });
+        }
+
+        @Override
+        public Snapshot read(String ref) {
+            return delegate.read(ref);
+        }
+
+        @Override
+        public Snapshot read(String ref, String commitId) {
+            return delegate.read(ref, commitId);
+        }
+
+        @Override
+        public CommitResult commit(String ref, String expectedOldId, Changes changes, String message, Author author) {
+            return delegate.commit(ref, expectedOldId, changes, message, author);
+        }
+
+        @Override
+        public String resolve(String ref) {
+            return delegate.resolve(ref);
+        }
+
+        @Override
+        public boolean isAncestor(String ref, String ancestor, String descendant) {
+            return delegate.isAncestor(ref, ancestor, descendant);
+        }
+
+        @Override
+        public List<String> firstParents(String ref, String fromCommit, String stopAt) {
+            return delegate.firstParents(ref, fromCommit, stopAt);
+        }
+
+        @Override
+        public List<String> previousTips(String ref) {
+            return delegate.previousTips(ref);
+        }
+
+        @Override
+        public CommitResult setRef(String ref, String expectedOldId, String newId) {
+            return delegate.setRef(ref, expectedOldId, newId);
+        }
+
+        @Override
+        public void forceRef(String ref, String newId) {
+            delegate.forceRef(ref, newId);
+        }
+
+        @Override
+        public List<String> damagedObjects(String ref, String commitId) {
+            return delegate.damagedObjects(ref, commitId);
+        }
+
+        @Override
+        public Author defaultAuthor() {
+            return delegate.defaultAuthor();
+        }
+
+        @Override
+        public void close() {
+            // the test closes the store it wraps
+        }
+    }
+}
