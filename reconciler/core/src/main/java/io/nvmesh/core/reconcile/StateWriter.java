@@ -40,6 +40,8 @@ public final class StateWriter {
 
     /** Points at the root commit of the state's history, from its first commit on. */
     public static final String ANCHOR_REF = "refs/nvmesh/state-root";
+    /** How long a missing state ref with a history is watched for before it is declared lost (see appears()). */
+    static final java.time.Duration CREATION_GRACE = java.time.Duration.ofMillis(500);
 
     private static final System.Logger LOG = System.getLogger(StateWriter.class.getName());
 
@@ -257,10 +259,10 @@ public final class StateWriter {
         if (!snapshot.exists()) {
             String anchor = store.resolve(ANCHOR_REF);
             List<String> seen = store.previousTips(StateStore.STATE_REF);
-            if ((!anchor.isEmpty() || !seen.isEmpty()) && !store.resolve(StateStore.STATE_REF).isEmpty()) {
-                // Not lost: another writer made the first state after this snapshot was read, and anchored it before
-                // we looked. The snapshot is only stale; the compare-and-swap on "no ref" fails and is retried on the
-                // tip that is there now.
+            if ((!anchor.isEmpty() || !seen.isEmpty()) && appears()) {
+                // Not lost: another writer is making (or just made) the first state after this snapshot was read.
+                // The snapshot is only stale; the compare-and-swap on "no ref" fails and is retried on the tip that
+                // is there now.
                 return snapshot;
             }
             if (!anchor.isEmpty() || !seen.isEmpty()) {
@@ -286,6 +288,29 @@ public final class StateWriter {
             }
         }
         return snapshot;
+    }
+
+    /**
+     * Whether the state ref exists now or within a moment. JGit appends a ref's reflog entry before it renames the
+     * ref's lock file into place, so a writer creating the first state is, for an instant, "a reflog but no ref": the
+     * very look of a lost state. A lost ref stays missing; one being created appears within milliseconds.
+     */
+    private boolean appears() {
+        long deadline = System.nanoTime() + CREATION_GRACE.toNanos();
+        while (true) {
+            if (!store.resolve(StateStore.STATE_REF).isEmpty()) {
+                return true;
+            }
+            if (System.nanoTime() - deadline >= 0) {
+                return false;
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
     }
 
     private String lastGoodOf(List<String> seen) {

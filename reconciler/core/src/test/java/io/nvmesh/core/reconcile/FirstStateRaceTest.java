@@ -57,6 +57,41 @@ class FirstStateRaceTest {
         }
     }
 
+    @Test
+    void aRefThatIsBeingWrittenIsWaitedForNotDeclaredLost() throws Exception {
+        Path repo = dir.resolve("state.git");
+        try (StateStore real = StateStore.openOrCreate(repo)) {
+            new DesiredBranch(real, "main").apply("", Changes.put("README.md", "desired\n".getBytes()), "seed",
+                    Fleet.TEST);
+            new StateWriter(real, "main", Fleet.TEST).write(s -> StateWriter.Proposal.write(
+                    s.withInventory(targets(1)), "the first state", null));
+            String tip = real.resolve(StateStore.STATE_REF);
+            // JGit appends the reflog entry before it renames the ref's lock into place: for an instant there is a
+            // history and no ref. Here that instant lasts 100 ms.
+            Path loose = repo.resolve(StateStore.STATE_REF);
+            java.nio.file.Files.delete(loose);
+            Thread writing = new Thread(() -> {
+                try {
+                    Thread.sleep(100);
+                    java.nio.file.Files.writeString(loose, tip + "\n");
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            writing.start();
+            StateWriter other = new StateWriter(real, "main", Fleet.TEST);
+
+            StateWriter.Result r = other.write(s -> StateWriter.Proposal.write(s.withInventory(targets(2)),
+                    "a second writer", null));
+            writing.join();
+
+            assertThat(other.unavailable()).isEmpty();
+            assertThat(r.kind()).as("%s", r).isEqualTo(StateWriter.Result.Kind.RECORDED);
+            assertThat(r.state().generation()).isEqualTo(2);
+            assertThat(HistoryCheck.check(real, "main", "").clean()).isTrue();
+        }
+    }
+
     /** An inventory of {@code n} targets without drives. */
     private static Inventory targets(int n) {
         List<io.nvmesh.core.allocation.Target> ts = new java.util.ArrayList<>();
