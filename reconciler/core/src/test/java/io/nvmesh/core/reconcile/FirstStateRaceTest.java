@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.nvmesh.core.allocation.Inventory;
 import io.nvmesh.core.state.Author;
 import io.nvmesh.core.state.Changes;
-import io.nvmesh.core.state.CommitResult;
 import io.nvmesh.core.state.Decision;
 import io.nvmesh.core.state.DesiredBranch;
 import io.nvmesh.core.state.Snapshot;
@@ -70,15 +69,13 @@ class FirstStateRaceTest {
             // history and no ref. Here that instant lasts 100 ms.
             Path loose = repo.resolve(StateStore.STATE_REF);
             java.nio.file.Files.delete(loose);
-            Thread writing = new Thread(() -> {
+            java.util.concurrent.CompletableFuture<Void> writing = java.util.concurrent.CompletableFuture.runAsync(() -> {
                 try {
-                    Thread.sleep(100);
                     java.nio.file.Files.writeString(loose, tip + "\n");
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
                 }
-            });
-            writing.start();
+            }, java.util.concurrent.CompletableFuture.delayedExecutor(100, java.util.concurrent.TimeUnit.MILLISECONDS));
             StateWriter other = new StateWriter(real, "main", Fleet.TEST);
 
             StateWriter.Result r = other.write(s -> StateWriter.Proposal.write(s.withInventory(targets(2)),
@@ -103,12 +100,11 @@ class FirstStateRaceTest {
     }
 
     /** Runs {@code meanwhile} inside the next update of the state ref: after its snapshot, before its decision. */
-    private static final class Racing implements StateStore {
-        private final StateStore delegate;
+    private static final class Racing extends InterleavingStore {
         private Runnable meanwhile;
 
         Racing(StateStore delegate, Runnable meanwhile) {
-            this.delegate = delegate;
+            super(delegate);
             this.meanwhile = meanwhile;
         }
 
@@ -122,66 +118,6 @@ class FirstStateRaceTest {
                 }
                 return decide.apply(snapshot);
             });
-        }
-
-        @Override
-        public Snapshot read(String ref) {
-            return delegate.read(ref);
-        }
-
-        @Override
-        public Snapshot read(String ref, String commitId) {
-            return delegate.read(ref, commitId);
-        }
-
-        @Override
-        public CommitResult commit(String ref, String expectedOldId, Changes changes, String message, Author author) {
-            return delegate.commit(ref, expectedOldId, changes, message, author);
-        }
-
-        @Override
-        public String resolve(String ref) {
-            return delegate.resolve(ref);
-        }
-
-        @Override
-        public boolean isAncestor(String ref, String ancestor, String descendant) {
-            return delegate.isAncestor(ref, ancestor, descendant);
-        }
-
-        @Override
-        public List<String> firstParents(String ref, String fromCommit, String stopAt) {
-            return delegate.firstParents(ref, fromCommit, stopAt);
-        }
-
-        @Override
-        public List<String> previousTips(String ref) {
-            return delegate.previousTips(ref);
-        }
-
-        @Override
-        public CommitResult setRef(String ref, String expectedOldId, String newId) {
-            return delegate.setRef(ref, expectedOldId, newId);
-        }
-
-        @Override
-        public void forceRef(String ref, String newId) {
-            delegate.forceRef(ref, newId);
-        }
-
-        @Override
-        public List<String> damagedObjects(String ref, String commitId) {
-            return delegate.damagedObjects(ref, commitId);
-        }
-
-        @Override
-        public Author defaultAuthor() {
-            return delegate.defaultAuthor();
-        }
-
-        @Override
-        public void close() {
-            // the test closes the store it wraps
         }
     }
 }

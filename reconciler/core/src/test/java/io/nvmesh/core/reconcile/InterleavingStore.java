@@ -16,9 +16,9 @@ import java.util.function.Function;
  * the update's own retry loop included, is the real store's, so the race is lost and retried as in production.
  * Single-threaded: the hook runs on the writer's thread.
  */
-final class InterleavingStore implements StateStore {
+class InterleavingStore implements StateStore {
 
-    private final StateStore delegate;
+    final StateStore delegate;
     private HistoryStep.Race.When when;
     private Runnable hook;
 
