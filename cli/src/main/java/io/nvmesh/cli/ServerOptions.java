@@ -1,5 +1,6 @@
 package io.nvmesh.cli;
 
+import io.nvmesh.cli.remote.ClientTls;
 import io.nvmesh.cli.remote.ClusterViews;
 import io.nvmesh.cli.remote.ServerAddress;
 import io.nvmesh.cli.remote.ServerClient;
@@ -8,7 +9,10 @@ import java.io.PrintWriter;
 import java.util.function.Consumer;
 import picocli.CommandLine.Option;
 
-/** {@code --server} and {@code --token} for the commands that talk to a running reconciler. */
+/**
+ * {@code --server}, {@code --token} and the TLS files ({@code --cacert}, {@code --cert}, {@code --key}) for the
+ * commands that talk to a running reconciler.
+ */
 final class ServerOptions {
 
     @Option(names = {"-s", "--server"}, paramLabel = "URL",
@@ -19,10 +23,23 @@ final class ServerOptions {
             description = "A read or admin token (default: NVMESH_TOKEN, else the running demo's read token).")
     String token;
 
+    @Option(names = "--cacert", paramLabel = "FILE", description = "PEM CA bundle to trust for an https server's "
+            + "certificate (default: NVMESH_CACERT, else the JVM's trusted CAs; nvmesh certs makes one).")
+    java.nio.file.Path cacert;
+
+    @Option(names = "--cert", paramLabel = "FILE", description = "PEM client certificate naming you to an instance "
+            + "that asks for one, with --key (default: NVMESH_CERT).")
+    java.nio.file.Path cert;
+
+    @Option(names = "--key", paramLabel = "FILE", description = "The client certificate's PEM key (default: "
+            + "NVMESH_KEY).")
+    java.nio.file.Path key;
+
     /** The server and token to use; none given anywhere is a usage error saying how to give one. */
     ServerAddress address() {
         try {
-            return ServerAddress.resolve(server, token, System.getenv());
+            return ServerAddress.resolve(server, token, new ClientTls(java.util.Optional.ofNullable(cacert),
+                    java.util.Optional.ofNullable(cert), java.util.Optional.ofNullable(key)), System.getenv());
         } catch (IllegalArgumentException e) {
             throw CommandException.usage("%s", e.getMessage());
         }

@@ -275,8 +275,7 @@ public final class ClusterViews {
      * member is asked for what only it knows; the rest comes from the instance given.
      */
     public void status(Output output) {
-        ClusterStatus s = new ClusterStatusReader(client, url -> new ServerClient(new ServerAddress(url,
-                client.address().token(), "cluster"))).read(System.currentTimeMillis());
+        ClusterStatus s = new ClusterStatusReader(client, url -> new ServerClient(client.address().at(url))).read(System.currentTimeMillis());
         if (output == Output.JSON) {
             Rendering.json(out, s);
             return;

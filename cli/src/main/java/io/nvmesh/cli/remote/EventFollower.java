@@ -62,7 +62,7 @@ public final class EventFollower implements AutoCloseable {
     private final List<String> filters;
     private final Listener listener;
     private final Duration keepalive;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+    private final HttpClient http;
     private final CompletableFuture<Void> done = new CompletableFuture<>();
     private final Thread thread;
     /** Last sequence seen per topic, and per filter for the wildcard ones. Confined to the follower's thread. */
@@ -73,6 +73,7 @@ public final class EventFollower implements AutoCloseable {
 
     private EventFollower(List<ServerAddress> servers, List<String> filters, Long since, Duration keepalive,
                           Listener listener) {
+        this.http = ServerClient.tlsBuilder(servers.get(0)).connectTimeout(Duration.ofSeconds(3)).build();
         this.servers = List.copyOf(servers);
         this.filters = List.copyOf(filters);
         this.listener = listener;

@@ -14,7 +14,21 @@ import java.util.Properties;
  * Which reconciler to ask and with which token: the command line first, then {@code NVMESH_SERVER} /
  * {@code NVMESH_TOKEN}, then the file {@code nvmesh demo} writes ({@code <home>/demo/client.properties}).
  */
-public record ServerAddress(URI server, String token, String source) {
+public record ServerAddress(URI server, String token, String source, ClientTls tls) {
+
+    public ServerAddress {
+        java.util.Objects.requireNonNull(tls, "tls");
+    }
+
+    /** Without TLS files: the JVM's trusted CAs, no client certificate. */
+    public ServerAddress(URI server, String token, String source) {
+        this(server, token, source, ClientTls.NONE);
+    }
+
+    /** Another instance of the same cluster, asked with the same token and TLS files. */
+    public ServerAddress at(URI url) {
+        return new ServerAddress(url, token, "cluster", tls);
+    }
 
     public static final String FILE = "client.properties";
 
@@ -22,6 +36,32 @@ public record ServerAddress(URI server, String token, String source) {
      * @param env the environment ({@code System.getenv()} outside tests)
      */
     public static ServerAddress resolve(String server, String token, Map<String, String> env) {
+        return resolve(server, token, ClientTls.NONE, env);
+    }
+
+    /**
+     * As above, with TLS files: each of {@code --cacert}, {@code --cert}, {@code --key} given, else {@code
+     * NVMESH_CACERT}, {@code NVMESH_CERT}, {@code NVMESH_KEY}, else {@code cacert=}, {@code cert=}, {@code key=} in the
+     * demo's client file.
+     */
+    public static ServerAddress resolve(String server, String token, ClientTls given, Map<String, String> env) {
+        ServerAddress plain = resolvePlain(server, token, env);
+        Properties demo = demoFile(env).map(ServerAddress::load).orElseGet(Properties::new);
+        ClientTls tls = new ClientTls(pathOf(given.cacert(), env.get("NVMESH_CACERT"), demo.getProperty("cacert")),
+                pathOf(given.cert(), env.get("NVMESH_CERT"), demo.getProperty("cert")),
+                pathOf(given.key(), env.get("NVMESH_KEY"), demo.getProperty("key")));
+        return new ServerAddress(plain.server(), plain.token(), plain.source(), tls);
+    }
+
+    private static Optional<Path> pathOf(Optional<Path> given, String fromEnv, String fromFile) {
+        if (given.isPresent()) {
+            return given;
+        }
+        String s = fromEnv != null && !fromEnv.isBlank() ? fromEnv : fromFile;
+        return s == null || s.isBlank() ? Optional.empty() : Optional.of(Path.of(s.strip()));
+    }
+
+    private static ServerAddress resolvePlain(String server, String token, Map<String, String> env) {
         Properties demo = demoFile(env).map(ServerAddress::load).orElseGet(Properties::new);
         String s = firstOf(server, env.get("NVMESH_SERVER"), demo.getProperty("server"));
         String source = server != null ? "--server" : env.get("NVMESH_SERVER") != null ? "NVMESH_SERVER"

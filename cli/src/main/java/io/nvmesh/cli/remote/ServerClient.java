@@ -29,7 +29,16 @@ public final class ServerClient {
 
     public ServerClient(ServerAddress address) {
         this.address = address;
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+        this.http = tlsBuilder(address).connectTimeout(Duration.ofSeconds(3)).build();
+    }
+
+    /** The address's TLS files as an HTTP client builder; a file that does not read is one line, exit 1. */
+    static HttpClient.Builder tlsBuilder(ServerAddress address) {
+        try {
+            return address.tls().builder();
+        } catch (IllegalArgumentException e) {
+            throw new ServerException(e.getMessage());
+        }
     }
 
     public ServerAddress address() {
@@ -67,6 +76,10 @@ public final class ServerClient {
         } catch (HttpTimeoutException e) {
             throw new ServerException(address.server() + " did not answer " + method + " " + path + " within "
                     + TIMEOUT.toSeconds() + "s");
+        } catch (javax.net.ssl.SSLException e) {
+            throw new ServerException("TLS with " + address.server() + " failed: " + describe(e) + (address.tls()
+                    .cacert().isEmpty() ? "; --cacert (or NVMESH_CACERT) names the CA that signed its certificate"
+                    : ""));
         } catch (IOException e) {
             throw new ServerException("cannot reach nvmesh at " + address.server() + ": " + describe(e));
         } catch (InterruptedException e) {

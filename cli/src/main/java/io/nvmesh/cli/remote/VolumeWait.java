@@ -140,7 +140,7 @@ public final class VolumeWait {
         int refused = 0;
         for (URI url : members.values()) {
             try {
-                new ServerClient(new ServerAddress(url, client.address().token(), "cluster")).post("/v1/hooks/git");
+                new ServerClient(client.address().at(url)).post("/v1/hooks/git");
             } catch (ServerException e) {
                 if (e.getMessage().startsWith("the server refused the token")) {
                     refused++;
@@ -198,8 +198,7 @@ public final class VolumeWait {
             return false;
         }
         try {
-            Map<String, Object> results = new ServerClient(new ServerAddress(url, client.address().token(),
-                    "cluster")).get("/v1/reconcile/results");
+            Map<String, Object> results = new ServerClient(client.address().at(url)).get("/v1/reconcile/results");
             return Rendering.list(results, "results").stream().anyMatch(r -> commit.equals(r.get("desiredCommit"))
                     && List.of("recorded", "unchanged").contains(Rendering.text(r.get("outcome"))));
         } catch (ServerException e) {
