@@ -3,7 +3,6 @@ package io.nvmesh.service.safety;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -102,11 +101,14 @@ final class Started implements AutoCloseable {
             }
         });
         for (int port : ports) {
-            try (ServerSocket s = new ServerSocket()) {
-                s.setReuseAddress(true); // a connection in TIME_WAIT is no listener
-                s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+            // Is anything still listening? Binding the port again answered that wrongly: once released, a port of
+            // the ephemeral range may be the local end of some other connection of this machine, which makes a
+            // bind fail though nothing listens. A refused connection is the answer that matters.
+            try (java.net.Socket s = new java.net.Socket()) {
+                s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1_000);
+                out.add("port " + port + " still has a listener");
             } catch (IOException e) {
-                out.add("port " + port + " is still bound: " + e.getMessage());
+                // refused: nothing listens there any more
             }
         }
         return out;
