@@ -1,12 +1,12 @@
 package io.nvmesh.cli;
 
-import io.nvmesh.cli.remote.ClientTls;
 import io.nvmesh.cli.remote.ClusterViews;
 import io.nvmesh.cli.remote.ServerAddress;
 import io.nvmesh.cli.remote.ServerClient;
 import io.nvmesh.cli.remote.ServerException;
 import java.io.PrintWriter;
 import java.util.function.Consumer;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -23,23 +23,13 @@ final class ServerOptions {
             description = "A read or admin token (default: NVMESH_TOKEN, else the running demo's read token).")
     String token;
 
-    @Option(names = "--cacert", paramLabel = "FILE", description = "PEM CA bundle to trust for an https server's "
-            + "certificate (default: NVMESH_CACERT, else the JVM's trusted CAs; nvmesh certs makes one).")
-    java.nio.file.Path cacert;
-
-    @Option(names = "--cert", paramLabel = "FILE", description = "PEM client certificate naming you to an instance "
-            + "that asks for one, with --key (default: NVMESH_CERT).")
-    java.nio.file.Path cert;
-
-    @Option(names = "--key", paramLabel = "FILE", description = "The client certificate's PEM key (default: "
-            + "NVMESH_KEY).")
-    java.nio.file.Path key;
+    @Mixin
+    TlsOptions tls = new TlsOptions();
 
     /** The server and token to use; none given anywhere is a usage error saying how to give one. */
     ServerAddress address() {
         try {
-            return ServerAddress.resolve(server, token, new ClientTls(java.util.Optional.ofNullable(cacert),
-                    java.util.Optional.ofNullable(cert), java.util.Optional.ofNullable(key)), System.getenv());
+            return ServerAddress.resolve(server, token, tls.given(), System.getenv());
         } catch (IllegalArgumentException e) {
             throw CommandException.usage("%s", e.getMessage());
         }

@@ -71,17 +71,8 @@ final class WatchCommand implements Callable<Integer> {
             description = "A read or admin token (default: NVMESH_TOKEN, else the running demo's read token).")
     String token;
 
-    @Option(names = "--cacert", paramLabel = "FILE", description = "PEM CA bundle to trust for an https server's "
-            + "certificate (default: NVMESH_CACERT, else the JVM's trusted CAs).")
-    java.nio.file.Path cacert;
-
-    @Option(names = "--cert", paramLabel = "FILE", description = "PEM client certificate, with --key (default: "
-            + "NVMESH_CERT).")
-    java.nio.file.Path cert;
-
-    @Option(names = "--key", paramLabel = "FILE", description = "The client certificate's PEM key (default: "
-            + "NVMESH_KEY).")
-    java.nio.file.Path key;
+    @picocli.CommandLine.Mixin
+    TlsOptions tls = new TlsOptions();
 
     @Option(names = "--since", paramLabel = "SEQ",
             description = "Print the events after this sequence first (every topic), then the live ones.")
@@ -243,9 +234,7 @@ final class WatchCommand implements Callable<Integer> {
         List<ServerAddress> out = new ArrayList<>();
         try {
             for (String s : given) {
-                out.add(ServerAddress.resolve(s, token, new io.nvmesh.cli.remote.ClientTls(
-                        java.util.Optional.ofNullable(cacert), java.util.Optional.ofNullable(cert),
-                        java.util.Optional.ofNullable(key)), System.getenv()));
+                out.add(ServerAddress.resolve(s, token, tls.given(), System.getenv()));
             }
         } catch (IllegalArgumentException e) {
             throw CommandException.usage("%s", e.getMessage());
