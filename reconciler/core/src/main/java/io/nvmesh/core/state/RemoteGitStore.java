@@ -22,6 +22,7 @@ import org.eclipse.jgit.transport.PackLock;
 import org.eclipse.jgit.transport.PushResult;
 import org.eclipse.jgit.transport.RefSpec;
 import org.eclipse.jgit.transport.RemoteRefUpdate;
+import org.eclipse.jgit.transport.SshTransport;
 import org.eclipse.jgit.transport.Transport;
 import org.eclipse.jgit.transport.URIish;
 import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
@@ -33,16 +34,22 @@ import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
  * (the command it gets names the old id). Either refusal is a lost race.
  *
  * <p>The mirror is only a cache; its refs are updated best-effort so that fetches negotiate what we already have.
+ *
+ * <p>An SSH remote is reached only with the {@link SshAccess} of the options (its key, its known_hosts file, host
+ * keys checked strictly); without one it is refused at open, so the user's {@code ~/.ssh} is never read by surprise.
  */
 final class RemoteGitStore extends GitStore {
 
     private final URIish uri;
     private final StaleLocks mirrorLocks;
+    /** The SSH client of an SSH remote, null for any other. */
+    private final SshSessions ssh;
 
-    private RemoteGitStore(Repository mirror, URIish uri, StoreOptions options) {
+    private RemoteGitStore(Repository mirror, URIish uri, StoreOptions options, SshSessions ssh) {
         super(mirror, options);
         this.uri = uri;
         this.mirrorLocks = new StaleLocks(mirror.getDirectory().toPath(), options.staleLockAfter());
+        this.ssh = ssh;
     }
 
     static RemoteGitStore open(String url, Path cacheDir, StoreOptions options) {
@@ -56,11 +63,29 @@ final class RemoteGitStore extends GitStore {
             throw new IllegalArgumentException(String.format("\"%s\" is not a Git URL: %s", url, e.getMessage()), e);
         }
         Path mirror = cacheDir.resolve(mirrorName(uri, url));
+        Repository repo;
         try {
-            return new RemoteGitStore(LocalGitStore.openOrCreateBare(mirror), uri, options);
+            repo = LocalGitStore.openOrCreateBare(mirror);
         } catch (IOException e) {
             throw failure("cannot open mirror " + mirror, e);
         }
+        SshSessions ssh = null;
+        try (Transport probe = Transport.open(repo, uri)) {
+            if (probe instanceof SshTransport) {
+                SshAccess access = options.ssh().orElseThrow(() -> new IllegalArgumentException(uri.toPrivateString()
+                        + " is an SSH remote: it needs the private key to log in with and a known_hosts file holding "
+                        + "the server's host key (~/.ssh is not read; docs/state-store.md)"));
+                // A folder that does not exist: JGit finds no ~/.ssh/config, default key or known_hosts there.
+                ssh = new SshSessions(access, mirror.resolve("no-ssh-home"));
+            }
+        } catch (IOException | RuntimeException e) {
+            repo.close();
+            if (e instanceof IllegalArgumentException iae) {
+                throw iae;
+            }
+            throw failure("cannot reach " + uri.toPrivateString(), e);
+        }
+        return new RemoteGitStore(repo, uri, options, ssh);
     }
 
     /** One mirror per URL: a readable name plus a hash, so two URLs ending in {@code repo.git} do not share. */
@@ -78,7 +103,11 @@ final class RemoteGitStore extends GitStore {
     void haveCommits(String fullRef, List<ObjectId> ids) throws IOException {
         for (ObjectId id : ids) {
             if (!has(id)) {
-                fetch(fullRef);
+                try {
+                    fetch(fullRef);
+                } catch (IOException e) {
+                    throw remoteFailure("cannot read " + fullRef + " from " + uri.toPrivateString(), e);
+                }
                 return;
             }
         }
@@ -90,7 +119,7 @@ final class RemoteGitStore extends GitStore {
         try {
             return RefNames.hex(remoteTip(name));
         } catch (IOException e) {
-            throw failure("cannot read " + name + " from " + uri.toPrivateString(), e);
+            throw remoteFailure("cannot read " + name + " from " + uri.toPrivateString(), e);
         }
     }
 
@@ -111,7 +140,7 @@ final class RemoteGitStore extends GitStore {
                         + update.getMessage());
             }
         } catch (IOException e) {
-            throw failure("cannot force " + name + " of " + uri, e);
+            throw remoteFailure("cannot force " + name + " of " + uri, e);
         }
     }
 
@@ -128,7 +157,7 @@ final class RemoteGitStore extends GitStore {
             }
             return push(name, expected, target);
         } catch (IOException e) {
-            throw failure("cannot set " + name + " of " + uri, e);
+            throw remoteFailure("cannot set " + name + " of " + uri, e);
         }
     }
 
@@ -138,7 +167,7 @@ final class RemoteGitStore extends GitStore {
         try {
             return snapshotAt(fetch(name));
         } catch (IOException e) {
-            throw failure("cannot read " + name + " from " + uri.toPrivateString(), e);
+            throw remoteFailure("cannot read " + name + " from " + uri.toPrivateString(), e);
         }
     }
 
@@ -158,7 +187,7 @@ final class RemoteGitStore extends GitStore {
             }
             return snapshotAt(id);
         } catch (IOException e) {
-            throw failure("cannot read commit " + commitId + " from " + uri, e);
+            throw remoteFailure("cannot read commit " + commitId + " from " + uri, e);
         }
     }
 
@@ -191,7 +220,7 @@ final class RemoteGitStore extends GitStore {
             }
             return push(name, expected, built.commitId());
         } catch (IOException e) {
-            throw failure("cannot commit to " + name + " of " + uri, e);
+            throw remoteFailure("cannot commit to " + name + " of " + uri, e);
         }
     }
 
@@ -256,8 +285,31 @@ final class RemoteGitStore extends GitStore {
         throw cause;
     }
 
+    @Override
+    public void close() {
+        try {
+            if (ssh != null) {
+                ssh.close();
+            }
+        } finally {
+            super.close();
+        }
+    }
+
+    /** An SSH refusal of the server's host key says so in one sentence; anything else as {@link #failure}. */
+    private StateStoreException remoteFailure(String what, IOException e) {
+        String refused = ssh == null ? "" : ssh.lastRefusal();
+        if (!refused.isEmpty()) {
+            return new StateStoreException(what + ": " + refused, e);
+        }
+        return failure(what, e);
+    }
+
     private Transport transport() throws IOException {
         Transport t = Transport.open(repo, uri);
+        if (t instanceof SshTransport st) {
+            st.setSshSessionFactory(ssh);
+        }
         t.setTimeout((int) Math.min(Integer.MAX_VALUE, options.networkTimeout().toSeconds()));
         options.credentials().ifPresent(
                 c -> t.setCredentialsProvider(new UsernamePasswordCredentialsProvider(c.username(), c.secret())));

@@ -6,15 +6,16 @@ import java.util.Optional;
 
 /**
  * How a store behaves: the writer's name (used for the jitter seed and reported in errors), its retry policy, how old
- * a lock file must be before it is treated as left behind by a crashed writer, the network timeout, and optional
- * HTTPS credentials for a remote.
+ * a lock file must be before it is treated as left behind by a crashed writer, the network timeout, optional
+ * HTTPS credentials for a remote, and for an SSH remote the key to log in with and the known host keys.
  */
 public record StoreOptions(
         String writerId,
         RetryPolicy retry,
         Duration staleLockAfter,
         Duration networkTimeout,
-        Optional<HttpCredentials> credentials) {
+        Optional<HttpCredentials> credentials,
+        Optional<SshAccess> ssh) {
 
     public static final Duration DEFAULT_STALE_LOCK_AFTER = Duration.ofSeconds(30);
     public static final Duration DEFAULT_NETWORK_TIMEOUT = Duration.ofSeconds(30);
@@ -25,6 +26,7 @@ public record StoreOptions(
         Objects.requireNonNull(staleLockAfter, "staleLockAfter");
         Objects.requireNonNull(networkTimeout, "networkTimeout");
         Objects.requireNonNull(credentials, "credentials");
+        Objects.requireNonNull(ssh, "ssh");
         if (writerId.isBlank()) {
             throw new IllegalArgumentException("writerId is blank");
         }
@@ -40,20 +42,27 @@ public record StoreOptions(
     /** Defaults for a writer: retry policy seeded by its name, 30 s stale-lock threshold, 30 s network timeout. */
     public static StoreOptions forWriter(String writerId) {
         return new StoreOptions(writerId, RetryPolicy.forWriter(writerId), DEFAULT_STALE_LOCK_AFTER,
-                DEFAULT_NETWORK_TIMEOUT, Optional.empty());
+                DEFAULT_NETWORK_TIMEOUT, Optional.empty(),
+                Optional.empty());
     }
 
     public StoreOptions withRetry(RetryPolicy policy) {
-        return new StoreOptions(writerId, policy, staleLockAfter, networkTimeout, credentials);
+        return new StoreOptions(writerId, policy, staleLockAfter, networkTimeout, credentials, ssh);
     }
 
     public StoreOptions withStaleLockAfter(Duration threshold) {
-        return new StoreOptions(writerId, retry, threshold, networkTimeout, credentials);
+        return new StoreOptions(writerId, retry, threshold, networkTimeout, credentials, ssh);
     }
 
     public StoreOptions withCredentials(String username, String secret) {
         return new StoreOptions(writerId, retry, staleLockAfter, networkTimeout,
-                Optional.of(new HttpCredentials(username, secret)));
+                Optional.of(new HttpCredentials(username, secret)), ssh);
+    }
+
+    /** How an {@code ssh://} (or {@code user@host:path}) remote is reached; see {@link SshAccess}. */
+    public StoreOptions withSsh(SshAccess access) {
+        return new StoreOptions(writerId, retry, staleLockAfter, networkTimeout, credentials,
+                Optional.of(access));
     }
 
     /** User name and password or token for an HTTPS remote. */
