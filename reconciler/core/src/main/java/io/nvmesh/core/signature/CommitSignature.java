@@ -14,8 +14,9 @@ import org.bouncycastle.openpgp.bc.BcPGPObjectFactory;
 import org.bouncycastle.openpgp.operator.bc.BcPGPContentVerifierBuilderProvider;
 
 /**
- * The signature of one Git commit object, checked against trusted keys. A commit is signed over its own bytes without
- * the {@code gpgsig} header, so changing any byte of it (tree, parents, author, message) breaks the signature.
+ * The signature of one Git commit object, checked against trusted keys: OpenPGP here, SSH by {@link SshSignature}.
+ * A commit is signed over its own bytes without the {@code gpgsig} header, so changing any byte of it (tree, parents,
+ * author, message) breaks the signature.
  */
 final class CommitSignature {
 
@@ -36,7 +37,7 @@ final class CommitSignature {
         }
         String armour = new String(split.signature, StandardCharsets.US_ASCII);
         if (armour.startsWith("-----BEGIN SSH SIGNATURE")) {
-            return new Verdict("signed with an SSH key; only OpenPGP signatures are checked yet", "");
+            return SshSignature.verify(split.payload, split.signature, trusted.ssh());
         }
         PGPSignature sig;
         try (InputStream in = PGPUtil.getDecoderStream(new ByteArrayInputStream(split.signature))) {

@@ -12,9 +12,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Which desired commits may be reconciled: with signatures required, a commit must carry an OpenPGP signature by a
- * key trusted for it, and the keys trusted for a commit are the instance's plus those in {@link #TRUSTED_KEYS_FILE}
- * <em>at its first parent</em>. A commit therefore cannot bring in the key it is signed with: changing the file takes
+ * Which desired commits may be reconciled: with signatures required, a commit must carry an OpenPGP or SSH signature
+ * by a key trusted for it, and the keys trusted for a commit are the instance's plus those in {@link
+ * #TRUSTED_KEYS_FILE} and {@link #ALLOWED_SIGNERS_FILE} <em>at its first parent</em>. A commit therefore cannot bring in the key it is signed with: changing the file takes
  * a commit signed by a key the file already trusted. Every commit since the last reconciled desired commit is
  * checked (along first parents), so an unsigned commit cannot be hidden under a signed one. Thread-safe; commits that
  * passed are remembered.
@@ -23,6 +23,9 @@ public final class SignaturePolicy {
 
     /** The repository's trusted keys, ASCII-armoured OpenPGP public keys, on the desired branch. */
     public static final String TRUSTED_KEYS_FILE = ".nvmesh/trusted-keys.asc";
+
+    /** The repository's trusted SSH keys, an OpenSSH allowed signers file, on the desired branch. */
+    public static final String ALLOWED_SIGNERS_FILE = ".nvmesh/allowed_signers";
 
     private static final SignaturePolicy OFF = new SignaturePolicy(false, TrustedKeys.none());
 
@@ -94,7 +97,8 @@ public final class SignaturePolicy {
         }
         if (keys.isEmpty()) {
             return "signature check: commit " + shortId(commit) + ": no key is trusted for it (no instance keys, and "
-                    + (parent.isPresent() ? "its parent has no " + TRUSTED_KEYS_FILE : "it has no parent") + ")";
+                    + (parent.isPresent() ? "its parent has neither " + TRUSTED_KEYS_FILE + " nor "
+                            + ALLOWED_SIGNERS_FILE : "it has no parent") + ")";
         }
         CommitSignature.Verdict v = CommitSignature.verify(raw, keys);
         if (!v.ok()) {
@@ -104,12 +108,17 @@ public final class SignaturePolicy {
         return "";
     }
 
-    /** The trusted keys file at {@code commit}: none when absent; throws when it does not read. */
+    /** The trusted keys files at {@code commit}: none when absent; throws when one does not read. */
     private TrustedKeys keysAt(StateStore store, String ref, String commit) {
         return fileKeys.computeIfAbsent(commit, c -> {
             Snapshot s = store.read(ref, c);
-            return s.file(TRUSTED_KEYS_FILE).map(b -> TrustedKeys.parse(b, TRUSTED_KEYS_FILE + " at " + shortId(c)))
+            TrustedKeys pgp = s.file(TRUSTED_KEYS_FILE)
+                    .map(b -> TrustedKeys.parse(b, TRUSTED_KEYS_FILE + " at " + shortId(c)))
                     .orElse(TrustedKeys.none());
+            TrustedKeys ssh = s.file(ALLOWED_SIGNERS_FILE)
+                    .map(b -> TrustedKeys.parseAllowedSigners(b, ALLOWED_SIGNERS_FILE + " at " + shortId(c)))
+                    .orElse(TrustedKeys.none());
+            return pgp.and(ssh);
         });
     }
 

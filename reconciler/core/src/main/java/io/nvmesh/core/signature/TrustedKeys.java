@@ -20,20 +20,23 @@ import org.bouncycastle.openpgp.PGPUtil;
 import org.bouncycastle.openpgp.operator.bc.BcKeyFingerprintCalculator;
 
 /**
- * A set of OpenPGP public keys allowed to sign desired commits, read from ASCII-armoured (or binary) key blocks as
- * {@code gpg --export --armor} writes them. Immutable.
+ * The keys allowed to sign desired commits: OpenPGP public keys, read from ASCII-armoured (or binary) key blocks as
+ * {@code gpg --export --armor} writes them, and SSH keys, read from an OpenSSH allowed signers file ({@link
+ * #parseAllowedSigners}). Immutable.
  */
 public final class TrustedKeys {
 
-    private static final TrustedKeys NONE = new TrustedKeys(Map.of(), List.of());
+    private static final TrustedKeys NONE = new TrustedKeys(Map.of(), List.of(), AllowedSigners.NONE);
 
     /** Every key and subkey by its 64-bit key id, as a signature names its issuer. */
     private final Map<Long, PGPPublicKey> byId;
     private final List<String> names;
+    private final AllowedSigners ssh;
 
-    private TrustedKeys(Map<Long, PGPPublicKey> byId, List<String> names) {
+    private TrustedKeys(Map<Long, PGPPublicKey> byId, List<String> names, AllowedSigners ssh) {
         this.byId = Collections.unmodifiableMap(byId);
         this.names = List.copyOf(names);
+        this.ssh = ssh;
     }
 
     public static TrustedKeys none() {
@@ -64,7 +67,27 @@ public final class TrustedKeys {
         } catch (IOException | PGPException | RuntimeException e) {
             throw new IllegalArgumentException(source + ": not OpenPGP public keys (" + e.getMessage() + ")", e);
         }
-        return new TrustedKeys(byId, names);
+        return new TrustedKeys(byId, names, AllowedSigners.NONE);
+    }
+
+    /**
+     * The SSH keys in an OpenSSH allowed signers file's text ({@code principals [options] keytype base64}, one a
+     * line, as git's {@code gpg.ssh.allowedSignersFile}); {@code source} names it in the message of the {@link
+     * IllegalArgumentException} ({@code source:line: problem}) thrown for a line that is not an allowed signer.
+     */
+    public static TrustedKeys parseAllowedSigners(byte[] text, String source) {
+        Objects.requireNonNull(text, "text");
+        AllowedSigners ssh = AllowedSigners.parse(text, source);
+        return ssh.isEmpty() ? NONE : new TrustedKeys(Map.of(), List.of(), ssh);
+    }
+
+    /** The SSH keys in an allowed signers file, as {@link #parseAllowedSigners}. */
+    public static TrustedKeys readAllowedSigners(Path file) {
+        try {
+            return parseAllowedSigners(Files.readAllBytes(file), file.toString());
+        } catch (IOException e) {
+            throw new IllegalArgumentException(file + ": cannot read allowed signers (" + e.getMessage() + ")", e);
+        }
     }
 
     /** The keys in a file, as {@link #parse}. */
@@ -77,7 +100,7 @@ public final class TrustedKeys {
     }
 
     public boolean isEmpty() {
-        return byId.isEmpty();
+        return byId.isEmpty() && ssh.isEmpty();
     }
 
     /** These keys and {@code other}'s. */
@@ -92,12 +115,18 @@ public final class TrustedKeys {
         all.putAll(other.byId);
         List<String> n = new ArrayList<>(names);
         n.addAll(other.names);
-        return new TrustedKeys(all, n);
+        return new TrustedKeys(all, n, ssh.and(other.ssh));
     }
 
-    /** One line per key: its id and first user id. */
+    /** One line per key: an OpenPGP key's id and first user id; an SSH key's principals and fingerprint. */
     public List<String> names() {
-        return names;
+        List<String> all = new ArrayList<>(names);
+        all.addAll(ssh.names());
+        return all;
+    }
+
+    AllowedSigners ssh() {
+        return ssh;
     }
 
     PGPPublicKey key(long keyId) {
@@ -110,6 +139,6 @@ public final class TrustedKeys {
 
     @Override
     public String toString() {
-        return "TrustedKeys" + names;
+        return "TrustedKeys" + names();
     }
 }
