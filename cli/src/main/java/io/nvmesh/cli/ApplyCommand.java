@@ -9,6 +9,7 @@ import io.nvmesh.core.reconcile.AppliedVolumes;
 import io.nvmesh.core.reconcile.ApplyResult;
 import io.nvmesh.core.reconcile.DesiredApply;
 import io.nvmesh.core.signature.OpenPgpSigner;
+import io.nvmesh.core.signature.SshSigner;
 import io.nvmesh.core.state.CommitSigner;
 import io.nvmesh.core.reconcile.LocalManifests;
 import io.nvmesh.core.reconcile.SavedPlan;
@@ -58,6 +59,7 @@ import picocli.CommandLine.Model.CommandSpec;
             "  nvmesh apply --expect 1a2b3c4 samples    refuse if main moved since diff showed 1a2b3c4",
             "  nvmesh apply plan.json",
             "  nvmesh apply samples --wait              commit, then follow its volumes until online",
+            "  nvmesh apply --sign --sign-key ~/.ssh/id_ed25519 samples   an SSH-signed commit",
             "",
             "Exit codes: 0 committed (or nothing to commit; with --wait: and every volume online or deleted), "
                     + "1 refused (invalid, stale, moved, protected), or with --wait: a volume failed, the timeout "
@@ -87,13 +89,14 @@ final class ApplyCommand implements Callable<Integer> {
             + "longer exist locally.")
     boolean prune;
 
-    @Option(names = "--sign", description = "Sign the commit with the OpenPGP key in --sign-key, as git commit -S "
-            + "does; reconcilers that require signed commits accept only such commits (docs/security.md).")
+    @Option(names = "--sign", description = "Sign the commit with the key in --sign-key (OpenPGP or SSH), as git "
+            + "commit -S does; reconcilers that require signed commits accept only such commits (docs/security.md).")
     boolean sign;
 
-    @Option(names = "--sign-key", paramLabel = "FILE", description = "The OpenPGP secret key to sign with, as "
-            + "gpg --export-secret-keys --armor KEYID writes it (default: NVMESH_SIGN_KEY); its passphrase, if any, "
-            + "from NVMESH_SIGN_PASSPHRASE.")
+    @Option(names = "--sign-key", paramLabel = "FILE", description = "The key to sign with (default: "
+            + "NVMESH_SIGN_KEY): an OpenSSH private key (ssh-keygen -t ed25519; signed as git does with "
+            + "gpg.format=ssh), or an OpenPGP secret key as gpg --export-secret-keys --armor KEYID writes it; its "
+            + "passphrase, if any, from NVMESH_SIGN_PASSPHRASE.")
     Path signKey;
 
     @Option(names = "--wait", description = "After committing, follow the volumes it added, changed or removed "
@@ -246,6 +249,9 @@ final class ApplyCommand implements Callable<Integer> {
         }
         String pass = System.getenv("NVMESH_SIGN_PASSPHRASE");
         try {
+            if (SshSigner.isSshKey(key)) {
+                return SshSigner.read(key, pass == null ? new char[0] : pass.toCharArray());
+            }
             return OpenPgpSigner.read(key, pass == null ? new char[0] : pass.toCharArray());
         } catch (IllegalArgumentException e) {
             throw CommandException.usage("%s", e.getMessage());

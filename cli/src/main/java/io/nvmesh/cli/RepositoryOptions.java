@@ -3,6 +3,7 @@ package io.nvmesh.cli;
 import io.nvmesh.core.state.DesiredBranch;
 import io.nvmesh.core.state.GitCheckout;
 import io.nvmesh.core.state.Snapshot;
+import io.nvmesh.core.state.SshAccess;
 import io.nvmesh.core.state.StateStore;
 import io.nvmesh.core.state.StoreOptions;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +22,9 @@ final class RepositoryOptions {
     @Option(names = "--repo", paramLabel = "PATH|URL",
             description = "Desired repository: a path or a Git URL. Default: $NVMESH_REPO; else, inside a Git "
                     + "checkout, its origin (or the checkout itself without one); else "
-                    + "desired.git in $NVMESH_HOME (default: ~/.nvmesh), created on first use.")
+                    + "desired.git in $NVMESH_HOME (default: ~/.nvmesh), created on first use. An ssh:// URL needs "
+                    + "NVMESH_SSH_KEY (the private key) and NVMESH_SSH_KNOWN_HOSTS (holding the server's key); "
+                    + "~/.ssh is not read.")
     String repo;
 
     @Option(names = "--branch", paramLabel = "BRANCH", defaultValue = DesiredBranch.DEFAULT,
@@ -88,7 +91,18 @@ final class RepositoryOptions {
         String writer = "nvmesh-cli-" + ProcessHandle.current().pid();
         if (c.url()) {
             Path cache = RepositoryChoice.home(env).resolve("cache").resolve(digest(c.location()));
-            return new Opened(StateStore.remote(c.location(), cache, StoreOptions.forWriter(writer)), c);
+            StoreOptions options = StoreOptions.forWriter(writer);
+            String key = env.get("NVMESH_SSH_KEY");
+            String knownHosts = env.get("NVMESH_SSH_KNOWN_HOSTS");
+            if (key != null && !key.isBlank() && knownHosts != null && !knownHosts.isBlank()) {
+                options = options.withSsh(new SshAccess(Path.of(key), Path.of(knownHosts)));
+            }
+            try {
+                return new Opened(StateStore.remote(c.location(), cache, options), c);
+            } catch (IllegalArgumentException e) {
+                throw CommandException.usage("%s%s", e.getMessage(), e.getMessage().contains("SSH remote")
+                        ? "; set NVMESH_SSH_KEY and NVMESH_SSH_KNOWN_HOSTS" : "");
+            }
         }
         Path path = Path.of(c.location());
         Path dotGit = path.resolve(".git");

@@ -31,6 +31,7 @@ import picocli.CommandLine.Model.CommandSpec;
             "  nvmesh validate policies/ volumes/db.yaml",
             "  git show HEAD:volumes/db.yaml | nvmesh validate -",
             "  nvmesh validate -o junit > report.xml    for GitLab or Jenkins test reports",
+            "  nvmesh validate --verify-signatures 1a2b3c4..main --allowed-signers allowed_signers   CI: signed?",
             "",
             "Exit codes: 0 valid, 1 problems found, 2 usage error (e.g. a path that does not exist).%n"
         })
@@ -52,13 +53,17 @@ final class ValidateCommand implements Callable<Integer> {
 
     @Option(names = "--verify-signatures", paramLabel = "A..B", description = "Instead of checking files: check "
             + "that every commit of the desired branch after A up to B (along first parents) is signed by an OpenPGP "
-            + "key trusted at its parent (--trusted-keys plus .nvmesh/trusted-keys.asc there); one line per bad "
-            + "commit, exit 1.")
+            + "or SSH key trusted at its parent (--trusted-keys and --allowed-signers, plus .nvmesh/trusted-keys.asc "
+            + "and .nvmesh/allowed_signers there); one line per bad commit, exit 1.")
     String verifySignatures;
 
     @Option(names = "--trusted-keys", paramLabel = "FILE",
             description = "OpenPGP public keys trusted for every commit, as the instances' git.trustedKeys.")
     Path trustedKeys;
+
+    @Option(names = "--allowed-signers", paramLabel = "FILE", description = "SSH keys trusted for every commit, an "
+            + "OpenSSH allowed signers file, as the instances' git.allowedSigners.")
+    Path allowedSigners;
 
     @Mixin
     RepositoryOptions repository;
@@ -80,7 +85,8 @@ final class ValidateCommand implements Callable<Integer> {
         }
         TrustedKeys keys;
         try {
-            keys = trustedKeys == null ? TrustedKeys.none() : TrustedKeys.read(trustedKeys);
+            keys = (trustedKeys == null ? TrustedKeys.none() : TrustedKeys.read(trustedKeys))
+                    .and(allowedSigners == null ? TrustedKeys.none() : TrustedKeys.readAllowedSigners(allowedSigners));
         } catch (IllegalArgumentException e) {
             throw CommandException.usage("%s", e.getMessage());
         }

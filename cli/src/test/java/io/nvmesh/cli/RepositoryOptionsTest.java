@@ -69,6 +69,16 @@ class RepositoryOptionsTest {
                 .isEqualTo("repository " + repo + " (--repo), branch main");
     }
 
+    @Test
+    void anSshRepositoryWithoutAKeyAndKnownHostsIsAUsageErrorThatSaysWhatToSet() {
+        assumeTrue(System.getenv("NVMESH_SSH_KEY") == null, "NVMESH_SSH_KEY is set in this environment");
+        NvmeshRun run = NvmeshRun.of("validate", "--verify-signatures", "main..main", "--repo",
+                "ssh://git@127.0.0.1:1/srv/desired.git");
+        assertThat(run.exitCode()).as(run.out() + run.err()).isEqualTo(2);
+        assertThat(run.err().strip()).contains("is an SSH remote").contains("~/.ssh is not read")
+                .endsWith("set NVMESH_SSH_KEY and NVMESH_SSH_KNOWN_HOSTS").doesNotContain("\n");
+    }
+
     private RepositoryOptions options(Path cwd) {
         RepositoryOptions o = new RepositoryOptions();
         o.branch = "main";

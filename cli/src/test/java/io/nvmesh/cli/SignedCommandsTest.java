@@ -22,7 +22,10 @@ import org.bouncycastle.openpgp.operator.bc.BcPGPKeyPair;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code nvmesh apply --sign} and {@code nvmesh validate --verify-signatures}, with an OpenPGP key the test makes. */
+/**
+ * {@code nvmesh apply --sign} and {@code nvmesh validate --verify-signatures}, with an OpenPGP key the test makes and
+ * with SSH keys {@code ssh-keygen} makes.
+ */
 class SignedCommandsTest {
 
     @TempDir
@@ -69,6 +72,64 @@ class SignedCommandsTest {
         NvmeshRun untrusted = NvmeshRun.of("validate", "--verify-signatures", root + "..main", repo());
         assertThat(untrusted.exitCode()).isEqualTo(1);
         assertThat(untrusted.out().lines()).hasSize(2);
+    }
+
+    @Test
+    void sshSignedAppliesPassTheRangeCheckAndAnUnsignedOrForeignOneIsNamed() throws Exception {
+        Path key = sshKeygen(tmp.resolve("ops_ed25519"), "ops@example.org");
+        Path other = sshKeygen(tmp.resolve("other_ed25519"), "other@example.org");
+        Path allowed = Files.writeString(tmp.resolve("allowed_signers"), "ops@example.org namespaces=\"git\" "
+                + Files.readString(Path.of(key + ".pub")).trim() + "\n");
+        Path dir = Files.createDirectories(Path.of("target", "signed-test-" + System.nanoTime()));
+        Files.writeString(dir.resolve("policy.yaml"), DiffCommandTest.POLICY);
+        NvmeshRun first = NvmeshRun.of("apply", "--sign", "--sign-key", key.toString(), dir.toString(), repo());
+        assertThat(first.exitCode()).as(first.err()).isZero();
+        String root = tip();
+        Files.writeString(dir.resolve("a.yaml"), DiffCommandTest.volume("a", "10GiB", false));
+        NvmeshRun second = NvmeshRun.of("apply", "--sign", "--sign-key", key.toString(), dir.toString(), repo());
+        assertThat(second.exitCode()).as(second.err()).isZero();
+        Files.writeString(dir.resolve("b.yaml"), DiffCommandTest.volume("b", "10GiB", false));
+        assertThat(NvmeshRun.of("apply", "--sign", "--sign-key", key.toString(), dir.toString(), repo()).exitCode())
+                .isZero();
+        try (StateStore s = StateStore.openOrCreate(tmp.resolve("desired.git"))) {
+            assertThat(new String(s.rawCommit("main", tip()), java.nio.charset.StandardCharsets.UTF_8))
+                    .contains("gpgsig -----BEGIN SSH SIGNATURE-----");
+        }
+
+        NvmeshRun ok = NvmeshRun.of("validate", "--verify-signatures", root + "..main", "--allowed-signers",
+                allowed.toString(), repo());
+        assertThat(ok.exitCode()).as(ok.err() + ok.out()).isZero();
+        assertThat(ok.out()).contains("2 commits signed by trusted keys");
+
+        Files.writeString(dir.resolve("c.yaml"), DiffCommandTest.volume("c", "10GiB", false));
+        assertThat(NvmeshRun.of("apply", dir.toString(), repo()).exitCode()).isZero();
+        String unsigned = tip();
+        Files.writeString(dir.resolve("d.yaml"), DiffCommandTest.volume("d", "10GiB", false));
+        assertThat(NvmeshRun.of("apply", "--sign", "--sign-key", other.toString(), dir.toString(), repo())
+                .exitCode()).isZero();
+        String foreign = tip();
+        NvmeshRun bad = NvmeshRun.of("validate", "--verify-signatures", root + "..main", "--allowed-signers",
+                allowed.toString(), repo());
+        assertThat(bad.exitCode()).isEqualTo(1);
+        assertThat(bad.out().lines()).hasSize(2);
+        assertThat(bad.out().lines().toList().get(0)).isEqualTo("signature check: commit "
+                + unsigned.substring(0, 7) + " is refused: not signed");
+        assertThat(bad.out().lines().toList().get(1)).startsWith("signature check: commit "
+                + foreign.substring(0, 7) + " is refused: signed by SSH key SHA256:").endsWith("which is not trusted");
+        // A broken allowed signers file is a usage error naming its line.
+        Path broken = Files.writeString(tmp.resolve("broken_signers"), "ops@example.org ssh-ed25519 !!\n");
+        NvmeshRun usage = NvmeshRun.of("validate", "--verify-signatures", root + "..main", "--allowed-signers",
+                broken.toString(), repo());
+        assertThat(usage.exitCode()).isEqualTo(2);
+        assertThat(usage.err()).contains(broken + ":1: the ssh-ed25519 key does not decode");
+    }
+
+    private static Path sshKeygen(Path path, String comment) throws Exception {
+        Process p = new ProcessBuilder("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", comment, "-f",
+                path.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor()).as("ssh-keygen (openssh-client) must be installed: " + out).isZero();
+        return path;
     }
 
     @Test
