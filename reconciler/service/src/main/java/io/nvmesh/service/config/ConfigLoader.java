@@ -1,5 +1,6 @@
 package io.nvmesh.service.config;
 
+import io.nvmesh.core.state.SshAccess;
 import io.nvmesh.schema.Problem;
 import io.nvmesh.service.cluster.Member;
 
@@ -49,6 +50,11 @@ import org.yaml.snakeyaml.nodes.Tag;
  *   pollInterval: 2s              # how often the desired branch is read (POST /v1/hooks/git: at once)
  *   trustedKeys: signers.asc      # optional: reconcile only desired commits signed by these OpenPGP keys (or keys
  *                                 # the branch's .nvmesh/trusted-keys.asc trusted at their parent)
+ *   allowedSigners: allowed_signers  # optional: the same with SSH keys, an OpenSSH allowed signers file (and the
+ *                                 # branch's .nvmesh/allowed_signers)
+ *   ssh:                          # required for an ssh:// (or user@host:path) remote; ~/.ssh is never read
+ *     identity: r1_ed25519        # private key to log in with (no passphrase, mode 0600)
+ *     knownHosts: known_hosts     # must hold the server's host key; an unknown or changed key is refused
  * peers:                          # the other instances
  *   - id: r2
  *     url: http://10.0.0.6:7420
@@ -98,7 +104,9 @@ public final class ConfigLoader {
     private static final Set<String> LIMITS = Set.of("authFailures", "authFailureWindow", "authLockout",
             "expensivePerSecond", "expensiveBurst", "connectionsPerSource");
     private static final Pattern BYTES = Pattern.compile("(\\d{1,12})\\s*(KiB|MiB|GiB)?");
-    private static final Set<String> GIT = Set.of("remote", "branch", "pollInterval", "trustedKeys");
+    private static final Set<String> GIT = Set.of("remote", "branch", "pollInterval", "trustedKeys",
+            "allowedSigners", "ssh");
+    private static final Set<String> GIT_SSH = Set.of("identity", "knownHosts");
     private static final Set<String> PEER = Set.of("id", "url");
     private static final Set<String> AUTH = Set.of("adminTokens", "readTokens", "credentialsFile", "token",
             "tokenFile", "peerSecret", "agentSecret");
@@ -225,6 +233,8 @@ public final class ConfigLoader {
         String gitBranch = InstanceConfig.DEFAULT_BRANCH;
         Duration poll = InstanceConfig.DEFAULT_POLL_INTERVAL;
         Optional<Path> trustedKeys = Optional.empty();
+        Optional<Path> allowedSigners = Optional.empty();
+        Optional<SshAccess> gitSsh = Optional.empty();
         if (top.containsKey("git")) {
             Fields git = fields(top.get("git").getValueNode(), "git", GIT);
             if (git != null) {
@@ -243,6 +253,22 @@ public final class ConfigLoader {
                                 + " (the OpenPGP public keys of whoever may sign desired commits)");
                     }
                 });
+                allowedSigners = string(git, "git", "allowedSigners", false).map(f -> baseDir.resolve(f).normalize());
+                allowedSigners.ifPresent(f -> {
+                    try {
+                        io.nvmesh.core.signature.TrustedKeys.readAllowedSigners(f);
+                    } catch (IllegalArgumentException e) {
+                        problem(git.get("allowedSigners").getValueNode(), "git.allowedSigners", e.getMessage()
+                                + " (the SSH keys of whoever may sign desired commits, an OpenSSH allowed signers "
+                                + "file)");
+                    }
+                });
+                gitSsh = gitSsh(git);
+                if (!git.containsKey("ssh") && isSshUrl(gitRemote)) {
+                    problem(git.get("remote").getValueNode(), "git.remote", gitRemote + " is an SSH remote: add "
+                            + "`git.ssh.identity` (the private key to log in with) and `git.ssh.knownHosts` (a "
+                            + "known_hosts file holding the server's host key); ~/.ssh is not read");
+                }
             }
         }
 
@@ -306,12 +332,46 @@ public final class ConfigLoader {
         try {
             return new InstanceConfig(id, host, port, advertise, peers, gitRemote, gitBranch, poll, dataDir, auth,
                     interval, missed, epsilon, grace, skew, tls, insecure, audit, limits,
-                    trustedKeys);
+                    trustedKeys, allowedSigners, gitSsh);
         } catch (IllegalArgumentException e) {
             // Everything the record checks is checked above with a location; this is the safety net.
             problems.add(new Problem(file, 0, 0, "", "", e.getMessage()));
             return null;
         }
+    }
+
+    /** {@code git.ssh}: both files, readable; empty when absent or when a problem was noted. */
+    private Optional<SshAccess> gitSsh(Fields git) {
+        NodeTuple tuple = git.get("ssh");
+        if (tuple == null || isNull(tuple.getValueNode())) {
+            return Optional.empty();
+        }
+        Fields ssh = fields(tuple.getValueNode(), "git.ssh", GIT_SSH);
+        if (ssh == null) {
+            return Optional.empty();
+        }
+        Optional<Path> identity = string(ssh, "git.ssh", "identity", true).map(f -> baseDir.resolve(f).normalize());
+        Optional<Path> knownHosts = string(ssh, "git.ssh", "knownHosts", true)
+                .map(f -> baseDir.resolve(f).normalize());
+        boolean ok = identity.isPresent() && knownHosts.isPresent();
+        if (identity.isPresent() && !Files.isReadable(identity.get())) {
+            problem(ssh.get("identity").getValueNode(), "git.ssh.identity", "cannot read " + identity.get()
+                    + " (the private key to log in to the Git server with)");
+            ok = false;
+        }
+        if (knownHosts.isPresent() && !Files.isReadable(knownHosts.get())) {
+            problem(ssh.get("knownHosts").getValueNode(), "git.ssh.knownHosts", "cannot read " + knownHosts.get()
+                    + " (a known_hosts file holding the Git server's host key, e.g. from ssh-keyscan)");
+            ok = false;
+        }
+        return ok ? Optional.of(new SshAccess(identity.get(), knownHosts.get())) : Optional.empty();
+    }
+
+    /** {@code ssh://}, {@code git+ssh://} or scp-like {@code user@host:path}: what JGit reaches over SSH. */
+    static boolean isSshUrl(String remote) {
+        String r = remote.toLowerCase(java.util.Locale.ROOT);
+        return r.startsWith("ssh://") || r.startsWith("git+ssh://") || r.startsWith("ssh+git://")
+                || (!r.contains("://") && r.matches("[^/]*@[^/:]+:.*"));
     }
 
     private List<Member> peers(NodeTuple tuple, String selfId) {

@@ -1,5 +1,6 @@
 package io.nvmesh.service.config;
 
+import io.nvmesh.core.state.SshAccess;
 import io.nvmesh.service.cluster.Member;
 
 import java.net.URI;
@@ -40,6 +41,11 @@ import java.util.Set;
  * @param trustedKeys       OpenPGP public keys (armoured) of whoever may sign desired commits; when given, only
  *                          desired commits signed by these keys (or by keys the branch's {@code
  *                          .nvmesh/trusted-keys.asc} trusted at their parent) are reconciled (docs/security.md)
+ * @param allowedSigners    SSH keys (an OpenSSH allowed signers file) of whoever may sign desired commits; as
+ *                          {@code trustedKeys}, with the branch's {@code .nvmesh/allowed_signers}; either turns the
+ *                          signature requirement on
+ * @param gitSsh            for an SSH {@code gitRemote}: the key to log in with and the known_hosts file that holds the
+ *                          server's host key (nothing is read from {@code ~/.ssh})
  */
 public record InstanceConfig(String id, String listenHost, int listenPort, Optional<URI> advertiseUrl,
                              List<Member> peers, String gitRemote, String gitBranch,
@@ -47,7 +53,8 @@ public record InstanceConfig(String id, String listenHost, int listenPort, Optio
                              Duration heartbeatInterval, int missedHeartbeats, double ownershipEpsilon,
                              Optional<Duration> startupGrace, Duration maxClockSkew, Optional<TlsConfig> tls,
                              boolean insecure, AuditConfig audit, LimitsConfig limits,
-                             Optional<Path> trustedKeys) {
+                             Optional<Path> trustedKeys, Optional<Path> allowedSigners,
+                             Optional<SshAccess> gitSsh) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 7420;
@@ -131,6 +138,8 @@ public record InstanceConfig(String id, String listenHost, int listenPort, Optio
         Objects.requireNonNull(audit, "audit");
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(trustedKeys, "trustedKeys");
+        Objects.requireNonNull(allowedSigners, "allowedSigners");
+        Objects.requireNonNull(gitSsh, "gitSsh");
     }
 
     /** True for a loopback address, or a name that resolves to loopback addresses only. */
@@ -154,83 +163,110 @@ public record InstanceConfig(String id, String listenHost, int listenPort, Optio
                 DEFAULT_POLL_INTERVAL, dataDir,
                 AuthConfig.none(), DEFAULT_HEARTBEAT_INTERVAL, DEFAULT_MISSED_HEARTBEATS, DEFAULT_OWNERSHIP_EPSILON,
                 Optional.empty(), DEFAULT_MAX_CLOCK_SKEW, Optional.empty(), false,
-                AuditConfig.in(Objects.requireNonNull(dataDir, "dataDir")), LimitsConfig.DEFAULTS, Optional.empty());
+                AuditConfig.in(Objects.requireNonNull(dataDir, "dataDir")), LimitsConfig.DEFAULTS, Optional.empty(),
+                Optional.empty(), Optional.empty());
     }
 
     public InstanceConfig withListen(String host, int port) {
         return new InstanceConfig(id, host, port, advertiseUrl, peers, gitRemote, gitBranch,
                 gitPollInterval, dataDir, auth, heartbeatInterval,
-                missedHeartbeats, ownershipEpsilon, startupGrace, maxClockSkew, tls, insecure, audit, limits, trustedKeys);
+                missedHeartbeats, ownershipEpsilon, startupGrace, maxClockSkew, tls, insecure, audit, limits, trustedKeys, allowedSigners,
+                gitSsh);
     }
 
     public InstanceConfig withPeers(List<Member> newPeers) {
         return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, newPeers, gitRemote, gitBranch,
                 gitPollInterval, dataDir, auth,
-                heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace, maxClockSkew, tls, insecure, audit, limits, trustedKeys);
+                heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace, maxClockSkew, tls, insecure, audit, limits, trustedKeys, allowedSigners,
+                gitSsh);
     }
 
     public InstanceConfig withAuth(AuthConfig newAuth) {
         return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
                 gitPollInterval, dataDir, newAuth,
-                heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace, maxClockSkew, tls, insecure, audit, limits, trustedKeys);
+                heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace, maxClockSkew, tls, insecure, audit, limits, trustedKeys, allowedSigners,
+                gitSsh);
     }
 
     public InstanceConfig withHeartbeat(Duration interval, int missed) {
         return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
                 gitPollInterval, dataDir, auth, interval,
-                missed, ownershipEpsilon, startupGrace, maxClockSkew, tls, insecure, audit, limits, trustedKeys);
+                missed, ownershipEpsilon, startupGrace, maxClockSkew, tls, insecure, audit, limits, trustedKeys, allowedSigners,
+                gitSsh);
     }
 
     /** A fixed start-up grace instead of the one derived from the heartbeat settings. */
     public InstanceConfig withStartupGrace(Duration grace) {
         return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
                 gitPollInterval, dataDir, auth, heartbeatInterval, missedHeartbeats, ownershipEpsilon,
-                Optional.of(grace), maxClockSkew, tls, insecure, audit, limits, trustedKeys);
+                Optional.of(grace), maxClockSkew, tls, insecure, audit, limits, trustedKeys, allowedSigners,
+                gitSsh);
     }
 
     public InstanceConfig withMaxClockSkew(Duration skew) {
         return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
                 gitPollInterval, dataDir, auth, heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace,
-                skew, tls, insecure, audit, limits, trustedKeys);
+                skew, tls, insecure, audit, limits, trustedKeys, allowedSigners,
+                gitSsh);
     }
 
     /** The Git repository (path or URL), desired branch and poll interval of the reconcile loop. */
     public InstanceConfig withGit(String remote, String branch, Duration pollInterval) {
         return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, remote, branch, pollInterval,
                 dataDir, auth, heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace, maxClockSkew, tls,
-                insecure, audit, limits, trustedKeys);
+                insecure, audit, limits, trustedKeys, allowedSigners,
+                gitSsh);
     }
 
     public InstanceConfig withAudit(AuditConfig newAudit) {
         return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
                 gitPollInterval, dataDir, auth, heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace,
-                maxClockSkew, tls, insecure, newAudit, limits, trustedKeys);
+                maxClockSkew, tls, insecure, newAudit, limits, trustedKeys, allowedSigners,
+                gitSsh);
     }
 
     public InstanceConfig withLimits(LimitsConfig newLimits) {
         return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
                 gitPollInterval, dataDir, auth, heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace,
-                maxClockSkew, tls, insecure, audit, newLimits, trustedKeys);
+                maxClockSkew, tls, insecure, audit, newLimits, trustedKeys, allowedSigners,
+                gitSsh);
     }
 
     /** Only desired commits signed by these keys (or keys the branch trusts at their parent) are reconciled. */
     public InstanceConfig withTrustedKeys(Path keys) {
         return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
                 gitPollInterval, dataDir, auth, heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace,
-                maxClockSkew, tls, insecure, audit, limits, Optional.of(keys));
+                maxClockSkew, tls, insecure, audit, limits, Optional.of(keys), allowedSigners,
+                gitSsh);
+    }
+
+    /** Only desired commits signed by these SSH keys (or keys the branch allows at their parent) are reconciled. */
+    public InstanceConfig withAllowedSigners(Path file) {
+        return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
+                gitPollInterval, dataDir, auth, heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace,
+                maxClockSkew, tls, insecure, audit, limits, trustedKeys, Optional.of(file), gitSsh);
+    }
+
+    /** The key and known_hosts file an SSH {@code gitRemote} is reached with. */
+    public InstanceConfig withGitSsh(SshAccess access) {
+        return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
+                gitPollInterval, dataDir, auth, heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace,
+                maxClockSkew, tls, insecure, audit, limits, trustedKeys, allowedSigners, Optional.of(access));
     }
 
     /** TLS on the listener and towards peers. */
     public InstanceConfig withTls(TlsConfig newTls) {
         return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
                 gitPollInterval, dataDir, auth, heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace,
-                maxClockSkew, Optional.of(newTls), insecure, audit, limits, trustedKeys);
+                maxClockSkew, Optional.of(newTls), insecure, audit, limits, trustedKeys, allowedSigners,
+                gitSsh);
     }
 
     /** Plain HTTP allowed off loopback. */
     public InstanceConfig withInsecure(boolean allow) {
         return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
                 gitPollInterval, dataDir, auth, heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace,
-                maxClockSkew, tls, allow, audit, limits, trustedKeys);
+                maxClockSkew, tls, allow, audit, limits, trustedKeys, allowedSigners,
+                gitSsh);
     }
 }

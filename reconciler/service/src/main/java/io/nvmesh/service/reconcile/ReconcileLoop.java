@@ -133,15 +133,21 @@ public final class ReconcileLoop implements AutoCloseable {
      * URL is mirrored under {@code dataDir/git-mirror}) and starts polling.
      */
     public static ReconcileLoop start(InstanceConfig config, OwnershipTable ownership, AgentHub agents) {
-        StoreOptions options = StoreOptions.forWriter(config.id());
+        StoreOptions options = config.gitSsh().map(StoreOptions.forWriter(config.id())::withSsh)
+                .orElse(StoreOptions.forWriter(config.id()));
         String remote = config.gitRemote();
         StateStore store = remote.contains("://") || remote.contains("@")
                 ? StateStore.remote(remote, config.dataDir().resolve("git-mirror"), options)
                 : StateStore.openOrCreate(Path.of(remote), options);
         ReconcileLoop loop = new ReconcileLoop(config.id(), store, config.gitBranch(), ownership, agents,
                 Clock.systemUTC());
-        config.trustedKeys().ifPresent(keys -> loop.reconciler.requireSignatures(
-                io.nvmesh.core.signature.SignaturePolicy.required(io.nvmesh.core.signature.TrustedKeys.read(keys))));
+        if (config.trustedKeys().isPresent() || config.allowedSigners().isPresent()) {
+            io.nvmesh.core.signature.TrustedKeys keys = config.trustedKeys()
+                    .map(io.nvmesh.core.signature.TrustedKeys::read).orElse(io.nvmesh.core.signature.TrustedKeys.none())
+                    .and(config.allowedSigners().map(io.nvmesh.core.signature.TrustedKeys::readAllowedSigners)
+                            .orElse(io.nvmesh.core.signature.TrustedKeys.none()));
+            loop.reconciler.requireSignatures(io.nvmesh.core.signature.SignaturePolicy.required(keys));
+        }
         agents.addInventoryListener(loop::inventoryChanged);
         agents.addAckListener((kind, node, command, ok, message) -> {
             if (kind == NodeKind.TARGET && ok) {

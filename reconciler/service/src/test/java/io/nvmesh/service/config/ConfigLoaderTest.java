@@ -72,6 +72,8 @@ class ConfigLoaderTest {
         assertThat(c.limits()).isEqualTo(new LimitsConfig(10, java.time.Duration.ofSeconds(30),
                 java.time.Duration.ofMinutes(5), 5, 8, 300));
         assertThat(c.gitRemote()).isEqualTo("ssh://git@git.example/storage/state.git");
+        assertThat(c.gitSsh()).contains(new io.nvmesh.core.state.SshAccess(fixtures("valid").resolve("r1_ed25519"),
+                fixtures("valid").resolve("known_hosts")));
         assertThat(c.gitBranch()).isEqualTo("desired");
         assertThat(c.gitPollInterval()).isEqualTo(Duration.ofSeconds(5));
         assertThat(c.peers()).containsExactly(new Member("r2", URI.create("http://10.0.0.6:7420")),
@@ -187,6 +189,35 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.parse("id: r1\ngit:\n  remote: state.git\n  trustedKeys: none.asc\n",
                 "r1.yaml", dir)).hasMessageContaining("r1.yaml:4:16: git.trustedKeys: cannot read " + dir.resolve(
                 "none.asc"));
+    }
+
+    @Test
+    void gitSshAndAllowedSignersNameFilesRelativeToTheConfigAndProblemsSayWhere(@TempDir Path dir)
+            throws IOException {
+        Files.writeString(dir.resolve("r1_ed25519"), "key");
+        Files.writeString(dir.resolve("known_hosts"), "");
+        Files.writeString(dir.resolve("allowed_signers"), "# nobody yet\n");
+        InstanceConfig c = ConfigLoader.parse("id: r1\ngit:\n  remote: ssh://git@git.example:2222/srv/state.git\n"
+                + "  allowedSigners: allowed_signers\n  ssh:\n    identity: r1_ed25519\n    knownHosts: known_hosts\n",
+                "r1.yaml", dir);
+        assertThat(c.gitRemote()).isEqualTo("ssh://git@git.example:2222/srv/state.git");
+        assertThat(c.gitSsh()).contains(new io.nvmesh.core.state.SshAccess(dir.resolve("r1_ed25519"),
+                dir.resolve("known_hosts")));
+        assertThat(c.allowedSigners()).contains(dir.resolve("allowed_signers"));
+
+        // An SSH remote without ssh: is refused rather than falling back to ~/.ssh.
+        assertThatThrownBy(() -> ConfigLoader.parse("id: r1\ngit:\n  remote: git@git.example:state.git\n",
+                "r1.yaml", dir)).hasMessageContaining("r1.yaml:3:11: git.remote: git@git.example:state.git is an SSH "
+                        + "remote: add `git.ssh.identity`");
+        assertThatThrownBy(() -> ConfigLoader.parse("id: r1\ngit:\n  remote: ssh://h/s.git\n  ssh:\n"
+                + "    identity: missing_key\n", "r1.yaml", dir))
+                .hasMessageContaining("r1.yaml:5:15: git.ssh.identity: cannot read " + dir.resolve("missing_key"))
+                .hasMessageContaining("git.ssh.knownHosts: is required");
+        Files.writeString(dir.resolve("broken_signers"), "ops@example.org ssh-ed25519 AAAA!!\n");
+        assertThatThrownBy(() -> ConfigLoader.parse("id: r1\ngit:\n  remote: state.git\n"
+                + "  allowedSigners: broken_signers\n", "r1.yaml", dir))
+                .hasMessageContaining("r1.yaml:4:19: git.allowedSigners: " + dir.resolve("broken_signers")
+                        + ":1: the ssh-ed25519 key does not decode");
     }
 
     @Test
