@@ -16,6 +16,9 @@ import io.nvmesh.core.state.StateStore;
 import io.nvmesh.service.ReconcilerNode;
 import io.nvmesh.service.TestAuth;
 import io.nvmesh.service.config.InstanceConfig;
+import io.nvmesh.service.events.Event;
+import io.nvmesh.service.events.StreamItem;
+import io.nvmesh.service.events.Subscription;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -23,7 +26,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -80,7 +86,9 @@ class SshRemoteSignedCommitsTest {
                     .withGit(sshd.url(bare), "main", Duration.ofMillis(200))
                     .withGitSsh(new SshAccess(sshd.clientKey(), sshd.knownHosts()))
                     .withAllowedSigners(allowed);
-            try (ReconcilerNode node = ReconcilerNode.start(config)) {
+            try (ReconcilerNode node = ReconcilerNode.start(config);
+                    Subscription cluster = node.events().subscribe(Set.of("cluster"), Map.of(),
+                            Duration.ofMinutes(5), () -> { })) {
                 ReconcileLoop loop = node.reconcile().orElseThrow();
                 await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(StateFiles.decodeStrict(
                         origin.read(StateStore.STATE_REF)).reconciled().desiredCommit()).isEqualTo(good));
@@ -100,6 +108,7 @@ class SshRemoteSignedCommitsTest {
 
                 // Back to the good commit, then a commit by a key nobody allowed.
                 origin.forceRef("refs/heads/main", good);
+                await().atMost(Duration.ofSeconds(60)).until(() -> loop.results().get(0).desiredCommit().equals(good));
                 String foreign = commit(origin, SshSigner.read(mallory, new char[0]), "foreign.yaml",
                         volume("foreign"));
                 refused.add(foreign);
@@ -108,6 +117,21 @@ class SshRemoteSignedCommitsTest {
                                 .contains("is refused: signed by SSH key SHA256:").contains("which is not trusted")));
                 assertThat(get(node, "/v1/reconcile/results").body()).contains("which is not trusted");
                 await().atMost(Duration.ofSeconds(10)).until(() -> invalidPasses(node) >= 2);
+
+                // Each refusal, and the acceptance between them, was announced once on `cluster` as a `desired` event.
+                List<String> announced = new ArrayList<>();
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                    for (StreamItem item = cluster.poll(); item != null; item = cluster.poll()) {
+                        if (item instanceof Event e && e.type().equals("desired")
+                                && e.payload() instanceof Map<?, ?> p) {
+                            announced.add(p.get("outcome") + " " + p.get("desiredCommit") + " " + p.get("reason"));
+                        }
+                    }
+                    assertThat(announced).hasSize(3);
+                });
+                assertThat(announced.get(0)).startsWith("invalid " + unsigned + " ").endsWith("is refused: not signed");
+                assertThat(announced.get(1)).isEqualTo("accepted " + good + " ");
+                assertThat(announced.get(2)).startsWith("invalid " + foreign + " ").endsWith("which is not trusted");
 
                 // The state on the server says why the tip is not applied.
                 RecordedState now = StateFiles.decodeStrict(origin.read(StateStore.STATE_REF));
