@@ -19,22 +19,27 @@ function _nvmesh_manifest_names() {
       END { emit() }' 2>/dev/null | sort -u
 }
 
+# Sets COMPREPLY to the lines of $1 that start with the word being completed ($2).
+function _nvmesh_reply() {
+  local IFS=$'\n'
+  COMPREPLY=( $(compgen -W "$1" -- "$2") )
+}
+
 # Policy and volume names where a command takes them; everything else goes to picocli's function.
 function _nvmesh_complete() {
   local cur=${COMP_WORDS[COMP_CWORD]}
   local prev=""
   (( COMP_CWORD > 0 )) && prev=${COMP_WORDS[COMP_CWORD-1]}
-  local IFS=$'\n'
   if [[ "$prev" == "--policy" ]]; then
-    COMPREPLY=( $(compgen -W "$(_nvmesh_manifest_names VolumePolicy)" -- "$cur") )
+    _nvmesh_reply "$(_nvmesh_manifest_names VolumePolicy)" "$cur"
     return 0
   fi
   if [[ "${COMP_WORDS[1]}" == "describe" && COMP_CWORD -ge 3 && "$prev" =~ ^(volume|volumes|vol)$ ]]; then
-    COMPREPLY=( $(compgen -W "$(_nvmesh_manifest_names Volume)" -- "$cur") )
+    _nvmesh_reply "$(_nvmesh_manifest_names Volume)" "$cur"
     return 0
   fi
   if [[ "${COMP_WORDS[1]}" == "watch" && "$cur" == volume/* ]]; then
-    COMPREPLY=( $(compgen -W "$(_nvmesh_manifest_names Volume | sed 's|^|volume/|')" -- "$cur") )
+    _nvmesh_reply "$(_nvmesh_manifest_names Volume | sed 's|^|volume/|')" "$cur"
     return 0
   fi
   _complete_nvmesh "$@"
