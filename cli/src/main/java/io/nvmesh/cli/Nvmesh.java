@@ -37,6 +37,7 @@ import picocli.CommandLine.Mixin;
             ReconcilerCommand.class,
             SimCommand.class,
             VersionCommand.class,
+            CompletionCommand.class,
             CommandLine.HelpCommand.class,
         },
         footerHeading = "%nExamples:%n",
@@ -61,6 +62,11 @@ public final class Nvmesh implements Runnable {
 
     Nvmesh(InputStream stdin) {
         this.stdin = stdin;
+    }
+
+    /** For tools that build the command model from the class: the man pages, generated at build time. */
+    private Nvmesh() {
+        this(System.in);
     }
 
     /** Standard input, for commands that read {@code -}. */
