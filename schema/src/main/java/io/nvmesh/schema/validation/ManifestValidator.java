@@ -249,8 +249,28 @@ public final class ManifestValidator {
         if (!Files.isRegularFile(file)) {
             return List.of();
         }
+        return ignoreRules(Files.readAllLines(file));
+    }
+
+    /**
+     * Whether a path of a Git tree (relative to its root, {@code /}-separated) is ignored by the lines of the tree's
+     * own {@code .nvmeshignore}: the same globs {@code validate} applies to a directory, so that what {@code
+     * validate} skips in a checkout, the reconcilers skip on the desired branch.
+     */
+    public static java.util.function.Predicate<String> ignoredBy(List<String> ignoreFileLines) {
+        List<PathMatcher> matchers = ignoreRules(ignoreFileLines);
+        if (matchers.isEmpty()) {
+            return path -> false;
+        }
+        return path -> {
+            Path relative = Path.of(path);
+            return matchers.stream().anyMatch(m -> m.matches(relative));
+        };
+    }
+
+    private static List<PathMatcher> ignoreRules(List<String> lines) {
         List<PathMatcher> matchers = new ArrayList<>();
-        for (String line : Files.readAllLines(file)) {
+        for (String line : lines) {
             String glob = line.strip();
             if (glob.isEmpty() || glob.startsWith("#")) {
                 continue;
@@ -258,7 +278,7 @@ public final class ManifestValidator {
             if (glob.endsWith("/")) {
                 glob = glob + "**";
             }
-            matchers.add(directory.getFileSystem().getPathMatcher("glob:" + glob));
+            matchers.add(java.nio.file.FileSystems.getDefault().getPathMatcher("glob:" + glob));
         }
         return matchers;
     }

@@ -1,6 +1,8 @@
 package io.nvmesh.core.reconcile;
 
 import io.nvmesh.core.state.Snapshot;
+import io.nvmesh.schema.validation.ManifestValidator;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -10,10 +12,12 @@ import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 
 /**
- * The manifest files of a desired tree: {@code *.yaml} and {@code *.yml} outside hidden folders, by repository
- * path, on top of {@code baseCommit}. {@code shownAs} names a file in problems (the local path for files that came
+ * The manifest files of a desired tree: {@code *.yaml} and {@code *.yml} outside hidden folders and not matched by
+ * the tree's own {@code .nvmeshignore} (as {@code validate} skips them in a checkout: CI files, Helm values), by
+ * repository path, on top of {@code baseCommit}. {@code shownAs} names a file in problems (the local path for files that came
  * from the working directory).
  */
 record DesiredFiles(String baseCommit, SortedMap<String, byte[]> files, Map<String, String> shownAs) {
@@ -34,6 +38,12 @@ record DesiredFiles(String baseCommit, SortedMap<String, byte[]> files, Map<Stri
         }
         if (!paths.isEmpty()) {
             Map<String, byte[]> all = snapshot.files();
+            byte[] ignore = all.get(ManifestValidator.IGNORE_FILE);
+            if (ignore != null) {
+                Predicate<String> ignored = ManifestValidator.ignoredBy(
+                        new String(ignore, StandardCharsets.UTF_8).lines().toList());
+                paths.removeIf(ignored);
+            }
             for (String p : paths) {
                 files.put(p, all.get(p));
             }

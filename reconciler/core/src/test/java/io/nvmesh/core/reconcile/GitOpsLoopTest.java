@@ -261,6 +261,30 @@ class GitOpsLoopTest {
     }
 
     @Test
+    void filesTheBranchsNvmeshignoreNamesAreNotManifestsToTheReconcilerAsToValidate() throws Exception {
+        String ci = "stages: [check]\ncheck:\n  script: [nvmesh validate .]\n";
+        Fleet.commitDesired(store, Fleet.files("p.yaml", Fleet.POLICIES, "v.yaml",
+                Fleet.volume("db", "mirror", "10GiB", false), "ci/gitlab-ci.yml", ci, ".nvmeshignore",
+                "# CI files live beside the manifests\nci/\n"));
+
+        ReconcileReport r = new Reconciler(store, "main").reconcileOnce();
+
+        assertThat(r.outcome()).isEqualTo(ReconcileReport.Kind.RECORDED);
+        assertThat(recorded().volumes()).containsOnlyKeys("db");
+        // validate skips the same file in a checkout of the branch.
+        Path checkout = Files.createDirectories(tmp.resolve("checkout/ci"));
+        Files.writeString(checkout.resolve("gitlab-ci.yml"), ci);
+        Files.writeString(tmp.resolve("checkout/.nvmeshignore"), "ci/\n");
+        Files.writeString(tmp.resolve("checkout/p.yaml"), Fleet.POLICIES);
+        assertThat(LocalManifests.read(List.of("."), tmp.resolve("checkout")).files()).containsOnlyKeys("p.yaml");
+
+        // Without the ignore line the same file is a desired manifest, and an invalid one: nothing is applied.
+        Fleet.commitDesired(store, Fleet.files(".nvmeshignore", "# nothing ignored\n"));
+        assertThat(new Reconciler(store, "main").reconcileOnce().outcome()).isEqualTo(ReconcileReport.Kind.INVALID);
+        assertThat(recorded().volumes()).containsOnlyKeys("db");
+    }
+
+    @Test
     void invalidDesiredCommitIsRecordedAndTheLastGoodStateStays() {
         String good = Fleet.commitDesired(store, Fleet.files("p.yaml", Fleet.POLICIES, "v.yaml",
                 Fleet.volume("db", "mirror", "10GiB", false)));
