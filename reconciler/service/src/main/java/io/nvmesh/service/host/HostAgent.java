@@ -87,6 +87,10 @@ public final class HostAgent implements AutoCloseable {
 
     /** Reads the host again now; reports at once when a drive came, went or changed health. */
     void poll() {
+        HostNode client = nodes.get(NodeKind.CLIENT);
+        if (client != null) {
+            client.retryFailed();
+        }
         try {
             if (inventory.refresh()) {
                 NodeAgent target = agents.get(NodeKind.TARGET);

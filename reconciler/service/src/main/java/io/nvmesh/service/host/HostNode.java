@@ -38,6 +38,8 @@ final class HostNode implements ManagedNode {
     private final HostExecutor executor;
     private final Executor worker;
     private final PlanSink dryRun;
+    /** A client's last command when applying it failed (a target not exporting yet): retried at each poll. */
+    private volatile AgentMessage.Command retry;
 
     HostNode(NodeKind kind, Map<String, String> labels, HostInventory inventory, TargetBackend target,
              ClientBackend client, HostExecutor executor, Executor worker,
@@ -76,6 +78,22 @@ final class HostNode implements ManagedNode {
     @Override
     public CompletionStage<AgentMessage.Ack> applyLater(AgentMessage.Command command) {
         return CompletableFuture.supplyAsync(() -> apply(command), worker);
+    }
+
+    /**
+     * Applies a client's last command again if it failed: a volume rebuilding on a new target is attached before
+     * that target exports the segment, so the first connect may be refused. The owner sends no new command for the
+     * same orders, so the host converges on its own; the ack already said what failed.
+     */
+    void retryFailed() {
+        AgentMessage.Command c = retry;
+        if (c != null && dryRun == null) {
+            worker.execute(() -> {
+                if (retry == c && apply(c).ok()) {
+                    LOG.log(System.Logger.Level.INFO, () -> "client command " + c.seq() + " applied on retry");
+                }
+            });
+        }
     }
 
     @Override
@@ -120,8 +138,12 @@ final class HostNode implements ManagedNode {
             dryRun.planned(kind, command, plan.ops());
             return new AgentMessage.Ack(command.seq(), false, "dry run: nothing applied");
         }
+        retry = command;
         executor.perform(plan.ops());
         client.applied(plan);
+        if (retry == command) {
+            retry = null;
+        }
         int attached = command.attachments().size() - plan.refused().size();
         String message = "attached " + attached + " volume" + (attached == 1 ? "" : "s");
         if (!plan.refused().isEmpty()) {

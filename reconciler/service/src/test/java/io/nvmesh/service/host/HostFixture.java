@@ -37,16 +37,21 @@ final class HostFixture {
 
     /** The standard host of the tests and of the dry-run golden file. */
     static HostFixture standard(Path root) {
+        return standard(root, "");
+    }
+
+    /** The standard host with {@code tag} appended to its drives' serials, so that several hosts make one fleet. */
+    static HostFixture standard(Path root, String tag) {
         HostFixture f = new HostFixture(root);
-        f.pcie("nvme0", PM9A3, "SAMSUNG MZQL23T8HCLS-00A07", "GDC5602Q", 0, "0000:41:00.0");
+        f.pcie("nvme0", PM9A3 + tag, "SAMSUNG MZQL23T8HCLS-00A07", "GDC5602Q", 0, "0000:41:00.0");
         f.namespace("nvme0", "nvme0n1", 1, "259:0", 7501476528L);
-        f.pcie("nvme1", CM6, "KIOXIA KCM61VUL3T20", "0107", 1, "0000:c1:00.0");
+        f.pcie("nvme1", CM6 + tag, "KIOXIA KCM61VUL3T20", "0107", 1, "0000:c1:00.0");
         f.multipathNamespace("nvme1", 1, 1, "259:2", 3125627568L);
         f.multipathNamespace("nvme1", 1, 2, "259:3", 3125627568L);
         f.tcp("nvme2", "nqn.2019-05.com.example:array-7", "traddr=10.0.0.19,trsvcid=4420,"
                 + "src_addr=10.0.0.11");
         f.namespace("nvme2", "nvme2n1", 1, "259:5", 2097152L);
-        f.pcie("nvme3", DEAD, "INTEL SSDPE2KX040T8", "VDV10131", 0, "0000:42:00.0");
+        f.pcie("nvme3", DEAD + tag, "INTEL SSDPE2KX040T8", "VDV10131", 0, "0000:42:00.0");
         f.write("sys/class/nvme/nvme3/state", "dead");
         f.namespace("nvme3", "nvme3n1", 1, "259:6", 7814037168L);
         f.sata("sda", "naa.5000c500a1b2c3d4", "ST4000NM0035-1V4", "TN03", "8:0", 7814037168L);
