@@ -156,7 +156,8 @@ public final class HostMain {
                         + "role is " + host.roles().get(0).keySpace());
             }
             printHeader(out, cfg, host);
-            printPlan(out, kind, command, host.node(kind).plan(command));
+            ClientBackend.Plan plan = host.node(kind).plan(command);
+            printPlan(out, kind, command, plan.ops(), plan.refused());
             out.flush();
             return OK;
         } finally {
@@ -167,12 +168,14 @@ public final class HostMain {
     private static int planLive(PrintWriter out, PrintWriter err, HostAgentConfig cfg, Configfs configfs,
                                 CommandRunner runner, String token, Duration wait) {
         Map<NodeKind, List<HostOp>> plans = new EnumMap<>(NodeKind.class);
+        Map<NodeKind, Map<String, String>> refusals = new EnumMap<>(NodeKind.class);
         Map<NodeKind, AgentMessage.Command> commands = new EnumMap<>(NodeKind.class);
         CountDownLatch done = new CountDownLatch(cfg.target() && cfg.client() ? 2 : 1);
-        HostAgent host = HostAgent.prepare(cfg, runner, configfs, (kind, command, ops) -> {
+        HostAgent host = HostAgent.prepare(cfg, runner, configfs, (kind, command, ops, refused) -> {
             synchronized (plans) {
                 if (!plans.containsKey(kind)) {
                     plans.put(kind, ops);
+                    refusals.put(kind, refused);
                     commands.put(kind, command);
                     done.countDown();
                 }
@@ -183,7 +186,7 @@ public final class HostMain {
             boolean all = done.await(wait.toMillis(), TimeUnit.MILLISECONDS);
             printHeader(out, cfg, host);
             synchronized (plans) {
-                plans.forEach((kind, ops) -> printPlan(out, kind, commands.get(kind), ops));
+                plans.forEach((kind, ops) -> printPlan(out, kind, commands.get(kind), ops, refusals.get(kind)));
             }
             out.flush();
             if (!all) {
@@ -228,11 +231,13 @@ public final class HostMain {
         }
     }
 
-    private static void printPlan(PrintWriter out, NodeKind kind, AgentMessage.Command command, List<HostOp> ops) {
+    private static void printPlan(PrintWriter out, NodeKind kind, AgentMessage.Command command, List<HostOp> ops,
+                                  Map<String, String> refused) {
         long teardown = ops.stream().filter(HostOp::teardown).count();
         out.println("# " + kind.keySpace() + " orders: command " + command.seq() + ", " + (kind == NodeKind.TARGET
                 ? command.segments().size() + " segments" : command.attachments().size() + " attachments") + "; "
                 + ops.size() + " operations, " + teardown + " teardown");
+        refused.values().forEach(why -> out.println("# refused: " + why));
         ops.forEach(op -> out.println(op.render()));
     }
 

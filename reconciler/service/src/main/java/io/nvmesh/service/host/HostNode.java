@@ -25,7 +25,7 @@ final class HostNode implements ManagedNode {
 
     /** Where a dry run's plans go instead of the executor. */
     interface PlanSink {
-        void planned(NodeKind kind, AgentMessage.Command command, List<HostOp> ops);
+        void planned(NodeKind kind, AgentMessage.Command command, List<HostOp> ops, Map<String, String> refused);
     }
 
     private static final System.Logger LOG = System.getLogger(HostNode.class.getName());
@@ -107,9 +107,10 @@ final class HostNode implements ManagedNode {
         }
     }
 
-    /** The plan for a command, without performing it. */
-    List<HostOp> plan(AgentMessage.Command command) {
-        return kind == NodeKind.TARGET ? planTarget(command) : client.plan(command.attachments()).ops();
+    /** The plan for a command without performing it, and the volumes it refuses (a client's) with the reasons. */
+    ClientBackend.Plan plan(AgentMessage.Command command) {
+        return kind == NodeKind.TARGET ? new ClientBackend.Plan(planTarget(command), Map.of(), Map.of(),
+                java.util.Set.of()) : client.plan(command.attachments());
     }
 
     private List<HostOp> planTarget(AgentMessage.Command command) {
@@ -122,7 +123,7 @@ final class HostNode implements ManagedNode {
     private AgentMessage.Ack applyTarget(AgentMessage.Command command) {
         List<HostOp> ops = planTarget(command);
         if (dryRun != null) {
-            dryRun.planned(kind, command, ops);
+            dryRun.planned(kind, command, ops, Map.of());
             return new AgentMessage.Ack(command.seq(), false, "dry run: nothing applied");
         }
         executor.perform(ops);
@@ -135,7 +136,7 @@ final class HostNode implements ManagedNode {
         }
         ClientBackend.Plan plan = client.plan(command.attachments());
         if (dryRun != null) {
-            dryRun.planned(kind, command, plan.ops());
+            dryRun.planned(kind, command, plan.ops(), plan.refused());
             return new AgentMessage.Ack(command.seq(), false, "dry run: nothing applied");
         }
         retry = command;
