@@ -36,6 +36,7 @@ import picocli.CommandLine.Mixin;
             DemoCommand.class,
             ReconcilerCommand.class,
             SimCommand.class,
+            AgentCommand.class,
             VersionCommand.class,
             CommandLine.HelpCommand.class,
         },
