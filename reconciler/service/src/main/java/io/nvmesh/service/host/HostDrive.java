@@ -50,7 +50,7 @@ public record HostDrive(Drive drive, String block, String controller, String dev
         }
     }
 
-    /** A label value from what the hardware says: {@code Samsung SSD 980 PRO 1TB} → {@code Samsung-SSD-980-PRO-1TB}. */
+    /** A label value from what the hardware says: {@code SAMSUNG MZQL23T8HCLS} → {@code SAMSUNG-MZQL23T8HCLS}. */
     static String labelValue(String raw) {
         if (raw == null) {
             return "";

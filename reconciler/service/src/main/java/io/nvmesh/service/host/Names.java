@@ -14,7 +14,10 @@ import java.util.regex.Pattern;
  */
 final class Names {
 
-    /** As the reconciler names volumes (NodeCommands.NQN_PREFIX; NamesTest holds them equal). */
+    /**
+     * As the reconciler names volumes (NodeCommands.NQN_PREFIX): HostAgentClusterTest has clients connect to the
+     * subsystems targets made from it, by the NQN the reconciler sent.
+     */
     static final String NQN_PREFIX = "nqn.2024-01.io.nvmesh:volume:";
 
     /** Volume names as manifests allow them: they go into paths and device names, so nothing else passes. */

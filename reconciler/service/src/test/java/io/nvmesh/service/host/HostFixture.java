@@ -12,7 +12,8 @@ import java.util.stream.Stream;
  * {@code dev} and {@code etc/nvme/hostnqn}. The shapes are those of real hosts (attribute names and values as a 6.x
  * kernel shows them): a PCIe drive with one namespace ({@code nvme0n1}), a PCIe controller with two namespaces under
  * native multipath ({@code nvme1c1n1}, {@code nvme1c1n2} → {@code nvme1n1}, {@code nvme1n2}), an nvme-tcp controller
- * (a fabrics connection to another storage system: never a drive, never disconnected), a dead controller, and a SATA disk for the block-device allow-list.
+ * (a fabrics connection to another storage system: never a drive, never disconnected), a dead controller, and a
+ * SATA disk for the block-device allow-list.
  */
 final class HostFixture {
 

@@ -7,7 +7,6 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -76,7 +75,6 @@ class HostMainTest {
 
     @Test
     void ordersForTheWrongRoleAreRefused() throws Exception {
-        HostFixture.standard(root);
         Result r = run(new FakeHostTools(HostFixture.standard(root), Map.of()), "--dry-run", "--config",
                 copy("target-agent.yaml"), "--orders", copy("client-orders.json"));
         assertThat(r.code).isEqualTo(HostMain.INPUT);
@@ -108,9 +106,5 @@ class HostMainTest {
             Files.writeString(file, shown, StandardCharsets.UTF_8);
         }
         assertThat(shown).isEqualTo(Files.readString(file, StandardCharsets.UTF_8));
-    }
-
-    static List<String> lines(String s) {
-        return s.lines().toList();
     }
 }
