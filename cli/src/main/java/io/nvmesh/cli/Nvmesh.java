@@ -36,6 +36,7 @@ import picocli.CommandLine.Mixin;
             DemoCommand.class,
             ReconcilerCommand.class,
             SimCommand.class,
+            AgentCommand.class,
             VersionCommand.class,
             CompletionCommand.class,
             CommandLine.HelpCommand.class,

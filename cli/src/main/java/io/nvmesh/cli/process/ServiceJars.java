@@ -17,6 +17,7 @@ public record ServiceJars(Path jar, Path libDir, List<String> jvmFlags) {
 
     public static final String RECONCILER_MAIN = "io.nvmesh.service.ReconcilerMain";
     public static final String SIM_MAIN = "io.nvmesh.service.sim.SimMain";
+    public static final String HOST_MAIN = "io.nvmesh.service.host.HostMain";
     /** Set by the launcher: the JVM flags Chronicle Map needs, kept in one place (packaging/bin/nvmesh). */
     public static final String FLAGS_ENV = "NVMESH_JVM_FLAGS";
 

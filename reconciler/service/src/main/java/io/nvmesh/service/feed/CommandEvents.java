@@ -110,6 +110,9 @@ public final class CommandEvents implements AutoCloseable {
             for (String t : a.targets()) {
                 n += 3 + t.length();
             }
+            for (Attachment.Member m : a.members()) {
+                n += 96 + m.target().length();
+            }
         }
         return n;
     }

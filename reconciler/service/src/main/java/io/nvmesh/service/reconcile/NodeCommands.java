@@ -1,7 +1,11 @@
 package io.nvmesh.service.reconcile;
 
+import io.nvmesh.core.allocation.Chunk;
+import io.nvmesh.core.allocation.Group;
 import io.nvmesh.core.allocation.Inventory;
+import io.nvmesh.core.allocation.Segment;
 import io.nvmesh.core.allocation.Target;
+import io.nvmesh.core.allocation.VolumeAllocation;
 import io.nvmesh.core.record.RecordedState;
 import io.nvmesh.core.record.ServedExtent;
 import io.nvmesh.core.record.VolumeRecord;
@@ -73,12 +77,31 @@ record NodeCommands(Map<String, List<SegmentLayout>> segments, Map<String, List<
             if (size <= 0) {
                 continue;
             }
+            VolumeAllocation a = r.allocation().get();
+            List<Attachment.Member> members = members(a, targetOfSerial);
             for (String client : v.clients()) {
                 attachments.computeIfAbsent(client, k -> new ArrayList<>()).add(new Attachment(v.name(),
-                        NQN_PREFIX + v.name(), size, List.copyOf(targets), false));
+                        NQN_PREFIX + v.name(), size, List.copyOf(targets), false, a.layout().yamlName(), members));
             }
         }
         return new NodeCommands(segments, attachments);
+    }
+
+    /**
+     * Every segment of the allocation with its place in the geometry and its target (empty on a missing drive), keyed
+     * as {@link ServedExtent#of} keys them: what a host needs to assemble the volume from the targets' namespaces.
+     */
+    private static List<Attachment.Member> members(VolumeAllocation a, Map<String, String> targetOfSerial) {
+        List<Attachment.Member> out = new ArrayList<>();
+        for (Chunk c : a.chunks()) {
+            for (Group g : c.groups()) {
+                for (Segment s : g.segments()) {
+                    out.add(new Attachment.Member(out.size(), c.index(), g.index(), s.index(),
+                            targetOfSerial.getOrDefault(s.extent().serial(), ""), s.extent().length()));
+                }
+            }
+        }
+        return out;
     }
 
     private static boolean attachable(VolumeStatus status) {
