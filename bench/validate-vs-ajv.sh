@@ -48,7 +48,8 @@ if [ -n "$BASE_REV" ]; then
   BASE=$(mktemp -d "${TMPDIR:-/tmp}/nvmesh-base.XXXXXX")
   trap 'rm -rf "$BASE"' EXIT
   git archive "$BASE_REV" | tar -x -C "$BASE"
-  (cd "$BASE" && mvn -B -q -o -pl cli,reconciler/service -am package -DskipTests >/dev/null && touch cli/target/.nvmesh-built)
+  (cd "$BASE" && mvn -B -q -o -Dstyle.color=never -pl cli,reconciler/service -am package -DskipTests >"$BASE/build.log" 2>&1 \
+    && touch cli/target/.nvmesh-built) || { tail -n 30 "$BASE/build.log" >&2; exit 2; }
   "$BASE/nvmesh" --version >/dev/null   # trains its class-data archive
   TOOLS=(ajv base nvmesh)
 fi
@@ -98,7 +99,7 @@ label() {
   case $1 in
     ajv) echo "ajv-cli $AJV_CLI_VERSION (ajv-formats $AJV_FORMATS_VERSION)" ;;
     nvmesh) echo "nvmesh validate ($(git rev-parse --short HEAD)$(git diff --quiet HEAD -- schema cli packaging || echo '+changes'))" ;;
-    base) echo "nvmesh validate ($BASE_REV, $(git rev-parse --short "$BASE_REV"))" ;;
+    base) b=$(git rev-parse --short "$BASE_REV"); echo "nvmesh validate ($BASE_REV$([ "$b" = "$BASE_REV" ] || echo ", $b"))" ;;
   esac
 }
 TABLE=$(mktemp)
