@@ -9,7 +9,11 @@ import java.util.List;
  * 1% drive and target classes, 2% policies over every layout, the rest volumes; 25 documents per file, files
  * spread over team folders. Deterministic: the same N gives the same files.
  *
- * <pre>java bench/GenerateManifests.java DIR [N]</pre>
+ * <p>With {@code --single-volume}: N files under {@code volumes/}, each holding one Volume, and the classes and
+ * policies they refer to in {@code policies/classes.yaml}. That is the shape a schema-only validator (ajv-cli, one
+ * document per file) can read too, for side-by-side runs ({@code bench/validate-vs-ajv.sh}).
+ *
+ * <pre>java bench/GenerateManifests.java DIR [N] [--single-volume]</pre>
  */
 public class GenerateManifests {
 
@@ -25,6 +29,10 @@ public class GenerateManifests {
     public static void main(String[] args) throws IOException {
         Path dir = Path.of(args[0]);
         int n = args.length > 1 ? Integer.parseInt(args[1]) : 10_000;
+        if (args.length > 2 && args[2].equals("--single-volume")) {
+            singleVolumeFiles(dir, n);
+            return;
+        }
         int classes = Math.max(2, n / 100);
         int policies = Math.max(6, n / 50);
         int volumes = n - 2 * classes - policies;
@@ -47,15 +55,41 @@ public class GenerateManifests {
         }
         write(dir.resolve("policies"), "policy", docs);
         for (int i = 0; i < volumes; i++) {
-            docs.add(head("Volume", "vol-" + i) + "  policy: policy-" + (i % policies) + "\n  capacity: "
-                    + (1 + i % 512) + "GiB\n  clients: [host-a" + (i % 97) + ", host-b" + (i % 89) + "]\n"
-                    + "  rebuildPriority: " + (i % 11) + "\n");
+            docs.add(volume(i, policies));
             if (docs.size() == 25 * 20) {
                 write(dir.resolve("volumes/team-" + (i / 500)), "volumes", docs);
             }
         }
         write(dir.resolve("volumes/team-last"), "volumes", docs);
         System.out.println("wrote " + n + " manifests to " + dir);
+    }
+
+    /** N one-Volume files, and one file with the six policies (one per layout) and the two classes they use. */
+    static void singleVolumeFiles(Path dir, int n) throws IOException {
+        List<String> support = new ArrayList<>();
+        support.add(head("DriveClass", "drives-0") + "  selector:\n    matchLabels:\n      media: tlc\n"
+                + "  domains: [enclosure]\n");
+        support.add(head("TargetClass", "targets-0") + "  selector:\n    matchExpressions:\n"
+                + "      - key: rack\n        operator: In\n        values: [r0, r1]\n");
+        for (int i = 0; i < LAYOUTS.length; i++) {
+            support.add(head("VolumePolicy", "policy-" + i) + "  layout: " + LAYOUTS[i][0] + "\n" + LAYOUTS[i][1]
+                    + "  driveClasses: [drives-0]\n  targetClasses: [targets-0]\n");
+        }
+        Files.createDirectories(dir.resolve("policies"));
+        Files.writeString(dir.resolve("policies/classes.yaml"), String.join("---\n", support));
+        Path volumes = dir.resolve("volumes");
+        Files.createDirectories(volumes);
+        for (int i = 0; i < n; i++) {
+            Files.writeString(volumes.resolve(String.format("vol-%05d.yaml", i)), volume(i, LAYOUTS.length));
+        }
+        System.out.println("wrote " + n + " single-volume files and " + support.size() + " policies and classes to "
+                + dir);
+    }
+
+    static String volume(int i, int policies) {
+        return head("Volume", "vol-" + i) + "  policy: policy-" + (i % policies) + "\n  capacity: "
+                + (1 + i % 512) + "GiB\n  clients: [host-a" + (i % 97) + ", host-b" + (i % 89) + "]\n"
+                + "  rebuildPriority: " + (i % 11) + "\n";
     }
 
     static String head(String kind, String name) {

@@ -53,6 +53,38 @@ class SizeProperties {
         assertThat(c.toString()).isEqualTo(c.rounded() ? gb + "GB (" + c.size().exact() + ")" : gb + "GB");
     }
 
+    @Property
+    void roundingDownWholeNumbersAgreesWithExactArithmetic(
+            @ForAll @LongRange(min = 0, max = 999_999_999_999_999_999L) long n,
+            @ForAll("units") String unit) {
+        String text = n + unit;
+        java.math.BigDecimal exact = java.math.BigDecimal.valueOf(n).multiply(java.math.BigDecimal.valueOf(
+                unit.isEmpty() ? 1 : Size.parse("1" + unit).bytes()));
+        java.math.BigInteger mib = java.math.BigInteger.valueOf(Size.MiB);
+        java.math.BigInteger expected = exact.toBigIntegerExact().divide(mib).multiply(mib);
+        if (expected.bitLength() < 64 && exact.compareTo(java.math.BigDecimal.valueOf(Long.MAX_VALUE)) <= 0) {
+            assertThat(Size.parseRoundedDown(text, Size.MiB, "e.g.").bytes()).isEqualTo(expected.longValueExact());
+        } else {
+            assertThatThrownBy(() -> Size.parseRoundedDown(text, Size.MiB, "e.g."))
+                    .hasMessage("\"" + text + "\" is too large (at most " + Long.MAX_VALUE + " bytes; use e.g. e.g.)");
+        }
+    }
+
+    @net.jqwik.api.Provide
+    net.jqwik.api.Arbitrary<String> units() {
+        return net.jqwik.api.Arbitraries.of("", "B", "KiB", "Mi", "GiB", "TiB", "Pi", "PiB", "kB", "MB", "GB", "TB", "PB");
+    }
+
+    @Test
+    void roundingDownAtTheEdgeOfALong() {
+        assertThat(Size.parseRoundedDown("8191PiB", Size.MiB, "e.g.").bytes()).isEqualTo(8191 * Size.PiB);
+        assertThatThrownBy(() -> Size.parseRoundedDown("8192PiB", Size.MiB, "e.g.")).hasMessageContaining("too large");
+        assertThatThrownBy(() -> Size.parseRoundedDown("9223372036854775808", Size.MiB, "e.g."))
+                .hasMessageContaining("too large");
+        assertThat(Size.parseRoundedDown("1.5GiB", Size.MiB, "e.g.").bytes()).isEqualTo(1536 * Size.MiB);
+        assertThat(Size.parseRoundedDown("0.1B", Size.MiB, "e.g.").bytes()).isZero();
+    }
+
     @Test
     void kubernetesBinaryUnitsAreIec() {
         assertThat(Size.parse("500Gi")).isEqualTo(Size.parse("500GiB"));

@@ -11,16 +11,38 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 
 /**
  * Where each field of one document was written. Locations are looked up in the composed YAML tree on demand
- * rather than copied into a map per value, because almost every lookup happens only for a problem.
+ * rather than copied into a map per value, because almost every lookup happens only for a problem. Once its file has
+ * been checked, the tree is let go ({@link #release}) and composed again from the file's text at the first lookup:
+ * a tree with its marks weighs several times the text, and keeping 10,000 of them alive made young collections
+ * copy them over and over (a third of a second of a 10,000-file validate).
  */
 public final class FieldLocations {
 
     private final String file;
-    private final Node root;
+    private final String text;
+    private final int document;
+    private volatile Node root;
 
-    FieldLocations(String file, Node root) {
+    /** {@code root} is document number {@code document} (from 0) of {@code text}, as {@link YamlDocuments} composes it. */
+    FieldLocations(String file, String text, int document, Node root) {
         this.file = file;
+        this.text = text;
+        this.document = document;
         this.root = root;
+    }
+
+    /** Lets the composed tree go; the next lookup composes the text again (the same text gives the same tree). */
+    void release() {
+        root = null;
+    }
+
+    private Node root() {
+        Node r = root;
+        if (r == null) {
+            r = YamlDocuments.compose(file, text).documents().get(document);
+            root = r;
+        }
+        return r;
     }
 
     /** The location of the value at {@code path} ({@code spec.capacity}, {@code spec.driveClasses[1]}), if present. */
@@ -45,17 +67,17 @@ public final class FieldLocations {
                 return at;
             }
             if (p.isRoot()) {
-                return at(root.getStartMark());
+                return at(root().getStartMark());
             }
         }
     }
 
     SourceLocation document() {
-        return at(root.getStartMark());
+        return at(root().getStartMark());
     }
 
     private SourceLocation find(FieldPath path, boolean wantKey) {
-        Node node = root;
+        Node node = root();
         Node keyNode = null;
         for (Object segment : path.segments()) {
             keyNode = null;

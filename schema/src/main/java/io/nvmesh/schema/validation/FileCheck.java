@@ -44,18 +44,20 @@ final class FileCheck {
         List<Node> documents = composed.documents();
         boolean onlyOneEmpty = documents.size() == 1 && composed.problem() == null && isEmpty(documents.get(0));
         if (!onlyOneEmpty) {
-            for (Node document : documents) {
-                document(file, document, manifests, problems);
+            for (int i = 0; i < documents.size(); i++) {
+                document(file, decoded.text(), i, documents.get(i), manifests, problems);
             }
         }
+        manifests.forEach(m -> m.fields().release());
         if (composed.problem() != null) {
             problems.add(composed.problem());
         }
         return new Result(manifests, problems);
     }
 
-    private void document(String file, Node root, List<LoadedManifest> manifests, List<Problem> problems) {
-        FieldLocations locations = new FieldLocations(file, root);
+    private void document(String file, String text, int index, Node root, List<LoadedManifest> manifests,
+            List<Problem> problems) {
+        FieldLocations locations = new FieldLocations(file, text, index, root);
         SourceLocation start = locations.document();
         if (isEmpty(root)) {
             problems.add(problem(start, "", "", "empty document (remove the extra '---')"));

@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.stream.Collectors;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -29,10 +31,31 @@ final class SchemaCheck {
 
     private static final Map<String, String> UNITS = Map.of("mirrors", " extra copies");
 
-    private final Map<Kind, Schema> schemas = new EnumMap<>(Kind.class);
-    private final Map<Kind, JsonNode> documents = new EnumMap<>(Kind.class);
+    /** The compiled schemas and their documents, complete before anyone reads them. */
+    private record Compiled(Map<Kind, Schema> schemas, Map<Kind, JsonNode> documents) {
+    }
 
+    private final CompletableFuture<Compiled> compiled = new CompletableFuture<>();
+
+    /**
+     * Compiles on a thread of its own (about a sixth of a second with a cold JVM), so that a command can walk its
+     * directories and read and parse files meanwhile; the first {@link #check} waits for it.
+     */
     SchemaCheck() {
+        Thread compiler = new Thread(() -> {
+            try {
+                compiled.complete(compile());
+            } catch (Throwable e) {
+                compiled.completeExceptionally(e);
+            }
+        }, "nvmesh-schema-compiler");
+        compiler.setDaemon(true);
+        compiler.start();
+    }
+
+    private static Compiled compile() {
+        Map<Kind, Schema> schemas = new EnumMap<>(Kind.class);
+        Map<Kind, JsonNode> documents = new EnumMap<>(Kind.class);
         JsonMapper mapper = JsonMapper.builder().build();
         SchemaRegistry registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
         for (Kind kind : Kind.values()) {
@@ -42,10 +65,26 @@ final class SchemaCheck {
             schemas.put(kind, schema);
             documents.put(kind, document);
         }
+        return new Compiled(schemas, documents);
+    }
+
+    private Compiled compiled() {
+        try {
+            return compiled.join();
+        } catch (CompletionException e) {
+            // As if compiled in the constructor: the failure itself, not a wrapper.
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof java.lang.Error r) {
+                throw r;
+            }
+            throw e;
+        }
     }
 
     List<Finding> check(Kind kind, JsonNode document) {
-        List<Error> errors = schemas.get(kind).validate(document);
+        List<Error> errors = compiled().schemas().get(kind).validate(document);
         if (errors.isEmpty()) {
             return List.of();
         }
@@ -189,7 +228,7 @@ final class SchemaCheck {
     }
 
     private JsonNode subschema(Kind kind, List<Object> path) {
-        JsonNode node = documents.get(kind);
+        JsonNode node = compiled().documents().get(kind);
         for (Object segment : path) {
             node = segment instanceof Integer i ? node.path(i) : node.path(String.valueOf(segment));
         }

@@ -142,6 +142,36 @@ class ManifestValidatorTest {
     }
 
     @Test
+    void locatesFieldsOfEveryDocumentAfterTheTreesAreLetGoEvenWhenALaterDocumentIsBroken() {
+        // Each manifest's YAML tree is released once its file is checked and composed again on the first lookup.
+        ValidationReport report = validate("""
+                apiVersion: nvmesh.io/v1
+                kind: DriveClass
+                metadata: {name: a}
+                spec: {selector: {}}
+                ---
+                apiVersion: nvmesh.io/v1
+                kind: DriveClass
+                metadata:
+                  name: b
+                spec:
+                  selector: {}
+                ---
+                apiVersion: nvmesh.io/v1
+                kind: [unclosed
+                """);
+
+        assertThat(report.manifests()).hasSize(2);
+        assertThat(report.problems()).singleElement().satisfies(p -> assertThat(p.line()).isEqualTo(15));
+        LoadedManifest second = report.manifests().get(1);
+        assertThat(second.fields().key("metadata.name")).contains(new SourceLocation("m.yaml", 9, 3));
+        assertThat(second.locate("spec.selector")).isEqualTo(new SourceLocation("m.yaml", 11, 13));
+        assertThat(second.fields().value("spec.selector")).isEqualTo(second.fields().value("spec.selector"));
+        assertThat(report.manifests().get(0).fields().value("metadata.name"))
+                .contains(new SourceLocation("m.yaml", 3, 18));
+    }
+
+    @Test
     void walksDirectoriesSortedSkippingHiddenOnesAndOtherExtensions(@TempDir Path dir) throws IOException {
         String drive = "apiVersion: nvmesh.io/v1\nkind: Drive\nmetadata: {name: %s}\nspec: {serial: %s}\n";
         Files.createDirectories(dir.resolve("b"));
