@@ -142,7 +142,9 @@ public final class NodeAgent {
 
     private void dial(long gen, URI base) {
         ClientUpgradeRequest request = new ClientUpgradeRequest();
-        request.setHeader("Authorization", "Bearer " + settings.token());
+        if (!settings.token().isEmpty()) {
+            request.setHeader("Authorization", "Bearer " + settings.token());
+        }
         Connection connection = new Connection(gen);
         synchronized (this) {
             if (gen != generation || state != AgentStatus.State.CONNECTING) {
@@ -152,6 +154,10 @@ public final class NodeAgent {
             redirectTo = null;
         }
         try {
+            AgentRuntime.NodeIdentity identity = runtime.identity(settings.nodeId());
+            if (identity != null) {
+                request.tag(identity); // its own certificate, on connections of its own
+            }
             runtime.client.connect(connection, AgentProtocol.endpointOf(base), request)
                     .whenComplete((s, failure) -> {
                         if (failure != null) {
