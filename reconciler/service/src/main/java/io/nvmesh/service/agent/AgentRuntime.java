@@ -14,9 +14,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.net.ssl.SSLContext;
 
+import org.eclipse.jetty.client.Destination;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.io.ClientConnectionFactory;
 import org.eclipse.jetty.io.ssl.SslClientConnectionFactory;
+import org.eclipse.jetty.util.component.LifeCycle;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.websocket.client.WebSocketClient;
@@ -104,6 +106,27 @@ public final class AgentRuntime implements AutoCloseable {
         }
         return identities.computeIfAbsent(nodeId, n -> NodeIdentity.start(n, client.getHttpClient(),
                 ReloadingClientContext.of(tls.ca(), Optional.of(files.get()[0]), Optional.of(files.get()[1]))));
+    }
+
+    /**
+     * Drops the connections of a node's own destination. A refused upgrade leaves its connection in the pool, and the
+     * next dial would reuse it, with the certificate it was made with: after a rotation the node would be refused for
+     * as long as that connection lives. A new connection looks at the certificate files first.
+     */
+    void forgetConnections(NodeIdentity identity) {
+        HttpClient http = client.getHttpClient();
+        for (Destination d : http.getDestinations()) {
+            if (d.getOrigin().getTag() == identity) {
+                http.removeDestination(d);
+                if (d instanceof LifeCycle l) {
+                    try {
+                        l.stop();
+                    } catch (Exception e) {
+                        // best effort: it is out of the client's map already
+                    }
+                }
+            }
+        }
     }
 
     /**

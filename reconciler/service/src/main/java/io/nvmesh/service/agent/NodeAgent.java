@@ -175,6 +175,12 @@ public final class NodeAgent {
         }
         int status = upgradeStatus(failure);
         lastClose = status > 0 ? "HTTP " + status : "unreachable " + base + ": " + rootMessage(failure);
+        if (status > 0) {
+            AgentRuntime.NodeIdentity identity = runtime.identity(settings.nodeId());
+            if (identity != null) {
+                runtime.forgetConnections(identity); // the next dial presents the certificate the files hold now
+            }
+        }
         if (status == 401 || status == 403) {
             LOG.log(System.Logger.Level.WARNING, () -> settings.nodeId() + ": " + base + " refused the agent credential (HTTP " + status + ")");
         }
