@@ -109,7 +109,8 @@ public final class CommandLatencyBenchmark {
                             attach.add(arrived - committedAt.get(name));
                         }
                         RecordedState state = StateFixtures.recorded(store);
-                        for (String target : servingTargets(state, name)) {
+                        // No listener saw the commit (the holder's own pass, say): nothing to measure from.
+                        for (String target : by == null ? List.<String>of() : servingTargets(state, name)) {
                             if (fleet.statuses().get(target).owner().equals(by)) {
                                 continue;
                             }

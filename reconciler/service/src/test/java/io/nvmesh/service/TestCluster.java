@@ -99,6 +99,27 @@ public final class TestCluster implements AutoCloseable {
         return AgentTls.perNode(pki.resolve(CertificateAuthority.CA_FILE), agents);
     }
 
+    /**
+     * Adds {@code n} read credentials, {@code reader-<k>} with token {@link #readerToken}: a benchmark holding
+     * thousands of event streams stays under the streams one credential may hold on an instance (32).
+     */
+    public TestCluster withReaders(int n) {
+        for (String id : List.copyOf(configs.keySet())) {
+            InstanceConfig c = configs.get(id);
+            io.nvmesh.service.config.AuthConfig auth = c.auth();
+            for (int k = 0; k < n; k++) {
+                auth = auth.with(io.nvmesh.core.credentials.Credential.ofToken("reader-" + k, Role.READ, List.of(),
+                        readerToken(k)));
+            }
+            configs.put(id, c.withAuth(auth));
+        }
+        return this;
+    }
+
+    public static String readerToken(int k) {
+        return String.format("reader-token-%06d-000000", k);
+    }
+
     /** A client context trusting the cluster's CA (none without TLS: the JVM's). */
     public javax.net.ssl.SSLContext clientContext() throws java.security.GeneralSecurityException {
         return pki == null ? javax.net.ssl.SSLContext.getDefault() : PemFiles.clientContext(
