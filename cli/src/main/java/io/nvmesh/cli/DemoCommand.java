@@ -39,11 +39,17 @@ import picocli.CommandLine.Model.CommandSpec;
             "A reconciler that exits (try kill -9 on one) leaves the others running: the demo says so and says "
                     + "when the survivors serve its nodes. It stops, with exit code 1, when the fleet or the last "
                     + "reconciler exits.",
-            "The folder (default ${NVMESH_HOME:-~/.nvmesh}/demo) is cleared and set up again on every run."
+            "The folder (default ${NVMESH_HOME:-~/.nvmesh}/demo) is cleared and set up again on every run.",
+            "TLS and client certificates are on: the demo makes a private CA in its folder (pki/ca.pem), a "
+                    + "certificate per instance, per simulated node and for its admin and reader; instances serve "
+                    + "https only, peers and agents present their certificates, and client.properties names the CA "
+                    + "and the reader's certificate so that nvmesh get/status/watch work. --insecure runs plain http "
+                    + "on loopback instead."
         },
         footerHeading = "%nExamples:%n",
         footer = {"  nvmesh demo", "  nvmesh demo --targets 48 --drives 8 --clients 32   a generated fleet instead",
-            "  nvmesh demo --no-wait --dir /tmp/nvmesh-demo", ""})
+            "  nvmesh demo --no-wait --dir /tmp/nvmesh-demo",
+            "  nvmesh demo --insecure                              plain http on loopback, no certificates", ""})
 final class DemoCommand implements Callable<Integer> {
 
     @Spec
@@ -72,6 +78,9 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--no-wait", description = "Do not wait for the samples to be reconciled.")
     boolean noWait;
 
+    @Option(names = "--insecure", description = "Plain http on loopback: no certificates, tokens only.")
+    boolean insecure;
+
     @Option(names = "--timeout", defaultValue = "120s", paramLabel = "DURATION",
             description = "How long to wait for start-up and reconciliation (default: 120s; e.g. 90s, 3m).")
     String timeout;
@@ -89,7 +98,7 @@ final class DemoCommand implements Callable<Integer> {
         DemoSetup.Prepared demo;
         try {
             demo = DemoSetup.prepare(folder.toAbsolutePath().normalize(), seed.toAbsolutePath().normalize(),
-                    instances, nodeIds(fleet));
+                    instances, nodeIds(fleet), !insecure);
         } catch (IllegalArgumentException e) {
             throw CommandException.usage("%s", e.getMessage());
         }
@@ -149,17 +158,32 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
+    /** The {@code NVMESH_CACERT/CERT/KEY} part of an export line; empty without TLS. */
+    private static String exports(io.nvmesh.cli.remote.ClientTls tls) {
+        if (tls.isNone()) {
+            return "";
+        }
+        return " NVMESH_CACERT=" + tls.cacert().orElseThrow() + " NVMESH_CERT=" + tls.cert().orElseThrow()
+                + " NVMESH_KEY=" + tls.key().orElseThrow();
+    }
+
     private static void printHowToLook(PrintWriter out, DemoSetup.Prepared demo, String controlToken) {
         String first = demo.urls().values().iterator().next().toString();
         out.println();
         out.println("nvmesh demo is running; Ctrl-C stops everything.");
         demo.urls().forEach((id, url) -> out.println("  reconciler " + id + "  " + url));
         out.println("  read token   " + demo.readToken());
+        if (demo.tls()) {
+            out.println("  CA           " + demo.pki().resolve("ca.pem") + "  (made for this demo; https only, peers "
+                    + "and agents present certificates from " + demo.pki() + ")");
+        }
         out.println("  admin token  " + demo.adminToken() + "  (also in " + demo.dir().resolve("admin.token") + ")");
         out.println("  credentials  " + demo.credentials() + "  (one per instance and node; nvmesh token list "
                 + "--file " + demo.credentials() + ")");
         out.println("  logs         " + demo.logs());
-        out.println("  dashboard    " + first + "/  (any instance; sign in with the read token)");
+        out.println("  dashboard    " + first + "/  (any instance; sign in with the read token" + (demo.tls()
+                ? "; your browser does not know the demo's CA: import " + demo.pki().resolve("ca.pem")
+                + " as an authority, or run nvmesh demo --insecure)" : ")"));
         out.println("  metrics      " + first + "/metrics  (Prometheus, read token; samples/prometheus/)");
         out.println();
         boolean defaultFolder = demo.dir().equals(ServerAddress.homeDir(System.getenv()).resolve("demo")
@@ -168,16 +192,22 @@ final class DemoCommand implements Callable<Integer> {
             out.println("Look at it (nvmesh get reads " + demo.clientFile() + "):");
         } else {
             out.println("Look at it (this folder is not the default one, so tell nvmesh get where to go):");
-            out.println("  export NVMESH_SERVER=" + first + " NVMESH_TOKEN=" + demo.readToken());
+            out.println("  export NVMESH_SERVER=" + first + " NVMESH_TOKEN=" + demo.readToken() + exports(
+                    demo.readerTls()));
         }
         out.println("  ./nvmesh status");
         out.println("  ./nvmesh get volumes");
         out.println("  ./nvmesh get targets   |  get drives  |  get clients  |  get cluster  |  get capacity");
         out.println("  ./nvmesh watch 'volume/*' 'drive/*'      (live events)");
         out.println("  ./nvmesh describe volume <name>");
-        out.println("  curl -s -H 'Authorization: Bearer " + demo.readToken() + "' " + first + "/v1/volumes");
-        out.println("  curl -s -X POST -H 'Authorization: Bearer " + demo.adminToken() + "' " + first
+        String curl = demo.tls() ? "curl -s --cacert " + demo.pki().resolve("ca.pem") + " " : "curl -s ";
+        out.println("  " + curl + "-H 'Authorization: Bearer " + demo.readToken() + "' " + first + "/v1/volumes");
+        out.println("  " + curl + "-X POST -H 'Authorization: Bearer " + demo.adminToken() + "' " + first
                 + "/v1/hooks/git");
+        if (demo.tls()) {
+            out.println("As the admin, by certificate and token (the same caller, demo-admin):");
+            out.println("  export NVMESH_TOKEN=" + demo.adminToken() + exports(demo.adminTls()));
+        }
         out.println("Fail a drive in the simulated fleet: curl -X POST -H 'Authorization: Bearer " + controlToken
                 + "' '<control>/fail-drive?serial=<serial>' (the control URL is on the 'control' line of "
                 + demo.logs().resolve("sim.log") + "; serials: ./nvmesh get drives)");

@@ -111,7 +111,13 @@ public final class DemoRunner {
             args.addAll(List.of("--targets", Integer.toString(fleet.targets()), "--drives",
                     Integer.toString(fleet.drives()), "--clients", Integer.toString(fleet.clients())));
         }
-        args.addAll(List.of("--agent-tokens", demo.agentTokens().toString()));
+        if (demo.tls()) {
+            // Each node presents its own certificate, as a real host would; no token is handed to the simulator.
+            args.addAll(List.of("--cacert", demo.pki().resolve("ca.pem").toString(), "--agent-certs",
+                    demo.agentCertificates().toString()));
+        } else {
+            args.addAll(List.of("--agent-tokens", demo.agentTokens().toString()));
+        }
         ProcessBuilder sim = new ProcessBuilder(jars.command(ServiceJars.SIM_MAIN, args));
         sim.environment().put("NVMESH_SIM_CONTROL_TOKEN", simControlToken); // not on the command line: ps shows it
         sim.directory(demo.dir().toFile());
@@ -251,6 +257,6 @@ public final class DemoRunner {
 
     private ServerClient client(String id) {
         return clients.computeIfAbsent(id, i -> new ServerClient(new ServerAddress(demo.urls().get(i),
-                demo.readToken(), "demo")));
+                demo.readToken(), "demo", demo.readerTls())));
     }
 }

@@ -2,6 +2,7 @@ package io.nvmesh.service;
 
 import io.nvmesh.service.agent.AgentRuntime;
 import io.nvmesh.service.agent.AgentStatus;
+import io.nvmesh.service.agent.AgentTls;
 import io.nvmesh.service.agent.NodeKind;
 import io.nvmesh.service.sim.SimulatedFleet;
 
@@ -30,7 +31,10 @@ import java.util.function.BooleanSupplier;
  *     io.nvmesh.service.AgentsFailoverScenario
  * </pre>
  *
- * The table goes to standard output and to {@code reconciler/service/target/agents-failover.txt}.
+ * The table goes to standard output and to {@code reconciler/service/target/agents-failover.txt}. Each round runs
+ * twice, plain and with TLS and client certificates (instances serve https, present their certificates to their
+ * peers, and every node presents its own; no tokens for the agents), one after the other, so that both see the same
+ * load; {@code plain} or {@code tls} as first argument runs only that.
  */
 public final class AgentsFailoverScenario {
 
@@ -49,19 +53,27 @@ public final class AgentsFailoverScenario {
         table.append(String.format(Locale.ROOT, "Node agents: connections and failover (3 instances + %,d targets x %d "
                 + "drives + %,d clients in one JVM, loopback, heartbeat %d ms, dead after %d missed; agents back off "
                 + "100 ms -> 1 s with jitter)%n%n", TARGETS, DRIVES, CLIENTS, INTERVAL.toMillis(), MISSED));
-        table.append("| killed | all connected after start | targets per instance | clients per instance "
+        List<Boolean> transports = args.length > 0 && args[0].equals("plain") ? List.of(false)
+                : args.length > 0 && args[0].equals("tls") ? List.of(true) : List.of(false, true);
+        table.append("| killed | transport | all connected after start | targets per instance | clients per instance "
                 + "| max/avg | heap after GC | dead declared after | orphan reconnected p50 / p90 / max "
                 + "| every node at its owner after | moved | moved from survivors | orphans' first close |\n");
-        table.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        table.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         System.out.print(table);
         Path data = Files.createTempDirectory("nvmesh-agents-scenario");
         // One unreported round first: the JIT compiles Jetty, Jackson and our paths, which otherwise makes the first
         // measured round look a second or two slower than the others.
-        System.out.println("(warm-up round, not reported: " + run("r3", data.resolve("warm-up")) + ")");
+        Path pki = data.resolve("pki");
+        for (boolean tls : transports) {
+            System.out.println("(warm-up round, not reported: " + run("r3", data.resolve("warm-up-" + tls), tls, pki)
+                    + ")");
+        }
         for (String victim : List.of("r1", "r2", "r3")) {
-            String row = run(victim, data.resolve(victim));
-            System.out.println(row);
-            table.append(row).append('\n');
+            for (boolean tls : transports) {
+                String row = run(victim, data.resolve(victim + "-" + tls), tls, pki);
+                System.out.println(row);
+                table.append(row).append('\n');
+            }
         }
         Path file = Path.of("reconciler/service/target/agents-failover.txt");
         if (!Files.isDirectory(file.getParent())) {
@@ -72,14 +84,23 @@ public final class AgentsFailoverScenario {
         System.exit(0);
     }
 
-    private static String run(String victim, Path data) throws IOException, InterruptedException {
+    private static String run(String victim, Path data, boolean tls, Path pki)
+            throws IOException, InterruptedException {
         Files.createDirectories(data);
-        try (TestCluster cluster = new TestCluster(3, INTERVAL, MISSED, data).startAll();
-             AgentRuntime runtime = AgentRuntime.start("scenario")) {
+        SimulatedFleet fleet = SimulatedFleet.create(new SimulatedFleet.Spec(TARGETS, DRIVES, CLIENTS, 1));
+        TestCluster configured = new TestCluster(3, INTERVAL, MISSED, data);
+        AgentTls agentTls = AgentTls.NONE;
+        if (tls) {
+            configured.withTls(pki);
+            List<String> nodes = new java.util.ArrayList<>(fleet.targetIds());
+            nodes.addAll(fleet.clientIds());
+            agentTls = configured.agentTls(nodes);
+        }
+        try (TestCluster cluster = configured.startAll();
+             AgentRuntime runtime = AgentRuntime.start("scenario", agentTls)) {
             poll(() -> cluster.running().stream().allMatch(n -> n.view().live().size() == 3));
-            SimulatedFleet fleet = SimulatedFleet.create(new SimulatedFleet.Spec(TARGETS, DRIVES, CLIENTS, 1));
             long t0 = System.nanoTime();
-            fleet.connect(runtime, cluster.urls(), TestCluster.AGENT);
+            fleet.connect(runtime, cluster.urls(), tls ? node -> "" : node -> TestCluster.AGENT);
             poll(() -> everyNodeAtItsOwner(cluster, fleet.statuses()));
             long connectMillis = (System.nanoTime() - t0) / 1_000_000;
 
@@ -138,9 +159,9 @@ public final class AgentsFailoverScenario {
             }
             fleet.close();
             long[] back = backAt.values().stream().mapToLong(Long::longValue).sorted().toArray();
-            String row = String.format(Locale.ROOT, "| %s | %,d ms | %s | %s | %.3f | %,d MiB | %,d ms | %,d / %,d / %,d ms "
+            String row = String.format(Locale.ROOT, "| %s | %s | %,d ms | %s | %s | %.3f | %,d MiB | %,d ms | %,d / %,d / %,d ms "
                             + "| %,d ms | %,d of %,d (%.1f %%) | %d | %s |",
-                    victim, connectMillis, targets, clients, maxOverAvg, heap >> 20, deadMillis,
+                    victim, tls ? "TLS+mTLS" : "plain", connectMillis, targets, clients, maxOverAvg, heap >> 20, deadMillis,
                     back[back.length / 2], back[back.length * 9 / 10], back[back.length - 1], failoverMillis, moved,
                     before.size(), 100.0 * moved / before.size(), movedFromSurvivors, lastCloses);
             return row;

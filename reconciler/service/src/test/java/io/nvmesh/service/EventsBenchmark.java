@@ -32,29 +32,40 @@ import java.util.concurrent.locks.LockSupport;
  * <p>The streams are read by a child JVM of their own ({@link Clients}), as real consumers would be: in one JVM, the
  * instances and the 2,000 client streams shared one heap, and that heap's collections (150-400 ms with the serial
  * collector) were most of the p99. {@code --one-jvm} as the second argument reads them in this JVM, as before. Latency
- * is by the host's wall clock in microseconds ({@link #wallMicros}), the one clock two JVMs share.
+ * is by the host's wall clock in microseconds ({@link #wallMicros}), the one clock two JVMs share. {@code --tls}
+ * (anywhere after the first argument) runs the instances with TLS and client certificates (https, peers presenting
+ * their certificates to each other; the streams trust the cluster's CA and use the read token).
  */
 public final class EventsBenchmark {
 
     private static final int SUBSCRIBERS = 2_000;
     private static final int ROUNDS = 5;
     private static final int RATE_PER_SECOND = 2_000;
+    static final int READERS = 70;
 
     private EventsBenchmark() {
     }
 
     public static void main(String[] args) throws Exception {
         Path out = Path.of(args.length > 0 ? args[0] : "reconciler/service/target/events-benchmark.txt");
-        boolean oneJvm = args.length > 1 && args[1].equals("--one-jvm");
+        List<String> flags = List.of(args).subList(Math.min(1, args.length), args.length);
+        boolean oneJvm = flags.contains("--one-jvm");
+        boolean tls = flags.contains("--tls");
         Path dir = Files.createTempDirectory("nvmesh-events-bench");
+        // 2,000 streams: more read credentials than one, as one may hold 32 streams per instance (StreamLimits).
+        TestCluster configured = new TestCluster(3, Duration.ofMillis(200), 5, dir).withReaders(READERS);
+        if (tls) {
+            configured.withTls(dir.resolve("pki"));
+        }
         List<String[]> rows = new ArrayList<>();
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
+                .sslContext(configured.clientContext())
                 .executor(Executors.newFixedThreadPool(4, r -> {
                     Thread t = new Thread(r, "bench-sse");
                     t.setDaemon(true);
                     return t;
                 })).build();
-        try (TestCluster cluster = new TestCluster(3, Duration.ofMillis(200), 5, dir).startAll()) {
+        try (TestCluster cluster = configured.startAll()) {
             List<String> ids = cluster.ids();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (!cluster.running().stream().allMatch(n -> n.view().members().stream().allMatch(m -> m.alive()))) {
@@ -66,7 +77,7 @@ public final class EventsBenchmark {
             long t = System.nanoTime();
             List<String> urls = ids.stream().map(id -> cluster.url(id).toString()).toList();
             Streams streams = oneJvm ? new Streams(http, urls) : null;
-            ChildClients child = oneJvm ? null : ChildClients.start(urls);
+            ChildClients child = oneJvm ? null : ChildClients.start(urls, tls ? dir.resolve("pki/ca.pem") : null);
             if (streams != null) {
                 awaitCount(streams.connected, SUBSCRIBERS, "SSE streams");
             } else {
@@ -141,6 +152,8 @@ public final class EventsBenchmark {
                     "%,d requests carrying %,d events (watched events only: each crosses once)", messages, sent)));
             rows.add(row("events that reached an instance without subscribers", unwanted + ""));
             rows.add(row("events delivered to the wrong stream", wrong + ""));
+            rows.add(row("transport", tls ? "TLS + client certificates between instances (https; streams trust the "
+                    + "cluster's CA, read token)" : "plain http"));
             rows.add(row("client streams read by", oneJvm ? "the benchmark's own JVM (--one-jvm)"
                     : "a child JVM of their own"));
         } finally {
@@ -173,7 +186,7 @@ public final class EventsBenchmark {
                 String topic = "volume/v-" + i;
                 URI uri = URI.create(urls.get(i % urls.size()) + "/v1/events?topic=" + topic);
                 HttpRequest request = HttpRequest.newBuilder(uri)
-                        .header("Authorization", "Bearer " + TestCluster.READ).GET().build();
+                        .header("Authorization", "Bearer " + TestCluster.readerToken(i % READERS)).GET().build();
                 http.sendAsync(request, HttpResponse.BodyHandlers.fromLineSubscriber(new Lines(topic, this)));
             }
         }
@@ -236,6 +249,9 @@ public final class EventsBenchmark {
 
         public static void main(String[] args) throws Exception {
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
+                    .sslContext(args.length > 1 ? io.nvmesh.core.certs.PemFiles.clientContext(
+                            java.util.Optional.of(Path.of(args[1])), java.util.Optional.empty(),
+                            java.util.Optional.empty()) : javax.net.ssl.SSLContext.getDefault())
                     .executor(Executors.newFixedThreadPool(4, r -> {
                         Thread t = new Thread(r, "bench-sse");
                         t.setDaemon(true);
@@ -272,12 +288,15 @@ public final class EventsBenchmark {
                     java.nio.charset.StandardCharsets.UTF_8));
         }
 
-        static ChildClients start(List<String> urls) throws java.io.IOException {
+        static ChildClients start(List<String> urls, Path ca) throws java.io.IOException {
             List<String> cmd = new ArrayList<>();
             cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             cmd.addAll(List.of("-XX:+UseSerialGC", "-XX:+AlwaysPreTouch", "-Xms256m", "-Xmx512m",
                     "-Dchronicle.analytics.disable=true", "-cp", System.getProperty("java.class.path"),
                     Clients.class.getName(), String.join(",", urls)));
+            if (ca != null) {
+                cmd.add(ca.toString());
+            }
             Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
             STARTED.add(p);
             return new ChildClients(p);
@@ -314,7 +333,8 @@ public final class EventsBenchmark {
     }
 
     private static void awaitCount(AtomicInteger n, int want, String what) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        // 2,000 TLS handshakes on a loaded 2-core machine take minutes; opening them is not what is measured.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(600);
         while (n.get() < want) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException(what + ": " + n.get() + " of " + want);

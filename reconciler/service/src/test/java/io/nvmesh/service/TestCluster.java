@@ -1,9 +1,15 @@
 package io.nvmesh.service;
 
+import io.nvmesh.core.certs.CertificateAuthority;
+import io.nvmesh.core.certs.CertificateName;
+import io.nvmesh.core.certs.PemFiles;
+import io.nvmesh.core.credentials.Role;
 import io.nvmesh.core.net.LoopbackPorts;
+import io.nvmesh.service.agent.AgentTls;
 import io.nvmesh.service.agent.AgentStatus;
 import io.nvmesh.service.cluster.Member;
 import io.nvmesh.service.config.InstanceConfig;
+import io.nvmesh.service.config.TlsConfig;
 import io.nvmesh.service.sim.SimulatedFleet;
 
 import java.net.URI;
@@ -27,6 +33,8 @@ public final class TestCluster implements AutoCloseable {
 
     private final Map<String, InstanceConfig> configs = new LinkedHashMap<>();
     private final Map<String, ReconcilerNode> running = new LinkedHashMap<>();
+    private String scheme = "http";
+    private Path pki;
 
     public TestCluster(int size, Duration interval, int missed, Path dataDir) {
         this(size, interval, missed, dataDir, "", Duration.ofSeconds(2));
@@ -52,6 +60,72 @@ public final class TestCluster implements AutoCloseable {
         });
     }
 
+    /**
+     * Every instance serves TLS only, with a certificate from the CA in {@code pki} (made there if absent), asks for
+     * client certificates ({@code clientAuth: want}: readers may use tokens) and presents its own to its peers (mTLS).
+     * Call before {@link #startAll}; agents get theirs from {@link #agentTls}.
+     */
+    public TestCluster withTls(Path pki) throws java.io.IOException {
+        this.pki = pki;
+        this.scheme = "https";
+        java.nio.file.Files.createDirectories(pki);
+        CertificateAuthority ca = java.nio.file.Files.exists(pki.resolve(CertificateAuthority.CA_FILE))
+                ? CertificateAuthority.load(pki) : CertificateAuthority.createIn(pki, "test", Duration.ofDays(30));
+        for (String id : List.copyOf(configs.keySet())) {
+            ca.issue(new CertificateName(Role.INSTANCE, id, List.of()), List.of("127.0.0.1"), Duration.ofDays(1))
+                    .write(pki, id);
+            InstanceConfig c = configs.get(id);
+            List<Member> peers = c.peers().stream().map(m -> new Member(m.id(), URI.create(m.url().toString()
+                    .replaceFirst("^http:", "https:")))).toList();
+            configs.put(id, c.withPeers(peers).withTls(TlsConfig.of(pki.resolve(id + ".pem"),
+                    pki.resolve(id + "-key.pem"), java.util.Optional.of(pki.resolve(CertificateAuthority.CA_FILE)))));
+        }
+        return this;
+    }
+
+    /**
+     * The fleet's TLS: the cluster's CA, and a certificate per node in {@code pki/agents} (made for the nodes that have
+     * none yet), each naming its node under the fleet's credential ({@code fleet}, nodes {@code *}).
+     */
+    public AgentTls agentTls(List<String> nodes) throws java.io.IOException {
+        Path agents = java.nio.file.Files.createDirectories(pki.resolve("agents"));
+        CertificateAuthority ca = CertificateAuthority.load(pki);
+        for (String node : nodes) {
+            if (!java.nio.file.Files.exists(agents.resolve(node + ".pem"))) {
+                ca.issue(new CertificateName(Role.AGENT, "fleet", List.of(node)), List.of(), Duration.ofDays(1))
+                        .write(agents, node);
+            }
+        }
+        return AgentTls.perNode(pki.resolve(CertificateAuthority.CA_FILE), agents);
+    }
+
+    /**
+     * Adds {@code n} read credentials, {@code reader-<k>} with token {@link #readerToken}: a benchmark holding
+     * thousands of event streams stays under the streams one credential may hold on an instance (32).
+     */
+    public TestCluster withReaders(int n) {
+        for (String id : List.copyOf(configs.keySet())) {
+            InstanceConfig c = configs.get(id);
+            io.nvmesh.service.config.AuthConfig auth = c.auth();
+            for (int k = 0; k < n; k++) {
+                auth = auth.with(io.nvmesh.core.credentials.Credential.ofToken("reader-" + k, Role.READ, List.of(),
+                        readerToken(k)));
+            }
+            configs.put(id, c.withAuth(auth));
+        }
+        return this;
+    }
+
+    public static String readerToken(int k) {
+        return String.format("reader-token-%06d-000000", k);
+    }
+
+    /** A client context trusting the cluster's CA (none without TLS: the JVM's). */
+    public javax.net.ssl.SSLContext clientContext() throws java.security.GeneralSecurityException {
+        return pki == null ? javax.net.ssl.SSLContext.getDefault() : PemFiles.clientContext(
+                java.util.Optional.of(pki.resolve(CertificateAuthority.CA_FILE)), java.util.Optional.empty(),
+                java.util.Optional.empty());
+    }
 
     public TestCluster startAll() {
         configs.keySet().forEach(this::start);
@@ -81,13 +155,13 @@ public final class TestCluster implements AutoCloseable {
 
     /** Base URLs of every configured instance, running or not. */
     List<URI> urls() {
-        return configs.values().stream().map(c -> URI.create("http://" + c.listenHost() + ":" + c.listenPort()))
-                .toList();
+        return configs.values().stream().map(c -> URI.create(scheme + "://" + c.listenHost() + ":"
+                + c.listenPort())).toList();
     }
 
     public URI url(String id) {
         InstanceConfig c = configs.get(id);
-        return URI.create("http://" + c.listenHost() + ":" + c.listenPort());
+        return URI.create(scheme + "://" + c.listenHost() + ":" + c.listenPort());
     }
 
     public List<String> ids() {

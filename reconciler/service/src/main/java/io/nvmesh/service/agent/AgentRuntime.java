@@ -1,35 +1,70 @@
 package io.nvmesh.service.agent;
 
+import io.nvmesh.core.certs.ReloadingClientContext;
+
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import javax.net.ssl.SSLContext;
+
+import org.eclipse.jetty.client.Destination;
 import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.io.ClientConnectionFactory;
+import org.eclipse.jetty.io.ssl.SslClientConnectionFactory;
+import org.eclipse.jetty.util.component.LifeCycle;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.websocket.client.WebSocketClient;
 
 /**
  * What many agents in one process share: one WebSocket client (one selector, one small thread pool) and one scheduler
  * thread for reports and retries. A thousand agents cost a thousand connections, not a thousand threads.
+ *
+ * <p>Over TLS ({@link AgentTls}), a node with a certificate of its own dials with a {@link NodeIdentity} as the
+ * request's tag: Jetty keeps a separate destination (connection pool) per tag and lets the tag replace the TLS layer
+ * of its connections, so the node's connections carry its own certificate and TLS sessions of their own, on the same
+ * selector and threads as everyone else's. Sessions of one node can never be resumed by another.
  */
 public final class AgentRuntime implements AutoCloseable {
 
     final WebSocketClient client;
     final ScheduledExecutorService scheduler;
+    private final AgentTls tls;
+    private final Map<String, NodeIdentity> identities = new ConcurrentHashMap<>();
 
-    private AgentRuntime(WebSocketClient client, ScheduledExecutorService scheduler) {
+    private AgentRuntime(WebSocketClient client, ScheduledExecutorService scheduler, AgentTls tls) {
         this.client = client;
         this.scheduler = scheduler;
+        this.tls = tls;
     }
 
     /** @param name used in thread names */
     public static AgentRuntime start(String name) {
+        return start(name, AgentTls.NONE);
+    }
+
+    /**
+     * @param name used in thread names
+     * @param tls  the CA trusted for https instances and the certificates presented
+     * @throws IllegalArgumentException naming a TLS file that does not read
+     */
+    public static AgentRuntime start(String name, AgentTls tls) {
+        SslContextFactory.Client ssl = new SslContextFactory.Client();
+        if (!tls.equals(AgentTls.NONE)) {
+            ssl.setSslContext(ReloadingClientContext.of(tls.ca(), tls.certificate(), tls.key()));
+        }
         QueuedThreadPool threads = new QueuedThreadPool(16, 2);
         threads.setName("nvmesh-agents-" + name);
         threads.setDaemon(true);
         HttpClient http = new HttpClient();
+        http.setSslContextFactory(ssl);
         http.setExecutor(threads);
         http.setName("nvmesh-agents-" + name);
         http.setConnectTimeout(2_000);
@@ -51,7 +86,97 @@ public final class AgentRuntime implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        return new AgentRuntime(client, scheduler);
+        return new AgentRuntime(client, scheduler, tls);
+    }
+
+    /**
+     * The tag that makes {@code nodeId}'s connections present its own certificate, when the certificate folder holds
+     * one for it; null otherwise (the runtime's certificate, if any, is presented).
+     *
+     * @throws IllegalArgumentException naming its files when they do not read
+     */
+    NodeIdentity identity(String nodeId) {
+        NodeIdentity known = identities.get(nodeId);
+        if (known != null) {
+            return known;
+        }
+        Optional<Path[]> files = tls.ownFiles(nodeId);
+        if (files.isEmpty()) {
+            return null;
+        }
+        return identities.computeIfAbsent(nodeId, n -> NodeIdentity.start(n, client.getHttpClient(),
+                ReloadingClientContext.of(tls.ca(), Optional.of(files.get()[0]), Optional.of(files.get()[1]))));
+    }
+
+    /**
+     * Drops the connections of a node's own destination. A refused upgrade leaves its connection in the pool, and the
+     * next dial would reuse it, with the certificate it was made with: after a rotation the node would be refused for
+     * as long as that connection lives. A new connection looks at the certificate files first.
+     */
+    void forgetConnections(NodeIdentity identity) {
+        HttpClient http = client.getHttpClient();
+        for (Destination d : http.getDestinations()) {
+            if (d.getOrigin().getTag() == identity) {
+                http.removeDestination(d);
+                if (d instanceof LifeCycle l) {
+                    try {
+                        l.stop();
+                    } catch (Exception e) {
+                        // best effort: it is out of the client's map already
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * One node's TLS: a started {@link SslContextFactory.Client} over a context of its own, put in place of the
+     * shared one when Jetty builds a connection for a destination tagged with it. Equal to itself only, so each node
+     * has its own destination.
+     */
+    static final class NodeIdentity implements ClientConnectionFactory.Decorator {
+
+        private final String nodeId;
+        private final HttpClient http;
+        private final SslContextFactory.Client ssl;
+
+        private NodeIdentity(String nodeId, HttpClient http, SslContextFactory.Client ssl) {
+            this.nodeId = nodeId;
+            this.http = http;
+            this.ssl = ssl;
+        }
+
+        static NodeIdentity start(String nodeId, HttpClient http, SSLContext context) {
+            SslContextFactory.Client ssl = new SslContextFactory.Client();
+            ssl.setSslContext(context);
+            try {
+                ssl.start();
+            } catch (Exception e) {
+                throw new IllegalStateException(nodeId + ": TLS did not start: " + e.getMessage(), e);
+            }
+            return new NodeIdentity(nodeId, http, ssl);
+        }
+
+        @Override
+        public ClientConnectionFactory apply(ClientConnectionFactory factory) {
+            if (factory instanceof SslClientConnectionFactory shared) {
+                return http.getClientConnector().newSslClientConnectionFactory(ssl, shared.getWrapped());
+            }
+            return factory; // plain http: nothing to present
+        }
+
+        void stop() {
+            try {
+                ssl.stop();
+            } catch (Exception e) {
+                // best effort
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "agent " + nodeId;
+        }
     }
 
     /** Stops the timer and closes every connection without a goodbye. */
@@ -61,6 +186,7 @@ public final class AgentRuntime implements AutoCloseable {
         try {
             scheduler.awaitTermination(2, TimeUnit.SECONDS);
             client.stop();
+            identities.values().forEach(NodeIdentity::stop);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {

@@ -11,7 +11,8 @@ import java.util.Objects;
  * @param nodeId       the node's id
  * @param kind         target or client
  * @param instances    base URLs of reconciler instances to dial (any of them; non-owners redirect)
- * @param token        this node's agent credential, sent as a bearer token on the upgrade request
+ * @param token        this node's agent credential, sent as a bearer token on the upgrade request; empty when the
+ *                     node's client certificate alone says who it is ({@link AgentTls})
  * @param protocols    versions offered in hello ({@link AgentProtocol#VERSIONS} outside tests)
  * @param backoffBase  first retry delay after a failure
  * @param backoffMax   longest retry delay

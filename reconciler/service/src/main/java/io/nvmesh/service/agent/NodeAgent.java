@@ -142,7 +142,9 @@ public final class NodeAgent {
 
     private void dial(long gen, URI base) {
         ClientUpgradeRequest request = new ClientUpgradeRequest();
-        request.setHeader("Authorization", "Bearer " + settings.token());
+        if (!settings.token().isEmpty()) {
+            request.setHeader("Authorization", "Bearer " + settings.token());
+        }
         Connection connection = new Connection(gen);
         synchronized (this) {
             if (gen != generation || state != AgentStatus.State.CONNECTING) {
@@ -152,6 +154,10 @@ public final class NodeAgent {
             redirectTo = null;
         }
         try {
+            AgentRuntime.NodeIdentity identity = runtime.identity(settings.nodeId());
+            if (identity != null) {
+                request.tag(identity); // its own certificate, on connections of its own
+            }
             runtime.client.connect(connection, AgentProtocol.endpointOf(base), request)
                     .whenComplete((s, failure) -> {
                         if (failure != null) {
@@ -169,6 +175,12 @@ public final class NodeAgent {
         }
         int status = upgradeStatus(failure);
         lastClose = status > 0 ? "HTTP " + status : "unreachable " + base + ": " + rootMessage(failure);
+        if (status > 0) {
+            AgentRuntime.NodeIdentity identity = runtime.identity(settings.nodeId());
+            if (identity != null) {
+                runtime.forgetConnections(identity); // the next dial presents the certificate the files hold now
+            }
+        }
         if (status == 401 || status == 403) {
             LOG.log(System.Logger.Level.WARNING, () -> settings.nodeId() + ": " + base + " refused the agent credential (HTTP " + status + ")");
         }

@@ -50,6 +50,10 @@ public record TlsConfig(Path certificate, Path key, Optional<Path> clientCa, Cli
         return new TlsConfig(certificate, key, clientCa, auth, ca);
     }
 
+    public TlsConfig withCa(Optional<Path> serverCa) {
+        return new TlsConfig(certificate, key, clientCa, clientAuth, serverCa);
+    }
+
     /** The CA bundle peers' server certificates are checked against. */
     public Optional<Path> trustedCa() {
         return ca.or(() -> clientCa);

@@ -1,6 +1,6 @@
 package io.nvmesh.service.http;
 
-import io.nvmesh.core.certs.PemFiles;
+import io.nvmesh.core.certs.ReloadingClientContext;
 import io.nvmesh.service.config.TlsConfig;
 
 import java.nio.charset.StandardCharsets;
@@ -27,11 +27,12 @@ final class PeerCalls {
     /**
      * What an instance presents when it dials an https peer: its own certificate and key as client certificate, and
      * the CA bundle ({@code tls.ca}, else {@code tls.clientCa}) peers' certificates must chain to; host names are
-     * checked. The files are read once: a rotated certificate is presented after a restart (docs/security.md).
+     * checked. The files are read again when they change: new connections present a rotated certificate, no restart
+     * (docs/security.md).
      */
     public static SslContextFactory.Client clientTls(TlsConfig tls) {
         SslContextFactory.Client factory = new SslContextFactory.Client();
-        factory.setSslContext(PemFiles.clientContext(tls.trustedCa(), Optional.of(tls.certificate()),
+        factory.setSslContext(ReloadingClientContext.of(tls.trustedCa(), Optional.of(tls.certificate()),
                 Optional.of(tls.key())));
         return factory;
     }

@@ -3,6 +3,7 @@ package io.nvmesh.service.sim;
 import io.nvmesh.core.allocation.Inventory;
 import io.nvmesh.core.inventory.InventoryFile;
 import io.nvmesh.schema.Problem;
+import io.nvmesh.service.agent.AgentTls;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -22,6 +23,11 @@ import java.util.stream.Collectors;
  * simulated node presents its own agent token, read from a file of {@code node-id token} lines ({@code nvmesh demo}
  * writes one); or every node presents one token ({@code --agent-token}, or {@code NVMESH_AGENT_TOKEN} so that it
  * need not show in the process list), whose credential must then speak for every node ({@code nodes: ["*"]}).
+ * Over TLS ({@code https} URLs), {@code --cacert FILE} names the CA bundle the instances' certificates chain to, and
+ * each node presents a client certificate: its own from {@code --agent-certs DIR} ({@code <node-id>.pem} and {@code
+ * <node-id>-key.pem}, as {@code nvmesh certs issue --agent <node-id>} and {@code nvmesh demo} write them), or one for
+ * every node ({@code --cert FILE --key FILE}, naming every node). With certificates, tokens are optional: a node's
+ * certificate says who it is. The files are read again when they change.
  * The control's bearer token comes from {@code --control-token} or {@code NVMESH_SIM_CONTROL_TOKEN}; without either,
  * a random one is made and printed as {@code control-token <token>}. Prints {@code control http://...} once ready;
  * stops on SIGTERM.
@@ -61,6 +67,7 @@ public final class SimMain {
     static String usage() {
         return "usage: SimMain --connect URL[,URL...] [--targets 48] [--drives 8] [--clients 32] [--seed 1] "
                 + "[--inventory FILE] [--agent-tokens FILE | --agent-token T | env NVMESH_AGENT_TOKEN] "
+                + "[--cacert FILE] [--agent-certs DIR | --cert FILE --key FILE] "
                 + "[--control 127.0.0.1:0] [--control-token T | env " + CONTROL_TOKEN_ENV + "] [--ack-delay-ms 200]";
     }
 
@@ -86,6 +93,10 @@ public final class SimMain {
         String inventory = null;
         int ackDelayMillis = 200;
         String controlToken = System.getenv(CONTROL_TOKEN_ENV);
+        java.util.Optional<Path> cacert = java.util.Optional.empty();
+        java.util.Optional<Path> cert = java.util.Optional.empty();
+        java.util.Optional<Path> key = java.util.Optional.empty();
+        java.util.Optional<Path> certDir = java.util.Optional.empty();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (i + 1 >= args.length) {
@@ -112,22 +123,30 @@ public final class SimMain {
                 case "--control-token" -> controlToken = v;
                 case "--inventory" -> inventory = v;
                 case "--ack-delay-ms" -> ackDelayMillis = number(a, v);
+                case "--cacert" -> cacert = java.util.Optional.of(readable(a, v));
+                case "--cert" -> cert = java.util.Optional.of(readable(a, v));
+                case "--key" -> key = java.util.Optional.of(readable(a, v));
+                case "--agent-certs" -> certDir = java.util.Optional.of(Path.of(v));
                 default -> throw new IllegalArgumentException("unknown option " + a);
             }
         }
         if (connect.isEmpty()) {
             throw new IllegalArgumentException("--connect is required");
         }
+        AgentTls tls = new AgentTls(cacert, cert, key, certDir);
+        boolean certificates = cert.isPresent() || certDir.isPresent();
         java.util.function.Function<String, String> tokenOf;
         if (tokensFile != null) {
             java.util.Map<String, String> tokens = readTokens(tokensFile);
-            tokenOf = tokens::get;
+            tokenOf = certificates ? node -> tokens.getOrDefault(node, "") : tokens::get;
         } else if (token != null && !token.isBlank()) {
             String one = token;
             tokenOf = node -> one;
+        } else if (certificates) {
+            tokenOf = node -> "";
         } else {
-            throw new IllegalArgumentException("agent credentials are required (--agent-tokens FILE, --agent-token or "
-                    + "NVMESH_AGENT_TOKEN)");
+            throw new IllegalArgumentException("agent credentials are required (--agent-certs DIR, --cert and --key, "
+                    + "--agent-tokens FILE, --agent-token or NVMESH_AGENT_TOKEN)");
         }
         int colon = control.lastIndexOf(':');
         if (colon < 1) {
@@ -143,14 +162,22 @@ public final class SimMain {
         if (madeToken) {
             controlToken = randomToken();
         }
-        for (String id : fleet.targetIds()) {
+        List<String> ids = new ArrayList<>(fleet.targetIds());
+        ids.addAll(fleet.clientIds());
+        for (String id : ids) {
             requireToken(tokenOf, id);
-        }
-        for (String id : fleet.clientIds()) {
-            requireToken(tokenOf, id);
+            if (certDir.isPresent() && cert.isEmpty() && !Files.isRegularFile(certDir.get().resolve(id + ".pem"))) {
+                throw new IllegalArgumentException("--agent-certs " + certDir.get() + " has no certificate for node "
+                        + id + " (" + id + ".pem and " + id + "-key.pem; nvmesh certs issue --agent " + id + ")");
+            }
         }
         SimControl ctl = SimControl.start(host, port, fleet, controlToken);
-        fleet.connect(connect, tokenOf);
+        try {
+            fleet.connect(connect, tls, tokenOf);
+        } catch (RuntimeException e) {
+            ctl.close();
+            throw e;
+        }
         if (inventory == null) {
             out.println("fleet " + targets + " targets x " + drives + " drives, " + clients + " clients, seed " + seed);
         } else {
@@ -215,6 +242,14 @@ public final class SimMain {
         InventoryFile.Result r = InventoryFile.parse(file, bytes);
         return r.inventory().orElseThrow(() -> new IllegalArgumentException("--inventory " + file + ": "
                 + r.problems().stream().map(Problem::render).collect(Collectors.joining("; "))));
+    }
+
+    private static Path readable(String option, String v) {
+        Path p = Path.of(v);
+        if (!Files.isReadable(p)) {
+            throw new IllegalArgumentException(option + " " + v + ": no such file, or not readable");
+        }
+        return p;
     }
 
     private static int number(String option, String v) {

@@ -9,6 +9,7 @@ import io.nvmesh.service.agent.AgentMessage;
 import io.nvmesh.service.agent.AgentRuntime;
 import io.nvmesh.service.agent.AgentSettings;
 import io.nvmesh.service.agent.AgentStatus;
+import io.nvmesh.service.agent.AgentTls;
 import io.nvmesh.service.agent.NodeAgent;
 import io.nvmesh.service.agent.NodeKind;
 
@@ -132,7 +133,18 @@ public final class SimulatedFleet implements AutoCloseable {
 
     /** Starts every agent on a runtime of its own, each with its own node's token. */
     public synchronized void connect(List<URI> instances, java.util.function.Function<String, String> tokenOf) {
-        AgentRuntime rt = AgentRuntime.start("sim");
+        connect(instances, AgentTls.NONE, tokenOf);
+    }
+
+    /**
+     * Starts every agent on a runtime of its own speaking TLS as {@code tls} says (each node its own certificate from
+     * its folder), each with its own node's token; an empty token sends none (the certificate names the node).
+     *
+     * @throws IllegalArgumentException naming a TLS file that does not read
+     */
+    public synchronized void connect(List<URI> instances, AgentTls tls,
+                                     java.util.function.Function<String, String> tokenOf) {
+        AgentRuntime rt = AgentRuntime.start("sim", tls);
         ownsRuntime = true;
         connect(rt, instances, tokenOf);
     }

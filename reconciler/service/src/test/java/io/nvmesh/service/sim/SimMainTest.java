@@ -92,6 +92,44 @@ class SimMainTest {
     }
 
     @Test
+    void overTlsEachNodePresentsItsOwnCertificateFromTheFolderAndNeedsNoToken() throws Exception {
+        io.nvmesh.core.certs.CertificateAuthority ca = io.nvmesh.core.certs.CertificateAuthority.createIn(data,
+                "test", Duration.ofDays(30));
+        ca.issue(new io.nvmesh.core.certs.CertificateName(io.nvmesh.core.credentials.Role.INSTANCE, "r1", List.of()),
+                List.of("127.0.0.1"), Duration.ofDays(1)).write(data, "r1");
+        Path agents = java.nio.file.Files.createDirectories(data.resolve("agents"));
+        List<String> nodes = List.of("t-001", "t-002", "c-001");
+        List<io.nvmesh.core.credentials.Credential> credentials = new java.util.ArrayList<>();
+        for (String n : nodes) {
+            ca.issue(new io.nvmesh.core.certs.CertificateName(io.nvmesh.core.credentials.Role.AGENT, n, List.of(n)),
+                    List.of(), Duration.ofDays(1)).write(agents, n);
+            credentials.add(io.nvmesh.core.credentials.Credential.ofToken(n, io.nvmesh.core.credentials.Role.AGENT,
+                    List.of(n), "never-handed-out-" + n + "-0000000"));
+        }
+        Path file = data.resolve("credentials.yaml");
+        io.nvmesh.core.credentials.CredentialsFile.write(file, io.nvmesh.core.credentials.Credentials.of(credentials));
+        InstanceConfig config = InstanceConfig.defaults("r1", data.resolve("r1")).withListen("127.0.0.1", 0)
+                .withAuth(io.nvmesh.service.config.AuthConfig.none().withCredentialsFile(file))
+                .withTls(io.nvmesh.service.config.TlsConfig.of(data.resolve("r1.pem"), data.resolve("r1-key.pem"),
+                        java.util.Optional.of(data.resolve("ca.pem")))
+                        .withClientAuth(io.nvmesh.service.config.TlsConfig.ClientAuth.NEED));
+        try (ReconcilerNode node = ReconcilerNode.start(config);
+             SimMain.Running sim = SimMain.start(new PrintWriter(new StringWriter()), null, "--targets", "2",
+                     "--drives", "1", "--clients", "1", "--connect", node.url().toString(), "--cacert",
+                     data.resolve("ca.pem").toString(), "--agent-certs", agents.toString())) {
+            await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(node.agents().connectedNodes())
+                    .containsExactlyInAnyOrderElementsOf(nodes));
+        }
+
+        java.nio.file.Files.delete(agents.resolve("c-001.pem"));
+        assertThatThrownBy(() -> SimMain.start(new PrintWriter(new StringWriter()), null, "--targets", "2",
+                "--drives", "1", "--clients", "1", "--connect", "https://127.0.0.1:1", "--agent-certs",
+                agents.toString()))
+                .hasMessage("--agent-certs " + agents + " has no certificate for node c-001 (c-001.pem and "
+                        + "c-001-key.pem; nvmesh certs issue --agent c-001)");
+    }
+
+    @Test
     void theControlAnswersOnlyItsToken() throws Exception {
         SimulatedFleet fleet = SimulatedFleet.create(new SimulatedFleet.Spec(1, 1, 0, 1));
         try (SimControl control = SimControl.start("127.0.0.1", 0, fleet, "the-right-token")) {
