@@ -87,7 +87,8 @@ final class LocalGitStore extends GitStore {
 
     /**
      * JGit takes a loose ref file that holds no commit id for a missing ref (with a warning in its log). For a state
-     * ref that is the worst answer: "no state yet". A ref file that exists but does not parse is an error here.
+     * ref that is the worst answer: "no state yet". A ref file that exists but does not parse is an error here; one
+     * that holds a commit id was written between JGit's look and ours (a ref being created), and is the answer.
      */
     @Override
     ObjectId tip(String fullRef) throws IOException {
@@ -95,7 +96,18 @@ final class LocalGitStore extends GitStore {
         if (id == null) {
             Path loose = repo.getDirectory().toPath().resolve(fullRef);
             if (Files.isRegularFile(loose)) {
-                String content = new String(Files.readAllBytes(loose), java.nio.charset.StandardCharsets.UTF_8).strip();
+                String content;
+                try {
+                    content = new String(Files.readAllBytes(loose), java.nio.charset.StandardCharsets.UTF_8).strip();
+                } catch (java.nio.file.NoSuchFileException gone) {
+                    return null; // deleted since we looked: missing, as JGit said
+                }
+                if (ObjectId.isId(content)) {
+                    // Not garbage: the ref was being created. JGit looked before the writer renamed its lock file
+                    // into place, this look came after. The file is the ref now (RefCreationRaceTest).
+                    ObjectId again = super.tip(fullRef);
+                    return again != null ? again : ObjectId.fromString(content);
+                }
                 throw new StateStoreException(fullRef + " in " + repo.getDirectory() + " is unreadable: its file holds \""
                         + (content.length() > 60 ? content.substring(0, 60) + "..." : content)
                         + "\", not a commit id");
