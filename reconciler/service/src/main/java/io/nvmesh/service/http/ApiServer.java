@@ -220,6 +220,8 @@ public final class ApiServer implements AutoCloseable {
         EventEndpoints eventEndpoints = events == null ? null : EventEndpoints.of(events, membership, maxClockSkew);
         if (eventEndpoints != null) {
             routes.addAll(eventEndpoints.routes());
+            // A revoked or expired credential ends its open event streams too, not only its agent sessions.
+            credentials.addListener(() -> eventEndpoints.closeRevoked(credentials::stillHolds));
         }
         ServerWebSocketContainer container = ServerWebSocketContainer.ensure(server);
         container.setIdleTimeout(AGENT_IDLE_TIMEOUT);

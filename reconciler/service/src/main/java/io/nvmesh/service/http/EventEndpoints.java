@@ -128,6 +128,8 @@ final class EventEndpoints {
     private final Set<String> members;
     /** How far ahead of this instance's clock a peer's incarnation may begin ({@code cluster.maxClockSkew}). */
     private final Duration maxAhead;
+    /** Every open consumer stream (SSE or WebSocket) and whose credential it was opened with. */
+    private final Map<StreamPump<?>, Caller> open = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** @param members the configured peers (self excluded) */
     EventEndpoints(EventHub hub, String self, Set<String> members) {
@@ -139,6 +141,37 @@ final class EventEndpoints {
         this.self = self;
         this.members = Set.copyOf(members);
         this.maxAhead = maxAhead;
+    }
+
+    /**
+     * Ends every open event stream whose credential no longer holds (revoked, expired, narrowed): called when the
+     * credentials file changes, as agent sessions are closed then. An SSE response is aborted (the consumer sees the
+     * stream end and must authenticate again to reopen it); a WebSocket is closed with 1008 (policy violation).
+     */
+    void closeRevoked(java.util.function.Predicate<Caller> stillHolds) {
+        open.forEach((stream, caller) -> {
+            if (!stillHolds.test(caller)) {
+                stream.finish(new RevokedException(caller));
+            }
+        });
+    }
+
+    /** How many consumer streams are open (for tests and the instance's view). */
+    int openStreams() {
+        return open.size();
+    }
+
+    /** Tracks {@code stream} until it finishes; a stream of a credential revoked meanwhile ends at once. */
+    void opened(StreamPump<?> stream, Caller caller) {
+        open.put(stream, caller);
+        stream.onFinished(() -> open.remove(stream));
+    }
+
+    /** Why a stream was ended by this instance: its credential no longer holds. */
+    static final class RevokedException extends RuntimeException {
+        RevokedException(Caller caller) {
+            super("the credential of " + caller.name() + " was revoked or expired", null, false, false);
+        }
     }
 
     /** The endpoints of {@code hub}, taking events and interest from the configured peers of {@code membership}. */
@@ -347,6 +380,7 @@ final class EventEndpoints {
                 StreamLimits.Lease lease = lease(caller, wanted);
                 stream = new SseStream(response, callback);
                 subscription = subscribe(wanted, stream::signal, lease);
+                opened(stream, caller);
             } catch (ApiException e) {
                 problem(response, callback, path, e);
                 return true;

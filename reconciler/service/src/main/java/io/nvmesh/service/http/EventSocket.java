@@ -43,12 +43,15 @@ public final class EventSocket implements Session.Listener.AutoDemanding {
     private final EventEndpoints endpoints;
     private final EventEndpoints.StreamRequest wanted;
     private final StreamLimits.Lease lease;
+    private final Caller caller;
     private volatile Frames frames;
 
-    private EventSocket(EventEndpoints endpoints, EventEndpoints.StreamRequest wanted, StreamLimits.Lease lease) {
+    private EventSocket(EventEndpoints endpoints, EventEndpoints.StreamRequest wanted, StreamLimits.Lease lease,
+                        Caller caller) {
         this.endpoints = endpoints;
         this.wanted = wanted;
         this.lease = lease;
+        this.caller = caller;
     }
 
     /** Checks the token and the query, then upgrades; any problem is the same HTTP problem as on the SSE stream. */
@@ -84,7 +87,7 @@ public final class EventSocket implements Session.Listener.AutoDemanding {
                 if (selectProtocol) {
                     upgradeResponse.setAcceptedSubProtocol(PROTOCOL);
                 }
-                return new EventSocket(endpoints, wanted, place);
+                return new EventSocket(endpoints, wanted, place, caller);
             }, request, response, callback)) {
                 place.close();
                 throw upgradeRequired();
@@ -120,6 +123,7 @@ public final class EventSocket implements Session.Listener.AutoDemanding {
             session.close(1011, e.getMessage(), org.eclipse.jetty.websocket.api.Callback.NOOP);
             return;
         }
+        endpoints.opened(f, caller);
         f.start(subscription, "{\"subscribed\":" + new String(Json.write(List.copyOf(subscription.filters())),
                 java.nio.charset.StandardCharsets.UTF_8) + "}");
     }
@@ -154,6 +158,10 @@ public final class EventSocket implements Session.Listener.AutoDemanding {
 
         Frames(Session session) {
             super(x -> {
+                if (x instanceof EventEndpoints.RevokedException revoked) {
+                    // 1008: policy violation; the consumer must authenticate again.
+                    session.close(1008, revoked.getMessage(), org.eclipse.jetty.websocket.api.Callback.NOOP);
+                }
             });
             this.session = session;
         }

@@ -27,6 +27,7 @@ abstract class StreamPump<C> {
     private volatile Subscription subscription;
     private volatile boolean finished;
     private final Consumer<Throwable> onFinish;
+    private final java.util.List<Runnable> finishedListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** @param onFinish called once, when a write failed or {@link #finish} was called */
     StreamPump(Consumer<Throwable> onFinish) {
@@ -99,14 +100,28 @@ abstract class StreamPump<C> {
 
     /** Stops pumping and closes the subscription. Idempotent. */
     final void finish(Throwable x) {
-        if (finished) {
-            return;
+        synchronized (this) {
+            if (finished) {
+                return;
+            }
+            finished = true;
         }
-        finished = true;
         Subscription s = subscription;
         if (s != null) {
             s.close();
         }
-        onFinish.accept(x);
+        try {
+            onFinish.accept(x);
+        } finally {
+            finishedListeners.forEach(Runnable::run);
+        }
+    }
+
+    /** Runs {@code listener} once this stream finishes (at once if it has). */
+    final void onFinished(Runnable listener) {
+        finishedListeners.add(listener);
+        if (finished && finishedListeners.remove(listener)) {
+            listener.run();
+        }
     }
 }

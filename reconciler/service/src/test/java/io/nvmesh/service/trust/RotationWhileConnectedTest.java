@@ -217,6 +217,32 @@ class RotationWhileConnectedTest {
         assertThat(resumed.received(TOPICS.get(0))).containsExactly(next);
     }
 
+    /**
+     * Rotating a token keeps its caller's streams (the caller still holds a credential); removing the caller's
+     * credential ends them: the SSE response stops, the WebSocket closes with 1008. Another caller's stream carries on.
+     */
+    @Test
+    void removingACredentialEndsItsOpenEventStreamsAndNoOneElses() throws Exception {
+        String auditor = "auditor-token-0000000003";
+        writeCredentials(List.of(OLD), List.of(auditor));
+        await().atMost(BOUND).until(() -> status(auditor) == 200);
+        HttpClient http = client();
+        SseSubscriber sse = new SseSubscriber(http, OLD);
+        WsSubscriber ws = new WsSubscriber(http, OLD);
+        SseSubscriber kept = new SseSubscriber(http, auditor);
+        await().atMost(BOUND).until(() -> sse.subscribed && ws.subscribed && kept.subscribed);
+
+        writeCredentials(List.of(), List.of(auditor));
+
+        await().atMost(BOUND).until(() -> sse.ended && ws.closed != null);
+        assertThat(ws.closed).startsWith("1008 ").contains("watcher");
+        long seq = r1.events().publish(TOPICS.get(0), "test", Map.of("i", 1)).seq();
+        await().atMost(BOUND).until(() -> kept.received(TOPICS.get(0)).contains(seq));
+        assertThat(kept.ended).as("the auditor's stream").isFalse();
+        assertThat(sse.received(TOPICS.get(0))).as("nothing reached the removed caller after").doesNotContain(seq);
+        assertThat(status(OLD)).isEqualTo(401);
+    }
+
     // ---- the subscribers ----
 
     /** An SSE stream read line by line; never reconnects. */
@@ -400,9 +426,17 @@ class RotationWhileConnectedTest {
 
     /** The watcher's credential with the given tokens (old and new side by side while rotating), and t-001's. */
     private void writeCredentials(List<String> watcherTokens) throws Exception {
+        writeCredentials(watcherTokens, List.of());
+    }
+
+    /** The watcher's tokens (one credential, "watcher"), and tokens of another reader, "auditor". */
+    private void writeCredentials(List<String> watcherTokens, List<String> auditorTokens) throws Exception {
         List<Credential> all = new ArrayList<>();
         for (String t : watcherTokens) {
             all.add(Credential.ofToken("watcher", Role.READ, List.of(), t));
+        }
+        for (String t : auditorTokens) {
+            all.add(Credential.ofToken("auditor", Role.READ, List.of(), t));
         }
         all.add(Credential.ofToken("t-001", Role.AGENT, List.of("t-001"), "agent-token-never-handed-out-1"));
         CredentialsFile.write(credentials, Credentials.of(all));
