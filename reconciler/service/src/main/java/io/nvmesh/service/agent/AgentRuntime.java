@@ -16,16 +16,47 @@ import org.eclipse.jetty.websocket.client.WebSocketClient;
  */
 public final class AgentRuntime implements AutoCloseable {
 
+    /**
+     * How often a welcomed agent pings its owner when it has heard nothing else, and how long a silence makes it give
+     * the owner up. A crashed owner's connection closes at once; a paused or cut-off one stays open and silent, and
+     * only this notices it (instances answer pings by themselves, Jetty sends the pong).
+     */
+    public static final Duration PING_EVERY = Duration.ofMillis(500);
+    public static final Duration SILENT_AFTER = Duration.ofMillis(1_500);
+
     final WebSocketClient client;
     final ScheduledExecutorService scheduler;
+    final long pingEveryMillis;
+    final long silentAfterNanos;
+    volatile AgentJournal journal = AgentJournal.NONE;
 
-    private AgentRuntime(WebSocketClient client, ScheduledExecutorService scheduler) {
+    private AgentRuntime(WebSocketClient client, ScheduledExecutorService scheduler, Duration pingEvery,
+                         Duration silentAfter) {
         this.client = client;
         this.scheduler = scheduler;
+        this.pingEveryMillis = pingEvery.toMillis();
+        this.silentAfterNanos = silentAfter.toNanos();
+    }
+
+    /** Every session of every agent on this runtime is told to {@code j} from now on. */
+    public void journal(AgentJournal j) {
+        this.journal = java.util.Objects.requireNonNull(j, "journal");
     }
 
     /** @param name used in thread names */
     public static AgentRuntime start(String name) {
+        return start(name, PING_EVERY, SILENT_AFTER);
+    }
+
+    /**
+     * @param pingEvery   a welcomed agent pings its owner after this long without a word from it
+     * @param silentAfter and gives the owner up (dials another instance) after this long without one
+     */
+    public static AgentRuntime start(String name, Duration pingEvery, Duration silentAfter) {
+        if (pingEvery.toMillis() < 1 || silentAfter.compareTo(pingEvery) <= 0) {
+            throw new IllegalArgumentException("need 1 ms <= pingEvery < silentAfter, got " + pingEvery + ", "
+                    + silentAfter);
+        }
         QueuedThreadPool threads = new QueuedThreadPool(16, 2);
         threads.setName("nvmesh-agents-" + name);
         threads.setDaemon(true);
@@ -51,7 +82,7 @@ public final class AgentRuntime implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        return new AgentRuntime(client, scheduler);
+        return new AgentRuntime(client, scheduler, pingEvery, silentAfter);
     }
 
     /** Stops the timer and closes every connection without a goodbye. */
