@@ -148,8 +148,9 @@ public final class ProcessFailoverScenario {
         }
 
         private static String cell(Failover f) {
-            return String.format(Locale.ROOT, "dead after %d ms; orphans %d / %d / **%d ms**; moved %d of %d "
-                    + "(orphans %d), %d between survivors", f.deadMillis, f.reconnectP50, f.reconnectP90,
+            return String.format(Locale.ROOT, "%sdead after %d ms; orphans %d / %d / **%d ms**; moved %d of %d "
+                    + "(orphans %d), %d between survivors", f.refusedMillis < 0 ? "" : "port refused after "
+                    + f.refusedMillis + " ms, ", f.deadMillis, f.reconnectP50, f.reconnectP90,
                     f.reconnectMax, f.moved, NODES, f.orphans, f.movedBetweenSurvivors);
         }
 
@@ -227,7 +228,8 @@ public final class ProcessFailoverScenario {
         });
         Process victimProcess = instances.get(victim);
         // Silent first: SIGSTOP, the survivors take over, SIGCONT, everything goes back where it was; then SIGKILL.
-        Failover silent = failover(victim, survivors, before, () -> signal(victimProcess, "STOP"));
+        URI victimUrl = urls.get(victim);
+        Failover silent = failover(victim, victimUrl, survivors, before, () -> signal(victimProcess, "STOP"));
         signal(victimProcess, "CONT");
         await("every node back at its owner after SIGCONT", START_BOUND, () -> {
             Map<String, int[]> now = new TreeMap<>();
@@ -236,21 +238,44 @@ public final class ProcessFailoverScenario {
             return urls.values().stream().allMatch(u -> get(u, "/v1/cluster").map(c -> c.get("live").size() == 3)
                     .orElse(false)) && owners(urls.values()).equals(before);
         });
-        Failover crash = failover(victim, survivors, before, victimProcess::destroyForcibly);
+        Failover crash = failover(victim, victimUrl, survivors, before, victimProcess::destroyForcibly);
         return new Row(run, victim, connectMillis, new TreeMap<>(connections), maxOverAvg, heap, rss, cpu, fleetCpu,
                 crash, silent);
     }
 
     /** One failover: what {@code stop} did to the victim until every orphan is at a survivor. */
-    private record Failover(long deadMillis, long reconnectP50, long reconnectP90, long reconnectMax, int orphans,
+    private record Failover(long refusedMillis, long deadMillis, long reconnectP50, long reconnectP90, long reconnectMax, int orphans,
                             int moved, int movedBetweenSurvivors) {
     }
 
-    private Failover failover(String victim, List<URI> survivors, Map<String, String> before, Runnable stop)
-            throws InterruptedException {
+    private Failover failover(String victim, URI victimUrl, List<URI> survivors, Map<String, String> before,
+                              Runnable stop) throws InterruptedException {
         long stoppedAt = System.currentTimeMillis();
         long k0 = System.nanoTime();
         stop.run();
+        System.out.println("stopped " + victim + " at " + stoppedAt);
+        // When the victim's port starts refusing connections: the kernel closes a killed process's sockets only once
+        // it has torn the process down, and no survivor or agent can learn of the death before that.
+        long[] refusedNanos = {-1};
+        Thread watch = new Thread(() -> {
+            while (refusedNanos[0] < 0 && System.nanoTime() - k0 < FAILOVER_BOUND.toNanos()) {
+                try (java.net.Socket probe = new java.net.Socket()) {
+                    probe.connect(new java.net.InetSocketAddress(victimUrl.getHost(), victimUrl.getPort()), 100);
+                } catch (java.net.ConnectException e) {
+                    refusedNanos[0] = System.nanoTime() - k0;
+                    return;
+                } catch (IOException e) {
+                    // a timeout: a stopped process's kernel queues the connection; keep looking
+                }
+                try {
+                    TimeUnit.MILLISECONDS.sleep(5);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "scenario-port-watch");
+        watch.setDaemon(true);
+        watch.start();
         long[] deadNanos = {-1};
         await("every orphan at its new owner", FAILOVER_BOUND, () -> {
             if (deadNanos[0] < 0 && survivors.stream().allMatch(u -> get(u, "/v1/cluster")
@@ -282,7 +307,23 @@ public final class ProcessFailoverScenario {
             }
         }
         reconnect.sort(null);
-        return new Failover(deadNanos[0] / 1_000_000, percentile(reconnect, 50), percentile(reconnect, 90),
+        watch.interrupt();
+        Map<String, List<Long>> byOwnerKind = new TreeMap<>();
+        before.forEach((key, owner) -> {
+            if (owner.equals(victim)) {
+                byOwnerKind.computeIfAbsent(after.get(key) + " " + key.substring(0, key.indexOf('/')),
+                        k -> new ArrayList<>()).add(connectedSince.getOrDefault(key, Long.MAX_VALUE) - stoppedAt);
+            }
+        });
+        byOwnerKind.forEach((k, v) -> {
+            v.sort(null);
+            System.out.println("  " + k + ": " + v.size() + " min " + v.get(0) + " p50 " + v.get(v.size() / 2)
+                    + " max " + v.get(v.size() - 1));
+        });
+        System.out.println("reconnect ms (every 25th): " + java.util.stream.IntStream.range(0, reconnect.size())
+                .filter(i -> i % 25 == 0 || i == reconnect.size() - 1).mapToObj(i -> reconnect.get(i).toString())
+                .collect(java.util.stream.Collectors.joining(" ")));
+        return new Failover(refusedNanos[0] < 0 ? -1 : refusedNanos[0] / 1_000_000, deadNanos[0] / 1_000_000, percentile(reconnect, 50), percentile(reconnect, 90),
                 reconnect.isEmpty() ? 0 : reconnect.get(reconnect.size() - 1), reconnect.size(), moved,
                 movedBetweenSurvivors);
     }

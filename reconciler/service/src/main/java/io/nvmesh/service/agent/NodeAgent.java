@@ -285,8 +285,9 @@ public final class NodeAgent {
         if (keepalive != null) {
             keepalive.cancel(false);
         }
-        keepalive = runtime.scheduler.scheduleAtFixedRate(() -> keepalive(gen), runtime.pingEveryMillis,
-                runtime.pingEveryMillis, TimeUnit.MILLISECONDS);
+        // Looked at twice per ping interval, so a silent owner is given up at most half an interval late.
+        long every = Math.max(1, runtime.pingEveryMillis / 2);
+        keepalive = runtime.scheduler.scheduleAtFixedRate(() -> keepalive(gen), every, every, TimeUnit.MILLISECONDS);
         runtime.journal.welcomed(settings.nodeId(), gen, owner);
     }
 

@@ -234,6 +234,7 @@ public final class Membership implements AutoCloseable {
                 return;
             }
             p.probing = true;
+            p.suspicion = why;
             p.suspectedSinceNanos = now;
             p.refusals = 0;
         }
@@ -277,9 +278,10 @@ public final class Membership implements AutoCloseable {
                 p.probing = false;
                 p.presumed = false;
                 int refusals = p.refusals;
+                String why = p.suspicion;
                 LOG.log(System.Logger.Level.INFO, () -> self.id() + ": " + p.member.id() + " is dead (" + refusals
                         + " connects refused in " + (now - p.suspectedSinceNanos) / 1_000_000 + " ms, silent for "
-                        + (now - p.lastHeardNanos) / 1_000_000 + " ms)");
+                        + (now - p.lastHeardNanos) / 1_000_000 + " ms; suspected because " + why + ")");
                 publish();
                 return;
             }
@@ -486,6 +488,7 @@ public final class Membership implements AutoCloseable {
         /** Being probed after a {@link #suspect}; since when, and how many refusals in a row so far. */
         boolean probing;
         long suspectedSinceNanos;
+        String suspicion = "";
         int refusals;
         /** When a probe last found something accepting at the peer's port (0: never). */
         long lastAcceptedNanos;
