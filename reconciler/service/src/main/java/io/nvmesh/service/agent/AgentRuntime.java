@@ -19,10 +19,12 @@ public final class AgentRuntime implements AutoCloseable {
     /**
      * How often a welcomed agent pings its owner when it has heard nothing else, and how long a silence makes it give
      * the owner up. A crashed owner's connection closes at once; a paused or cut-off one stays open and silent, and
-     * only this notices it (instances answer pings by themselves, Jetty sends the pong).
+     * only this notices it (instances answer pings by themselves, Jetty sends the pong). Longer than the instances'
+     * dead-after (1.5 s): on a loaded machine pongs come late, and an agent that leaves a live owner costs a hold and
+     * a move back (1.5 s gave up live owners by the hundred in the failover runner at a load average of 15).
      */
     public static final Duration PING_EVERY = Duration.ofMillis(500);
-    public static final Duration SILENT_AFTER = Duration.ofMillis(1_500);
+    public static final Duration SILENT_AFTER = Duration.ofMillis(2_000);
 
     final WebSocketClient client;
     final ScheduledExecutorService scheduler;

@@ -51,6 +51,7 @@ public final class NodeAgent {
     /** Pings while welcomed; gives the owner up after {@link AgentRuntime#SILENT_AFTER} without a word from it. */
     private ScheduledFuture<?> keepalive;
     private long lastHeardNanos;
+    private long lastKeepaliveNanos;
     private long reportSeq;
     private String owner = "";
     private String ownerUrl = "";
@@ -282,6 +283,7 @@ public final class NodeAgent {
         reports = runtime.scheduler.scheduleAtFixedRate(this::report, 0, w.reportIntervalMillis(),
                 TimeUnit.MILLISECONDS);
         lastHeardNanos = System.nanoTime();
+        lastKeepaliveNanos = 0;
         if (keepalive != null) {
             keepalive.cancel(false);
         }
@@ -293,7 +295,7 @@ public final class NodeAgent {
 
     /**
      * Pings the owner when it has been quiet for a ping interval, and gives it up when quiet for longer than {@link
-     * AgentRuntime#SILENT_AFTER}: a paused or cut-off owner keeps the connection open and says nothing. The session is
+     * AgentRuntime#SILENT_AFTER} (not counting time this check itself was late: a starved agent is not a silent owner): a paused or cut-off owner keeps the connection open and says nothing. The session is
      * dropped without a closing handshake (its socket closed, so nothing the owner sends later can reach this node)
      * and the agent dials another instance at once, which holds the hello until membership declares the owner dead.
      */
@@ -305,7 +307,14 @@ public final class NodeAgent {
                 return;
             }
             s = session;
-            long quiet = System.nanoTime() - lastHeardNanos;
+            long now = System.nanoTime();
+            if (lastKeepaliveNanos != 0 && now - lastKeepaliveNanos > runtime.pingEveryMillis * 1_000_000L) {
+                // This check itself ran late (this process starved or paused): the quiet may be ours, not the
+                // owner's. Give the owner a ping interval to answer.
+                lastHeardNanos = Math.max(lastHeardNanos, now - runtime.pingEveryMillis * 1_000_000L);
+            }
+            lastKeepaliveNanos = now;
+            long quiet = now - lastHeardNanos;
             giveUp = quiet > runtime.silentAfterNanos;
             if (giveUp) {
                 String was = owner;

@@ -323,7 +323,7 @@ public final class Membership implements AutoCloseable {
                 if (failure != null) {
                     LOG.log(System.Logger.Level.DEBUG, () -> self.id() + ": no heartbeat reply from " + p.member.id()
                             + ": " + failure);
-                    suspect(p.member.id(), "a heartbeat failed: " + failure);
+                    suspect(p.member.id(), "a heartbeat failed (" + failure.getClass().getSimpleName() + ")");
                 } else if (!answer.id().equals(p.member.id())) {
                     LOG.log(System.Logger.Level.WARNING, () -> self.id() + ": " + p.member.url() + " answered as "
                             + answer.id() + ", not as " + p.member.id() + "; check the peers configuration");
