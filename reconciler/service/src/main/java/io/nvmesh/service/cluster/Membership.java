@@ -273,7 +273,8 @@ public final class Membership implements AutoCloseable {
                 return;
             }
             p.refusals++;
-            if (p.refusals >= REFUSALS_FOR_DEATH && p.lastHeardNanos < p.suspectedSinceNanos) {
+            // Any word from the peer since the suspicion began ended the probing (heard), so here it has said nothing.
+            if (p.refusals >= REFUSALS_FOR_DEATH) {
                 p.alive = false;
                 p.probing = false;
                 p.presumed = false;
