@@ -33,9 +33,11 @@ import tools.jackson.databind.json.JsonMapper;
  * with the production defaults (heartbeat 500 ms, dead after 3 missed, ε 0.25). Once every node is connected to its
  * owner and the cluster has run for a while, it records per instance: connections, heap (after the last GC, from
  * {@code GET /v1/instance}), resident memory ({@code VmRSS} of {@code /proc/<pid>/status}) and CPU over a steady-state
- * window ({@code utime + stime} of {@code /proc/<pid>/stat}, as % of one core). Then it kills one instance with
- * SIGKILL and measures how long until every orphaned node is connected to its new owner (from the survivors'
- * {@code connectedSinceMillis}), and which nodes moved. One run per instance killed (r1, r2, r3 in turn).
+ * window ({@code utime + stime} of {@code /proc/<pid>/stat}, as % of one core). Then it stops one instance with
+ * SIGSTOP (a silent failure: its sockets stay open, nothing answers) and measures how long until every orphaned node
+ * is connected to a survivor (from the survivors' {@code connectedSinceMillis}) and which nodes moved; resumes it with
+ * SIGCONT and waits until every node is back at its owner; then kills it with SIGKILL (a crash: its sockets close at
+ * once) and measures the same. One run per victim (r1, r2, r3 in turn).
  *
  * <pre>
  * bench/failover.sh [RUNS]
@@ -88,16 +90,18 @@ public final class ProcessFailoverScenario {
         StringBuilder out = new StringBuilder();
         out.append(String.format(Locale.ROOT, "Failover with real processes: 3 reconciler JVMs + 1 simulated fleet JVM "
                 + "(%,d targets x %d drives + %,d clients), loopback, heartbeat 500 ms, dead after 3 missed, "
-                + "eps 0.25; one instance killed with SIGKILL per run.%n", TARGETS, DRIVES, CLIENTS));
+                + "eps 0.25; per run one instance is stopped with SIGSTOP (silent failure), resumed with SIGCONT once its nodes "
+                + "failed over, and then killed with SIGKILL (crash).%n", TARGETS, DRIVES, CLIENTS));
         out.append("Instance JVM flags: ").append(String.join(" ", instanceFlags())).append('\n');
         out.append("Started ").append(Instant.now()).append(", load average ").append(loadAverage()).append("\n\n");
-        out.append("| run | killed | all connected after start | nodes per instance (targets+clients) | max/avg "
+        out.append("| run | victim | all connected after start | nodes per instance (targets+clients) | max/avg "
                 + "| heap after GC per instance | RSS per instance | CPU per instance (steady, % of a core) "
-                + "| fleet CPU | dead declared after | orphans reconnected p50 / p90 / max | moved | "
-                + "moved between survivors |\n");
-        out.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+                + "| fleet CPU | crash (SIGKILL): dead declared, orphans reconnected p50 / p90 / max, moved "
+                + "| silent (SIGSTOP): the same |\n");
+        out.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
         System.out.print(out);
         boolean allMet = true;
+        List<Row> rows = new ArrayList<>();
         List<String> victims = List.of("r1", "r2", "r3");
         for (int i = 0; i < runs; i++) {
             Path dir = Files.createTempDirectory("nvmesh-failover-" + (i + 1) + "-");
@@ -105,7 +109,9 @@ public final class ProcessFailoverScenario {
             try {
                 Row row = run(i + 1, victims.get(i % 3), dir);
                 line = row.markdown();
-                allMet &= row.maxOverAvg <= 1.25 && row.reconnectMax <= 3_000 && row.movedBetweenSurvivors == 0;
+                rows.add(row);
+                allMet &= row.maxOverAvg <= 1.25 && row.crash.reconnectMax <= 1_000 && row.silent.reconnectMax <= 3_000
+                        && row.crash.movedBetweenSurvivors == 0 && row.silent.movedBetweenSurvivors == 0;
             } catch (IllegalStateException e) {
                 // A run that does not reach its steady state or its failover in time is a result too: say so.
                 line = "| " + (i + 1) + " | " + victims.get(i % 3) + " | failed: " + e.getMessage() + " |";
@@ -116,9 +122,11 @@ public final class ProcessFailoverScenario {
             System.out.println(line);
             out.append(line).append('\n');
         }
+        out.append('\n').append(summary("crash (SIGKILL)", rows.stream().map(Row::crash).toList()));
+        out.append(summary("silent (SIGSTOP)", rows.stream().map(Row::silent).toList()));
         out.append("\nFinished ").append(Instant.now()).append(", load average ").append(loadAverage())
-                .append("; targets: max/avg <= 1.25, every orphan reconnected <= 3 s, only the dead instance's nodes "
-                        + "move: ").append(allMet ? "met" : "NOT met").append('\n');
+                .append("; targets: max/avg <= 1.25, every orphan reconnected <= 1 s after a crash and <= 3 s after "
+                        + "a SIGSTOP, only the victim's nodes move: ").append(allMet ? "met" : "NOT met").append('\n');
         Files.createDirectories(file.toAbsolutePath().getParent());
         Files.writeString(file, out.toString());
         System.out.println("\n" + out.substring(out.lastIndexOf("Finished")) + "written to " + file);
@@ -127,19 +135,23 @@ public final class ProcessFailoverScenario {
 
     private record Row(int run, String victim, long connectMillis, Map<String, int[]> connections, double maxOverAvg,
                        Map<String, Long> heapAfterGc, Map<String, Long> rss, Map<String, Double> cpu, double fleetCpu,
-                       long deadMillis, long reconnectP50, long reconnectP90, long reconnectMax, int orphans,
-                       int moved, int movedBetweenSurvivors) {
+                       Failover crash, Failover silent) {
 
         String markdown() {
             StringBuilder conn = new StringBuilder();
             connections.forEach((id, c) -> conn.append(conn.length() == 0 ? "" : ", ").append(id).append(' ')
                     .append(c[0] + c[1]).append(" (").append(c[0]).append('+').append(c[1]).append(')'));
-            return String.format(Locale.ROOT, "| %d | %s | %.1f s | %s | %.2f | %s | %s | %s | %.0f %% | %d ms "
-                            + "| %d / %d / %d ms | %d of %d (%.1f %%), orphans %d | %d |",
+            return String.format(Locale.ROOT, "| %d | %s | %.1f s | %s | %.2f | %s | %s | %s | %.0f %% | %s | %s |",
                     run, victim, connectMillis / 1000.0, conn, maxOverAvg, join(heapAfterGc, v -> mib(v)),
                     join(rss, v -> mib(v)), join(cpu, v -> String.format(Locale.ROOT, "%.0f %%", v)), fleetCpu,
-                    deadMillis, reconnectP50, reconnectP90, reconnectMax, moved, NODES, 100.0 * moved / NODES,
-                    orphans, movedBetweenSurvivors);
+                    cell(crash), cell(silent));
+        }
+
+        private static String cell(Failover f) {
+            return String.format(Locale.ROOT, "%sdead after %d ms; orphans %d / %d / **%d ms**; moved %d of %d "
+                    + "(orphans %d), %d between survivors", f.refusedMillis < 0 ? "" : "port refused after "
+                    + f.refusedMillis + " ms, ", f.deadMillis, f.reconnectP50, f.reconnectP90,
+                    f.reconnectMax, f.moved, NODES, f.orphans, f.movedBetweenSurvivors);
         }
 
         private static <V> String join(Map<String, V> m, java.util.function.Function<V, String> f) {
@@ -214,9 +226,56 @@ public final class ProcessFailoverScenario {
                 survivors.add(u);
             }
         });
-        long killedAt = System.currentTimeMillis();
+        Process victimProcess = instances.get(victim);
+        // Silent first: SIGSTOP, the survivors take over, SIGCONT, everything goes back where it was; then SIGKILL.
+        URI victimUrl = urls.get(victim);
+        Failover silent = failover(victim, victimUrl, survivors, before, () -> signal(victimProcess, "STOP"));
+        signal(victimProcess, "CONT");
+        await("every node back at its owner after SIGCONT", START_BOUND, () -> {
+            Map<String, int[]> now = new TreeMap<>();
+            urls.forEach((id, u) -> selfAgents(u).ifPresent(c -> now.put(id, c)));
+            lastSeen = "connected " + connected(now);
+            return urls.values().stream().allMatch(u -> get(u, "/v1/cluster").map(c -> c.get("live").size() == 3)
+                    .orElse(false)) && owners(urls.values()).equals(before);
+        });
+        Failover crash = failover(victim, victimUrl, survivors, before, victimProcess::destroyForcibly);
+        return new Row(run, victim, connectMillis, new TreeMap<>(connections), maxOverAvg, heap, rss, cpu, fleetCpu,
+                crash, silent);
+    }
+
+    /** One failover: what {@code stop} did to the victim until every orphan is at a survivor. */
+    private record Failover(long refusedMillis, long deadMillis, long reconnectP50, long reconnectP90, long reconnectMax, int orphans,
+                            int moved, int movedBetweenSurvivors) {
+    }
+
+    private Failover failover(String victim, URI victimUrl, List<URI> survivors, Map<String, String> before,
+                              Runnable stop) throws InterruptedException {
+        long stoppedAt = System.currentTimeMillis();
         long k0 = System.nanoTime();
-        instances.get(victim).destroyForcibly(); // SIGKILL: no goodbye, sockets reset by the kernel
+        stop.run();
+        System.out.println("stopped " + victim + " at " + stoppedAt);
+        // When the victim's port starts refusing connections: the kernel closes a killed process's sockets only once
+        // it has torn the process down, and no survivor or agent can learn of the death before that.
+        long[] refusedNanos = {-1};
+        Thread watch = new Thread(() -> {
+            while (refusedNanos[0] < 0 && System.nanoTime() - k0 < FAILOVER_BOUND.toNanos()) {
+                try (java.net.Socket probe = new java.net.Socket()) {
+                    probe.connect(new java.net.InetSocketAddress(victimUrl.getHost(), victimUrl.getPort()), 100);
+                } catch (java.net.ConnectException e) {
+                    refusedNanos[0] = System.nanoTime() - k0;
+                    return;
+                } catch (IOException e) {
+                    // a timeout: a stopped process's kernel queues the connection; keep looking
+                }
+                try {
+                    TimeUnit.MILLISECONDS.sleep(5);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "scenario-port-watch");
+        watch.setDaemon(true);
+        watch.start();
         long[] deadNanos = {-1};
         await("every orphan at its new owner", FAILOVER_BOUND, () -> {
             if (deadNanos[0] < 0 && survivors.stream().allMatch(u -> get(u, "/v1/cluster")
@@ -238,7 +297,7 @@ public final class ProcessFailoverScenario {
         for (Map.Entry<String, String> e : before.entrySet()) {
             String now = after.get(e.getKey());
             if (e.getValue().equals(victim)) {
-                reconnect.add(connectedSince.getOrDefault(e.getKey(), Long.MAX_VALUE) - killedAt);
+                reconnect.add(connectedSince.getOrDefault(e.getKey(), Long.MAX_VALUE) - stoppedAt);
             }
             if (!e.getValue().equals(now)) {
                 moved++;
@@ -248,10 +307,54 @@ public final class ProcessFailoverScenario {
             }
         }
         reconnect.sort(null);
-        return new Row(run, victim, connectMillis, new TreeMap<>(connections), maxOverAvg, heap, rss, cpu, fleetCpu,
-                deadNanos[0] / 1_000_000, percentile(reconnect, 50), percentile(reconnect, 90),
+        watch.interrupt();
+        Map<String, List<Long>> byOwnerKind = new TreeMap<>();
+        before.forEach((key, owner) -> {
+            if (owner.equals(victim)) {
+                byOwnerKind.computeIfAbsent(after.get(key) + " " + key.substring(0, key.indexOf('/')),
+                        k -> new ArrayList<>()).add(connectedSince.getOrDefault(key, Long.MAX_VALUE) - stoppedAt);
+            }
+        });
+        byOwnerKind.forEach((k, v) -> {
+            v.sort(null);
+            System.out.println("  " + k + ": " + v.size() + " min " + v.get(0) + " p50 " + v.get(v.size() / 2)
+                    + " max " + v.get(v.size() - 1));
+        });
+        System.out.println("reconnect ms (every 25th): " + java.util.stream.IntStream.range(0, reconnect.size())
+                .filter(i -> i % 25 == 0 || i == reconnect.size() - 1).mapToObj(i -> reconnect.get(i).toString())
+                .collect(java.util.stream.Collectors.joining(" ")));
+        return new Failover(refusedNanos[0] < 0 ? -1 : refusedNanos[0] / 1_000_000, deadNanos[0] / 1_000_000, percentile(reconnect, 50), percentile(reconnect, 90),
                 reconnect.isEmpty() ? 0 : reconnect.get(reconnect.size() - 1), reconnect.size(), moved,
                 movedBetweenSurvivors);
+    }
+
+    /** {@code kill -SIG pid}: Java has no SIGSTOP or SIGCONT of its own. */
+    private static void signal(Process p, String sig) {
+        try {
+            Process k = new ProcessBuilder("kill", "-" + sig, Long.toString(p.pid())).inheritIO().start();
+            if (!k.waitFor(10, TimeUnit.SECONDS) || k.exitValue() != 0) {
+                throw new IllegalStateException("kill -" + sig + " " + p.pid() + " failed");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    /** min / median / max over the runs of the slowest orphan and of the death declaration. */
+    private static String summary(String kind, List<Failover> runs) {
+        if (runs.isEmpty()) {
+            return "";
+        }
+        List<Long> max = runs.stream().map(Failover::reconnectMax).sorted().toList();
+        List<Long> dead = runs.stream().map(Failover::deadMillis).sorted().toList();
+        List<Long> p50 = runs.stream().map(Failover::reconnectP50).sorted().toList();
+        return String.format(Locale.ROOT, "%s over %d run(s): slowest orphan min / median / max %d / %d / %d ms; "
+                        + "orphans p50 %d / %d / %d ms; dead declared %d / %d / %d ms%n", kind, runs.size(),
+                max.get(0), max.get(max.size() / 2), max.get(max.size() - 1), p50.get(0), p50.get(p50.size() / 2),
+                p50.get(p50.size() - 1), dead.get(0), dead.get(dead.size() / 2), dead.get(dead.size() - 1));
     }
 
     private static long percentile(List<Long> sorted, int p) {

@@ -34,20 +34,41 @@ import org.eclipse.jetty.websocket.client.WebSocketClient;
  */
 public final class AgentRuntime implements AutoCloseable {
 
+    /**
+     * How often a welcomed agent pings its owner when it has heard nothing else, and how long a silence makes it give
+     * the owner up. A crashed owner's connection closes at once; a paused or cut-off one stays open and silent, and
+     * only this notices it (instances answer pings by themselves, Jetty sends the pong). Longer than the instances'
+     * dead-after (1.5 s): on a loaded machine pongs come late, and an agent that leaves a live owner costs a hold and
+     * a move back (1.5 s gave up live owners by the hundred in the failover runner at a load average of 15).
+     */
+    public static final Duration PING_EVERY = Duration.ofMillis(500);
+    public static final Duration SILENT_AFTER = Duration.ofMillis(2_000);
+
     final WebSocketClient client;
     final ScheduledExecutorService scheduler;
     private final AgentTls tls;
     private final Map<String, NodeIdentity> identities = new ConcurrentHashMap<>();
+    final long pingEveryMillis;
+    final long silentAfterNanos;
+    volatile AgentJournal journal = AgentJournal.NONE;
 
-    private AgentRuntime(WebSocketClient client, ScheduledExecutorService scheduler, AgentTls tls) {
+    private AgentRuntime(WebSocketClient client, ScheduledExecutorService scheduler, AgentTls tls, Duration pingEvery,
+                         Duration silentAfter) {
         this.client = client;
         this.scheduler = scheduler;
         this.tls = tls;
+        this.pingEveryMillis = pingEvery.toMillis();
+        this.silentAfterNanos = silentAfter.toNanos();
+    }
+
+    /** Every session of every agent on this runtime is told to {@code j} from now on. */
+    public void journal(AgentJournal j) {
+        this.journal = java.util.Objects.requireNonNull(j, "journal");
     }
 
     /** @param name used in thread names */
     public static AgentRuntime start(String name) {
-        return start(name, AgentTls.NONE);
+        return start(name, AgentTls.NONE, PING_EVERY, SILENT_AFTER);
     }
 
     /**
@@ -56,6 +77,28 @@ public final class AgentRuntime implements AutoCloseable {
      * @throws IllegalArgumentException naming a TLS file that does not read
      */
     public static AgentRuntime start(String name, AgentTls tls) {
+        return start(name, tls, PING_EVERY, SILENT_AFTER);
+    }
+
+    /**
+     * @param pingEvery   a welcomed agent pings its owner after this long without a word from it
+     * @param silentAfter and gives the owner up (dials another instance) after this long without one
+     */
+    public static AgentRuntime start(String name, Duration pingEvery, Duration silentAfter) {
+        return start(name, AgentTls.NONE, pingEvery, silentAfter);
+    }
+
+    /**
+     * @param tls         the CA trusted for https instances and the certificates presented
+     * @param pingEvery   a welcomed agent pings its owner after this long without a word from it
+     * @param silentAfter and gives the owner up (dials another instance) after this long without one
+     * @throws IllegalArgumentException naming a TLS file that does not read, or for timings out of order
+     */
+    public static AgentRuntime start(String name, AgentTls tls, Duration pingEvery, Duration silentAfter) {
+        if (pingEvery.toMillis() < 1 || silentAfter.compareTo(pingEvery) <= 0) {
+            throw new IllegalArgumentException("need 1 ms <= pingEvery < silentAfter, got " + pingEvery + ", "
+                    + silentAfter);
+        }
         SslContextFactory.Client ssl = new SslContextFactory.Client();
         if (!tls.equals(AgentTls.NONE)) {
             ssl.setSslContext(ReloadingClientContext.of(tls.ca(), tls.certificate(), tls.key()));
@@ -86,7 +129,7 @@ public final class AgentRuntime implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        return new AgentRuntime(client, scheduler, tls);
+        return new AgentRuntime(client, scheduler, tls, pingEvery, silentAfter);
     }
 
     /**

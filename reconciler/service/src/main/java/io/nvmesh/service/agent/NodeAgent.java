@@ -17,7 +17,8 @@ import org.eclipse.jetty.websocket.client.ClientUpgradeRequest;
  * The agent of one managed node. It dials an instance from its list, says hello, follows a redirect to the node's
  * owner, and once welcomed reports every interval. When the connection drops it redials with seeded exponential
  * backoff and jitter, trying the instances in turn; when the owner closes with {@link AgentProtocol#CLOSE_MOVED} it
- * goes to the new owner at once.
+ * goes to the new owner at once. When the owner's connection drops (a crash) or the owner stops answering pings (a
+ * pause, a partition) it dials another instance at once; only the welcomed session's owner may command the node.
  *
  * <p>It owns no thread: network callbacks arrive on the {@link AgentRuntime}'s client threads, timers on its
  * scheduler. Every connection attempt has a generation number; callbacks of an older attempt are ignored, so a late
@@ -47,6 +48,10 @@ public final class NodeAgent {
     private int redirectsInRow;
     private ScheduledFuture<?> reports;
     private ScheduledFuture<?> retry;
+    /** Pings while welcomed; gives the owner up after {@link AgentRuntime#SILENT_AFTER} without a word from it. */
+    private ScheduledFuture<?> keepalive;
+    private long lastHeardNanos;
+    private long lastKeepaliveNanos;
     private long reportSeq;
     private String owner = "";
     private String ownerUrl = "";
@@ -100,6 +105,9 @@ public final class NodeAgent {
 
     /** Says goodbye ({@link AgentProtocol#CLOSE_NORMAL}) and stays away until {@link #start}. */
     public synchronized void stop() {
+        if (state == AgentStatus.State.CONNECTED) {
+            runtime.journal.ended(settings.nodeId(), generation, owner, "agent stopping");
+        }
         state = AgentStatus.State.STOPPED;
         generation++;
         cancelTimers();
@@ -221,6 +229,12 @@ public final class NodeAgent {
     }
 
     private void received(long gen, String text) {
+        synchronized (this) {
+            if (gen != generation) {
+                return; // a session we gave up (silent owner): whatever it still says must not act
+            }
+            lastHeardNanos = System.nanoTime();
+        }
         AgentMessage message;
         try {
             message = AgentCodec.decode(text);
@@ -238,6 +252,12 @@ public final class NodeAgent {
         } else if (message instanceof AgentMessage.Redirect r) {
             redirected(gen, r);
         } else if (message instanceof AgentMessage.Command c) {
+            synchronized (this) {
+                if (gen != generation || state != AgentStatus.State.CONNECTED) {
+                    return; // only the welcomed session's owner commands this node
+                }
+                runtime.journal.applying(settings.nodeId(), gen, owner, c.seq());
+            }
             java.util.concurrent.CompletionStage<AgentMessage.Ack> applied;
             try {
                 applied = node.applyLater(c);
@@ -274,6 +294,60 @@ public final class NodeAgent {
         }
         reports = runtime.scheduler.scheduleAtFixedRate(this::report, 0, w.reportIntervalMillis(),
                 TimeUnit.MILLISECONDS);
+        lastHeardNanos = System.nanoTime();
+        lastKeepaliveNanos = 0;
+        if (keepalive != null) {
+            keepalive.cancel(false);
+        }
+        // Looked at twice per ping interval, so a silent owner is given up at most half an interval late.
+        long every = Math.max(1, runtime.pingEveryMillis / 2);
+        keepalive = runtime.scheduler.scheduleAtFixedRate(() -> keepalive(gen), every, every, TimeUnit.MILLISECONDS);
+        runtime.journal.welcomed(settings.nodeId(), gen, owner);
+    }
+
+    /**
+     * Pings the owner when it has been quiet for a ping interval, and gives it up when quiet for longer than {@link
+     * AgentRuntime#SILENT_AFTER} (not counting time this check itself was late: a starved agent is not a silent owner): a paused or cut-off owner keeps the connection open and says nothing. The session is
+     * dropped without a closing handshake (its socket closed, so nothing the owner sends later can reach this node)
+     * and the agent dials another instance at once, which holds the hello until membership declares the owner dead.
+     */
+    private void keepalive(long gen) {
+        Session s;
+        boolean giveUp;
+        synchronized (this) {
+            if (gen != generation || session == null || state != AgentStatus.State.CONNECTED) {
+                return;
+            }
+            s = session;
+            long now = System.nanoTime();
+            if (lastKeepaliveNanos != 0 && now - lastKeepaliveNanos > runtime.pingEveryMillis * 1_000_000L) {
+                // This check itself ran late (this process starved or paused): the quiet may be ours, not the
+                // owner's. Give the owner a ping interval to answer.
+                lastHeardNanos = Math.max(lastHeardNanos, now - runtime.pingEveryMillis * 1_000_000L);
+            }
+            lastKeepaliveNanos = now;
+            long quiet = now - lastHeardNanos;
+            giveUp = quiet > runtime.silentAfterNanos;
+            if (giveUp) {
+                String was = owner;
+                LOG.log(System.Logger.Level.INFO, () -> settings.nodeId() + ": " + was + " silent for "
+                        + quiet / 1_000_000 + " ms; dialling another instance");
+                closed(gen, 1006, "owner " + was + " silent for " + quiet / 1_000_000 + " ms");
+            } else if (quiet < runtime.pingEveryMillis * 1_000_000L) {
+                return;
+            }
+        }
+        if (giveUp) {
+            s.disconnect();
+        } else {
+            s.sendPing(java.nio.ByteBuffer.allocate(0), Callback.NOOP);
+        }
+    }
+
+    private synchronized void ponged(long gen) {
+        if (gen == generation) {
+            lastHeardNanos = System.nanoTime();
+        }
     }
 
     private synchronized void redirected(long gen, AgentMessage.Redirect r) {
@@ -317,7 +391,14 @@ public final class NodeAgent {
             reports.cancel(false);
             reports = null;
         }
+        if (keepalive != null) {
+            keepalive.cancel(false);
+            keepalive = null;
+        }
         boolean wasConnected = state == AgentStatus.State.CONNECTED;
+        if (wasConnected) {
+            runtime.journal.ended(settings.nodeId(), gen, owner, code + " " + reason);
+        }
         owner = "";
         ownerUrl = "";
         lastClose = code + " " + (reason == null ? "" : reason);
@@ -347,6 +428,12 @@ public final class NodeAgent {
             lostAvoided++;
             long base = settings.backoffBase().toMillis();
             scheduleDial(nextSeed(), 2 * base + random.nextLong(base + 1));
+        } else if (next == null && wasConnected && code != AgentProtocol.CLOSE_MOVED) {
+            // The owner's connection dropped under us (a crash closes it at once, a silent owner is given up): dial
+            // another instance now, not after a backoff. It holds the hello while it makes sure the owner is gone,
+            // then welcomes us or sends us to the new owner. A few milliseconds of jitter spread the orphans.
+            redirectsInRow = 0;
+            scheduleDial(nextSeed(), random.nextLong(Math.max(1, settings.backoffBase().toMillis() / 2)));
         } else if (next != null && redirectsInRow < settings.maxRedirects()) {
             redirectsInRow++;
             if (next.equals(lost)) {
@@ -367,6 +454,10 @@ public final class NodeAgent {
         if (reports != null) {
             reports.cancel(false);
             reports = null;
+        }
+        if (keepalive != null) {
+            keepalive.cancel(false);
+            keepalive = null;
         }
         if (retry != null) {
             retry.cancel(false);
@@ -398,6 +489,11 @@ public final class NodeAgent {
         @Override
         public void onWebSocketText(String text) {
             received(gen, text);
+        }
+
+        @Override
+        public void onWebSocketPong(java.nio.ByteBuffer payload) {
+            ponged(gen);
         }
 
         @Override

@@ -35,16 +35,23 @@ public final class Membership implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(Membership.class.getName());
 
+    /** Refused probes in a row, each at least {@link #PROBE_GAP} after the one before, that make a suspect dead. */
+    static final int REFUSALS_FOR_DEATH = 2;
+    static final Duration PROBE_GAP = Duration.ofMillis(40);
+
     private final Member self;
     private final long selfEpoch;
     private final Map<String, PeerState> peers = new TreeMap<>();
     private final Duration interval;
     private final long deadAfterNanos;
+    private final long probeGapNanos;
     private final HeartbeatTransport transport;
     private final LongSupplier ticker;
     private final ScheduledExecutorService scheduler;
     private final List<MembershipListener> listeners = new CopyOnWriteArrayList<>();
     private long graceNanos;
+    /** When the scheduled sweep last ran, by the real clock; a much longer gap means this process did not run. */
+    private long lastScheduledSweepNanos;
     private volatile Supplier<String> digest = () -> "";
     private volatile Supplier<Map<String, Integer>> agents = Map::of;
     private ClusterView view;
@@ -66,6 +73,7 @@ public final class Membership implements AutoCloseable {
         }
         this.interval = interval;
         this.deadAfterNanos = interval.toNanos() * missedBeforeDead;
+        this.probeGapNanos = Math.max(1_000_000, Math.min(PROBE_GAP.toNanos(), interval.toNanos() / 4));
         this.transport = Objects.requireNonNull(transport, "transport");
         this.ticker = Objects.requireNonNull(ticker, "ticker");
         for (Member peer : peerList) {
@@ -141,7 +149,8 @@ public final class Membership implements AutoCloseable {
         peers.values().stream().filter(p -> p.presumed).forEach(p -> p.lastHeardNanos = now);
         long every = interval.toNanos();
         scheduler.scheduleAtFixedRate(guarded(this::tick), 0, every, TimeUnit.NANOSECONDS);
-        scheduler.scheduleAtFixedRate(guarded(this::sweep), every / 4, Math.max(1, every / 4), TimeUnit.NANOSECONDS);
+        scheduler.scheduleAtFixedRate(guarded(this::scheduledSweep), every / 4, Math.max(1, every / 4),
+                TimeUnit.NANOSECONDS);
     }
 
     public String selfId() {
@@ -202,6 +211,89 @@ public final class Membership implements AutoCloseable {
         return heartbeat();
     }
 
+    /**
+     * A sign that a live peer may be gone: a connection to it failed or closed, or an agent it owned dialled here.
+     * Not proof (a proxy or a partition closes connections too), so it only starts probing: bare connects to the
+     * peer's port every {@link #PROBE_GAP}. {@link #REFUSALS_FOR_DEATH} refusals in a row, with no word from the peer
+     * since the suspicion began, declare it dead at once: a refused connect means no process listens at its URL, and
+     * an instance closes its listener only after its reconcile loop and agent hub (or the kernel closed it with the
+     * process). Anything that accepts, or does not answer, ends the probing: silence is then left to the heartbeats'
+     * dead-after time. A peer found accepting is not probed again for a heartbeat interval, so a stream of hints
+     * costs at most one probe per peer per interval. Never blocks; a no-op for unknown, dead or already suspected
+     * peers.
+     */
+    public void suspect(String peerId, String why) {
+        PeerState p;
+        synchronized (this) {
+            p = peers.get(peerId);
+            long now = ticker.getAsLong();
+            // A peer not heard from in this life (presumed live at start) is not gone but not there yet: refusals
+            // while it starts must not defeat the start-up grace.
+            if (p == null || closed || !started || !p.alive || p.probing || p.presumed || p.epoch == 0
+                    || p.lastAcceptedNanos != 0 && now - p.lastAcceptedNanos < interval.toNanos()) {
+                return;
+            }
+            p.probing = true;
+            p.suspicion = why;
+            p.suspectedSinceNanos = now;
+            p.refusals = 0;
+        }
+        LOG.log(System.Logger.Level.DEBUG, () -> self.id() + ": " + peerId + " suspected (" + why + "); probing");
+        probe(p);
+    }
+
+    /** Whether {@code peerId} is being probed right now (see {@link #suspect}). */
+    public synchronized boolean suspected(String peerId) {
+        PeerState p = peers.get(peerId);
+        return p != null && p.probing;
+    }
+
+    private void probe(PeerState p) {
+        CompletableFuture<HeartbeatTransport.Probe> answer;
+        try {
+            answer = transport.probe(p.member.url());
+        } catch (RuntimeException e) {
+            answer = CompletableFuture.completedFuture(HeartbeatTransport.Probe.UNKNOWN);
+        }
+        answer.whenComplete((result, failure) -> probed(p, failure != null ? HeartbeatTransport.Probe.UNKNOWN
+                : result));
+    }
+
+    private void probed(PeerState p, HeartbeatTransport.Probe result) {
+        synchronized (this) {
+            if (closed || !p.probing) {
+                return; // heard from, declared dead meanwhile, or closing
+            }
+            long now = ticker.getAsLong();
+            if (result != HeartbeatTransport.Probe.REFUSED) {
+                p.probing = false;
+                if (result == HeartbeatTransport.Probe.ACCEPTED) {
+                    p.lastAcceptedNanos = now;
+                }
+                return;
+            }
+            p.refusals++;
+            // Any word from the peer since the suspicion began ended the probing (heard), so here it has said nothing.
+            if (p.refusals >= REFUSALS_FOR_DEATH) {
+                p.alive = false;
+                p.probing = false;
+                p.presumed = false;
+                int refusals = p.refusals;
+                String why = p.suspicion;
+                LOG.log(System.Logger.Level.INFO, () -> self.id() + ": " + p.member.id() + " is dead (" + refusals
+                        + " connects refused in " + (now - p.suspectedSinceNanos) / 1_000_000 + " ms, silent for "
+                        + (now - p.lastHeardNanos) / 1_000_000 + " ms; suspected because " + why + ")");
+                publish();
+                return;
+            }
+        }
+        try {
+            scheduler.schedule(guarded(() -> probe(p)), probeGapNanos, TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closing
+        }
+    }
+
     /** Sends one round of heartbeats; the scheduler calls it every interval. */
     void tick() {
         Heartbeat mine = heartbeat();
@@ -232,6 +324,7 @@ public final class Membership implements AutoCloseable {
                 if (failure != null) {
                     LOG.log(System.Logger.Level.DEBUG, () -> self.id() + ": no heartbeat reply from " + p.member.id()
                             + ": " + failure);
+                    suspect(p.member.id(), "a heartbeat failed (" + failure.getClass().getSimpleName() + ")");
                 } else if (!answer.id().equals(p.member.id())) {
                     LOG.log(System.Logger.Level.WARNING, () -> self.id() + ": " + p.member.url() + " answered as "
                             + answer.id() + ", not as " + p.member.id() + "; check the peers configuration");
@@ -240,6 +333,28 @@ public final class Membership implements AutoCloseable {
                 }
             });
         }
+    }
+
+    /**
+     * The sweep as the scheduler runs it, first checking whether this process ran at all since the last one. Measured
+     * with the real clock, not the ticker: it is about this process being stopped (SIGSTOP, a VM paused, a long GC or
+     * starvation), which a test's fake time never is.
+     */
+    private void scheduledSweep() {
+        long real = System.nanoTime();
+        synchronized (this) {
+            long since = lastScheduledSweepNanos == 0 ? 0 : real - lastScheduledSweepNanos;
+            lastScheduledSweepNanos = real;
+            if (since > Math.max(2 * interval.toNanos(), deadAfterNanos / 2) && !closed) {
+                // The peers' silence is ours. Give each a fresh interval to answer the heartbeats that go out now,
+                // rather than declare them all dead and, for a moment, own every node and volume alone.
+                long credit = ticker.getAsLong() - deadAfterNanos + interval.toNanos();
+                peers.values().forEach(p -> p.lastHeardNanos = Math.max(p.lastHeardNanos, credit));
+                LOG.log(System.Logger.Level.WARNING, () -> self.id() + ": membership did not run for "
+                        + since / 1_000_000 + " ms (paused or starved); peers get another interval to answer");
+            }
+        }
+        sweep();
     }
 
     /** Marks peers dead that have been silent too long; the scheduler calls it four times per interval. */
@@ -252,6 +367,7 @@ public final class Membership implements AutoCloseable {
         for (PeerState p : peers.values()) {
             if (p.alive && now - p.lastHeardNanos > (p.presumed ? graceNanos : deadAfterNanos)) {
                 p.alive = false;
+                p.probing = false;
                 changed = true;
                 boolean never = p.presumed;
                 p.presumed = false;
@@ -278,6 +394,7 @@ public final class Membership implements AutoCloseable {
         p.agents = from.agents();
         p.lastHeardNanos = ticker.getAsLong();
         p.presumed = false;
+        p.probing = false;
         boolean changed = false;
         if (epoch > p.epoch) {
             boolean restart = p.epoch != 0;
@@ -369,6 +486,13 @@ public final class Membership implements AutoCloseable {
         boolean inFlight;
         /** Live by {@link #presumePeersLive}, not heard from yet. */
         boolean presumed;
+        /** Being probed after a {@link #suspect}; since when, and how many refusals in a row so far. */
+        boolean probing;
+        long suspectedSinceNanos;
+        String suspicion = "";
+        int refusals;
+        /** When a probe last found something accepting at the peer's port (0: never). */
+        long lastAcceptedNanos;
         Map<String, Integer> agents = Map.of();
 
         PeerState(Member member) {

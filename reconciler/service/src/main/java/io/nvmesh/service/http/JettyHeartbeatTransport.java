@@ -4,10 +4,17 @@ import io.nvmesh.service.cluster.Heartbeat;
 import io.nvmesh.service.cluster.HeartbeatTransport;
 import io.nvmesh.service.config.InstanceConfig;
 
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import org.eclipse.jetty.client.BufferingResponseListener;
@@ -28,13 +35,22 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  */
 public final class JettyHeartbeatTransport implements HeartbeatTransport {
 
+    /** A refusal on loopback or a LAN comes back in microseconds; longer means no answer (a drop, a paused host). */
+    static final int PROBE_TIMEOUT_MILLIS = 250;
+
     private final HttpClient client;
+    private final ExecutorService prober;
     private final String authorization;
     private final long timeoutMillis;
     private final long maxSkewMillis;
 
     private JettyHeartbeatTransport(HttpClient client, String ownToken, long timeoutMillis, long maxSkewMillis) {
         this.client = client;
+        this.prober = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "nvmesh-peer-probe-" + client.getName());
+            t.setDaemon(true);
+            return t;
+        });
         this.authorization = "Bearer " + ownToken;
         this.timeoutMillis = timeoutMillis;
         this.maxSkewMillis = maxSkewMillis;
@@ -111,8 +127,39 @@ public final class JettyHeartbeatTransport implements HeartbeatTransport {
         return reply;
     }
 
+    /**
+     * A bare TCP connect to the peer's port, closed at once: no TLS handshake, no request, so it costs the peer an
+     * accept and nothing is logged there. Blocking connects on one thread of our own, each bounded by {@link
+     * #PROBE_TIMEOUT_MILLIS}; probes are rare (only while a peer is suspected).
+     */
+    @Override
+    public CompletableFuture<Probe> probe(URI peer) {
+        CompletableFuture<Probe> result = new CompletableFuture<>();
+        try {
+            prober.execute(() -> result.complete(connect(peer)));
+        } catch (RejectedExecutionException e) {
+            result.complete(Probe.UNKNOWN);
+        }
+        return result;
+    }
+
+    private static Probe connect(URI peer) {
+        int port = peer.getPort() >= 0 ? peer.getPort() : "https".equalsIgnoreCase(peer.getScheme()) ? 443 : 80;
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(peer.getHost(), port), PROBE_TIMEOUT_MILLIS);
+            return Probe.ACCEPTED;
+        } catch (ConnectException e) {
+            // "Connection refused": a RST to our SYN. A timed-out connect is a SocketTimeoutException; other
+            // ConnectExceptions (an OS-level timeout) say nothing.
+            return e.getMessage() != null && e.getMessage().contains("refused") ? Probe.REFUSED : Probe.UNKNOWN;
+        } catch (IOException | RuntimeException e) {
+            return Probe.UNKNOWN;
+        }
+    }
+
     @Override
     public void close() {
+        prober.shutdownNow();
         try {
             client.stop();
         } catch (Exception e) {

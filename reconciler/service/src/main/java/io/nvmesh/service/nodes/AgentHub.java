@@ -54,7 +54,10 @@ import java.util.function.Predicate;
  * <p>A hello whose owner has missed heartbeats (silent for more than 1.5 intervals) is held, not redirected, until
  * membership decides: the owner is most likely the instance the agent just lost, and sending it there would cost a
  * refused connection and a backoff. When the owner is declared dead the held agent is welcomed at once; if the owner
- * speaks again, or the hold outlasts the time to declare it dead, the agent is redirected as usual.
+ * speaks again, or the hold outlasts the time to declare it dead, the agent is redirected as usual. A hello for a
+ * node another live member owns also makes membership {@link Membership#suspect suspect} that member, and the hello
+ * is held while the suspect is probed: after a crash the orphans arrive before any heartbeat is missed, and a refused
+ * connect to the owner's port ends its membership at once.
  *
  * <p>State changes are quick, in memory and serialized on one lock; they run on the transport's threads. Timers
  * (hello timeouts, held hellos, change batches, ownership moves) run on the hub's one timer thread. The hub never
@@ -314,7 +317,15 @@ public final class AgentHub implements AutoCloseable {
             return;
         }
         String key = hello.key();
+        // An agent of a node another live member owns dialled here: usually a plain redirect (a fresh start, a
+        // move), but after a crash it is an orphan, the first sign that its owner is gone. Membership probes the
+        // owner; a refused connect declares it dead within milliseconds instead of after the missed heartbeats.
+        String likelyOwner = ownership.current().ownerOrPreferred(key);
+        if (!likelyOwner.equals(self)) {
+            membership.suspect(likelyOwner, "an agent of " + hello.nodeId() + " dialled here");
+        }
         // Read before taking our lock: membership calls into this hub while holding its own.
+        boolean probing = !likelyOwner.equals(self) && membership.suspected(likelyOwner);
         ClusterView view = membership.currentView();
         String owner;
         Conversation replaced = null;
@@ -329,7 +340,8 @@ public final class AgentHub implements AutoCloseable {
             // Decided under the lock that ownershipChanged takes too: either we see the new owners here, or the
             // move that follows sees this connection.
             owner = ownership.current().ownerOrPreferred(key);
-            if (!owner.equals(self) && suspect(view, owner) && holdable(c)) {
+            if (!owner.equals(self) && (suspect(view, owner) || probing && owner.equals(likelyOwner))
+                    && holdable(c)) {
                 // The owner has missed heartbeats: it is probably what the agent just lost. Sending the agent back
                 // there would cost it a refused connection and a backoff; holding the hello until membership decides
                 // lets us welcome it the moment the owner is declared dead.

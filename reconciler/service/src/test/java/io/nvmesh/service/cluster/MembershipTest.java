@@ -101,6 +101,48 @@ class MembershipTest {
     }
 
     @Test
+    void aSuspectedPeerWhosePortRefusesTwiceIsDeadWithoutWaitingForMissedHeartbeats() {
+        membership.onHeartbeat(beat("r2", 5));
+        transport.probeAnswer = HeartbeatTransport.Probe.REFUSED;
+        membership.start();
+
+        membership.suspect("r2", "an agent of t-1 dialled here");
+
+        // Fake time does not move: only the refusals can end r2.
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(membership.view().live())
+                .containsExactly("r1"));
+        assertThat(transport.probed).hasSizeGreaterThanOrEqualTo(Membership.REFUSALS_FOR_DEATH)
+                .allMatch(u -> u.equals(member("r2").url()));
+        assertThat(membership.suspected("r2")).isFalse();
+    }
+
+    @Test
+    void aSuspectThatAcceptsIsLeftToTheHeartbeatsAndNotProbedAgainAtOnce() {
+        membership.onHeartbeat(beat("r2", 5));
+        transport.probeAnswer = HeartbeatTransport.Probe.ACCEPTED; // a stopped process's kernel, or a proxy
+        membership.start();
+
+        membership.suspect("r2", "a heartbeat failed");
+        membership.suspect("r2", "again");
+
+        assertThat(membership.suspected("r2")).isFalse();
+        assertThat(membership.view().live()).containsExactly("r1", "r2");
+        assertThat(transport.probed).containsExactly(member("r2").url());
+    }
+
+    @Test
+    void aPeerNotHeardFromSinceStartIsNeverProbed() {
+        membership.presumePeersLive(Duration.ofMillis(500));
+        transport.probeAnswer = HeartbeatTransport.Probe.REFUSED; // not started yet
+        membership.start();
+
+        membership.suspect("r3", "an agent of t-1 dialled here");
+
+        assertThat(transport.probed).isEmpty();
+        assertThat(membership.view().live()).containsExactly("r1", "r2", "r3");
+    }
+
+    @Test
     void aPeerSilentForMoreThanTheMissedIntervalsIsDeadButNotBefore() {
         membership.onHeartbeat(beat("r2", 5));
 
@@ -206,6 +248,8 @@ class MembershipTest {
     /** Answers heartbeats as told, or holds them forever. */
     private static final class RecordingTransport implements HeartbeatTransport {
         final List<URI> sentTo = new ArrayList<>();
+        final List<URI> probed = new CopyOnWriteArrayList<>();
+        volatile Probe probeAnswer = Probe.UNKNOWN;
         volatile boolean hold;
         private String answerId;
         private long answerEpoch;
@@ -225,6 +269,12 @@ class MembershipTest {
                 return CompletableFuture.completedFuture(beat(answerId, answerEpoch));
             }
             return CompletableFuture.failedFuture(new java.io.IOException("connection refused"));
+        }
+
+        @Override
+        public CompletableFuture<Probe> probe(URI peer) {
+            probed.add(peer);
+            return CompletableFuture.completedFuture(probeAnswer);
         }
     }
 }

@@ -185,6 +185,26 @@ final class ReconcilerProcesses {
         }
     }
 
+    /**
+     * {@code kill -STOP} / {@code kill -CONT}: a process that stops running without closing anything (a hung host, a
+     * paused VM). Java has no such signal of its own.
+     */
+    void signal(String id, String sig) {
+        try {
+            Process k = new ProcessBuilder("kill", "-" + sig, Long.toString(pid(id))).redirectErrorStream(true)
+                    .start();
+            String out = new String(k.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            if (!k.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) || k.exitValue() != 0) {
+                throw new IllegalStateException("kill -" + sig + " " + pid(id) + " failed: " + out);
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** A new process for the instance, with the same configuration, port and data folder. */
     void restart(String id) throws IOException {
         kill(id);

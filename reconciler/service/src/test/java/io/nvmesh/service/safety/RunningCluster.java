@@ -37,6 +37,9 @@ final class RunningCluster {
     final Path repo;
     final StateStore store;
     final ReconcilerProcesses instances;
+    /** What the simulated nodes saw of their owners (empty without a fleet). */
+    final NodeJournal journal = new NodeJournal();
+    private SimulatedFleet fleet;
     private final Path work;
     private final SplittableRandom random;
     private int applies;
@@ -79,7 +82,9 @@ final class RunningCluster {
         running.applies = 1;
         if (fleet) {
             AgentRuntime runtime = started.add(AgentRuntime.start("safety"));
+            runtime.journal(running.journal);
             SimulatedFleet f = started.add(SimulatedFleet.create(new SimulatedFleet.Spec(TARGETS, 2, 2, seed)));
+            running.fleet = f;
             f.connect(runtime, instances.urls(), ReconcilerProcesses.AGENT);
             await("the fleet's inventory recorded").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
                     .until(() -> {
@@ -156,8 +161,45 @@ final class RunningCluster {
      * the service only logs, and which is a bug even though nothing was recorded.
      */
     WholeHistory.Verdict verdict(Set<String> kept, Set<String> restoredTo) {
+        List<String> nodes = new ArrayList<>();
+        if (fleet != null) {
+            nodes.addAll(settledHealth());
+        }
         instances.stopAll();
-        return WholeHistory.check(store, repo, kept, restoredTo).withViolations(refusalsLogged());
+        if (fleet != null) {
+            nodes.addAll(journal.violations());
+            nodes.addAll(journal.recordedViolations(store, Set.of()));
+        }
+        return WholeHistory.check(store, repo, kept, restoredTo).withViolations(refusalsLogged())
+                .withViolations(nodes);
+    }
+
+    /**
+     * With a fleet, before the instances stop: every agent connected and every target recorded healthy within a bound.
+     * A stale owner's word about a node it lost (say, "unreachable" after its agent left it) must not stay in the
+     * record.
+     */
+    private List<String> settledHealth() {
+        try {
+            await("every agent connected and every target recorded healthy").atMost(Duration.ofSeconds(20))
+                    .pollInterval(Duration.ofMillis(200)).until(() -> fleet.statuses().values().stream()
+                            .allMatch(s -> s.state() == io.nvmesh.service.agent.AgentStatus.State.CONNECTED)
+                            && recorded().inventory().targets().stream()
+                            .allMatch(t -> t.health() == io.nvmesh.core.allocation.TargetHealth.HEALTHY));
+            return List.of();
+        } catch (ConditionTimeoutException e) {
+            List<String> out = new ArrayList<>();
+            fleet.statuses().forEach((id, s) -> {
+                if (s.state() != io.nvmesh.service.agent.AgentStatus.State.CONNECTED) {
+                    out.add("node " + id + " not connected at the end: " + s);
+                }
+            });
+            recorded().inventory().targets().stream()
+                    .filter(t -> t.health() != io.nvmesh.core.allocation.TargetHealth.HEALTHY)
+                    .forEach(t -> out.add("tip: target " + t.id() + " recorded " + t.health() + " while its agent "
+                            + "is " + fleet.statuses().get(t.id())));
+            return out;
+        }
     }
 
     /** The writer refusals the instances logged, at most five each. */
