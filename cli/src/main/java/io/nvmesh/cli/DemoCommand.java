@@ -168,6 +168,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private static void printHowToLook(PrintWriter out, DemoSetup.Prepared demo, String controlToken) {
+        String nvmesh = DemoRunner.launcher();
         String first = demo.urls().values().iterator().next().toString();
         out.println();
         out.println("nvmesh demo is running; Ctrl-C stops everything.");
@@ -195,11 +196,11 @@ final class DemoCommand implements Callable<Integer> {
             out.println("  export NVMESH_SERVER=" + first + " NVMESH_TOKEN=" + demo.readToken() + exports(
                     demo.readerTls()));
         }
-        out.println("  ./nvmesh status");
-        out.println("  ./nvmesh get volumes");
-        out.println("  ./nvmesh get targets   |  get drives  |  get clients  |  get cluster  |  get capacity");
-        out.println("  ./nvmesh watch 'volume/*' 'drive/*'      (live events)");
-        out.println("  ./nvmesh describe volume <name>");
+        out.println("  " + nvmesh + " status");
+        out.println("  " + nvmesh + " get volumes");
+        out.println("  " + nvmesh + " get targets   |  get drives  |  get clients  |  get cluster  |  get capacity");
+        out.println("  " + nvmesh + " watch 'volume/*' 'drive/*'      (live events)");
+        out.println("  " + nvmesh + " describe volume <name>");
         String curl = demo.tls() ? "curl -s --cacert " + demo.pki().resolve("ca.pem") + " " : "curl -s ";
         out.println("  " + curl + "-H 'Authorization: Bearer " + demo.readToken() + "' " + first + "/v1/volumes");
         out.println("  " + curl + "-X POST -H 'Authorization: Bearer " + demo.adminToken() + "' " + first
@@ -210,8 +211,8 @@ final class DemoCommand implements Callable<Integer> {
         }
         out.println("Fail a drive in the simulated fleet: curl -X POST -H 'Authorization: Bearer " + controlToken
                 + "' '<control>/fail-drive?serial=<serial>' (the control URL is on the 'control' line of "
-                + demo.logs().resolve("sim.log") + "; serials: ./nvmesh get drives)");
-        out.println("Change the desired state like any user: ./nvmesh apply --repo " + demo.repository()
+                + demo.logs().resolve("sim.log") + "; serials: " + nvmesh + " get drives)");
+        out.println("Change the desired state like any user: " + nvmesh + " apply --repo " + demo.repository()
                 + " samples --wait");
         out.flush();
     }

@@ -233,7 +233,7 @@ public final class DemoRunner {
                     t.summary());
         } else if (nanos > timeout.toNanos()) {
             out.println("the survivors have not taken over the nodes of " + whose + " within " + timeout.toSeconds()
-                    + "s: " + t.summary() + " (./nvmesh status shows more)");
+                    + "s: " + t.summary() + " (" + launcher() + " status shows more)");
         } else {
             return;
         }
@@ -258,5 +258,14 @@ public final class DemoRunner {
     private ServerClient client(String id) {
         return clients.computeIfAbsent(id, i -> new ServerClient(new ServerAddress(demo.urls().get(i),
                 demo.readToken(), "demo", demo.readerTls())));
+    }
+
+    /**
+     * How the person typed nvmesh ({@code ./nvmesh} in a checkout, {@code nvmesh} when installed), as the launcher
+     * says in {@code NVMESH_LAUNCHER}; plain {@code nvmesh} otherwise.
+     */
+    public static String launcher() {
+        String typed = System.getenv("NVMESH_LAUNCHER");
+        return typed == null || typed.isBlank() || typed.chars().anyMatch(c -> c < 0x20) ? "nvmesh" : typed;
     }
 }
