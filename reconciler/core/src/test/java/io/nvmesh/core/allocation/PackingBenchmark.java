@@ -14,7 +14,8 @@ import java.util.Locale;
  * the first refusal, and compares the share of raw capacity that nvmesh's planner, a greedy baseline
  * ({@link GreedyPacker}) and an upper bound ({@link PackingBound}) reach. Prints a per-seed table and a summary and
  * writes both to the file named by the first argument; the second argument is the number of seeds (default 20).
- * Run it with {@code bench/packing.sh}.
+ * Run it with {@code bench/packing.sh}; {@code -Dpacking.why} also prints each first refusal's reason and the free
+ * bytes of every target at that moment.
  */
 public final class PackingBenchmark {
 
