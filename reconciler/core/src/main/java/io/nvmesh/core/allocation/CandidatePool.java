@@ -1,37 +1,284 @@
 package io.nvmesh.core.allocation;
 
-import java.util.Collection;
-import java.util.TreeMap;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.TreeSet;
 
 /**
- * The eligible drives of one (drive classes, target classes) pair, least filled first, plus the same drives
- * bucketed by size (quarter octaves). Within a bucket, least filled now is nearly least filled after taking a
- * segment, so the heads of the buckets are where a segment raises the fill ratio least.
+ * The eligible drives of one (drive classes, target classes) pair, least filled first, and the same drives by
+ * target, with the free bytes of each target and of each failure domain (one level per domain scope the desired
+ * policies name) kept current as extents come and go.
+ *
+ * <p>The free bytes say which targets are abundant: a group of {@code g} segments may put only one (or its
+ * protection's limit) on a target or domain, so space piled on a few targets or domains is space most groups cannot
+ * use, while a segment that needs no separation can use it all. {@link #abundance} ranks targets by their free bytes
+ * and their domains', so that the planner spends abundant targets first and keeps scarce ones for the groups that
+ * will need many targets or domains.
  */
 final class CandidatePool {
 
     final TreeSet<DriveSpace> all = new TreeSet<>(DriveSpace.LEAST_FILLED);
-    private final TreeMap<Integer, TreeSet<DriveSpace>> bySize = new TreeMap<>();
+    private final List<DriveSpace> members = new ArrayList<>();
+    private final Map<DriveSpace, Integer> targetOf = new IdentityHashMap<>();
+    /** Per target of the pool (in inventory order): its drives in the pool, free bytes, and a tie-break. */
+    private DriveSpace[][] drivesOf;
+    private long[] free;
+    private int[] tie;
+    /** Per level (domain scope) and target: the target's domain; per level and domain: free bytes. */
+    private int[][] domainOf = new int[0][];
+    private long[][] domainFree;
+    private int[] domainCount;
+    /** Scratch for one chunk search: bytes the chunk being chosen takes per target and per domain. */
+    private long[] chunkTaken;
+    private long[][] chunkTakenIn;
+    private final List<Integer> touched = new ArrayList<>();
+    /** Abundance of each target when {@link #mostAbundant} ranked it. */
+    private double[] ranked;
 
     void add(DriveSpace d) {
         all.add(d);
         d.pools.add(all);
-        TreeSet<DriveSpace> bucket = bySize.computeIfAbsent(sizeClass(d.capacity),
-                k -> new TreeSet<>(DriveSpace.LEAST_FILLED));
-        bucket.add(d);
-        d.pools.add(bucket);
+        members.add(d);
     }
 
-    Collection<TreeSet<DriveSpace>> bySize() {
-        return bySize.values();
+    /**
+     * Groups the drives added so far by target (in inventory order) and sums their free bytes, per target and per
+     * domain.
+     *
+     * @param levels per domain scope, each drive's domain id (by drive index)
+     */
+    void seal(List<int[]> levels) {
+        Map<Integer, List<DriveSpace>> byTarget = new LinkedHashMap<>();
+        members.stream().sorted((a, b) -> Integer.compare(a.index, b.index))
+                .forEach(d -> byTarget.computeIfAbsent(d.targetIndex, k -> new ArrayList<>()).add(d));
+        int n = byTarget.size();
+        drivesOf = new DriveSpace[n][];
+        free = new long[n];
+        tie = new int[n];
+        chunkTaken = new long[n];
+        int i = 0;
+        for (List<DriveSpace> ds : byTarget.values()) {
+            drivesOf[i] = ds.toArray(DriveSpace[]::new);
+            tie[i] = ds.get(0).target.id().hashCode() * 0x9E3779B1;
+            for (DriveSpace d : ds) {
+                targetOf.put(d, i);
+                free[i] += d.capacity - d.allocated();
+                d.owners.add(this);
+            }
+            i++;
+        }
+        domainOf = new int[levels.size()][n];
+        domainFree = new long[levels.size()][];
+        domainCount = new int[levels.size()];
+        chunkTakenIn = new long[levels.size()][];
+        for (int l = 0; l < levels.size(); l++) {
+            int[] ids = levels.get(l);
+            int max = 0;
+            for (int id : ids) {
+                max = Math.max(max, id + 1);
+            }
+            domainFree[l] = new long[max];
+            chunkTakenIn[l] = new long[max];
+            boolean[] seen = new boolean[max];
+            for (int t = 0; t < n; t++) {
+                // A target's domain is its first drive's: drives of one target rarely differ, and this only ranks.
+                int dom = ids[drivesOf[t][0].index];
+                domainOf[l][t] = dom;
+                domainFree[l][dom] += free[t];
+                if (!seen[dom]) {
+                    seen[dom] = true;
+                    domainCount[l]++;
+                }
+            }
+        }
+    }
+
+    /** A drive of the pool gained ({@code delta > 0}) or lost free bytes. */
+    void freeChanged(DriveSpace d, long delta) {
+        int t = targetOf.get(d);
+        free[t] += delta;
+        for (int l = 0; l < domainOf.length; l++) {
+            domainFree[l][domainOf[l][t]] += delta;
+        }
+    }
+
+    int targets() {
+        return drivesOf.length;
+    }
+
+    DriveSpace[] drivesOf(int target) {
+        return drivesOf[target];
+    }
+
+    /**
+     * How abundant a target is: the least, over the target and its domains, of their free bytes relative to the
+     * average of their level (each up to the pool's free bytes, a common factor), less what the chunk being chosen
+     * takes. A target is abundant only when it and each of its domains are: a small target in a large rack is scarce,
+     * and so is a large target in a small zone, or alone in its rack. (A sum, or a product, ranks a small target high
+     * for its large domain, or a lone large target high although its rack is no larger than others, and spends what
+     * every group of that scope needs.)
+     */
+    double abundance(int target) {
+        double score = (double) drivesOf.length * (free[target] - chunkTaken[target]);
+        for (int l = 0; l < domainOf.length; l++) {
+            int dom = domainOf[l][target];
+            double rel = (double) domainCount[l] * (domainFree[l][dom] - chunkTakenIn[l][dom]);
+            score = Math.min(score, rel);
+        }
+        return score;
+    }
+
+    /** Whether target {@code a} ranks before {@code b} at equal abundance (a fixed spread over targets). */
+    boolean before(int a, int b) {
+        return tie[a] != tie[b] ? tie[a] < tie[b] : a < b;
+    }
+
+    /** Counts a segment the chunk being chosen puts on the target, until {@link #clearChunk}. */
+    void takeForChunk(int target, long length) {
+        chunkTaken[target] += length;
+        for (int l = 0; l < domainOf.length; l++) {
+            chunkTakenIn[l][domainOf[l][target]] += length;
+        }
+        touched.add(target);
+    }
+
+    void clearChunk() {
+        for (int t : touched) {
+            chunkTaken[t] = 0;
+            for (int l = 0; l < domainOf.length; l++) {
+                chunkTakenIn[l][domainOf[l][t]] = 0;
+            }
+        }
+        touched.clear();
+    }
+
+    /**
+     * The {@code count} most abundant targets, most abundant first, with at most {@code perDomain} of them in one
+     * domain of {@code domains} (by drive index; null: no such cap). Without the cap, a group that wants one segment
+     * per rack would find the most abundant targets all in the most abundant rack.
+     */
+    int[] mostAbundant(int count, int[] domains, int perDomain) {
+        int n = drivesOf.length;
+        TopK all = new TopK(Math.min(count, n));
+        if (domains == null || perDomain >= count) {
+            for (int t = 0; t < n; t++) {
+                all.offer(t, abundance(t));
+            }
+        } else {
+            Map<Integer, TopK> byDomain = new HashMap<>();
+            for (int t = 0; t < n; t++) {
+                byDomain.computeIfAbsent(domains[drivesOf[t][0].index], k -> new TopK(perDomain))
+                        .offer(t, abundance(t));
+            }
+            for (TopK top : byDomain.values()) {
+                for (int i = 0; i < top.size; i++) {
+                    all.offer(top.heap[i], top.score[i]);
+                }
+            }
+        }
+        if (ranked == null) {
+            ranked = new double[n];
+        }
+        int[] out = all.sorted();
+        for (int t : out) {
+            ranked[t] = abundance(t);
+        }
+        return out;
+    }
+
+    /** The k highest ranked targets seen: a min-heap by rank, so the lowest of them is the one to replace. */
+    private final class TopK {
+        final int[] heap;
+        final double[] score;
+        int size;
+
+        TopK(int k) {
+            heap = new int[k];
+            score = new double[k];
+        }
+
+        void offer(int t, double s) {
+            if (size < heap.length) {
+                heap[size] = t;
+                score[size] = s;
+                up(size++);
+            } else if (heap.length > 0 && ranksBefore(s, t, score[0], heap[0])) {
+                heap[0] = t;
+                score[0] = s;
+                down();
+            }
+        }
+
+        int[] sorted() {
+            Integer[] order = new Integer[size];
+            for (int i = 0; i < size; i++) {
+                order[i] = i;
+            }
+            Arrays.sort(order, (x, y) -> ranksBefore(score[x], heap[x], score[y], heap[y]) ? -1
+                    : ranksBefore(score[y], heap[y], score[x], heap[x]) ? 1 : 0);
+            int[] out = new int[size];
+            for (int i = 0; i < size; i++) {
+                out[i] = heap[order[i]];
+            }
+            return out;
+        }
+
+        private void up(int i) {
+            while (i > 0) {
+                int parent = (i - 1) / 2;
+                if (!ranksBefore(score[parent], heap[parent], score[i], heap[i])) {
+                    return;
+                }
+                swap(i, parent);
+                i = parent;
+            }
+        }
+
+        private void down() {
+            int i = 0;
+            while (true) {
+                int l = 2 * i + 1;
+                int r = l + 1;
+                int least = i;
+                if (l < size && ranksBefore(score[least], heap[least], score[l], heap[l])) {
+                    least = l;
+                }
+                if (r < size && ranksBefore(score[least], heap[least], score[r], heap[r])) {
+                    least = r;
+                }
+                if (least == i) {
+                    return;
+                }
+                swap(i, least);
+                i = least;
+            }
+        }
+
+        private void swap(int i, int j) {
+            int h = heap[i];
+            heap[i] = heap[j];
+            heap[j] = h;
+            double s = score[i];
+            score[i] = score[j];
+            score[j] = s;
+        }
+    }
+
+    /** The target's abundance when it was last ranked: an upper bound of it during the chunk being chosen. */
+    double rankScore(int target) {
+        return ranked[target];
+    }
+
+    boolean ranksBefore(double sa, int a, double sb, int b) {
+        return sa != sb ? sa > sb : before(a, b);
     }
 
     boolean isEmpty() {
         return all.isEmpty();
-    }
-
-    private static int sizeClass(long capacity) {
-        return (int) Math.floor(Math.log(capacity) / Math.log(2) * 4);
     }
 }

@@ -28,6 +28,8 @@ final class DriveSpace {
     final boolean eligible;
     final int tieBreak;
     final List<TreeSet<DriveSpace>> pools = new ArrayList<>(2);
+    /** The candidate pools that count this drive's free bytes. */
+    final List<CandidatePool> owners = new ArrayList<>(1);
     private final TreeMap<Long, Long> free = new TreeMap<>();
     private long allocated;
     private long largestFree;

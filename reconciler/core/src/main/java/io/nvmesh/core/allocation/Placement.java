@@ -179,8 +179,8 @@ final class Placement {
 
     private Found search(CandidatePool pool, Shape shape, long length, List<Separation.Rule> rules,
             int[] domains) {
-        if (shape.separateStripes() && drivesWithFree(pool, length) < shape.drivesNeeded(
-                rules.get(rules.size() - 1).perTarget())) {
+        int needed = shape.drivesNeeded(rules.get(rules.size() - 1).perTarget());
+        if (shape.separateStripes() && drivesWithFree(pool, length, needed) < needed) {
             return new Found(null, false); // too few drives for the stripes: no search can succeed
         }
         boolean exhausted = false;
@@ -230,11 +230,12 @@ final class Placement {
         return false;
     }
 
-    private static int drivesWithFree(CandidatePool pool, long length) {
+    /** Drives with {@code length} free, counted up to {@code enough} (a fleet of 24,000 drives need not be walked). */
+    private static int drivesWithFree(CandidatePool pool, long length, int enough) {
         int n = 0;
         for (DriveSpace d : pool.all) {
-            if (d.largestFree() >= length) {
-                n++;
+            if (d.largestFree() >= length && ++n >= enough) {
+                break;
             }
         }
         return n;

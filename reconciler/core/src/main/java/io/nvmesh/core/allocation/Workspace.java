@@ -32,6 +32,8 @@ final class Workspace {
     private List<Map<String, String>> driveLabelSets;
     private final Map<String, DriveClass> driveClasses = new HashMap<>();
     private final Map<String, TargetClass> targetClasses = new HashMap<>();
+    /** The domain scopes the desired policies name, sorted: the levels at which pools count free bytes. */
+    private final List<String> scopes;
 
     Workspace(Inventory inventory, Allocations recorded, DesiredState desired) {
         this.inventory = inventory;
@@ -45,6 +47,8 @@ final class Workspace {
                 evacuating.add(i.serial());
             }
         }
+        scopes = desired.policies().stream().map(VolumePolicy::domainScope).filter(java.util.Objects::nonNull)
+                .distinct().sorted().toList();
         desired.driveClasses().forEach(c -> driveClasses.put(c.name(), c));
         desired.targetClasses().forEach(c -> targetClasses.put(c.name(), c));
         int t = 0;
@@ -108,6 +112,7 @@ final class Workspace {
             for (int i = members.nextSetBit(0); i >= 0; i = members.nextSetBit(i + 1)) {
                 pool.add(drives.get(i));
             }
+            pool.seal(scopes.stream().map(this::domainIds).toList());
             pools.put(key, pool);
         }
         return pool;
@@ -194,6 +199,9 @@ final class Workspace {
         detach(d);
         long offset = d.allocate(length);
         attach(d);
+        for (CandidatePool p : d.owners) {
+            p.freeChanged(d, -length);
+        }
         return offset;
     }
 
@@ -201,6 +209,9 @@ final class Workspace {
         detach(d);
         d.release(offset, length);
         attach(d);
+        for (CandidatePool p : d.owners) {
+            p.freeChanged(d, length);
+        }
     }
 
     private static void detach(DriveSpace d) {
