@@ -23,13 +23,16 @@ import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * An instance stopped and started again (same id, same data dir, same URL) before its peers noticed it was dead. Its
- * agents lose their connection and ask a peer, which still names the restarted instance as owner: they must end up
- * welcomed there, not redirected around for good.
+ * An instance stopped and started again at once (same id, same data dir, same URL), back to back, while its agents are
+ * still reconnecting. Its agents lose their connection and ask a peer, which may still name the restarted instance as
+ * owner or may have declared it dead meanwhile: either way they must end up welcomed at their owner, not redirected
+ * around for good. (Before fast failover the restarts were quicker than dead-after, so the peers never noticed; now a
+ * killed instance's refused port makes its peers declare it dead within a few probes, and the test no longer requires
+ * that nobody noticed: it records how often they did.)
  */
 class QuickRestartTest {
 
-    // The production heartbeat: dead after 1.5 s, so a restart (a second or less here) goes unnoticed by the peers.
+    // The production heartbeat: dead after 1.5 s (or sooner, once probes find the killed instance's port refused).
     private static final Duration INTERVAL = Duration.ofMillis(500);
     private static final int MISSED = 3;
     private static final Duration BOUND = Duration.ofSeconds(20);
@@ -67,7 +70,7 @@ class QuickRestartTest {
     }
 
     @RepeatedTest(2)
-    void agentsOfAnInstanceRestartedBeforeItsPeersNoticedReachTheirOwner() {
+    void agentsOfAnInstanceRestartedAtOnceReachTheirOwner() {
         // r1 once; r2 twice back to back (its agents are mid-reconnect the second time); r1 again.
         for (List<String> round : List.of(List.of("r1"), List.of("r2", "r2"), List.of("r1"))) {
             for (String id : round) {
@@ -76,7 +79,7 @@ class QuickRestartTest {
             }
             awaitEveryAgentAtItsOwner("restarts of " + round);
         }
-        assertThat(declaredDead).as("members declared dead: the restarts were meant to be quicker").isEmpty();
+        System.out.println("quick restarts: members some peer declared dead meanwhile: " + declaredDead);
     }
 
     private void watch(ReconcilerNode n) {
