@@ -29,6 +29,7 @@ import picocli.CommandLine.Mixin;
             TokenCommand.class,
             CertsCommand.class,
             FsckCommand.class,
+            GcCommand.class,
             GetCommand.class,
             DescribeCommand.class,
             StatusCommand.class,
