@@ -49,6 +49,8 @@ import org.yaml.snakeyaml.nodes.Tag;
  *   pollInterval: 2s              # how often the desired branch is read (POST /v1/hooks/git: at once)
  *   trustedKeys: signers.asc      # optional: reconcile only desired commits signed by these OpenPGP keys (or keys
  *                                 # the branch's .nvmesh/trusted-keys.asc trusted at their parent)
+ *   packInterval: 60m             # how often the repository is packed (1m..10080m; 0 or off: never); a local one
+ *                                 # by one instance at a time, a URL's mirror by each (docs/state-store.md)
  * peers:                          # the other instances
  *   - id: r2
  *     url: http://10.0.0.6:7420
@@ -98,7 +100,7 @@ public final class ConfigLoader {
     private static final Set<String> LIMITS = Set.of("authFailures", "authFailureWindow", "authLockout",
             "expensivePerSecond", "expensiveBurst", "connectionsPerSource");
     private static final Pattern BYTES = Pattern.compile("(\\d{1,12})\\s*(KiB|MiB|GiB)?");
-    private static final Set<String> GIT = Set.of("remote", "branch", "pollInterval", "trustedKeys");
+    private static final Set<String> GIT = Set.of("remote", "branch", "pollInterval", "trustedKeys", "packInterval");
     private static final Set<String> PEER = Set.of("id", "url");
     private static final Set<String> AUTH = Set.of("adminTokens", "readTokens", "credentialsFile", "token",
             "tokenFile", "peerSecret", "agentSecret");
@@ -225,6 +227,7 @@ public final class ConfigLoader {
         String gitBranch = InstanceConfig.DEFAULT_BRANCH;
         Duration poll = InstanceConfig.DEFAULT_POLL_INTERVAL;
         Optional<Path> trustedKeys = Optional.empty();
+        Duration pack = InstanceConfig.DEFAULT_PACK_INTERVAL;
         if (top.containsKey("git")) {
             Fields git = fields(top.get("git").getValueNode(), "git", GIT);
             if (git != null) {
@@ -236,6 +239,14 @@ public final class ConfigLoader {
                 poll = string(git, "git", "pollInterval", false)
                         .flatMap(s -> duration(s, git.get("pollInterval").getValueNode(), "git.pollInterval"))
                         .orElse(poll);
+                Optional<String> packText = string(git, "git", "packInterval", false);
+                if (packText.isPresent() && packText.get().trim().matches("0|0s|0m|0ms|off")) {
+                    pack = Duration.ZERO;
+                } else if (packText.isPresent()) {
+                    pack = duration(packText.get(), git.get("packInterval").getValueNode(), "git.packInterval",
+                            InstanceConfig.MIN_PACK_INTERVAL, InstanceConfig.MAX_PACK_INTERVAL, "1m..10080m (or 0, off: "
+                                    + "never)").orElse(pack);
+                }
                 trustedKeys = string(git, "git", "trustedKeys", false).map(f -> baseDir.resolve(f).normalize());
                 trustedKeys.ifPresent(f -> {
                     if (!Files.isReadable(f)) {
@@ -306,7 +317,7 @@ public final class ConfigLoader {
         try {
             return new InstanceConfig(id, host, port, advertise, peers, gitRemote, gitBranch, poll, dataDir, auth,
                     interval, missed, epsilon, grace, skew, tls, insecure, audit, limits,
-                    trustedKeys);
+                    trustedKeys, pack);
         } catch (IllegalArgumentException e) {
             // Everything the record checks is checked above with a location; this is the safety net.
             problems.add(new Problem(file, 0, 0, "", "", e.getMessage()));

@@ -40,6 +40,8 @@ import java.util.Set;
  * @param trustedKeys       OpenPGP public keys (armoured) of whoever may sign desired commits; when given, only
  *                          desired commits signed by these keys (or by keys the branch's {@code
  *                          .nvmesh/trusted-keys.asc} trusted at their parent) are reconciled (docs/security.md)
+ * @param packInterval      how often the repository is packed ({@code StateStore.pack}); zero: never. A local
+ *                          repository is packed by one instance (docs/state-store.md), a URL's mirror by each
  */
 public record InstanceConfig(String id, String listenHost, int listenPort, Optional<URI> advertiseUrl,
                              List<Member> peers, String gitRemote, String gitBranch,
@@ -47,7 +49,7 @@ public record InstanceConfig(String id, String listenHost, int listenPort, Optio
                              Duration heartbeatInterval, int missedHeartbeats, double ownershipEpsilon,
                              Optional<Duration> startupGrace, Duration maxClockSkew, Optional<TlsConfig> tls,
                              boolean insecure, AuditConfig audit, LimitsConfig limits,
-                             Optional<Path> trustedKeys) {
+                             Optional<Path> trustedKeys, Duration packInterval) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 7420;
@@ -56,6 +58,9 @@ public record InstanceConfig(String id, String listenHost, int listenPort, Optio
     public static final double DEFAULT_OWNERSHIP_EPSILON = 0.25;
     public static final String DEFAULT_BRANCH = "main";
     public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(2);
+    public static final Duration DEFAULT_PACK_INTERVAL = Duration.ofHours(1);
+    public static final Duration MIN_PACK_INTERVAL = Duration.ofMinutes(1);
+    public static final Duration MAX_PACK_INTERVAL = Duration.ofDays(7);
 
     static final Duration MIN_HEARTBEAT_INTERVAL = Duration.ofMillis(10);
     static final Duration MAX_HEARTBEAT_INTERVAL = Duration.ofMinutes(1);
@@ -131,6 +136,12 @@ public record InstanceConfig(String id, String listenHost, int listenPort, Optio
         Objects.requireNonNull(audit, "audit");
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(trustedKeys, "trustedKeys");
+        Objects.requireNonNull(packInterval, "packInterval");
+        if (!packInterval.isZero() && (packInterval.compareTo(MIN_PACK_INTERVAL) < 0
+                || packInterval.compareTo(MAX_PACK_INTERVAL) > 0)) {
+            throw new IllegalArgumentException("pack interval must be 0 (never) or between 1m and 7d, got "
+                    + packInterval.toSeconds() + "s");
+        }
     }
 
     /** True for a loopback address, or a name that resolves to loopback addresses only. */
@@ -154,83 +165,91 @@ public record InstanceConfig(String id, String listenHost, int listenPort, Optio
                 DEFAULT_POLL_INTERVAL, dataDir,
                 AuthConfig.none(), DEFAULT_HEARTBEAT_INTERVAL, DEFAULT_MISSED_HEARTBEATS, DEFAULT_OWNERSHIP_EPSILON,
                 Optional.empty(), DEFAULT_MAX_CLOCK_SKEW, Optional.empty(), false,
-                AuditConfig.in(Objects.requireNonNull(dataDir, "dataDir")), LimitsConfig.DEFAULTS, Optional.empty());
+                AuditConfig.in(Objects.requireNonNull(dataDir, "dataDir")), LimitsConfig.DEFAULTS, Optional.empty(),
+                DEFAULT_PACK_INTERVAL);
     }
 
     public InstanceConfig withListen(String host, int port) {
         return new InstanceConfig(id, host, port, advertiseUrl, peers, gitRemote, gitBranch,
                 gitPollInterval, dataDir, auth, heartbeatInterval,
-                missedHeartbeats, ownershipEpsilon, startupGrace, maxClockSkew, tls, insecure, audit, limits, trustedKeys);
+                missedHeartbeats, ownershipEpsilon, startupGrace, maxClockSkew, tls, insecure, audit, limits, trustedKeys, packInterval);
     }
 
     public InstanceConfig withPeers(List<Member> newPeers) {
         return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, newPeers, gitRemote, gitBranch,
                 gitPollInterval, dataDir, auth,
-                heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace, maxClockSkew, tls, insecure, audit, limits, trustedKeys);
+                heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace, maxClockSkew, tls, insecure, audit, limits, trustedKeys, packInterval);
     }
 
     public InstanceConfig withAuth(AuthConfig newAuth) {
         return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
                 gitPollInterval, dataDir, newAuth,
-                heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace, maxClockSkew, tls, insecure, audit, limits, trustedKeys);
+                heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace, maxClockSkew, tls, insecure, audit, limits, trustedKeys, packInterval);
     }
 
     public InstanceConfig withHeartbeat(Duration interval, int missed) {
         return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
                 gitPollInterval, dataDir, auth, interval,
-                missed, ownershipEpsilon, startupGrace, maxClockSkew, tls, insecure, audit, limits, trustedKeys);
+                missed, ownershipEpsilon, startupGrace, maxClockSkew, tls, insecure, audit, limits, trustedKeys, packInterval);
     }
 
     /** A fixed start-up grace instead of the one derived from the heartbeat settings. */
     public InstanceConfig withStartupGrace(Duration grace) {
         return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
                 gitPollInterval, dataDir, auth, heartbeatInterval, missedHeartbeats, ownershipEpsilon,
-                Optional.of(grace), maxClockSkew, tls, insecure, audit, limits, trustedKeys);
+                Optional.of(grace), maxClockSkew, tls, insecure, audit, limits, trustedKeys, packInterval);
     }
 
     public InstanceConfig withMaxClockSkew(Duration skew) {
         return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
                 gitPollInterval, dataDir, auth, heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace,
-                skew, tls, insecure, audit, limits, trustedKeys);
+                skew, tls, insecure, audit, limits, trustedKeys, packInterval);
     }
 
     /** The Git repository (path or URL), desired branch and poll interval of the reconcile loop. */
     public InstanceConfig withGit(String remote, String branch, Duration pollInterval) {
         return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, remote, branch, pollInterval,
                 dataDir, auth, heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace, maxClockSkew, tls,
-                insecure, audit, limits, trustedKeys);
+                insecure, audit, limits, trustedKeys, packInterval);
     }
 
     public InstanceConfig withAudit(AuditConfig newAudit) {
         return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
                 gitPollInterval, dataDir, auth, heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace,
-                maxClockSkew, tls, insecure, newAudit, limits, trustedKeys);
+                maxClockSkew, tls, insecure, newAudit, limits, trustedKeys, packInterval);
     }
 
     public InstanceConfig withLimits(LimitsConfig newLimits) {
         return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
                 gitPollInterval, dataDir, auth, heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace,
-                maxClockSkew, tls, insecure, audit, newLimits, trustedKeys);
+                maxClockSkew, tls, insecure, audit, newLimits, trustedKeys, packInterval);
     }
 
     /** Only desired commits signed by these keys (or keys the branch trusts at their parent) are reconciled. */
     public InstanceConfig withTrustedKeys(Path keys) {
         return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
                 gitPollInterval, dataDir, auth, heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace,
-                maxClockSkew, tls, insecure, audit, limits, Optional.of(keys));
+                maxClockSkew, tls, insecure, audit, limits, Optional.of(keys), packInterval);
     }
 
     /** TLS on the listener and towards peers. */
     public InstanceConfig withTls(TlsConfig newTls) {
         return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
                 gitPollInterval, dataDir, auth, heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace,
-                maxClockSkew, Optional.of(newTls), insecure, audit, limits, trustedKeys);
+                maxClockSkew, Optional.of(newTls), insecure, audit, limits, trustedKeys, packInterval);
     }
 
     /** Plain HTTP allowed off loopback. */
     public InstanceConfig withInsecure(boolean allow) {
         return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
                 gitPollInterval, dataDir, auth, heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace,
-                maxClockSkew, tls, allow, audit, limits, trustedKeys);
+                maxClockSkew, tls, allow, audit, limits, trustedKeys, packInterval);
+    }
+
+    /** How often the repository is packed; zero: never. */
+    public InstanceConfig withPackInterval(Duration every) {
+        return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
+                gitPollInterval, dataDir, auth, heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace,
+                maxClockSkew, tls, insecure, audit, limits, trustedKeys, every);
     }
 }
