@@ -112,11 +112,15 @@ public final class ConfigLoader {
     private final String file;
     private final Path baseDir;
     private final List<Problem> problems = new ArrayList<>();
+    /** {@code --check}: also what only shows at start (see {@link ConfigCheck}); what it found fine. */
+    private final boolean deep;
+    private final List<String> checked = new ArrayList<>();
     private Node root;
 
-    private ConfigLoader(String file, Path baseDir) {
+    private ConfigLoader(String file, Path baseDir, boolean deep) {
         this.file = file;
         this.baseDir = baseDir;
+        this.deep = deep;
     }
 
     /**
@@ -146,7 +150,28 @@ public final class ConfigLoader {
      * @param baseDir what relative paths in the text are relative to
      */
     public static InstanceConfig parse(String text, String file, Path baseDir) {
-        return new ConfigLoader(file, baseDir).read(text);
+        return new ConfigLoader(file, baseDir, false).read(text);
+    }
+
+    /** {@link ConfigCheck#of}: every problem of the file and of what it names; nothing is changed. */
+    static ConfigCheck check(Path path) {
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(path)))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            return new ConfigCheck(List.of(new Problem(path.toString(), 0, 0, "", "", "is not UTF-8")), List.of());
+        } catch (IOException e) {
+            return new ConfigCheck(List.of(new Problem(path.toString(), 0, 0, "", "", "cannot read: "
+                    + e.getClass().getSimpleName() + " " + e.getMessage())), List.of());
+        }
+        ConfigLoader loader = new ConfigLoader(path.toString(), path.toAbsolutePath().getParent(), true);
+        try {
+            loader.read(text);
+            return new ConfigCheck(List.of(), loader.checked);
+        } catch (InvalidConfigException e) {
+            return new ConfigCheck(e.problems(), loader.checked);
+        }
     }
 
     private InstanceConfig read(String text) {
@@ -311,6 +336,16 @@ public final class ConfigLoader {
         AuditConfig audit = audit(top.get("audit"), dataDir);
         LimitsConfig limits = limits(top.get("limits"));
 
+        if (deep) {
+            checked.addAll(ConfigCheck.deep(new ConfigCheck.Values(id, Optional.ofNullable(auth), !peers.isEmpty(),
+                    tls.map(TlsConfig::certificate), dataDir, audit.file(), gitRemote, gitBranch,
+                    trustedKeys), (path, message) -> {
+                        // The own token is given as `token` or `tokenFile`: point at the one that is there.
+                        String at = path.equals("auth.token") && nodeAt("auth.token") == nodeAt("auth")
+                                ? "auth.tokenFile" : path;
+                        problem(nodeAt(at), at, message);
+                    }, problems::add));
+        }
         if (!problems.isEmpty() || id == null || auth == null) {
             return null;
         }
@@ -766,6 +801,27 @@ public final class ConfigLoader {
             return "nothing";
         }
         return node instanceof ScalarNode s ? "\"" + s.getValue() + "\"" : "something else";
+    }
+
+    /** The value at a dotted path ({@code auth.tokenFile}), or the nearest mapping above it that is there. */
+    private Node nodeAt(String path) {
+        Node at = root;
+        for (String key : path.split("\\.")) {
+            if (!(at instanceof MappingNode mapping)) {
+                return at;
+            }
+            Node next = null;
+            for (NodeTuple t : mapping.getValue()) {
+                if (t.getKeyNode() instanceof ScalarNode k && k.getValue().equals(key)) {
+                    next = t.getValueNode();
+                }
+            }
+            if (next == null) {
+                return at;
+            }
+            at = next;
+        }
+        return at;
     }
 
     private void problem(Node at, String path, String message) {
