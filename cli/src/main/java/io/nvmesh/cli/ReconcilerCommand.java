@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
             "With --check, start nothing: check the configuration and every file and repository it names (tokens, "
                     + "credentials file, TLS certificate, key and CAs and whether they match and are valid now, "
                     + "trusted keys, data and audit folders writable, the repository opens or answers), list every "
-                    + "problem (file:line:column), and exit 0 (fine) or 1. Nothing is created, no port is bound: "
+                    + "problem, each at its place in the file, and exit 0 (fine) or 1. Nothing is created, no port is bound: "
                     + "for a systemd unit's ExecStartPre= and for CI."
         },
         footerHeading = "%nExamples:%n",
