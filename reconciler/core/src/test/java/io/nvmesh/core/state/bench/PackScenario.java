@@ -41,16 +41,17 @@ import org.eclipse.jgit.api.Git;
  * <li>A real state (samples' inventory and manifests, reconciled), then {@code N} small state commits (default
  * 100,000): each rewrites one volume file (same record, one byte of whitespace more or less) and {@code state.json}
  * (the generation), as a status change would: five new loose objects a commit.</li>
- * <li>The repository is copied ({@code maintained}); reconcile passes (each places one new volume) are timed on it
- * before a pack, while {@link StateStore#pack()} runs on another thread, and after.</li>
+ * <li>The repository is copied ({@code maintained}) and packed with {@link StateStore#pack()}.</li>
  * <li>{@code fresh}: every ref of the packed copy fetched into a new bare repository (one pack, as a new clone from
  * a Git server).</li>
  * <li>Reads, interleaved over the three (so that they share the machine's load), each on a newly opened store: load
  * the recorded state at the tip (every file, decoded), walk the whole first-parent history, fsck at the tip, and fsck
  * --history over the last 1,000 commits.</li>
+ * <li>On another copy ({@code passes}): reconcile passes of constant work (create a volume, delete it again) timed
+ * before a pack, while {@link StateStore#pack()} runs on another thread, and after.</li>
  * </ol>
  *
- * <p>Run by {@code bench/pack.sh [COMMITS] [RUNS]}; prints a Markdown section and writes it to
+ * <p>Run by {@code bench/pack.sh [COMMITS] [RUNS] [KEEP_DIR]}; prints a Markdown section and writes it to
  * {@code target/benchmarks/pack.md}.
  */
 public final class PackScenario {
@@ -65,11 +66,19 @@ public final class PackScenario {
         int runs = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         Path samples = Path.of(args.length > 2 ? args[2] : "samples");
         Path target = Path.of(System.getProperty("bench.dir", "reconciler/core/target"));
-        Path work = Files.createTempDirectory("nvmesh-pack-");
+        // A folder given as the fourth argument is kept, and its loose.git reused by the next run.
+        Path work = args.length > 3 ? Files.createDirectories(Path.of(args[3]))
+                : Files.createTempDirectory("nvmesh-pack-");
         try {
             new PackScenario().run(work, samples, commits, runs, target.resolve("benchmarks/pack.md"));
         } finally {
-            deleteTree(work);
+            if (args.length <= 3) {
+                deleteTree(work);
+            } else {
+                for (String copy : List.of("maintained.git", "fresh.git", "passes.git")) {
+                    deleteTree(work.resolve(copy));
+                }
+            }
         }
     }
 
@@ -77,27 +86,38 @@ public final class PackScenario {
         say("Started " + Instant.now().toString().substring(0, 19).replace('T', ' ') + " UTC, "
                 + Runtime.getRuntime().availableProcessors() + " cores, " + load() + ".");
         Path loose = work.resolve("loose.git");
-        long t0 = System.nanoTime();
-        String base = setUp(loose, samples);
-        int made = smallCommits(loose, base, commits);
-        say(String.format(Locale.ROOT, "%,d small state commits made in %.0f s (%.1f ms a commit), %s.", made,
-                seconds(t0), millis(t0) / made, load()));
+        if (Files.isDirectory(loose.resolve("objects"))) {
+            say("Reusing " + loose + " (" + objectFiles(loose) + ").");
+        } else {
+            long t0 = System.nanoTime();
+            String base = setUp(loose, samples);
+            int made = smallCommits(loose, base, commits);
+            say(String.format(Locale.ROOT, "%,d small state commits made in %.0f s (%.1f ms a commit), %s.", made,
+                    seconds(t0), millis(t0) / made, load()));
+        }
 
         Path maintained = work.resolve("maintained.git");
         long tc = System.nanoTime();
         copyTree(loose, maintained);
         say(String.format(Locale.ROOT, "Copied to `maintained` in %.0f s.", seconds(tc)));
-
-        passesAroundAPack(maintained, runs);
-
+        try (StateStore store = StateStore.openOrCreate(maintained)) {
+            PackReport r = store.pack();
+            say(String.format(Locale.ROOT, "`pack()` of `maintained`, nothing else writing: %s in %.1f s; objects "
+                    + "%s → %s.", r.outcome(), r.took().toMillis() / 1000.0, counts(r.before()), counts(r.after())));
+        }
         Path fresh = work.resolve("fresh.git");
         try (Git git = Git.init().setBare(true).setDirectory(fresh.toFile()).call()) {
             git.fetch().setRemote(maintained.toUri().toString()).setRefSpecs("+refs/*:refs/*").call();
         }
         say("`fresh` (every ref of `maintained` fetched into a new bare repository): " + objectFiles(fresh) + ".");
+        say("");
 
         reads(Map.of("loose (before maintenance)", loose, "maintained (after `pack()`)", maintained,
                 "fresh (packed clone)", fresh), runs);
+
+        Path passes = work.resolve("passes.git");
+        copyTree(loose, passes);
+        passesAroundAPack(passes, runs);
         say("Finished, " + load() + ".");
         System.out.print(out);
         Files.createDirectories(report.getParent());
@@ -156,57 +176,66 @@ public final class PackScenario {
         }
     }
 
-    /** Reconcile passes, each placing one new volume, before, during and after a pack of the same repository. */
+    /**
+     * Reconcile passes on a copy of the loose repository, before, during and after a pack of it. Each pass has the
+     * same work and leaves the state the same size: it creates a volume, the next one deletes it again.
+     */
     private void passesAroundAPack(Path repo, int runs) throws Exception {
-        int[] next = {0};
+        int n = Math.max(30, 6 * runs);
+        boolean[] create = {true};
         try (StateStore store = StateStore.openOrCreate(repo)) {
             Reconciler reconciler = new Reconciler(store, "main", v -> true, AUTHOR);
+            for (int i = 0; i < 10; i++) {
+                pass(store, reconciler, create); // warm-up, not reported
+            }
             List<Long> before = new ArrayList<>();
-            for (int i = 0; i < Math.max(runs, 5); i++) {
-                before.add(pass(store, reconciler, next));
+            for (int i = 0; i < n; i++) {
+                before.add(pass(store, reconciler, create));
             }
             String loadBefore = load();
-            CompletableFuture<PackReport> packing;
             List<Long> during = new ArrayList<>();
+            PackReport r;
             try (StateStore packer = StateStore.openOrCreate(repo)) {
-                packing = CompletableFuture.supplyAsync(packer::pack);
+                CompletableFuture<PackReport> packing = CompletableFuture.supplyAsync(packer::pack);
                 while (!packing.isDone()) {
-                    during.add(pass(store, reconciler, next));
+                    during.add(pass(store, reconciler, create));
                 }
-                PackReport r = packing.join();
-                say(String.format(Locale.ROOT, "`pack()` of `maintained`: %s in %.1f s; objects %s → %s.",
-                        r.outcome(), r.took().toMillis() / 1000.0, counts(r.before()), counts(r.after())));
+                r = packing.join();
             }
             List<Long> after = new ArrayList<>();
-            for (int i = 0; i < Math.max(runs, 5); i++) {
-                after.add(pass(store, reconciler, next));
+            for (int i = 0; i < n; i++) {
+                after.add(pass(store, reconciler, create));
             }
+            say(String.format(Locale.ROOT, "Reconcile passes on `passes` (a copy of `loose`), back to back, each "
+                    + "creating a 100GiB mirrored volume or deleting it again (so every pass has the same work and "
+                    + "the state stays the same size), %s before the pack. `pack()` ran on another thread: %s in "
+                    + "%.1f s, objects %s → %s.", loadBefore, r.outcome(), r.took().toMillis() / 1000.0,
+                    counts(r.before()), counts(r.after())));
             say("");
-            say("Reconcile passes on `maintained` (each places one new 100GiB volume and records it), " + loadBefore
-                    + " before the pack:");
-            say("");
-            say("| passes | n | min | median | max |");
-            say("|---|---:|---:|---:|---:|");
-            row("before the pack", before);
+            say("| passes | n | min | median | p90 | max |");
+            say("|---|---:|---:|---:|---:|---:|");
+            row("before the pack (loose objects)", before);
             row("while `pack()` runs on another thread", during);
             row("after the pack", after);
             say("");
         }
     }
 
-    private static long pass(StateStore store, Reconciler reconciler, int[] next) {
-        String name = String.format("bench-%04d", next[0]++);
-        String yaml = "apiVersion: nvmesh.io/v1\nkind: Volume\nmetadata:\n  name: " + name + "\nspec:\n"
-                + "  policy: mirrored-standard\n  capacity: 100GiB\n";
+    private static long pass(StateStore store, Reconciler reconciler, boolean[] create) {
+        String path = "volumes/bench/bench-pass.yaml";
         DesiredBranch desired = new DesiredBranch(store, "main");
-        desired.apply(desired.read().commitId(), Changes.builder().put("volumes/bench/" + name + ".yaml", yaml)
-                .build(), "add " + name, AUTHOR);
+        Changes change = create[0] ? Changes.builder().put(path, "apiVersion: nvmesh.io/v1\nkind: Volume\n"
+                + "metadata:\n  name: bench-pass\nspec:\n  policy: mirrored-standard\n  capacity: 100GiB\n"
+                + "  deletionProtection: false\n").build() : Changes.builder().delete(path).build();
+        desired.apply(desired.read().commitId(), change, (create[0] ? "add" : "remove") + " bench-pass", AUTHOR);
         long start = System.nanoTime();
         ReconcileReport r = reconciler.reconcileOnce();
         long nanos = System.nanoTime() - start;
         if (r.outcome() != ReconcileReport.Kind.RECORDED) {
-            throw new IllegalStateException("pass for " + name + ": " + r.outcome() + " " + r.message());
+            throw new IllegalStateException("pass " + (create[0] ? "creating" : "deleting") + " bench-pass: "
+                    + r.outcome() + " " + r.message());
         }
+        create[0] = !create[0];
         return nanos;
     }
 
@@ -275,8 +304,10 @@ public final class PackScenario {
     }
 
     private void row(String what, List<Long> t) {
-        say(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s |", what, t.size(), ms(min(t)), ms(median(t)),
-                ms(max(t))));
+        List<Long> sorted = t.stream().sorted().toList();
+        double p90 = sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(0.9 * sorted.size()) - 1));
+        say(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s | %s |", what, t.size(), ms(min(t)), ms(median(t)),
+                ms(p90), ms(max(t))));
     }
 
     private static String counts(PackReport.Counts c) {
