@@ -36,7 +36,11 @@ final class ReconcilerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        return ServiceRun.inForeground(ServiceJars.RECONCILER_MAIN, check ? List.of("--config", config, "--check")
-                : List.of("--config", config));
+        return ServiceRun.inForeground(ServiceJars.RECONCILER_MAIN, childArgs());
+    }
+
+    /** The arguments of the child JVM's {@code ReconcilerMain}. */
+    List<String> childArgs() {
+        return check ? List.of("--config", config, "--check") : List.of("--config", config);
     }
 }
