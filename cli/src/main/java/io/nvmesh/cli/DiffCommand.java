@@ -34,13 +34,14 @@ import picocli.CommandLine.Model.CommandSpec;
             "  nvmesh diff samples",
             "  nvmesh diff --ref main                 what a reconciler would do now",
             "  nvmesh diff -o json samples > diff.json",
+            "  nvmesh diff -o markdown . > plan.md     # a pull request's plan, for a comment",
             "  nvmesh diff --out plan.json samples && nvmesh apply plan.json",
             "",
             "Exit codes: 0 no changes, 1 changes, 2 or more an error (invalid manifests, unreadable repository).%n"
         })
 final class DiffCommand implements Callable<Integer> {
 
-    enum Format { text, json }
+    enum Format { text, json, markdown }
 
     @Spec
     CommandSpec spec;
@@ -84,6 +85,8 @@ final class DiffCommand implements Callable<Integer> {
             String where = repo.choice().describe() + ", branch " + repository.branch;
             if (format == Format.json) {
                 DiffRenderer.json(d, where, w);
+            } else if (format == Format.markdown) {
+                DiffRenderer.markdown(d, where, w);
             } else {
                 new DiffRenderer(Terminal.colour()).text(d, where, w);
             }

@@ -184,6 +184,122 @@ final class DiffRenderer {
         out.println(json.writerWithDefaultPrettyPrinter().writeValueAsString(root));
     }
 
+    /** The marker a CI job looks for to update its earlier comment instead of adding another. */
+    static final String MARKDOWN_MARKER = "<!-- nvmesh diff -->";
+
+    /**
+     * For a pull-request comment (as Atlantis posts Terraform's plan): what the merge would do to placements and
+     * capacity, computed from the Git repository alone. Deterministic for the same inputs (a golden file holds it).
+     */
+    static void markdown(DiffReport d, String repository, PrintWriter out) {
+        out.println(MARKDOWN_MARKER);
+        out.println("### nvmesh diff: " + (d.hasChanges() ? md(d.summary()) : "no changes"));
+        out.println();
+        out.println("Desired `" + md(d.desiredRef()) + "` at `" + id(d.desiredCommit()) + "`"
+                + (d.localFiles() > 0 ? " + " + d.localFiles() + " changed file" + (d.localFiles() == 1 ? "" : "s")
+                : "") + " against the recorded state `" + id(d.stateCommit()) + "`"
+                + (d.reconciledFrom().isEmpty() ? " (never reconciled)" : " (reconciled from `"
+                        + id(d.reconciledFrom()) + "`)") + " of " + md(repository) + "."
+                + (d.lastOutcome().startsWith("invalid") ? " Last pass: " + md(d.lastOutcome()) + "." : ""));
+        out.println();
+        if (!d.changes().isEmpty()) {
+            out.println("#### Manifests");
+            out.println();
+            out.println("| | object | file | fields |");
+            out.println("|---|---|---|---|");
+            for (ManifestChange c : d.changes()) {
+                String sign = switch (c.change()) {
+                    case ADDED -> "+";
+                    case MODIFIED -> "~";
+                    case REMOVED -> c.blocked() ? "!" : "-";
+                };
+                String fields = c.blocked() ? "deletion blocked (`deletionProtection: true`)"
+                        : String.join("<br>", c.fields().stream().map(f -> "`" + md(f.path()) + "`: "
+                                + (c.change() == ManifestChange.Change.ADDED ? md(f.after())
+                                        : md(f.before() == null ? "(unset)" : f.before()) + " → "
+                                                + md(f.after() == null ? "(unset)" : f.after()))).toList());
+                out.println("| " + sign + " | " + md(c.object()) + " | " + md(c.file()) + " | " + fields + " |");
+            }
+            out.println();
+        }
+        if (!d.actions().isEmpty()) {
+            out.println("#### Placement");
+            out.println();
+            out.println("| | volume | size | drives |");
+            out.println("|---|---|---|---|");
+            for (Action a : d.actions()) {
+                String verb = a.kind().name().toLowerCase(Locale.ROOT);
+                if (a.outcome() == io.nvmesh.core.allocation.Outcome.UNPLACEABLE) {
+                    out.println("| ! cannot " + verb + " | " + md(a.volume()) + " | " + bytes(a.sizeAfter()) + " | "
+                            + md(a.reason() + doesNotFit(d, a.volume())) + " |");
+                    continue;
+                }
+                String size = switch (a.kind()) {
+                    case CREATE -> bytes(a.sizeAfter());
+                    case EXTEND -> bytes(a.sizeBefore()) + " → " + bytes(a.sizeAfter());
+                    case DELETE -> bytes(a.sizeBefore()) + " freed";
+                    case MOVE -> md(a.move().cause());
+                };
+                String sign = a.kind() == ActionKind.CREATE ? "+" : a.kind() == ActionKind.DELETE ? "-" : "~";
+                java.util.Set<String> drives = new java.util.TreeSet<>();
+                d.placements().stream().filter(p -> p.volume().equals(a.volume()) && p.kind() == a.kind())
+                        .forEach(p -> drives.add(p.target() + "/" + p.serial()));
+                String where = a.kind() == ActionKind.MOVE ? md(a.move().from() + " → " + a.move().to())
+                        : drives.isEmpty() ? "" : md(String.join(", ", drives));
+                out.println("| " + sign + " " + verb + " | " + md(a.volume()) + " | " + size + " | " + where + " |");
+            }
+            out.println();
+            if (!d.placements().isEmpty()) {
+                out.println("<details><summary>" + d.placements().size() + " segment"
+                        + (d.placements().size() == 1 ? "" : "s") + "</summary>");
+                out.println();
+                out.println("| volume | chunk | group | segment | role | drive | size |");
+                out.println("|---|---:|---:|---:|---|---|---:|");
+                for (DiffReport.SegmentPlacement p : d.placements()) {
+                    out.println("| " + md(p.volume()) + " | " + p.chunk() + " | " + p.group() + " | " + p.segment()
+                            + " | " + p.role().name().toLowerCase(Locale.ROOT) + " | "
+                            + (p.fromSerial() != null ? md(p.fromTarget() + "/" + p.fromSerial()) + " → " : "")
+                            + md(p.target() + "/" + p.serial()) + " | " + bytes(p.length()) + " |");
+                }
+                out.println();
+                out.println("</details>");
+                out.println();
+            }
+        }
+        Usage b = d.before();
+        Usage a = d.after();
+        out.println("#### Capacity");
+        out.println();
+        out.println("| | before | after | change |");
+        out.println("|---|---:|---:|---:|");
+        capacityRow(out, "free", b.free(), a.free());
+        capacityRow(out, "allocated", b.allocated(), a.allocated());
+        capacityRow(out, "data", b.data(), a.data());
+        capacityRow(out, "redundant", b.redundant(), a.redundant());
+        capacityRow(out, "total", b.total(), a.total());
+        out.println();
+        if (!d.kept().isEmpty()) {
+            out.println("> " + md(Unpruned.sentence(d.kept())));
+            out.println();
+        }
+        out.println(d.hasChanges() ? "**" + md(d.summary()) + "**" : "No changes. " + md(d.summary()));
+    }
+
+    private static void capacityRow(PrintWriter out, String what, long before, long after) {
+        long change = after - before;
+        out.println("| " + what + " | " + bytes(before) + " | " + bytes(after) + " | "
+                + (change == 0 ? "" : (change > 0 ? "+" : "−") + bytes(Math.abs(change))) + " |");
+    }
+
+    /** Text made safe for a Markdown table cell: no pipes, no tags, no line breaks. */
+    static String md(String s) {
+        if (s == null) {
+            return "(unset)";
+        }
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
+                .replace("`", "'").replace("\r", "").replace("\n", " ");
+    }
+
     private static void usage(ObjectNode n, Usage u) {
         n.put("total", u.total()).put("free", u.free()).put("allocated", u.allocated()).put("data", u.data())
                 .put("redundant", u.redundant()).put("withheld", u.withheld()).put("offline", u.offline());

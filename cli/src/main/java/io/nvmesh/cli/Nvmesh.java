@@ -30,6 +30,7 @@ import picocli.CommandLine.Model.CommandSpec;
             TokenCommand.class,
             CertsCommand.class,
             FsckCommand.class,
+            GcCommand.class,
             GetCommand.class,
             DescribeCommand.class,
             StatusCommand.class,

@@ -1,6 +1,7 @@
 package io.nvmesh.service;
 
 import io.nvmesh.schema.Problem;
+import io.nvmesh.service.config.ConfigCheck;
 import io.nvmesh.service.config.ConfigLoader;
 import io.nvmesh.service.config.InstanceConfig;
 import io.nvmesh.service.config.InvalidConfigException;
@@ -17,11 +18,12 @@ import java.util.function.Consumer;
  * command line reaches the running instance only over HTTP.
  *
  * <p>Exit codes: 0 after a clean stop (SIGTERM or SIGINT), 2 for a bad command line or configuration, 1 when the
- * instance cannot start (e.g. the port is taken).
+ * instance cannot start (e.g. the port is taken). With {@code --check} nothing is started: the configuration and
+ * everything it names are checked ({@link ConfigCheck}), every problem is listed, and the exit code is 0 (fine) or 1.
  */
 public final class ReconcilerMain {
 
-    static final String USAGE = "usage: ReconcilerMain --config FILE";
+    static final String USAGE = "usage: ReconcilerMain --config FILE [--check]";
 
     private ReconcilerMain() {
     }
@@ -54,8 +56,10 @@ public final class ReconcilerMain {
      */
     static int run(PrintWriter out, PrintWriter err, Consumer<ReconcilerNode> whileRunning, String... args) {
         Path config = null;
+        boolean check = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
+                case "--check" -> check = true;
                 case "--config" -> {
                     if (i + 1 >= args.length) {
                         err.println("error: --config needs a file");
@@ -79,6 +83,9 @@ public final class ReconcilerMain {
             err.println("error: --config FILE is required");
             err.println(USAGE);
             return 2;
+        }
+        if (check) {
+            return check(config, out, err);
         }
         InstanceConfig instance;
         try {
@@ -110,5 +117,20 @@ public final class ReconcilerMain {
             node.close();
         }
         return 0;
+    }
+
+    /** {@code --check}: what is fine on standard output, every problem on standard error; 0 or 1. */
+    static int check(Path config, PrintWriter out, PrintWriter err) {
+        ConfigCheck c = ConfigCheck.of(config);
+        c.checked().forEach(line -> out.println("ok: " + line));
+        c.problems().forEach(p -> err.println("error: " + p.render()));
+        if (c.ok()) {
+            out.println(config + ": ok");
+        } else {
+            err.println(config + ": " + c.problems().size() + " problem" + (c.problems().size() == 1 ? "" : "s"));
+        }
+        out.flush();
+        err.flush();
+        return c.ok() ? 0 : 1;
     }
 }

@@ -16,6 +16,7 @@ import org.eclipse.jgit.dircache.DirCache;
 import org.eclipse.jgit.dircache.DirCacheBuilder;
 import org.eclipse.jgit.dircache.DirCacheEditor;
 import org.eclipse.jgit.dircache.DirCacheEntry;
+import org.eclipse.jgit.errors.ObjectWritingException;
 import org.eclipse.jgit.internal.storage.file.ObjectDirectory;
 import org.eclipse.jgit.internal.storage.file.PackInserter;
 import org.eclipse.jgit.lib.CommitBuilder;
@@ -69,6 +70,11 @@ abstract class GitStore implements StateStore {
         String email = user.isAuthorEmailImplicit() ? options.writerId() + "@" + DefaultWriter.host()
                 : user.getAuthorEmail();
         return new Author(name, email);
+    }
+
+    @Override
+    public PackReport pack() {
+        return RepositoryPacker.pack(repo);
     }
 
     @Override
@@ -296,8 +302,28 @@ abstract class GitStore implements StateStore {
         return build(parent, changes, message, author, null);
     }
 
-    /** As above, signed by {@code signer} when there is one. */
+    /** Attempts at writing a commit's objects when the object database moved a folder away under the writer. */
+    static final int WRITE_ATTEMPTS = 3;
+
+    /**
+     * As above, signed by {@code signer} when there is one. A loose object whose fan-out folder was removed between
+     * the inserter creating it and renaming the object into it (a pack run removes emptied folders) fails with
+     * {@link ObjectWritingException}; objects are named by their content, so writing them all again is harmless.
+     */
     Built build(ObjectId parent, Changes changes, String message, Author author, CommitSigner signer)
+            throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return buildOnce(parent, changes, message, author, signer);
+            } catch (ObjectWritingException e) {
+                if (attempt >= WRITE_ATTEMPTS) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private Built buildOnce(ObjectId parent, Changes changes, String message, Author author, CommitSigner signer)
             throws IOException {
         try (ObjectInserter ins = inserterFor(changes); ObjectReader reader = ins.newReader();
                 RevWalk rw = new RevWalk(reader)) {

@@ -114,6 +114,15 @@ public interface StateStore extends AutoCloseable {
      */
     List<String> damagedObjects(String ref, String commitId);
 
+    /**
+     * Packs this machine's copy of the repository (a remote store: its mirror; the server packs its own) with JGit's
+     * garbage collector, safely while other writers commit: no ref is moved, every reflog is kept and walked, new
+     * objects survive, one run at a time per repository. See docs/state-store.md (maintenance).
+     */
+    default PackReport pack() {
+        throw new UnsupportedOperationException("this store cannot be packed");
+    }
+
     /** The author to use when a person is acting: {@code user.name}/{@code user.email} from Git config if set. */
     Author defaultAuthor();
 

@@ -55,6 +55,8 @@ import org.yaml.snakeyaml.nodes.Tag;
  *   ssh:                          # required for an ssh:// (or user@host:path) remote; ~/.ssh is never read
  *     identity: r1_ed25519        # private key to log in with (no passphrase, mode 0600)
  *     knownHosts: known_hosts     # must hold the server's host key; an unknown or changed key is refused
+ *   packInterval: 60m             # how often the repository is packed (1m..10080m; 0 or off: never); a local one
+ *                                 # by one instance at a time, a URL's mirror by each (docs/state-store.md)
  * peers:                          # the other instances
  *   - id: r2
  *     url: http://10.0.0.6:7420
@@ -105,7 +107,7 @@ public final class ConfigLoader {
             "expensivePerSecond", "expensiveBurst", "connectionsPerSource");
     private static final Pattern BYTES = Pattern.compile("(\\d{1,12})\\s*(KiB|MiB|GiB)?");
     private static final Set<String> GIT = Set.of("remote", "branch", "pollInterval", "trustedKeys",
-            "allowedSigners", "ssh");
+            "allowedSigners", "ssh", "packInterval");
     private static final Set<String> GIT_SSH = Set.of("identity", "knownHosts");
     private static final Set<String> PEER = Set.of("id", "url");
     private static final Set<String> AUTH = Set.of("adminTokens", "readTokens", "credentialsFile", "token",
@@ -118,11 +120,15 @@ public final class ConfigLoader {
     private final String file;
     private final Path baseDir;
     private final List<Problem> problems = new ArrayList<>();
+    /** {@code --check}: also what only shows at start (see {@link ConfigCheck}); what it found fine. */
+    private final boolean deep;
+    private final List<String> checked = new ArrayList<>();
     private Node root;
 
-    private ConfigLoader(String file, Path baseDir) {
+    private ConfigLoader(String file, Path baseDir, boolean deep) {
         this.file = file;
         this.baseDir = baseDir;
+        this.deep = deep;
     }
 
     /**
@@ -152,7 +158,28 @@ public final class ConfigLoader {
      * @param baseDir what relative paths in the text are relative to
      */
     public static InstanceConfig parse(String text, String file, Path baseDir) {
-        return new ConfigLoader(file, baseDir).read(text);
+        return new ConfigLoader(file, baseDir, false).read(text);
+    }
+
+    /** {@link ConfigCheck#of}: every problem of the file and of what it names; nothing is changed. */
+    static ConfigCheck check(Path path) {
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(path)))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            return new ConfigCheck(List.of(new Problem(path.toString(), 0, 0, "", "", "is not UTF-8")), List.of());
+        } catch (IOException e) {
+            return new ConfigCheck(List.of(new Problem(path.toString(), 0, 0, "", "", "cannot read: "
+                    + e.getClass().getSimpleName() + " " + e.getMessage())), List.of());
+        }
+        ConfigLoader loader = new ConfigLoader(path.toString(), path.toAbsolutePath().getParent(), true);
+        try {
+            loader.read(text);
+            return new ConfigCheck(List.of(), loader.checked);
+        } catch (InvalidConfigException e) {
+            return new ConfigCheck(e.problems(), loader.checked);
+        }
     }
 
     private InstanceConfig read(String text) {
@@ -235,6 +262,7 @@ public final class ConfigLoader {
         Optional<Path> trustedKeys = Optional.empty();
         Optional<Path> allowedSigners = Optional.empty();
         Optional<SshAccess> gitSsh = Optional.empty();
+        Duration pack = InstanceConfig.DEFAULT_PACK_INTERVAL;
         if (top.containsKey("git")) {
             Fields git = fields(top.get("git").getValueNode(), "git", GIT);
             if (git != null) {
@@ -246,6 +274,14 @@ public final class ConfigLoader {
                 poll = string(git, "git", "pollInterval", false)
                         .flatMap(s -> duration(s, git.get("pollInterval").getValueNode(), "git.pollInterval"))
                         .orElse(poll);
+                Optional<String> packText = string(git, "git", "packInterval", false);
+                if (packText.isPresent() && packText.get().trim().matches("0|0s|0m|0ms|off")) {
+                    pack = Duration.ZERO;
+                } else if (packText.isPresent()) {
+                    pack = duration(packText.get(), git.get("packInterval").getValueNode(), "git.packInterval",
+                            InstanceConfig.MIN_PACK_INTERVAL, InstanceConfig.MAX_PACK_INTERVAL, "1m..10080m (or 0, off: "
+                                    + "never)").orElse(pack);
+                }
                 trustedKeys = string(git, "git", "trustedKeys", false).map(f -> baseDir.resolve(f).normalize());
                 trustedKeys.ifPresent(f -> {
                     if (!Files.isReadable(f)) {
@@ -326,13 +362,23 @@ public final class ConfigLoader {
         AuditConfig audit = audit(top.get("audit"), dataDir);
         LimitsConfig limits = limits(top.get("limits"));
 
+        if (deep) {
+            checked.addAll(ConfigCheck.deep(new ConfigCheck.Values(id, Optional.ofNullable(auth), !peers.isEmpty(),
+                    tls.map(TlsConfig::certificate), dataDir, audit.file(), gitRemote, gitBranch,
+                    trustedKeys, allowedSigners, gitSsh), (path, message) -> {
+                        // The own token is given as `token` or `tokenFile`: point at the one that is there.
+                        String at = path.equals("auth.token") && nodeAt("auth.token") == nodeAt("auth")
+                                ? "auth.tokenFile" : path;
+                        problem(nodeAt(at), at, message);
+                    }, problems::add));
+        }
         if (!problems.isEmpty() || id == null || auth == null) {
             return null;
         }
         try {
             return new InstanceConfig(id, host, port, advertise, peers, gitRemote, gitBranch, poll, dataDir, auth,
                     interval, missed, epsilon, grace, skew, tls, insecure, audit, limits,
-                    trustedKeys, allowedSigners, gitSsh);
+                    trustedKeys, allowedSigners, gitSsh, pack);
         } catch (IllegalArgumentException e) {
             // Everything the record checks is checked above with a location; this is the safety net.
             problems.add(new Problem(file, 0, 0, "", "", e.getMessage()));
@@ -815,6 +861,27 @@ public final class ConfigLoader {
             return "nothing";
         }
         return node instanceof ScalarNode s ? "\"" + s.getValue() + "\"" : "something else";
+    }
+
+    /** The value at a dotted path ({@code auth.tokenFile}), or the nearest mapping above it that is there. */
+    private Node nodeAt(String path) {
+        Node at = root;
+        for (String key : path.split("\\.")) {
+            if (!(at instanceof MappingNode mapping)) {
+                return at;
+            }
+            Node next = null;
+            for (NodeTuple t : mapping.getValue()) {
+                if (t.getKeyNode() instanceof ScalarNode k && k.getValue().equals(key)) {
+                    next = t.getValueNode();
+                }
+            }
+            if (next == null) {
+                return at;
+            }
+            at = next;
+        }
+        return at;
     }
 
     private void problem(Node at, String path, String message) {

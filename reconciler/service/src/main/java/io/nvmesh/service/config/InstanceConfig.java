@@ -46,6 +46,8 @@ import java.util.Set;
  *                          signature requirement on
  * @param gitSsh            for an SSH {@code gitRemote}: the key to log in with and the known_hosts file that holds the
  *                          server's host key (nothing is read from {@code ~/.ssh})
+ * @param packInterval      how often the repository is packed ({@code StateStore.pack}); zero: never. A local
+ *                          repository is packed by one instance (docs/state-store.md), a URL's mirror by each
  */
 public record InstanceConfig(String id, String listenHost, int listenPort, Optional<URI> advertiseUrl,
                              List<Member> peers, String gitRemote, String gitBranch,
@@ -54,7 +56,7 @@ public record InstanceConfig(String id, String listenHost, int listenPort, Optio
                              Optional<Duration> startupGrace, Duration maxClockSkew, Optional<TlsConfig> tls,
                              boolean insecure, AuditConfig audit, LimitsConfig limits,
                              Optional<Path> trustedKeys, Optional<Path> allowedSigners,
-                             Optional<SshAccess> gitSsh) {
+                             Optional<SshAccess> gitSsh, Duration packInterval) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 7420;
@@ -63,6 +65,9 @@ public record InstanceConfig(String id, String listenHost, int listenPort, Optio
     public static final double DEFAULT_OWNERSHIP_EPSILON = 0.25;
     public static final String DEFAULT_BRANCH = "main";
     public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(2);
+    public static final Duration DEFAULT_PACK_INTERVAL = Duration.ofHours(1);
+    public static final Duration MIN_PACK_INTERVAL = Duration.ofMinutes(1);
+    public static final Duration MAX_PACK_INTERVAL = Duration.ofDays(7);
 
     static final Duration MIN_HEARTBEAT_INTERVAL = Duration.ofMillis(10);
     static final Duration MAX_HEARTBEAT_INTERVAL = Duration.ofMinutes(1);
@@ -140,6 +145,12 @@ public record InstanceConfig(String id, String listenHost, int listenPort, Optio
         Objects.requireNonNull(trustedKeys, "trustedKeys");
         Objects.requireNonNull(allowedSigners, "allowedSigners");
         Objects.requireNonNull(gitSsh, "gitSsh");
+        Objects.requireNonNull(packInterval, "packInterval");
+        if (!packInterval.isZero() && (packInterval.compareTo(MIN_PACK_INTERVAL) < 0
+                || packInterval.compareTo(MAX_PACK_INTERVAL) > 0)) {
+            throw new IllegalArgumentException("pack interval must be 0 (never) or between 1m and 7d, got "
+                    + packInterval.toSeconds() + "s");
+        }
     }
 
     /** True for a loopback address, or a name that resolves to loopback addresses only. */
@@ -164,35 +175,35 @@ public record InstanceConfig(String id, String listenHost, int listenPort, Optio
                 AuthConfig.none(), DEFAULT_HEARTBEAT_INTERVAL, DEFAULT_MISSED_HEARTBEATS, DEFAULT_OWNERSHIP_EPSILON,
                 Optional.empty(), DEFAULT_MAX_CLOCK_SKEW, Optional.empty(), false,
                 AuditConfig.in(Objects.requireNonNull(dataDir, "dataDir")), LimitsConfig.DEFAULTS, Optional.empty(),
-                Optional.empty(), Optional.empty());
+                Optional.empty(), Optional.empty(), DEFAULT_PACK_INTERVAL);
     }
 
     public InstanceConfig withListen(String host, int port) {
         return new InstanceConfig(id, host, port, advertiseUrl, peers, gitRemote, gitBranch,
                 gitPollInterval, dataDir, auth, heartbeatInterval,
                 missedHeartbeats, ownershipEpsilon, startupGrace, maxClockSkew, tls, insecure, audit, limits, trustedKeys, allowedSigners,
-                gitSsh);
+                gitSsh, packInterval);
     }
 
     public InstanceConfig withPeers(List<Member> newPeers) {
         return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, newPeers, gitRemote, gitBranch,
                 gitPollInterval, dataDir, auth,
                 heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace, maxClockSkew, tls, insecure, audit, limits, trustedKeys, allowedSigners,
-                gitSsh);
+                gitSsh, packInterval);
     }
 
     public InstanceConfig withAuth(AuthConfig newAuth) {
         return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
                 gitPollInterval, dataDir, newAuth,
                 heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace, maxClockSkew, tls, insecure, audit, limits, trustedKeys, allowedSigners,
-                gitSsh);
+                gitSsh, packInterval);
     }
 
     public InstanceConfig withHeartbeat(Duration interval, int missed) {
         return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
                 gitPollInterval, dataDir, auth, interval,
                 missed, ownershipEpsilon, startupGrace, maxClockSkew, tls, insecure, audit, limits, trustedKeys, allowedSigners,
-                gitSsh);
+                gitSsh, packInterval);
     }
 
     /** A fixed start-up grace instead of the one derived from the heartbeat settings. */
@@ -200,14 +211,14 @@ public record InstanceConfig(String id, String listenHost, int listenPort, Optio
         return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
                 gitPollInterval, dataDir, auth, heartbeatInterval, missedHeartbeats, ownershipEpsilon,
                 Optional.of(grace), maxClockSkew, tls, insecure, audit, limits, trustedKeys, allowedSigners,
-                gitSsh);
+                gitSsh, packInterval);
     }
 
     public InstanceConfig withMaxClockSkew(Duration skew) {
         return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
                 gitPollInterval, dataDir, auth, heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace,
                 skew, tls, insecure, audit, limits, trustedKeys, allowedSigners,
-                gitSsh);
+                gitSsh, packInterval);
     }
 
     /** The Git repository (path or URL), desired branch and poll interval of the reconcile loop. */
@@ -215,21 +226,21 @@ public record InstanceConfig(String id, String listenHost, int listenPort, Optio
         return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, remote, branch, pollInterval,
                 dataDir, auth, heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace, maxClockSkew, tls,
                 insecure, audit, limits, trustedKeys, allowedSigners,
-                gitSsh);
+                gitSsh, packInterval);
     }
 
     public InstanceConfig withAudit(AuditConfig newAudit) {
         return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
                 gitPollInterval, dataDir, auth, heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace,
                 maxClockSkew, tls, insecure, newAudit, limits, trustedKeys, allowedSigners,
-                gitSsh);
+                gitSsh, packInterval);
     }
 
     public InstanceConfig withLimits(LimitsConfig newLimits) {
         return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
                 gitPollInterval, dataDir, auth, heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace,
                 maxClockSkew, tls, insecure, audit, newLimits, trustedKeys, allowedSigners,
-                gitSsh);
+                gitSsh, packInterval);
     }
 
     /** Only desired commits signed by these keys (or keys the branch trusts at their parent) are reconciled. */
@@ -237,21 +248,22 @@ public record InstanceConfig(String id, String listenHost, int listenPort, Optio
         return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
                 gitPollInterval, dataDir, auth, heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace,
                 maxClockSkew, tls, insecure, audit, limits, Optional.of(keys), allowedSigners,
-                gitSsh);
+                gitSsh, packInterval);
     }
 
     /** Only desired commits signed by these SSH keys (or keys the branch allows at their parent) are reconciled. */
     public InstanceConfig withAllowedSigners(Path file) {
         return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
                 gitPollInterval, dataDir, auth, heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace,
-                maxClockSkew, tls, insecure, audit, limits, trustedKeys, Optional.of(file), gitSsh);
+                maxClockSkew, tls, insecure, audit, limits, trustedKeys, Optional.of(file), gitSsh, packInterval);
     }
 
     /** The key and known_hosts file an SSH {@code gitRemote} is reached with. */
     public InstanceConfig withGitSsh(SshAccess access) {
         return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
                 gitPollInterval, dataDir, auth, heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace,
-                maxClockSkew, tls, insecure, audit, limits, trustedKeys, allowedSigners, Optional.of(access));
+                maxClockSkew, tls, insecure, audit, limits, trustedKeys, allowedSigners, Optional.of(access),
+                packInterval);
     }
 
     /** TLS on the listener and towards peers. */
@@ -259,7 +271,7 @@ public record InstanceConfig(String id, String listenHost, int listenPort, Optio
         return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
                 gitPollInterval, dataDir, auth, heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace,
                 maxClockSkew, Optional.of(newTls), insecure, audit, limits, trustedKeys, allowedSigners,
-                gitSsh);
+                gitSsh, packInterval);
     }
 
     /** Plain HTTP allowed off loopback. */
@@ -267,6 +279,14 @@ public record InstanceConfig(String id, String listenHost, int listenPort, Optio
         return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
                 gitPollInterval, dataDir, auth, heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace,
                 maxClockSkew, tls, allow, audit, limits, trustedKeys, allowedSigners,
-                gitSsh);
+                gitSsh, packInterval);
+    }
+
+    /** How often the repository is packed; zero: never. */
+    public InstanceConfig withPackInterval(Duration every) {
+        return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
+                gitPollInterval, dataDir, auth, heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace,
+                maxClockSkew, tls, insecure, audit, limits, trustedKeys, allowedSigners,
+                gitSsh, every);
     }
 }

@@ -8,6 +8,7 @@ import io.nvmesh.service.counters.Counters;
 import io.nvmesh.service.events.EventHub;
 import io.nvmesh.service.events.EventStats;
 import io.nvmesh.service.nodes.AgentHub;
+import io.nvmesh.service.reconcile.PackRun;
 import io.nvmesh.service.reconcile.PassResult;
 import io.nvmesh.service.reconcile.ReconcileLoop;
 
@@ -56,6 +57,12 @@ public final class InstanceMetrics {
     private static final List<String> OUTCOMES = List.of("recorded", "unchanged", "no-desired", "invalid", "gave-up",
             "failed");
 
+    /** A pack takes from a fraction of a second (a few thousand objects) to minutes (hundreds of thousands). */
+    private static final double[] PACK_SECONDS = {0.1, 0.5, 1, 5, 10, 30, 60, 120, 300, 600, 1800};
+
+    /** The outcomes of {@link PackRun#outcome()}. */
+    private static final List<String> PACK_OUTCOMES = List.of("packed", "busy", "refused", "failed");
+
     private static final PrometheusTextFormatWriter TEXT = PrometheusTextFormatWriter.create();
     private static final OpenMetricsTextFormatWriter OPEN_METRICS = OpenMetricsTextFormatWriter.create();
 
@@ -63,6 +70,8 @@ public final class InstanceMetrics {
     private final Histogram passSeconds;
     private final Counter passes;
     private final Counter casRetries;
+    private final Histogram packSeconds;
+    private final Counter packs;
     private final RefusalCounts refusals = new RefusalCounts();
 
     private InstanceMetrics() {
@@ -76,6 +85,13 @@ public final class InstanceMetrics {
         casRetries = Counter.builder().name("nvmesh_reconcile_cas_retries")
                 .help("Compare-and-swap retries of reconcile commits on the state ref (another writer moved it).")
                 .register(registry);
+        packSeconds = Histogram.builder().name("nvmesh_state_pack_duration_seconds")
+                .help("Duration of this instance's scheduled packs of the repository that packed (git.packInterval).")
+                .classicOnly().classicUpperBounds(PACK_SECONDS).register(registry);
+        packs = Counter.builder().name("nvmesh_state_packs")
+                .help("Scheduled packs of the repository by this instance, by outcome: packed, busy (another run "
+                        + "held it), refused (a state ref is lost or unreadable), failed.")
+                .labelNames("outcome").register(registry);
     }
 
     /**
@@ -162,6 +178,10 @@ public final class InstanceMetrics {
                 m.passes.initLabelValues(outcome);
             }
             loop.addPassListener(m::passed);
+            for (String outcome : PACK_OUTCOMES) {
+                m.packs.initLabelValues(outcome);
+            }
+            loop.addPackListener(m::packed);
             GaugeWithCallback.builder().name("nvmesh_state_writable")
                     .help("1 while this instance may write recorded state; 0 while the state ref is lost, "
                             + "unreadable or replaced, or an object it needs is damaged (see /readyz and nvmesh fsck).")
@@ -321,6 +341,14 @@ public final class InstanceMetrics {
         passes.labelValues(result.outcome()).inc();
         if (result.retries() > 0) {
             casRetries.inc(result.retries());
+        }
+    }
+
+    /** Counts a finished pack of the repository; called on the pack thread. */
+    void packed(PackRun run) {
+        packs.labelValues(run.outcome()).inc();
+        if (run.outcome().equals("packed")) {
+            packSeconds.observe(run.took().toMillis() / 1000.0);
         }
     }
 

@@ -104,10 +104,11 @@ public final class ReconcileLoop implements AutoCloseable {
     private final List<java.util.function.BiConsumer<String, Set<String>>> servedListeners =
             new CopyOnWriteArrayList<>();
     private final List<Consumer<String>> commitListeners = new CopyOnWriteArrayList<>();
+    private final RepositoryMaintenance maintenance;
     private volatile boolean closed;
 
     private ReconcileLoop(String self, StateStore store, String branch, OwnershipTable ownership, AgentHub agents,
-                          Clock clock) {
+                          Clock clock, Duration packInterval, boolean sharedRepository) {
         this.self = self;
         this.store = store;
         this.ownership = ownership;
@@ -126,6 +127,9 @@ public final class ReconcileLoop implements AutoCloseable {
             servedListeners.forEach(l -> l.accept(commit, volumes));
             committed(commit);
         });
+        this.maintenance = new RepositoryMaintenance(self, store, packInterval, sharedRepository
+                ? () -> ownership.current().ring().preferredOwner(RepositoryMaintenance.MAINTENANCE_KEY)
+                : () -> self, System::nanoTime);
     }
 
     /**
@@ -136,11 +140,11 @@ public final class ReconcileLoop implements AutoCloseable {
         StoreOptions options = config.gitSsh().map(StoreOptions.forWriter(config.id())::withSsh)
                 .orElse(StoreOptions.forWriter(config.id()));
         String remote = config.gitRemote();
-        StateStore store = remote.contains("://") || remote.contains("@")
-                ? StateStore.remote(remote, config.dataDir().resolve("git-mirror"), options)
+        boolean url = remote.contains("://") || remote.contains("@");
+        StateStore store = url ? StateStore.remote(remote, config.dataDir().resolve("git-mirror"), options)
                 : StateStore.openOrCreate(Path.of(remote), options);
         ReconcileLoop loop = new ReconcileLoop(config.id(), store, config.gitBranch(), ownership, agents,
-                Clock.systemUTC());
+                Clock.systemUTC(), config.packInterval(), !url);
         if (config.trustedKeys().isPresent() || config.allowedSigners().isPresent()) {
             io.nvmesh.core.signature.TrustedKeys keys = config.trustedKeys()
                     .map(io.nvmesh.core.signature.TrustedKeys::read).orElse(io.nvmesh.core.signature.TrustedKeys.none())
@@ -172,6 +176,11 @@ public final class ReconcileLoop implements AutoCloseable {
         } catch (RejectedExecutionException e) {
             passQueued.set(false);
         }
+    }
+
+    /** Hears every scheduled pack of the repository this instance ran, on the pack thread; must be quick. */
+    public void addPackListener(Consumer<PackRun> listener) {
+        maintenance.addListener(Objects.requireNonNull(listener, "listener"));
     }
 
     /** Hears every pass's result (repeats included) on the loop thread, after it is kept; must be quick. */
@@ -414,6 +423,7 @@ public final class ReconcileLoop implements AutoCloseable {
             keep(new PassResult(clock.instant().toString(), "failed", "", "", 0, 0, List.of(), 0, millisSince(start), 0,
                     String.valueOf(e.getMessage())));
         }
+        maintenance.afterPass();
     }
 
     /**
@@ -633,6 +643,7 @@ public final class ReconcileLoop implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        maintenance.close();
         // Not shutdownNow: an interrupt inside JGit closes its pack file channels under it.
         thread.shutdown();
         try {

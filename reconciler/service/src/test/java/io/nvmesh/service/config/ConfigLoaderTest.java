@@ -76,6 +76,7 @@ class ConfigLoaderTest {
                 fixtures("valid").resolve("known_hosts")));
         assertThat(c.gitBranch()).isEqualTo("desired");
         assertThat(c.gitPollInterval()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(c.packInterval()).isEqualTo(Duration.ofMinutes(30));
         assertThat(c.peers()).containsExactly(new Member("r2", URI.create("http://10.0.0.6:7420")),
                 new Member("r3", URI.create("https://10.0.0.7:7420/")));
         assertThat(c.auth().credentials().all()).extracting(Credential::name, Credential::role).containsExactly(
@@ -237,5 +238,15 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> c.withPeers(List.of(new Member("r2", URI.create("http://127.0.0.1:1")))))
                 .hasMessageContaining("auth.token is required");
         assertThat(c.advertiseUrl()).isEqualTo(Optional.empty());
+    }
+
+    @Test
+    void packingIsHourlyUnlessTurnedOff() {
+        assertThat(ConfigLoader.parse("id: r1\n", "r1.yaml", Path.of(".")).packInterval())
+                .isEqualTo(Duration.ofHours(1));
+        for (String off : List.of("0", "0s", "off")) {
+            assertThat(ConfigLoader.parse("id: r1\ngit:\n  packInterval: " + off + "\n", "r1.yaml", Path.of("."))
+                    .packInterval()).as(off).isZero();
+        }
     }
 }

@@ -119,6 +119,11 @@ class MetricsEndpointTest {
             assertThat(outcomes.samples().stream().mapToDouble(Sample::value).sum()).isCloseTo(passes, within(2.0));
             assertThat(value(families.get("nvmesh_reconcile_cas_retries_total"), "nvmesh_reconcile_cas_retries_total",
                     Map.of())).isNotNegative();
+            Family packs = families.get("nvmesh_state_packs_total");
+            assertThat(packs.type()).isEqualTo("counter");
+            assertThat(packs.samples()).extracting(x -> x.labels().get("outcome")).as("every pack outcome, at 0")
+                    .containsExactlyInAnyOrder("packed", "busy", "refused", "failed");
+            assertThat(families.get("nvmesh_state_pack_duration_seconds").type()).isEqualTo("histogram");
 
             assertThat(value(families.get("nvmesh_owned_keys"), "nvmesh_owned_keys", Map.of("space", "volume")))
                     .as("the only instance owns the one volume").isEqualTo(1);
