@@ -33,9 +33,9 @@ import org.eclipse.jgit.storage.pack.PackConfig;
  * names, so {@code previousTips} (what fsck offers to restore) and the whole first-parent history stay readable.</li>
  * <li><b>A reflog without its ref stops it.</b> The collector only walks the reflogs of refs that exist; the reflog of
  * a lost or unreadable state ref is exactly what a person restores from, so packing then is refused.</li>
- * <li><b>A writer's new objects survive.</b> Objects written after the repack read the refs are loose and younger than
- * the prune age (two weeks, set here whatever the repository's configuration says); objects in replaced packs that the
- * new pack lacks are loosened, not dropped; replaced packs younger than an hour are left for the next run.</li>
+ * <li><b>No object is pruned.</b> Objects written after the repack read the refs stay loose, and no unreachable loose
+ * object is ever pruned (whatever the repository's configuration says; see {@link #NEVER}); objects in replaced packs
+ * that the new pack lacks are loosened, not dropped; replaced packs younger than an hour are left for the next run.</li>
  * <li><b>One at a time.</b> An OS file lock on {@code nvmesh-pack.lock} in the repository (released if the process
  * dies) makes a second run, in this process or another, answer {@link PackReport.Outcome#BUSY}.</li>
  * <li><b>Gentle.</b> Delta search uses one thread, so a pass running at the same time keeps the other cores.</li>
@@ -43,8 +43,13 @@ import org.eclipse.jgit.storage.pack.PackConfig;
  */
 final class RepositoryPacker {
 
-    /** Unreachable loose objects younger than this are kept: a writer may be about to point a ref at them. */
-    static final Duration PRUNE_LOOSE_AFTER = Duration.ofDays(14);
+    /**
+     * Unreachable loose objects are never pruned, however old. A writer that produces bytes an unreachable object
+     * already holds (a lost race's tree, say) finds the object present and does not write it again, and JGit does not
+     * refresh its time: pruning it at that moment would leave the writer's new state pointing at a missing object. The
+     * cost is the objects of lost races (a commit, a tree, a few small files each), kept loose.
+     */
+    static final long NEVER = Long.MAX_VALUE;
 
     /** Replaced packs younger than this are kept (a reader that listed them just now may still open them). */
     static final Duration PRUNE_PACKS_AFTER = Duration.ofHours(1);
@@ -88,7 +93,7 @@ final class RepositoryPacker {
                 PackConfig config = new PackConfig(file);
                 config.setThreads(1);
                 gc.setPackConfig(config);
-                gc.setExpireAgeMillis(PRUNE_LOOSE_AFTER.toMillis());
+                gc.setExpireAgeMillis(NEVER);
                 gc.setPackExpireAgeMillis(PRUNE_PACKS_AFTER.toMillis());
                 for (int attempt = 1; ; attempt++) {
                     try {

@@ -81,6 +81,31 @@ class RepositoryPackerTest {
         }
     }
 
+    /**
+     * An unreachable object a month old (a lost race's commit, say) is never pruned: a writer that produces the same
+     * bytes again finds it present and does not write it, so pruning it then would leave that writer's new state
+     * pointing at a missing object. JGit does not refresh an existing object's time on a second insert.
+     */
+    @Test
+    void neverPrunesAnUnreachableObjectHoweverOldBecauseAWriterMayReuseIt() throws Exception {
+        try (StateStore store = StateStore.openOrCreate(tmp.resolve("state.git"))) {
+            commits(store, 3);
+            ObjectId old;
+            try (ObjectInserter ins = ((GitStore) store).repo.newObjectInserter()) {
+                old = ins.insert(Constants.OBJ_BLOB, "lost a race a month ago".getBytes(StandardCharsets.UTF_8));
+                ins.flush();
+            }
+            Path loose = tmp.resolve("state.git/objects/" + old.name().substring(0, 2) + "/"
+                    + old.name().substring(2));
+            Files.setLastModifiedTime(loose, java.nio.file.attribute.FileTime.from(
+                    java.time.Instant.now().minus(java.time.Duration.ofDays(30))));
+
+            assertThat(store.pack().packed()).isTrue();
+
+            assertThat(((GitStore) store).repo.getObjectDatabase().has(old)).isTrue();
+        }
+    }
+
     @Test
     void answersBusyWhileAnotherRunHoldsTheRepository() throws Exception {
         Path dir = tmp.resolve("state.git");
