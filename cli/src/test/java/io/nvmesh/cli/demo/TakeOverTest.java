@@ -7,6 +7,7 @@ import io.nvmesh.cli.remote.ServerAddress;
 import io.nvmesh.cli.remote.ServerClient;
 import io.nvmesh.cli.remote.ServerException;
 import io.nvmesh.service.ReconcilerNode;
+import io.nvmesh.service.agent.AgentTls;
 import io.nvmesh.service.config.ConfigLoader;
 import io.nvmesh.service.sim.SimulatedFleet;
 import java.nio.file.Path;
@@ -50,13 +51,9 @@ class TakeOverTest {
         DemoSetup.Prepared demo = DemoSetup.prepare(tmp.resolve("demo"), SAMPLES, 3, DemoSetup.generatedNodeIds(6, 3));
         demo.configs().forEach((id, file) -> nodes.put(id, ReconcilerNode.start(ConfigLoader.load(file))));
         fleet = SimulatedFleet.create(new SimulatedFleet.Spec(6, 2, 3, 5));
-        java.util.Map<String, String> tokens = new java.util.HashMap<>();
-        for (String line : java.nio.file.Files.readAllLines(demo.agentTokens())) {
-            if (!line.startsWith("#")) {
-                tokens.put(line.split(" ")[0], line.split(" ")[1]);
-            }
-        }
-        fleet.connect(List.copyOf(demo.urls().values()), tokens::get);
+        // As the demo's runner connects it: each node with its own certificate, over TLS (the demo's default).
+        fleet.connect(List.copyOf(demo.urls().values()), AgentTls.perNode(demo.pki().resolve("ca.pem"),
+                demo.agentCertificates()), node -> "");
         // Every node recorded (so owned by someone) and connected to its owner.
         await().atMost(BOUND).until(() -> owned(nodes.get("r1"), "target") == 6 && owned(nodes.get("r1"), "client")
                 == 3 && TakeOver.judge(answers(demo, List.of("r1", "r2", "r3"))).finished());
@@ -94,7 +91,8 @@ class TakeOverTest {
     private static Map<String, Optional<Map<String, Object>>> answers(DemoSetup.Prepared demo, List<String> ids) {
         Map<String, Optional<Map<String, Object>>> answers = new LinkedHashMap<>();
         for (String id : ids) {
-            ServerClient c = new ServerClient(new ServerAddress(demo.urls().get(id), demo.readToken(), "test"));
+            ServerClient c = new ServerClient(new ServerAddress(demo.urls().get(id), demo.readToken(), "test",
+                    demo.readerTls()));
             try {
                 answers.put(id, Optional.of(c.get("/v1/cluster")));
             } catch (ServerException e) {
