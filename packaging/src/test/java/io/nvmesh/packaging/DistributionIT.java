@@ -141,8 +141,10 @@ class DistributionIT {
         Map<String, String> env = dist.env();
         env.put("NVMESH_HOME", cwd.resolve("nvmesh-home").toString());
         Path log = cwd.resolve("demo.log");
-        Process demo = start(cwd, env, log, dist.bin().toString(), "demo", "--dir", demoDir.toString(),
-                "--timeout", "150s");
+        // Plain http on loopback (--insecure): what is checked here is that the archive runs the demo, its
+        // instances and the simulator unit; the demo's TLS default is cli's DemoTlsTest's.
+        Process demo = start(cwd, env, log, dist.bin().toString(), "demo", "--insecure", "--dir",
+                demoDir.toString(), "--timeout", "150s");
         try {
             String out = awaitLine(demo, log, "nvmesh demo is running", Duration.ofSeconds(180));
             Matcher first = Pattern.compile("reconciler r1\\s+(http://\\S+)").matcher(out);

@@ -79,7 +79,7 @@ public final class EventsBenchmark {
             Streams streams = oneJvm ? new Streams(http, urls) : null;
             ChildClients child = oneJvm ? null : ChildClients.start(urls, tls ? dir.resolve("pki/ca.pem") : null);
             if (streams != null) {
-                awaitCount(streams.connected, SUBSCRIBERS, "SSE streams");
+                awaitCount(streams.connected, SUBSCRIBERS, "SSE streams", streams);
             } else {
                 child.expect("connected");
             }
@@ -103,7 +103,7 @@ public final class EventsBenchmark {
             for (int round = 0; round < ROUNDS; round++) {
                 if (round == 1) { // the first round warms up the JIT and the connections
                     if (streams != null) {
-                        awaitCount(streams.warm, SUBSCRIBERS, "warm-up events");
+                        awaitCount(streams.warm, SUBSCRIBERS, "warm-up events", streams);
                     } else {
                         child.expect("warm");
                     }
@@ -180,6 +180,11 @@ public final class EventsBenchmark {
         final AtomicInteger connected = new AtomicInteger();
         final AtomicInteger warm = new AtomicInteger();
         final AtomicLong wrong = new AtomicLong();
+        /** Streams that failed or ended, with the first reasons: a stream that never opens is said, not waited for. */
+        final AtomicInteger failed = new AtomicInteger();
+        final ConcurrentLinkedQueue<String> reasons = new ConcurrentLinkedQueue<>();
+        /** Opens in flight (a connection and, with TLS, a handshake each): at most this many at once. */
+        private final java.util.concurrent.Semaphore opening = new java.util.concurrent.Semaphore(64);
 
         Streams(HttpClient http, List<String> urls) {
             for (int i = 0; i < SUBSCRIBERS; i++) {
@@ -187,8 +192,24 @@ public final class EventsBenchmark {
                 URI uri = URI.create(urls.get(i % urls.size()) + "/v1/events?topic=" + topic);
                 HttpRequest request = HttpRequest.newBuilder(uri)
                         .header("Authorization", "Bearer " + TestCluster.readerToken(i % READERS)).GET().build();
-                http.sendAsync(request, HttpResponse.BodyHandlers.fromLineSubscriber(new Lines(topic, this)));
+                opening.acquireUninterruptibly();
+                Lines lines = new Lines(topic, this);
+                http.sendAsync(request, HttpResponse.BodyHandlers.fromLineSubscriber(lines)).whenComplete((r, e) -> {
+                    lines.opened();
+                    failed.incrementAndGet();
+                    if (reasons.size() < 5) {
+                        reasons.add(topic + ": " + (e != null ? e : "ended with status " + r.statusCode()));
+                    }
+                });
             }
+        }
+
+        void opened() {
+            opening.release();
+        }
+
+        String failures() {
+            return failed.get() == 0 ? "" : "; " + failed.get() + " streams failed or ended, e.g. " + reasons;
         }
     }
 
@@ -197,9 +218,18 @@ public final class EventsBenchmark {
         private final String topic;
         private final Streams streams;
 
+        private final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+
         Lines(String topic, Streams streams) {
             this.topic = topic;
             this.streams = streams;
+        }
+
+        /** The stream is open (or failed): another may start opening. */
+        void opened() {
+            if (released.compareAndSet(false, true)) {
+                streams.opened();
+            }
         }
 
         @Override
@@ -211,6 +241,7 @@ public final class EventsBenchmark {
         public void onNext(String line) {
             long now = wallMicros();
             if (line.startsWith(": subscribed")) {
+                opened();
                 streams.connected.incrementAndGet();
             } else if (line.startsWith("data: ")) {
                 if (!line.contains("\"topic\":\"" + topic + "\"")) {
@@ -258,9 +289,9 @@ public final class EventsBenchmark {
                         return t;
                     })).build();
             Streams streams = new Streams(http, List.of(args[0].split(",")));
-            awaitCount(streams.connected, SUBSCRIBERS, "SSE streams");
+            awaitCount(streams.connected, SUBSCRIBERS, "SSE streams", streams);
             System.out.println("connected");
-            awaitCount(streams.warm, SUBSCRIBERS, "warm-up events");
+            awaitCount(streams.warm, SUBSCRIBERS, "warm-up events", streams);
             System.out.println("warm");
             java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in,
                     java.nio.charset.StandardCharsets.UTF_8));
@@ -332,12 +363,12 @@ public final class EventsBenchmark {
         return m;
     }
 
-    private static void awaitCount(AtomicInteger n, int want, String what) {
+    private static void awaitCount(AtomicInteger n, int want, String what, Streams streams) {
         // 2,000 TLS handshakes on a loaded 2-core machine take minutes; opening them is not what is measured.
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(600);
         while (n.get() < want) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException(what + ": " + n.get() + " of " + want);
+            if (System.nanoTime() > deadline || n.get() + streams.failed.get() >= want && streams.failed.get() > 0) {
+                throw new IllegalStateException(what + ": " + n.get() + " of " + want + streams.failures());
             }
             LockSupport.parkNanos(1_000_000);
         }
