@@ -306,11 +306,18 @@ final class RemoteGitStore extends GitStore {
     }
 
     private Transport transport() throws IOException {
-        Transport t = Transport.open(repo, uri);
+        return configured(Transport.open(repo, uri), options, ssh);
+    }
+
+    /**
+     * {@code t} set up as every connection to a remote is (the store's and {@code --check}'s probe): SSH through
+     * {@code ssh} (the configured key and known_hosts only), the network timeout, and user/token when given.
+     */
+    static Transport configured(Transport t, StoreOptions options, SshSessions ssh) {
         if (t instanceof SshTransport st) {
             st.setSshSessionFactory(ssh);
         }
-        t.setTimeout((int) Math.min(Integer.MAX_VALUE, options.networkTimeout().toSeconds()));
+        t.setTimeout((int) Math.min(Integer.MAX_VALUE, Math.max(1, options.networkTimeout().toSeconds())));
         options.credentials().ifPresent(
                 c -> t.setCredentialsProvider(new UsernamePasswordCredentialsProvider(c.username(), c.secret())));
         return t;

@@ -15,7 +15,6 @@ import org.eclipse.jgit.transport.FetchConnection;
 import org.eclipse.jgit.transport.RefSpec;
 import org.eclipse.jgit.transport.Transport;
 import org.eclipse.jgit.transport.URIish;
-import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
 
 /**
  * Whether the repository a reconciler is configured with can be opened, without changing anything: nothing is
@@ -61,18 +60,15 @@ public record RepositoryProbe(String problem, String description, String desired
         }
         SshSessions ssh = null;
         try (Transport t = Transport.open(uri)) {
-            if (t instanceof org.eclipse.jgit.transport.SshTransport st) {
+            if (t instanceof org.eclipse.jgit.transport.SshTransport) {
                 // As the store reaches it: the configured key and known_hosts only, never ~/.ssh.
                 if (options.ssh().isEmpty()) {
                     return failed(uri.toPrivateString() + " is an SSH remote: it needs git.ssh (identity, knownHosts)");
                 }
                 ssh = new SshSessions(options.ssh().get(), Path.of(System.getProperty("java.io.tmpdir"),
                         "nvmesh-no-ssh-home-" + ProcessHandle.current().pid()));
-                st.setSshSessionFactory(ssh);
             }
-            t.setTimeout((int) Math.min(Integer.MAX_VALUE, Math.max(1, options.networkTimeout().toSeconds())));
-            options.credentials().ifPresent(c -> t.setCredentialsProvider(
-                    new UsernamePasswordCredentialsProvider(c.username(), c.secret())));
+            RemoteGitStore.configured(t, options, ssh);
             try (FetchConnection fc = t.openFetch(List.of(new RefSpec(desired), new RefSpec(StateStore.STATE_REF)))) {
                 return found(tip(fc.getRef(desired)), tip(fc.getRef(StateStore.STATE_REF)), desired,
                         "reachable");

@@ -156,11 +156,6 @@ final class EventEndpoints {
         });
     }
 
-    /** How many consumer streams are open (for tests and the instance's view). */
-    int openStreams() {
-        return open.size();
-    }
-
     /** Tracks {@code stream} until it finishes; a stream of a credential revoked meanwhile ends at once. */
     void opened(StreamPump<?> stream, Caller caller) {
         open.put(stream, caller);
