@@ -84,8 +84,8 @@ final class VolumeStatuses {
     }
 
     /**
-     * The volume records after {@code plan}: other owners' as recorded, then every volume the planner was shown
-     * ({@code planned}, all owned) and every one deferred.
+     * The volume records after {@code plan}: other owners' as recorded, deleting ones as they are (the planner was not
+     * shown them), then every volume the planner was shown ({@code planned}, all owned) and every one deferred.
      *
      * @param waits why a volume's deletion or extend waits this pass
      * @param policies every policy the planner was given, for the fingerprints
@@ -100,6 +100,7 @@ final class VolumeStatuses {
                 records.put(r.name(), r);
             }
         }
+        volumes.deleting().forEach((name, hold) -> records.put(name, s.deleting(name, hold)));
         for (Volume v : planned) {
             records.put(v.name(), s.record(v));
         }
@@ -109,15 +110,17 @@ final class VolumeStatuses {
         return records;
     }
 
+    /** A deleting volume keeps its allocation and policy fingerprint as recorded, and holds {@code hold}. */
+    private VolumeRecord deleting(String name, List<HeldExtent> hold) {
+        VolumeRecord before = recorded.volumes().get(name);
+        return new VolumeRecord(name, VolumeStatus.DELETING, "deleting: waiting for " + holders(hold)
+                + "; its space stays allocated until then", false, before.policyFingerprint(), before.allocation(),
+                hold);
+    }
+
     private VolumeRecord record(Volume v) {
         String name = v.name();
         VolumeRecord before = recorded.volumes().get(name);
-        if (volumes.deleting().containsKey(name)) {
-            List<HeldExtent> hold = volumes.deleting().get(name);
-            return new VolumeRecord(name, VolumeStatus.DELETING, "deleting: waiting for " + holders(hold)
-                    + "; its space stays allocated until then", false, before.policyFingerprint(),
-                    before.allocation(), hold);
-        }
         VolumeAllocation a = after.volume(name).orElse(null);
         boolean blocked = volumes.blocked().contains(name);
         Judged j = judge(name, a, before, blocked, String.join("; ", reasons.getOrDefault(name, List.of())));
