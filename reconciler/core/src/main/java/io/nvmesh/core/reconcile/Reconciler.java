@@ -170,8 +170,9 @@ public final class Reconciler {
             if (!stale.isEmpty()) {
                 return StateWriter.Proposal.refuse(STALE + stale);
             }
-            Reconciliation.Result result = Reconciliation.run(recorded, desiredState, commit,
-                    name -> previousPolicy(recorded.reconciled().desiredCommit(), name), ownsVolume, hold);
+            Reconciliation.Result result = Reconciliation.run(Reconciliation.Input.of(recorded, desiredState, commit)
+                    .previousPolicies(name -> previousPolicy(recorded.reconciled().desiredCommit(), name))
+                    .owns(ownsVolume).maxHold(hold));
             last.set(result);
             return StateWriter.Proposal.write(result.after(), message(commit, result), facts);
         });

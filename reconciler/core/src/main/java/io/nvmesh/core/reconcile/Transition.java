@@ -38,7 +38,7 @@ import java.util.TreeMap;
  *
  * Pure but for the ancestry question, which the caller answers from Git.
  */
-public final class Transition {
+final class Transition {
 
     /** Answers whether {@code ancestor} is an ancestor of (or equal to) {@code descendant} on the desired branch. */
     @FunctionalInterface
