@@ -1,17 +1,20 @@
-package io.nvmesh.core.state;
+package io.nvmesh.core.testing;
 
 import static org.awaitility.Awaitility.await;
 
+import io.nvmesh.core.state.ChildJvm;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** A real {@code git daemon} on loopback serving the bare repositories under one folder, pushes enabled. */
+/** A real {@code git daemon} on 127.0.0.1 serving the bare repositories under one folder, pushes enabled. */
 public final class GitDaemon implements AutoCloseable {
 
     private final Process process;
@@ -33,21 +36,19 @@ public final class GitDaemon implements AutoCloseable {
         }
     }
 
+    /** Starts the daemon on a {@link TestPorts} port and waits (bounded) until it accepts connections. */
     public static GitDaemon start(Path base, Path log) throws IOException {
-        int port = io.nvmesh.core.net.LoopbackPorts.free();
+        int port = TestPorts.next();
         Path daemon = Path.of(output("git", "--exec-path").trim(), "git-daemon");
-        List<String> cmd = Files.isExecutable(daemon)
-                ? List.of(daemon.toString())
-                : List.of("git", "daemon");
-        List<String> args = new java.util.ArrayList<>(cmd);
+        List<String> args = new ArrayList<>(Files.isExecutable(daemon) ? List.of(daemon.toString())
+                : List.of("git", "daemon"));
         args.addAll(List.of("--reuseaddr", "--base-path=" + base, "--export-all", "--enable=receive-pack",
                 "--listen=127.0.0.1", "--port=" + port, base.toString()));
         Process p = new ProcessBuilder(args).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         GitDaemon d = new GitDaemon(p, port, base);
         try {
-            int bound = port;
             await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50))
-                    .until(() -> !p.isAlive() || accepts(bound));
+                    .until(() -> !p.isAlive() || accepts(port));
             if (!p.isAlive()) {
                 throw new IOException("git daemon exited: " + Files.readString(log));
             }
@@ -66,12 +67,33 @@ public final class GitDaemon implements AutoCloseable {
         return url(name);
     }
 
+    /**
+     * As {@link #createRepository}, with the reflog kept for every ref (receive-pack writes none in a bare repository
+     * by default), so a test can see every move of the state ref.
+     */
+    public String createRepositoryKeepingReflog(String name) throws IOException {
+        String url = createRepository(name);
+        if (run(base, "git", "--git-dir", path(name).toString(), "config", "core.logAllRefUpdates", "always") != 0) {
+            throw new IOException("git config core.logAllRefUpdates in " + name + " failed");
+        }
+        return url;
+    }
+
     public String url(String name) {
         return "git://127.0.0.1:" + port + "/" + name;
     }
 
     public Path path(String name) {
         return base.resolve(name);
+    }
+
+    /** The daemon's process, for a test that accounts for every process it started. */
+    public Process process() {
+        return process;
+    }
+
+    public int port() {
+        return port;
     }
 
     private static boolean accepts(int port) {
@@ -83,7 +105,7 @@ public final class GitDaemon implements AutoCloseable {
         }
     }
 
-    static int run(Path dir, String... cmd) throws IOException {
+    private static int run(Path dir, String... cmd) throws IOException {
         Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         try {
@@ -101,7 +123,7 @@ public final class GitDaemon implements AutoCloseable {
 
     private static String output(String... cmd) throws IOException {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         try {
             p.waitFor(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

@@ -1,4 +1,4 @@
-package io.nvmesh.core.net;
+package io.nvmesh.cli.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.nvmesh.core.net;
+package io.nvmesh.cli.demo;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -13,8 +13,8 @@ import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Loopback ports to give servers whose addresses must be known before they start (instances that name each other as
- * peers, a demo that prints its URLs).
+ * Loopback ports for the demo's instances, whose addresses must be known before they start: they name each other as
+ * peers, and the demo prints their URLs. (Tests take theirs from the core test-jar's {@code TestPorts}.)
  *
  * <p>A port the kernel hands out for {@code bind(0)} comes from its ephemeral range, the same range it draws the
  * local ports of outgoing connections from: between noting such a port and binding it again, any connection the
@@ -22,7 +22,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * drawn at random below the ephemeral range (Linux: {@code /proc/sys/net/ipv4/ip_local_port_range}, 32768-60999 by
  * default), where the kernel never picks one by itself, and each is checked free by binding it once.
  */
-public final class LoopbackPorts {
+final class LoopbackPorts {
 
     /** Below the registered ports most local services use (Postgres 5432, 8080 ...). */
     static final int LOWEST = 20_000;
@@ -33,13 +33,8 @@ public final class LoopbackPorts {
     private LoopbackPorts() {
     }
 
-    /** One free port; see {@link #free(int)}. */
-    public static int free() {
-        return free(1).iterator().next();
-    }
-
     /** {@code count} distinct loopback ports that were free a moment ago, outside the ephemeral range if possible. */
-    public static Set<Integer> free(int count) {
+    static Set<Integer> free(int count) {
         int high = ephemeralLow(EPHEMERAL_RANGE) - 1;
         Set<Integer> ports = new LinkedHashSet<>();
         for (int attempt = 0; attempt < ATTEMPTS && ports.size() < count && high - LOWEST > 100; attempt++) {

@@ -1,8 +1,8 @@
-package io.nvmesh.core.state;
+package io.nvmesh.core.testing;
 
 import static org.awaitility.Awaitility.await;
 
-import io.nvmesh.core.net.LoopbackPorts;
+import io.nvmesh.core.state.ChildJvm;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -19,17 +19,17 @@ import java.util.concurrent.TimeUnit;
  * git-upload-pack} and {@code git-receive-pack} as any Git host over SSH does. It logs in the user the test runs as
  * (root in CI) with that key only. Everything it uses lives under the folder it is given.
  */
-public final class OpenSshServer implements AutoCloseable {
+public final class SshServer implements AutoCloseable {
 
-    static final Path SSHD = Path.of("/usr/sbin/sshd");
-    static final Path SSH_KEYGEN = Path.of("/usr/bin/ssh-keygen");
+    public static final Path SSHD = Path.of("/usr/sbin/sshd");
+    public static final Path SSH_KEYGEN = Path.of("/usr/bin/ssh-keygen");
 
     private final Process process;
     private final int port;
     private final Path dir;
     private final Path log;
 
-    private OpenSshServer(Process process, int port, Path dir, Path log) {
+    private SshServer(Process process, int port, Path dir, Path log) {
         this.process = process;
         this.port = port;
         this.dir = dir;
@@ -51,14 +51,17 @@ public final class OpenSshServer implements AutoCloseable {
     }
 
     /** Starts sshd with keys, config and repositories under {@code dir}. */
-    public static OpenSshServer start(Path dir) throws IOException {
+    public static SshServer start(Path dir) throws IOException {
+        if (!missing().isEmpty()) {
+            throw new IllegalStateException(missing());
+        }
         Files.createDirectories(dir.resolve("repos"));
         Path hostKey = keygen(dir.resolve("ssh_host_ed25519_key"), "host");
         Path clientKey = keygen(dir.resolve("client_ed25519"), "nvmesh-test-client");
         Files.copy(Path.of(clientKey + ".pub"), dir.resolve("authorized_keys"));
         // sshd refuses to start without its privilege separation folder (Debian makes it at boot).
         Files.createDirectories(Path.of("/run/sshd"));
-        int port = LoopbackPorts.free();
+        int port = TestPorts.next();
         Path config = dir.resolve("sshd_config").toAbsolutePath();
         Files.writeString(config, String.join("\n",
                 "Port " + port,
@@ -79,7 +82,7 @@ public final class OpenSshServer implements AutoCloseable {
         Path log = dir.resolve("sshd.log");
         Process p = new ProcessBuilder(SSHD.toString(), "-D", "-e", "-f", config.toString())
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        OpenSshServer server = new OpenSshServer(p, port, dir, log);
+        SshServer server = new SshServer(p, port, dir, log);
         try {
             await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50))
                     .until(() -> !p.isAlive() || accepts(port));
@@ -113,6 +116,11 @@ public final class OpenSshServer implements AutoCloseable {
         return knownHostsWith(file, dir.resolve("ssh_host_ed25519_key.pub"));
     }
 
+    /** {@link #knownHosts(Path)} as {@code known_hosts} in the server's folder. */
+    public Path knownHosts() throws IOException {
+        return knownHosts(dir.resolve("known_hosts"));
+    }
+
     /** A known_hosts file claiming that the server's key is the public key in {@code pub}. */
     public Path knownHostsWith(Path file, Path pub) throws IOException {
         String[] parts = Files.readString(pub).trim().split("\\s+");
@@ -125,6 +133,11 @@ public final class OpenSshServer implements AutoCloseable {
         Path repo = path(name);
         run(List.of("git", "init", "--quiet", "--bare", repo.toString()));
         return "ssh://" + user() + "@127.0.0.1:" + port + repo.toAbsolutePath();
+    }
+
+    /** The SSH URL of a bare repository made elsewhere, as the user the test runs as reaches it. */
+    public String url(Path bareRepository) {
+        return "ssh://" + user() + "@127.0.0.1:" + port + bareRepository.toAbsolutePath();
     }
 
     public Path path(String name) {
