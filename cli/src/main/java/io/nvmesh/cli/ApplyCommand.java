@@ -1,5 +1,7 @@
 package io.nvmesh.cli;
 
+import static io.nvmesh.core.state.CommitIds.shortId;
+
 import io.nvmesh.cli.remote.PolicyRoom;
 import io.nvmesh.cli.remote.ServerAddress;
 import io.nvmesh.cli.remote.ServerClient;
@@ -129,13 +131,13 @@ final class ApplyCommand implements Callable<Integer> {
                     : DesiredApply.apply(repo.store(), repository.branch, LocalManifests.read(paths, Path.of("")),
                             prune, Optional.ofNullable(expect), message, repo.store().defaultAuthor(), signer);
             if (!r.changed()) {
-                out.println("no changes: " + r.branch() + " at " + InventoryCommand.shortId(r.commit())
+                out.println("no changes: " + r.branch() + " at " + shortId(r.commit())
                         + " already has these manifests");
             } else {
                 r.written().forEach(p -> out.println("  write  " + p));
                 r.removed().forEach(p -> out.println("  remove " + p));
-                out.println(r.branch() + ": " + InventoryCommand.shortId(r.previousCommit()) + " → "
-                        + InventoryCommand.shortId(r.commit()) + " (" + r.written().size() + " written, "
+                out.println(r.branch() + ": " + shortId(r.previousCommit()) + " → "
+                        + shortId(r.commit()) + " (" + r.written().size() + " written, "
                         + r.removed().size() + " removed)");
             }
             if (!r.kept().isEmpty()) {
@@ -152,7 +154,7 @@ final class ApplyCommand implements Callable<Integer> {
 
     private int awaitVolumes(PrintWriter out, ServerAddress address, AppliedVolumes volumes, Duration limit,
             ApplyResult applied) throws InterruptedException {
-        String commit = InventoryCommand.shortId(volumes.commit());
+        String commit = shortId(volumes.commit());
         if (volumes.isEmpty()) {
             out.println("nothing to wait for: " + commit + " desires no volume");
             return ExitCode.OK.code();
@@ -215,7 +217,7 @@ final class ApplyCommand implements Callable<Integer> {
      * trying it until it changes.
      */
     static String undo(ApplyResult r) {
-        String commit = InventoryCommand.shortId(r.commit());
+        String commit = shortId(r.commit());
         String branch = r.branch().startsWith("refs/heads/") ? r.branch().substring(11) : r.branch();
         if (!r.changed()) {
             return "the manifests stay as they are on " + branch + " at " + commit + "; to take a volume back, remove "

@@ -1,5 +1,7 @@
 package io.nvmesh.cli;
 
+import static io.nvmesh.cli.Phrases.bytes;
+
 import io.nvmesh.core.state.PackReport;
 import java.io.PrintWriter;
 import java.util.Locale;
@@ -79,8 +81,8 @@ final class GcCommand implements Callable<Integer> {
 
     static String describe(PackReport.Counts c) {
         return String.format(Locale.ROOT, "%,d loose objects (%s), %,d packed in %d pack%s (%s)", c.looseObjects(),
-                DiffRenderer.bytes(c.looseBytes()), c.packedObjects(), c.packs(), c.packs() == 1 ? "" : "s",
-                DiffRenderer.bytes(c.packBytes()));
+                bytes(c.looseBytes()), c.packedObjects(), c.packs(), c.packs() == 1 ? "" : "s",
+                bytes(c.packBytes()));
     }
 
     private static void json(PackReport r, String repository, boolean url, PrintWriter out) {

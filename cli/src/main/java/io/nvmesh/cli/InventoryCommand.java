@@ -1,5 +1,8 @@
 package io.nvmesh.cli;
 
+import static io.nvmesh.cli.Phrases.retries;
+import static io.nvmesh.core.state.CommitIds.shortId;
+
 import io.nvmesh.core.reconcile.InventoryImport;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -106,13 +109,5 @@ final class InventoryCommand implements Runnable {
             }
             return ExitCode.OK.code();
         }
-    }
-
-    static String shortId(String id) {
-        return id == null || id.isEmpty() ? "(none)" : id.substring(0, Math.min(7, id.length()));
-    }
-
-    static String retries(int n) {
-        return n == 0 ? "" : ", " + n + " retr" + (n == 1 ? "y" : "ies");
     }
 }
