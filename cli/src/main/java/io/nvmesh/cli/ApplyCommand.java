@@ -124,7 +124,6 @@ final class ApplyCommand implements Callable<Integer> {
         Optional<SavedPlan> plan = savedPlan();
         CommitSigner signer = signer();
         try (RepositoryOptions.Opened repo = repository.open()) {
-            Verbose.say(repository, repo, spec);
             ApplyResult r = plan.isPresent()
                     ? DesiredApply.applyPlan(repo.store(), repository.branch, plan.get(), message,
                             repo.store().defaultAuthor(), signer)

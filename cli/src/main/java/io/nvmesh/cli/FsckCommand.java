@@ -59,7 +59,6 @@ final class FsckCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         try (RepositoryOptions.Opened repo = repository.open()) {
-            Verbose.say(repository, repo, spec);
             FsckReport r = Fsck.check(repo.store(), repository.branch);
             r.findings().forEach(f -> out.println(f.render()));
             long warnings = r.findings().size() - r.errors().size();

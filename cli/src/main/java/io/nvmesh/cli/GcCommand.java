@@ -54,7 +54,6 @@ final class GcCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         try (RepositoryOptions.Opened repo = repository.open()) {
-            Verbose.say(repository, repo, spec);
             PackReport r = repo.store().pack();
             String where = repo.choice().url() ? "this machine's mirror of " + repo.choice().location()
                     : repo.choice().location();

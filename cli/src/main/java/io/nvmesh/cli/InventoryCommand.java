@@ -90,7 +90,6 @@ final class InventoryCommand implements Runnable {
             }
             PrintWriter out = spec.commandLine().getOut();
             try (RepositoryOptions.Opened repo = repository.open()) {
-                Verbose.say(repository, repo, spec);
                 String name = "-".equals(file) ? "<stdin>" : file;
                 InventoryImport.Result r = InventoryImport.record(repo.store(), name, bytes,
                         repo.store().defaultAuthor(), force);

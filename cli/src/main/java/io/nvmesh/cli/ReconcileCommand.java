@@ -55,7 +55,6 @@ final class ReconcileCommand implements Callable<Integer> {
         Duration every = DurationOption.parse("--interval", interval);
         PrintWriter out = spec.commandLine().getOut();
         try (RepositoryOptions.Opened repo = repository.open()) {
-            Verbose.say(repository, repo, spec);
             Reconciler reconciler = new Reconciler(repo.store(), repository.branch);
             while (true) {
                 ReconcileReport r = reconciler.reconcileOnce();

@@ -56,7 +56,6 @@ final class StateCommand implements Runnable {
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
             try (RepositoryOptions.Opened repo = repository.open()) {
-                Verbose.say(repository, repo, spec);
                 String commit = StateWriter.init(repo.store(), repo.store().defaultAuthor(), force);
                 out.println("started a new recorded state at " + commit + " (anchored as its root)");
             }
@@ -98,7 +97,6 @@ final class StateCommand implements Runnable {
             }
             PrintWriter out = spec.commandLine().getOut();
             try (RepositoryOptions.Opened repo = repository.open()) {
-                Verbose.say(repository, repo, spec);
                 String was = StateWriter.restore(repo.store(), commit, force);
                 out.println("refs/nvmesh/state now points at " + commit + " (was "
                         + (was.isEmpty() ? "missing or unreadable" : was) + ")");
