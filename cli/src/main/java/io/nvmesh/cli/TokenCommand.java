@@ -64,6 +64,15 @@ final class TokenCommand implements Runnable {
         return Path.of(env);
     }
 
+    /** As {@link #file}, for a command that only reads or edits it: one that does not exist is a problem. */
+    static Path existingFile(Path given) {
+        Path file = file(given);
+        if (!Files.exists(file)) {
+            throw CommandException.problems("%s: no such file", file);
+        }
+        return file;
+    }
+
     @Command(name = "create",
             mixinStandardHelpOptions = true,
             description = {
@@ -166,10 +175,7 @@ final class TokenCommand implements Runnable {
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
             boolean json = outputIsJson(output);
-            Path source = file(file);
-            if (!Files.exists(source)) {
-                throw CommandException.problems("%s: no such file", source);
-            }
+            Path source = existingFile(file);
             List<Credential> all;
             try {
                 all = CredentialsEdit.read(source).all();
@@ -221,10 +227,7 @@ final class TokenCommand implements Runnable {
         @Override
         public Integer call() throws IOException {
             PrintWriter out = spec.commandLine().getOut();
-            Path target = file(file);
-            if (!Files.exists(target)) {
-                throw CommandException.problems("%s: no such file", target);
-            }
+            Path target = existingFile(file);
             List<Credential> gone;
             try {
                 gone = CredentialsEdit.revoke(target, name, Optional.ofNullable(sha256));
