@@ -32,12 +32,7 @@ import picocli.CommandLine.Spec;
             "  nvmesh certs issue --dir /etc/nvmesh/pki --instance r1 --host 10.0.0.5 --host r1.example",
             "  nvmesh certs issue --dir /etc/nvmesh/pki --agent t-001",
             "  nvmesh certs issue --dir /etc/nvmesh/pki --admin alice --days 90", ""})
-final class CertsCommand implements Runnable {
-
-    @Override
-    public void run() {
-        throw CommandException.usage("a subcommand is required; try 'nvmesh certs --help'");
-    }
+final class CertsCommand extends CommandGroup {
 
     /** {@code --days} as a validity: at least a day. */
     static Duration validity(int days) {

@@ -25,15 +25,10 @@ import picocli.CommandLine.Model.CommandSpec;
         subcommands = InventoryCommand.Import.class,
         footerHeading = "%nExamples:%n",
         footer = {"  nvmesh inventory import samples/inventory/fleet.yaml", ""})
-final class InventoryCommand implements Runnable {
+final class InventoryCommand extends CommandGroup {
 
     @ParentCommand
     Nvmesh nvmesh;
-
-    @Override
-    public void run() {
-        throw CommandException.usage("a subcommand is required; try 'nvmesh inventory --help'");
-    }
 
     @Command(name = "import",
             mixinStandardHelpOptions = true,

@@ -23,12 +23,7 @@ import picocli.CommandLine.Model.CommandSpec;
         footer = {"  nvmesh fsck                      # names the last good commit when the state is lost",
             "  nvmesh state restore 3f9c2a1e...",
             "  nvmesh state init                 # a brand-new repository only", ""})
-final class StateCommand implements Runnable {
-
-    @Override
-    public void run() {
-        throw CommandException.usage("a subcommand is required; try 'nvmesh state --help'");
-    }
+final class StateCommand extends CommandGroup {
 
     @Command(name = "init",
             mixinStandardHelpOptions = true,

@@ -45,12 +45,7 @@ import picocli.CommandLine.Spec;
             "  nvmesh token create --file credentials.yaml --role read --name grafana",
             "  nvmesh token list --file credentials.yaml",
             "  nvmesh token revoke --file credentials.yaml t-001", ""})
-final class TokenCommand implements Runnable {
-
-    @Override
-    public void run() {
-        throw CommandException.usage("a subcommand is required; try 'nvmesh token --help'");
-    }
+final class TokenCommand extends CommandGroup {
 
     /** {@code --file} or {@code NVMESH_CREDENTIALS}. */
     static Path file(Path given) {
