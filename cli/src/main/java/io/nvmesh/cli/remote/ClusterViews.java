@@ -1,5 +1,7 @@
 package io.nvmesh.cli.remote;
 
+import static io.nvmesh.core.state.CommitIds.shortId;
+
 import java.io.PrintWriter;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -295,9 +297,5 @@ public final class ClusterViews {
 
     private static String t(Map<String, Object> m, String key) {
         return Rendering.text(m.get(key));
-    }
-
-    private static String shortId(String id) {
-        return id.length() > 7 ? id.substring(0, 7) : id;
     }
 }

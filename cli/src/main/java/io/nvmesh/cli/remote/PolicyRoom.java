@@ -1,5 +1,7 @@
 package io.nvmesh.cli.remote;
 
+import static io.nvmesh.core.state.CommitIds.shortId;
+
 import io.nvmesh.schema.Size;
 import java.io.PrintWriter;
 import java.net.URLEncoder;
@@ -48,7 +50,7 @@ public final class PolicyRoom {
                 Rendering.text(body.get("policy")), Rendering.text(body.get("layout")),
                 Size.ofBytes(bytes).humanAtMost(), String.valueOf(bytes))));
         String state = Rendering.text(body.get("stateCommit"));
-        out.println("on the recorded state at " + state.substring(0, Math.min(7, state.length())) + ", answered by "
+        out.println("on the recorded state at " + shortId(state) + ", answered by "
                 + Rendering.text(body.get("instance")) + "; other volumes placed meanwhile take from it");
     }
 }

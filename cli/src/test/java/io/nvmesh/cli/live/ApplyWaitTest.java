@@ -178,6 +178,8 @@ class ApplyWaitTest {
                 "--token", TestAuth.READ);
         Cli misplaced = Cli.run("get", "volumes", "--policy", policy, "--server", cluster.url("r1"), "--token",
                 TestAuth.READ);
+        Cli malformed = Cli.run("get", "capacity", "--policy", "Not_A_Name", "--server", cluster.url("r1"),
+                "--token", TestAuth.READ);
 
         assertThat(table.exitCode()).as(table.err()).isZero();
         assertThat(table.out()).contains("POLICY", "LARGEST VOLUME NOW", policy + " ", "concatenated",
@@ -192,6 +194,9 @@ class ApplyWaitTest {
         assertThat(unknown.err().strip()).contains("no policy no-such-policy is desired").doesNotContain("\n");
         assertThat(misplaced.exitCode()).isEqualTo(2);
         assertThat(misplaced.err()).contains("--policy applies only to get capacity");
+        // The server answers 400 to what the user typed: a usage error, as a malformed watch topic is (Failures).
+        assertThat(malformed.exitCode()).isEqualTo(2);
+        assertThat(malformed.err().strip()).startsWith("error: ").contains("is not a policy name").doesNotContain("\n");
     }
 
     @Test
