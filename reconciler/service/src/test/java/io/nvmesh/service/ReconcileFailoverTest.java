@@ -19,7 +19,7 @@ import io.nvmesh.core.state.DesiredBranch;
 import io.nvmesh.core.state.StateStore;
 import io.nvmesh.service.agent.AgentRuntime;
 import io.nvmesh.service.agent.AgentStatus;
-import io.nvmesh.service.reconcile.PassResult;
+import io.nvmesh.api.PassResult;
 import io.nvmesh.service.sim.SimulatedFleet;
 
 import java.net.URI;

@@ -1,5 +1,6 @@
 package io.nvmesh.service.http;
 
+import io.nvmesh.api.ProblemJson;
 import io.nvmesh.service.auth.Caller;
 import io.nvmesh.service.cluster.MemberStatus;
 import io.nvmesh.service.cluster.Membership;
