@@ -45,6 +45,7 @@ class OpenApiRecordsTest {
         ANSWERS.put(InventoryJson.class, answer("/v1/inventory", "get"));
         ANSWERS.put(ReconcileResultsJson.class, answer("/v1/reconcile/results", "get"));
         ANSWERS.put(LargestVolumeJson.class, answer("/v1/capacity/largest", "get"));
+        ANSWERS.put(HealthJson.class, answer("/healthz", "get"));
     }
 
     private static Map<String, Object> document;

@@ -208,16 +208,16 @@ public final class EventFollower implements AutoCloseable {
         }
         int status = r.statusCode();
         if (status == 401 || status == 403) {
-            throw new ServerException("the server refused the token (" + status + "): " + ServerClient.detail(
-                    ServerClient.parse(bytes(r.body()))) + (server.token().isEmpty()
+            throw new ServerException("the server refused the token (" + status + "): "
+                    + ServerClient.detail(bytes(r.body())) + (server.token().isEmpty()
                     ? "; pass --token or set NVMESH_TOKEN" : ""), status);
         }
         if (status == 400) {
-            throw new ServerException(ServerClient.detail(ServerClient.parse(bytes(r.body()))), 400);
+            throw new ServerException(ServerClient.detail(bytes(r.body())), 400);
         }
         if (status != 200) {
             throw new Unreachable(server.server() + " answered " + status + " "
-                    + ServerClient.detail(ServerClient.parse(bytes(r.body()))));
+                    + ServerClient.detail(bytes(r.body())));
         }
         return closed ? "closed" : "the server closed the stream";
     }

@@ -1,6 +1,7 @@
 package io.nvmesh.service.http;
 
 import io.nvmesh.api.ClusterJson;
+import io.nvmesh.api.HealthJson;
 import io.nvmesh.api.InstanceJson;
 import io.nvmesh.service.cluster.Assignment;
 import io.nvmesh.service.cluster.ClusterView;
@@ -56,7 +57,7 @@ final class ClusterEndpoints {
     }
 
     private ApiResponse health(ApiRequest request) {
-        return ApiResponse.ok(Map.of("status", "ok", "id", membership.selfId(), "epoch", membership.epoch()));
+        return ApiResponse.ok(new HealthJson("ok", membership.selfId(), membership.epoch()));
     }
 
     /**
