@@ -117,11 +117,11 @@ public final class InitialState {
     }
 
     private static EventFollower.Item item(String topic, String type, Object payload) {
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("topic", topic);
-        json.put("type", type);
-        json.put("initial", true);
-        json.put("payload", payload);
-        return new EventFollower.Item(false, topic, type, 0, "", payload, 0, "", null, json, true);
+        return new EventFollower.Item(false, topic, type, 0, "", payload, 0, "", null,
+                new InitialLine(topic, type, true, payload), true);
+    }
+
+    /** What {@code watch -o json} prints for an object's state when the watch began. */
+    record InitialLine(String topic, String type, boolean initial, Object payload) {
     }
 }

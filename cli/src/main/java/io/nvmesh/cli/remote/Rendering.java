@@ -87,12 +87,4 @@ final class Rendering {
                 : target.overallHealth() + ": " + target.overallReason();
     }
 
-    static String text(Object o) {
-        return o == null ? "" : o.toString();
-    }
-
-    @SuppressWarnings("unchecked")
-    static Map<String, Object> map(Object v) {
-        return v instanceof Map ? (Map<String, Object>) v : Map.of();
-    }
 }
