@@ -118,17 +118,7 @@ final class ClusterStatusReader {
         Map<String, Long> targetsOverall = new TreeMap<>();
         List<String> affected = new ArrayList<>();
         if (inventory != null) {
-            List<InventoryJson.TargetJson> worstFirst = new ArrayList<>(inventory.targets());
-            worstFirst.sort(Comparator.comparingInt(ClusterStatusReader::rank).thenComparing(InventoryJson.TargetJson::id));
-            for (InventoryJson.TargetJson t : worstFirst) {
-                if (t.overallHealth().isEmpty()) {
-                    continue; // a server that predates overall health: the counters' line stands
-                }
-                targetsOverall.merge(t.overallHealth(), 1L, Long::sum);
-                if (!t.overallHealth().equals("healthy")) {
-                    affected.add(t.id() + " " + Rendering.targetHealth(t));
-                }
-            }
+            overallHealth(inventory, targetsOverall, affected);
         }
         if (servers.isEmpty() || drives.isEmpty() || usage.total() == 0) {
             // The counters are not fed yet (or this instance has no Git remote): say what the recorded inventory says.
@@ -152,25 +142,43 @@ final class ClusterStatusReader {
                 }
             }
         }
+        Volumes v = volumes(capacity, problems);
+        return new Read(new ClusterStatus.Health(healthSource, servers, drives, v.source(), v.byStatus(),
+                v.stateCommit(), v.desiredCommit(), targetsOverall, affected), recordedRaw);
+    }
 
+    /** Targets by overall health, and those not plainly healthy worst first: {@code t-002 degraded: 1 drive failed}. */
+    private static void overallHealth(InventoryJson inventory, Map<String, Long> byOverall, List<String> affected) {
+        List<InventoryJson.TargetJson> worstFirst = new ArrayList<>(inventory.targets());
+        worstFirst.sort(Comparator.comparingInt(ClusterStatusReader::rank).thenComparing(InventoryJson.TargetJson::id));
+        for (InventoryJson.TargetJson t : worstFirst) {
+            if (t.overallHealth().isEmpty()) {
+                continue; // a server that predates overall health: the counters' line stands
+            }
+            byOverall.merge(t.overallHealth(), 1L, Long::sum);
+            if (!t.overallHealth().equals("healthy")) {
+                affected.add(t.id() + " " + Rendering.targetHealth(t));
+            }
+        }
+    }
+
+    /** Volumes by status and where that came from ({@code recorded}, or {@code counters} when it cannot be read). */
+    private record Volumes(String source, Map<String, Long> byStatus, String stateCommit, String desiredCommit) {
+    }
+
+    private Volumes volumes(CapacityJson capacity, List<String> problems) {
         Map<String, Long> byStatus = new TreeMap<>();
-        String volumesSource = "recorded";
-        String stateCommit = "";
-        String desiredCommit = "";
         try {
             VolumeListJson v = answering.get("/v1/volumes", VolumeListJson.class);
             v.items().forEach(i -> byStatus.merge(i.status(), 1L, Long::sum));
-            stateCommit = v.stateCommit();
-            desiredCommit = v.desiredCommit();
+            return new Volumes("recorded", byStatus, v.stateCommit(), v.desiredCommit());
         } catch (ServerException e) {
             problems.add("volumes: " + e.getMessage());
             if (capacity != null) {
                 byStatus.putAll(flat(capacity.volumes()));
             }
-            volumesSource = "counters";
+            return new Volumes("counters", byStatus, "", "");
         }
-        return new Read(new ClusterStatus.Health(healthSource, servers, drives, volumesSource, byStatus, stateCommit,
-                desiredCommit, targetsOverall, affected), recordedRaw);
     }
 
     private static ClusterStatus.Pass lastPass(ServerClient c, String id, long now, List<String> problems) {
