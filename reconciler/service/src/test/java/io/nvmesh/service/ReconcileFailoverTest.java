@@ -18,7 +18,7 @@ import io.nvmesh.core.testing.Policies;
 import io.nvmesh.core.testing.TestRepo;
 import io.nvmesh.service.agent.AgentRuntime;
 import io.nvmesh.service.agent.AgentStatus;
-import io.nvmesh.service.reconcile.PassResult;
+import io.nvmesh.api.PassResult;
 import io.nvmesh.service.sim.SimulatedFleet;
 
 import java.net.URI;

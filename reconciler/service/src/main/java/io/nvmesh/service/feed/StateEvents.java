@@ -5,7 +5,7 @@ import io.nvmesh.service.events.EventHub;
 import io.nvmesh.service.events.Reset;
 import io.nvmesh.service.events.StreamItem;
 import io.nvmesh.service.events.Subscription;
-import io.nvmesh.service.reconcile.PassResult;
+import io.nvmesh.api.PassResult;
 import io.nvmesh.service.reconcile.ReconcileLoop;
 
 import java.time.Duration;

@@ -1,10 +1,10 @@
-package io.nvmesh.service.reconcile;
+package io.nvmesh.api;
 
 import java.util.List;
 import java.util.Objects;
 
 /**
- * What one reconcile pass of this instance did.
+ * What one reconcile pass of an instance did, as {@code GET /v1/reconcile/results} lists it.
  *
  * @param at            when the pass ended, ISO-8601 UTC
  * @param outcome       {@code recorded}, {@code unchanged}, {@code no-desired}, {@code invalid}, {@code gave-up} or
