@@ -1,5 +1,6 @@
 package io.nvmesh.core.reconcile;
 
+import io.nvmesh.core.state.CommitIds;
 import io.nvmesh.core.allocation.Allocations;
 import io.nvmesh.core.allocation.CapacityLedger;
 import io.nvmesh.core.allocation.DesiredState;
@@ -111,7 +112,7 @@ final class Reconciliation {
         Map<String, String> waits = new TreeMap<>(volumes.waits());
         waits.putAll(asked.waits());
         Reconciled marker = new Reconciled(in.desiredCommit(), in.desiredCommit(), "ok at "
-                + DesiredManifests.shortId(in.desiredCommit()));
+                + CommitIds.shortId(in.desiredCommit()));
         RecordedState after = recorded.withVolumes(VolumeStatuses.after(recorded, owns, volumes, asked, wanted, waits,
                 plan, planned, policies)).withReconciled(marker);
         return new Result(plan, after, volumes.blocked());
@@ -176,7 +177,7 @@ final class Reconciliation {
     static RecordedState decode(io.nvmesh.core.state.Snapshot snapshot) {
         io.nvmesh.core.record.StateFiles.Decoded d = io.nvmesh.core.record.StateFiles.decode(snapshot);
         if (!d.problems().isEmpty()) {
-            throw new GitOpsRefusal("recorded state at " + DesiredManifests.shortId(snapshot.commitId())
+            throw new GitOpsRefusal("recorded state at " + CommitIds.shortId(snapshot.commitId())
                     + " is damaged; nothing was changed (nvmesh fsck lists every problem)", d.problems());
         }
         return d.state();
