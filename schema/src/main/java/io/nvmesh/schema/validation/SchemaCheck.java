@@ -226,6 +226,8 @@ final class SchemaCheck {
                     + " or digit)";
             case "serial" -> display(value) + " is not a valid serial (letters, digits, '.', '_' and '-', at most 128)";
             case "duration" -> display(value) + " is not a duration (use e.g. 500ms, 2s, 1m)";
+            case "nodeId" -> display(value) + " is not a valid node id (1-63 of a-z 0-9 . _ -, starting with a letter "
+                    + "or digit)";
             case "instanceId" -> "instance id " + display(value) + " must be 1-63 lower-case letters, digits, '.', "
                     + "'_' or '-', starting with a letter or digit";
             default -> display(value) + (rule.has("maxLength") && value != null && value.isString()
