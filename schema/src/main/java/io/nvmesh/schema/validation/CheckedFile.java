@@ -64,8 +64,9 @@ public final class CheckedFile {
         if (documents.size() > 1) {
             Node second = documents.get(1);
             return new CheckedFile(file, null, List.of(new Problem(file, second.getStartMark().getLine() + 1,
-                    second.getStartMark().getColumn() + 1, "", "", format.noun().replaceFirst("^an? ", "A ")
-                    + " file holds one YAML document; remove the extra '---'")), Set.of());
+                    second.getStartMark().getColumn() + 1, "", "", Character.toUpperCase(format.noun().charAt(0))
+                    + format.noun().substring(1) + " file holds one YAML document; remove the extra '---'")),
+                    Set.of());
         }
         Node root = documents.get(0);
         List<Problem> problems = new ArrayList<>();

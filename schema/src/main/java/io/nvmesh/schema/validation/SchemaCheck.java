@@ -222,10 +222,11 @@ final class SchemaCheck {
             case "clientId" -> display(value) + " is not a valid client id (lower case letters, digits, '.', '_'"
                     + " and '-', starting with a letter or digit, at most 63: the rule of agents' node ids)";
             // The files' schemas (FileFormat): the words their readers used before they had a schema.
-            case "id" -> display(value) + " is not a valid id (letters, digits, '.', '_' and '-', starting with a letter"
-                    + " or digit)";
+            case "id" -> display(value) + " is not a valid id (letters, digits, '.', '_' and '-', starting with a "
+                    + "letter or digit)";
             case "serial" -> display(value) + " is not a valid serial (letters, digits, '.', '_' and '-', at most 128)";
             case "duration" -> display(value) + " is not a duration (use e.g. 500ms, 2s, 1m)";
+            case "packInterval" -> display(value) + " is not a duration (use e.g. 60m, 1440m; 0 or off: never)";
             case "nodeId" -> display(value) + " is not a valid node id (1-63 of a-z 0-9 . _ -, starting with a letter "
                     + "or digit)";
             case "instanceId" -> "instance id " + display(value) + " must be 1-63 lower-case letters, digits, '.', "

@@ -30,7 +30,8 @@ final class SourceText {
         for (int i = 0; i < bytes.length; i++) {
             if (bytes[i] == 0) {
                 return failed(file, lineOf(bytes, i), 0,
-                        String.format(Locale.ROOT, "binary content (NUL byte at offset %d); %s are UTF-8 text", i, rules.noun()));
+                        String.format(Locale.ROOT, "binary content (NUL byte at offset %d); %s are UTF-8 text", i,
+                                rules.noun()));
             }
         }
         CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()

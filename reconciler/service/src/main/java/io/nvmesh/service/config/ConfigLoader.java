@@ -284,7 +284,7 @@ public final class ConfigLoader {
         }
     }
 
-    /** {@code git.ssh}: both files (the schema requires them), readable; empty when absent or when a problem was noted. */
+    /** {@code git.ssh}: both files (the schema requires both), readable; empty when absent or a problem was noted. */
     private Optional<SshAccess> gitSsh(Field ssh) {
         Optional<Path> identity = file(ssh.get("identity"));
         Optional<Path> knownHosts = file(ssh.get("knownHosts"));
