@@ -164,76 +164,113 @@ public final class ConfigLoader {
         if (id != null) {
             check(() -> Member.checkId(id), top.get("id"));
         }
-
-        String host = InstanceConfig.DEFAULT_HOST;
-        int port = InstanceConfig.DEFAULT_PORT;
-        boolean wildcard = false;
-        Field listenField = top.get("listen");
-        Optional<String> listen = string(listenField);
-        if (listen.isPresent()) {
-            String value = listen.get().trim();
-            Matcher m = HOST_PORT.matcher(value);
-            if (value.matches("\\d{1,5}")) {
-                port = port(value, listenField);
-            } else if (m.matches()) {
-                host = m.group(1) != null ? m.group(1) : m.group(2);
-                port = port(m.group(3), listenField);
-                wildcard = host.equals("0.0.0.0") || host.equals("::") || host.equals("*");
-                if (host.equals("*")) {
-                    host = "0.0.0.0";
-                }
-            } else {
-                problem(listenField, "\"" + value + "\" is not host:port (e.g. 127.0.0.1:7420, [::1]:7420, or 7420)");
-            }
-        }
-
+        Listen listen = listen(top.get("listen"));
         Optional<URI> advertise = string(top.get("advertiseUrl")).flatMap(s -> url(s, top.get("advertiseUrl")));
-        if (wildcard && advertise.isEmpty() && top.get("peers").present()) {
-            problem(listenField, "listening on every address needs `advertiseUrl:` so that peers know where to reach "
-                    + "this instance");
+        if (listen.wildcard() && advertise.isEmpty() && top.get("peers").present()) {
+            problem(top.get("listen"), "listening on every address needs `advertiseUrl:` so that peers know where to "
+                    + "reach this instance");
         }
-
         Path dataDir = string(top.get("dataDir")).map(s -> baseDir.resolve(s).normalize())
                 .orElseGet(() -> baseDir.resolve("data").resolve(id == null ? "instance" : id).normalize());
-
-        Field git = top.get("git");
-        String gitRemote = string(git.get("remote")).orElse("");
-        if (!gitRemote.isEmpty() && !gitRemote.contains("://") && !gitRemote.contains("@")) {
-            gitRemote = baseDir.resolve(gitRemote).normalize().toString();
+        Git git = git(top.get("git"));
+        List<Member> peers = peers(top.get("peers"), id);
+        AuthConfig auth = auth(top.get("auth"), !peers.isEmpty());
+        Cluster cluster = cluster(top.get("cluster"));
+        Optional<TlsConfig> tls = tls(top.get("tls"));
+        boolean insecure = string(top.get("insecure")).map(Boolean::parseBoolean).orElse(false);
+        if (tls.isEmpty() && !insecure && !top.get("tls").present() && !InstanceConfig.isLoopback(listen.host())) {
+            problem(top.get("listen"), "plain HTTP on " + listen.host() + " would send tokens and commands in clear; "
+                    + "configure `tls:` (docs/security.md) or set `insecure: true`");
         }
-        String gitBranch = string(git.get("branch")).orElse(InstanceConfig.DEFAULT_BRANCH);
+        AuditConfig audit = audit(top.get("audit"), dataDir);
+        LimitsConfig limits = limits(top.get("limits"));
+
+        if (deep) {
+            checked.addAll(ConfigCheck.deep(new ConfigCheck.Values(id, Optional.ofNullable(auth), !peers.isEmpty(),
+                    tls.map(TlsConfig::certificate), dataDir, audit.file(), git.remote(), git.branch(),
+                    git.trustedKeys(), git.allowedSigners(), git.ssh()), (path, message) -> {
+                        // The own token is given as `token` or `tokenFile`: point at the one that is there.
+                        String at = path.equals("auth.token") && !at("auth.token").present() ? "auth.tokenFile" : path;
+                        problem(at(at), message);
+                    }, problems::add));
+        }
+        if (!problems.isEmpty() || id == null || auth == null) {
+            return null;
+        }
+        try {
+            return new InstanceConfig(id, listen.host(), listen.port(), advertise, peers, git.remote(), git.branch(),
+                    git.poll(), dataDir, auth, cluster.interval(), cluster.missed(), cluster.epsilon(),
+                    cluster.grace(), cluster.skew(), tls, insecure, audit, limits, git.trustedKeys(),
+                    git.allowedSigners(), git.ssh(), git.pack());
+        } catch (IllegalArgumentException e) {
+            // Everything the record checks is checked above with a location; this is the safety net.
+            problems.add(root.problem(e.getMessage()));
+            return null;
+        }
+    }
+
+    /** Where to listen; {@code wildcard}: on every address. */
+    private record Listen(String host, int port, boolean wildcard) {
+    }
+
+    private Listen listen(Field field) {
+        Optional<String> text = string(field);
+        if (text.isEmpty()) {
+            return new Listen(InstanceConfig.DEFAULT_HOST, InstanceConfig.DEFAULT_PORT, false);
+        }
+        String value = text.get().trim();
+        Matcher m = HOST_PORT.matcher(value);
+        if (value.matches("\\d{1,5}")) {
+            return new Listen(InstanceConfig.DEFAULT_HOST, port(value, field), false);
+        }
+        if (!m.matches()) {
+            problem(field, "\"" + value + "\" is not host:port (e.g. 127.0.0.1:7420, [::1]:7420, or 7420)");
+            return new Listen(InstanceConfig.DEFAULT_HOST, InstanceConfig.DEFAULT_PORT, false);
+        }
+        String host = m.group(1) != null ? m.group(1) : m.group(2);
+        boolean wildcard = host.equals("0.0.0.0") || host.equals("::") || host.equals("*");
+        return new Listen(host.equals("*") ? "0.0.0.0" : host, port(m.group(3), field), wildcard);
+    }
+
+    /** The {@code git:} section, defaults filled in. */
+    private record Git(String remote, String branch, Duration poll, Duration pack, Optional<Path> trustedKeys,
+                       Optional<Path> allowedSigners, Optional<SshAccess> ssh) {
+    }
+
+    private Git git(Field git) {
+        String remote = string(git.get("remote")).orElse("");
+        if (!remote.isEmpty() && !remote.contains("://") && !remote.contains("@")) {
+            remote = baseDir.resolve(remote).normalize().toString();
+        }
         Duration poll = duration(git.get("pollInterval"), InstanceConfig.MIN_HEARTBEAT_INTERVAL,
                 InstanceConfig.MAX_HEARTBEAT_INTERVAL, "10ms..1m").orElse(InstanceConfig.DEFAULT_POLL_INTERVAL);
-        Duration pack = InstanceConfig.DEFAULT_PACK_INTERVAL;
-        Optional<String> packText = string(git.get("packInterval"));
-        if (packText.isPresent() && packText.get().trim().matches("0|0s|0m|0ms|off")) {
-            pack = Duration.ZERO;
-        } else if (packText.isPresent()) {
-            pack = duration(git.get("packInterval"), InstanceConfig.MIN_PACK_INTERVAL,
-                    InstanceConfig.MAX_PACK_INTERVAL, "1m..10080m (or 0, off: never)").orElse(pack);
-        }
+        Duration pack = string(git.get("packInterval")).filter(t -> t.trim().matches("0|0s|0m|0ms|off"))
+                .map(t -> Duration.ZERO)
+                .or(() -> duration(git.get("packInterval"), InstanceConfig.MIN_PACK_INTERVAL,
+                        InstanceConfig.MAX_PACK_INTERVAL, "1m..10080m (or 0, off: never)"))
+                .orElse(InstanceConfig.DEFAULT_PACK_INTERVAL);
         Optional<Path> trustedKeys = file(git.get("trustedKeys"));
-        trustedKeys.ifPresent(f -> {
-            if (!Files.isReadable(f)) {
-                problem(git.get("trustedKeys"), "cannot read " + f
-                        + " (the OpenPGP public keys of whoever may sign desired commits)");
-            }
-        });
+        trustedKeys.filter(f -> !Files.isReadable(f)).ifPresent(f -> problem(git.get("trustedKeys"), "cannot read "
+                + f + " (the OpenPGP public keys of whoever may sign desired commits)"));
         Optional<Path> allowedSigners = file(git.get("allowedSigners"));
         allowedSigners.ifPresent(f -> check(() -> io.nvmesh.core.signature.TrustedKeys.readAllowedSigners(f),
                 git.get("allowedSigners"), e -> e.getMessage() + " (the SSH keys of whoever may sign desired commits, "
                         + "an OpenSSH allowed signers file)"));
-        Optional<SshAccess> gitSsh = gitSsh(git.get("ssh"));
-        if (!git.get("ssh").present() && isSshUrl(gitRemote)) {
-            problem(git.get("remote"), gitRemote + " is an SSH remote: add `git.ssh.identity` (the private key to log "
-                    + "in with) and `git.ssh.knownHosts` (a known_hosts file holding the server's host key); ~/.ssh is "
+        Optional<SshAccess> ssh = gitSsh(git.get("ssh"));
+        if (!git.get("ssh").present() && isSshUrl(remote)) {
+            problem(git.get("remote"), remote + " is an SSH remote: add `git.ssh.identity` (the private key to log in "
+                    + "with) and `git.ssh.knownHosts` (a known_hosts file holding the server's host key); ~/.ssh is "
                     + "not read");
         }
+        return new Git(remote, string(git.get("branch")).orElse(InstanceConfig.DEFAULT_BRANCH), poll, pack,
+                trustedKeys, allowedSigners, ssh);
+    }
 
-        List<Member> peers = peers(top.get("peers"), id);
-        AuthConfig auth = auth(top.get("auth"), !peers.isEmpty());
+    /** The {@code cluster:} section, defaults filled in. */
+    private record Cluster(Duration interval, int missed, double epsilon, Optional<Duration> grace, Duration skew) {
+    }
 
-        Field cluster = top.get("cluster");
+    private Cluster cluster(Field cluster) {
         Duration interval = duration(cluster.get("heartbeatInterval"), InstanceConfig.MIN_HEARTBEAT_INTERVAL,
                 InstanceConfig.MAX_HEARTBEAT_INTERVAL, "10ms..1m").orElse(InstanceConfig.DEFAULT_HEARTBEAT_INTERVAL);
         int missed = string(cluster.get("missedHeartbeats")).map(Integer::parseInt)
@@ -251,37 +288,7 @@ public final class ConfigLoader {
                     + "least that, or 0s for none");
             grace = Optional.empty();
         }
-
-        Optional<TlsConfig> tls = tls(top.get("tls"));
-        boolean insecure = string(top.get("insecure")).map(Boolean::parseBoolean).orElse(false);
-        if (tls.isEmpty() && !insecure && !top.get("tls").present() && !InstanceConfig.isLoopback(host)) {
-            problem(listenField, "plain HTTP on " + host + " would send tokens and commands in clear; configure "
-                    + "`tls:` (docs/security.md) or set `insecure: true`");
-        }
-        AuditConfig audit = audit(top.get("audit"), dataDir);
-        LimitsConfig limits = limits(top.get("limits"));
-
-        if (deep) {
-            checked.addAll(ConfigCheck.deep(new ConfigCheck.Values(id, Optional.ofNullable(auth), !peers.isEmpty(),
-                    tls.map(TlsConfig::certificate), dataDir, audit.file(), gitRemote, gitBranch,
-                    trustedKeys, allowedSigners, gitSsh), (path, message) -> {
-                        // The own token is given as `token` or `tokenFile`: point at the one that is there.
-                        String at = path.equals("auth.token") && !at("auth.token").present() ? "auth.tokenFile" : path;
-                        problem(at(at), message);
-                    }, problems::add));
-        }
-        if (!problems.isEmpty() || id == null || auth == null) {
-            return null;
-        }
-        try {
-            return new InstanceConfig(id, host, port, advertise, peers, gitRemote, gitBranch, poll, dataDir, auth,
-                    interval, missed, epsilon, grace, skew, tls, insecure, audit, limits,
-                    trustedKeys, allowedSigners, gitSsh, pack);
-        } catch (IllegalArgumentException e) {
-            // Everything the record checks is checked above with a location; this is the safety net.
-            problems.add(root.problem(e.getMessage()));
-            return null;
-        }
+        return new Cluster(interval, missed, epsilon, grace, skew);
     }
 
     /** {@code git.ssh}: both files (the schema requires both), readable; empty when absent or a problem was noted. */

@@ -128,55 +128,19 @@ record HostAgentConfig(String nodeId, boolean target, boolean client, List<URI> 
             Duration poll = duration(top.get("pollInterval"), Duration.ofSeconds(5));
             boolean smart = !text(top.get("smartLog")).orElse("true").equals("false");
 
-            TargetBackend.Port port = null;
-            List<String> blocks = new ArrayList<>();
             Field t = top.get("target");
+            TargetBackend.Port port = target ? port(t) : null;
+            List<String> blocks = new ArrayList<>();
             if (target) {
-                String listen = text(t.get("listen")).orElse("");
-                String transport = text(t.get("transport")).orElse("tcp");
-                Matcher m = HOST_PORT.matcher(listen);
-                if (listen.isEmpty()) {
-                    problem(t.get("listen"), "is required for a target: the address and port clients connect to "
-                            + "(e.g. 10.0.0.11:4420)");
-                } else if (!m.matches()) {
-                    problem(t.get("listen"), "is not address:port (e.g. 10.0.0.11:4420)");
-                } else {
-                    boolean v6 = m.group(1) != null;
-                    List<String> hosts = new ArrayList<>();
-                    for (Field host : t.get("allowedHosts").items()) {
-                        text(host).ifPresent(h -> {
-                            try {
-                                Names.checkNqn(h);
-                                hosts.add(h);
-                            } catch (IllegalArgumentException ex) {
-                                problem(host, "is not a host NQN");
-                            }
-                        });
-                    }
-                    port = new TargetBackend.Port(text(t.get("portId")).orElse("1"), transport, v6 ? "ipv6" : "ipv4",
-                            v6 ? m.group(1) : m.group(2), m.group(3), hosts);
-                }
                 t.get("blockDevices").items().forEach(b -> text(b).ifPresent(blocks::add));
             } else if (t.present()) {
                 problem(t, "is for role target or both");
             }
-            Map<String, ClientBackend.Address> targets = new TreeMap<>();
             Field c = top.get("client");
             int defaultPort = text(c.get("defaultPort")).map(Integer::parseInt).orElse(4420);
             Duration deviceWait = duration(c.get("deviceWait"), Duration.ofSeconds(10));
-            if (client) {
-                for (Field e : c.get("targets").fields()) {
-                    text(e).ifPresent(v -> {
-                        Matcher m = HOST_PORT.matcher(v);
-                        if (!m.matches()) {
-                            problem(e, "is not address:port");
-                        } else {
-                            targets.put(e.key(), new ClientBackend.Address("tcp", m.group(1) != null ? m.group(1)
-                                    : m.group(2), m.group(3)));
-                        }
-                    });
-                }
-            } else if (c.present()) {
+            Map<String, ClientBackend.Address> targets = client ? targets(c.get("targets")) : Map.of();
+            if (!client && c.present()) {
                 problem(c, "is for role client or both");
             }
             Field p = top.get("paths");
@@ -188,6 +152,52 @@ record HostAgentConfig(String nodeId, boolean target, boolean client, List<URI> 
             }
             return new HostAgentConfig(nodeId, target, client, connect, tokenFile, labels, poll, smart, port,
                     List.copyOf(blocks), targets, defaultPort, deviceWait, roots);
+        }
+
+        /** The NVMe-oF port a target serves on ({@code target.listen} and what goes with it); null after a problem. */
+        private TargetBackend.Port port(Field t) {
+            String listen = text(t.get("listen")).orElse("");
+            Matcher m = HOST_PORT.matcher(listen);
+            if (listen.isEmpty()) {
+                problem(t.get("listen"), "is required for a target: the address and port clients connect to "
+                        + "(e.g. 10.0.0.11:4420)");
+                return null;
+            }
+            if (!m.matches()) {
+                problem(t.get("listen"), "is not address:port (e.g. 10.0.0.11:4420)");
+                return null;
+            }
+            boolean v6 = m.group(1) != null;
+            List<String> hosts = new ArrayList<>();
+            for (Field host : t.get("allowedHosts").items()) {
+                text(host).ifPresent(h -> {
+                    try {
+                        Names.checkNqn(h);
+                        hosts.add(h);
+                    } catch (IllegalArgumentException ex) {
+                        problem(host, "is not a host NQN");
+                    }
+                });
+            }
+            return new TargetBackend.Port(text(t.get("portId")).orElse("1"), text(t.get("transport")).orElse("tcp"),
+                    v6 ? "ipv6" : "ipv4", v6 ? m.group(1) : m.group(2), m.group(3), hosts);
+        }
+
+        /** {@code client.targets}: where each target listens. */
+        private Map<String, ClientBackend.Address> targets(Field targets) {
+            Map<String, ClientBackend.Address> out = new TreeMap<>();
+            for (Field e : targets.fields()) {
+                text(e).ifPresent(v -> {
+                    Matcher m = HOST_PORT.matcher(v);
+                    if (!m.matches()) {
+                        problem(e, "is not address:port");
+                    } else {
+                        out.put(e.key(), new ClientBackend.Address("tcp", m.group(1) != null ? m.group(1)
+                                : m.group(2), m.group(3)));
+                    }
+                });
+            }
+            return out;
         }
 
         /** The value as written, trimmed, if given (the schema has said what is wrong with any other). */
