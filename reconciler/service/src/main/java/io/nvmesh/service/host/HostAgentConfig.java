@@ -126,7 +126,7 @@ record HostAgentConfig(String nodeId, boolean target, boolean client, List<URI> 
             Path tokenFile = text(top.get("tokenFile")).map(baseDir::resolve).orElse(null);
             Map<String, String> labels = new TreeMap<>(top.get("labels").texts());
             Duration poll = duration(top.get("pollInterval"), Duration.ofSeconds(5));
-            boolean smart = !text(top.get("smartLog")).orElse("true").equals("false");
+            boolean smart = !text(top.get("smartLog")).orElse("true").equalsIgnoreCase("false");
 
             Field t = top.get("target");
             TargetBackend.Port port = target ? port(t) : null;
