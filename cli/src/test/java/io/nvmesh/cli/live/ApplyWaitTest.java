@@ -98,7 +98,8 @@ class ApplyWaitTest {
 
     @Test
     void watchPrintsEveryVolumeWithItsStatusBeforeAnyChange() throws Exception {
-        assertThat(applyWait(manifests("seen-01", "2GiB", "seen-02", "3GiB")).exitCode()).isZero();
+        Cli applied = applyWait(manifests("seen-01", "2GiB", "seen-02", "3GiB"));
+        assertThat(applied.exitCode()).as(applied.out() + applied.err()).isZero();
 
         Cli text = Cli.run("watch", "volume/*", "--server", cluster.url("r2"), "--token", TestAuth.READ,
                 "--timeout", "1s");
@@ -118,7 +119,8 @@ class ApplyWaitTest {
     @Test
     void followsARemovedVolumeUntilItIsNoLongerRecorded() throws Exception {
         Path dir = manifests("gone-01", "2GiB", "gone-02", "2GiB");
-        assertThat(applyWait(dir).exitCode()).isZero();
+        Cli applied = applyWait(dir);
+        assertThat(applied.exitCode()).as(applied.out() + applied.err()).isZero();
         Files.delete(dir.resolve("gone-02.yaml"));
 
         Cli r = applyWait(dir, "--prune");
@@ -167,7 +169,8 @@ class ApplyWaitTest {
     @Test
     void getCapacityForAPolicySaysTheLargestVolumeItCanPlaceNowOnAnyInstance() throws Exception {
         Path dir = manifests("room-01", "4GiB");
-        assertThat(applyWait(dir).exitCode()).isZero();
+        Cli applied = applyWait(dir);
+        assertThat(applied.exitCode()).as(applied.out() + applied.err()).isZero();
         String policy = lastPolicy();
 
         Cli table = Cli.run("get", "capacity", "--policy", policy, "--server", cluster.url("r2"), "--token",
