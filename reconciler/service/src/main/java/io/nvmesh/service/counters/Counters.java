@@ -102,8 +102,13 @@ public final class Counters implements AutoCloseable {
         this.recount = new RecountCheck(self, lock, table, contributions, changes, this::knownOutsideTable,
                 () -> closed);
         this.needsRebuild = needsRebuild;
-        this.worker = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "nvmesh-counters-" + self);
+        this.worker = daemonThread("nvmesh-counters-" + self);
+    }
+
+    /** One daemon thread of our own for timed and queued work. */
+    private static ScheduledExecutorService daemonThread(String name) {
+        return Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, name);
             t.setDaemon(true);
             return t;
         });

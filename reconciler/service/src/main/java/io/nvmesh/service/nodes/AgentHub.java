@@ -354,14 +354,19 @@ public final class AgentHub implements AutoCloseable {
             }
         }
         if (!owner.equals(self)) {
-            URI url = urlOf(owner);
-            c.link.send(AgentCodec.encode(new AgentMessage.Redirect(hello.nodeId(), owner, url.toString())));
-            c.link.close(AgentProtocol.CLOSE_MOVED, AgentProtocol.movedReason(owner, url));
+            redirect(c, hello, owner);
             return;
         }
         if (replaced != null && replaced != c) {
             replaced.link.close(AgentProtocol.CLOSE_REPLACED, "replaced by a newer connection of " + hello.nodeId());
         }
+    }
+
+    /** Outside the lock (the owner's URL comes from membership): sends the agent to the node's owner. */
+    private void redirect(AgentSession c, AgentMessage.Hello hello, String owner) {
+        URI url = urlOf(owner);
+        c.link.send(AgentCodec.encode(new AgentMessage.Redirect(hello.nodeId(), owner, url.toString())));
+        c.link.close(AgentProtocol.CLOSE_MOVED, AgentProtocol.movedReason(owner, url));
     }
 
     /**

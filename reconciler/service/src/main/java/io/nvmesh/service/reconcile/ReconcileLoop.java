@@ -104,11 +104,7 @@ public final class ReconcileLoop implements AutoCloseable {
         this.reconciler = new Reconciler(store, branch, this::owns, author);
         this.reconciler.holdMaxVolumes(settle::hold);
         this.clock = clock;
-        this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "nvmesh-reconcile-" + self);
-            t.setDaemon(true);
-            return t;
-        });
+        this.thread = daemonThread("nvmesh-reconcile-" + self);
         this.served = new ServedRecorder(self, reconciler.writer(), ownership, thread, (commit, volumes) -> {
             trigger();
             servedListeners.forEach(l -> l.accept(commit, volumes));
@@ -119,6 +115,15 @@ public final class ReconcileLoop implements AutoCloseable {
         this.maintenance = new RepositoryMaintenance(self, store, packInterval, sharedRepository
                 ? () -> ownership.current().ring().preferredOwner(RepositoryMaintenance.MAINTENANCE_KEY)
                 : () -> self, System::nanoTime);
+    }
+
+    /** One daemon thread of our own for timed and queued work. */
+    private static ScheduledExecutorService daemonThread(String name) {
+        return Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /**
