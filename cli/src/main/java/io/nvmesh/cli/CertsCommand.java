@@ -32,11 +32,14 @@ import picocli.CommandLine.Spec;
             "  nvmesh certs issue --dir /etc/nvmesh/pki --instance r1 --host 10.0.0.5 --host r1.example",
             "  nvmesh certs issue --dir /etc/nvmesh/pki --agent t-001",
             "  nvmesh certs issue --dir /etc/nvmesh/pki --admin alice --days 90", ""})
-final class CertsCommand implements Runnable {
+final class CertsCommand extends CommandGroup {
 
-    @Override
-    public void run() {
-        throw CommandException.usage("a subcommand is required; try 'nvmesh certs --help'");
+    /** {@code --days} as a validity: at least a day. */
+    static Duration validity(int days) {
+        if (days < 1) {
+            throw CommandException.usage("--days must be at least 1");
+        }
+        return Duration.ofDays(days);
     }
 
     @Command(name = "ca",
@@ -60,11 +63,9 @@ final class CertsCommand implements Runnable {
 
         @Override
         public Integer call() throws IOException {
-            if (days < 1) {
-                throw CommandException.usage("--days must be at least 1");
-            }
+            Duration validity = validity(days);
             try {
-                CertificateAuthority.createIn(dir, "nvmesh", Duration.ofDays(days));
+                CertificateAuthority.createIn(dir, "nvmesh", validity);
             } catch (IllegalArgumentException e) {
                 throw CommandException.problems("%s", e.getMessage());
             }
@@ -120,9 +121,7 @@ final class CertsCommand implements Runnable {
 
         @Override
         public Integer call() throws IOException {
-            if (days < 1) {
-                throw CommandException.usage("--days must be at least 1");
-            }
+            Duration validity = validity(days);
             Role role = who.instance != null ? Role.INSTANCE : who.agent != null ? Role.AGENT
                     : who.admin != null ? Role.ADMIN : Role.READ;
             String name = who.instance != null ? who.instance : who.agent != null ? who.agent
@@ -142,7 +141,7 @@ final class CertsCommand implements Runnable {
             }
             List<Path> written;
             try {
-                written = CertificateAuthority.load(dir).issue(certName, hosts, Duration.ofDays(days)).write(dir, name);
+                written = CertificateAuthority.load(dir).issue(certName, hosts, validity).write(dir, name);
             } catch (IllegalArgumentException e) {
                 throw CommandException.problems("%s", e.getMessage());
             }

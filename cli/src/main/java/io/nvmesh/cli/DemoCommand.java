@@ -1,5 +1,7 @@
 package io.nvmesh.cli;
 
+import static io.nvmesh.core.state.CommitIds.shortId;
+
 import java.util.List;
 
 import java.util.ArrayList;
@@ -103,7 +105,7 @@ final class DemoCommand implements Callable<Integer> {
             throw CommandException.usage("%s", e.getMessage());
         }
         out.println("demo folder " + demo.dir() + ": repository " + demo.repository() + ", desired branch main at "
-                + demo.desired().substring(0, 7) + " (" + demo.volumes() + " volumes from " + seed + ")");
+                + shortId(demo.desired()) + " (" + demo.volumes() + " volumes from " + seed + ")");
         ChildProcesses children = new ChildProcesses(); // stopped by its shutdown hook on Ctrl-C
         // Once the instances are down, prove what they recorded: every state commit against its parent.
         children.afterStop(() -> checkHistory(demo, out));

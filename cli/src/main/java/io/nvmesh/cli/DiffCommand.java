@@ -72,7 +72,6 @@ final class DiffCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter w = spec.commandLine().getOut();
         try (RepositoryOptions.Opened repo = repository.open()) {
-            Verbose.say(repository, repo, spec);
             DiffReport d;
             try {
                 d = ref != null ? DesiredDiff.ofRef(repo.store(), repository.branch, ref)

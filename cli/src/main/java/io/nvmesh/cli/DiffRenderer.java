@@ -1,5 +1,8 @@
 package io.nvmesh.cli;
 
+import static io.nvmesh.cli.Phrases.bytes;
+import static io.nvmesh.core.state.CommitIds.shortId;
+
 import io.nvmesh.core.allocation.Action;
 import io.nvmesh.core.allocation.ActionKind;
 import io.nvmesh.core.allocation.StripeSharing;
@@ -31,11 +34,11 @@ final class DiffRenderer {
 
     void text(DiffReport d, String repository, PrintWriter out) {
         out.println("repository: " + repository);
-        out.println("desired:    " + d.desiredRef() + " at " + id(d.desiredCommit())
+        out.println("desired:    " + d.desiredRef() + " at " + shortId(d.desiredCommit())
                 + (d.localFiles() > 0 ? " + " + d.localFiles() + " local file" + (d.localFiles() == 1 ? "" : "s")
                 : ""));
-        out.println("state:      refs/nvmesh/state at " + id(d.stateCommit()) + (d.reconciledFrom().isEmpty()
-                ? ", never reconciled" : ", reconciled from " + id(d.reconciledFrom()))
+        out.println("state:      refs/nvmesh/state at " + shortId(d.stateCommit()) + (d.reconciledFrom().isEmpty()
+                ? ", never reconciled" : ", reconciled from " + shortId(d.reconciledFrom()))
                 + (d.lastOutcome().startsWith("invalid") ? "; last pass: " + d.lastOutcome() : ""));
         out.println();
         if (!d.changes().isEmpty()) {
@@ -195,11 +198,11 @@ final class DiffRenderer {
         out.println(MARKDOWN_MARKER);
         out.println("### nvmesh diff: " + (d.hasChanges() ? md(d.summary()) : "no changes"));
         out.println();
-        out.println("Desired `" + md(d.desiredRef()) + "` at `" + id(d.desiredCommit()) + "`"
+        out.println("Desired `" + md(d.desiredRef()) + "` at `" + shortId(d.desiredCommit()) + "`"
                 + (d.localFiles() > 0 ? " + " + d.localFiles() + " changed file" + (d.localFiles() == 1 ? "" : "s")
-                : "") + " against the recorded state `" + id(d.stateCommit()) + "`"
+                : "") + " against the recorded state `" + shortId(d.stateCommit()) + "`"
                 + (d.reconciledFrom().isEmpty() ? " (never reconciled)" : " (reconciled from `"
-                        + id(d.reconciledFrom()) + "`)") + " of " + md(repository) + "."
+                        + shortId(d.reconciledFrom()) + "`)") + " of " + md(repository) + "."
                 + (d.lastOutcome().startsWith("invalid") ? " Last pass: " + md(d.lastOutcome()) + "." : ""));
         out.println();
         if (!d.changes().isEmpty()) {
@@ -303,14 +306,6 @@ final class DiffRenderer {
     private static void usage(ObjectNode n, Usage u) {
         n.put("total", u.total()).put("free", u.free()).put("allocated", u.allocated()).put("data", u.data())
                 .put("redundant", u.redundant()).put("withheld", u.withheld()).put("offline", u.offline());
-    }
-
-    static String bytes(long b) {
-        return Size.ofBytes(b).human();
-    }
-
-    private static String id(String commit) {
-        return commit.isEmpty() ? "(none)" : commit.substring(0, Math.min(7, commit.length()));
     }
 
     private String paint(String code, String s) {

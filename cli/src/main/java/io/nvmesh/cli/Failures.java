@@ -1,6 +1,7 @@
 package io.nvmesh.cli;
 
 import io.nvmesh.cli.remote.ControlCharacters;
+import io.nvmesh.cli.remote.ServerException;
 import io.nvmesh.core.reconcile.GitOpsRefusal;
 import io.nvmesh.core.state.StateStoreException;
 import io.nvmesh.schema.InvalidManifestException;
@@ -21,10 +22,12 @@ import picocli.CommandLine.ParseResult;
  *
  * <table>
  *   <caption>exit codes</caption>
- *   <tr><td>2</td><td>usage: picocli parameter errors, a path that does not exist, {@link CommandException#usage}</td></tr>
+ *   <tr><td>2</td><td>usage: picocli parameter errors, a path that does not exist, {@link CommandException#usage},
+ *       a request the server answered 400 (what the user typed, such as a watch topic, is malformed)</td></tr>
  *   <tr><td>1</td><td>user input: {@link InvalidManifestException}, unreadable files, {@link CommandException#problems};
  *       a refusal of the GitOps loop ({@link GitOpsRefusal}: invalid, stale, moved, protected) and a repository
- *       that cannot be read or written ({@link StateStoreException})</td></tr>
+ *       that cannot be read or written ({@link StateStoreException}); a server that cannot be reached or refuses the
+ *       token ({@link ServerException})</td></tr>
  *   <tr><td>3</td><td>anything else: a bug in nvmesh</td></tr>
  * </table>
  */
@@ -41,6 +44,9 @@ final class Failures implements IExecutionExceptionHandler, IExitCodeExceptionMa
         }
         if (failure instanceof ParameterException || failure instanceof NoSuchFileException) {
             return ExitCode.USAGE;
+        }
+        if (failure instanceof ServerException e) {
+            return e.status() == 400 ? ExitCode.USAGE : ExitCode.PROBLEMS;
         }
         if (failure instanceof GitOpsRefusal || failure instanceof StateStoreException) {
             return ExitCode.PROBLEMS;
@@ -82,7 +88,8 @@ final class Failures implements IExecutionExceptionHandler, IExitCodeExceptionMa
         if (failure instanceof NoSuchFileException e) {
             return "error: no such file or directory: " + e.getFile();
         }
-        if (failure instanceof CommandException || failure instanceof InvalidManifestException) {
+        if (failure instanceof CommandException || failure instanceof InvalidManifestException
+                || failure instanceof ServerException) {
             return "error: " + failure.getMessage();
         }
         if (code == ExitCode.PROBLEMS) {

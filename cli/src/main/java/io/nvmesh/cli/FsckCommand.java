@@ -1,5 +1,7 @@
 package io.nvmesh.cli;
 
+import static io.nvmesh.core.state.CommitIds.shortId;
+
 import io.nvmesh.core.reconcile.Fsck;
 import io.nvmesh.core.reconcile.FsckReport;
 import io.nvmesh.core.reconcile.HistoryCheck;
@@ -57,14 +59,13 @@ final class FsckCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         try (RepositoryOptions.Opened repo = repository.open()) {
-            Verbose.say(repository, repo, spec);
             FsckReport r = Fsck.check(repo.store(), repository.branch);
             r.findings().forEach(f -> out.println(f.render()));
             long warnings = r.findings().size() - r.errors().size();
             if (r.stateCommit().isEmpty() && !r.clean()) {
                 out.println("state: unavailable; every writer is stopped until it is restored");
             } else {
-                out.printf("state %s: %d volumes, %d drives: %s%n", InventoryCommand.shortId(r.stateCommit()),
+                out.printf("state %s: %d volumes, %d drives: %s%n", shortId(r.stateCommit()),
                         r.volumes(), r.drives(), (r.clean() ? "consistent" : r.errors().size() + " violation"
                                 + (r.errors().size() == 1 ? "" : "s")) + (warnings == 0 ? "" : ", " + warnings
                                 + " warning" + (warnings == 1 ? "" : "s")));
@@ -77,8 +78,8 @@ final class FsckCommand implements Callable<Integer> {
                 HistoryCheck.Report h = HistoryCheck.check(repo.store(), repository.branch, since);
                 h.findings().forEach(f -> out.println(f.render()));
                 out.printf("history: %d state commit%s%s: %s%n", h.commits(), h.commits() == 1 ? "" : "s",
-                        h.commits() == 0 ? "" : " from " + InventoryCommand.shortId(h.from()) + " to "
-                                + InventoryCommand.shortId(h.to()), h.clean() ? "every step keeps the rules"
+                        h.commits() == 0 ? "" : " from " + shortId(h.from()) + " to "
+                                + shortId(h.to()), h.clean() ? "every step keeps the rules"
                                 : h.findings().size() + " violation" + (h.findings().size() == 1 ? "" : "s"));
                 clean &= h.clean();
             }

@@ -1,5 +1,7 @@
 package io.nvmesh.cli;
 
+import static io.nvmesh.cli.Phrases.bytes;
+
 import io.nvmesh.core.state.PackReport;
 import java.io.PrintWriter;
 import java.util.Locale;
@@ -52,7 +54,6 @@ final class GcCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         try (RepositoryOptions.Opened repo = repository.open()) {
-            Verbose.say(repository, repo, spec);
             PackReport r = repo.store().pack();
             String where = repo.choice().url() ? "this machine's mirror of " + repo.choice().location()
                     : repo.choice().location();
@@ -79,8 +80,8 @@ final class GcCommand implements Callable<Integer> {
 
     static String describe(PackReport.Counts c) {
         return String.format(Locale.ROOT, "%,d loose objects (%s), %,d packed in %d pack%s (%s)", c.looseObjects(),
-                DiffRenderer.bytes(c.looseBytes()), c.packedObjects(), c.packs(), c.packs() == 1 ? "" : "s",
-                DiffRenderer.bytes(c.packBytes()));
+                bytes(c.looseBytes()), c.packedObjects(), c.packs(), c.packs() == 1 ? "" : "s",
+                bytes(c.packBytes()));
     }
 
     private static void json(PackReport r, String repository, boolean url, PrintWriter out) {

@@ -1,5 +1,8 @@
 package io.nvmesh.cli;
 
+import static io.nvmesh.cli.Phrases.retries;
+import static io.nvmesh.core.state.CommitIds.shortId;
+
 import io.nvmesh.core.reconcile.InventoryImport;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -22,15 +25,10 @@ import picocli.CommandLine.Model.CommandSpec;
         subcommands = InventoryCommand.Import.class,
         footerHeading = "%nExamples:%n",
         footer = {"  nvmesh inventory import samples/inventory/fleet.yaml", ""})
-final class InventoryCommand implements Runnable {
+final class InventoryCommand extends CommandGroup {
 
     @ParentCommand
     Nvmesh nvmesh;
-
-    @Override
-    public void run() {
-        throw CommandException.usage("a subcommand is required; try 'nvmesh inventory --help'");
-    }
 
     @Command(name = "import",
             mixinStandardHelpOptions = true,
@@ -87,7 +85,6 @@ final class InventoryCommand implements Runnable {
             }
             PrintWriter out = spec.commandLine().getOut();
             try (RepositoryOptions.Opened repo = repository.open()) {
-                Verbose.say(repository, repo, spec);
                 String name = "-".equals(file) ? "<stdin>" : file;
                 InventoryImport.Result r = InventoryImport.record(repo.store(), name, bytes,
                         repo.store().defaultAuthor(), force);
@@ -106,13 +103,5 @@ final class InventoryCommand implements Runnable {
             }
             return ExitCode.OK.code();
         }
-    }
-
-    static String shortId(String id) {
-        return id == null || id.isEmpty() ? "(none)" : id.substring(0, Math.min(7, id.length()));
-    }
-
-    static String retries(int n) {
-        return n == 0 ? "" : ", " + n + " retr" + (n == 1 ? "y" : "ies");
     }
 }

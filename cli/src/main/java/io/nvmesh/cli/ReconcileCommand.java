@@ -1,5 +1,9 @@
 package io.nvmesh.cli;
 
+import static io.nvmesh.cli.Phrases.bytes;
+import static io.nvmesh.cli.Phrases.retries;
+import static io.nvmesh.core.state.CommitIds.shortId;
+
 import io.nvmesh.core.allocation.Action;
 import io.nvmesh.core.allocation.ActionKind;
 import io.nvmesh.core.reconcile.ReconcileReport;
@@ -51,7 +55,6 @@ final class ReconcileCommand implements Callable<Integer> {
         Duration every = DurationOption.parse("--interval", interval);
         PrintWriter out = spec.commandLine().getOut();
         try (RepositoryOptions.Opened repo = repository.open()) {
-            Verbose.say(repository, repo, spec);
             Reconciler reconciler = new Reconciler(repo.store(), repository.branch);
             while (true) {
                 ReconcileReport r = reconciler.reconcileOnce();
@@ -66,7 +69,7 @@ final class ReconcileCommand implements Callable<Integer> {
     }
 
     static void print(ReconcileReport r, PrintWriter out) {
-        String desired = InventoryCommand.shortId(r.desiredCommit());
+        String desired = shortId(r.desiredCommit());
         switch (r.outcome()) {
             case RECORDED -> {
                 for (Action a : r.placed()) {
@@ -77,16 +80,16 @@ final class ReconcileCommand implements Callable<Integer> {
                             + a.reason());
                 }
                 r.blocked().forEach(b -> out.println("  blocked deletion of " + b + " (deletionProtection: true)"));
-                out.println("reconciled " + desired + " → state " + InventoryCommand.shortId(r.stateCommit()) + ": "
-                        + counts(r) + InventoryCommand.retries(r.retries()));
+                out.println("reconciled " + desired + " → state " + shortId(r.stateCommit()) + ": "
+                        + counts(r) + retries(r.retries()));
             }
             case UNCHANGED -> {
                 for (Action a : r.unplaceable()) {
                     out.println("  cannot " + a.kind().name().toLowerCase(Locale.ROOT) + " " + a.volume() + ": "
                             + a.reason());
                 }
-                out.println("up to date: state " + InventoryCommand.shortId(r.stateCommit()) + " matches desired "
-                        + desired + InventoryCommand.retries(r.retries()));
+                out.println("up to date: state " + shortId(r.stateCommit()) + " matches desired "
+                        + desired + retries(r.retries()));
             }
             case INVALID -> out.println("desired " + r.message() + "; recorded, nothing applied (last good state "
                     + "kept)");
@@ -106,8 +109,8 @@ final class ReconcileCommand implements Callable<Integer> {
 
     private static String detail(Action a) {
         return switch (a.kind()) {
-            case CREATE -> " (" + DiffRenderer.bytes(a.sizeAfter()) + ")";
-            case EXTEND -> " (" + DiffRenderer.bytes(a.sizeBefore()) + " → " + DiffRenderer.bytes(a.sizeAfter()) + ")";
+            case CREATE -> " (" + bytes(a.sizeAfter()) + ")";
+            case EXTEND -> " (" + bytes(a.sizeBefore()) + " → " + bytes(a.sizeAfter()) + ")";
             case MOVE -> ": segment " + a.move().from() + " → " + a.move().to() + " (" + a.move().cause() + ")";
             case DELETE -> "";
         };

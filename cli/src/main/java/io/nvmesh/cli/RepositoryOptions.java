@@ -14,7 +14,9 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code --repo} and {@code --branch}, shared by every command that reads or writes the desired repository. */
 final class RepositoryOptions {
@@ -35,6 +37,10 @@ final class RepositoryOptions {
             + "error).")
     boolean verbose;
 
+    /** The command these options belong to, for its standard error. */
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec command;
+
     /** The chosen repository, opened. */
     record Opened(StateStore store, RepositoryChoice choice) implements AutoCloseable {
         @Override
@@ -53,7 +59,8 @@ final class RepositoryOptions {
     /**
      * The chosen repository, opened. One found from the current directory's checkout that has no recorded state and
      * whose desired branch holds YAML that is not nvmesh's, or none of ours (the nvmesh source clone, an
-     * application's repository), is refused in one sentence with the fix, rather than read as desired state.
+     * application's repository), is refused in one sentence with the fix, rather than read as desired state. With
+     * {@code --verbose}, says on standard error which repository was chosen, and why.
      */
     Opened open() {
         Opened opened = openChosen();
@@ -63,6 +70,10 @@ final class RepositoryOptions {
                     + "state and its branch %s holds YAML that is not nvmesh manifests; choose one with --repo "
                     + "PATH|URL or NVMESH_REPO (e.g. export NVMESH_REPO=~/.nvmesh/desired.git)",
                     opened.choice().describe(), branch);
+        }
+        if (verbose && command != null) {
+            command.commandLine().getErr().println("repository " + opened.choice().explain() + ", branch " + branch);
+            command.commandLine().getErr().flush();
         }
         return opened;
     }

@@ -3,7 +3,6 @@ package io.nvmesh.cli;
 import io.nvmesh.cli.remote.ClusterViews;
 import io.nvmesh.cli.remote.ServerAddress;
 import io.nvmesh.cli.remote.ServerClient;
-import io.nvmesh.cli.remote.ServerException;
 import java.io.PrintWriter;
 import java.util.function.Consumer;
 import picocli.CommandLine.Mixin;
@@ -35,14 +34,12 @@ final class ServerOptions {
         }
     }
 
-    /** Runs {@code action} against the server; an unreachable server or a refused token is one line, exit 1. */
+    /**
+     * Runs {@code action} against the server. A server that cannot be reached or refuses the token throws a
+     * {@code ServerException}, which {@link Failures} prints as one line.
+     */
     int run(PrintWriter out, Consumer<ClusterViews> action) {
-        ServerAddress address = address();
-        try {
-            action.accept(new ClusterViews(new ServerClient(address), out));
-        } catch (ServerException e) {
-            throw CommandException.problems("%s", e.getMessage());
-        }
+        action.accept(new ClusterViews(new ServerClient(address()), out));
         return ExitCode.OK.code();
     }
 }

@@ -23,12 +23,7 @@ import picocli.CommandLine.Model.CommandSpec;
         footer = {"  nvmesh fsck                      # names the last good commit when the state is lost",
             "  nvmesh state restore 3f9c2a1e...",
             "  nvmesh state init                 # a brand-new repository only", ""})
-final class StateCommand implements Runnable {
-
-    @Override
-    public void run() {
-        throw CommandException.usage("a subcommand is required; try 'nvmesh state --help'");
-    }
+final class StateCommand extends CommandGroup {
 
     @Command(name = "init",
             mixinStandardHelpOptions = true,
@@ -56,7 +51,6 @@ final class StateCommand implements Runnable {
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
             try (RepositoryOptions.Opened repo = repository.open()) {
-                Verbose.say(repository, repo, spec);
                 String commit = StateWriter.init(repo.store(), repo.store().defaultAuthor(), force);
                 out.println("started a new recorded state at " + commit + " (anchored as its root)");
             }
@@ -98,7 +92,6 @@ final class StateCommand implements Runnable {
             }
             PrintWriter out = spec.commandLine().getOut();
             try (RepositoryOptions.Opened repo = repository.open()) {
-                Verbose.say(repository, repo, spec);
                 String was = StateWriter.restore(repo.store(), commit, force);
                 out.println("refs/nvmesh/state now points at " + commit + " (was "
                         + (was.isEmpty() ? "missing or unreadable" : was) + ")");

@@ -45,12 +45,7 @@ import picocli.CommandLine.Spec;
             "  nvmesh token create --file credentials.yaml --role read --name grafana",
             "  nvmesh token list --file credentials.yaml",
             "  nvmesh token revoke --file credentials.yaml t-001", ""})
-final class TokenCommand implements Runnable {
-
-    @Override
-    public void run() {
-        throw CommandException.usage("a subcommand is required; try 'nvmesh token --help'");
-    }
+final class TokenCommand extends CommandGroup {
 
     /** {@code --file} or {@code NVMESH_CREDENTIALS}. */
     static Path file(Path given) {
@@ -62,6 +57,15 @@ final class TokenCommand implements Runnable {
             throw CommandException.usage("which credentials file? give --file FILE or set NVMESH_CREDENTIALS");
         }
         return Path.of(env);
+    }
+
+    /** As {@link #file}, for a command that only reads or edits it: one that does not exist is a problem. */
+    static Path existingFile(Path given) {
+        Path file = file(given);
+        if (!Files.exists(file)) {
+            throw CommandException.problems("%s: no such file", file);
+        }
+        return file;
     }
 
     @Command(name = "create",
@@ -166,10 +170,7 @@ final class TokenCommand implements Runnable {
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
             boolean json = outputIsJson(output);
-            Path source = file(file);
-            if (!Files.exists(source)) {
-                throw CommandException.problems("%s: no such file", source);
-            }
+            Path source = existingFile(file);
             List<Credential> all;
             try {
                 all = CredentialsEdit.read(source).all();
@@ -221,10 +222,7 @@ final class TokenCommand implements Runnable {
         @Override
         public Integer call() throws IOException {
             PrintWriter out = spec.commandLine().getOut();
-            Path target = file(file);
-            if (!Files.exists(target)) {
-                throw CommandException.problems("%s: no such file", target);
-            }
+            Path target = existingFile(file);
             List<Credential> gone;
             try {
                 gone = CredentialsEdit.revoke(target, name, Optional.ofNullable(sha256));

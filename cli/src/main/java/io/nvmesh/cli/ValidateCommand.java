@@ -1,12 +1,19 @@
 package io.nvmesh.cli;
 
+import io.nvmesh.core.inventory.InventoryFile;
+import io.nvmesh.schema.Problem;
+import io.nvmesh.schema.validation.CheckedFile;
+import io.nvmesh.schema.validation.FileFormat;
 import io.nvmesh.schema.validation.ManifestValidator;
 import io.nvmesh.schema.validation.ValidationReport;
 import io.nvmesh.core.signature.SignaturePolicy;
 import io.nvmesh.core.signature.TrustedKeys;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -23,7 +30,14 @@ import picocli.CommandLine.Model.CommandSpec;
         description = {
             "Check manifests against the schema of their kind and against each other (references, unique "
                     + "names). Reports every problem on a line of its own, as file:line:column.",
-            "Directories are searched recursively for *.yaml and *.yml; hidden directories are skipped."
+            "Directories are searched recursively for *.yaml and *.yml; hidden directories are skipped.",
+            "nvmesh's other YAML files are not manifests and are never found by the search: name each with its "
+                    + "option (--inventory, --config, --agent-config), alone or with manifest paths. They are "
+                    + "checked against their JSON Schemas (nvmesh schema Inventory, ReconcilerConfig, AgentConfig) "
+                    + "and reported in the same format. An inventory also gets the checks of `nvmesh inventory "
+                    + "import` (ids and serials listed twice, sizes, labels); what a configuration names (files, "
+                    + "the repository, peers) is checked on the host that runs it by `nvmesh reconciler --config "
+                    + "FILE --check`."
         },
         footerHeading = "%nExamples:%n",
         footer = {
@@ -32,6 +46,8 @@ import picocli.CommandLine.Model.CommandSpec;
             "  git show HEAD:volumes/db.yaml | nvmesh validate -",
             "  nvmesh validate -o junit > report.xml    for GitLab or Jenkins test reports",
             "  nvmesh validate --verify-signatures 1a2b3c4..main --allowed-signers allowed_signers   CI: signed?",
+            "  nvmesh validate --inventory fleet.yaml   an inventory only",
+            "  nvmesh validate . --config /etc/nvmesh/r1.yaml --agent-config /etc/nvmesh/agent.yaml -o sarif",
             "",
             "Exit codes: 0 valid, 1 problems found, 2 usage error (e.g. a path that does not exist).%n"
         })
@@ -44,8 +60,21 @@ final class ValidateCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Parameters(paramLabel = "PATH", arity = "0..*",
-            description = "Files or directories to check (default: the current directory); - reads standard input.")
-    List<String> paths = List.of(".");
+            description = "Files or directories to check (default: the current directory, unless only --inventory, "
+                    + "--config or --agent-config files are named); - reads standard input.")
+    List<String> paths = new ArrayList<>();
+
+    @Option(names = "--inventory", paramLabel = "FILE", description = "An inventory file (nvmesh inventory import) "
+            + "to check too; repeatable.")
+    List<Path> inventories = new ArrayList<>();
+
+    @Option(names = "--config", paramLabel = "FILE", description = "A reconciler configuration (nvmesh reconciler "
+            + "--config) to check too; repeatable.")
+    List<Path> configs = new ArrayList<>();
+
+    @Option(names = "--agent-config", paramLabel = "FILE", description = "A node agent's configuration (nvmesh agent "
+            + "--config) to check too; repeatable.")
+    List<Path> agentConfigs = new ArrayList<>();
 
     @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "text",
             description = "Output format: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
@@ -73,9 +102,39 @@ final class ValidateCommand implements Callable<Integer> {
         if (verifySignatures != null) {
             return verifySignatures();
         }
-        ValidationReport report = ManifestValidator.create().validate(paths, nvmesh.stdin());
+        boolean onlyFiles = paths.isEmpty() && !(inventories.isEmpty() && configs.isEmpty() && agentConfigs.isEmpty());
+        ValidationReport report = ManifestValidator.create().validate(onlyFiles ? List.of()
+                : paths.isEmpty() ? List.of(".") : paths, nvmesh.stdin());
+        report = withFiles(report);
         format.write(report, spec.commandLine().getOut());
         return report.valid() ? ExitCode.OK.code() : ExitCode.PROBLEMS.code();
+    }
+
+    /** The report with the problems of the files named by --inventory, --config and --agent-config added. */
+    private ValidationReport withFiles(ValidationReport report) throws IOException {
+        List<Problem> problems = new ArrayList<>(report.problems());
+        List<String> files = new ArrayList<>(report.files());
+        for (FileFormat f : FileFormat.values()) {
+            List<Path> named = switch (f) {
+                case INVENTORY -> inventories;
+                case RECONCILER_CONFIG -> configs;
+                case AGENT_CONFIG -> agentConfigs;
+            };
+            for (Path file : named) {
+                if (!Files.exists(file)) {
+                    throw new NoSuchFileException(file.toString(), null, "no such file or directory");
+                }
+                if (Files.isDirectory(file)) {
+                    throw CommandException.usage("%s is a directory; --inventory, --config and --agent-config each "
+                            + "take one file", file);
+                }
+                byte[] bytes = Files.readAllBytes(file);
+                problems.addAll(f == FileFormat.INVENTORY ? InventoryFile.parse(file.toString(), bytes).problems()
+                        : CheckedFile.read(f, file.toString(), bytes).problems());
+                files.add(file.toString());
+            }
+        }
+        return new ValidationReport(report.manifests(), problems, files);
     }
 
     private int verifySignatures() {

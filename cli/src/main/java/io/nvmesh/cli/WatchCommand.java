@@ -1,23 +1,10 @@
 package io.nvmesh.cli;
 
-import io.nvmesh.cli.remote.ControlCharacters;
-import io.nvmesh.cli.remote.EventFollower;
-import io.nvmesh.cli.remote.EventLines;
-import io.nvmesh.cli.remote.InitialState;
 import io.nvmesh.cli.remote.ServerAddress;
-import io.nvmesh.cli.remote.ServerClient;
-import io.nvmesh.cli.remote.ServerException;
-import java.io.PrintWriter;
 import java.time.Duration;
-import java.time.LocalTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -54,8 +41,6 @@ import picocli.CommandLine.Model.CommandSpec;
         })
 final class WatchCommand implements Callable<Integer> {
 
-    enum Format { TEXT, JSON }
-
     @Spec
     CommandSpec spec;
 
@@ -80,7 +65,7 @@ final class WatchCommand implements Callable<Integer> {
 
     @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "text",
             description = "text (a line per event) or json (one JSON object per line, for scripts)")
-    Format output;
+    TopicWatch.Format output;
 
     @Option(names = "--no-initial", description = "Do not print the current state first: only changes.")
     boolean noInitial;
@@ -95,128 +80,20 @@ final class WatchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
         if (count != null && count < 1) {
             throw CommandException.usage("--count: N is at least 1, got %d", count);
         }
         Duration limit = timeout == null ? null : DurationOption.parse("--timeout", timeout);
-        List<ServerAddress> addresses = addresses();
-        CompletableFuture<Boolean> stop = new CompletableFuture<>();
-        AtomicInteger events = new AtomicInteger();
-        boolean initial = !noInitial && since == null;
-        // Until the current state is printed, events are held back: subscribing first and reading the state second
-        // leaves no gap; an event the state already shows is printed again after it, which is harmless.
-        List<EventFollower.Item> held = new ArrayList<>();
-        boolean[] live = {!initial};
-        CompletableFuture<Void> subscribed = new CompletableFuture<>();
-        EventFollower follower = EventFollower.start(addresses, topics, since, new EventFollower.Listener() {
-            @Override
-            public void item(EventFollower.Item item) {
-                synchronized (out) {
-                    if (!live[0]) {
-                        held.add(item);
-                        return;
-                    }
-                }
-                print(item, out, stop, events);
-            }
-
-            @Override
-            public void note(String line) {
-                if (line.startsWith("watching ")) {
-                    subscribed.complete(null);
-                }
-                synchronized (err) {
-                    err.println(ControlCharacters.escape(line));
-                    err.flush();
-                }
-            }
-        });
-        follower.done().whenComplete((v, failure) -> {
-            if (failure != null) {
-                stop.completeExceptionally(failure);
-            }
-        });
-        try (Interrupts ctrlC = Interrupts.onCtrlC(() -> stop.complete(true))) {
-            if (initial) {
-                printInitial(addresses, follower, subscribed, held, live, out, stop, events);
-            }
-            if (limit == null) {
-                stop.get();
-            } else {
-                stop.get(limit.toMillis(), TimeUnit.MILLISECONDS);
-            }
-        } catch (TimeoutException e) {
-            if (count != null) {
-                throw CommandException.problems("timed out after %s with %d of %d event(s)", timeout, events.get(),
-                        count);
-            }
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof ServerException s) {
-                throw s.status() == 400 ? CommandException.usage("%s", s.getMessage())
-                        : CommandException.problems("%s", s.getMessage());
-            }
-            throw new IllegalStateException(e.getCause());
-        } finally {
-            follower.close();
+        TopicWatch watch = new TopicWatch(addresses(), topics, since, !noInitial && since == null, output, count,
+                spec.commandLine().getOut(), spec.commandLine().getErr());
+        TopicWatch.Outcome end;
+        try (Interrupts ctrlC = Interrupts.onCtrlC(watch::stop)) {
+            end = watch.run(limit);
+        }
+        if (end.timedOut() && count != null) {
+            throw CommandException.problems("timed out after %s with %d of %d event(s)", timeout, end.events(), count);
         }
         return ExitCode.OK.code();
-    }
-
-    /** Prints one item unless stopped; counts events (not resets, not the current state) towards --count. */
-    private void print(EventFollower.Item item, PrintWriter out, CompletableFuture<Boolean> stop,
-            AtomicInteger events) {
-        synchronized (out) {
-            if (stop.isDone()) {
-                return;
-            }
-            if (output == Format.JSON) {
-                out.println(ControlCharacters.escape(EventLines.json(item)));
-            } else {
-                EventLines.text(item, LocalTime.now()).forEach(l -> out.println(ControlCharacters.escape(l)));
-            }
-            out.flush();
-        }
-        if (!item.reset() && !item.initial() && count != null && events.incrementAndGet() >= count) {
-            stop.complete(true);
-        }
-    }
-
-    /**
-     * Once subscribed (or after a bound, or never when the follower gave up: its failure is reported as usual), reads
-     * the current state from the first server that answers, prints it, then the events held meanwhile.
-     */
-    private void printInitial(List<ServerAddress> addresses, EventFollower follower, CompletableFuture<Void> subscribed,
-            List<EventFollower.Item> held, boolean[] live, PrintWriter out, CompletableFuture<Boolean> stop,
-            AtomicInteger events) throws InterruptedException {
-        try {
-            CompletableFuture.anyOf(subscribed, follower.done()).get(10, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            return; // the follower failed; the caller reports why
-        } catch (TimeoutException e) {
-            // Not subscribed yet (reconnecting): the state read now is still the one to start from.
-        }
-        List<EventFollower.Item> now = null;
-        ServerException failure = null;
-        for (ServerAddress a : addresses) {
-            try {
-                now = InitialState.read(new ServerClient(a), topics);
-                break;
-            } catch (ServerException e) {
-                failure = e;
-            }
-        }
-        if (now == null) {
-            throw failure.status() == 400 ? CommandException.usage("%s", failure.getMessage())
-                    : CommandException.problems("%s", failure.getMessage());
-        }
-        now.forEach(item -> print(item, out, stop, events));
-        synchronized (out) {
-            held.forEach(item -> print(item, out, stop, events));
-            held.clear();
-            live[0] = true;
-        }
     }
 
     private List<ServerAddress> addresses() {

@@ -151,4 +151,64 @@ class ValidateCommandTest {
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err()).contains("text, json, junit, github, sarif");
     }
+
+    @Test
+    void checksAnInventoryAndConfigurationsNamedByOptionWithTheManifests() throws IOException {
+        Path inventory = Files.writeString(dir.resolve("fleet.yaml"), """
+                apiVersion: nvmesh.io/v1
+                kind: Inventory
+                targets:
+                  - id: t1
+                    drives:
+                      - {serial: S1, capacity: 1TB}
+                      - {serial: S1, capacity: 1TB}
+                """);
+        Path config = Files.writeString(dir.resolve("r1.conf"), "id: r1\ncluster:\n  missedHeartbeats: 0\n");
+        Path agent = Files.writeString(dir.resolve("agent.conf"), "nodeId: stor-01\nrole: storage\n"
+                + "connect: [https://10.0.0.5:7420]\n");
+
+        NvmeshRun run = NvmeshRun.of("validate", good, "--inventory", inventory.toString(), "--config",
+                config.toString(), "--agent-config", agent.toString());
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.out().lines()).containsExactly(
+                agent + ":2:7: role: \"storage\" is not one of target, client, both",
+                inventory + ":7:18: targets[0].drives[1].serial: drive S1 is listed twice (also "
+                        + "targets[0].drives[0])",
+                config + ":3:21: cluster.missedHeartbeats: 0 is out of range (allowed 1..100)",
+                "1 manifest, 3 problems in 3 files");
+    }
+
+    @Test
+    void namedFilesAloneLeaveTheCurrentDirectoryAloneAndReportInEveryFormat() throws IOException {
+        Path config = Files.writeString(dir.resolve("r1.yaml"), "id: r1\nlisten: 7420\n");
+        Path broken = Files.writeString(dir.resolve("r2.yaml"), "id: r2\ndataDir: !path /tmp\n");
+
+        NvmeshRun ok = NvmeshRun.of("validate", "--config", config.toString());
+        NvmeshRun json = NvmeshRun.of("validate", "-o", "json", "--config", broken.toString());
+        NvmeshRun github = NvmeshRun.of("validate", "-o", "github", "--config", broken.toString());
+
+        assertThat(ok.exitCode()).isZero();
+        assertThat(ok.out()).isEqualTo("0 manifests in 1 file: valid\n");
+        assertThat(json.exitCode()).isEqualTo(1);
+        JsonNode problem = JsonReport.JSON.readTree(json.out()).path("problems").path(0);
+        assertThat(problem.path("file").asString()).isEqualTo(broken.toString());
+        assertThat(problem.path("line").asInt()).isEqualTo(2);
+        assertThat(problem.path("column").asInt()).isEqualTo(10);
+        assertThat(problem.path("message").asString()).isEqualTo("tag !path is not allowed; reconciler "
+                + "configuration files hold plain values only");
+        assertThat(github.out()).contains("file=" + broken + ",line=2,col=10");
+    }
+
+    @Test
+    void aNamedFileThatDoesNotExistOrIsADirectoryIsAUsageError() {
+        NvmeshRun missing = NvmeshRun.of("validate", "--inventory", dir.resolve("nope.yaml").toString());
+        NvmeshRun directory = NvmeshRun.of("validate", "--agent-config", dir.toString());
+
+        assertThat(missing.exitCode()).isEqualTo(2);
+        assertThat(missing.err()).isEqualTo("error: no such file or directory: " + dir.resolve("nope.yaml") + "\n");
+        assertThat(directory.exitCode()).isEqualTo(2);
+        assertThat(directory.err()).isEqualTo("error: " + dir + " is a directory; --inventory, --config and "
+                + "--agent-config each take one file\n");
+    }
 }

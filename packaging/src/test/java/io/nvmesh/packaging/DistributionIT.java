@@ -117,6 +117,21 @@ class DistributionIT {
         assertThat(dist.home.resolve("LICENSE")).content().contains("Apache License");
     }
 
+    /** The command line and the service share one library folder: each jar once, each library in one version. */
+    @Test
+    void shipsEachLibraryOnceInOneVersion() throws IOException {
+        List<Path> jars;
+        try (Stream<Path> files = Files.walk(dist.home.resolve("lib"))) {
+            jars = files.filter(p -> p.getFileName().toString().endsWith(".jar")).toList();
+        }
+        assertThat(jars).hasSizeGreaterThan(40);
+        assertThat(jars.stream().map(p -> p.getFileName().toString())).doesNotHaveDuplicates();
+        assertThat(jars.stream().map(p -> p.getFileName().toString().replaceFirst("(?i)-\\d[^-]*(?=(-[a-z]+)?\\.jar$)", "")))
+                .as("library names without their versions").doesNotHaveDuplicates();
+        assertThat(jars.stream().map(p -> dist.home.relativize(p.getParent()).toString()).distinct())
+                .containsExactlyInAnyOrder("lib", "lib/lib", "lib/service");
+    }
+
     @Test
     void shipsWhatAnOperatorNeeds() {
         for (String file : List.of("bin/nvmesh", "lib/nvmesh-cli.jar", "conf/r1.yaml", "conf/sim.env",

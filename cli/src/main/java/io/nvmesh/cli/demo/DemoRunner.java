@@ -1,5 +1,8 @@
 package io.nvmesh.cli.demo;
 
+import io.nvmesh.api.ClusterJson;
+import io.nvmesh.api.HealthJson;
+import io.nvmesh.api.VolumeListJson;
 import io.nvmesh.cli.process.ChildProcesses;
 import io.nvmesh.cli.process.ServiceJars;
 import io.nvmesh.cli.remote.ServerAddress;
@@ -88,7 +91,7 @@ public final class DemoRunner {
             ServerClient c = client(e.getKey());
             while (true) {
                 try {
-                    c.get("/healthz");
+                    c.get("/healthz", HealthJson.class);
                     break;
                 } catch (ServerException ex) {
                     List<DemoChildren.Exit> exited = children.exited();
@@ -153,16 +156,9 @@ public final class DemoRunner {
         while (System.nanoTime() < deadline) {
             watch();
             try {
-                Map<String, Object> body = client(children.reconcilers().get(0)).get("/v1/volumes");
+                VolumeListJson body = client(children.reconcilers().get(0)).get("/v1/volumes", VolumeListJson.class);
                 Map<String, Integer> byStatus = new TreeMap<>();
-                Object items = body.get("items");
-                if (items instanceof List<?> list) {
-                    for (Object o : list) {
-                        if (o instanceof Map<?, ?> m) {
-                            byStatus.merge(String.valueOf(m.get("status")), 1, Integer::sum);
-                        }
-                    }
-                }
+                body.items().forEach(v -> byStatus.merge(v.status(), 1, Integer::sum));
                 int recorded = byStatus.values().stream().mapToInt(Integer::intValue).sum();
                 // Initializing: placed, but the targets have not acked serving it yet.
                 int pending = byStatus.getOrDefault("pending", 0) + byStatus.getOrDefault("initializing", 0);
@@ -217,10 +213,10 @@ public final class DemoRunner {
         if (takingOver.isEmpty()) {
             return;
         }
-        Map<String, Optional<Map<String, Object>>> answers = new LinkedHashMap<>();
+        Map<String, Optional<ClusterJson>> answers = new LinkedHashMap<>();
         for (String id : children.reconcilers()) {
             try {
-                answers.put(id, Optional.of(client(id).get("/v1/cluster")));
+                answers.put(id, Optional.of(client(id).get("/v1/cluster", ClusterJson.class)));
             } catch (ServerException e) {
                 answers.put(id, Optional.empty());
             }

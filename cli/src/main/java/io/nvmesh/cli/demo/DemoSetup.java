@@ -7,7 +7,6 @@ import io.nvmesh.core.credentials.Credential;
 import io.nvmesh.core.credentials.Credentials;
 import io.nvmesh.core.credentials.CredentialsFile;
 import io.nvmesh.core.credentials.Role;
-import io.nvmesh.core.net.LoopbackPorts;
 import io.nvmesh.core.reconcile.ApplyResult;
 import io.nvmesh.core.reconcile.DesiredApply;
 import io.nvmesh.core.reconcile.LocalManifests;

@@ -1,5 +1,7 @@
 package io.nvmesh.cli.demo;
 
+import io.nvmesh.api.ClusterJson;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +22,7 @@ record TakeOver(boolean finished, String summary) {
      * @param answers survivor id → its {@code GET /v1/cluster} answer, empty when it did not answer; in the order to
      *                report them
      */
-    static TakeOver judge(Map<String, Optional<Map<String, Object>>> answers) {
+    static TakeOver judge(Map<String, Optional<ClusterJson>> answers) {
         List<String> serving = new ArrayList<>();
         List<String> missing = new ArrayList<>();
         answers.forEach((id, answer) -> {
@@ -28,21 +30,20 @@ record TakeOver(boolean finished, String summary) {
                 missing.add(id + " did not answer");
                 return;
             }
-            Map<String, Object> cluster = answer.get();
-            List<String> others = new ArrayList<>();
-            if (cluster.get("live") instanceof List<?> live) {
-                live.stream().map(String::valueOf).filter(m -> !answers.containsKey(m)).forEach(others::add);
-            }
+            ClusterJson cluster = answer.get();
+            List<String> others = cluster.live().stream().filter(m -> !answers.containsKey(m)).toList();
             if (!others.isEmpty()) {
                 missing.add(id + " still counts " + String.join(", ", others) + " live");
                 return;
             }
-            Map<?, ?> agents = self(cluster, id).map(m -> map(m.get("agents"))).orElse(Map.of());
-            Map<?, ?> counts = map(map(cluster.get("ownership")).get("counts"));
-            int targets = number(agents.get("targets"));
-            int clients = number(agents.get("clients"));
-            int ownedTargets = number(map(counts.get("target")).get(id));
-            int ownedClients = number(map(counts.get("client")).get(id));
+            Map<String, Integer> agents = cluster.members().stream().filter(m -> id.equals(m.id())).findFirst()
+                    .map(ClusterJson.MemberJson::agents).orElse(Map.of());
+            Map<String, Map<String, Integer>> counts = cluster.ownership() == null ? Map.of()
+                    : cluster.ownership().counts();
+            int targets = agents.getOrDefault("targets", 0);
+            int clients = agents.getOrDefault("clients", 0);
+            int ownedTargets = counts.getOrDefault("target", Map.of()).getOrDefault(id, 0);
+            int ownedClients = counts.getOrDefault("client", Map.of()).getOrDefault(id, 0);
             if (targets < ownedTargets || clients < ownedClients) {
                 missing.add(id + " serves " + (targets + clients) + " of the " + (ownedTargets + ownedClients)
                         + " nodes it owns");
@@ -52,20 +53,5 @@ record TakeOver(boolean finished, String summary) {
         });
         return missing.isEmpty() ? new TakeOver(true, String.join(", ", serving))
                 : new TakeOver(false, String.join("; ", missing));
-    }
-
-    private static Optional<Map<?, ?>> self(Map<String, Object> cluster, String id) {
-        if (cluster.get("members") instanceof List<?> members) {
-            return members.stream().map(TakeOver::map).filter(m -> id.equals(m.get("id"))).findFirst();
-        }
-        return Optional.empty();
-    }
-
-    private static Map<?, ?> map(Object o) {
-        return o instanceof Map<?, ?> m ? m : Map.of();
-    }
-
-    private static int number(Object o) {
-        return o instanceof Number n ? n.intValue() : 0;
     }
 }

@@ -10,8 +10,8 @@ import java.util.Optional;
 
 /**
  * Where the service's jar and libraries are, and the command line that runs one of its main classes. Found from
- * {@code -Dnvmesh.home} (set by the launcher): a source checkout ({@code reconciler/service/target/}) or a
- * distribution ({@code lib/service/}).
+ * {@code -Dnvmesh.home} (set by the launcher): a source checkout ({@code reconciler/service/target/}, libraries in its
+ * {@code lib/}) or a distribution ({@code lib/service/}, libraries in {@code lib/lib/}, shared with the command line).
  */
 public record ServiceJars(Path jar, Path libDir, List<String> jvmFlags) {
 
@@ -38,12 +38,13 @@ public record ServiceJars(Path jar, Path libDir, List<String> jvmFlags) {
 
     static ServiceJars in(Path home, List<String> flags) {
         Path source = home.resolve("reconciler/service/target");
-        Path dist = home.resolve("lib/service");
-        for (Path dir : List.of(source, dist)) {
-            Optional<Path> jar = serviceJar(dir);
-            if (jar.isPresent()) {
-                return new ServiceJars(jar.get(), dir.resolve("lib"), flags);
-            }
+        Optional<Path> built = serviceJar(source);
+        if (built.isPresent()) {
+            return new ServiceJars(built.get(), source.resolve("lib"), flags);
+        }
+        Optional<Path> shipped = serviceJar(home.resolve("lib/service"));
+        if (shipped.isPresent()) {
+            return new ServiceJars(shipped.get(), home.resolve("lib/lib"), flags);
         }
         throw new IllegalStateException("the reconciler service is not built: no nvmesh-reconciler-service jar in "
                 + source + " (run: mvn -B package -DskipTests)");

@@ -1,7 +1,17 @@
 package io.nvmesh.cli.remote;
 
+import io.nvmesh.api.CapacityJson;
+import io.nvmesh.api.CapacityJson.UsageJson;
+import io.nvmesh.api.ClusterJson;
+import io.nvmesh.api.InstanceJson;
+import io.nvmesh.api.InventoryJson;
+import io.nvmesh.api.PassResult;
+import io.nvmesh.api.ReconcileResultsJson;
+import io.nvmesh.api.VolumeListJson;
+
 import java.net.URI;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,151 +37,164 @@ final class ClusterStatusReader {
 
     /** @throws ServerException when the instance given cannot be read at all */
     ClusterStatus read(long now) {
-        Map<String, Object> cluster = answering.get("/v1/cluster");
-        String self = Rendering.text(cluster.get("self"));
+        ClusterJson cluster = answering.get("/v1/cluster", ClusterJson.class);
         List<String> problems = new ArrayList<>();
-
         List<ClusterStatus.Member> members = new ArrayList<>();
         Map<String, Integer> nodes = new LinkedHashMap<>();
         Map<String, Integer> volumes = new LinkedHashMap<>();
-        Map<String, Object> volumeCounts = Rendering.map(Rendering.map(Rendering.map(cluster.get("ownership"))
-                .get("counts")).get("volume"));
-        for (Map<String, Object> m : Rendering.list(cluster, "members")) {
-            String id = Rendering.text(m.get("id"));
-            boolean alive = Boolean.TRUE.equals(m.get("alive"));
-            boolean isSelf = Boolean.TRUE.equals(m.get("self"));
-            Map<String, Object> agents = Rendering.map(m.get("agents"));
-            int targets = number(agents.get("targets"));
-            int clients = number(agents.get("clients"));
-            int owned = number(volumeCounts.get(id));
-            long uptime = -1;
-            ClusterStatus.Pass pass = null;
-            if (alive) {
-                nodes.put(id, targets + clients);
-                volumes.put(id, owned);
-                ServerClient c = isSelf ? answering : clientOf.apply(URI.create(Rendering.text(m.get("url"))));
-                try {
-                    uptime = longOf(c.get("/v1/instance").get("uptimeMillis"));
-                    pass = lastPass(c, id, now, problems);
-                } catch (ServerException e) {
-                    problems.add(id + ": " + brief(e));
-                }
+        Map<String, Integer> volumeCounts = cluster.ownership() == null ? Map.of()
+                : cluster.ownership().counts().getOrDefault("volume", Map.of());
+        for (ClusterJson.MemberJson m : cluster.members()) {
+            ClusterStatus.Member member = member(m, volumeCounts.getOrDefault(m.id(), 0), now, problems);
+            if (m.alive()) {
+                nodes.put(m.id(), member.targets() + member.clients());
+                volumes.put(m.id(), member.ownedVolumes());
             }
-            members.add(new ClusterStatus.Member(id, Rendering.text(m.get("url")), alive, isSelf,
-                    longOf(m.get("epoch")), number(m.get("incarnations")), longOf(m.get("silentForMillis")), uptime,
-                    targets, clients, owned, pass));
+            members.add(member);
         }
         ClusterStatus.Balance balance = new ClusterStatus.Balance(ClusterStatus.Spread.of(nodes),
                 ClusterStatus.Spread.of(volumes));
 
-        Map<String, Object> capacity = Map.of();
+        CapacityJson capacity = null;
         try {
-            capacity = answering.get("/v1/capacity");
+            capacity = answering.get("/v1/capacity", CapacityJson.class);
         } catch (ServerException e) {
             problems.add("capacity: " + e.getMessage());
         }
-        Map<String, Object> usage = Rendering.map(capacity.get("cluster"));
-        Map<String, Map<String, Long>> servers = nested(Rendering.map(capacity.get("servers")));
-        Map<String, Long> drives = flat(Rendering.map(capacity.get("drives")));
+        UsageJson usage = capacity == null || capacity.cluster() == null ? new UsageJson(0, 0, 0, 0, 0, 0, 0)
+                : capacity.cluster();
+        Read health = health(capacity, usage, problems);
+        long total = usage.total();
+        long free = usage.free();
+        ClusterStatus.Capacity cap = new ClusterStatus.Capacity(total, free, usage.allocated(), usage.data(),
+                usage.redundant(), usage.withheld(), usage.offline(),
+                total == 0 ? 0 : Math.round(free * 1000.0 / total) / 10.0, capacity == null || capacity.consistent(),
+                health.recordedRawBytes());
+
+        return new ClusterStatus(ClusterStatus.FORMAT_VERSION, answering.address().server().toString(),
+                cluster.self(), now, members, balance, health.health(), cap, problems);
+    }
+
+    /** A member as the answering instance sees it, and what a live one says itself (its uptime, its last pass). */
+    private ClusterStatus.Member member(ClusterJson.MemberJson m, int ownedVolumes, long now, List<String> problems) {
+        int targets = m.agents().getOrDefault("targets", 0);
+        int clients = m.agents().getOrDefault("clients", 0);
+        long uptime = -1;
+        ClusterStatus.Pass pass = null;
+        if (m.alive()) {
+            ServerClient c = m.self() ? answering : clientOf.apply(URI.create(m.url()));
+            try {
+                uptime = c.get("/v1/instance", InstanceJson.class).uptimeMillis();
+                pass = lastPass(c, m.id(), now, problems);
+            } catch (ServerException e) {
+                problems.add(m.id() + ": " + brief(e));
+            }
+        }
+        return new ClusterStatus.Member(m.id(), m.url(), m.alive(), m.self(), m.epoch(), m.incarnations(),
+                m.silentForMillis(), uptime, targets, clients, ownedVolumes, pass);
+    }
+
+    /** {@link ClusterStatus.Health} and the raw bytes of the recorded drives (-1 when they were not summed). */
+    private record Read(ClusterStatus.Health health, long recordedRawBytes) {
+    }
+
+    /**
+     * Servers and drives from the counters, or from the recorded inventory while the counters are empty; targets by
+     * overall health from the recorded inventory (the counters count targets by their own health only); volumes by
+     * status from the recorded state, or the counters when it cannot be read.
+     */
+    private Read health(CapacityJson capacity, UsageJson usage, List<String> problems) {
+        Map<String, Map<String, Long>> servers = capacity == null ? new TreeMap<>() : nested(capacity.servers());
+        Map<String, Long> drives = capacity == null ? new TreeMap<>() : flat(capacity.drives());
         String healthSource = "counters";
         long recordedRaw = -1;
-        // The recorded inventory says which targets have drives that are not ok (the counters count targets by their
-        // own health only); it is also the fallback while the counters are empty.
-        Map<String, Object> inventory = null;
+        InventoryJson inventory = null;
         ServerException inventoryFailure = null;
         try {
-            inventory = answering.get("/v1/inventory");
+            inventory = answering.get("/v1/inventory", InventoryJson.class);
         } catch (ServerException e) {
             inventoryFailure = e;
         }
         Map<String, Long> targetsOverall = new TreeMap<>();
         List<String> affected = new ArrayList<>();
         if (inventory != null) {
-            List<Map<String, Object>> worstFirst = new ArrayList<>(Rendering.list(inventory, "targets"));
-            worstFirst.sort(java.util.Comparator.comparingInt((Map<String, Object> t) -> rank(t))
-                    .thenComparing(t -> Rendering.text(t.get("id"))));
-            for (Map<String, Object> t : worstFirst) {
-                String overall = Rendering.text(t.get("overallHealth"));
-                if (overall.isEmpty()) {
-                    continue; // a server that predates overall health: the counters' line stands
-                }
-                targetsOverall.merge(overall, 1L, Long::sum);
-                if (!overall.equals("healthy")) {
-                    affected.add(Rendering.text(t.get("id")) + " " + Rendering.targetHealth(t));
-                }
-            }
+            overallHealth(inventory, targetsOverall, affected);
         }
-        if (servers.isEmpty() || drives.isEmpty() || longOf(usage.get("total")) == 0) {
+        if (servers.isEmpty() || drives.isEmpty() || usage.total() == 0) {
             // The counters are not fed yet (or this instance has no Git remote): say what the recorded inventory says.
-            try {
-                if (inventory == null) {
-                    throw inventoryFailure;
-                }
+            if (inventory == null) {
+                problems.add("inventory: " + inventoryFailure.getMessage());
+            } else {
                 recordedRaw = 0;
                 Map<String, Long> drivesRecorded = new TreeMap<>();
-                for (Map<String, Object> d : Rendering.list(inventory, "drives")) {
-                    drivesRecorded.merge(Rendering.text(d.get("health")), 1L, Long::sum);
-                    recordedRaw += longOf(d.get("capacity"));
+                for (InventoryJson.DriveJson d : inventory.drives()) {
+                    drivesRecorded.merge(d.health(), 1L, Long::sum);
+                    recordedRaw += d.capacity();
                 }
                 if (servers.isEmpty() || drives.isEmpty()) {
                     Map<String, Long> targets = new TreeMap<>();
-                    Rendering.list(inventory, "targets").forEach(t -> targets.merge(Rendering.text(t.get("health")),
-                            1L, Long::sum));
+                    inventory.targets().forEach(t -> targets.merge(t.health(), 1L, Long::sum));
                     servers = new TreeMap<>();
                     servers.put("target", targets);
-                    servers.put("client", Map.of("recorded", (long) Rendering.list(inventory, "clients").size()));
+                    servers.put("client", Map.of("recorded", (long) inventory.clients().size()));
                     drives = drivesRecorded;
                     healthSource = "recorded";
                 }
-            } catch (ServerException e) {
-                problems.add("inventory: " + e.getMessage());
             }
         }
+        Volumes v = volumes(capacity, problems);
+        return new Read(new ClusterStatus.Health(healthSource, servers, drives, v.source(), v.byStatus(),
+                v.stateCommit(), v.desiredCommit(), targetsOverall, affected), recordedRaw);
+    }
 
+    /** Targets by overall health, and those not plainly healthy worst first: {@code t-002 degraded: 1 drive failed}. */
+    private static void overallHealth(InventoryJson inventory, Map<String, Long> byOverall, List<String> affected) {
+        List<InventoryJson.TargetJson> worstFirst = new ArrayList<>(inventory.targets());
+        worstFirst.sort(Comparator.comparingInt(ClusterStatusReader::rank).thenComparing(InventoryJson.TargetJson::id));
+        for (InventoryJson.TargetJson t : worstFirst) {
+            if (t.overallHealth().isEmpty()) {
+                continue; // a server that predates overall health: the counters' line stands
+            }
+            byOverall.merge(t.overallHealth(), 1L, Long::sum);
+            if (!t.overallHealth().equals("healthy")) {
+                affected.add(t.id() + " " + Rendering.targetHealth(t));
+            }
+        }
+    }
+
+    /** Volumes by status and where that came from ({@code recorded}, or {@code counters} when it cannot be read). */
+    private record Volumes(String source, Map<String, Long> byStatus, String stateCommit, String desiredCommit) {
+    }
+
+    private Volumes volumes(CapacityJson capacity, List<String> problems) {
         Map<String, Long> byStatus = new TreeMap<>();
-        String volumesSource = "recorded";
-        String stateCommit = "";
-        String desiredCommit = "";
         try {
-            Map<String, Object> v = answering.get("/v1/volumes");
-            Rendering.list(v, "items").forEach(i -> byStatus.merge(Rendering.text(i.get("status")), 1L, Long::sum));
-            stateCommit = Rendering.text(v.get("stateCommit"));
-            desiredCommit = Rendering.text(v.get("desiredCommit"));
+            VolumeListJson v = answering.get("/v1/volumes", VolumeListJson.class);
+            v.items().forEach(i -> byStatus.merge(i.status(), 1L, Long::sum));
+            return new Volumes("recorded", byStatus, v.stateCommit(), v.desiredCommit());
         } catch (ServerException e) {
             problems.add("volumes: " + e.getMessage());
-            byStatus.putAll(flat(Rendering.map(capacity.get("volumes"))));
-            volumesSource = "counters";
+            if (capacity != null) {
+                byStatus.putAll(flat(capacity.volumes()));
+            }
+            return new Volumes("counters", byStatus, "", "");
         }
-        ClusterStatus.Health health = new ClusterStatus.Health(healthSource, servers, drives, volumesSource, byStatus,
-                stateCommit, desiredCommit, targetsOverall, affected);
-
-        long total = longOf(usage.get("total"));
-        long free = longOf(usage.get("free"));
-        ClusterStatus.Capacity cap = new ClusterStatus.Capacity(total, free, longOf(usage.get("allocated")),
-                longOf(usage.get("data")), longOf(usage.get("redundant")), longOf(usage.get("withheld")),
-                longOf(usage.get("offline")), total == 0 ? 0 : Math.round(free * 1000.0 / total) / 10.0,
-                !Boolean.FALSE.equals(capacity.get("consistent")), recordedRaw);
-
-        return new ClusterStatus(ClusterStatus.FORMAT_VERSION, answering.address().server().toString(), self, now,
-                members, balance, health, cap, problems);
     }
 
     private static ClusterStatus.Pass lastPass(ServerClient c, String id, long now, List<String> problems) {
-        Map<String, Object> results;
+        ReconcileResultsJson results;
         try {
-            results = c.get("/v1/reconcile/results");
+            results = c.get("/v1/reconcile/results", ReconcileResultsJson.class);
         } catch (ServerException e) {
             problems.add(id + ": " + brief(e)); // e.g. no Git remote: it does not reconcile
             return null;
         }
-        List<Map<String, Object>> passes = Rendering.list(results, "results");
-        if (passes.isEmpty()) {
+        if (results.results().isEmpty()) {
             return null;
         }
-        Map<String, Object> p = passes.get(0);
-        String at = Rendering.text(p.get("at"));
-        return new ClusterStatus.Pass(Rendering.text(p.get("outcome")), at, ClusterStatus.age(at, now),
-                longOf(p.get("millis")), number(p.get("ownedVolumes")), Rendering.text(p.get("message")));
+        PassResult p = results.results().get(0);
+        return new ClusterStatus.Pass(p.outcome(), p.at(), ClusterStatus.age(p.at(), now), p.millis(),
+                p.ownedVolumes(), p.message());
     }
 
     /** The failure without the advice on starting a demo, which fits the first instance, not a member. */
@@ -181,10 +204,10 @@ final class ClusterStatusReader {
         return advice < 0 ? m : m.substring(0, advice);
     }
 
-    private static Map<String, Map<String, Long>> nested(Map<String, Object> m) {
+    private static Map<String, Map<String, Long>> nested(Map<String, Map<String, Long>> m) {
         Map<String, Map<String, Long>> out = new TreeMap<>();
         m.forEach((k, v) -> {
-            Map<String, Long> inner = flat(Rendering.map(v));
+            Map<String, Long> inner = flat(v);
             if (!inner.isEmpty()) {
                 out.put(k, inner);
             }
@@ -192,30 +215,22 @@ final class ClusterStatusReader {
         return out;
     }
 
-    private static Map<String, Long> flat(Map<String, Object> m) {
+    private static Map<String, Long> flat(Map<String, Long> m) {
         Map<String, Long> out = new TreeMap<>();
         m.forEach((k, v) -> {
-            if (longOf(v) != 0) {
-                out.put(k, longOf(v));
+            if (v != 0) {
+                out.put(k, v);
             }
         });
         return out;
     }
 
     /** Unhealthy first, then degraded, then healthy. */
-    private static int rank(Map<String, Object> target) {
-        return switch (Rendering.text(target.get("overallHealth"))) {
+    private static int rank(InventoryJson.TargetJson target) {
+        return switch (target.overallHealth()) {
             case "unhealthy" -> 0;
             case "degraded" -> 1;
             default -> 2;
         };
-    }
-
-    private static int number(Object o) {
-        return (int) longOf(o);
-    }
-
-    private static long longOf(Object o) {
-        return o instanceof Number n ? n.longValue() : 0;
     }
 }

@@ -1,5 +1,8 @@
 package io.nvmesh.cli.remote;
 
+import io.nvmesh.api.EventJson;
+import io.nvmesh.api.ResetJson;
+
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -22,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.type.TypeReference;
 
 /**
  * Follows topics on a reconciler's event stream ({@code GET /v1/events}, Server-Sent Events) and hands each event and
@@ -39,9 +43,12 @@ public final class EventFollower implements AutoCloseable {
     /**
      * An event ({@code reset} false) or a reset, as the server sent it; or, {@code initial}, the state of an object
      * when a watch began ({@link InitialState}).
+     *
+     * @param json an event as the server sent it (its fields as JSON values, unknown ones included), what {@code watch
+     *             -o json} prints; for an initial state, the line printed for it
      */
     public record Item(boolean reset, String topic, String type, long seq, String origin, Object payload, long head,
-                       String reason, Object snapshot, Map<String, Object> json, boolean initial) {
+                       String reason, Object snapshot, Object json, boolean initial) {
     }
 
     /** Called on the follower's thread; must be quick. */
@@ -55,6 +62,8 @@ public final class EventFollower implements AutoCloseable {
 
     /** A stream is asked to send a keepalive this often; three missed ones count as a lost connection. */
     static final Duration KEEPALIVE = Duration.ofSeconds(15);
+    private static final TypeReference<Map<String, Object>> JSON_OBJECT = new TypeReference<>() {
+    };
     private static final Duration FIRST_BACKOFF = Duration.ofMillis(250);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
 
@@ -208,16 +217,16 @@ public final class EventFollower implements AutoCloseable {
         }
         int status = r.statusCode();
         if (status == 401 || status == 403) {
-            throw new ServerException("the server refused the token (" + status + "): " + ServerClient.detail(
-                    ServerClient.parse(bytes(r.body()))) + (server.token().isEmpty()
+            throw new ServerException("the server refused the token (" + status + "): "
+                    + ServerClient.detail(bytes(r.body())) + (server.token().isEmpty()
                     ? "; pass --token or set NVMESH_TOKEN" : ""), status);
         }
         if (status == 400) {
-            throw new ServerException(ServerClient.detail(ServerClient.parse(bytes(r.body()))), 400);
+            throw new ServerException(ServerClient.detail(bytes(r.body())), 400);
         }
         if (status != 200) {
             throw new Unreachable(server.server() + " answered " + status + " "
-                    + ServerClient.detail(ServerClient.parse(bytes(r.body()))));
+                    + ServerClient.detail(bytes(r.body())));
         }
         return closed ? "closed" : "the server closed the stream";
     }
@@ -329,25 +338,32 @@ public final class EventFollower implements AutoCloseable {
             boolean reset = name.equals("reset");
             data.clear();
             name = "";
-            Map<String, Object> json;
+            Map<String, Object> json; // as the server sent it: what watch -o json prints
+            ResetJson r = null;
+            EventJson e = null;
             try {
-                json = Rendering.map(ServerClient.JSON.readValue(text, Object.class));
-            } catch (JacksonException e) {
+                json = ServerClient.JSON.readValue(text, JSON_OBJECT);
+                if (json == null) {
+                    return;
+                }
+                if (reset) {
+                    r = ServerClient.ANSWERS.convertValue(json, ResetJson.class);
+                } else {
+                    e = ServerClient.ANSWERS.convertValue(json, EventJson.class);
+                }
+            } catch (JacksonException | IllegalArgumentException x) {
                 return; // not ours to understand; consumers ignore what they do not know
             }
-            String topic = Rendering.text(json.get("topic"));
-            if (reset) {
-                long head = number(json.get("head"));
-                if (head > 0) {
-                    seen(topic, head);
+            if (r != null) {
+                if (r.head() > 0) {
+                    seen(r.topic(), r.head());
                 }
-                listener.item(new Item(true, topic, "reset", 0, "", null, head, Rendering.text(json.get("reason")),
-                        json.get("snapshot"), json, false));
+                listener.item(new Item(true, r.topic(), "reset", 0, "", null, r.head(), r.reason(), r.snapshot(),
+                        json, false));
             } else {
-                long seq = number(json.get("seq"));
-                seen(topic, seq);
-                listener.item(new Item(false, topic, Rendering.text(json.get("type")), seq,
-                        Rendering.text(json.get("origin")), json.get("payload"), 0, "", null, json, false));
+                seen(e.topic(), e.seq());
+                listener.item(new Item(false, e.topic(), e.type(), e.seq(), e.origin(), e.payload(), 0, "", null,
+                        json, false));
             }
         }
 
@@ -360,9 +376,5 @@ public final class EventFollower implements AutoCloseable {
         public void onComplete() {
             // The response future reports it.
         }
-    }
-
-    private static long number(Object o) {
-        return o instanceof Number n ? n.longValue() : 0;
     }
 }

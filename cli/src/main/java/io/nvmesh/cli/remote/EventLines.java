@@ -2,9 +2,7 @@ package io.nvmesh.cli.remote;
 
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /** How {@code nvmesh watch} prints what a {@link EventFollower} hands it: lines for people, or JSON lines. */
 public final class EventLines {
@@ -43,13 +41,11 @@ public final class EventLines {
         if (!item.reset()) {
             return compact(item.json());
         }
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("topic", item.topic());
-        m.put("type", "reset");
-        m.put("head", item.head());
-        m.put("reason", item.reason());
-        m.put("snapshot", item.snapshot());
-        return compact(m);
+        return compact(new ResetLine(item.topic(), "reset", item.head(), item.reason(), item.snapshot()));
+    }
+
+    /** A reset as {@code watch -o json} prints it: the server's reset with a {@code type}, like an event's. */
+    record ResetLine(String topic, String type, long head, String reason, Object snapshot) {
     }
 
     static String compact(Object value) {

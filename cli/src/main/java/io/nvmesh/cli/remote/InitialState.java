@@ -1,5 +1,11 @@
 package io.nvmesh.cli.remote;
 
+import io.nvmesh.api.CapacityJson;
+import io.nvmesh.api.ClusterJson;
+import io.nvmesh.api.InventoryJson;
+import io.nvmesh.api.VolumeJson;
+import io.nvmesh.api.VolumeListJson;
+
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -45,21 +51,23 @@ public final class InitialState {
                 if (!all) {
                     yield List.of(oneVolume(client, name));
                 }
-                Map<String, Object> volumes = client.get("/v1/volumes");
-                yield Rendering.list(volumes, "items").stream()
-                        .map(v -> volume(v, Rendering.text(volumes.get("stateCommit")))).toList();
+                VolumeListJson volumes = client.get("/v1/volumes", VolumeListJson.class);
+                yield volumes.items().stream().map(v -> volume(v.name(), v.status(), v.reason(),
+                        volumes.stateCommit())).toList();
             }
-            case "target", "drive", "client" -> nodes(client.get("/v1/inventory"), kind, all ? null : name);
-            case "capacity" -> List.of(item("capacity", "totals", client.get("/v1/capacity")));
-            case "cluster" -> List.of(item("cluster", "members", client.get("/v1/cluster")));
+            case "target", "drive", "client" -> nodes(client.get("/v1/inventory", InventoryJson.class), kind,
+                    all ? null : name);
+            case "capacity" -> List.of(item("capacity", "totals", client.get("/v1/capacity", CapacityJson.class)));
+            case "cluster" -> List.of(item("cluster", "members", client.get("/v1/cluster", ClusterJson.class)));
             default -> List.of(); // the server refuses a malformed filter with its own message
         };
     }
 
     private static EventFollower.Item oneVolume(ServerClient client, String name) {
         try {
-            Map<String, Object> v = client.get("/v1/volumes/" + URLEncoder.encode(name, StandardCharsets.UTF_8));
-            return volume(v, Rendering.text(v.get("stateCommit")));
+            VolumeJson v = client.get("/v1/volumes/" + URLEncoder.encode(name, StandardCharsets.UTF_8),
+                    VolumeJson.class);
+            return volume(v.name(), v.status(), v.reason(), v.stateCommit());
         } catch (ServerException e) {
             if (e.status() != 404) {
                 throw e;
@@ -71,51 +79,49 @@ public final class InitialState {
     }
 
     /** As a {@code status} event's payload: {@code {"volume","status","reason","stateCommit"}}. */
-    private static EventFollower.Item volume(Map<String, Object> v, String stateCommit) {
+    private static EventFollower.Item volume(String name, String status, String reason, String stateCommit) {
         Map<String, Object> payload = new LinkedHashMap<>();
-        payload.put("volume", v.get("name"));
-        payload.put("status", v.get("status"));
-        payload.put("reason", v.get("reason"));
+        payload.put("volume", name);
+        payload.put("status", status);
+        payload.put("reason", reason);
         payload.put("stateCommit", stateCommit);
-        return item("volume/" + v.get("name"), "status", payload);
+        return item("volume/" + name, "status", payload);
     }
 
     /** Targets and drives as {@code health} events' payloads, clients as recorded (their connection is not). */
-    private static List<EventFollower.Item> nodes(Map<String, Object> inventory, String kind, String only) {
+    private static List<EventFollower.Item> nodes(InventoryJson inventory, String kind, String only) {
         List<EventFollower.Item> items = new ArrayList<>();
-        String key = kind.equals("drive") ? "serial" : "id";
-        for (Map<String, Object> n : Rendering.list(inventory, kind + "s")) {
-            String id = Rendering.text(n.get(key));
-            if (only != null && !only.equals(id)) {
-                continue;
-            }
-            Map<String, Object> payload = new LinkedHashMap<>();
-            switch (kind) {
-                case "target" -> {
-                    payload.put("target", id);
-                    payload.put("health", n.get("health"));
-                }
-                case "drive" -> {
-                    payload.put("serial", id);
-                    payload.put("target", n.get("target"));
-                    payload.put("health", n.get("health"));
-                }
-                default -> {
-                    payload.put("client", id);
-                    payload.put("labels", n.get("labels"));
-                }
-            }
-            items.add(item(kind + "/" + id, kind.equals("client") ? "recorded" : "health", payload));
+        switch (kind) {
+            case "target" -> inventory.targets().forEach(t -> node(items, only, "target", t.id(), "health",
+                    "health", t.health()));
+            case "drive" -> inventory.drives().forEach(d -> node(items, only, "drive", d.serial(), "health",
+                    "target", d.target(), "health", d.health()));
+            default -> inventory.clients().forEach(c -> node(items, only, "client", c.id(), "recorded",
+                    "labels", c.labels()));
         }
         return items;
     }
 
-    private static EventFollower.Item item(String topic, String type, Map<String, Object> payload) {
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("topic", topic);
-        json.put("type", type);
-        json.put("initial", true);
-        json.put("payload", payload);
-        return new EventFollower.Item(false, topic, type, 0, "", payload, 0, "", null, json, true);
+    /** {@code {"<kind or serial>": id, key: value, ...}} as the node's item, unless another node was asked for. */
+    private static void node(List<EventFollower.Item> items, String only, String kind, String id, String type,
+                             Object... keysAndValues) {
+        if (only != null && !only.equals(id)) {
+            return;
+        }
+        Map<String, Object> payload = new LinkedHashMap<>();
+        payload.put(kind.equals("drive") ? "serial" : kind, id);
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            payload.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        }
+        items.add(item(kind + "/" + id, type, payload));
+    }
+
+    private static EventFollower.Item item(String topic, String type, Object payload) {
+        return new EventFollower.Item(false, topic, type, 0, "", payload, 0, "", null,
+                new InitialLine(topic, type, true, payload), true);
+    }
+
+    /** What {@code watch -o json} prints for an object's state when the watch began. */
+    record InitialLine(String topic, String type, boolean initial, Object payload) {
     }
 }

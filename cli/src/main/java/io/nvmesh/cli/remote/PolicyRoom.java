@@ -1,11 +1,13 @@
 package io.nvmesh.cli.remote;
 
+import static io.nvmesh.core.state.CommitIds.shortId;
+
+import io.nvmesh.api.LargestVolumeJson;
 import io.nvmesh.schema.Size;
 import java.io.PrintWriter;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Map;
 
 /**
  * What fits now: {@code GET /v1/capacity/largest?policy=NAME}, the largest volume a policy can place on the recorded
@@ -16,8 +18,9 @@ public final class PolicyRoom {
     private PolicyRoom() {
     }
 
-    static Map<String, Object> ask(ServerClient client, String policy) {
-        return client.get("/v1/capacity/largest?policy=" + URLEncoder.encode(policy, StandardCharsets.UTF_8));
+    static LargestVolumeJson ask(ServerClient client, String policy) {
+        return client.get("/v1/capacity/largest?policy=" + URLEncoder.encode(policy, StandardCharsets.UTF_8),
+                LargestVolumeJson.class);
     }
 
     /**
@@ -26,15 +29,14 @@ public final class PolicyRoom {
      */
     public static String doesNotFit(ServerClient client, String policy) {
         try {
-            Object bytes = ask(client, policy).get("largestBytes");
-            return bytes instanceof Number n ? "does not fit: the largest volume policy " + policy
-                    + " can place now is " + Size.ofBytes(n.longValue()).humanAtMost() : "";
+            return "does not fit: the largest volume policy " + policy + " can place now is "
+                    + Size.ofBytes(ask(client, policy).largestBytes()).humanAtMost();
         } catch (ServerException e) {
             return "";
         }
     }
 
-    static void print(PrintWriter out, Map<String, Object> body, Output output) {
+    static void print(PrintWriter out, LargestVolumeJson body, Output output) {
         if (output == Output.JSON) {
             Rendering.json(out, body);
             return;
@@ -43,12 +45,11 @@ public final class PolicyRoom {
             Rendering.yaml(out, body);
             return;
         }
-        long bytes = body.get("largestBytes") instanceof Number n ? n.longValue() : 0;
+        long bytes = body.largestBytes();
         Rendering.table(out, List.of("POLICY", "LAYOUT", "LARGEST VOLUME NOW", "BYTES"), List.of(List.of(
-                Rendering.text(body.get("policy")), Rendering.text(body.get("layout")),
-                Size.ofBytes(bytes).humanAtMost(), String.valueOf(bytes))));
-        String state = Rendering.text(body.get("stateCommit"));
-        out.println("on the recorded state at " + state.substring(0, Math.min(7, state.length())) + ", answered by "
-                + Rendering.text(body.get("instance")) + "; other volumes placed meanwhile take from it");
+                body.policy(), body.layout(), Size.ofBytes(bytes).humanAtMost(), String.valueOf(bytes))));
+        String state = body.stateCommit();
+        out.println("on the recorded state at " + shortId(state) + ", answered by "
+                + body.instance() + "; other volumes placed meanwhile take from it");
     }
 }

@@ -1,15 +1,16 @@
 package io.nvmesh.cli.remote;
 
+import io.nvmesh.api.InventoryJson;
+
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.Yaml;
 
-/** Tables with aligned columns, JSON and YAML of plain Java values. */
+/** Tables with aligned columns, JSON and YAML of records and plain Java values. */
 final class Rendering {
 
     private Rendering() {
@@ -52,12 +53,12 @@ final class Rendering {
         o.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
         o.setIndicatorIndent(2);
         o.setIndentWithIndicator(true);
-        out.print(new Yaml(o).dump(value));
+        // Records (the API's, the status) become the maps and lists SnakeYAML writes, in the same order as the JSON.
+        out.print(new Yaml(o).dump(ServerClient.JSON.convertValue(value, Object.class)));
     }
 
     /** {@code 1.5TiB}, {@code 100GiB}, {@code 0}: binary units, at most one decimal. */
-    static String bytes(Object value) {
-        long b = value instanceof Number n ? n.longValue() : 0;
+    static String bytes(long b) {
         String[] units = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
         double v = b;
         int u = 0;
@@ -77,27 +78,12 @@ final class Rendering {
      * ({@code overallHealth} and {@code overallReason} of the API); its own {@code health} from a server that
      * predates them.
      */
-    static String targetHealth(Map<String, Object> target) {
-        String overall = text(target.get("overallHealth"));
-        if (overall.isEmpty()) {
-            return text(target.get("health"));
+    static String targetHealth(InventoryJson.TargetJson target) {
+        if (target.overallHealth().isEmpty()) {
+            return target.health();
         }
-        String reason = text(target.get("overallReason"));
-        return reason.isEmpty() ? overall : overall + ": " + reason;
+        return target.overallReason().isEmpty() ? target.overallHealth()
+                : target.overallHealth() + ": " + target.overallReason();
     }
 
-    static String text(Object o) {
-        return o == null ? "" : o.toString();
-    }
-
-    @SuppressWarnings("unchecked")
-    static List<Map<String, Object>> list(Map<String, Object> body, String key) {
-        Object v = body.get(key);
-        return v instanceof List ? (List<Map<String, Object>>) v : List.of();
-    }
-
-    @SuppressWarnings("unchecked")
-    static Map<String, Object> map(Object v) {
-        return v instanceof Map ? (Map<String, Object>) v : Map.of();
-    }
 }

@@ -1,5 +1,7 @@
 package io.nvmesh.cli.remote;
 
+import static io.nvmesh.core.state.CommitIds.shortId;
+
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -114,9 +116,5 @@ final class StatusScreen {
             return s / 3_600 + "h" + String.format(Locale.ROOT, "%02d", s / 60 % 60) + "m";
         }
         return s / 86_400 + "d" + String.format(Locale.ROOT, "%02d", s / 3_600 % 24) + "h";
-    }
-
-    private static String shortId(String id) {
-        return id.length() > 7 ? id.substring(0, 7) : id;
     }
 }

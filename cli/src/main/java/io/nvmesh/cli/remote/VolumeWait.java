@@ -1,6 +1,10 @@
 package io.nvmesh.cli.remote;
 
+import io.nvmesh.api.ClusterJson;
+import io.nvmesh.api.ReconcileResultsJson;
+import io.nvmesh.api.VolumeJson;
 import io.nvmesh.core.record.VolumeRecord;
+
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -154,13 +158,11 @@ public final class VolumeWait {
     }
 
     private void readMembers() {
-        Map<String, Object> cluster = client.get("/v1/cluster");
+        ClusterJson cluster = client.get("/v1/cluster", ClusterJson.class);
         members.clear();
-        for (Map<String, Object> m : Rendering.list(cluster, "members")) {
-            if (Boolean.TRUE.equals(m.get("alive"))) {
-                String url = Rendering.text(m.get("url"));
-                members.put(Rendering.text(m.get("id")), Boolean.TRUE.equals(m.get("self"))
-                        ? client.address().server() : URI.create(url));
+        for (ClusterJson.MemberJson m : cluster.members()) {
+            if (m.alive()) {
+                members.put(m.id(), m.self() ? client.address().server() : URI.create(m.url()));
             }
         }
     }
@@ -198,9 +200,10 @@ public final class VolumeWait {
             return false;
         }
         try {
-            Map<String, Object> results = new ServerClient(client.address().at(url)).get("/v1/reconcile/results");
-            return Rendering.list(results, "results").stream().anyMatch(r -> commit.equals(r.get("desiredCommit"))
-                    && List.of("recorded", "unchanged").contains(Rendering.text(r.get("outcome"))));
+            ReconcileResultsJson results = new ServerClient(client.address().at(url)).get("/v1/reconcile/results",
+                    ReconcileResultsJson.class);
+            return results.results().stream().anyMatch(r -> commit.equals(r.desiredCommit())
+                    && List.of("recorded", "unchanged").contains(r.outcome()));
         } catch (ServerException e) {
             return false;
         }
@@ -212,12 +215,12 @@ public final class VolumeWait {
      */
     private State read(State before, Map<String, Boolean> reconciled) {
         String name = before.name();
-        Map<String, Object> v = volume(name);
+        VolumeJson v = volume(name);
         if (v == null) {
             return before.removal() ? new State(name, true, "deleted", "", true, Verdict.DELETED)
                     : new State(name, false, NOT_RECORDED, "", false, Verdict.WAITING);
         }
-        String owner = Rendering.text(v.get("owner"));
+        String owner = v.owner();
         if (!reconciled.containsKey(owner)) {
             reconciled.put(owner, hasReconciled(owner));
             if (reconciled.get(owner)) {
@@ -225,8 +228,8 @@ public final class VolumeWait {
             }
         }
         boolean seen = reconciled.get(owner);
-        String status = Rendering.text(v.get("status"));
-        String reason = Rendering.text(v.get("reason"));
+        String status = v.status();
+        String reason = v.reason();
         return new State(name, before.removal(), status, reason, seen, verdict(status, reason, seen,
                 before.removal()));
     }
@@ -248,9 +251,9 @@ public final class VolumeWait {
     }
 
     /** The volume as recorded, or null when it is not. */
-    private Map<String, Object> volume(String name) {
+    private VolumeJson volume(String name) {
         try {
-            return client.get("/v1/volumes/" + URLEncoder.encode(name, StandardCharsets.UTF_8));
+            return client.get("/v1/volumes/" + URLEncoder.encode(name, StandardCharsets.UTF_8), VolumeJson.class);
         } catch (ServerException e) {
             if (e.status() == 404) {
                 return null;

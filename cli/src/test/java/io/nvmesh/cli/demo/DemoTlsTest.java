@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.nvmesh.api.ClusterJson;
 import io.nvmesh.cli.remote.ClientTls;
 import io.nvmesh.cli.remote.ServerAddress;
 import io.nvmesh.cli.remote.ServerClient;
@@ -65,13 +66,13 @@ class DemoTlsTest {
                     home.toString()));
             assertThat(address.server()).isEqualTo(demo.urls().get("r1"));
             assertThat(address.tls()).isEqualTo(demo.readerTls());
-            assertThat(new ServerClient(address).get("/v1/cluster")).containsKey("members");
+            assertThat(new ServerClient(address).get("/v1/cluster", ClusterJson.class).members()).isNotEmpty();
             // The admin's certificate and token name the same caller, as printed by the demo.
             assertThat(new ServerClient(new ServerAddress(r1.url(), demo.adminToken(), "test", demo.adminTls()))
-                    .get("/v1/cluster")).containsKey("members");
+                    .get("/v1/cluster", ClusterJson.class).members()).isNotEmpty();
             // Without the demo's CA the instance is not trusted.
             assertThatThrownBy(() -> new ServerClient(new ServerAddress(r1.url(), demo.readToken(), "test"))
-                    .get("/v1/cluster")).isInstanceOf(ServerException.class).hasMessageContaining("TLS");
+                    .get("/v1/cluster", ClusterJson.class)).isInstanceOf(ServerException.class).hasMessageContaining("TLS");
         }
     }
 

@@ -3,6 +3,7 @@ package io.nvmesh.cli.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.nvmesh.api.ClusterJson;
 import io.nvmesh.cli.remote.ServerAddress;
 import io.nvmesh.cli.remote.ServerClient;
 import io.nvmesh.cli.remote.ServerException;
@@ -88,13 +89,13 @@ class TakeOverTest {
                 .mapToInt(Integer::intValue).sum();
     }
 
-    private static Map<String, Optional<Map<String, Object>>> answers(DemoSetup.Prepared demo, List<String> ids) {
-        Map<String, Optional<Map<String, Object>>> answers = new LinkedHashMap<>();
+    private static Map<String, Optional<ClusterJson>> answers(DemoSetup.Prepared demo, List<String> ids) {
+        Map<String, Optional<ClusterJson>> answers = new LinkedHashMap<>();
         for (String id : ids) {
             ServerClient c = new ServerClient(new ServerAddress(demo.urls().get(id), demo.readToken(), "test",
                     demo.readerTls()));
             try {
-                answers.put(id, Optional.of(c.get("/v1/cluster")));
+                answers.put(id, Optional.of(c.get("/v1/cluster", ClusterJson.class)));
             } catch (ServerException e) {
                 answers.put(id, Optional.empty());
             }

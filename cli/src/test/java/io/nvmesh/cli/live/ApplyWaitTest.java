@@ -9,7 +9,8 @@ import io.nvmesh.cli.remote.ServerClient;
 import io.nvmesh.core.record.StateFiles;
 import io.nvmesh.core.state.DesiredBranch;
 import io.nvmesh.core.state.StateStore;
-import io.nvmesh.service.agent.AgentRuntime;
+import io.nvmesh.service.ClusterExtension;
+import io.nvmesh.service.TestAuth;
 import io.nvmesh.service.sim.SimulatedFleet;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,11 +18,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code nvmesh apply --wait} end to end: two real instances reconciling one bare repository, a simulated fleet of
@@ -34,32 +34,20 @@ class ApplyWaitTest {
     private static final Duration BOUND = Duration.ofSeconds(60);
     private static final AtomicInteger POLICIES = new AtomicInteger();
 
+    @RegisterExtension
+    static final ClusterExtension cluster = ClusterExtension.of(2).reconciling(Duration.ofMinutes(10))
+            .fleet(new SimulatedFleet.Spec(6, 4, 2, 7));
+
     Path repo;
-    LiveCluster cluster;
-    AgentRuntime runtime;
-    SimulatedFleet fleet;
 
     @BeforeAll
-    void start(@TempDir Path dir) {
-        repo = dir.resolve("desired.git");
-        StateStore.openOrCreate(repo).close();
-        cluster = new LiveCluster(2, dir, repo.toString(), Duration.ofMinutes(10));
-        await().atMost(BOUND).until(cluster::allSeeEachOther);
-        runtime = AgentRuntime.start("test");
-        fleet = SimulatedFleet.create(new SimulatedFleet.Spec(6, 4, 2, 7));
-        fleet.connect(runtime, cluster.urls(), LiveCluster.AGENT);
+    void start() {
+        repo = cluster.repository();
         await().atMost(BOUND).until(() -> {
             try (StateStore store = StateStore.openOrCreate(repo)) {
                 return StateFiles.decode(store.read(StateStore.STATE_REF)).state().inventory().targets().size() == 6;
             }
         });
-    }
-
-    @AfterAll
-    void stop() {
-        fleet.close();
-        runtime.close();
-        cluster.close();
     }
 
     private static Path manifests(String... volumes) throws IOException {
@@ -87,7 +75,7 @@ class ApplyWaitTest {
 
     private Cli applyWait(Path dir, String... more) {
         String[] base = {"apply", dir.toString(), "--repo", repo.toString(), "--wait", "--server", cluster.url("r1"),
-            "--token", LiveCluster.ADMIN, "--timeout", "2m"};
+            "--token", TestAuth.ADMIN, "--timeout", "2m"};
         String[] args = new String[base.length + more.length];
         System.arraycopy(base, 0, args, 0, base.length);
         System.arraycopy(more, 0, args, base.length, more.length);
@@ -104,7 +92,7 @@ class ApplyWaitTest {
         // Not on a terminal: one line per change, no line rewritten in place, no colour.
         assertThat(r.out()).doesNotContain("\r", "\u001b[");
         String json = Cli.run("get", "capacity", "-o", "json", "--server", cluster.url("r2"), "--token",
-                LiveCluster.READ).out();
+                TestAuth.READ).out();
         assertThat(json).contains("\"cluster\"", "\"domains\"", "\"driveClasses\"", "\"servers\"", "\"volumes\"");
     }
 
@@ -112,14 +100,14 @@ class ApplyWaitTest {
     void watchPrintsEveryVolumeWithItsStatusBeforeAnyChange() throws Exception {
         assertThat(applyWait(manifests("seen-01", "2GiB", "seen-02", "3GiB")).exitCode()).isZero();
 
-        Cli text = Cli.run("watch", "volume/*", "--server", cluster.url("r2"), "--token", LiveCluster.READ,
+        Cli text = Cli.run("watch", "volume/*", "--server", cluster.url("r2"), "--token", TestAuth.READ,
                 "--timeout", "1s");
         assertThat(text.exitCode()).as(text.err()).isZero();
         assertThat(text.out()).containsPattern("volume/seen-01 status \\(current\\) \\{\"volume\":\"seen-01\","
                 + "\"status\":\"online\"").contains("volume/seen-02 status (current)");
 
         Cli json = Cli.run("watch", "volume/seen-02", "volume/never-applied", "-o", "json", "--server",
-                cluster.url("r1"), "--token", LiveCluster.READ, "--timeout", "1s");
+                cluster.url("r1"), "--token", TestAuth.READ, "--timeout", "1s");
         List<String> lines = json.out().lines().toList();
         assertThat(lines.get(0)).startsWith("{\"topic\":\"volume/seen-02\",\"type\":\"status\",\"initial\":true,"
                 + "\"payload\":{\"volume\":\"seen-02\",\"status\":\"online\",\"reason\":\"\",\"stateCommit\":\"");
@@ -139,7 +127,7 @@ class ApplyWaitTest {
         assertThat(r.out()).contains("remove ", "waiting for 1 volume(s)", "gone-02: deleted",
                 "all 1 removed volume(s) deleted");
         assertThat(Cli.run("describe", "volume", "gone-02", "--server", cluster.url("r2"), "--token",
-                LiveCluster.READ).err()).contains("404");
+                TestAuth.READ).err()).contains("404");
     }
 
     @Test
@@ -152,14 +140,14 @@ class ApplyWaitTest {
         assertThat(r.out()).contains("huge-01: pending: ");
         String commit = r.out().replaceAll("(?s).*refs/heads/main: \\S+ → (\\S+) .*", "$1");
         String largest = PolicyRoom.doesNotFit(new ServerClient(ServerAddress.resolve(cluster.url("r2"),
-                LiveCluster.READ, java.util.Map.of())), lastPolicy());
+                TestAuth.READ, java.util.Map.of())), lastPolicy());
         assertThat(largest).startsWith("does not fit: the largest volume policy " + lastPolicy() + " can place now is ");
         assertThat(r.err()).contains("; " + largest + "); commit " + commit + " stays on main and the reconcilers keep "
                 + "trying it; to undo it, git revert " + commit + " in a checkout of main and push, or remove a new "
                 + "volume's file and run nvmesh apply --prune");
         // What it asks for, from the desired manifest, since nothing is placed to show it.
         assertThat(Cli.run("describe", "volume", "huge-01", "--server", cluster.url("r2"), "--token",
-                LiveCluster.READ).out()).contains("Status:              pending", "Reason:              ",
+                TestAuth.READ).out()).contains("Status:              pending", "Reason:              ",
                 "Policy:              p", "Layout:              concatenated", "Size:                1PiB asked, "
                         + "not placed yet");
     }
@@ -183,13 +171,15 @@ class ApplyWaitTest {
         String policy = lastPolicy();
 
         Cli table = Cli.run("get", "capacity", "--policy", policy, "--server", cluster.url("r2"), "--token",
-                LiveCluster.READ);
+                TestAuth.READ);
         Cli json = Cli.run("get", "capacity", "--policy", policy, "-o", "json", "--server", cluster.url("r1"),
-                "--token", LiveCluster.READ);
+                "--token", TestAuth.READ);
         Cli unknown = Cli.run("get", "capacity", "--policy", "no-such-policy", "--server", cluster.url("r1"),
-                "--token", LiveCluster.READ);
+                "--token", TestAuth.READ);
         Cli misplaced = Cli.run("get", "volumes", "--policy", policy, "--server", cluster.url("r1"), "--token",
-                LiveCluster.READ);
+                TestAuth.READ);
+        Cli malformed = Cli.run("get", "capacity", "--policy", "Not_A_Name", "--server", cluster.url("r1"),
+                "--token", TestAuth.READ);
 
         assertThat(table.exitCode()).as(table.err()).isZero();
         assertThat(table.out()).contains("POLICY", "LARGEST VOLUME NOW", policy + " ", "concatenated",
@@ -204,13 +194,16 @@ class ApplyWaitTest {
         assertThat(unknown.err().strip()).contains("no policy no-such-policy is desired").doesNotContain("\n");
         assertThat(misplaced.exitCode()).isEqualTo(2);
         assertThat(misplaced.err()).contains("--policy applies only to get capacity");
+        // The server answers 400 to what the user typed: a usage error, as a malformed watch topic is (Failures).
+        assertThat(malformed.exitCode()).isEqualTo(2);
+        assertThat(malformed.err().strip()).startsWith("error: ").contains("is not a policy name").doesNotContain("\n");
     }
 
     @Test
     void aReadTokenCannotTriggerThePassSoTheWaitTimesOutSayingWhatIsMissing() throws Exception {
         Path dir = manifests("slow-01", "1GiB");
         Cli r = Cli.run("apply", dir.toString(), "--repo", repo.toString(), "--wait", "--server", cluster.url("r2"),
-                "--token", LiveCluster.READ, "--timeout", "3s");
+                "--token", TestAuth.READ, "--timeout", "3s");
 
         assertThat(r.exitCode()).as(r.out() + r.err()).isEqualTo(1);
         assertThat(r.out()).contains("the token may not trigger a reconcile pass (an admin token can)");

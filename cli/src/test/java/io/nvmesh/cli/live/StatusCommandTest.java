@@ -7,23 +7,20 @@ import io.nvmesh.cli.Nvmesh;
 import io.nvmesh.core.allocation.Target;
 import io.nvmesh.core.record.StateFiles;
 import io.nvmesh.core.record.VolumeStatus;
-import io.nvmesh.core.state.Author;
-import io.nvmesh.core.state.Changes;
-import io.nvmesh.core.state.DesiredBranch;
 import io.nvmesh.core.state.StateStore;
-import io.nvmesh.service.agent.AgentRuntime;
+import io.nvmesh.core.testing.Policies;
+import io.nvmesh.core.testing.TestPorts;
+import io.nvmesh.service.ClusterExtension;
+import io.nvmesh.service.TestAuth;
 import io.nvmesh.service.sim.SimulatedFleet;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code nvmesh status} in-process against three real instances on loopback (ports picked free, Jetty on them), each
@@ -33,16 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 class StatusCommandTest {
 
     private static final Duration BOUND = Duration.ofSeconds(30);
-    private static final String DESIRED = """
-            apiVersion: nvmesh.io/v1
-            kind: VolumePolicy
-            metadata:
-              name: mirror
-            spec:
-              layout: raid1
-              mirrors: 1
-              protection: full
-              domainScope: rack
+    private static final String DESIRED = Policies.MIRROR + """
             ---
             apiVersion: nvmesh.io/v1
             kind: Volume
@@ -65,41 +53,16 @@ class StatusCommandTest {
               deletionProtection: false
             """;
 
-    @TempDir
-    Path dir;
-
-    private StateStore store;
-    private LiveCluster cluster;
-    private AgentRuntime runtime;
-    private SimulatedFleet fleet;
-
-    @AfterEach
-    void stop() {
-        if (fleet != null) {
-            fleet.close();
-        }
-        if (runtime != null) {
-            runtime.close();
-        }
-        if (cluster != null) {
-            cluster.close();
-        }
-        if (store != null) {
-            store.close();
-        }
-    }
+    /** Three instances reconciling two volumes, a fleet of 6 targets and 3 clients in 2 racks (seed 5). */
+    @RegisterExtension
+    static final ClusterExtension cluster = ClusterExtension.of(3).reconciling(Duration.ofMillis(300))
+            .desired(repo -> repo.desired().put("desired.yaml", DESIRED).message("test: two volumes").commit())
+            .fleet(new SimulatedFleet.Spec(6, 2, 3, 5));
 
     @Test
     void showsMembersBalanceHealthCapacityAndEachMembersLastPassThenADeadMember() {
-        Path repo = dir.resolve("state.git");
-        store = StateStore.openOrCreate(repo);
-        DesiredBranch b = new DesiredBranch(store, "main");
-        b.apply(b.read().commitId(), Changes.put("desired.yaml", DESIRED.getBytes(StandardCharsets.UTF_8)),
-                "test: two volumes", new Author("test", "test@example.com"));
-        cluster = new LiveCluster(3, dir, repo.toString(), Duration.ofMillis(300));
-        runtime = AgentRuntime.start("test");
-        fleet = SimulatedFleet.create(new SimulatedFleet.Spec(6, 2, 3, 5));
-        fleet.connect(runtime, cluster.urls(), LiveCluster.AGENT);
+        StateStore store = cluster.store();
+        SimulatedFleet fleet = cluster.fleet();
         await().atMost(BOUND).untilAsserted(() -> assertThat(StateFiles.decodeStrict(store.read(StateStore.STATE_REF))
                 .volumes().values()).hasSize(2).allSatisfy(v -> assertThat(v.status()).isEqualTo(VolumeStatus.ONLINE)));
 
@@ -138,7 +101,7 @@ class StatusCommandTest {
 
     @Test
     void saysClearlyWhenNoInstanceAnswers() {
-        String nobody = "http://127.0.0.1:" + LiveCluster.freePort();
+        String nobody = "http://127.0.0.1:" + TestPorts.next();
         String err = status(1, nobody)[1];
         assertThat(err.strip()).startsWith("error: cannot reach nvmesh at " + nobody).doesNotContain("\n")
                 .doesNotContain("Exception");
@@ -148,7 +111,7 @@ class StatusCommandTest {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         List<String> args = new java.util.ArrayList<>(List.of("status", "--server", server, "--token",
-                LiveCluster.READ));
+                TestAuth.READ));
         args.addAll(List.of(more));
         int code = Nvmesh.run(new PrintWriter(out), new PrintWriter(err), args.toArray(String[]::new));
         assertThat(code).as("exit code; out: %s; err: %s", out, err).isEqualTo(expectedExit);

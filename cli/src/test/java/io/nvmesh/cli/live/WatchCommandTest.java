@@ -3,13 +3,14 @@ package io.nvmesh.cli.live;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.nvmesh.service.ClusterExtension;
+import io.nvmesh.service.TestAuth;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code nvmesh watch} against three real instances: events raised on one instance, watched through another. */
@@ -20,18 +21,8 @@ class WatchCommandTest {
     @TempDir
     Path dir;
 
-    LiveCluster cluster;
-
-    @BeforeEach
-    void start() {
-        cluster = new LiveCluster(3, dir, "", Duration.ofSeconds(2));
-        await().atMost(BOUND).until(cluster::allSeeEachOther);
-    }
-
-    @AfterEach
-    void stop() {
-        cluster.close();
-    }
+    @RegisterExtension
+    final ClusterExtension cluster = ClusterExtension.of(3);
 
     private Cli.Background watch(String... args) {
         Cli.Background w = new Cli.Background(args);
@@ -47,7 +38,7 @@ class WatchCommandTest {
     @Test
     void printsEventsRaisedOnAnotherInstanceThenAResetWhenResumingFromBeforeTheBuffer() {
         Cli.Background w = watch("watch", "volume/db-01", "--server", cluster.url("r1"), "--token",
-                LiveCluster.READ, "--count", "2", "--timeout", "60s");
+                TestAuth.READ, "--count", "2", "--timeout", "60s");
         awaitInterest("r1", "volume/db-01");
 
         cluster.node("r3").events().publish("volume/db-01", "status", Map.of("volume", "db-01", "status",
@@ -65,7 +56,7 @@ class WatchCommandTest {
 
         // r1 still buffers the topic (interest lingers); sequence 5 is long gone, so the watch is told so.
         Cli behind = Cli.run("watch", "volume/db-01", "--since", "5", "--server", cluster.url("r1"), "--token",
-                LiveCluster.READ, "--timeout", "2s");
+                TestAuth.READ, "--timeout", "2s");
         assertThat(behind.exitCode()).as(behind.err()).isZero();
         assertThat(behind.out()).contains("volume/db-01 was reset (behind", "volume/db-01 snapshot (none");
     }
@@ -73,7 +64,7 @@ class WatchCommandTest {
     @Test
     void jsonIsOneEventPerLineAsTheServerSentIt() {
         Cli.Background w = watch("watch", "drive/*", "-o", "json", "--server", cluster.url("r2"), "--token",
-                LiveCluster.READ, "--count", "2", "--timeout", "60s");
+                TestAuth.READ, "--count", "2", "--timeout", "60s");
         awaitInterest("r2", "drive/S-1");
 
         cluster.node("r1").events().publish("drive/S-1", "health", Map.of("serial", "S-1", "health", "failed"));
@@ -89,7 +80,7 @@ class WatchCommandTest {
     @Test
     void reconnectsToTheNextServerAndResumesAfterTheLastEvent() {
         Cli.Background w = watch("watch", "volume/moving", "--server", cluster.url("r1") + "," + cluster.url("r2"),
-                "--token", LiveCluster.READ, "--count", "2", "--timeout", "60s");
+                "--token", TestAuth.READ, "--count", "2", "--timeout", "60s");
         awaitInterest("r1", "volume/moving");
         cluster.node("r3").events().publish("volume/moving", "status", Map.of("step", 1));
         await().atMost(BOUND).until(() -> w.outSoFar().contains("\"step\":1"));
@@ -107,7 +98,7 @@ class WatchCommandTest {
 
     @Test
     void aMalformedTopicIsTheServersOneLineProblem() {
-        Cli r = Cli.run("watch", "volume/a*b", "--server", cluster.url("r1"), "--token", LiveCluster.READ);
+        Cli r = Cli.run("watch", "volume/a*b", "--server", cluster.url("r1"), "--token", TestAuth.READ);
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err().strip()).startsWith("error: not a topic filter: volume/a*b").doesNotContain("\n");
     }
@@ -121,7 +112,7 @@ class WatchCommandTest {
 
         String gone = cluster.url("r3");
         cluster.kill("r3");
-        Cli unreachable = Cli.run("watch", "capacity", "--server", gone, "--token", LiveCluster.READ);
+        Cli unreachable = Cli.run("watch", "capacity", "--server", gone, "--token", TestAuth.READ);
         assertThat(unreachable.exitCode()).isEqualTo(1);
         assertThat(unreachable.err().strip()).startsWith("error: cannot reach nvmesh at " + gone)
                 .doesNotContain("\n");
@@ -136,7 +127,7 @@ class WatchCommandTest {
         Path err = dir.resolve("watch.err");
         Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
                 System.getProperty("java.class.path"), "io.nvmesh.cli.Nvmesh", "watch", "volume/ctrl-c", "--server",
-                cluster.url("r1"), "--token", LiveCluster.READ)
+                cluster.url("r1"), "--token", TestAuth.READ)
                 .redirectError(err.toFile()).redirectOutput(dir.resolve("watch.out").toFile()).start();
         try {
             await().atMost(BOUND).until(() -> java.nio.file.Files.readString(err).contains("watching volume/ctrl-c"));
@@ -167,7 +158,7 @@ class WatchCommandTest {
 
     @Test
     void printsTheCurrentStateFirstUnlessNoInitialIsAsked() {
-        Cli text = Cli.run("watch", "capacity", "cluster", "--server", cluster.url("r2"), "--token", LiveCluster.READ,
+        Cli text = Cli.run("watch", "capacity", "cluster", "--server", cluster.url("r2"), "--token", TestAuth.READ,
                 "--timeout", "1s");
         assertThat(text.exitCode()).as(text.err()).isZero();
         List<String> lines = text.out().lines().toList();
@@ -177,12 +168,12 @@ class WatchCommandTest {
                 .contains("\"members\":[");
 
         Cli json = Cli.run("watch", "capacity", "-o", "json", "--server", cluster.url("r2"), "--token",
-                LiveCluster.READ, "--timeout", "1s");
+                TestAuth.READ, "--timeout", "1s");
         assertThat(json.out().lines().findFirst().orElseThrow())
                 .startsWith("{\"topic\":\"capacity\",\"type\":\"totals\",\"initial\":true,\"payload\":{");
 
         Cli none = Cli.run("watch", "capacity", "--no-initial", "-o", "json", "--server", cluster.url("r2"),
-                "--token", LiveCluster.READ, "--timeout", "1s");
+                "--token", TestAuth.READ, "--timeout", "1s");
         assertThat(none.out()).doesNotContain("\"initial\":true");
     }
 
@@ -190,7 +181,7 @@ class WatchCommandTest {
     void countNotReachedBeforeTheTimeoutIsExitOne() {
         // A topic nothing raises: the service publishes `cluster` itself whenever membership or ownership moves.
         Cli r = Cli.run("watch", "volume/nobody-applied-this", "--server", cluster.url("r2"), "--token",
-                LiveCluster.READ, "--count", "1", "--timeout", "1s");
+                TestAuth.READ, "--count", "1", "--timeout", "1s");
         assertThat(r.exitCode()).isEqualTo(1);
         assertThat(r.err()).contains("timed out after 1s with 0 of 1 event(s)");
     }

@@ -43,6 +43,21 @@ class ServiceJarsTest {
     }
 
     @Test
+    void aDistributionsServiceUsesTheLibrariesItSharesWithTheCommandLine() throws Exception {
+        Path service = Files.createDirectories(home.resolve("lib/service"));
+        Files.createDirectories(home.resolve("lib/lib"));
+        Files.writeString(service.resolve("nvmesh-reconciler-service-0.1.0.jar"), "");
+
+        ServiceJars jars = ServiceJars.in(home, List.of());
+
+        assertThat(jars.jar()).isEqualTo(service.resolve("nvmesh-reconciler-service-0.1.0.jar"));
+        assertThat(jars.libDir()).isEqualTo(home.resolve("lib/lib"));
+        List<String> cmd = jars.command(ServiceJars.SIM_MAIN, List.of());
+        assertThat(cmd.get(cmd.indexOf("-cp") + 1)).isEqualTo(service
+                .resolve("nvmesh-reconciler-service-0.1.0.jar") + java.io.File.pathSeparator + home.resolve("lib/lib/*"));
+    }
+
+    @Test
     void saysHowToBuildTheServiceWhenItIsMissing() {
         assertThatThrownBy(() -> ServiceJars.in(home, List.of())).hasMessageContaining("mvn -B package");
     }

@@ -354,6 +354,36 @@ class ServerCommandsTest {
     }
 
     @Test
+    void aNewerServersExtraFieldsAreIgnoredAndAnOlderServersMissingOnesAreEmpty() {
+        answers.put("/v1/volumes", """
+                {"instance":"r1","stateCommit":"75f9117aaaaaaaaa","apiRevision":7,"shards":[{"id":1}],
+                 "items":[{"name":"db-01","status":"online","policy":"mirror","layout":"raid1","tier":"gold",
+                           "sizeBytes":107374182400,"segments":2,"owner":"r2","reason":null},null]}""");
+
+        assertThat(run(0, "get", "volumes", "--server", url(), "--token", TOKEN)[0])
+                .contains("db-01  online  mirror  raid1   100GiB  2         r2");
+        assertThat(run(0, "status", "--server", url(), "--token", TOKEN)[0])
+                .contains("volumes   1 (online 1)  [recorded state, state 75f9117, desired not reconciled yet]");
+    }
+
+    @Test
+    void aMalformedAnswerIsOneClearLine() {
+        answers.put("/v1/volumes", "[1, 2]");
+        answers.put("/v1/cluster", ANSWERS.get("/v1/cluster").replace("\"epoch\":1767225601000",
+                "\"epoch\":\"yesterday\""));
+        answers.put("/v1/capacity", "<html>busy</html>");
+
+        String notAnObject = run(1, "get", "volumes", "--server", url(), "--token", TOKEN)[1];
+        String wrongType = run(1, "status", "--server", url(), "--token", TOKEN)[1];
+        String notJson = run(1, "get", "capacity", "--server", url(), "--token", TOKEN)[1];
+
+        assertThat(notAnObject).isEqualTo("error: unexpected answer from " + url() + "/v1/volumes: not a JSON object\n");
+        assertThat(wrongType).isEqualTo("error: unexpected answer from " + url()
+                + "/v1/cluster: `members[1].epoch` is not what the API documents\n");
+        assertThat(notJson).isEqualTo("error: unexpected answer from " + url() + "/v1/capacity: not a JSON object\n");
+    }
+
+    @Test
     void anUnknownVolumeIsReportedAsTheServerSaysIt() {
         String err = run(1, "describe", "volume", "nope", "--server", url(), "--token", TOKEN)[1];
         assertThat(err).contains("404").contains("no volume nope is recorded");

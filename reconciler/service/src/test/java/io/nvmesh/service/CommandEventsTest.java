@@ -4,15 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.nvmesh.core.record.RecordedState;
-import io.nvmesh.core.state.Changes;
 import io.nvmesh.core.state.StateStore;
+import io.nvmesh.core.testing.TestRepo;
 import io.nvmesh.service.agent.AgentMessage;
 import io.nvmesh.service.agent.AgentRuntime;
 import io.nvmesh.service.agent.Attachment;
 import io.nvmesh.service.reconcile.ReconcileLoop;
 import io.nvmesh.service.sim.SimulatedFleet;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -49,7 +48,7 @@ class CommandEventsTest {
     void start() {
         Path repo = data.resolve("state.git");
         store = StateStore.openOrCreate(repo);
-        commitDesired("policies.yaml", StateFixtures.MIRROR_POLICY);
+        TestRepo.of(store).desired().put("policies.yaml", StateFixtures.MIRROR_POLICY).commit();
         cluster = new TestCluster(3, INTERVAL, 3, data, repo.toString(), POLL).startAll();
         await().atMost(BOUND).untilAsserted(() -> cluster.running().forEach(n ->
                 assertThat(n.view().live()).isEqualTo(List.of("r1", "r2", "r3"))));
@@ -81,7 +80,7 @@ class CommandEventsTest {
         String otherClient = fleet.clientIds().stream().filter(c -> !c.equals(CLIENT)).findFirst().orElseThrow();
         long otherBefore = fleet.lastCommand(otherClient).map(AgentMessage.Command::seq).orElse(0L);
 
-        commitDesired("volumes/" + name + ".yaml", volume(name));
+        TestRepo.of(store).desired().put("volumes/" + name + ".yaml", volume(name)).commit();
         long start = System.nanoTime();
         cluster.node(placer).reconcile().orElseThrow().trigger(); // what the Git hook does on the placer
 
@@ -115,7 +114,7 @@ class CommandEventsTest {
         String placer = placerOf(name);
         await().atMost(BOUND).until(() -> cluster.node(placer).events().peerWants(holder, "client/" + CLIENT));
         String before = StateFixtures.recorded(store).commitId();
-        commitDesired("volumes/" + name + ".yaml", volume(name));
+        TestRepo.of(store).desired().put("volumes/" + name + ".yaml", volume(name)).commit();
         cluster.node(placer).reconcile().orElseThrow().trigger();
         await().atMost(BOUND).pollInterval(Duration.ofMillis(5)).untilAsserted(() ->
                 assertThat(attachments(CLIENT)).extracting(Attachment::volume).contains(name));
@@ -148,10 +147,6 @@ class CommandEventsTest {
 
     private List<Attachment> attachments(String client) {
         return fleet.lastCommand(client).map(AgentMessage.Command::attachments).orElse(List.of());
-    }
-
-    private void commitDesired(String path, String text) {
-        StateFixtures.commitDesired(store, Changes.put(path, text.getBytes(StandardCharsets.UTF_8)));
     }
 
     private static String volume(String name) {

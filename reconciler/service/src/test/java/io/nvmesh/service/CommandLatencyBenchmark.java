@@ -1,10 +1,9 @@
 package io.nvmesh.service;
 
 import io.nvmesh.core.record.RecordedState;
-import io.nvmesh.core.state.Changes;
-import io.nvmesh.core.state.CommitResult;
-import io.nvmesh.core.state.DesiredBranch;
 import io.nvmesh.core.state.StateStore;
+import io.nvmesh.core.testing.Policies;
+import io.nvmesh.core.testing.TestRepo;
 import io.nvmesh.service.agent.AgentMessage;
 import io.nvmesh.service.agent.AgentRuntime;
 import io.nvmesh.service.agent.Attachment;
@@ -12,7 +11,6 @@ import io.nvmesh.service.agent.SegmentLayout;
 import io.nvmesh.service.reconcile.CommandChange;
 import io.nvmesh.service.sim.SimulatedFleet;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -66,7 +64,7 @@ public final class CommandLatencyBenchmark {
             AgentRuntime runtime = AgentRuntime.start("bench", tls ? cluster.agentTls(nodes)
                     : io.nvmesh.service.agent.AgentTls.NONE);
             try {
-                commit(store, "policies.yaml", StateFixtures.MIRROR_POLICY);
+                TestRepo.of(store).desired().put("policies.yaml", Policies.MIRROR).message("bench").commit();
                 fleet.connect(runtime, cluster.urls(), tls ? node -> "" : node -> TestCluster.AGENT);
                 await(() -> StateFixtures.recorded(store).inventory().targets().size() == 6
                         && cluster.nodesHeldByTheirOwners(fleet), "fleet connected");
@@ -97,7 +95,8 @@ public final class CommandLatencyBenchmark {
                         String holder = fleet.statuses().get(client).owner();
                         String name = volumeNotPlacedBy(cluster, holder, (events ? "e" : "p") + round + "-");
                         String placer = cluster.node("r1").reconcile().orElseThrow().ownerOf(name);
-                        commit(store, "volumes/" + name + ".yaml", volume(name, client));
+                        TestRepo.of(store).desired().put("volumes/" + name + ".yaml", volume(name, client))
+                                .message("bench").commit();
                         cluster.node(placer).reconcile().orElseThrow().trigger();
                         await(() -> fleet.lastCommand(client).map(AgentMessage.Command::attachments).orElse(List.of())
                                 .stream().anyMatch(a -> a.volume().equals(name)), "attachment of " + name);
@@ -187,15 +186,6 @@ public final class CommandLatencyBenchmark {
     }
 
     /** As {@code nvmesh apply} would (the test fixture asserts with AssertJ, which a runner does not have). */
-    private static void commit(StateStore store, String path, String text) {
-        DesiredBranch b = new DesiredBranch(store, "main");
-        CommitResult r = b.apply(b.read().commitId(), Changes.put(path, text.getBytes(StandardCharsets.UTF_8)),
-                "bench", StateFixtures.TEST);
-        if (!(r instanceof CommitResult.Committed)) {
-            throw new IllegalStateException("desired commit failed: " + r);
-        }
-    }
-
     private static String volume(String name, String client) {
         return "apiVersion: nvmesh.io/v1\nkind: Volume\nmetadata:\n  name: " + name
                 + "\nspec:\n  policy: mirror\n  capacity: 1GiB\n  clients: [" + client + "]\n"

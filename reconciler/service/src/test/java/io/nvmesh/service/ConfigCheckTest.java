@@ -142,9 +142,8 @@ class ConfigCheckTest {
                 "error: " + file + ":11:14: auth.tokenFile: this instance's own token must be the token of an "
                         + "instance credential named r1 (it belongs to admin ops); create one with `nvmesh token "
                         + "create --role instance --name r1 --file CREDENTIALS`",
-                "error: " + file + ":17:3: cluster.heartbeatIntervall: unknown key \"heartbeatIntervall\"; known "
-                        + "keys here: heartbeatInterval, maxClockSkew, missedHeartbeats, ownershipEpsilon, "
-                        + "startupGrace",
+                "error: " + file + ":17:3: cluster: unknown field \"heartbeatIntervall\" (did you mean "
+                        + "\"heartbeatInterval\"?)",
                 file + ": 4 problems");
     }
 

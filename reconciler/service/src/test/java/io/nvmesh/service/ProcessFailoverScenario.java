@@ -1,6 +1,6 @@
 package io.nvmesh.service;
 
-import io.nvmesh.core.net.LoopbackPorts;
+import io.nvmesh.core.testing.TestPorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -168,7 +168,7 @@ public final class ProcessFailoverScenario {
     private Row run(int run, String victim, Path dir) throws IOException, InterruptedException {
         runDir = dir;
         Map<String, URI> urls = new LinkedHashMap<>();
-        java.util.Iterator<Integer> ports = LoopbackPorts.free(3).iterator();
+        java.util.Iterator<Integer> ports = TestPorts.next(3).iterator();
         for (String id : List.of("r1", "r2", "r3")) {
             urls.put(id, URI.create("http://127.0.0.1:" + ports.next()));
         }

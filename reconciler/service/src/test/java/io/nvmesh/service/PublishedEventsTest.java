@@ -8,11 +8,11 @@ import io.nvmesh.core.record.RecordedState;
 import io.nvmesh.core.record.VolumeStatus;
 import io.nvmesh.core.state.Changes;
 import io.nvmesh.core.state.StateStore;
+import io.nvmesh.core.testing.TestRepo;
 import io.nvmesh.service.agent.AgentRuntime;
 import io.nvmesh.service.sim.SimulatedFleet;
 
 import java.net.http.HttpClient;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -47,8 +47,8 @@ class PublishedEventsTest {
     void start() {
         Path repo = data.resolve("state.git");
         store = StateStore.openOrCreate(repo);
-        commitDesired("policies.yaml", StateFixtures.MIRROR_POLICY);
-        commitDesired("volumes/a.yaml", volume("first"));
+        TestRepo.of(store).desired().put("policies.yaml", StateFixtures.MIRROR_POLICY).commit();
+        TestRepo.of(store).desired().put("volumes/a.yaml", volume("first")).commit();
         cluster = new TestCluster(3, INTERVAL, 3, data, repo.toString(), Duration.ofMillis(300)).startAll();
         await().atMost(BOUND).untilAsserted(() -> cluster.running().forEach(n ->
                 assertThat(n.view().live()).isEqualTo(List.of("r1", "r2", "r3"))));
@@ -107,7 +107,7 @@ class PublishedEventsTest {
         SseClient events = subscribe(listener, "topic=volume/*");
         awaitInterest(listener, "volume/" + name);
 
-        commitDesired("volumes/b.yaml", volume(name));
+        TestRepo.of(store).desired().put("volumes/b.yaml", volume(name)).commit();
 
         await().atMost(BOUND).pollInterval(Duration.ofMillis(20)).untilAsserted(() ->
                 assertThat(events.eventData()).anySatisfy(d -> assertThat(d).contains(
@@ -179,10 +179,6 @@ class PublishedEventsTest {
     private void awaitInterest(String on, String topic) {
         await().atMost(BOUND).until(() -> cluster.running().stream().filter(n -> !n.id().equals(on))
                 .allMatch(n -> n.events().peerWants(on, topic)));
-    }
-
-    private void commitDesired(String path, String text) {
-        StateFixtures.commitDesired(store, Changes.put(path, text.getBytes(StandardCharsets.UTF_8)));
     }
 
     private static String volume(String name) {

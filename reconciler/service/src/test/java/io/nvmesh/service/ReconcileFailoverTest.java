@@ -13,20 +13,18 @@ import io.nvmesh.core.reconcile.Fsck;
 import io.nvmesh.core.reconcile.FsckReport;
 import io.nvmesh.core.reconcile.HistoryCheck;
 import io.nvmesh.core.state.Author;
-import io.nvmesh.core.state.Changes;
-import io.nvmesh.core.state.CommitResult;
-import io.nvmesh.core.state.DesiredBranch;
 import io.nvmesh.core.state.StateStore;
+import io.nvmesh.core.testing.Policies;
+import io.nvmesh.core.testing.TestRepo;
 import io.nvmesh.service.agent.AgentRuntime;
 import io.nvmesh.service.agent.AgentStatus;
-import io.nvmesh.service.reconcile.PassResult;
+import io.nvmesh.api.PassResult;
 import io.nvmesh.service.sim.SimulatedFleet;
 
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
@@ -50,17 +48,6 @@ class ReconcileFailoverTest {
     private static final Duration INTERVAL = Duration.ofMillis(200);
     private static final Duration BOUND = Duration.ofSeconds(30);
     private static final Author TEST = new Author("test", "test@example.com");
-    private static final String POLICY = """
-            apiVersion: nvmesh.io/v1
-            kind: VolumePolicy
-            metadata:
-              name: mirror
-            spec:
-              layout: raid1
-              mirrors: 1
-              protection: full
-              domainScope: rack
-            """;
 
     @TempDir
     Path data;
@@ -74,8 +61,10 @@ class ReconcileFailoverTest {
     void start() {
         Path repo = data.resolve("state.git");
         store = StateStore.openOrCreate(repo);
-        commitDesired("policies.yaml", POLICY);
-        commitDesired("volumes/first.yaml", volumes("vol", 0, 20));
+        TestRepo.of(store).desired().put("policies.yaml", Policies.MIRROR).message("test: policies.yaml")
+                .commit();
+        TestRepo.of(store).desired().put("volumes/first.yaml", volumes("vol", 0, 20))
+                .message("test: volumes/first.yaml").commit();
         cluster = new TestCluster(3, INTERVAL, 3, data, repo.toString(), Duration.ofMillis(300)).startAll();
         await().atMost(BOUND).untilAsserted(() -> cluster.running().forEach(n ->
                 assertThat(n.view().live()).isEqualTo(List.of("r1", "r2", "r3"))));
@@ -118,7 +107,8 @@ class ReconcileFailoverTest {
             }
         });
         cluster.kill("r2");
-        commitDesired("volumes/second.yaml", volumes("late", 0, 10));
+        TestRepo.of(store).desired().put("volumes/second.yaml", volumes("late", 0, 10))
+                .message("test: volumes/second.yaml").commit();
 
         await().atMost(BOUND).untilAsserted(() -> {
             Map<String, AgentStatus> now = fleet.statuses();
@@ -243,13 +233,6 @@ class ReconcileFailoverTest {
 
     private RecordedState recorded() {
         return StateFiles.decodeStrict(store.read(StateStore.STATE_REF));
-    }
-
-    private void commitDesired(String path, String text) {
-        DesiredBranch b = new DesiredBranch(store, "main");
-        CommitResult r = b.apply(b.read().commitId(),
-                Changes.put(path, text.getBytes(StandardCharsets.UTF_8)), "test: " + path, TEST);
-        assertThat(r).isInstanceOf(CommitResult.Committed.class);
     }
 
     private static String volumes(String prefix, int from, int count) {

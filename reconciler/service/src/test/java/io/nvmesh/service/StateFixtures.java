@@ -3,12 +3,11 @@ package io.nvmesh.service;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nvmesh.core.record.RecordedState;
-import io.nvmesh.core.record.StateFiles;
 import io.nvmesh.core.state.Author;
 import io.nvmesh.core.state.Changes;
-import io.nvmesh.core.state.CommitResult;
-import io.nvmesh.core.state.DesiredBranch;
 import io.nvmesh.core.state.StateStore;
+import io.nvmesh.core.testing.Policies;
+import io.nvmesh.core.testing.TestRepo;
 
 import java.util.List;
 import java.util.Map;
@@ -22,29 +21,17 @@ final class StateFixtures {
     static final Author TEST = new Author("test", "test@example.com");
 
     /** RAID-1 across racks. */
-    static final String MIRROR_POLICY = """
-            apiVersion: nvmesh.io/v1
-            kind: VolumePolicy
-            metadata:
-              name: mirror
-            spec:
-              layout: raid1
-              mirrors: 1
-              protection: full
-              domainScope: rack
-            """;
+    static final String MIRROR_POLICY = Policies.MIRROR;
 
     private StateFixtures() {
     }
 
     static RecordedState recorded(StateStore store) {
-        return StateFiles.decodeStrict(store.read(StateStore.STATE_REF));
+        return TestRepo.of(store).recorded();
     }
 
     static void commitDesired(StateStore store, Changes changes) {
-        DesiredBranch b = new DesiredBranch(store, "main");
-        CommitResult r = b.apply(b.read().commitId(), changes, "test", TEST);
-        assertThat(r).isInstanceOf(CommitResult.Committed.class);
+        TestRepo.of(store).desired().changes(changes).author(TEST).commit();
     }
 
     /** Counter to (expected, actual) where they differ: a readable failure. */

@@ -4,7 +4,7 @@ import io.nvmesh.core.certs.CertificateAuthority;
 import io.nvmesh.core.certs.CertificateName;
 import io.nvmesh.core.certs.PemFiles;
 import io.nvmesh.core.credentials.Role;
-import io.nvmesh.core.net.LoopbackPorts;
+import io.nvmesh.core.testing.TestPorts;
 import io.nvmesh.service.agent.AgentTls;
 import io.nvmesh.service.agent.AgentStatus;
 import io.nvmesh.service.cluster.Member;
@@ -21,7 +21,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * N reconciler instances in this JVM on loopback. Ports are picked free up front (bind port 0, note it, release it)
+ * N reconciler instances in this JVM on loopback ({@link ClusterExtension} runs one for a test class, with a
+ * repository and a fleet). Ports are picked free up front (bind port 0, note it, release it)
  * because every instance must know its peers' URLs before it starts, and a restarted instance comes back at the same
  * URL, as it would in production. Public for the adversarial tests of {@code io.nvmesh.service.trust}.
  */
@@ -43,7 +44,7 @@ public final class TestCluster implements AutoCloseable {
     /** With a reconcile loop on every instance: {@code gitRemote} polled every {@code poll}. */
     TestCluster(int size, Duration interval, int missed, Path dataDir, String gitRemote, Duration poll) {
         Map<String, URI> urls = new LinkedHashMap<>();
-        java.util.Iterator<Integer> ports = LoopbackPorts.free(size).iterator();
+        java.util.Iterator<Integer> ports = TestPorts.next(size).iterator();
         for (int i = 1; i <= size; i++) {
             urls.put("r" + i, URI.create("http://127.0.0.1:" + ports.next()));
         }
@@ -154,7 +155,7 @@ public final class TestCluster implements AutoCloseable {
     }
 
     /** Base URLs of every configured instance, running or not. */
-    List<URI> urls() {
+    public List<URI> urls() {
         return configs.values().stream().map(c -> URI.create(scheme + "://" + c.listenHost() + ":"
                 + c.listenPort())).toList();
     }
@@ -166,6 +167,11 @@ public final class TestCluster implements AutoCloseable {
 
     public List<String> ids() {
         return List.copyOf(configs.keySet());
+    }
+
+    /** Whether every running instance sees every member alive. */
+    public boolean allSeeEachOther() {
+        return running().stream().allMatch(n -> n.view().members().stream().allMatch(m -> m.alive()));
     }
 
     /**
@@ -188,7 +194,7 @@ public final class TestCluster implements AutoCloseable {
      * Closes what a test opened, in the order given, skipping what was never opened (null): a fleet before its agent
      * runtime before the cluster before the store. Every part is closed even if one fails; the first failure is thrown.
      */
-    static void closeAll(AutoCloseable... parts) {
+    public static void closeAll(AutoCloseable... parts) {
         RuntimeException first = null;
         for (AutoCloseable part : parts) {
             if (part == null) {

@@ -11,8 +11,9 @@ import io.nvmesh.schema.Kind;
 import io.nvmesh.schema.Volume;
 import io.nvmesh.schema.VolumePolicy;
 import java.util.ArrayList;
-import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -32,19 +33,30 @@ final class SchemaCheck {
     private static final Map<String, String> UNITS = Map.of("mirrors", " extra copies");
 
     /** The compiled schemas and their documents, complete before anyone reads them. */
-    private record Compiled(Map<Kind, Schema> schemas, Map<Kind, JsonNode> documents) {
+    private record Compiled(Map<String, Schema> schemas, Map<String, JsonNode> documents) {
     }
 
     private final CompletableFuture<Compiled> compiled = new CompletableFuture<>();
+    /** Whether "expected a mapping" names the keys the mapping takes (the files' schemas; manifests say it apart). */
+    private final boolean namesKeys;
 
     /**
      * Compiles on a thread of its own (about a sixth of a second with a cold JVM), so that a command can walk its
      * directories and read and parse files meanwhile; the first {@link #check} waits for it.
      */
     SchemaCheck() {
+        this(Map.of(), false);
+    }
+
+    /**
+     * The schemas of {@code files} ($id to schema text) instead of the manifests'; {@code namesKeys}: a mapping
+     * that is something else is told which keys it takes.
+     */
+    SchemaCheck(Map<String, String> files, boolean namesKeys) {
+        this.namesKeys = namesKeys;
         Thread compiler = new Thread(() -> {
             try {
-                compiled.complete(compile());
+                compiled.complete(compile(files));
             } catch (Throwable e) {
                 compiled.completeExceptionally(e);
             }
@@ -53,18 +65,24 @@ final class SchemaCheck {
         compiler.start();
     }
 
-    private static Compiled compile() {
-        Map<Kind, Schema> schemas = new EnumMap<>(Kind.class);
-        Map<Kind, JsonNode> documents = new EnumMap<>(Kind.class);
+    private static Compiled compile(Map<String, String> files) {
+        Map<String, String> sources = new LinkedHashMap<>(files);
+        if (files.isEmpty()) {
+            for (Kind kind : Kind.values()) {
+                sources.put(ManifestSchemas.id(kind), ManifestSchemas.json(kind));
+            }
+        }
+        Map<String, Schema> schemas = new HashMap<>();
+        Map<String, JsonNode> documents = new HashMap<>();
         JsonMapper mapper = JsonMapper.builder().build();
         SchemaRegistry registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
-        for (Kind kind : Kind.values()) {
-            JsonNode document = mapper.readTree(ManifestSchemas.json(kind));
-            Schema schema = registry.getSchema(SchemaLocation.of(ManifestSchemas.id(kind)), document);
+        sources.forEach((id, json) -> {
+            JsonNode document = mapper.readTree(json);
+            Schema schema = registry.getSchema(SchemaLocation.of(id), document);
             schema.initializeValidators();
-            schemas.put(kind, schema);
-            documents.put(kind, document);
-        }
+            schemas.put(id, schema);
+            documents.put(id, document);
+        });
         return new Compiled(schemas, documents);
     }
 
@@ -84,14 +102,19 @@ final class SchemaCheck {
     }
 
     List<Finding> check(Kind kind, JsonNode document) {
-        List<Error> errors = compiled().schemas().get(kind).validate(document);
+        return check(ManifestSchemas.id(kind), document);
+    }
+
+    /** Checks {@code document} against the schema whose $id is {@code schemaId}. */
+    List<Finding> check(String schemaId, JsonNode document) {
+        List<Error> errors = compiled().schemas().get(schemaId).validate(document);
         if (errors.isEmpty()) {
             return List.of();
         }
         List<Finding> findings = new ArrayList<>();
         Set<String> seen = new HashSet<>();
         for (Error error : errors) {
-            Finding f = explain(kind, document, error);
+            Finding f = explain(schemaId, document, error);
             if (f != null && seen.add(f.at() + "\n" + f.message())) {
                 findings.add(f);
             }
@@ -99,13 +122,13 @@ final class SchemaCheck {
         return findings;
     }
 
-    private Finding explain(Kind kind, JsonNode document, Error error) {
+    private Finding explain(String schemaId, JsonNode document, Error error) {
         FieldPath at = path(error.getInstanceLocation());
         JsonNode value = error.getInstanceNode();
         String keyword = String.valueOf(error.getKeyword());
         List<Object> schemaPath = error.getSchemaLocation() == null ? List.of()
                 : path(error.getSchemaLocation().getFragment()).segments();
-        JsonNode rule = subschema(kind, schemaPath.isEmpty() ? schemaPath : schemaPath.subList(0, schemaPath.size() - 1));
+        JsonNode rule = subschema(schemaId, schemaPath.isEmpty() ? schemaPath : schemaPath.subList(0, schemaPath.size() - 1));
         String field = at.isRoot() ? "" : String.valueOf(at.segments().get(at.segments().size() - 1));
         String layout = schemaPath.contains("then") ? document.path("spec").path("layout").asString("") : "";
         String description = rule.path("description").asString("");
@@ -126,10 +149,19 @@ final class SchemaCheck {
                         : String.valueOf(error.getArguments()[0]);
                 return new Finding(at, !at.isRoot(), at, "missing required field \"" + property + "\"");
             }
-            case "type":
-                return Finding.at(at, "expected " + article(rule.path("type")) + ", found " + typeOf(value)
-                        + (value != null && value.isValueNode() && !value.isNull() ? " (" + display(value) + ")" : ""));
+            case "type": {
+                String found = typeOf(value)
+                        + (value != null && value.isValueNode() && !value.isNull() ? " (" + display(value) + ")" : "");
+                if (namesKeys && rule.has("properties")) {
+                    Set<String> known = new TreeSet<>(rule.path("properties").propertyNames());
+                    return Finding.at(at, "expected a mapping of " + String.join(", ", known) + "; found " + found);
+                }
+                return Finding.at(at, "expected " + article(rule.path("type")) + ", found " + found);
+            }
             case "const":
+                if (at.equals(FieldPath.ROOT.key("kind"))) {
+                    return Finding.at(at, display(value) + " is not " + rule.path("const").asString());
+                }
                 if (at.equals(FieldPath.ROOT.key("apiVersion"))) {
                     return Finding.at(at, display(value) + " is not supported (use " + rule.path("const").asString() + ")");
                 }
@@ -158,7 +190,7 @@ final class SchemaCheck {
                         + range(rule) + UNITS.getOrDefault(field, "") + ")");
             case "pattern":
             case "maxLength":
-                if (kind == Kind.VOLUME && field.equals(Volume.ACCEPT_DATA_LOSS)) {
+                if (schemaId.equals(ManifestSchemas.id(Kind.VOLUME)) && field.equals(Volume.ACCEPT_DATA_LOSS)) {
                     return Finding.at(at, display(value) + " is not a list of drive serials (comma separated, none"
                             + " empty, e.g. S-12,S-13)");
                 }
@@ -189,6 +221,16 @@ final class SchemaCheck {
                     + " and '.', beginning and ending with a letter or digit)";
             case "clientId" -> display(value) + " is not a valid client id (lower case letters, digits, '.', '_'"
                     + " and '-', starting with a letter or digit, at most 63: the rule of agents' node ids)";
+            // The files' schemas (FileFormat): the words their readers used before they had a schema.
+            case "id" -> display(value) + " is not a valid id (letters, digits, '.', '_' and '-', starting with a "
+                    + "letter or digit)";
+            case "serial" -> display(value) + " is not a valid serial (letters, digits, '.', '_' and '-', at most 128)";
+            case "duration" -> display(value) + " is not a duration (use e.g. 500ms, 2s, 1m)";
+            case "packInterval" -> display(value) + " is not a duration (use e.g. 60m, 1440m; 0 or off: never)";
+            case "nodeId" -> display(value) + " is not a valid node id (1-63 of a-z 0-9 . _ -, starting with a letter "
+                    + "or digit)";
+            case "instanceId" -> "instance id " + display(value) + " must be 1-63 lower-case letters, digits, '.', "
+                    + "'_' or '-', starting with a letter or digit";
             default -> display(value) + (rule.has("maxLength") && value != null && value.isString()
                     && value.asString().length() > rule.path("maxLength").asInt()
                     ? " is longer than " + rule.path("maxLength").asInt() + " characters"
@@ -227,8 +269,15 @@ final class SchemaCheck {
         return twice.isEmpty() ? "an item" : String.join(", ", twice);
     }
 
-    private JsonNode subschema(Kind kind, List<Object> path) {
-        JsonNode node = compiled().documents().get(kind);
+    /** The fields the schema requires at the top. */
+    List<String> required(String schemaId) {
+        List<String> keys = new ArrayList<>();
+        compiled().documents().get(schemaId).path("required").forEach(k -> keys.add(k.asString()));
+        return keys;
+    }
+
+    private JsonNode subschema(String schemaId, List<Object> path) {
+        JsonNode node = compiled().documents().get(schemaId);
         for (Object segment : path) {
             node = segment instanceof Integer i ? node.path(i) : node.path(String.valueOf(segment));
         }

@@ -20,13 +20,18 @@ final class SourceText {
     }
 
     static Decoded decode(String file, byte[] bytes) {
-        if (bytes.length > Limits.MAX_FILE_BYTES) {
-            return failed(file, 0, 0, tooLarge(bytes.length));
+        return decode(file, bytes, YamlDocuments.Rules.MANIFESTS);
+    }
+
+    static Decoded decode(String file, byte[] bytes, YamlDocuments.Rules rules) {
+        if (bytes.length > rules.maxBytes()) {
+            return failed(file, 0, 0, tooLarge(bytes.length, rules));
         }
         for (int i = 0; i < bytes.length; i++) {
             if (bytes[i] == 0) {
                 return failed(file, lineOf(bytes, i), 0,
-                        String.format(Locale.ROOT, "binary content (NUL byte at offset %d); manifests are UTF-8 text", i));
+                        String.format(Locale.ROOT, "binary content (NUL byte at offset %d); %s are UTF-8 text", i,
+                                rules.noun()));
             }
         }
         CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
@@ -54,8 +59,12 @@ final class SourceText {
     }
 
     static String tooLarge(long size) {
-        return String.format(Locale.ROOT, "file is %,d bytes, over the limit of %d MiB per manifest file", size,
-                Limits.MAX_FILE_BYTES / (1024 * 1024));
+        return tooLarge(size, YamlDocuments.Rules.MANIFESTS);
+    }
+
+    static String tooLarge(long size, YamlDocuments.Rules rules) {
+        return String.format(Locale.ROOT, "file is %,d bytes, over the limit of %d MiB per %s", size,
+                rules.maxBytes() / (1024 * 1024), rules.fileNoun());
     }
 
     private static int lineOf(byte[] bytes, int offset) {

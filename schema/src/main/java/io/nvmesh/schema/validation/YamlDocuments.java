@@ -39,15 +39,24 @@ final class YamlDocuments {
     private YamlDocuments() {
     }
 
+    /** What a file holds, for messages ({@code manifests}, {@code manifest file}), and its size limit. */
+    record Rules(String noun, String fileNoun, int maxBytes) {
+        static final Rules MANIFESTS = new Rules("manifests", "manifest file", Limits.MAX_FILE_BYTES);
+    }
+
     static Composed compose(String file, String text) {
+        return compose(file, text, Rules.MANIFESTS);
+    }
+
+    static Composed compose(String file, String text, Rules rules) {
         LoaderOptions options = new LoaderOptions();
         options.setAllowDuplicateKeys(false);
         options.setMaxAliasesForCollections(0);
         options.setAllowRecursiveKeys(false);
         options.setNestingDepthLimit(Limits.MAX_NESTING);
-        options.setCodePointLimit(Limits.MAX_FILE_BYTES + 1);
+        options.setCodePointLimit(rules.maxBytes() + 1);
         options.setProcessComments(false);
-        GuardedParser parser = new GuardedParser(new ParserImpl(new StreamReader(text), options));
+        GuardedParser parser = new GuardedParser(new ParserImpl(new StreamReader(text), options), rules.noun());
         Composer composer = new Composer(parser, new TypelessResolver(), options);
         List<Node> documents = new ArrayList<>();
         try {
@@ -65,7 +74,7 @@ final class YamlDocuments {
             return new Composed(documents, new Problem(file, lc[0], lc[1], "", "", String.format(Locale.ROOT,
                     "control character U+%04X is not allowed in YAML text", e.getCodePoint())));
         } catch (YAMLException e) {
-            return new Composed(documents, problem(file, parser.lastMark, limit(e)));
+            return new Composed(documents, problem(file, parser.lastMark, limit(e, rules)));
         } catch (StackOverflowError e) {
             return new Composed(documents, problem(file, parser.lastMark, "document is nested too deeply"));
         }
@@ -83,16 +92,16 @@ final class YamlDocuments {
         return "YAML syntax error: " + (context.isEmpty() ? problem : problem + " (" + context + ")");
     }
 
-    private static String limit(YAMLException e) {
+    private static String limit(YAMLException e, Rules rules) {
         String m = String.valueOf(e.getMessage());
         if (m.contains("Nesting Depth")) {
             return "document is nested deeper than " + Limits.MAX_NESTING + " levels";
         }
         if (m.contains("aliases")) {
-            return "aliases are not allowed in manifests; write the value out";
+            return "aliases are not allowed in " + rules.noun() + "; write the value out";
         }
         if (m.contains("code points")) {
-            return "file is over the limit of " + Limits.MAX_FILE_BYTES / (1024 * 1024) + " MiB per manifest file";
+            return "file is over the limit of " + rules.maxBytes() / (1024 * 1024) + " MiB per " + rules.fileNoun();
         }
         return "cannot read YAML: " + m;
     }
@@ -123,10 +132,12 @@ final class YamlDocuments {
     /** Stops composition at the first alias or foreign tag, pointing at it. */
     private static final class GuardedParser implements Parser {
         private final Parser delegate;
+        private final String noun;
         Mark lastMark;
 
-        GuardedParser(Parser delegate) {
+        GuardedParser(Parser delegate, String noun) {
             this.delegate = delegate;
+            this.noun = noun;
         }
 
         @Override
@@ -145,13 +156,13 @@ final class YamlDocuments {
             lastMark = event.getStartMark();
             if (event instanceof AliasEvent alias) {
                 throw new Refusal(event.getStartMark(),
-                        "aliases (*" + alias.getAnchor() + ") are not allowed in manifests; write the value out");
+                        "aliases (*" + alias.getAnchor() + ") are not allowed in " + noun + "; write the value out");
             }
             String tag = event instanceof ScalarEvent s ? s.getTag()
                     : event instanceof CollectionStartEvent c ? c.getTag() : null;
             if (tag != null && !ALLOWED_TAGS.contains(tag)) {
                 throw new Refusal(event.getStartMark(),
-                        "tag " + shortTag(tag) + " is not allowed; manifests hold plain values only");
+                        "tag " + shortTag(tag) + " is not allowed; " + noun + " hold plain values only");
             }
             return event;
         }

@@ -1,5 +1,6 @@
 package io.nvmesh.core.reconcile;
 
+import io.nvmesh.core.state.CommitIds;
 import io.nvmesh.core.record.RecordedState;
 import io.nvmesh.core.record.StateFiles;
 import io.nvmesh.core.state.Author;
@@ -188,7 +189,7 @@ public final class DesiredApply {
     }
 
     static String describe(String commit) {
-        return commit.isEmpty() ? "(no commit)" : DesiredManifests.shortId(commit);
+        return commit.isEmpty() ? "(no commit)" : CommitIds.shortId(commit);
     }
 
     private static List<String> first(SortedSet<String> s, int n) {

@@ -95,12 +95,12 @@ public final class DesiredDiff {
         DesiredFiles previousFiles = from.isEmpty() ? new DesiredFiles("", new TreeMap<>(), Map.of())
                 : DesiredFiles.of(branch.readAt(from));
         Map<String, DesiredManifests> cache = new HashMap<>();
-        Reconciliation.Result result = Reconciliation.run(recorded, now.state(), files.baseCommit(),
-                name -> {
+        Reconciliation.Result result = Reconciliation.run(Reconciliation.Input.of(recorded, now.state(),
+                files.baseCommit()).previousPolicies(name -> {
                     DesiredManifests all = cache.computeIfAbsent("all", k -> DesiredManifests.load(previousFiles));
                     Manifest m = all.objects.get("VolumePolicy " + name);
                     return m instanceof VolumePolicy p ? p : null;
-                }, v -> true, false);
+                }).preview());
         List<ManifestChange> changes = changes(files, previousFiles, now, result.blocked(), recorded);
         return new DiffReport(shownRef, files.baseCommit(), localFiles, recorded.commitId(), from,
                 recorded.reconciled().outcome(), changes, result.plan().actions(), placements(recorded,

@@ -11,7 +11,7 @@ import java.util.TreeSet;
  * does not hold may be deleted) and, per volume, the failed drives whose lost data a person accepted in Git (only
  * those segments may be recreated empty).
  */
-public record DesiredFacts(String commit, Set<String> volumes, Map<String, Set<String>> acceptedLoss) {
+record DesiredFacts(String commit, Set<String> volumes, Map<String, Set<String>> acceptedLoss) {
 
     public DesiredFacts {
         Objects.requireNonNull(commit, "commit");

@@ -1,5 +1,6 @@
 package io.nvmesh.core.reconcile;
 
+import io.nvmesh.core.state.CommitIds;
 import io.nvmesh.core.allocation.DesiredState;
 import io.nvmesh.schema.DriveClass;
 import io.nvmesh.schema.DriveIntent;
@@ -94,11 +95,7 @@ final class DesiredManifests {
     /** {@code invalid at abc1234: file:line:column: message (and 2 more)}. */
     static String invalidOutcome(String commit, List<Problem> problems) {
         String first = problems.isEmpty() ? "invalid" : problems.get(0).render();
-        return "invalid at " + shortId(commit) + ": " + first
+        return "invalid at " + CommitIds.shortId(commit) + ": " + first
                 + (problems.size() > 1 ? " (and " + (problems.size() - 1) + " more)" : "");
-    }
-
-    static String shortId(String commit) {
-        return commit == null || commit.isEmpty() ? "(none)" : commit.substring(0, Math.min(7, commit.length()));
     }
 }

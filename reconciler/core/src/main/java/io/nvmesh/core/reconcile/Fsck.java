@@ -1,5 +1,6 @@
 package io.nvmesh.core.reconcile;
 
+import io.nvmesh.core.state.CommitIds;
 import io.nvmesh.core.allocation.Chunk;
 import io.nvmesh.core.allocation.Drive;
 import io.nvmesh.core.allocation.Group;
@@ -179,7 +180,7 @@ public final class Fsck {
             }
             if (!(m instanceof VolumePolicy p)) {
                 out.add(new FsckReport.Finding(true, object, "policy " + a.policy() + " does not exist at desired commit "
-                        + DesiredManifests.shortId(from)));
+                        + CommitIds.shortId(from)));
                 continue;
             }
             checkShape(object, a, p, out);

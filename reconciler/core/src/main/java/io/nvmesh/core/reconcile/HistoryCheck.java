@@ -1,5 +1,6 @@
 package io.nvmesh.core.reconcile;
 
+import io.nvmesh.core.state.CommitIds;
 import io.nvmesh.core.record.RecordedState;
 import io.nvmesh.core.record.StateFiles;
 import io.nvmesh.core.state.DesiredBranch;
@@ -29,7 +30,7 @@ public final class HistoryCheck {
         }
 
         public String render() {
-            return "error: state " + DesiredManifests.shortId(commit) + " (generation " + generation + "): " + message;
+            return "error: state " + CommitIds.shortId(commit) + " (generation " + generation + "): " + message;
         }
     }
 
@@ -64,8 +65,8 @@ public final class HistoryCheck {
             before = RecordedState.empty();
             StateWriter.anchor(store).ifPresent(anchor -> {
                 if (!chain.isEmpty() && !chain.get(0).equals(anchor)) {
-                    out.add(new Finding(chain.get(0), 0, "the history starts at " + DesiredManifests.shortId(
-                            chain.get(0)) + ", not at the anchored root " + DesiredManifests.shortId(anchor)
+                    out.add(new Finding(chain.get(0), 0, "the history starts at " + CommitIds.shortId(
+                            chain.get(0)) + ", not at the anchored root " + CommitIds.shortId(anchor)
                             + " (the state was restarted)"));
                 }
             });
@@ -116,13 +117,13 @@ public final class HistoryCheck {
                 DesiredManifests m = DesiredManifests.load(DesiredFiles.of(desired.readAt(desiredCommit)));
                 if (!m.valid()) {
                     out.add(new Finding(stateCommit, state.generation(), "records desired commit "
-                            + DesiredManifests.shortId(desiredCommit) + ", whose manifests are invalid"));
+                            + CommitIds.shortId(desiredCommit) + ", whose manifests are invalid"));
                     return null;
                 }
                 f = DesiredFacts.of(desiredCommit, m.state());
             } catch (StateStoreException e) {
                 out.add(new Finding(stateCommit, state.generation(), "records desired commit "
-                        + DesiredManifests.shortId(desiredCommit) + ", which cannot be read: " + e.getMessage()));
+                        + CommitIds.shortId(desiredCommit) + ", which cannot be read: " + e.getMessage()));
                 return null;
             }
             cache.put(desiredCommit, f);

@@ -1,5 +1,6 @@
 package io.nvmesh.core.reconcile;
 
+import io.nvmesh.core.state.CommitIds;
 import io.nvmesh.core.allocation.Action;
 import io.nvmesh.core.allocation.ActionKind;
 import io.nvmesh.core.allocation.DesiredState;
@@ -170,8 +171,9 @@ public final class Reconciler {
             if (!stale.isEmpty()) {
                 return StateWriter.Proposal.refuse(STALE + stale);
             }
-            Reconciliation.Result result = Reconciliation.run(recorded, desiredState, commit,
-                    name -> previousPolicy(recorded.reconciled().desiredCommit(), name), ownsVolume, hold);
+            Reconciliation.Result result = Reconciliation.run(Reconciliation.Input.of(recorded, desiredState, commit)
+                    .previousPolicies(name -> previousPolicy(recorded.reconciled().desiredCommit(), name))
+                    .owns(ownsVolume).maxHold(hold));
             last.set(result);
             return StateWriter.Proposal.write(result.after(), message(commit, result), facts);
         });
@@ -182,7 +184,7 @@ public final class Reconciler {
             case RECORDED -> new ReconcileReport(ReconcileReport.Kind.RECORDED, commit, r.commitId(), actions, blocked,
                     r.retries(), message(commit, result), r.state());
             case UNCHANGED -> new ReconcileReport(ReconcileReport.Kind.UNCHANGED, commit, r.commitId(), actions,
-                    blocked, r.retries(), "recorded state already matches " + DesiredManifests.shortId(commit), null);
+                    blocked, r.retries(), "recorded state already matches " + CommitIds.shortId(commit), null);
             case GAVE_UP -> new ReconcileReport(ReconcileReport.Kind.GAVE_UP, commit, "", List.of(), List.of(),
                     r.retries(), r.reason(), null);
             case REFUSED -> {
@@ -201,13 +203,13 @@ public final class Reconciler {
     private String staleness(RecordedState recorded, String commit) {
         String tip = store.resolve(desired.ref());
         if (!tip.equals(commit)) {
-            return "the desired branch moved from " + DesiredManifests.shortId(commit) + " to "
-                    + DesiredManifests.shortId(tip);
+            return "the desired branch moved from " + CommitIds.shortId(commit) + " to "
+                    + CommitIds.shortId(tip);
         }
         String was = recorded.reconciled().desiredCommit();
         if (!was.isEmpty() && !was.equals(commit) && store.isAncestor(desired.ref(), commit, was)) {
-            return "the state records desired commit " + DesiredManifests.shortId(was) + ", newer than "
-                    + DesiredManifests.shortId(commit);
+            return "the state records desired commit " + CommitIds.shortId(was) + ", newer than "
+                    + CommitIds.shortId(commit);
         }
         return "";
     }
@@ -225,7 +227,7 @@ public final class Reconciler {
                 outcome.set("");
                 return StateWriter.Proposal.keep();
             }
-            String o = "invalid at " + DesiredManifests.shortId(commit) + ": " + why;
+            String o = "invalid at " + CommitIds.shortId(commit) + ": " + why;
             outcome.set(o);
             Reconciled marker = new Reconciled(recorded.reconciled().desiredCommit(), commit, o);
             return marker.equals(recorded.reconciled()) ? StateWriter.Proposal.keep()
@@ -268,9 +270,9 @@ public final class Reconciler {
 
     static String message(String commit, Reconciliation.Result result) {
         if (result == null) {
-            return "reconcile " + DesiredManifests.shortId(commit);
+            return "reconcile " + CommitIds.shortId(commit);
         }
-        return "reconcile " + DesiredManifests.shortId(commit) + ": " + counts(result.plan().actions());
+        return "reconcile " + CommitIds.shortId(commit) + ": " + counts(result.plan().actions());
     }
 
     /** {@code 3 created, 1 extended, 0 deleted, 2 moved, 1 unplaceable}. */

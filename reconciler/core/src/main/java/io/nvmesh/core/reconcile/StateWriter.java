@@ -1,5 +1,6 @@
 package io.nvmesh.core.reconcile;
 
+import io.nvmesh.core.state.CommitIds;
 import io.nvmesh.core.record.RecordedState;
 import io.nvmesh.core.record.StateFiles;
 import io.nvmesh.core.state.Author;
@@ -147,7 +148,7 @@ public final class StateWriter {
         return guarded(() -> {
             String tip = store.resolve(StateStore.STATE_REF);
             List<String> bad = store.damagedObjects(StateStore.STATE_REF, tip);
-            damaged = bad.isEmpty() ? "" : "recorded state at " + DesiredManifests.shortId(tip) + " has damaged "
+            damaged = bad.isEmpty() ? "" : "recorded state at " + CommitIds.shortId(tip) + " has damaged "
                     + "objects: " + String.join("; ", bad);
             if (!damaged.isEmpty()) {
                 throw new Unavailable(new GitOpsRefusal(damaged + "; every writer stops until they are repaired",
@@ -191,7 +192,7 @@ public final class StateWriter {
             List<String> broken = Transition.violations(before, after, w.desired(), this::desiredAncestor);
             if (!broken.isEmpty()) {
                 String why = "refused to record " + (fresh ? "a first state" : "a state over "
-                        + DesiredManifests.shortId(before.commitId())) + ": " + String.join("; ", broken);
+                        + CommitIds.shortId(before.commitId())) + ": " + String.join("; ", broken);
                 refused.set(why);
                 return Decision.abort(why);
             }
@@ -267,7 +268,7 @@ public final class StateWriter {
             }
             if (!anchor.isEmpty() || !seen.isEmpty()) {
                 throw lost("refs/nvmesh/state is missing, but a state existed (" + (anchor.isEmpty() ? ""
-                        : "its root is " + DesiredManifests.shortId(anchor) + "; ") + "last good commit: "
+                        : "its root is " + CommitIds.shortId(anchor) + "; ") + "last good commit: "
                         + lastGoodOf(seen) + ")");
             }
             return snapshot;
@@ -279,9 +280,9 @@ public final class StateWriter {
             if (!anchor.isEmpty()) {
                 String root = store.firstParents(StateStore.STATE_REF, tip, "").get(0);
                 if (!root.equals(anchor)) {
-                    throw lost("refs/nvmesh/state points at " + DesiredManifests.shortId(tip) + ", whose history "
-                            + "starts at " + DesiredManifests.shortId(root) + ", not at the state's root "
-                            + DesiredManifests.shortId(anchor) + " (the state was replaced; last good commit: "
+                    throw lost("refs/nvmesh/state points at " + CommitIds.shortId(tip) + ", whose history "
+                            + "starts at " + CommitIds.shortId(root) + ", not at the state's root "
+                            + CommitIds.shortId(anchor) + " (the state was replaced; last good commit: "
                             + lastGoodOf(store.previousTips(StateStore.STATE_REF)) + ")");
                 }
                 anchored = true;
@@ -416,10 +417,10 @@ public final class StateWriter {
         List<String> seen = store.previousTips(StateStore.STATE_REF);
         if (!force && (!tip.isEmpty() || !anchor.isEmpty() || !seen.isEmpty())) {
             throw new GitOpsRefusal("refused to start a new recorded state: " + (!tip.isEmpty()
-                    ? "refs/nvmesh/state exists (" + (tip.equals("unreadable") ? tip : DesiredManifests.shortId(tip))
+                    ? "refs/nvmesh/state exists (" + (tip.equals("unreadable") ? tip : CommitIds.shortId(tip))
                     + ")"
-                    : "a state existed here (" + (anchor.isEmpty() ? "" : "root " + DesiredManifests.shortId(anchor)
-                    + ", ") + "last seen " + (seen.isEmpty() ? "unknown" : DesiredManifests.shortId(seen.get(0)))
+                    : "a state existed here (" + (anchor.isEmpty() ? "" : "root " + CommitIds.shortId(anchor)
+                    + ", ") + "last seen " + (seen.isEmpty() ? "unknown" : CommitIds.shortId(seen.get(0)))
                     + ")"), List.of("a new state forgets every allocation: drive space in use would be handed out "
                     + "again", "to bring the old state back: nvmesh state restore COMMIT (nvmesh fsck lists "
                     + "candidates)", "to start afresh anyway: nvmesh state init --force"));
@@ -466,8 +467,8 @@ public final class StateWriter {
         List<String> chain = store.firstParents(StateStore.STATE_REF, commit, "");
         if (!anchor.isEmpty() && !chain.get(0).equals(anchor)) {
             throw new GitOpsRefusal("refused to restore " + commit + ": its history starts at "
-                    + DesiredManifests.shortId(chain.get(0)) + ", not at the state's root "
-                    + DesiredManifests.shortId(anchor));
+                    + CommitIds.shortId(chain.get(0)) + ", not at the state's root "
+                    + CommitIds.shortId(anchor));
         }
         Reconciliation.decode(store.read(StateStore.STATE_REF, commit));
         String current;

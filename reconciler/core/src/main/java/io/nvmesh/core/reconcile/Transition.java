@@ -1,5 +1,6 @@
 package io.nvmesh.core.reconcile;
 
+import io.nvmesh.core.state.CommitIds;
 import io.nvmesh.core.allocation.Chunk;
 import io.nvmesh.core.allocation.Extent;
 import io.nvmesh.core.allocation.Group;
@@ -38,7 +39,7 @@ import java.util.TreeMap;
  *
  * Pure but for the ancestry question, which the caller answers from Git.
  */
-public final class Transition {
+final class Transition {
 
     /** Answers whether {@code ancestor} is an ancestor of (or equal to) {@code descendant} on the desired branch. */
     @FunctionalInterface
@@ -73,8 +74,8 @@ public final class Transition {
         String was = before.reconciled().desiredCommit();
         String now = after.reconciled().desiredCommit();
         if (!was.isEmpty() && !now.equals(was) && (now.isEmpty() || ancestry.isAncestor(now, was))) {
-            out.add("the recorded desired commit moves backwards from " + DesiredManifests.shortId(was) + " to "
-                    + (now.isEmpty() ? "none" : DesiredManifests.shortId(now)));
+            out.add("the recorded desired commit moves backwards from " + CommitIds.shortId(was) + " to "
+                    + (now.isEmpty() ? "none" : CommitIds.shortId(now)));
         }
         return out;
     }
@@ -208,7 +209,7 @@ public final class Transition {
             }
             if ((dropped || startsDeleting) && desired.volumes().contains(was.name())) {
                 out.add("volume " + was.name() + " is " + (dropped ? "deleted" : "marked deleting")
-                        + " although desired commit " + DesiredManifests.shortId(desired.commit()) + " holds it");
+                        + " although desired commit " + CommitIds.shortId(desired.commit()) + " holds it");
             }
         }
         if (desired == null) {

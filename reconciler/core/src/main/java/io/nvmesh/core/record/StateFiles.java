@@ -308,10 +308,7 @@ public final class StateFiles {
         if (!v.releasing().isEmpty()) {
             List<Object> held = new ArrayList<>(v.releasing().size());
             for (HeldExtent h : v.releasing()) {
-                Map<String, Object> hm = new TreeMap<>();
-                hm.put("serial", h.serial());
-                hm.put("offset", h.offset());
-                hm.put("length", h.length());
+                Map<String, Object> hm = extent(h.serial(), h.offset(), h.length());
                 hm.put("since", h.since());
                 held.add(hm);
             }
@@ -335,11 +332,8 @@ public final class StateFiles {
             for (Group g : c.groups()) {
                 List<Object> segments = new ArrayList<>();
                 for (Segment s : g.segments()) {
-                    Map<String, Object> sm = new TreeMap<>();
+                    Map<String, Object> sm = extent(s.extent().serial(), s.extent().offset(), s.extent().length());
                     sm.put("role", lower(s.role().name()));
-                    sm.put("serial", s.extent().serial());
-                    sm.put("offset", s.extent().offset());
-                    sm.put("length", s.extent().length());
                     segments.add(sm);
                 }
                 groups.add(Map.of("segments", segments));
@@ -347,6 +341,15 @@ public final class StateFiles {
             chunks.add(Map.of("groups", groups));
         }
         m.put("chunks", chunks);
+        return m;
+    }
+
+    /** The fields every extent has on disk (a segment's, a hold's, a served one's); the caller adds its own. */
+    private static Map<String, Object> extent(String serial, long offset, long length) {
+        Map<String, Object> m = new TreeMap<>();
+        m.put("serial", serial);
+        m.put("offset", offset);
+        m.put("length", length);
         return m;
     }
 
@@ -360,12 +363,9 @@ public final class StateFiles {
         m.put("stateCommit", l.stateCommit());
         List<Object> extents = new ArrayList<>(l.extents().size());
         for (ServedExtent e : l.extents()) {
-            Map<String, Object> em = new TreeMap<>();
+            Map<String, Object> em = extent(e.serial(), e.offset(), e.length());
             em.put("volume", e.volume());
             em.put("segment", e.segment());
-            em.put("serial", e.serial());
-            em.put("offset", e.offset());
-            em.put("length", e.length());
             extents.add(em);
         }
         m.put("extents", extents);

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.BiFunction;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 import tools.jackson.databind.json.JsonMapper;
@@ -112,23 +113,22 @@ final class VolumeFileReader {
     }
 
     private static List<Chunk> chunks(JsonParser p, JsonToken start) {
-        expect(start, JsonToken.START_ARRAY);
-        List<Chunk> chunks = new ArrayList<>();
-        for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
-            List<Group> groups = list(p, t, "groups", VolumeFileReader::groups);
-            chunks.add(new Chunk(chunks.size(), groups));
-        }
-        return chunks;
+        return numbered(p, start, "groups", VolumeFileReader::groups, Chunk::new);
     }
 
     private static List<Group> groups(JsonParser p, JsonToken start) {
+        return numbered(p, start, "segments", VolumeFileReader::segments, Group::new);
+    }
+
+    /** An array of objects that each hold one list ({@code field}), numbered by their place in the array. */
+    private static <T, E> List<T> numbered(JsonParser p, JsonToken start, String field, ListReader<E> items,
+            BiFunction<Integer, List<E>, T> make) {
         expect(start, JsonToken.START_ARRAY);
-        List<Group> groups = new ArrayList<>();
+        List<T> out = new ArrayList<>();
         for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
-            List<Segment> segments = list(p, t, "segments", VolumeFileReader::segments);
-            groups.add(new Group(groups.size(), segments));
+            out.add(make.apply(out.size(), list(p, t, field, items)));
         }
-        return groups;
+        return out;
     }
 
     private static List<Segment> segments(JsonParser p, JsonToken start) {

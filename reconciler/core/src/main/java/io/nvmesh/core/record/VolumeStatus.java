@@ -46,6 +46,11 @@ public enum VolumeStatus {
         return name().toLowerCase(Locale.ROOT);
     }
 
+    /** Whether targets are still setting the volume up, so that deleting or extending it waits. */
+    public boolean settingUp() {
+        return this == INITIALIZING || this == EXTENDING || this == REBUILDING;
+    }
+
     static VolumeStatus fromWire(String s) {
         return valueOf(s.toUpperCase(Locale.ROOT));
     }

@@ -1,5 +1,7 @@
 package io.nvmesh.core.signature;
 
+import static io.nvmesh.core.state.CommitIds.shortId;
+
 import io.nvmesh.core.state.Snapshot;
 import io.nvmesh.core.state.StateStore;
 import java.nio.charset.StandardCharsets;
@@ -146,9 +148,5 @@ public final class SignaturePolicy {
             }
         }
         return out;
-    }
-
-    static String shortId(String commit) {
-        return commit.substring(0, Math.min(7, commit.length()));
     }
 }

@@ -6,6 +6,7 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Objects;
 import java.util.Map;
 import java.util.SortedSet;
 import java.util.TreeMap;
@@ -84,6 +85,55 @@ abstract class GitStore implements StateStore {
 
     /** Makes sure the commits are in the object database if they can be had (a remote store fetches {@code ref}). */
     abstract void haveCommits(String fullRef, List<ObjectId> ids) throws IOException;
+
+    @Override
+    public CommitResult commit(String ref, String expectedOldId, Changes changes, String message, Author author) {
+        return commit(ref, expectedOldId, changes, message, author, null);
+    }
+
+    /**
+     * One commit for every store: an early answer when the base cannot land, the commit built on the base, and then
+     * either the answer for a commit that changes nothing or the compare-and-swap that publishes it.
+     */
+    @Override
+    public CommitResult commit(String ref, String expectedOldId, Changes changes, String message, Author author,
+            CommitSigner signer) {
+        String name = RefNames.full(ref);
+        ObjectId expected = RefNames.expected(expectedOldId);
+        Objects.requireNonNull(changes, "changes");
+        Objects.requireNonNull(message, "message");
+        Objects.requireNonNull(author, "author");
+        try {
+            CommitResult lost = lostBeforeBuild(name, expected);
+            if (lost != null) {
+                return lost;
+            }
+            Built built = build(expected, changes, message, author, signer);
+            if (!built.treeChanged()) {
+                // Nothing to publish; the answer is right as of this read of the ref.
+                ObjectId now = currentTip(name);
+                return Objects.equals(now, expected)
+                        ? new CommitResult.Committed(RefNames.hex(expected), RefNames.hex(expected))
+                        : new CommitResult.LostRace(RefNames.hex(expected), RefNames.hex(now));
+            }
+            return publish(name, expected, built.commitId(), message);
+        } catch (IOException e) {
+            throw commitFailure(name, e);
+        }
+    }
+
+    /** A cheap early answer when a commit on {@code expected} cannot land (its base is gone); null: build it. */
+    abstract CommitResult lostBeforeBuild(String fullRef, ObjectId expected) throws IOException;
+
+    /** The ref's tip where the compare-and-swap happens. */
+    abstract ObjectId currentTip(String fullRef) throws IOException;
+
+    /** Moves the ref from {@code expected} to {@code newId} if it still is at {@code expected}. */
+    abstract CommitResult publish(String fullRef, ObjectId expected, ObjectId newId, String message)
+            throws IOException;
+
+    /** The error for a commit that failed on I/O, saying where. */
+    abstract StateStoreException commitFailure(String fullRef, IOException e);
 
     @Override
     public boolean isAncestor(String ref, String ancestor, String descendant) {

@@ -174,11 +174,8 @@ final class LocalGitStore extends GitStore {
             if (!has(target)) {
                 throw new StateStoreException("no commit " + newId + " in " + repo.getDirectory());
             }
-            ObjectId current = tip(name);
-            if (!Objects.equals(current, expected)) {
-                return new CommitResult.LostRace(RefNames.hex(expected), RefNames.hex(current));
-            }
-            return publish(name, expected, target, "set to " + target.name());
+            CommitResult lost = lostBeforeBuild(name, expected);
+            return lost != null ? lost : publish(name, expected, target, "set to " + target.name());
         } catch (IOException e) {
             throw failure("cannot set " + name, e);
         }
@@ -211,40 +208,26 @@ final class LocalGitStore extends GitStore {
         }
     }
 
+    /** A commit built on a base that is already gone cannot land. */
     @Override
-    public CommitResult commit(String ref, String expectedOldId, Changes changes, String message, Author author) {
-        return commit(ref, expectedOldId, changes, message, author, null);
+    CommitResult lostBeforeBuild(String name, ObjectId expected) throws IOException {
+        ObjectId current = tip(name);
+        return Objects.equals(current, expected) ? null
+                : new CommitResult.LostRace(RefNames.hex(expected), RefNames.hex(current));
     }
 
     @Override
-    public CommitResult commit(String ref, String expectedOldId, Changes changes, String message, Author author,
-            CommitSigner signer) {
-        String name = RefNames.full(ref);
-        ObjectId expected = RefNames.expected(expectedOldId);
-        Objects.requireNonNull(changes, "changes");
-        Objects.requireNonNull(message, "message");
-        Objects.requireNonNull(author, "author");
-        try {
-            // Cheap early answer: a commit built on a base that is already gone cannot land.
-            ObjectId current = tip(name);
-            if (!Objects.equals(current, expected)) {
-                return new CommitResult.LostRace(RefNames.hex(expected), RefNames.hex(current));
-            }
-            Built built = build(expected, changes, message, author, signer);
-            if (!built.treeChanged()) {
-                // Nothing to publish; the answer is right as of this read of the ref.
-                ObjectId now = tip(name);
-                return Objects.equals(now, expected)
-                        ? new CommitResult.Committed(RefNames.hex(expected), RefNames.hex(expected))
-                        : new CommitResult.LostRace(RefNames.hex(expected), RefNames.hex(now));
-            }
-            return publish(name, expected, built.commitId(), message);
-        } catch (IOException e) {
-            throw failure("cannot commit to " + name, e);
-        }
+    ObjectId currentTip(String name) throws IOException {
+        return tip(name);
     }
 
-    private CommitResult publish(String name, ObjectId expected, ObjectId newId, String message) throws IOException {
+    @Override
+    StateStoreException commitFailure(String name, IOException e) {
+        return failure("cannot commit to " + name, e);
+    }
+
+    @Override
+    CommitResult publish(String name, ObjectId expected, ObjectId newId, String message) throws IOException {
         String reason = "";
         for (int attempt = 1; attempt <= LOCKED_ATTEMPTS; attempt++) {
             RefUpdate ru = repo.updateRef(name);

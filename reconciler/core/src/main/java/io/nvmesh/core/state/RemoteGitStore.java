@@ -103,11 +103,7 @@ final class RemoteGitStore extends GitStore {
     void haveCommits(String fullRef, List<ObjectId> ids) throws IOException {
         for (ObjectId id : ids) {
             if (!has(id)) {
-                try {
-                    fetch(fullRef);
-                } catch (IOException e) {
-                    throw remoteFailure("cannot read " + fullRef + " from " + uri.toPrivateString(), e);
-                }
+                readRef(fullRef, this::fetch);
                 return;
             }
         }
@@ -115,12 +111,7 @@ final class RemoteGitStore extends GitStore {
 
     @Override
     public String resolve(String ref) {
-        String name = RefNames.full(ref);
-        try {
-            return RefNames.hex(remoteTip(name));
-        } catch (IOException e) {
-            throw remoteFailure("cannot read " + name + " from " + uri.toPrivateString(), e);
-        }
+        return readRef(RefNames.full(ref), name -> RefNames.hex(remoteTip(name)));
     }
 
     @Override
@@ -163,9 +154,17 @@ final class RemoteGitStore extends GitStore {
 
     @Override
     public Snapshot read(String ref) {
-        String name = RefNames.full(ref);
+        return readRef(RefNames.full(ref), name -> snapshotAt(fetch(name)));
+    }
+
+    private interface RefRead<T> {
+        T from(String fullRef) throws IOException;
+    }
+
+    /** Reads {@code name} from the remote; an I/O failure says which ref and which remote. */
+    private <T> T readRef(String name, RefRead<T> read) {
         try {
-            return snapshotAt(fetch(name));
+            return read.from(name);
         } catch (IOException e) {
             throw remoteFailure("cannot read " + name + " from " + uri.toPrivateString(), e);
         }
@@ -191,37 +190,31 @@ final class RemoteGitStore extends GitStore {
         }
     }
 
+    /** A base the mirror does not have is fetched; one the remote does not have either is gone. */
     @Override
-    public CommitResult commit(String ref, String expectedOldId, Changes changes, String message, Author author) {
-        return commit(ref, expectedOldId, changes, message, author, null);
+    CommitResult lostBeforeBuild(String name, ObjectId expected) throws IOException {
+        if (expected != null && !has(expected)) {
+            ObjectId tip = fetch(name);
+            if (!has(expected)) {
+                return new CommitResult.LostRace(RefNames.hex(expected), RefNames.hex(tip));
+            }
+        }
+        return null;
     }
 
     @Override
-    public CommitResult commit(String ref, String expectedOldId, Changes changes, String message, Author author,
-            CommitSigner signer) {
-        String name = RefNames.full(ref);
-        ObjectId expected = RefNames.expected(expectedOldId);
-        Objects.requireNonNull(changes, "changes");
-        Objects.requireNonNull(message, "message");
-        Objects.requireNonNull(author, "author");
-        try {
-            if (expected != null && !has(expected)) {
-                ObjectId tip = fetch(name);
-                if (!has(expected)) {
-                    return new CommitResult.LostRace(RefNames.hex(expected), RefNames.hex(tip));
-                }
-            }
-            Built built = build(expected, changes, message, author, signer);
-            if (!built.treeChanged()) {
-                ObjectId now = remoteTip(name);
-                return Objects.equals(now, expected)
-                        ? new CommitResult.Committed(RefNames.hex(expected), RefNames.hex(expected))
-                        : new CommitResult.LostRace(RefNames.hex(expected), RefNames.hex(now));
-            }
-            return push(name, expected, built.commitId());
-        } catch (IOException e) {
-            throw remoteFailure("cannot commit to " + name + " of " + uri, e);
-        }
+    ObjectId currentTip(String name) throws IOException {
+        return remoteTip(name);
+    }
+
+    @Override
+    CommitResult publish(String name, ObjectId expected, ObjectId newId, String message) throws IOException {
+        return push(name, expected, newId);
+    }
+
+    @Override
+    StateStoreException commitFailure(String name, IOException e) {
+        return remoteFailure("cannot commit to " + name + " of " + uri, e);
     }
 
     private CommitResult push(String name, ObjectId expected, ObjectId newId) throws IOException {

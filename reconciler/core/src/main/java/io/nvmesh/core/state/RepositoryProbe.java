@@ -137,8 +137,8 @@ public record RepositoryProbe(String problem, String description, String desired
     private static RepositoryProbe found(String desiredCommit, String stateCommit, String desired, String how) {
         String branch = desired.startsWith("refs/heads/") ? desired.substring("refs/heads/".length()) : desired;
         return new RepositoryProbe("", how + "; branch " + branch + " "
-                + (desiredCommit.isEmpty() ? "not there yet" : "at " + desiredCommit.substring(0, 7))
-                + ", state " + (stateCommit.isEmpty() ? "not recorded yet" : "at " + stateCommit.substring(0, 7)),
+                + (desiredCommit.isEmpty() ? "not there yet" : "at " + CommitIds.shortId(desiredCommit))
+                + ", state " + (stateCommit.isEmpty() ? "not recorded yet" : "at " + CommitIds.shortId(stateCommit)),
                 desiredCommit, stateCommit);
     }
 

@@ -67,7 +67,7 @@ class InventoryFileTest {
         assertThat(r.inventory()).isEmpty();
         assertThat(r.problems()).extracting(Problem::render).containsExactly(
                 "inv.yaml:2:7: kind: \"Inventry\" is not Inventory",
-                "inv.yaml:5:5: targets[0].color: unknown field; expected one of drives, health, id, labels",
+                "inv.yaml:5:5: targets[0]: unknown field \"color\" (known: drives, health, id, labels)",
                 "inv.yaml:8:19: targets[0].drives[0].capacity: \"lots\" is not a size (use e.g. 500GiB, 2TB)",
                 "inv.yaml:9:17: targets[0].drives[1].serial: drive S1 is listed twice (also targets[0].drives[0])",
                 "inv.yaml:11:9: targets[1].id: \"../etc\" is not a valid id (letters, digits, '.', '_' and '-', "

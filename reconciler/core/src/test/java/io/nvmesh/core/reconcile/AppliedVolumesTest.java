@@ -2,10 +2,9 @@ package io.nvmesh.core.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.nvmesh.core.state.Changes;
-import io.nvmesh.core.state.CommitResult;
-import io.nvmesh.core.state.DesiredBranch;
 import io.nvmesh.core.state.StateStore;
+import io.nvmesh.core.testing.Policies;
+import io.nvmesh.core.testing.TestRepo;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -22,31 +21,21 @@ class AppliedVolumesTest {
                 + layout + "\n" + (mirrors > 0 ? "  mirrors: " + mirrors + "\n" : "")).getBytes(StandardCharsets.UTF_8);
     }
 
-    private static byte[] volume(String name, String policy, String capacity) {
-        return ("apiVersion: nvmesh.io/v1\nkind: Volume\nmetadata:\n  name: " + name + "\nspec:\n  policy: " + policy
-                + "\n  capacity: " + capacity + "\n  deletionProtection: false\n").getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static String commit(DesiredBranch b, String old, Changes changes) {
-        CommitResult r = b.apply(old, changes, "test", new io.nvmesh.core.state.Author("t", "t@example.com"));
-        return ((CommitResult.Committed) r).commitId();
-    }
-
     @Test
     void addedChangedRepoliciedAndRemovedVolumesAreFollowedAndUntouchedOnesAreNot() {
         try (StateStore store = StateStore.openOrCreate(tmp.resolve("d.git"))) {
-            DesiredBranch b = new DesiredBranch(store, "main");
-            String first = commit(b, "", Changes.builder()
+            TestRepo repo = TestRepo.of(store);
+            String first = repo.desired().on("")
                     .put("p.yaml", policy("plain", "concatenated", 0)).put("m.yaml", policy("mirror", "raid1", 1))
-                    .put("same.yaml", volume("same", "plain", "1GiB"))
-                    .put("grow.yaml", volume("grow", "plain", "1GiB"))
-                    .put("mirrored.yaml", volume("mirrored", "mirror", "1GiB"))
-                    .put("old.yaml", volume("old", "plain", "1GiB")).build());
-            String second = commit(b, first, Changes.builder()
-                    .put("grow.yaml", volume("grow", "plain", "2GiB"))
+                    .put("same.yaml", Policies.volume("same", "plain", "1GiB"))
+                    .put("grow.yaml", Policies.volume("grow", "plain", "1GiB"))
+                    .put("mirrored.yaml", Policies.volume("mirrored", "mirror", "1GiB"))
+                    .put("old.yaml", Policies.volume("old", "plain", "1GiB")).commit();
+            String second = repo.desired().on(first)
+                    .put("grow.yaml", Policies.volume("grow", "plain", "2GiB"))
                     .put("m.yaml", policy("mirror", "raid1", 2))
-                    .put("new.yaml", volume("new", "plain", "1GiB"))
-                    .delete("old.yaml").build());
+                    .put("new.yaml", Policies.volume("new", "plain", "1GiB"))
+                    .delete("old.yaml").commit();
 
             AppliedVolumes applied = AppliedVolumes.between(store, "main", first, second);
 

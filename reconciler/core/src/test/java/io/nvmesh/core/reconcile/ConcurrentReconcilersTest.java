@@ -8,7 +8,7 @@ import io.nvmesh.core.record.StateFiles;
 import io.nvmesh.core.record.VolumeRecord;
 import io.nvmesh.core.record.VolumeStatus;
 import io.nvmesh.core.state.ChildJvm;
-import io.nvmesh.core.state.GitDaemon;
+import io.nvmesh.core.testing.GitDaemon;
 import io.nvmesh.core.state.RetryPolicy;
 import io.nvmesh.core.state.StateStore;
 import io.nvmesh.core.state.StoreOptions;

@@ -1,5 +1,6 @@
 package io.nvmesh.core.reconcile;
 
+import io.nvmesh.core.state.CommitIds;
 import io.nvmesh.core.allocation.Drive;
 import io.nvmesh.core.allocation.DriveHealth;
 import io.nvmesh.core.allocation.Inventory;
@@ -492,7 +493,7 @@ final class HistoryWorld implements AutoCloseable {
     }
 
     private String tip(String ref) {
-        return DesiredManifests.shortId(store.resolve(ref));
+        return CommitIds.shortId(store.resolve(ref));
     }
 
     /** The index under which a step names this drive now (see {@link #drive}). */

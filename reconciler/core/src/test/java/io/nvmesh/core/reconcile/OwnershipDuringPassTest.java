@@ -42,8 +42,8 @@ class OwnershipDuringPassTest {
                 AtomicInteger asked = new AtomicInteger();
                 int flip = n;
                 Predicate<String> owns = v -> !v.equals("v-0001") || asked.getAndIncrement() < flip;
-                Reconciliation.Result r = Reconciliation.run(recorded, desired.state(),
-                        store.resolve("refs/heads/main"), name -> null, owns);
+                Reconciliation.Result r = Reconciliation.run(Reconciliation.Input.of(recorded, desired.state(),
+                        store.resolve("refs/heads/main")).owns(owns));
 
                 assertThat(r.after().volumes()).as("flip after %d questions", n).containsKey("v-0001");
                 assertThat(r.after().volumes().get("v-0001").allocation())

@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.nvmesh.core.record.RecordedState;
 import io.nvmesh.core.record.StateFiles;
-import io.nvmesh.core.state.GitDaemon;
+import io.nvmesh.core.testing.GitDaemon;
 import io.nvmesh.core.state.PackReport;
 import io.nvmesh.core.state.StateStore;
 import java.nio.charset.StandardCharsets;

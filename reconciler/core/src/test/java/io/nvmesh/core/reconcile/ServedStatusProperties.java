@@ -259,7 +259,7 @@ class ServedStatusProperties {
 
     /** A pass, recorded as the writer records it: the next generation. */
     private static RecordedState pass(RecordedState state, DesiredState desired) {
-        RecordedState after = Reconciliation.run(state, desired, "c0ffee", name -> null, v -> true).after();
+        RecordedState after = Reconciliation.run(Reconciliation.Input.of(state, desired, "c0ffee")).after();
         return after.at("g" + (state.generation() + 1), state.generation() + 1);
     }
 

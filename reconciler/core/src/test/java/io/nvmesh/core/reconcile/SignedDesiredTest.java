@@ -11,6 +11,7 @@ import io.nvmesh.core.state.CommitResult;
 import io.nvmesh.core.state.CommitSigner;
 import io.nvmesh.core.state.DesiredBranch;
 import io.nvmesh.core.state.StateStore;
+import io.nvmesh.core.testing.TestRepo;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -63,10 +64,8 @@ class SignedDesiredTest {
     }
 
     private String commit(CommitSigner signer, String... pathAndText) {
-        DesiredBranch b = new DesiredBranch(store, "main");
-        CommitResult r = b.apply(b.read().commitId(), Changes.builder().putAll(Fleet.files(pathAndText)).build(),
-                "test", Fleet.TEST, signer);
-        return ((CommitResult.Committed) r).commitId();
+        return TestRepo.of(store).desired().putAll(Fleet.files(pathAndText)).author(Fleet.TEST).signedBy(signer)
+                .commit();
     }
 
     private RecordedState recorded() {

@@ -7,12 +7,10 @@ import io.nvmesh.core.record.StateFiles;
 import io.nvmesh.core.signature.SignaturePolicy;
 import io.nvmesh.core.signature.SshSigner;
 import io.nvmesh.core.signature.TrustedKeys;
-import io.nvmesh.core.state.Changes;
-import io.nvmesh.core.state.CommitResult;
 import io.nvmesh.core.state.CommitSigner;
-import io.nvmesh.core.state.DesiredBranch;
-import io.nvmesh.core.state.OpenSshServer;
 import io.nvmesh.core.state.StateStore;
+import io.nvmesh.core.testing.SshServer;
+import io.nvmesh.core.testing.TestRepo;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -58,10 +56,10 @@ class SshSignedDesiredTest {
 
     @BeforeAll
     static void makeKeys() throws IOException {
-        assertThat(OpenSshServer.missing()).as("this test needs ssh-keygen").isEmpty();
-        alice = OpenSshServer.keygen(keys.resolve("alice"), "alice@example.org");
-        bob = OpenSshServer.keygen(keys.resolve("bob"), "bob@example.org");
-        mallory = OpenSshServer.keygen(keys.resolve("mallory"), "mallory@example.org");
+        assertThat(SshServer.missing()).as("this test needs ssh-keygen").isEmpty();
+        alice = SshServer.keygen(keys.resolve("alice"), "alice@example.org");
+        bob = SshServer.keygen(keys.resolve("bob"), "bob@example.org");
+        mallory = SshServer.keygen(keys.resolve("mallory"), "mallory@example.org");
     }
 
     /** An allowed signers line for {@code key}: {@code principal namespaces="git" type base64}. */
@@ -92,10 +90,8 @@ class SshSignedDesiredTest {
     }
 
     private String commit(CommitSigner signer, String... pathAndText) {
-        DesiredBranch b = new DesiredBranch(store, "main");
-        CommitResult r = b.apply(b.read().commitId(), Changes.builder().putAll(Fleet.files(pathAndText)).build(),
-                "test", Fleet.TEST, signer);
-        return ((CommitResult.Committed) r).commitId();
+        return TestRepo.of(store).desired().putAll(Fleet.files(pathAndText)).author(Fleet.TEST).signedBy(signer)
+                .commit();
     }
 
     private RecordedState recorded() {

@@ -9,6 +9,7 @@ import io.nvmesh.core.allocation.TargetHealth;
 import io.nvmesh.core.state.Changes;
 import io.nvmesh.core.state.Snapshot;
 import io.nvmesh.core.state.StateStore;
+import io.nvmesh.core.testing.TestRepo;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -35,7 +36,7 @@ class ServedFilesTest {
             SortedMap<String, ServedLayout> served = new TreeMap<>(Map.of("t1", SERVED));
             RecordedState state = RecordedState.empty().withInventory(new Inventory(List.of(MANAGED), List.of()))
                     .withServed(served);
-            commit(store, state);
+            TestRepo.of(store).record(state);
             Snapshot tip = store.read(StateStore.STATE_REF);
             assertThat(tip.paths()).contains("served/t1.json", "inventory/targets/t1.json");
             RecordedState read = StateFiles.decodeStrict(tip);
@@ -44,7 +45,7 @@ class ServedFilesTest {
             assertThat(StateFiles.decodeServed(tip.file("served/t1.json").orElseThrow())).isEqualTo(SERVED);
             assertThat(StateFiles.changes(tip, read).isEmpty()).as("decode then encode writes nothing").isTrue();
             // A writer that does not touch served layouts (inventory, reconcile) keeps them.
-            commit(store, read.withVolumes(new TreeMap<>()));
+            TestRepo.of(store).record(read.withVolumes(new TreeMap<>()));
             assertThat(StateFiles.decodeStrict(store.read(StateStore.STATE_REF)).served()).containsKey("t1");
         }
     }
@@ -81,9 +82,4 @@ class ServedFilesTest {
         }
     }
 
-    private static void commit(StateStore store, RecordedState state) {
-        Snapshot tip = store.read(StateStore.STATE_REF);
-        store.commit(StateStore.STATE_REF, tip.commitId(), StateFiles.changes(tip, state), "test",
-                store.defaultAuthor());
-    }
 }

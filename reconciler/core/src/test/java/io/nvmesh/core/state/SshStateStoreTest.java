@@ -3,6 +3,7 @@ package io.nvmesh.core.state;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.nvmesh.core.testing.SshServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -40,15 +41,15 @@ class SshStateStoreTest extends StateStoreContract {
     @TempDir
     Path caches;
 
-    private static OpenSshServer sshd;
+    private static SshServer sshd;
     private static SshAccess access;
     private String repoName;
     private String url;
 
     @BeforeAll
     static void startSshd() throws Exception {
-        assertThat(OpenSshServer.missing()).as("this test needs a real OpenSSH server").isEmpty();
-        sshd = OpenSshServer.start(served.resolve("sshd"));
+        assertThat(SshServer.missing()).as("this test needs a real OpenSSH server").isEmpty();
+        sshd = SshServer.start(served.resolve("sshd"));
         access = new SshAccess(sshd.clientKey(), sshd.knownHosts(served.resolve("known_hosts")));
     }
 
@@ -139,7 +140,7 @@ class SshStateStoreTest extends StateStoreContract {
         String before = tipOnServer();
         // known_hosts holds a key for [127.0.0.1]:port, but not the one the server offers: a man in the middle, or
         // a server that was replaced.
-        Path other = OpenSshServer.keygen(served.resolve("impostor-" + REPOS.get()), "impostor");
+        Path other = SshServer.keygen(served.resolve("impostor-" + REPOS.get()), "impostor");
         Path wrong = sshd.knownHostsWith(served.resolve("known_hosts-wrong-" + REPOS.get()), Path.of(other + ".pub"));
         StateStore store = StateStore.remote(url, caches.resolve("mismatch"),
                 StoreOptions.forWriter("mismatch").withSsh(new SshAccess(sshd.clientKey(), wrong)));
@@ -167,7 +168,7 @@ class SshStateStoreTest extends StateStoreContract {
 
     @Test
     void aKeyTheServerDoesNotAuthorizeIsRefused() throws Exception {
-        Path stranger = OpenSshServer.keygen(served.resolve("stranger-" + REPOS.get()), "stranger");
+        Path stranger = SshServer.keygen(served.resolve("stranger-" + REPOS.get()), "stranger");
         StateStore store = StateStore.remote(url, caches.resolve("stranger"),
                 StoreOptions.forWriter("stranger").withSsh(new SshAccess(stranger, access.knownHosts())));
         opened(store);

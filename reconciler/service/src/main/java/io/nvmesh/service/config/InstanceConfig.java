@@ -179,114 +179,146 @@ public record InstanceConfig(String id, String listenHost, int listenPort, Optio
     }
 
     public InstanceConfig withListen(String host, int port) {
-        return new InstanceConfig(id, host, port, advertiseUrl, peers, gitRemote, gitBranch,
-                gitPollInterval, dataDir, auth, heartbeatInterval,
-                missedHeartbeats, ownershipEpsilon, startupGrace, maxClockSkew, tls, insecure, audit, limits, trustedKeys, allowedSigners,
-                gitSsh, packInterval);
+        return with(c -> {
+            c.listenHost = host;
+            c.listenPort = port;
+        });
     }
 
     public InstanceConfig withPeers(List<Member> newPeers) {
-        return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, newPeers, gitRemote, gitBranch,
-                gitPollInterval, dataDir, auth,
-                heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace, maxClockSkew, tls, insecure, audit, limits, trustedKeys, allowedSigners,
-                gitSsh, packInterval);
+        return with(c -> c.peers = newPeers);
     }
 
     public InstanceConfig withAuth(AuthConfig newAuth) {
-        return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
-                gitPollInterval, dataDir, newAuth,
-                heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace, maxClockSkew, tls, insecure, audit, limits, trustedKeys, allowedSigners,
-                gitSsh, packInterval);
+        return with(c -> c.auth = newAuth);
     }
 
     public InstanceConfig withHeartbeat(Duration interval, int missed) {
-        return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
-                gitPollInterval, dataDir, auth, interval,
-                missed, ownershipEpsilon, startupGrace, maxClockSkew, tls, insecure, audit, limits, trustedKeys, allowedSigners,
-                gitSsh, packInterval);
+        return with(c -> {
+            c.heartbeatInterval = interval;
+            c.missedHeartbeats = missed;
+        });
     }
 
     /** A fixed start-up grace instead of the one derived from the heartbeat settings. */
     public InstanceConfig withStartupGrace(Duration grace) {
-        return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
-                gitPollInterval, dataDir, auth, heartbeatInterval, missedHeartbeats, ownershipEpsilon,
-                Optional.of(grace), maxClockSkew, tls, insecure, audit, limits, trustedKeys, allowedSigners,
-                gitSsh, packInterval);
+        return with(c -> c.startupGrace = Optional.of(grace));
     }
 
     public InstanceConfig withMaxClockSkew(Duration skew) {
-        return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
-                gitPollInterval, dataDir, auth, heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace,
-                skew, tls, insecure, audit, limits, trustedKeys, allowedSigners,
-                gitSsh, packInterval);
+        return with(c -> c.maxClockSkew = skew);
     }
 
     /** The Git repository (path or URL), desired branch and poll interval of the reconcile loop. */
     public InstanceConfig withGit(String remote, String branch, Duration pollInterval) {
-        return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, remote, branch, pollInterval,
-                dataDir, auth, heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace, maxClockSkew, tls,
-                insecure, audit, limits, trustedKeys, allowedSigners,
-                gitSsh, packInterval);
+        return with(c -> {
+            c.gitRemote = remote;
+            c.gitBranch = branch;
+            c.gitPollInterval = pollInterval;
+        });
     }
 
     public InstanceConfig withAudit(AuditConfig newAudit) {
-        return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
-                gitPollInterval, dataDir, auth, heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace,
-                maxClockSkew, tls, insecure, newAudit, limits, trustedKeys, allowedSigners,
-                gitSsh, packInterval);
+        return with(c -> c.audit = newAudit);
     }
 
     public InstanceConfig withLimits(LimitsConfig newLimits) {
-        return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
-                gitPollInterval, dataDir, auth, heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace,
-                maxClockSkew, tls, insecure, audit, newLimits, trustedKeys, allowedSigners,
-                gitSsh, packInterval);
+        return with(c -> c.limits = newLimits);
     }
 
     /** Only desired commits signed by these keys (or keys the branch trusts at their parent) are reconciled. */
     public InstanceConfig withTrustedKeys(Path keys) {
-        return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
-                gitPollInterval, dataDir, auth, heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace,
-                maxClockSkew, tls, insecure, audit, limits, Optional.of(keys), allowedSigners,
-                gitSsh, packInterval);
+        return with(c -> c.trustedKeys = Optional.of(keys));
     }
 
     /** Only desired commits signed by these SSH keys (or keys the branch allows at their parent) are reconciled. */
     public InstanceConfig withAllowedSigners(Path file) {
-        return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
-                gitPollInterval, dataDir, auth, heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace,
-                maxClockSkew, tls, insecure, audit, limits, trustedKeys, Optional.of(file), gitSsh, packInterval);
+        return with(c -> c.allowedSigners = Optional.of(file));
     }
 
     /** The key and known_hosts file an SSH {@code gitRemote} is reached with. */
     public InstanceConfig withGitSsh(SshAccess access) {
-        return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
-                gitPollInterval, dataDir, auth, heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace,
-                maxClockSkew, tls, insecure, audit, limits, trustedKeys, allowedSigners, Optional.of(access),
-                packInterval);
+        return with(c -> c.gitSsh = Optional.of(access));
     }
 
     /** TLS on the listener and towards peers. */
     public InstanceConfig withTls(TlsConfig newTls) {
-        return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
-                gitPollInterval, dataDir, auth, heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace,
-                maxClockSkew, Optional.of(newTls), insecure, audit, limits, trustedKeys, allowedSigners,
-                gitSsh, packInterval);
+        return with(c -> c.tls = Optional.of(newTls));
     }
 
     /** Plain HTTP allowed off loopback. */
     public InstanceConfig withInsecure(boolean allow) {
-        return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
-                gitPollInterval, dataDir, auth, heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace,
-                maxClockSkew, tls, allow, audit, limits, trustedKeys, allowedSigners,
-                gitSsh, packInterval);
+        return with(c -> c.insecure = allow);
     }
 
     /** How often the repository is packed; zero: never. */
     public InstanceConfig withPackInterval(Duration every) {
-        return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
-                gitPollInterval, dataDir, auth, heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace,
-                maxClockSkew, tls, insecure, audit, limits, trustedKeys, allowedSigners,
-                gitSsh, every);
+        return with(c -> c.packInterval = every);
+    }
+
+    /** A copy of this record with what {@code change} sets on its components; the constructor checks them all. */
+    private InstanceConfig with(java.util.function.Consumer<Components> change) {
+        Components c = new Components(this);
+        change.accept(c);
+        return c.build();
+    }
+
+    /** The components of a record, to change some of them and build another. */
+    private static final class Components {
+        String id;
+        String listenHost;
+        int listenPort;
+        Optional<URI> advertiseUrl;
+        List<Member> peers;
+        String gitRemote;
+        String gitBranch;
+        Duration gitPollInterval;
+        Path dataDir;
+        AuthConfig auth;
+        Duration heartbeatInterval;
+        int missedHeartbeats;
+        double ownershipEpsilon;
+        Optional<Duration> startupGrace;
+        Duration maxClockSkew;
+        Optional<TlsConfig> tls;
+        boolean insecure;
+        AuditConfig audit;
+        LimitsConfig limits;
+        Optional<Path> trustedKeys;
+        Optional<Path> allowedSigners;
+        Optional<SshAccess> gitSsh;
+        Duration packInterval;
+
+        Components(InstanceConfig r) {
+            id = r.id;
+            listenHost = r.listenHost;
+            listenPort = r.listenPort;
+            advertiseUrl = r.advertiseUrl;
+            peers = r.peers;
+            gitRemote = r.gitRemote;
+            gitBranch = r.gitBranch;
+            gitPollInterval = r.gitPollInterval;
+            dataDir = r.dataDir;
+            auth = r.auth;
+            heartbeatInterval = r.heartbeatInterval;
+            missedHeartbeats = r.missedHeartbeats;
+            ownershipEpsilon = r.ownershipEpsilon;
+            startupGrace = r.startupGrace;
+            maxClockSkew = r.maxClockSkew;
+            tls = r.tls;
+            insecure = r.insecure;
+            audit = r.audit;
+            limits = r.limits;
+            trustedKeys = r.trustedKeys;
+            allowedSigners = r.allowedSigners;
+            gitSsh = r.gitSsh;
+            packInterval = r.packInterval;
+        }
+
+        InstanceConfig build() {
+            return new InstanceConfig(id, listenHost, listenPort, advertiseUrl, peers, gitRemote, gitBranch,
+                    gitPollInterval, dataDir, auth, heartbeatInterval, missedHeartbeats, ownershipEpsilon, startupGrace,
+                    maxClockSkew, tls, insecure, audit, limits, trustedKeys, allowedSigners, gitSsh, packInterval);
+        }
     }
 }

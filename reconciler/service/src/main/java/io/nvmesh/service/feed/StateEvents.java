@@ -2,7 +2,7 @@ package io.nvmesh.service.feed;
 
 import io.nvmesh.service.events.EventHub;
 import io.nvmesh.service.events.Subscription;
-import io.nvmesh.service.reconcile.PassResult;
+import io.nvmesh.api.PassResult;
 import io.nvmesh.service.reconcile.ReconcileLoop;
 
 import java.time.Duration;

@@ -1,5 +1,8 @@
 package io.nvmesh.service.http;
 
+import io.nvmesh.api.ClusterJson;
+import io.nvmesh.api.HealthJson;
+import io.nvmesh.api.InstanceJson;
 import io.nvmesh.service.cluster.Assignment;
 import io.nvmesh.service.cluster.ClusterView;
 import io.nvmesh.service.cluster.Membership;
@@ -9,6 +12,11 @@ import io.nvmesh.service.cluster.OwnershipRing;
 import io.nvmesh.service.cluster.OwnershipTable;
 import io.nvmesh.service.cluster.UnknownMemberException;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.lang.management.MemoryUsage;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -44,12 +52,12 @@ final class ClusterEndpoints {
                 Route.offloaded("GET", "/v1/cluster", Access.READ, this::cluster),
                 Route.inline("GET", "/v1/cluster/owner", Access.READ, this::owner),
                 Route.inline("GET", "/v1/instance", Access.READ,
-                        r -> ApiResponse.ok(InstanceJson.of(membership.selfId(), membership.epoch()))),
+                        r -> ApiResponse.ok(instance(membership.selfId(), membership.epoch()))),
                 Route.inline("POST", "/v1/peer/heartbeat", Access.PEER, this::heartbeat));
     }
 
     private ApiResponse health(ApiRequest request) {
-        return ApiResponse.ok(Map.of("status", "ok", "id", membership.selfId(), "epoch", membership.epoch()));
+        return ApiResponse.ok(new HealthJson("ok", membership.selfId(), membership.epoch()));
     }
 
     /**
@@ -90,6 +98,27 @@ final class ClusterEndpoints {
         ClusterJson.OwnershipJson ownershipJson = new ClusterJson.OwnershipJson(source, own.keyCount(),
                 own.ring().epsilon(), own.digest(), own.membershipVersion(), capacity, own.countsBySpace());
         return new ClusterJson(view.self(), membership.epoch(), view.version(), view.live(), members, ownershipJson);
+    }
+
+    /** The {@code GET /v1/instance} answer: this process's own figures, read from the JVM's management beans. */
+    static InstanceJson instance(String id, long epoch) {
+        MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+        long afterGc = 0;
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            MemoryUsage u = pool.getType() == MemoryType.HEAP ? pool.getCollectionUsage() : null;
+            if (u != null) {
+                afterGc += u.getUsed();
+            }
+        }
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long cpu = -1;
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            long nanos = os.getProcessCpuTime();
+            cpu = nanos < 0 ? -1 : nanos / 1_000_000;
+        }
+        return new InstanceJson(id, epoch, ManagementFactory.getRuntimeMXBean().getUptime(),
+                Runtime.version().toString(), Runtime.getRuntime().availableProcessors(), heap.getUsed(),
+                heap.getCommitted(), heap.getMax(), afterGc, threads.getThreadCount(), cpu);
     }
 
     private Ownership assign(ClusterView view, List<String> keys) {

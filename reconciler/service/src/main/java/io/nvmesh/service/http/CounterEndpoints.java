@@ -44,7 +44,7 @@ final class CounterEndpoints {
     private ApiResponse capacity(ApiRequest request) {
         List<String> targets = request.params("targets");
         boolean withTargets = !targets.isEmpty() && targets.get(0).equals("true");
-        return ApiResponse.ok(CounterJson.CapacityJson.of(counters.self(), counters.capacity(withTargets),
+        return ApiResponse.ok(CounterJson.capacity(counters.self(), counters.capacity(withTargets),
                 withTargets));
     }
 

@@ -1,5 +1,7 @@
 package io.nvmesh.service.http;
 
+import io.nvmesh.api.CapacityJson;
+import io.nvmesh.api.CapacityJson.UsageJson;
 import io.nvmesh.core.allocation.Usage;
 import io.nvmesh.service.counters.BucketDigest;
 import io.nvmesh.service.counters.CapacitySnapshot;
@@ -10,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** Wire shapes of the counter endpoints. */
+/** Wire shapes of the counter endpoints between peers, and the capacity answer built from the counters. */
 final class CounterJson {
 
     private CounterJson() {
@@ -76,29 +78,20 @@ final class CounterJson {
         }
     }
 
-    record UsageJson(long total, long free, long allocated, long data, long redundant, long withheld, long offline) {
-
-        static UsageJson of(Usage u) {
-            return new UsageJson(u.total(), u.free(), u.allocated(), u.data(), u.redundant(), u.withheld(),
-                    u.offline());
-        }
-
-        static Map<String, UsageJson> of(Map<String, Usage> m) {
-            Map<String, UsageJson> out = new TreeMap<>();
-            m.forEach((k, v) -> out.put(k, of(v)));
-            return out;
-        }
+    /** The {@code GET /v1/capacity} answer (also the payload of {@code capacity} events). */
+    static CapacityJson capacity(String instance, CapacitySnapshot s, boolean withTargets) {
+        return new CapacityJson(instance, s.consistent(), usage(s.cluster()), usage(s.byDomain()),
+                usage(s.byDriveClass()), withTargets ? usage(s.byTarget()) : Map.of(), s.servers(), s.drives(),
+                s.volumes());
     }
 
-    /** {@code GET /v1/capacity} answer. */
-    record CapacityJson(String instance, boolean consistent, UsageJson cluster, Map<String, UsageJson> domains,
-                        Map<String, UsageJson> driveClasses, Map<String, UsageJson> targets,
-                        Map<String, Map<String, Long>> servers, Map<String, Long> drives, Map<String, Long> volumes) {
+    private static UsageJson usage(Usage u) {
+        return new UsageJson(u.total(), u.free(), u.allocated(), u.data(), u.redundant(), u.withheld(), u.offline());
+    }
 
-        static CapacityJson of(String instance, CapacitySnapshot s, boolean withTargets) {
-            return new CapacityJson(instance, s.consistent(), UsageJson.of(s.cluster()), UsageJson.of(s.byDomain()),
-                    UsageJson.of(s.byDriveClass()), withTargets ? UsageJson.of(s.byTarget()) : Map.of(), s.servers(),
-                    s.drives(), s.volumes());
-        }
+    private static Map<String, UsageJson> usage(Map<String, Usage> m) {
+        Map<String, UsageJson> out = new TreeMap<>();
+        m.forEach((k, v) -> out.put(k, usage(v)));
+        return out;
     }
 }

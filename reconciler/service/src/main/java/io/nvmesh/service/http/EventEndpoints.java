@@ -1,5 +1,8 @@
 package io.nvmesh.service.http;
 
+import io.nvmesh.api.EventJson;
+import io.nvmesh.api.ProblemJson;
+import io.nvmesh.api.ResetJson;
 import io.nvmesh.service.auth.Caller;
 import io.nvmesh.service.cluster.MemberStatus;
 import io.nvmesh.service.cluster.Membership;
@@ -51,20 +54,12 @@ final class EventEndpoints {
     /** Items per write: enough to catch up quickly, small enough to keep one write short. */
     private static final int ITEMS_PER_WRITE = 256;
 
-    record EventJson(String topic, String type, long seq, String origin, Object payload) {
-        EventJson {
-            require(topic, "topic");
-            require(type, "type");
-            require(origin, "origin");
-        }
+    static EventJson eventJson(Event e) {
+        return new EventJson(e.topic(), e.type(), e.seq(), e.origin(), e.payload());
+    }
 
-        static EventJson of(Event e) {
-            return new EventJson(e.topic(), e.type(), e.seq(), e.origin(), e.payload());
-        }
-
-        Event toEvent() {
-            return new Event(topic, type, seq, origin, payload);
-        }
+    private static Event toEvent(EventJson e) {
+        return new Event(e.topic(), e.type(), e.seq(), e.origin(), e.payload());
     }
 
     record BatchJson(String from, List<EventJson> events) {
@@ -97,9 +92,6 @@ final class EventEndpoints {
     }
 
     record MatchJson(boolean matches) {
-    }
-
-    record ResetJson(String topic, long head, String reason, Object snapshot) {
     }
 
     record AcceptedJson(int received) {
@@ -209,7 +201,7 @@ final class EventEndpoints {
                 throw ApiException.notYourId(caller, "send events raised by " + e.origin());
             }
             try {
-                events.add(e.toEvent());
+                events.add(toEvent(e));
             } catch (RuntimeException x) {
                 throw ApiException.badRequest("not a valid event: " + x.getMessage());
             }
@@ -444,7 +436,7 @@ final class EventEndpoints {
 
     /** The JSON text of an event (SSE {@code data:}, and the WebSocket frame's {@code event} member). */
     static String json(Event e) {
-        return new String(Json.write(EventJson.of(e)), StandardCharsets.UTF_8);
+        return new String(Json.write(eventJson(e)), StandardCharsets.UTF_8);
     }
 
     /** The JSON text of a reset. */

@@ -12,7 +12,7 @@ public final class EventPayloads {
 
     /** As {@code GET /v1/capacity} (without per-target detail). */
     public static Object capacity(Counters counters) {
-        return CounterJson.CapacityJson.of(counters.self(), counters.capacity(false), false);
+        return CounterJson.capacity(counters.self(), counters.capacity(false), false);
     }
 
     /** As {@code GET /v1/cluster}. */

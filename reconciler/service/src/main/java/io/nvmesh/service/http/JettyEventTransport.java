@@ -46,7 +46,7 @@ public final class JettyEventTransport implements EventTransport {
     @Override
     public CompletableFuture<Void> events(URI peer, String from, List<Event> events) {
         byte[] body = Json.write(new EventEndpoints.BatchJson(from,
-                events.stream().map(EventEndpoints.EventJson::of).toList()));
+                events.stream().map(EventEndpoints::eventJson).toList()));
         if (body.length <= Router.MAX_BODY_BYTES || events.size() == 1) {
             return post(peer, "/v1/peer/events", body, bytes -> null);
         }

@@ -1,5 +1,7 @@
 package io.nvmesh.service.http;
 
+import io.nvmesh.api.ProblemJson;
+
 import java.nio.ByteBuffer;
 import java.util.Map;
 

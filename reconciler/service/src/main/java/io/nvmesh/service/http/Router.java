@@ -1,5 +1,6 @@
 package io.nvmesh.service.http;
 
+import io.nvmesh.api.ProblemJson;
 import io.nvmesh.service.auth.Caller;
 
 import java.nio.ByteBuffer;

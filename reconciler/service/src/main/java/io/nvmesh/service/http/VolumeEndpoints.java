@@ -1,5 +1,14 @@
 package io.nvmesh.service.http;
 
+import io.nvmesh.api.InventoryJson;
+import io.nvmesh.api.InventoryJson.ClientJson;
+import io.nvmesh.api.InventoryJson.DriveJson;
+import io.nvmesh.api.InventoryJson.TargetJson;
+import io.nvmesh.api.LargestVolumeJson;
+import io.nvmesh.api.ReconcileResultsJson;
+import io.nvmesh.api.VolumeJson;
+import io.nvmesh.api.VolumeJson.SegmentJson;
+import io.nvmesh.api.VolumeListJson;
 import io.nvmesh.core.allocation.Chunk;
 import io.nvmesh.core.allocation.DesiredState;
 import io.nvmesh.core.allocation.Drive;
@@ -13,7 +22,6 @@ import io.nvmesh.core.allocation.VolumeAllocation;
 import io.nvmesh.core.record.RecordedState;
 import io.nvmesh.core.record.VolumeRecord;
 import io.nvmesh.schema.VolumePolicy;
-import io.nvmesh.service.reconcile.PassResult;
 import io.nvmesh.schema.Volume;
 import io.nvmesh.schema.VolumePolicy;
 import io.nvmesh.service.reconcile.ReconcileLoop;
@@ -59,59 +67,6 @@ final class VolumeEndpoints {
                 Route.inline("POST", "/v1/hooks/git", Access.WRITE, this::hook));
     }
 
-    record VolumeSummaryJson(String name, String status, String reason, boolean deletionProtection, String policy,
-                             String layout, long sizeBytes, int segments, String owner) {
-    }
-
-    record VolumeListJson(String instance, String stateCommit, String desiredCommit, int count,
-                          List<VolumeSummaryJson> items) {
-    }
-
-    record SegmentJson(int chunk, int group, int index, String role, String serial, String target, long offset,
-                       long length) {
-    }
-
-    /**
-     * @param requested the capacity the desired manifest asks for, as written ({@code 512GiB}, {@code max}); empty
-     *                  when the volume is no longer desired. A volume not placed yet shows its desired policy's
-     *                  name, layout and protection, and a {@code sizeBytes} of 0.
-     */
-    record VolumeJson(String instance, String stateCommit, String name, String status, String reason,
-                      boolean deletionProtection, String policy, String layout, String protection, long sizeBytes,
-                      long placedBytes, String requested, String owner, List<SegmentJson> segments) {
-    }
-
-    record DriveJson(String serial, String target, long capacity, String health, Map<String, String> labels) {
-    }
-
-    /**
-     * @param health        the target's own health, what placement reads
-     * @param overallHealth the worse of its own health and its drives' ({@link OverallHealth}), what people read
-     * @param overallReason its drives that are not ok ({@code 1 drive failed}); empty when all are
-     * @param managed       recorded from a node agent (its layouts count once acked), not from an inventory file
-     * @param servedExtents extents its agent last acked serving (recorded on the state ref); 0 before any
-     */
-    record TargetJson(String id, String health, String overallHealth, String overallReason,
-                      Map<String, String> labels, int drives, long capacity, boolean managed, int servedExtents) {
-    }
-
-    record ClientJson(String id, Map<String, String> labels) {
-    }
-
-    record InventoryJson(String instance, String stateCommit, List<TargetJson> targets, List<DriveJson> drives,
-                         List<ClientJson> clients) {
-    }
-
-    record ResultsJson(String instance, List<PassResult> results) {
-    }
-
-    /**
-     * @param largestBytes the largest volume (bytes of data) the policy can place now, as {@code capacity: max} would
-     *                     (at most 256 chunks); 0 when nothing fits
-     */
-    record LargestJson(String instance, String stateCommit, String policy, String layout, long largestBytes) {
-    }
-
     record HookJson(String instance, String status) {
     }
 
@@ -123,10 +78,10 @@ final class VolumeEndpoints {
 
     private ApiResponse volumes(ApiRequest request) {
         RecordedState state = loop().recorded();
-        List<VolumeSummaryJson> items = new ArrayList<>();
+        List<VolumeListJson.SummaryJson> items = new ArrayList<>();
         for (VolumeRecord r : state.volumes().values()) {
             Optional<VolumeAllocation> a = r.allocation();
-            items.add(new VolumeSummaryJson(r.name(), r.status().wireName(), r.reason(), r.deletionProtection(),
+            items.add(new VolumeListJson.SummaryJson(r.name(), r.status().wireName(), r.reason(), r.deletionProtection(),
                     a.map(VolumeAllocation::policy).orElse(""), a.map(v -> lower(v.layout())).orElse(""),
                     a.map(VolumeAllocation::size).orElse(0L), a.map(v -> v.extents().size()).orElse(0),
                     owner(r.name())));
@@ -187,7 +142,7 @@ final class VolumeEndpoints {
                     + " is desired (nvmesh validate; policies are VolumePolicy manifests on the desired branch)");
         }
         long bytes = Planner.largestVolume(state.inventory(), state.allocations(), desired, policy);
-        return ApiResponse.ok(new LargestJson(self, state.commitId(), p.name(), p.layout().yamlName(), bytes));
+        return ApiResponse.ok(new LargestVolumeJson(self, state.commitId(), p.name(), p.layout().yamlName(), bytes));
     }
 
     private ApiResponse inventory(ApiRequest request) {
@@ -211,7 +166,7 @@ final class VolumeEndpoints {
     }
 
     private ApiResponse results(ApiRequest request) {
-        return ApiResponse.ok(new ResultsJson(self, loop().results()));
+        return ApiResponse.ok(new ReconcileResultsJson(self, loop().results()));
     }
 
     private ApiResponse hook(ApiRequest request) {

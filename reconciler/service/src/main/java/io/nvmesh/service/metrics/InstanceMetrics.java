@@ -9,7 +9,7 @@ import io.nvmesh.service.events.EventHub;
 import io.nvmesh.service.events.EventStats;
 import io.nvmesh.service.nodes.AgentHub;
 import io.nvmesh.service.reconcile.PackRun;
-import io.nvmesh.service.reconcile.PassResult;
+import io.nvmesh.api.PassResult;
 import io.nvmesh.service.reconcile.ReconcileLoop;
 
 import io.prometheus.metrics.config.EscapingScheme;

@@ -1,5 +1,6 @@
 package io.nvmesh.service.reconcile;
 
+import io.nvmesh.api.PassResult;
 import io.nvmesh.core.allocation.DesiredState;
 import io.nvmesh.core.record.RecordedState;
 import io.nvmesh.core.record.StateFiles;

@@ -213,7 +213,7 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.parse("id: r1\ngit:\n  remote: ssh://h/s.git\n  ssh:\n"
                 + "    identity: missing_key\n", "r1.yaml", dir))
                 .hasMessageContaining("r1.yaml:5:15: git.ssh.identity: cannot read " + dir.resolve("missing_key"))
-                .hasMessageContaining("git.ssh.knownHosts: is required");
+                .hasMessageContaining("r1.yaml:4:3: git.ssh: missing required field \"knownHosts\"");
         Files.writeString(dir.resolve("broken_signers"), "ops@example.org ssh-ed25519 AAAA!!\n");
         assertThatThrownBy(() -> ConfigLoader.parse("id: r1\ngit:\n  remote: state.git\n"
                 + "  allowedSigners: broken_signers\n", "r1.yaml", dir))

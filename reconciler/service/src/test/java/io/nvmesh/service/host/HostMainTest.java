@@ -56,11 +56,12 @@ class HostMainTest {
                 cfg.toString());
         assertThat(r.code).isEqualTo(HostMain.INPUT);
         assertThat(r.err.lines()).containsExactly(
-                cfg + ":1:9: nodeId: must be 1-63 of a-z 0-9 . _ -, starting with a letter or digit",
-                cfg + ":2:7: role: is target, client or both",
-                cfg + ":3:11: connect: is not an http(s) base URL of a reconciler",
-                cfg + ":4:1: unknown key `colour`; known: client, connect, labels, nodeId, paths, pollInterval, role, "
-                        + "smartLog, target, tokenFile");
+                cfg + ":1:9: nodeId: \"Stor_01\" is not a valid node id (1-63 of a-z 0-9 . _ -, starting with a "
+                        + "letter or digit)",
+                cfg + ":2:7: role: \"storage\" is not one of target, client, both",
+                cfg + ":3:11: connect[0]: \"ftp://x\" is not an http(s) base URL of a reconciler",
+                cfg + ":4:1: unknown field \"colour\" (known: client, connect, labels, nodeId, paths, pollInterval, "
+                        + "role, smartLog, target, tokenFile)");
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.nvmesh.service.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.nvmesh.api.ProblemJson;
 import io.nvmesh.service.cluster.HeartbeatTransport;
 import io.nvmesh.service.cluster.Member;
 import io.nvmesh.service.cluster.Membership;

@@ -7,9 +7,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.nvmesh.core.record.VolumeStatus;
 import io.nvmesh.core.state.Author;
-import io.nvmesh.core.state.Changes;
-import io.nvmesh.core.state.DesiredBranch;
 import io.nvmesh.core.state.StateStore;
+import io.nvmesh.core.testing.TestRepo;
 import io.nvmesh.service.ReconcilerNode;
 import io.nvmesh.service.config.InstanceConfig;
 import io.nvmesh.service.counters.CounterKeys;
@@ -62,7 +61,7 @@ class MetricsEndpointTest {
     void anInstanceExportsReconcileOwnershipAgentEventAndJvmFamiliesAndTheAlertsUseOnlyThose() throws Exception {
         Path bare = data.resolve("desired.git");
         try (StateStore origin = StateStore.openOrCreate(bare)) {
-            commit(origin, "volumes.yaml", """
+            TestRepo.of(origin).desired().put("volumes.yaml", """
                     apiVersion: nvmesh.io/v1
                     kind: VolumePolicy
                     metadata:
@@ -80,7 +79,7 @@ class MetricsEndpointTest {
                       policy: mirror
                       capacity: 10GiB
                       deletionProtection: false
-                    """);
+                    """).commit();
         }
         InstanceConfig config = InstanceConfig.defaults("r1", data.resolve("r1")).withListen("127.0.0.1", 0)
                 .withAuth(io.nvmesh.service.TestAuth.single())
@@ -314,8 +313,4 @@ class MetricsEndpointTest {
         return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     }
 
-    private static void commit(StateStore store, String path, String text) {
-        DesiredBranch b = new DesiredBranch(store, "main");
-        b.apply(b.read().commitId(), Changes.put(path, text.getBytes(StandardCharsets.UTF_8)), "test", TEST);
-    }
 }

@@ -7,14 +7,13 @@ import io.nvmesh.core.record.RecordedState;
 import io.nvmesh.core.record.StateFiles;
 import io.nvmesh.core.record.VolumeStatus;
 import io.nvmesh.core.state.Author;
-import io.nvmesh.core.state.Changes;
-import io.nvmesh.core.state.DesiredBranch;
 import io.nvmesh.core.state.StateStore;
+import io.nvmesh.core.testing.Policies;
+import io.nvmesh.core.testing.TestRepo;
 import io.nvmesh.service.ReconcilerNode;
 import io.nvmesh.service.config.InstanceConfig;
 import io.nvmesh.service.sim.SimulatedFleet;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -35,16 +34,7 @@ class ReconcileLoopTest {
     void anInstanceReconcilesARemoteGivenByUrlAndAHookStartsAPassBeforeThePollInterval() {
         Path bare = data.resolve("remote.git");
         try (StateStore origin = StateStore.openOrCreate(bare)) {
-            commit(origin, "policies.yaml", """
-                    apiVersion: nvmesh.io/v1
-                    kind: VolumePolicy
-                    metadata:
-                      name: mirror
-                    spec:
-                      layout: raid1
-                      mirrors: 1
-                      protection: full
-                      domainScope: rack
+            TestRepo.of(origin).desired().put("policies.yaml", Policies.MIRROR + """
                     ---
                     apiVersion: nvmesh.io/v1
                     kind: Volume
@@ -54,7 +44,7 @@ class ReconcileLoopTest {
                       policy: mirror
                       capacity: 10GiB
                       deletionProtection: false
-                    """);
+                    """).commit();
             // A poll interval far longer than the test: only the start-up pass and triggers run.
             InstanceConfig config = InstanceConfig.defaults("r1", data.resolve("r1")).withListen("127.0.0.1", 0)
                     .withAuth(io.nvmesh.service.TestAuth.single())
@@ -66,7 +56,7 @@ class ReconcileLoopTest {
                         origin.read(StateStore.STATE_REF)).volumes().get("first")).isNotNull()
                         .satisfies(v -> assertThat(v.status()).isEqualTo(VolumeStatus.ONLINE)));
 
-                commit(origin, "second.yaml", """
+                TestRepo.of(origin).desired().put("second.yaml", """
                         apiVersion: nvmesh.io/v1
                         kind: Volume
                         metadata:
@@ -75,7 +65,7 @@ class ReconcileLoopTest {
                           policy: mirror
                           capacity: 10GiB
                           deletionProtection: false
-                        """);
+                        """).commit();
                 ReconcileLoop loop = node.reconcile().orElseThrow();
                 RecordedState before = loop.recorded();
                 // Two reads of one state commit share one decoded state (asked again if a commit fell between them).
@@ -100,7 +90,7 @@ class ReconcileLoopTest {
         // No key at all is trusted: every desired commit is refused, and says why.
         Path keys = java.nio.file.Files.writeString(data.resolve("trusted-keys.asc"), "");
         try (StateStore origin = StateStore.openOrCreate(bare)) {
-            commit(origin, "volume.yaml", """
+            TestRepo.of(origin).desired().put("volume.yaml", """
                     apiVersion: nvmesh.io/v1
                     kind: VolumePolicy
                     metadata:
@@ -115,7 +105,7 @@ class ReconcileLoopTest {
                     spec:
                       policy: plain
                       capacity: 10GiB
-                    """);
+                    """).commit();
             InstanceConfig config = InstanceConfig.defaults("r1", data.resolve("r1")).withListen("127.0.0.1", 0)
                     .withAuth(io.nvmesh.service.TestAuth.single())
                     .withGit(bare.toString(), "main", Duration.ofMillis(200)).withTrustedKeys(keys);
@@ -136,8 +126,4 @@ class ReconcileLoopTest {
         }
     }
 
-    private static void commit(StateStore store, String path, String text) {
-        DesiredBranch b = new DesiredBranch(store, "main");
-        b.apply(b.read().commitId(), Changes.put(path, text.getBytes(StandardCharsets.UTF_8)), "test", TEST);
-    }
 }

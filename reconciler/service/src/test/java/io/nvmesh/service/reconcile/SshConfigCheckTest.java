@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.nvmesh.core.state.Author;
 import io.nvmesh.core.state.Changes;
 import io.nvmesh.core.state.StateStore;
+import io.nvmesh.core.testing.SshServer;
 import io.nvmesh.schema.Problem;
 import io.nvmesh.service.config.ConfigCheck;
 import java.nio.file.Files;
@@ -31,14 +32,14 @@ class SshConfigCheckTest {
             origin.commit("refs/heads/main", "", Changes.builder().put("README.md", "desired").build(), "first",
                     new Author("t", "t@example.org"));
         }
-        try (Sshd sshd = Sshd.start(dir.resolve("sshd"))) {
+        try (SshServer sshd = SshServer.start(dir.resolve("sshd"))) {
             Path good = write("good.yaml", sshd.url(bare), sshd.clientKey(), sshd.knownHosts());
             ConfigCheck ok = ConfigCheck.of(good);
             assertThat(ok.problems()).isEmpty();
             assertThat(ok.checked()).anySatisfy(line -> assertThat(line).startsWith("git.remote: ssh://")
                     .contains("reachable"));
 
-            Path other = Sshd.keygen(dir.resolve("other_host_key"), "impostor");
+            Path other = SshServer.keygen(dir.resolve("other_host_key"), "impostor");
             String[] parts = Files.readString(Path.of(other + ".pub")).trim().split("\\s+");
             Path wrongHosts = Files.writeString(dir.resolve("wrong_known_hosts"),
                     sshd.url(bare).replaceFirst("^ssh://[^@]+@([^:]+):(\\d+).*$", "[$1]:$2") + " " + parts[0] + " "

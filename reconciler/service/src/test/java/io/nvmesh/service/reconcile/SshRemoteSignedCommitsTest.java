@@ -13,6 +13,7 @@ import io.nvmesh.core.state.CommitSigner;
 import io.nvmesh.core.state.DesiredBranch;
 import io.nvmesh.core.state.SshAccess;
 import io.nvmesh.core.state.StateStore;
+import io.nvmesh.core.testing.SshServer;
 import io.nvmesh.service.ReconcilerNode;
 import io.nvmesh.service.TestAuth;
 import io.nvmesh.service.config.InstanceConfig;
@@ -57,13 +58,13 @@ class SshRemoteSignedCommitsTest {
 
     @Test
     void overSshOnlyCommitsSignedByAnAllowedSshKeyAreReconciledAndRefusalsAreShownAndCounted() throws Exception {
-        Path alice = Sshd.keygen(data.resolve("alice"), "alice@example.org");
-        Path mallory = Sshd.keygen(data.resolve("mallory"), "mallory@example.org");
+        Path alice = SshServer.keygen(data.resolve("alice"), "alice@example.org");
+        Path mallory = SshServer.keygen(data.resolve("mallory"), "mallory@example.org");
         Path allowed = Files.writeString(data.resolve("allowed_signers"), "alice@example.org namespaces=\"git\" "
                 + Files.readString(Path.of(alice + ".pub")).trim() + "\n");
         Path bare = data.resolve("served/state.git");
         Set<String> refused = new HashSet<>();
-        try (Sshd sshd = Sshd.start(data.resolve("sshd"));
+        try (SshServer sshd = SshServer.start(data.resolve("sshd"));
                 StateStore origin = StateStore.openOrCreate(bare)) {
             String good = commit(origin, SshSigner.read(alice, new char[0]), "policy.yaml", """
                     apiVersion: nvmesh.io/v1

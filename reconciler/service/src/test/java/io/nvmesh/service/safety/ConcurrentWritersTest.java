@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.nvmesh.core.record.RecordedState;
 import io.nvmesh.core.record.StateFiles;
 import io.nvmesh.core.state.StateStore;
+import io.nvmesh.core.testing.GitDaemon;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -68,8 +69,8 @@ class ConcurrentWritersTest {
 
     static Tally run(Path dir, Started started, Size size, long seed) throws Exception {
         Path served = Files.createDirectories(dir.resolve("served"));
-        GitDaemon daemon = GitDaemon.start(served, dir.resolve("daemon.log"), started);
-        String url = daemon.createRepository("state.git");
+        GitDaemon daemon = started.gitDaemon(served, dir.resolve("daemon.log"));
+        String url = daemon.createRepositoryKeepingReflog("state.git");
         Path repo = daemon.path("state.git");
         Path stop = dir.resolve("stop");
         ExecutorService pool = Executors.newCachedThreadPool();

@@ -7,6 +7,7 @@ import io.nvmesh.core.reconcile.LocalManifests;
 import io.nvmesh.core.reconcile.Reconciler;
 import io.nvmesh.core.state.Author;
 import io.nvmesh.core.state.StateStore;
+import io.nvmesh.core.testing.Policies;
 import io.nvmesh.schema.Volume;
 
 import java.io.IOException;
@@ -26,25 +27,8 @@ final class Desired {
 
     static final Author PERSON = new Author("test", "test@example.org");
 
-    static final String POLICIES = """
-            apiVersion: nvmesh.io/v1
-            kind: VolumePolicy
-            metadata:
-              name: mirror
-            spec:
-              layout: raid1
-              mirrors: 1
-              protection: full
-              domainScope: rack
-            ---
-            apiVersion: nvmesh.io/v1
-            kind: VolumePolicy
-            metadata:
-              name: stripe
-            spec:
-              layout: raid0
-              stripeWidth: 2
-            """;
+    /** The mirror and stripe policies, in one file. */
+    static final String POLICIES = Policies.MIRROR_AND_STRIPE;
 
     /** How often one apply is tried before the test gives up: another apply moving the branch first is a retry. */
     private static final int APPLY_ATTEMPTS = 200;
@@ -61,17 +45,7 @@ final class Desired {
 
     /** {@code targets} targets over {@code racks} racks, each with {@code drives} drives of {@code capacity}. */
     static String inventory(int targets, int racks, int drives, String capacity) {
-        StringBuilder sb = new StringBuilder("apiVersion: nvmesh.io/v1\nkind: Inventory\ntargets:\n");
-        for (int t = 0; t < targets; t++) {
-            sb.append("  - id: t").append(String.format("%02d", t)).append('\n')
-                    .append("    labels: {rack: r").append(t % racks).append("}\n")
-                    .append("    drives:\n");
-            for (int d = 0; d < drives; d++) {
-                sb.append("      - serial: S").append(String.format("%02d%02d", t, d)).append('\n')
-                        .append("        capacity: ").append(capacity).append('\n');
-            }
-        }
-        return sb.append("clients:\n  - id: app-1\n").toString();
+        return Policies.inventory(targets, racks, drives, capacity);
     }
 
     static void importInventory(StateStore store, String yaml) {

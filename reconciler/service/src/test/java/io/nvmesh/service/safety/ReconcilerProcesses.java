@@ -2,7 +2,7 @@ package io.nvmesh.service.safety;
 
 import static org.awaitility.Awaitility.await;
 
-import io.nvmesh.core.net.LoopbackPorts;
+import io.nvmesh.core.testing.TestPorts;
 import io.nvmesh.service.ReconcilerMain;
 
 import java.io.IOException;
@@ -77,7 +77,7 @@ final class ReconcilerProcesses {
     static ReconcilerProcesses start(Path dir, int count, String gitRemote, Settings settings, Started started)
             throws IOException {
         ReconcilerProcesses p = new ReconcilerProcesses(dir, gitRemote, settings, started);
-        Iterator<Integer> free = LoopbackPorts.free(count).iterator();
+        Iterator<Integer> free = TestPorts.next(count).iterator();
         for (int i = 1; i <= count; i++) {
             p.ports.put("r" + i, free.next());
         }

@@ -6,6 +6,7 @@ import io.nvmesh.core.record.RecordedState;
 import io.nvmesh.core.record.StateFiles;
 import io.nvmesh.core.record.VolumeRecord;
 import io.nvmesh.core.state.StateStore;
+import io.nvmesh.core.testing.GitDaemon;
 import io.nvmesh.service.agent.AgentRuntime;
 import io.nvmesh.service.sim.SimulatedFleet;
 
@@ -65,9 +66,9 @@ final class RunningCluster {
         Path repo = dir.resolve("state.git");
         String remote = repo.toString();
         if (overGitDaemon) {
-            GitDaemon daemon = GitDaemon.start(Files.createDirectories(dir.resolve("served")), dir.resolve("daemon.log"),
-                    started);
-            remote = daemon.createRepository("state.git");
+            GitDaemon daemon = started.gitDaemon(Files.createDirectories(dir.resolve("served")),
+                    dir.resolve("daemon.log"));
+            remote = daemon.createRepositoryKeepingReflog("state.git");
             repo = daemon.path("state.git");
         }
         StateStore store = started.add(StateStore.openOrCreate(repo, PassLoop.options("person")));

@@ -1,8 +1,11 @@
 package io.nvmesh.service.safety;
 
+import io.nvmesh.core.testing.GitDaemon;
+
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -45,6 +48,13 @@ final class Started implements AutoCloseable {
             ports.add(port);
         }
         return p;
+    }
+
+    /** A {@link GitDaemon} on {@code base}, its process and port accounted for like any other. */
+    GitDaemon gitDaemon(Path base, Path log) throws IOException {
+        GitDaemon d = GitDaemon.start(base, log);
+        process("git daemon", d.process(), d.port());
+        return add(d);
     }
 
     synchronized void port(int port) {

@@ -18,6 +18,7 @@ import io.nvmesh.core.state.Changes;
 import io.nvmesh.core.state.DesiredBranch;
 import io.nvmesh.core.state.Snapshot;
 import io.nvmesh.core.state.StateStore;
+import io.nvmesh.core.testing.Policies;
 import io.nvmesh.service.ReconcilerNode;
 import io.nvmesh.service.agent.AgentProtocol;
 import io.nvmesh.service.agent.AgentRuntime;
@@ -30,7 +31,6 @@ import io.nvmesh.service.config.AuthConfig;
 import io.nvmesh.service.config.InstanceConfig;
 import io.nvmesh.service.nodes.CommandState;
 
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -90,16 +90,7 @@ class AgentTrustTest {
     void start(@TempDir Path dir) throws Exception {
         Path repo = dir.resolve("state.git");
         store = StateStore.openOrCreate(repo);
-        new DesiredBranch(store, "main").apply("", Changes.put("volumes.yaml", """
-                apiVersion: nvmesh.io/v1
-                kind: VolumePolicy
-                metadata:
-                  name: mirror
-                spec:
-                  layout: raid1
-                  mirrors: 1
-                  protection: full
-                  domainScope: rack
+        new DesiredBranch(store, "main").apply("", Changes.put("volumes.yaml", (Policies.MIRROR + """
                 ---
                 apiVersion: nvmesh.io/v1
                 kind: Volume
@@ -109,7 +100,7 @@ class AgentTrustTest {
                   policy: mirror
                   capacity: 10GiB
                   deletionProtection: false
-                """.getBytes(StandardCharsets.UTF_8)), "desired", author);
+                """).getBytes(StandardCharsets.UTF_8)), "desired", author);
         credentialsFile = dir.resolve("credentials.yaml");
         CredentialsFile.write(credentialsFile, Credentials.of(agents(true)));
         InstanceConfig config = InstanceConfig.defaults("r1", dir.resolve("r1")).withListen("127.0.0.1", 0)

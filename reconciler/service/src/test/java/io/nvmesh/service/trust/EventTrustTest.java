@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.nvmesh.core.credentials.Credential;
 import io.nvmesh.core.credentials.Role;
-import io.nvmesh.core.net.LoopbackPorts;
+import io.nvmesh.core.testing.TestPorts;
 import io.nvmesh.service.ReconcilerNode;
 import io.nvmesh.service.SseClient;
 import io.nvmesh.service.TestAuth;
@@ -66,7 +66,7 @@ class EventTrustTest {
     @BeforeAll
     void start(@TempDir Path dir) {
         Map<String, URI> urls = new LinkedHashMap<>();
-        Iterator<Integer> ports = LoopbackPorts.free(MEMBERS.size()).iterator();
+        Iterator<Integer> ports = TestPorts.next(MEMBERS.size()).iterator();
         MEMBERS.forEach(id -> urls.put(id, URI.create("http://127.0.0.1:" + ports.next())));
         for (String id : MEMBERS) {
             List<Member> peers = new ArrayList<>();

@@ -10,7 +10,7 @@ import io.nvmesh.core.credentials.Credential;
 import io.nvmesh.core.credentials.Credentials;
 import io.nvmesh.core.credentials.CredentialsFile;
 import io.nvmesh.core.credentials.Role;
-import io.nvmesh.core.net.LoopbackPorts;
+import io.nvmesh.core.testing.TestPorts;
 import io.nvmesh.service.ReconcilerNode;
 import io.nvmesh.service.TestAuth;
 import io.nvmesh.service.cluster.Member;
@@ -79,7 +79,7 @@ class PeerCertificateRotationTest {
             all.add(Credential.ofToken(id, Role.INSTANCE, List.of(), TestAuth.instanceToken(id)));
         }
         CredentialsFile.write(credentials, Credentials.of(all));
-        List<Integer> ports = List.copyOf(LoopbackPorts.free(2));
+        List<Integer> ports = List.copyOf(TestPorts.next(2));
         running[0] = start("r2", ports, credentials);
         running[1] = start("r3", ports, credentials);
         await().atMost(BOUND).until(() -> live(running[0]) && live(running[1]));

@@ -7,7 +7,7 @@ import io.nvmesh.core.credentials.Credential;
 import io.nvmesh.core.credentials.Credentials;
 import io.nvmesh.core.credentials.CredentialsFile;
 import io.nvmesh.core.credentials.Role;
-import io.nvmesh.core.net.LoopbackPorts;
+import io.nvmesh.core.testing.TestPorts;
 import io.nvmesh.service.ReconcilerNode;
 import io.nvmesh.service.TestAuth;
 import io.nvmesh.service.cluster.Member;
@@ -54,7 +54,7 @@ class PeerIdentityTest {
     @BeforeEach
     void start() throws Exception {
         Map<String, URI> urls = new LinkedHashMap<>();
-        Iterator<Integer> ports = LoopbackPorts.free(3).iterator();
+        Iterator<Integer> ports = TestPorts.next(3).iterator();
         for (String id : List.of("r1", "r2", "r3")) {
             urls.put(id, URI.create("http://127.0.0.1:" + ports.next()));
         }

@@ -1,6 +1,7 @@
 package io.nvmesh.service.trust;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.nvmesh.core.allocation.Drive;
@@ -45,14 +46,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -87,6 +91,8 @@ class RotationWhileConnectedTest {
     private AgentRuntime runtime;
     private NodeAgent agent;
     private final ExecutorService threads = Executors.newFixedThreadPool(4);
+    /** Publishes one event every 3 ms, the pace of a busy cluster, for as long as the rotations take. */
+    private final ScheduledExecutorService pacer = Executors.newSingleThreadScheduledExecutor();
     private final AtomicBoolean running = new AtomicBoolean(true);
 
     @BeforeEach
@@ -106,6 +112,7 @@ class RotationWhileConnectedTest {
     @AfterEach
     void stop() throws Exception {
         running.set(false);
+        pacer.shutdownNow();
         threads.shutdownNow();
         threads.awaitTermination(10, TimeUnit.SECONDS);
         if (agent != null) {
@@ -133,14 +140,12 @@ class RotationWhileConnectedTest {
         Map<String, List<Long>> published = new TreeMap<>();
         TOPICS.forEach(t -> published.put(t, new CopyOnWriteArrayList<>()));
         List<Long> commandsSent = new CopyOnWriteArrayList<>();
-        Future<?> publisher = threads.submit(() -> {
-            for (int i = 0; running.get(); i++) {
-                String topic = TOPICS.get(i % TOPICS.size());
-                published.get(topic).add(r1.events().publish(topic, "test", Map.of("i", i)).seq());
-                sleepMillis(3);
-            }
-            return null;
-        });
+        AtomicInteger eventNo = new AtomicInteger();
+        Future<?> publisher = pacer.scheduleAtFixedRate(() -> {
+            int i = eventNo.getAndIncrement();
+            String topic = TOPICS.get(i % TOPICS.size());
+            published.get(topic).add(r1.events().publish(topic, "test", Map.of("i", i)).seq());
+        }, 0, 3, TimeUnit.MILLISECONDS);
         Future<?> commander = threads.submit(() -> {
             while (running.get()) {
                 long seq = r1.agents().nextCommandSeq();
@@ -178,7 +183,10 @@ class RotationWhileConnectedTest {
         await().atMost(BOUND).until(() -> commandsSent.size() >= commandsAtRotationEnd + 20
                 && published.get(TOPICS.get(0)).size() >= eventsAtRotationEnd + 50);
         running.set(false);
-        publisher.get(BOUND.toSeconds(), TimeUnit.SECONDS);
+        pacer.shutdown(); // cancels the periodic publish; awaitTermination lets a publish under way finish
+        assertThat(pacer.awaitTermination(BOUND.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        assertThatThrownBy(() -> publisher.get()).as("the publisher was stopped, it did not fail")
+                .isInstanceOf(CancellationException.class);
         commander.get(BOUND.toSeconds(), TimeUnit.SECONDS);
 
         // Everything published arrived at both subscribers (they are still connected).
@@ -453,11 +461,4 @@ class RotationWhileConnectedTest {
         return PemFiles.readCertificates(pem).get(0).getSerialNumber();
     }
 
-    private static void sleepMillis(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 }

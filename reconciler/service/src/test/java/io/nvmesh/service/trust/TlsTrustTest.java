@@ -12,6 +12,7 @@ import io.nvmesh.core.credentials.Credential;
 import io.nvmesh.core.credentials.Credentials;
 import io.nvmesh.core.credentials.CredentialsFile;
 import io.nvmesh.core.credentials.Role;
+import io.nvmesh.core.testing.TestPorts;
 import io.nvmesh.service.ReconcilerNode;
 import io.nvmesh.service.TestAuth;
 import io.nvmesh.service.agent.AgentProtocol;
@@ -172,7 +173,7 @@ class TlsTrustTest {
     @Test
     void twoInstancesThatNeedClientCertificatesSeeEachOtherOverHttps() throws Exception {
         issue(Role.INSTANCE, "r3", List.of(), List.of("127.0.0.1"));
-        List<Integer> ports = List.copyOf(io.nvmesh.core.net.LoopbackPorts.free(2));
+        List<Integer> ports = List.copyOf(TestPorts.next(2));
         ReconcilerNode[] pair = new ReconcilerNode[2];
         String[] ids = {"r2", "r3"};
         try {
