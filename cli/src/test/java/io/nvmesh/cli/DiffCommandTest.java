@@ -2,6 +2,7 @@ package io.nvmesh.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.nvmesh.core.testing.Policies;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;
@@ -25,8 +26,7 @@ class DiffCommandTest {
                   - {serial: S2, capacity: 2TiB}
             """;
 
-    static final String POLICY = "apiVersion: nvmesh.io/v1\nkind: VolumePolicy\nmetadata:\n  name: p\n"
-            + "spec:\n  layout: concatenated\n";
+    static final String POLICY = Policies.named(Policies.PLAIN, "p");
 
     @TempDir
     Path tmp;

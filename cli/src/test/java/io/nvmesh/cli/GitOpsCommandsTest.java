@@ -9,6 +9,7 @@ import io.nvmesh.core.record.RecordedState;
 import io.nvmesh.core.record.StateFiles;
 import io.nvmesh.core.state.Snapshot;
 import io.nvmesh.core.state.StateStore;
+import io.nvmesh.core.testing.Policies;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -218,8 +219,7 @@ class GitOpsCommandsTest {
                 + "  - id: t00\n    drives:\n      - serial: S0000\n        capacity: 1TiB\n");
         assertThat(NvmeshRun.of("inventory", "import", tmp.resolve("one-drive.yaml").toString(), repo()).exitCode())
                 .isZero();
-        String stripe = "apiVersion: nvmesh.io/v1\nkind: VolumePolicy\nmetadata:\n  name: p\nspec:\n"
-                + "  layout: raid0\n  stripeWidth: 2\n";
+        String stripe = Policies.named(Policies.STRIPE, "p");
         Files.writeString(dir.resolve("policy.yaml"), stripe);
         Files.writeString(dir.resolve("a.yaml"), volume("a"));
 
@@ -241,8 +241,7 @@ class GitOpsCommandsTest {
                 + " (allowSharedDrives: true), so they do not work in parallel: chunk 0: stripes 0, 1 share drive S0000");
     }
 
-    private static final String POLICY = "apiVersion: nvmesh.io/v1\nkind: VolumePolicy\nmetadata:\n  name: p\n"
-            + "spec:\n  layout: concatenated\n";
+    private static final String POLICY = Policies.named(Policies.PLAIN, "p");
 
     private static String volume(String name) {
         return "apiVersion: nvmesh.io/v1\nkind: Volume\nmetadata:\n  name: " + name + "\nspec:\n  policy: p\n"

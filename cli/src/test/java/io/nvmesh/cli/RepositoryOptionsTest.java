@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.nvmesh.core.testing.Policies;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -60,8 +61,7 @@ class RepositoryOptionsTest {
     void diffSaysWhichRepositoryAndWhyWithVerbose() throws Exception {
         Path repo = tmp.resolve("desired.git");
         Path manifests = Files.createDirectories(tmp.resolve("m"));
-        Files.writeString(manifests.resolve("policy.yaml"), "apiVersion: nvmesh.io/v1\nkind: VolumePolicy\n"
-                + "metadata:\n  name: p\nspec:\n  layout: concatenated\n");
+        Files.writeString(manifests.resolve("policy.yaml"), Policies.named(Policies.PLAIN, "p"));
 
         NvmeshRun run = NvmeshRun.of("diff", "-v", "--repo", repo.toString(), manifests.toString());
 

@@ -9,6 +9,7 @@ import io.nvmesh.cli.remote.ServerClient;
 import io.nvmesh.core.record.StateFiles;
 import io.nvmesh.core.state.DesiredBranch;
 import io.nvmesh.core.state.StateStore;
+import io.nvmesh.core.testing.Policies;
 import io.nvmesh.service.ClusterExtension;
 import io.nvmesh.service.TestAuth;
 import io.nvmesh.service.sim.SimulatedFleet;
@@ -63,8 +64,7 @@ class ApplyWaitTest {
         Path dir = Files.createDirectories(Path.of("target", "apply-wait-" + System.nanoTime()));
         // Each test's own policy: names are unique per kind across the branch.
         String policy = "p" + POLICIES.incrementAndGet();
-        Files.writeString(dir.resolve("policy.yaml"), "apiVersion: nvmesh.io/v1\nkind: VolumePolicy\nmetadata:\n"
-                + "  name: " + policy + "\nspec:\n  layout: concatenated\n");
+        Files.writeString(dir.resolve("policy.yaml"), Policies.named(Policies.PLAIN, policy));
         for (int i = 0; i + 1 < volumes.length; i += 2) {
             Files.writeString(dir.resolve(volumes[i] + ".yaml"), "apiVersion: nvmesh.io/v1\nkind: Volume\n"
                     + "metadata:\n  name: " + volumes[i] + "\nspec:\n  policy: " + policy + "\n  capacity: "

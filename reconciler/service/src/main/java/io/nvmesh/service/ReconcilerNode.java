@@ -113,103 +113,86 @@ public final class ReconcilerNode implements AutoCloseable {
         }
         CredentialSource credentials = credentialsOf(config);
         ApiServer server = ApiServer.bind(config.listenHost(), config.listenPort(), config.id(), config.tls());
-        JettyHeartbeatTransport transport = null;
-        Membership membership = null;
-        ThreadPoolExecutor work = null;
-        AgentHub agents = null;
-        Counters counters = null;
-        ReconcileLoop reconcile = null;
-        EventHub events = null;
-        Feeds feeds = null;
-        AutoCloseable polling = null;
-        AuditLog audit = null;
+        OpenedParts opened = new OpenedParts();
+        opened.add(server, server::close);
         try {
-            URI url = config.advertiseUrl().orElse(server.localUrl());
-            Duration interval = config.heartbeatInterval();
-            // Longer than an interval (a slow reply still counts), far shorter than the time to be declared dead.
-            Duration timeout = Duration.ofMillis(Math.min(5_000, Math.max(250, 2 * interval.toMillis())));
-            transport = JettyHeartbeatTransport.start(config.id(), config.auth().token(), timeout,
-                    config.maxClockSkew(), config.tls());
-            membership = Membership.create(new Member(config.id(), url), clock.millis(), config.peers(), interval,
-                    config.missedHeartbeats(), transport, System::nanoTime);
-            Duration grace = startupGrace(config);
-            if (!grace.isZero()) {
-                membership.presumePeersLive(grace); // no ownership churn while a cluster starts
-            }
-            OwnershipTable ownership = OwnershipTable.following(membership, config.ownershipEpsilon());
-            membership.digestFrom(() -> ownership.current().digest());
-            counters = startCounters(config, clock, membership, ownership, timeout);
-            work = workExecutor(config.id());
-            agents = AgentHub.start(membership, ownership, AgentHub.DEFAULT_REPORT_INTERVAL,
-                    AgentHub.DEFAULT_BATCH_WINDOW);
-            membership.agentsFrom(agents::connectionCounts);
-            if (!config.gitRemote().isEmpty()) {
-                reconcile = ReconcileLoop.start(config, ownership, agents);
-            }
-            events = startEvents(config, membership, timeout);
-            if (reconcile != null) {
-                EventHub hub = events;
-                // Everyone watching the cluster hears at once that writes stopped (and when they resume).
-                reconcile.addStateHealthListener(why -> hub.publish("cluster", why.isEmpty() ? "state-available"
-                        : "state-unavailable", why.isEmpty() ? Map.of("id", config.id())
-                        : Map.of("id", config.id(), "reason", why)));
-            }
-            Counters c = counters;
-            Membership m = membership;
-            feeds = Feeds.start(membership, ownership, agents, counters, events, Optional.ofNullable(reconcile),
-                    () -> EventPayloads.capacity(c), () -> EventPayloads.cluster(m, ownership));
-            InstanceMetrics metrics = InstanceMetrics.register(config.id(), ownership, agents, counters,
-                    Optional.ofNullable(reconcile), events, Optional.of(credentials));
-            AgentHub hub = agents;
-            credentials.addListener(() -> hub.closeRevoked(credentials::stillHolds));
-            polling = credentials.pollEvery(CREDENTIALS_POLL, config.id());
-            server.maxClockSkew(config.maxClockSkew());
-            audit = AuditLog.open(config.audit(), config.id());
-            server.guard(config.limits(), audit);
-            server.start(credentials, config.auth().token(), membership, ownership, agents, counters,
-                    Optional.ofNullable(reconcile), events, metrics, work);
-            membership.start();
-            LOG.log(System.Logger.Level.INFO, () -> config.id() + " listening on " + url + " with "
-                    + config.peers().size() + " peer(s)");
-            AutoCloseable credentialPolling = polling;
-            AuditLog auditLog = audit;
-            // Closed after the server, so that the last requests' lines are written.
-            AutoCloseable afterServer = () -> {
-                closeQuietly(credentialPolling);
-                auditLog.close();
-            };
-            return new ReconcilerNode(config, server, transport, membership, ownership, agents, counters,
-                    Optional.ofNullable(reconcile), events, feeds, work, url, afterServer);
+            return assemble(config, clock, credentials, server, opened);
         } catch (RuntimeException e) {
-            if (feeds != null) {
-                feeds.close();
-            }
-            if (reconcile != null) {
-                reconcile.close();
-            }
-            if (agents != null) {
-                agents.close();
-            }
-            if (membership != null) {
-                membership.close();
-            }
-            if (counters != null) {
-                counters.close();
-            }
-            if (events != null) {
-                events.close();
-            }
-            if (transport != null) {
-                transport.close();
-            }
-            if (work != null) {
-                work.shutdownNow();
-            }
-            server.close();
-            closeQuietly(polling);
-            closeQuietly(audit);
+            opened.closeAll();
             throw e;
         }
+    }
+
+    /** Starts every part of the instance on a bound server, noting each in {@code opened}, and starts serving. */
+    private static ReconcilerNode assemble(InstanceConfig config, Clock clock, CredentialSource credentials,
+                                           ApiServer server, OpenedParts opened) {
+        URI url = config.advertiseUrl().orElse(server.localUrl());
+        Duration interval = config.heartbeatInterval();
+        // Longer than an interval (a slow reply still counts), far shorter than the time to be declared dead.
+        Duration timeout = Duration.ofMillis(Math.min(5_000, Math.max(250, 2 * interval.toMillis())));
+        JettyHeartbeatTransport transport = JettyHeartbeatTransport.start(config.id(), config.auth().token(),
+                timeout, config.maxClockSkew(), config.tls());
+        opened.add(transport, transport::close);
+        Membership membership = startMembership(config, clock, url, transport);
+        opened.add(membership, membership::close);
+        OwnershipTable ownership = OwnershipTable.following(membership, config.ownershipEpsilon());
+        membership.digestFrom(() -> ownership.current().digest());
+        Counters counters = startCounters(config, clock, membership, ownership, timeout);
+        opened.add(counters, counters::close);
+        ThreadPoolExecutor work = workExecutor(config.id());
+        opened.add(work, work::shutdownNow);
+        AgentHub agents = AgentHub.start(membership, ownership, AgentHub.DEFAULT_REPORT_INTERVAL,
+                AgentHub.DEFAULT_BATCH_WINDOW);
+        opened.add(agents, agents::close);
+        membership.agentsFrom(agents::connectionCounts);
+        Optional<ReconcileLoop> reconcile = config.gitRemote().isEmpty() ? Optional.empty()
+                : Optional.of(ReconcileLoop.start(config, ownership, agents));
+        reconcile.ifPresent(r -> opened.add(r, r::close));
+        EventHub events = startEvents(config, membership, timeout);
+        opened.add(events, events::close);
+        reconcile.ifPresent(r -> announceStateHealth(r, events, config.id()));
+        Feeds feeds = Feeds.start(membership, ownership, agents, counters, events, reconcile,
+                () -> EventPayloads.capacity(counters), () -> EventPayloads.cluster(membership, ownership));
+        opened.add(feeds, feeds::close);
+        InstanceMetrics metrics = InstanceMetrics.register(config.id(), ownership, agents, counters, reconcile,
+                events, Optional.of(credentials));
+        credentials.addListener(() -> agents.closeRevoked(credentials::stillHolds));
+        AutoCloseable polling = credentials.pollEvery(CREDENTIALS_POLL, config.id());
+        opened.add(polling, polling);
+        server.maxClockSkew(config.maxClockSkew());
+        AuditLog audit = AuditLog.open(config.audit(), config.id());
+        opened.add(audit, audit);
+        server.guard(config.limits(), audit);
+        server.start(credentials, config.auth().token(), membership, ownership, agents, counters, reconcile, events,
+                metrics, work);
+        membership.start();
+        LOG.log(System.Logger.Level.INFO, () -> config.id() + " listening on " + url + " with "
+                + config.peers().size() + " peer(s)");
+        // Closed after the server, so that the last requests' lines are written.
+        AutoCloseable afterServer = () -> {
+            closeQuietly(polling);
+            audit.close();
+        };
+        return new ReconcilerNode(config, server, transport, membership, ownership, agents, counters, reconcile,
+                events, feeds, work, url, afterServer);
+    }
+
+    /** Membership of the configured peers, with the start-up grace, not started yet. */
+    private static Membership startMembership(InstanceConfig config, Clock clock, URI url,
+                                              JettyHeartbeatTransport transport) {
+        Membership membership = Membership.create(new Member(config.id(), url), clock.millis(), config.peers(),
+                config.heartbeatInterval(), config.missedHeartbeats(), transport, System::nanoTime);
+        Duration grace = startupGrace(config);
+        if (!grace.isZero()) {
+            membership.presumePeersLive(grace); // no ownership churn while a cluster starts
+        }
+        return membership;
+    }
+
+    /** Everyone watching the cluster hears at once that writes stopped (and when they resume). */
+    private static void announceStateHealth(ReconcileLoop reconcile, EventHub events, String id) {
+        reconcile.addStateHealthListener(why -> events.publish("cluster", why.isEmpty() ? "state-available"
+                : "state-unavailable", why.isEmpty() ? Map.of("id", id) : Map.of("id", id, "reason", why)));
     }
 
     private static void closeQuietly(AutoCloseable c) {

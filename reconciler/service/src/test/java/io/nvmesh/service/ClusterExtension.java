@@ -205,12 +205,46 @@ public final class ClusterExtension implements BeforeAllCallback, AfterAllCallba
         return cluster.url(id).toString();
     }
 
+    /** The ids of every configured instance, running or not. */
+    public List<String> ids() {
+        return cluster.ids();
+    }
+
+    /** The base URL of instance {@code id}. */
+    public URI uri(String id) {
+        return cluster.url(id);
+    }
+
     public List<URI> urls() {
         return cluster.urls();
+    }
+
+    /**
+     * Whether every running instance names the same owner for each of the {@link #fleet}'s nodes and the node's agent
+     * is connected there (an agent that dialled an instance before all were alive may still be moving).
+     */
+    public boolean nodesHeldByTheirOwners() {
+        return cluster.nodesHeldByTheirOwners(fleet);
     }
 
     /** Stops an instance without a word to its peers. */
     public void kill(String id) {
         cluster.kill(id);
+    }
+
+    /** Starts instance {@code id} again (after {@link #kill}), at the same URL and with the same data folder. */
+    public ReconcilerNode start(String id) {
+        return cluster.start(id);
+    }
+
+    /**
+     * The agent runtime of the {@link #fleet}, or for a test's own agents one started on first use; closed after
+     * them all, before the instances.
+     */
+    public synchronized AgentRuntime runtime() {
+        if (runtime == null) {
+            runtime = AgentRuntime.start("test");
+        }
+        return runtime;
     }
 }

@@ -10,25 +10,21 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Three real instances on loopback, heartbeating every 100 ms, dead after 3 silent intervals. */
 class ClusterFailoverTest {
 
     private static final Duration INTERVAL = Duration.ofMillis(100);
 
-    @TempDir
-    Path data;
-
-    private TestCluster cluster;
+    @RegisterExtension
+    final ClusterExtension cluster = ClusterExtension.of(3).heartbeat(INTERVAL, 3);
     private final List<String> keys = new ArrayList<>();
 
     @BeforeEach
@@ -37,22 +33,16 @@ class ClusterFailoverTest {
             keys.add(String.format("target/t-%03d", i));
             keys.add(String.format("client/c-%03d", i));
         }
-        cluster = new TestCluster(3, INTERVAL, 3, data).startAll();
-        cluster.running().forEach(n -> n.ownership().setKeys(keys));
-    }
-
-    @AfterEach
-    void stop() {
-        cluster.close();
+        cluster.nodes().forEach(n -> n.ownership().setKeys(keys));
     }
 
     private void awaitAgreement(List<String> expectedLive) {
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).untilAsserted(() -> {
-            for (ReconcilerNode n : cluster.running()) {
+            for (ReconcilerNode n : cluster.nodes()) {
                 assertThat(n.view().live()).as("live members seen by %s", n.id()).isEqualTo(expectedLive);
                 assertThat(n.ownership().current().members()).isEqualTo(expectedLive);
             }
-            assertThat(cluster.running().stream().map(n -> n.ownership().current().digest()).distinct())
+            assertThat(cluster.nodes().stream().map(n -> n.ownership().current().digest()).distinct())
                     .as("every instance computes the same owners").hasSize(1);
         });
     }
@@ -109,7 +99,7 @@ class ClusterFailoverTest {
         HttpClient http = HttpClient.newHttpClient();
         List<String> digests = new ArrayList<>();
 
-        for (ReconcilerNode n : cluster.running()) {
+        for (ReconcilerNode n : cluster.nodes()) {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(n.url() + "/v1/cluster"))
                     .header("Authorization", "Bearer " + TestCluster.READ).timeout(Duration.ofSeconds(5)).build(),
                     HttpResponse.BodyHandlers.ofString());

@@ -5,22 +5,18 @@ import static org.awaitility.Awaitility.await;
 
 import io.nvmesh.core.record.RecordedState;
 import io.nvmesh.core.state.StateStore;
-import io.nvmesh.core.testing.TestRepo;
 import io.nvmesh.service.agent.AgentMessage;
-import io.nvmesh.service.agent.AgentRuntime;
 import io.nvmesh.service.agent.Attachment;
 import io.nvmesh.service.reconcile.ReconcileLoop;
 import io.nvmesh.service.sim.SimulatedFleet;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Node agents learn their commands through events: three instances with reconcile loops on one bare repository, a
@@ -36,33 +32,21 @@ class CommandEventsTest {
     private static final Duration BOUND = Duration.ofSeconds(30);
     private static final String CLIENT = "c-001";
 
-    @TempDir
-    Path data;
+    @RegisterExtension
+    final ClusterExtension cluster = ClusterExtension.of(3).heartbeat(INTERVAL, 3).reconciling(POLL)
+            .desired(repo -> repo.desired().put("policies.yaml", StateFixtures.MIRROR_POLICY).commit())
+            .fleet(new SimulatedFleet.Spec(6, 3, 2, 5));
 
     private StateStore store;
-    private TestCluster cluster;
-    private AgentRuntime runtime;
     private SimulatedFleet fleet;
 
     @BeforeEach
     void start() {
-        Path repo = data.resolve("state.git");
-        store = StateStore.openOrCreate(repo);
-        TestRepo.of(store).desired().put("policies.yaml", StateFixtures.MIRROR_POLICY).commit();
-        cluster = new TestCluster(3, INTERVAL, 3, data, repo.toString(), POLL).startAll();
-        await().atMost(BOUND).untilAsserted(() -> cluster.running().forEach(n ->
-                assertThat(n.view().live()).isEqualTo(List.of("r1", "r2", "r3"))));
-        runtime = AgentRuntime.start("test");
-        fleet = SimulatedFleet.create(new SimulatedFleet.Spec(6, 3, 2, 5));
-        fleet.connect(runtime, cluster.urls(), TestCluster.AGENT);
+        store = cluster.store();
+        fleet = cluster.fleet();
         await().atMost(BOUND).pollInterval(Duration.ofMillis(100)).untilAsserted(() ->
                 assertThat(StateFixtures.recorded(store).inventory().targets()).hasSize(6));
-        await().atMost(BOUND).pollInterval(Duration.ofMillis(100)).until(() -> cluster.nodesHeldByTheirOwners(fleet));
-    }
-
-    @AfterEach
-    void stop() {
-        TestCluster.closeAll(fleet, runtime, cluster, store);
+        await().atMost(BOUND).pollInterval(Duration.ofMillis(100)).until(() -> cluster.nodesHeldByTheirOwners());
     }
 
     @Test
@@ -80,7 +64,7 @@ class CommandEventsTest {
         String otherClient = fleet.clientIds().stream().filter(c -> !c.equals(CLIENT)).findFirst().orElseThrow();
         long otherBefore = fleet.lastCommand(otherClient).map(AgentMessage.Command::seq).orElse(0L);
 
-        TestRepo.of(store).desired().put("volumes/" + name + ".yaml", volume(name)).commit();
+        cluster.repo().desired().put("volumes/" + name + ".yaml", volume(name)).commit();
         long start = System.nanoTime();
         cluster.node(placer).reconcile().orElseThrow().trigger(); // what the Git hook does on the placer
 
@@ -97,7 +81,7 @@ class CommandEventsTest {
         // The other client hears nothing of a volume not attached to it.
         assertThat(fleet.lastCommand(otherClient).map(AgentMessage.Command::seq).orElse(0L)).isEqualTo(otherBefore);
         // Every event that crossed went to an instance that wanted it.
-        cluster.running().forEach(n -> assertThat(n.events().stats().unwanted()).as(n.id()).isZero());
+        cluster.nodes().forEach(n -> assertThat(n.events().stats().unwanted()).as(n.id()).isZero());
         // The targets that serve it got their segments the same way, whoever holds them.
         RecordedState state = StateFixtures.recorded(store);
         state.volumes().get(name).allocation().orElseThrow().extents().forEach(e -> {
@@ -114,7 +98,7 @@ class CommandEventsTest {
         String placer = placerOf(name);
         await().atMost(BOUND).until(() -> cluster.node(placer).events().peerWants(holder, "client/" + CLIENT));
         String before = StateFixtures.recorded(store).commitId();
-        TestRepo.of(store).desired().put("volumes/" + name + ".yaml", volume(name)).commit();
+        cluster.repo().desired().put("volumes/" + name + ".yaml", volume(name)).commit();
         cluster.node(placer).reconcile().orElseThrow().trigger();
         await().atMost(BOUND).pollInterval(Duration.ofMillis(5)).untilAsserted(() ->
                 assertThat(attachments(CLIENT)).extracting(Attachment::volume).contains(name));

@@ -9,7 +9,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +18,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Three real instances on loopback and real SSE connections: events reach the subscribers of the topic wherever they
@@ -31,26 +30,24 @@ class EventsClusterTest {
 
     private static final Duration BOUND = Duration.ofSeconds(5);
 
-    TestCluster cluster;
+    @RegisterExtension
+    static final ClusterExtension cluster = ClusterExtension.of(3).heartbeat(Duration.ofMillis(50), 3);
+
     HttpClient http;
     final List<SseClient> streams = new ArrayList<>();
 
     @BeforeAll
-    void start(@TempDir Path dir) {
-        cluster = new TestCluster(3, Duration.ofMillis(50), 3, dir).startAll();
+    void start() {
         http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        await().atMost(BOUND).until(() -> cluster.running().stream()
-                .allMatch(n -> n.view().members().stream().allMatch(m -> m.alive())));
     }
 
     @AfterAll
     void stop() {
         streams.forEach(SseClient::close);
-        cluster.close();
     }
 
     private SseClient subscribe(String on, String query) {
-        SseClient c = SseClient.open(http, cluster.url(on), query, TestCluster.READ);
+        SseClient c = SseClient.open(http, cluster.uri(on), query, TestCluster.READ);
         streams.add(c);
         await().atMost(BOUND).until(c::subscribed);
         return c;
@@ -58,12 +55,12 @@ class EventsClusterTest {
 
     /** Waits until every other instance routes {@code topic} to {@code on}. */
     private void awaitInterest(String on, String topic) {
-        await().atMost(BOUND).until(() -> cluster.running().stream().filter(n -> !n.id().equals(on))
+        await().atMost(BOUND).until(() -> cluster.nodes().stream().filter(n -> !n.id().equals(on))
                 .allMatch(n -> n.events().peerWants(on, topic)));
     }
 
     private long eventMessages() {
-        return cluster.running().stream().map(n -> n.events().stats()).mapToLong(EventStats::eventMessages).sum();
+        return cluster.nodes().stream().map(n -> n.events().stats()).mapToLong(EventStats::eventMessages).sum();
     }
 
     @Test
@@ -113,7 +110,7 @@ class EventsClusterTest {
         awaitInterest("r1", "volume/watched");
         long before = eventMessages();
 
-        for (ReconcilerNode n : cluster.running()) {
+        for (ReconcilerNode n : cluster.nodes()) {
             for (int i = 0; i < 100; i++) {
                 n.events().publish("volume/unwatched-" + i, "placed", Map.of("i", i));
             }
@@ -175,9 +172,9 @@ class EventsClusterTest {
 
     @Test
     void streamNeedsAReadToken() throws Exception {
-        HttpResponse<String> none = http.send(HttpRequest.newBuilder(URI.create(cluster.url("r1")
+        HttpResponse<String> none = http.send(HttpRequest.newBuilder(URI.create(cluster.uri("r1")
                 + "/v1/events?topic=cluster")).GET().build(), HttpResponse.BodyHandlers.ofString());
-        HttpResponse<String> peer = http.send(HttpRequest.newBuilder(URI.create(cluster.url("r1")
+        HttpResponse<String> peer = http.send(HttpRequest.newBuilder(URI.create(cluster.uri("r1")
                         + "/v1/peer/events")).header("Authorization", "Bearer " + TestCluster.READ)
                 .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
 
@@ -188,7 +185,7 @@ class EventsClusterTest {
 
     @Test
     void malformedTopicIsABadRequest() throws Exception {
-        HttpResponse<String> bad = http.send(HttpRequest.newBuilder(URI.create(cluster.url("r1")
+        HttpResponse<String> bad = http.send(HttpRequest.newBuilder(URI.create(cluster.uri("r1")
                         + "/v1/events?topic=volumes/x")).header("Authorization", "Bearer " + TestCluster.READ)
                 .GET().build(), HttpResponse.BodyHandlers.ofString());
 

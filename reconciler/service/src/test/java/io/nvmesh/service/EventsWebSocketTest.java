@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.net.URI;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +20,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code GET /v1/events/ws} on two real instances with Jetty's WebSocket client: the same stream as SSE (filters,
@@ -32,24 +31,22 @@ class EventsWebSocketTest {
 
     private static final Duration BOUND = Duration.ofSeconds(10);
 
-    TestCluster cluster;
+    @RegisterExtension
+    static final ClusterExtension cluster = ClusterExtension.of(2).heartbeat(Duration.ofMillis(50), 3);
+
     WebSocketClient client;
     final List<Session> sessions = new ArrayList<>();
 
     @BeforeAll
-    void start(@TempDir Path dir) throws Exception {
-        cluster = new TestCluster(2, Duration.ofMillis(50), 3, dir).startAll();
+    void start() throws Exception {
         client = new WebSocketClient();
         client.start();
-        await().atMost(BOUND).until(() -> cluster.running().stream()
-                .allMatch(n -> n.view().members().stream().allMatch(m -> m.alive())));
     }
 
     @AfterAll
     void stop() throws Exception {
         sessions.forEach(Session::close);
         client.stop();
-        cluster.close();
     }
 
     /** Collects the text frames of one connection. */
@@ -75,7 +72,7 @@ class EventsWebSocketTest {
     }
 
     private URI uri(String on, String query) {
-        return URI.create(cluster.url(on).toString().replace("http:", "ws:") + "/v1/events/ws?" + query);
+        return URI.create(cluster.uri(on).toString().replace("http:", "ws:") + "/v1/events/ws?" + query);
     }
 
     private Session connect(Frames frames, String on, String query, ClientUpgradeRequest request) throws Exception {
@@ -92,7 +89,7 @@ class EventsWebSocketTest {
     }
 
     private void awaitInterest(String on, String topic) {
-        await().atMost(BOUND).until(() -> cluster.running().stream().filter(n -> !n.id().equals(on))
+        await().atMost(BOUND).until(() -> cluster.nodes().stream().filter(n -> !n.id().equals(on))
                 .allMatch(n -> n.events().peerWants(on, topic)));
     }
 

@@ -22,7 +22,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +30,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -44,36 +44,21 @@ class HostAgentClusterTest {
 
     private static final Duration INTERVAL = Duration.ofMillis(200);
     private static final Duration BOUND = Duration.ofSeconds(60);
-    private static final String VOLUME = """
-            apiVersion: nvmesh.io/v1
-            kind: Volume
-            metadata:
-              name: db-01
-            spec:
-              policy: mirror
-              capacity: 20GiB
-              clients: [c-001]
-              deletionProtection: false
-            """;
+    private static final String VOLUME = StateFixtures.DB_01;
+
+    @RegisterExtension
+    final ClusterExtension cluster = StateFixtures.mirrorCluster(2, INTERVAL);
 
     @TempDir
     Path data;
 
     private StateStore store;
-    private TestCluster cluster;
-    private AgentRuntime runtime;
     private final Map<String, HostAgents> hosts = new LinkedHashMap<>();
 
     @BeforeEach
     void start() {
-        Path repo = data.resolve("state.git");
-        store = StateStore.openOrCreate(repo);
-        StateFixtures.commitDesired(store, Changes.put("policies.yaml",
-                StateFixtures.MIRROR_POLICY.getBytes(StandardCharsets.UTF_8)));
-        cluster = new TestCluster(2, INTERVAL, 3, data, repo.toString(), Duration.ofSeconds(2)).startAll();
-        await().atMost(BOUND).untilAsserted(() -> cluster.running().forEach(n ->
-                assertThat(n.view().live()).isEqualTo(List.of("r1", "r2"))));
-        runtime = AgentRuntime.start("hosts");
+        store = cluster.store();
+        AgentRuntime runtime = cluster.runtime();
         Map<String, String> addresses = new LinkedHashMap<>();
         Map<String, Path> fabric = new LinkedHashMap<>();
         for (int i = 1; i <= 3; i++) {
@@ -98,11 +83,7 @@ class HostAgentClusterTest {
 
     @AfterEach
     void stop() {
-        List<AutoCloseable> parts = new ArrayList<>(hosts.values());
-        parts.add(runtime);
-        parts.add(cluster);
-        parts.add(store);
-        TestCluster.closeAll(parts.toArray(AutoCloseable[]::new));
+        TestCluster.closeAll(hosts.values().toArray(AutoCloseable[]::new));
     }
 
     @Test
@@ -225,7 +206,7 @@ class HostAgentClusterTest {
 
     private void hook() throws Exception {
         for (String id : List.of("r1", "r2")) {
-            HttpRequest request = HttpRequest.newBuilder(URI.create(cluster.url(id) + "/v1/hooks/git"))
+            HttpRequest request = HttpRequest.newBuilder(URI.create(cluster.uri(id) + "/v1/hooks/git"))
                     .header("Authorization", "Bearer " + TestCluster.ADMIN)
                     .POST(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(10)).build();
             HttpResponse<String> r = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());

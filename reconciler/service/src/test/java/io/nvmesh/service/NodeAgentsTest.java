@@ -25,7 +25,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -35,7 +34,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Real instances on loopback, real agents over WebSocket, a simulated fleet behind them. Heartbeats every 200 ms
@@ -47,18 +46,16 @@ class NodeAgentsTest {
     private static final Duration INTERVAL = Duration.ofMillis(200);
     private static final Duration BOUND = Duration.ofSeconds(15);
 
-    @TempDir
-    Path data;
+    @RegisterExtension
+    final ClusterExtension cluster = ClusterExtension.of(3).heartbeat(INTERVAL, 3);
 
-    private TestCluster cluster;
     private AgentRuntime runtime;
     private SimulatedFleet fleet;
     private final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeEach
     void startThree() {
-        cluster = new TestCluster(3, INTERVAL, 3, data).startAll();
-        runtime = AgentRuntime.start("test");
+        runtime = cluster.runtime();
         awaitLive(List.of("r1", "r2", "r3"));
     }
 
@@ -67,12 +64,10 @@ class NodeAgentsTest {
         if (fleet != null) {
             fleet.close();
         }
-        runtime.close();
-        cluster.close();
     }
 
     private void awaitLive(List<String> live) {
-        await().atMost(BOUND).pollInterval(Duration.ofMillis(20)).untilAsserted(() -> cluster.running()
+        await().atMost(BOUND).pollInterval(Duration.ofMillis(20)).untilAsserted(() -> cluster.nodes()
                 .forEach(n -> assertThat(n.view().live()).as("live seen by %s", n.id()).isEqualTo(live)));
     }
 
@@ -83,7 +78,7 @@ class NodeAgentsTest {
     }
 
     private String ownerOf(String key) {
-        return cluster.running().get(0).ownership().current().ownerOrPreferred(key);
+        return cluster.nodes().get(0).ownership().current().ownerOrPreferred(key);
     }
 
     private static String key(String nodeId) {
@@ -102,7 +97,7 @@ class NodeAgentsTest {
                     expected.computeIfAbsent(s.owner(), o -> new java.util.ArrayList<>()).add(id);
                 }
             });
-            for (ReconcilerNode n : cluster.running()) {
+            for (ReconcilerNode n : cluster.nodes()) {
                 assertThat(n.agents().connectedNodes()).as("nodes connected to %s", n.id())
                         .containsExactlyInAnyOrderElementsOf(expected.getOrDefault(n.id(), List.of()));
             }
@@ -115,7 +110,7 @@ class NodeAgentsTest {
 
         awaitEveryNodeAtItsOwner();
 
-        for (ReconcilerNode n : cluster.running()) {
+        for (ReconcilerNode n : cluster.nodes()) {
             Map<String, Integer> counts = n.agents().connectionCounts();
             assertThat(counts.get("targets")).as("targets on %s", n.id()).isBetween(10, 30);
             assertThat(counts.get("clients")).as("clients on %s", n.id()).isBetween(4, 18);
@@ -152,13 +147,13 @@ class NodeAgentsTest {
         String owner = ownerOf(NodeKind.TARGET.key("t-solo"));
         String other = cluster.ids().stream().filter(id -> !id.equals(owner)).findFirst().orElseThrow();
         NodeAgent agent = NodeAgent.create(runtime, AgentSettings.of("t-solo", NodeKind.TARGET,
-                List.of(cluster.url(other)), TestCluster.AGENT, 1), new OneDrive());
+                List.of(cluster.uri(other)), TestCluster.AGENT, 1), new OneDrive());
 
         agent.start();
 
         await().atMost(BOUND).untilAsserted(() -> assertThat(agent.status().connected()).isTrue());
         assertThat(agent.status().owner()).isEqualTo(owner);
-        assertThat(agent.status().ownerUrl()).isEqualTo(cluster.url(owner).toString());
+        assertThat(agent.status().ownerUrl()).isEqualTo(cluster.uri(owner).toString());
         assertThat(agent.status().redirects()).isGreaterThanOrEqualTo(1);
         agent.stop();
     }
@@ -173,7 +168,7 @@ class NodeAgentsTest {
         await().atMost(BOUND).untilAsserted(() -> assertThat(agent.status().lastClose()).isEqualTo("HTTP 401"));
         assertThat(agent.status().connected()).isFalse();
         agent.stop();
-        HttpResponse<String> plain = http.send(HttpRequest.newBuilder(URI.create(cluster.url("r1") + "/v1/agent"))
+        HttpResponse<String> plain = http.send(HttpRequest.newBuilder(URI.create(cluster.uri("r1") + "/v1/agent"))
                 .header("Authorization", "Bearer " + TestCluster.READ).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(plain.statusCode()).as("a read token is not an agent secret").isEqualTo(403);
     }
@@ -243,7 +238,7 @@ class NodeAgentsTest {
         awaitEveryNodeAtItsOwner();
         String target = "t-003";
         ReconcilerNode owner = cluster.node(ownerOf(key(target)));
-        ReconcilerNode notOwner = cluster.running().stream().filter(n -> n != owner).findFirst().orElseThrow();
+        ReconcilerNode notOwner = cluster.nodes().stream().filter(n -> n != owner).findFirst().orElseThrow();
         String serial = fleet.inventory().targets().get(2).drives().get(0).serial();
         AgentMessage.Command layout = new AgentMessage.Command(owner.agents().nextCommandSeq(),
                 List.of(new SegmentLayout("db-01", 0, serial, 0, 1L << 30)), List.of());

@@ -8,12 +8,9 @@ import io.nvmesh.core.record.RecordedState;
 import io.nvmesh.core.record.VolumeStatus;
 import io.nvmesh.core.state.Changes;
 import io.nvmesh.core.state.StateStore;
-import io.nvmesh.core.testing.TestRepo;
-import io.nvmesh.service.agent.AgentRuntime;
 import io.nvmesh.service.sim.SimulatedFleet;
 
 import java.net.http.HttpClient;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +18,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What the service publishes, heard through the real SSE endpoint of one instance while the change happens on a node
@@ -33,28 +30,23 @@ class PublishedEventsTest {
     private static final Duration INTERVAL = Duration.ofMillis(200);
     private static final Duration BOUND = Duration.ofSeconds(30);
 
-    @TempDir
-    Path data;
+    @RegisterExtension
+    final ClusterExtension cluster = ClusterExtension.of(3).heartbeat(INTERVAL, 3).reconciling(Duration.ofMillis(300))
+            .desired(repo -> {
+                repo.desired().put("policies.yaml", StateFixtures.MIRROR_POLICY).commit();
+                repo.desired().put("volumes/a.yaml", volume("first")).commit();
+            })
+            .fleet(new SimulatedFleet.Spec(6, 3, 2, 5));
 
     private StateStore store;
-    private TestCluster cluster;
-    private AgentRuntime runtime;
     private SimulatedFleet fleet;
     private HttpClient http;
     private final List<SseClient> streams = new ArrayList<>();
 
     @BeforeEach
     void start() {
-        Path repo = data.resolve("state.git");
-        store = StateStore.openOrCreate(repo);
-        TestRepo.of(store).desired().put("policies.yaml", StateFixtures.MIRROR_POLICY).commit();
-        TestRepo.of(store).desired().put("volumes/a.yaml", volume("first")).commit();
-        cluster = new TestCluster(3, INTERVAL, 3, data, repo.toString(), Duration.ofMillis(300)).startAll();
-        await().atMost(BOUND).untilAsserted(() -> cluster.running().forEach(n ->
-                assertThat(n.view().live()).isEqualTo(List.of("r1", "r2", "r3"))));
-        runtime = AgentRuntime.start("test");
-        fleet = SimulatedFleet.create(new SimulatedFleet.Spec(6, 3, 2, 5));
-        fleet.connect(runtime, cluster.urls(), TestCluster.AGENT);
+        store = cluster.store();
+        fleet = cluster.fleet();
         http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         await().atMost(BOUND).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
             RecordedState s = StateFixtures.recorded(store);
@@ -64,13 +56,12 @@ class PublishedEventsTest {
         });
         // Wait until every instance agrees on every node's owner and its agent is connected there (an agent that
         // dialled an instance before all were alive may still be moving).
-        await().atMost(BOUND).pollInterval(Duration.ofMillis(100)).until(() -> cluster.nodesHeldByTheirOwners(fleet));
+        await().atMost(BOUND).pollInterval(Duration.ofMillis(100)).until(() -> cluster.nodesHeldByTheirOwners());
     }
 
     @AfterEach
     void stop() {
         streams.forEach(SseClient::close);
-        TestCluster.closeAll(fleet, runtime, cluster, store);
     }
 
     @Test
@@ -107,7 +98,7 @@ class PublishedEventsTest {
         SseClient events = subscribe(listener, "topic=volume/*");
         awaitInterest(listener, "volume/" + name);
 
-        TestRepo.of(store).desired().put("volumes/b.yaml", volume(name)).commit();
+        cluster.repo().desired().put("volumes/b.yaml", volume(name)).commit();
 
         await().atMost(BOUND).pollInterval(Duration.ofMillis(20)).untilAsserted(() ->
                 assertThat(events.eventData()).anySatisfy(d -> assertThat(d).contains(
@@ -169,7 +160,7 @@ class PublishedEventsTest {
     }
 
     private SseClient subscribe(String on, String query) {
-        SseClient c = SseClient.open(http, cluster.url(on), query, TestCluster.READ);
+        SseClient c = SseClient.open(http, cluster.uri(on), query, TestCluster.READ);
         streams.add(c);
         await().atMost(BOUND).until(c::subscribed);
         return c;
@@ -177,7 +168,7 @@ class PublishedEventsTest {
 
     /** Waits until every other instance routes {@code topic} to {@code on}. */
     private void awaitInterest(String on, String topic) {
-        await().atMost(BOUND).until(() -> cluster.running().stream().filter(n -> !n.id().equals(on))
+        await().atMost(BOUND).until(() -> cluster.nodes().stream().filter(n -> !n.id().equals(on))
                 .allMatch(n -> n.events().peerWants(on, topic)));
     }
 

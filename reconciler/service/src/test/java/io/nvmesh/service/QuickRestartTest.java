@@ -3,12 +3,10 @@ package io.nvmesh.service;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.nvmesh.service.agent.AgentRuntime;
 import io.nvmesh.service.agent.AgentStatus;
 import io.nvmesh.service.agent.NodeKind;
 import io.nvmesh.service.sim.SimulatedFleet;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,7 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.RepeatedTest;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * An instance stopped and started again at once (same id, same data dir, same URL), back to back, while its agents are
@@ -38,23 +36,19 @@ class QuickRestartTest {
     private static final Duration BOUND = Duration.ofSeconds(20);
     private static final List<String> ALL = List.of("r1", "r2", "r3");
 
-    @TempDir
-    Path data;
+    @RegisterExtension
+    final ClusterExtension cluster = ClusterExtension.of(3).heartbeat(INTERVAL, MISSED);
 
-    private TestCluster cluster;
-    private AgentRuntime runtime;
     private SimulatedFleet fleet;
     /** Members some instance declared dead during the test (the restarts must be quicker than that). */
     private final Set<String> declaredDead = ConcurrentHashMap.newKeySet();
 
     @BeforeEach
     void start() {
-        cluster = new TestCluster(3, INTERVAL, MISSED, data).startAll();
-        runtime = AgentRuntime.start("quick-restart");
         awaitLive();
-        cluster.running().forEach(this::watch);
+        cluster.nodes().forEach(this::watch);
         fleet = SimulatedFleet.create(new SimulatedFleet.Spec(12, 2, 12, 11));
-        fleet.connect(runtime, cluster.urls(), TestCluster.AGENT);
+        fleet.connect(cluster.runtime(), cluster.urls(), TestCluster.AGENT);
         awaitEveryAgentAtItsOwner("start");
     }
 
@@ -63,10 +57,6 @@ class QuickRestartTest {
         if (fleet != null) {
             fleet.close();
         }
-        if (runtime != null) {
-            runtime.close();
-        }
-        cluster.close();
     }
 
     @RepeatedTest(2)
@@ -88,7 +78,7 @@ class QuickRestartTest {
     }
 
     private void awaitLive() {
-        await().atMost(BOUND).pollInterval(Duration.ofMillis(20)).untilAsserted(() -> cluster.running()
+        await().atMost(BOUND).pollInterval(Duration.ofMillis(20)).untilAsserted(() -> cluster.nodes()
                 .forEach(n -> assertThat(n.view().live()).as("live seen by %s", n.id()).isEqualTo(ALL)));
     }
 
@@ -102,14 +92,14 @@ class QuickRestartTest {
             Map<String, List<String>> expected = new HashMap<>();
             statuses.forEach((id, s) -> {
                 String key = (id.startsWith("t-") ? NodeKind.TARGET : NodeKind.CLIENT).key(id);
-                List<String> owners = cluster.running().stream()
+                List<String> owners = cluster.nodes().stream()
                         .map(n -> n.ownership().current().ownerOrPreferred(key)).distinct().toList();
                 assertThat(owners).as("owners of %s seen by the live instances", id).hasSize(1);
                 assertThat(s.state()).as("%s after %s: %s", id, after, s).isEqualTo(AgentStatus.State.CONNECTED);
                 assertThat(s.owner()).as("owner that welcomed %s", id).isEqualTo(owners.get(0));
                 expected.computeIfAbsent(s.owner(), o -> new ArrayList<>()).add(id);
             });
-            for (ReconcilerNode n : cluster.running()) {
+            for (ReconcilerNode n : cluster.nodes()) {
                 List<String> mine = expected.getOrDefault(n.id(), List.of());
                 assertThat(n.agents().connectedNodes()).as("nodes connected to %s", n.id())
                         .containsExactlyInAnyOrderElementsOf(mine);

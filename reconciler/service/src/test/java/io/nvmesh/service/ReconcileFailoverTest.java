@@ -15,8 +15,6 @@ import io.nvmesh.core.reconcile.HistoryCheck;
 import io.nvmesh.core.state.Author;
 import io.nvmesh.core.state.StateStore;
 import io.nvmesh.core.testing.Policies;
-import io.nvmesh.core.testing.TestRepo;
-import io.nvmesh.service.agent.AgentRuntime;
 import io.nvmesh.service.agent.AgentStatus;
 import io.nvmesh.api.PassResult;
 import io.nvmesh.service.sim.SimulatedFleet;
@@ -25,7 +23,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -33,10 +30,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Three real instances on loopback, each with its reconcile loop on one real bare repository, a simulated fleet of
@@ -49,33 +45,22 @@ class ReconcileFailoverTest {
     private static final Duration BOUND = Duration.ofSeconds(30);
     private static final Author TEST = new Author("test", "test@example.com");
 
-    @TempDir
-    Path data;
+    @RegisterExtension
+    final ClusterExtension cluster = ClusterExtension.of(3).heartbeat(INTERVAL, 3).reconciling(Duration.ofMillis(300))
+            .desired(repo -> {
+                repo.desired().put("policies.yaml", Policies.MIRROR).message("test: policies.yaml").commit();
+                repo.desired().put("volumes/first.yaml", volumes("vol", 0, 20)).message("test: volumes/first.yaml")
+                        .commit();
+            })
+            .fleet(new SimulatedFleet.Spec(12, 4, 4, 11));
 
     private StateStore store;
-    private TestCluster cluster;
-    private AgentRuntime runtime;
     private SimulatedFleet fleet;
 
     @BeforeEach
     void start() {
-        Path repo = data.resolve("state.git");
-        store = StateStore.openOrCreate(repo);
-        TestRepo.of(store).desired().put("policies.yaml", Policies.MIRROR).message("test: policies.yaml")
-                .commit();
-        TestRepo.of(store).desired().put("volumes/first.yaml", volumes("vol", 0, 20))
-                .message("test: volumes/first.yaml").commit();
-        cluster = new TestCluster(3, INTERVAL, 3, data, repo.toString(), Duration.ofMillis(300)).startAll();
-        await().atMost(BOUND).untilAsserted(() -> cluster.running().forEach(n ->
-                assertThat(n.view().live()).isEqualTo(List.of("r1", "r2", "r3"))));
-        runtime = AgentRuntime.start("test");
-        fleet = SimulatedFleet.create(new SimulatedFleet.Spec(12, 4, 4, 11));
-        fleet.connect(runtime, cluster.urls(), TestCluster.AGENT);
-    }
-
-    @AfterEach
-    void stop() {
-        TestCluster.closeAll(fleet, runtime, cluster, store);
+        store = cluster.store();
+        fleet = cluster.fleet();
     }
 
     @Test
@@ -90,7 +75,7 @@ class ReconcileFailoverTest {
         awaitOnline(20);
         RecordedState first = recorded();
         // Work was spread: every instance recorded at least one pass that placed something.
-        for (ReconcilerNode n : cluster.running()) {
+        for (ReconcilerNode n : cluster.nodes()) {
             assertThat(n.reconcile().orElseThrow().results()).extracting(PassResult::outcome).contains("recorded");
         }
         // Targets are told what to serve, clients what to attach.
@@ -107,7 +92,7 @@ class ReconcileFailoverTest {
             }
         });
         cluster.kill("r2");
-        TestRepo.of(store).desired().put("volumes/second.yaml", volumes("late", 0, 10))
+        cluster.repo().desired().put("volumes/second.yaml", volumes("late", 0, 10))
                 .message("test: volumes/second.yaml").commit();
 
         await().atMost(BOUND).untilAsserted(() -> {
@@ -143,7 +128,7 @@ class ReconcileFailoverTest {
     }
 
     private String http(String method, String instance, String path, String token) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(cluster.url(instance) + path))
+        HttpRequest request = HttpRequest.newBuilder(URI.create(cluster.uri(instance) + path))
                 .header("Authorization", "Bearer " + token).method(method, HttpRequest.BodyPublishers.noBody())
                 .timeout(Duration.ofSeconds(10)).build();
         HttpResponse<String> r = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());

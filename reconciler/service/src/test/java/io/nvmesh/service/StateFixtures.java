@@ -9,6 +9,7 @@ import io.nvmesh.core.state.StateStore;
 import io.nvmesh.core.testing.Policies;
 import io.nvmesh.core.testing.TestRepo;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -25,6 +26,18 @@ final class StateFixtures {
 
     private StateFixtures() {
     }
+
+    /**
+     * {@code size} instances reconciling one repository whose only desired file is {@link #MIRROR_POLICY}, polled
+     * every 2 s (the default): the set-up of the tests that follow one mirrored volume through its agents' acks.
+     */
+    static ClusterExtension mirrorCluster(int size, Duration heartbeat) {
+        return ClusterExtension.of(size).heartbeat(heartbeat, 3).reconciling(Duration.ofSeconds(2))
+                .desired(repo -> repo.desired().put("policies.yaml", MIRROR_POLICY).author(TEST).commit());
+    }
+
+    /** A deletable mirrored volume {@code db-01} of 20 GiB attached to {@code c-001}. */
+    static final String DB_01 = Policies.volumeFor("c-001", "db-01", "mirror", "20GiB");
 
     static RecordedState recorded(StateStore store) {
         return TestRepo.of(store).recorded();

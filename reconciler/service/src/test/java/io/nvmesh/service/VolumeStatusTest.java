@@ -16,7 +16,6 @@ import io.nvmesh.core.reconcile.HistoryCheck;
 import io.nvmesh.core.state.Changes;
 import io.nvmesh.core.state.StateStore;
 import io.nvmesh.service.agent.AgentMessage;
-import io.nvmesh.service.agent.AgentRuntime;
 import io.nvmesh.service.agent.SegmentLayout;
 import io.nvmesh.service.sim.SimulatedFleet;
 
@@ -25,17 +24,15 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The ack round trip behind volume statuses, with two real instances on one bare repository and a simulated fleet
@@ -49,38 +46,19 @@ class VolumeStatusTest {
 
     private static final Duration INTERVAL = Duration.ofMillis(200);
     private static final Duration BOUND = Duration.ofSeconds(45);
-    private static final String VOLUME = """
-            apiVersion: nvmesh.io/v1
-            kind: Volume
-            metadata:
-              name: db-01
-            spec:
-              policy: mirror
-              capacity: 20GiB
-              clients: [c-001]
-              deletionProtection: false
-            """;
+    private static final String VOLUME = StateFixtures.DB_01;
 
-    @TempDir
-    Path data;
+    @RegisterExtension
+    final ClusterExtension cluster = StateFixtures.mirrorCluster(2, INTERVAL)
+            .fleet(new SimulatedFleet.Spec(6, 4, 2, 5));
 
     private StateStore store;
-    private TestCluster cluster;
-    private AgentRuntime runtime;
     private SimulatedFleet fleet;
 
     @BeforeEach
     void start() {
-        Path repo = data.resolve("state.git");
-        store = StateStore.openOrCreate(repo);
-        StateFixtures.commitDesired(store, Changes.put("policies.yaml",
-                StateFixtures.MIRROR_POLICY.getBytes(StandardCharsets.UTF_8)));
-        cluster = new TestCluster(2, INTERVAL, 3, data, repo.toString(), Duration.ofSeconds(2)).startAll();
-        await().atMost(BOUND).untilAsserted(() -> cluster.running().forEach(n ->
-                assertThat(n.view().live()).isEqualTo(List.of("r1", "r2"))));
-        runtime = AgentRuntime.start("test");
-        fleet = SimulatedFleet.create(new SimulatedFleet.Spec(6, 4, 2, 5));
-        fleet.connect(runtime, cluster.urls(), TestCluster.AGENT);
+        store = cluster.store();
+        fleet = cluster.fleet();
         await().atMost(BOUND).untilAsserted(() -> {
             RecordedState s = recorded();
             assertThat(s.inventory().targets()).hasSize(6).allSatisfy(t -> {
@@ -91,11 +69,6 @@ class VolumeStatusTest {
             // Every target acked its first (empty) layout.
             assertThat(s.served()).hasSize(6);
         });
-    }
-
-    @AfterEach
-    void stop() {
-        TestCluster.closeAll(fleet, runtime, cluster, store);
     }
 
     @Test
@@ -205,7 +178,7 @@ class VolumeStatusTest {
         VolumeAllocation placed = recorded().volumes().get("cc").allocation().orElseThrow();
         String serial = placed.extents().get(0).serial();
 
-        try (SseClient events = SseClient.open(HttpClient.newHttpClient(), cluster.url("r1"),
+        try (SseClient events = SseClient.open(HttpClient.newHttpClient(), cluster.uri("r1"),
                 "topic=volume/cc", TestCluster.READ)) {
             fleet.failDrive(serial);
             await().atMost(BOUND).untilAsserted(() -> assertThat(status("cc")).isEqualTo(VolumeStatus.FAILED));
@@ -284,7 +257,7 @@ class VolumeStatusTest {
     }
 
     private String send(String method, String instance, String path, String token) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(cluster.url(instance) + path))
+        HttpRequest request = HttpRequest.newBuilder(URI.create(cluster.uri(instance) + path))
                 .header("Authorization", "Bearer " + token).method(method, HttpRequest.BodyPublishers.noBody())
                 .timeout(Duration.ofSeconds(10)).build();
         HttpResponse<String> r = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());

@@ -8,41 +8,27 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Set;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The contract and the claim proof through a real {@code git daemon} on loopback ({@code git://}), where the
- * compare-and-swap is Git's own receive-pack checking the old id of the push command.
+ * The remote state store's contract and the claim proof through a real {@code git daemon} on loopback
+ * ({@code git://}), where the compare-and-swap is Git's own receive-pack checking the old id of the push command; and
+ * a ref moved between the advertisement and the update.
  */
-class GitDaemonStateStoreTest extends StateStoreContract {
-
-    private static final AtomicInteger REPOS = new AtomicInteger();
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
+class GitDaemonStateStoreTest extends RemoteStateStoreContract {
 
     @TempDir
     static Path served;
 
-    @TempDir
-    Path caches;
-
     private static GitDaemon daemon;
-    private String repoName;
-    private String url;
 
     @BeforeAll
     static void startDaemon() throws Exception {
@@ -58,52 +44,29 @@ class GitDaemonStateStoreTest extends StateStoreContract {
         }
     }
 
-    @BeforeEach
-    void createRepository() throws Exception {
-        repoName = "repo-" + REPOS.incrementAndGet() + ".git";
-        url = daemon.createRepository(repoName);
+    @Override
+    String createRepository(String name) throws Exception {
+        return daemon.createRepository(name);
     }
 
     @Override
-    StateStore newWriter(String name) {
-        return StateStore.remote(url, caches.resolve(name), StoreOptions.forWriter(name));
+    Path serverPath(String name) {
+        return daemon.path(name);
     }
 
-    @Test
-    @Timeout(value = 2, unit = TimeUnit.MINUTES)
-    void twoWritersThroughGitDaemonNeverClaimASlotTwiceNorLoseOne() throws Exception {
-        int perWriter = 15;
-        ExecutorService pool = Executors.newFixedThreadPool(2);
-        CountDownLatch go = new CountDownLatch(1);
-        try {
-            List<Future<Integer>> writers = new ArrayList<>();
-            for (String name : List.of("w0", "w1")) {
-                StateStore store = writer(name);
-                writers.add(pool.submit(() -> {
-                    go.await();
-                    int retries = 0;
-                    for (int i = 0; i < perWriter; i++) {
-                        UpdateResult r = Claims.claimOne(store, new Author(name, name + "@test"), name, i);
-                        assertThat(r).as("%s claim %d", name, i).isInstanceOf(UpdateResult.Updated.class);
-                        retries += r.retries();
-                    }
-                    return retries;
-                }));
-            }
-            go.countDown();
-            for (Future<Integer> f : writers) {
-                f.get(90, TimeUnit.SECONDS);
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+    @Override
+    StoreOptions options(String name) {
+        return StoreOptions.forWriter(name);
+    }
 
-        Set<String> expected = new HashSet<>(Claims.claimsOf("w0", perWriter));
-        expected.addAll(Claims.claimsOf("w1", perWriter));
-        try (StateStore direct = StateStore.openOrCreate(daemon.path(repoName))) {
-            Claims.assertExactlyOnce(direct, expected);
-        }
-        assertThat(Claims.historyLength(daemon.path(repoName))).isEqualTo(expected.size());
+    @Override
+    int claimsPerWriter() {
+        return 15;
+    }
+
+    @Override
+    Duration writerBound() {
+        return Duration.ofSeconds(90);
     }
 
     @Test

@@ -46,6 +46,19 @@ public final class Policies {
     private Policies() {
     }
 
+    /**
+     * {@code policy} (one of these) named {@code name} instead: the same policy under the name a test's volumes
+     * use, e.g. {@code named(PLAIN, "p")}.
+     */
+    public static String named(String policy, String name) {
+        int at = policy.indexOf("\nmetadata:\n  name: ");
+        if (at < 0) {
+            throw new IllegalArgumentException("not a policy of Policies: " + policy);
+        }
+        int start = at + "\nmetadata:\n  name: ".length();
+        return policy.substring(0, start) + name + policy.substring(policy.indexOf('\n', start));
+    }
+
     /** A deletable volume of {@code policy} ({@code deletionProtection: false}). */
     public static String volume(String name, String policy, String capacity) {
         return volume(name, policy, capacity, false);

@@ -387,14 +387,7 @@ public final class NodeAgent {
             return;
         }
         session = null;
-        if (reports != null) {
-            reports.cancel(false);
-            reports = null;
-        }
-        if (keepalive != null) {
-            keepalive.cancel(false);
-            keepalive = null;
-        }
+        cancelSessionTimers();
         boolean wasConnected = state == AgentStatus.State.CONNECTED;
         if (wasConnected) {
             runtime.journal.ended(settings.nodeId(), gen, owner, code + " " + reason);
@@ -451,6 +444,15 @@ public final class NodeAgent {
     }
 
     private synchronized void cancelTimers() {
+        cancelSessionTimers();
+        if (retry != null) {
+            retry.cancel(false);
+            retry = null;
+        }
+    }
+
+    /** Called with the lock held: stops the reports and keepalive of the session that ended. */
+    private void cancelSessionTimers() {
         if (reports != null) {
             reports.cancel(false);
             reports = null;
@@ -458,10 +460,6 @@ public final class NodeAgent {
         if (keepalive != null) {
             keepalive.cancel(false);
             keepalive = null;
-        }
-        if (retry != null) {
-            retry.cancel(false);
-            retry = null;
         }
     }
 

@@ -1,6 +1,5 @@
 package io.nvmesh.service.counters;
 
-import io.nvmesh.core.allocation.Usage;
 import io.nvmesh.service.cluster.Assignment;
 import io.nvmesh.service.cluster.Ownership;
 
@@ -8,15 +7,12 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -35,6 +31,12 @@ import java.util.function.Supplier;
  * ({@link #capacity}, {@link #total}) never wait for writers. Once a source is set, the totals are checked against a
  * recount from it, partition by partition, and a partition that disagrees for a whole check interval is repaired.
  *
+ * <p>This class follows ownership, merges peers' entries and answers reads; the parts it delegates to are {@link
+ * Contributions} (the partitions it owns: claims, terms, the outbox), {@link RecountCheck} (the check against the
+ * recorded state and its repairs), {@link CapacityReading} (totals into a capacity snapshot), {@link FileRecovery}
+ * (what a new incarnation does with the file it finds), {@link CounterTable} (entries, claims, totals and digests over
+ * an {@link EntryStore}) and {@link CounterReplicator} (pushes and digest repair).
+ *
  * <p>Thread-safe. Writers are serialised by one lock; taking over partitions runs on the counters' own thread so
  * that the membership thread never waits for the source.
  */
@@ -51,44 +53,22 @@ public final class Counters implements AutoCloseable {
     /** How long a partition must disagree with the recount, unchanged, before it is repaired. */
     public static final Duration DEFAULT_CHECK_EVERY = Duration.ofSeconds(10);
 
-    /** A partition whose counted contribution differed from the recount when first seen so. */
-    private record Suspect(Map<String, Long> expected, Map<String, Long> held, Stamp claim, long since) {
-
-        boolean sameAs(Map<String, Long> expected, Map<String, Long> held, Stamp claim) {
-            return this.expected.equals(expected) && this.held.equals(held) && Objects.equals(this.claim, claim);
-        }
-    }
-
-    /** What this incarnation holds of a partition it owns. */
-    private static final class Owned {
-        long version;
-        long term;
-    }
-
     private final String self;
     private final long epoch;
     private final EntryStore store;
     private final CounterTable table;
     private final Object lock = new Object();
-    private final Map<String, Owned> owned = new HashMap<>();
-    private final LinkedHashMap<String, CounterEntry> outbox = new LinkedHashMap<>();
+    /** Guarded by the lock: the partitions this incarnation owns and writes. */
+    private final Contributions contributions;
+    private final RecountCheck recount;
     private final ScheduledExecutorService worker;
     private final LongSupplier clock;
     private final Duration skew;
     /** Whether this instance sees the recorded state and so can tell a known partition from a made-up one. */
     private volatile boolean judgesKeys;
     private volatile BiConsumer<String, String> refusals = (endpoint, reason) -> { };
-    private volatile Duration checkEvery = DEFAULT_CHECK_EVERY;
     private boolean auditing;
-    /** Guarded by the lock: partitions whose counted contribution differs from the recount. */
-    private final Map<String, Suspect> suspects = new HashMap<>();
-    /** Guarded by the lock: the claim whose entries a partition not owned here was last repaired from. */
-    private final Map<String, Stamp> disputed = new HashMap<>();
-    private final AtomicLong recountRepairs = new AtomicLong();
     private final AtomicLong fileRepairs = new AtomicLong();
-    private long lastFullCheck;
-    private long changesAtFullCheck = -1;
-    private long changesAtLastTick = -1;
     private volatile boolean needsRebuild;
     private volatile ContributionSource source;
     private volatile Set<String> wanted = Set.of();
@@ -100,7 +80,6 @@ public final class Counters implements AutoCloseable {
     private volatile Set<String> preferred = Set.of();
     private volatile CounterReplicator replicator;
     private volatile boolean closed;
-    private long seq;
     /** Grows whenever an entry is accepted (written here, merged, rebuilt): a cheap "have the totals moved?". */
     private final AtomicLong changes = new AtomicLong();
 
@@ -112,24 +91,24 @@ public final class Counters implements AutoCloseable {
         this.skew = skew;
         this.table = new CounterTable(store);
         long now = clock.getAsLong();
-        int dropped = dropBroken(now);
+        fileRepairs.addAndGet(FileRecovery.dropBroken(store, self, now, skew));
         int fixed = table.load();
         if (fixed > 0) {
             LOG.log(System.Logger.Level.WARNING, () -> self + ": " + fixed + " counter total(s) disagreed with their "
                     + "entries after the last stop and were corrected");
         }
-        // Entries of a new incarnation must outrank the previous one's even if the clock went back; an epoch from
-        // the future (a damaged or poisoned file) would make every entry written here refused by the peers.
-        long stored = store.meta("epoch");
-        if (stored > now + skew.toMillis()) {
-            LOG.log(System.Logger.Level.WARNING, () -> self + ": the counter file's last epoch " + stored
-                    + " is in the future; ignored");
-        }
-        this.epoch = Math.max(requestedEpoch, stored > now + skew.toMillis() ? 0 : stored + 1);
-        store.putMeta("epoch", epoch);
+        this.epoch = FileRecovery.nextEpoch(store, self, requestedEpoch, now, skew);
+        this.contributions = new Contributions(self, epoch, table, changes);
+        this.recount = new RecountCheck(self, lock, table, contributions, changes, this::knownOutsideTable,
+                () -> closed);
         this.needsRebuild = needsRebuild;
-        this.worker = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "nvmesh-counters-" + self);
+        this.worker = daemonThread("nvmesh-counters-" + self);
+    }
+
+    /** One daemon thread of our own for timed and queued work. */
+    private static ScheduledExecutorService daemonThread(String name) {
+        return Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, name);
             t.setDaemon(true);
             return t;
         });
@@ -173,37 +152,6 @@ public final class Counters implements AutoCloseable {
     /** Counters that keep nothing on disk, with a clock of epoch milliseconds to bound peers' epochs by. */
     static Counters onHeap(String self, long epoch, LongSupplier clock) {
         return new Counters(self, epoch, new HeapEntryStore(), true, clock, EntryRules.DEFAULT_SKEW);
-    }
-
-    /**
-     * Drops stored entries that break {@link EntryRules} (a damaged or poisoned file): they could outrank every
-     * honest claim for ever, or make a take-over overflow. Their partitions are re-taken (owned here), pulled again
-     * from their contributors, or repaired by the recount.
-     */
-    private int dropBroken(long now) {
-        List<EntryRules.Refusal> broken = new ArrayList<>();
-        store.forEach(e -> {
-            EntryRules.Refusal r = EntryRules.check(e, now, skew);
-            if (r != null) {
-                broken.add(r);
-            }
-        });
-        if (broken.isEmpty()) {
-            return 0;
-        }
-        Set<String> partitions = new HashSet<>();
-        Map<String, Integer> reasons = new TreeMap<>();
-        for (EntryRules.Refusal r : broken) {
-            store.remove(r.entry().partition(), r.entry().counter());
-            partitions.add(r.entry().partition());
-            reasons.merge(r.reason(), 1, Integer::sum);
-        }
-        fileRepairs.addAndGet(partitions.size());
-        LOG.log(System.Logger.Level.WARNING, () -> self + ": dropped " + broken.size() + " counter entr"
-                + (broken.size() == 1 ? "y" : "ies") + " of " + partitions.size() + " partition(s) from the counter "
-                + "file because they break the entry rules " + reasons + " (first: " + broken.get(0).describe()
-                + "); the totals are re-derived without them");
-        return broken.size();
     }
 
     public String self() {
@@ -259,7 +207,7 @@ public final class Counters implements AutoCloseable {
         synchronized (lock) {
             if (!auditing && !closed) {
                 auditing = true;
-                long tick = Math.max(20, checkEvery.toMillis() / 10);
+                long tick = Math.max(20, recount.checkEvery().toMillis() / 10);
                 try {
                     worker.scheduleWithFixedDelay(() -> {
                         try {
@@ -281,7 +229,7 @@ public final class Counters implements AutoCloseable {
      * full checks; suspects are looked at ten times as often). Before {@link #contributeFrom}; tests shorten it.
      */
     void checkEvery(Duration interval) {
-        checkEvery = Objects.requireNonNull(interval, "interval");
+        recount.checkEvery(interval);
     }
 
     /** Where refused entries are counted: {@code (endpoint, reason)}, e.g. the pulls of digest repair. */
@@ -295,7 +243,7 @@ public final class Counters implements AutoCloseable {
 
     /** Partitions repaired because their counted contribution disagreed with the recount. */
     public long recountRepairs() {
-        return recountRepairs.get();
+        return recount.repairs();
     }
 
     /** Partitions that had entries dropped from the counter file on open because they broke the entry rules. */
@@ -305,9 +253,7 @@ public final class Counters implements AutoCloseable {
 
     /** Whether some partition's counted contribution differs from the recount now (repair pending or refused). */
     public boolean disagreesWithRecount() {
-        synchronized (lock) {
-            return !suspects.isEmpty();
-        }
+        return recount.disagrees();
     }
 
     /**
@@ -370,7 +316,7 @@ public final class Counters implements AutoCloseable {
     /** Partitions this instance currently contributes (owns and has taken over). */
     public Set<String> contributing() {
         synchronized (lock) {
-            return Set.copyOf(owned.keySet());
+            return contributions.partitions();
         }
     }
 
@@ -388,23 +334,9 @@ public final class Counters implements AutoCloseable {
         List<String> stolen = new ArrayList<>();
         synchronized (lock) {
             for (Map.Entry<String, List<CounterDelta>> e : byPartition.entrySet()) {
-                String partition = e.getKey();
-                Owned o = owned.get(partition);
-                if (o == null || version <= o.version) {
-                    continue;
+                if (!contributions.apply(e.getKey(), version, e.getValue())) {
+                    stolen.add(e.getKey());
                 }
-                Stamp claim = table.claimOf(partition);
-                if (claim != null && !isMine(claim, o)) {
-                    stolen.add(partition);
-                    continue;
-                }
-                if (claim == null) {
-                    o.term = Math.max(firstTerm(), o.term + 1);
-                }
-                for (CounterDelta d : e.getValue()) {
-                    write(partition, o.term, d.counter(), table.value(partition, d.counter()) + d.delta());
-                }
-                o.version = version;
             }
         }
         if (!stolen.isEmpty()) {
@@ -476,9 +408,8 @@ public final class Counters implements AutoCloseable {
                 if (changed) {
                     accepted++;
                     changes.incrementAndGet();
-                    Owned o = owned.get(e.partition());
-                    if (o != null && !isMine(table.claimOf(e.partition()), o)
-                            || o == null && e.value() != 0 && isOrphanOfMine(e.partition())) {
+                    if (contributions.owns(e.partition()) ? contributions.contested(e.partition())
+                            : e.value() != 0 && isOrphanOfMine(e.partition())) {
                         contested = true;
                     }
                 }
@@ -538,59 +469,7 @@ public final class Counters implements AutoCloseable {
 
     /** Capacity and health totals; per-target bytes only when asked for (there are many targets). */
     public CapacitySnapshot capacity(boolean withTargets) {
-        NavigableMap<String, Long> totals = table.totalsView();
-        long[] cluster = new long[CounterKeys.FIELDS.size()];
-        Map<String, long[]> domains = new HashMap<>();
-        Map<String, long[]> classes = new HashMap<>();
-        Map<String, long[]> targets = new HashMap<>();
-        for (int f = 0; f < cluster.length; f++) {
-            String field = CounterKeys.FIELDS.get(f);
-            cluster[f] = totals.getOrDefault(CounterKeys.bytes(field, CounterKeys.CLUSTER), 0L);
-            scope(totals, f, CounterKeys.DOMAIN, domains);
-            scope(totals, f, CounterKeys.CLASS, classes);
-            if (withTargets) {
-                scope(totals, f, CounterKeys.TARGET, targets);
-            }
-        }
-        boolean[] consistent = {true};
-        Usage clusterUsage = CounterKeys.usage(cluster, consistent);
-        Map<String, Map<String, Long>> servers = new HashMap<>();
-        for (Map.Entry<String, Long> e : prefixed(totals, "servers/").entrySet()) {
-            String rest = e.getKey().substring("servers/".length());
-            int slash = rest.indexOf('/');
-            if (slash > 0) {
-                servers.computeIfAbsent(rest.substring(0, slash), x -> new HashMap<>())
-                        .put(rest.substring(slash + 1), e.getValue());
-            }
-        }
-        return new CapacitySnapshot(clusterUsage, usages(domains, consistent), usages(classes, consistent),
-                usages(targets, consistent), servers, counts(totals, "drives/"), counts(totals, "volumes/"),
-                consistent[0] && !disagreesWithRecount());
-    }
-
-    /** Collects {@code bytes/<field>/<scope><name>} into one array of fields per name. */
-    private static void scope(NavigableMap<String, Long> totals, int field, String scope, Map<String, long[]> into) {
-        String prefix = CounterKeys.bytes(CounterKeys.FIELDS.get(field), scope);
-        for (Map.Entry<String, Long> e : prefixed(totals, prefix).entrySet()) {
-            into.computeIfAbsent(e.getKey().substring(prefix.length()), x -> new long[CounterKeys.FIELDS.size()])
-                    [field] = e.getValue();
-        }
-    }
-
-    private static Map<String, Usage> usages(Map<String, long[]> byName, boolean[] consistent) {
-        Map<String, Usage> out = new HashMap<>();
-        byName.forEach((name, fields) -> out.put(name, CounterKeys.usage(fields, consistent)));
-        return out;
-    }
-
-    private static Map<String, Long> counts(NavigableMap<String, Long> totals, String prefix) {
-        Map<String, Long> out = new HashMap<>();
-        prefixed(totals, prefix).forEach((k, v) -> out.put(k.substring(prefix.length()), v));
-        return out;
-    }
-
-    private static NavigableMap<String, Long> prefixed(NavigableMap<String, Long> totals, String prefix) {
-        return totals.subMap(prefix, true, prefix + Character.MAX_VALUE, false);
+        return CapacityReading.of(table.totalsView(), withTargets, !disagreesWithRecount());
     }
 
     /**
@@ -611,9 +490,7 @@ public final class Counters implements AutoCloseable {
     /** Entries written since the last call, the latest per counter, in write order. */
     List<CounterEntry> drainOutbox() {
         synchronized (lock) {
-            List<CounterEntry> out = new ArrayList<>(outbox.values());
-            outbox.clear();
-            return out;
+            return contributions.drainOutbox();
         }
     }
 
@@ -646,11 +523,9 @@ public final class Counters implements AutoCloseable {
                 });
                 everKnown.addAll(extra);
             }
-            owned.keySet().retainAll(want);
+            contributions.retainOnly(want);
             for (String p : want) {
-                Owned o = owned.get(p);
-                Stamp claim = table.claimOf(p);
-                if (o == null || claim != null && !isMine(claim, o)) {
+                if (contributions.needsTaking(p)) {
                     toTake.add(p);
                 }
             }
@@ -662,12 +537,19 @@ public final class Counters implements AutoCloseable {
                 }
             }
         }
+        retract(src, orphans);
+        takeOver(src, toTake);
+    }
+
+    /** Retracts the counts of partitions that were known keys, are not now, and would come to this instance. */
+    private void retract(ContributionSource src, List<String> orphans) {
         for (String p : orphans) {
             try {
                 synchronized (lock) {
                     if (!wanted.contains(p) && isOrphanOfMine(p) && counts(p)) {
-                        take(p, src.stateOf(p));
-                        owned.remove(p); // retracted, not owned: nobody applies deltas to a partition that is gone
+                        contributions.take(p, src.stateOf(p));
+                        // Retracted, not owned: nobody applies deltas to a partition that is gone.
+                        contributions.forget(p);
                         LOG.log(System.Logger.Level.DEBUG, () -> self + ": retracted " + p + ", no longer a known key");
                     }
                 }
@@ -675,6 +557,9 @@ public final class Counters implements AutoCloseable {
                 LOG.log(System.Logger.Level.WARNING, self + ": cannot retract the counters of " + p, e);
             }
         }
+    }
+
+    private void takeOver(ContributionSource src, List<String> toTake) {
         for (String p : toTake) {
             if (closed) {
                 return;
@@ -682,7 +567,7 @@ public final class Counters implements AutoCloseable {
             try {
                 synchronized (lock) {
                     if (wanted.contains(p)) {
-                        take(p, src.stateOf(p));
+                        contributions.take(p, src.stateOf(p));
                     }
                 }
             } catch (RuntimeException e) {
@@ -692,158 +577,30 @@ public final class Counters implements AutoCloseable {
         }
     }
 
-    /**
-     * Compares the counted contributions with a recount from the source, partition by partition: all of them every
-     * check interval and once the counters settle after a change (nothing accepted for a tick), the suspects every
-     * tick. A partition is repaired only once its disagreement has stayed the same (same recount, same entries held)
-     * for a whole interval, so that a count on its way (a push in flight, a peer that has not yet observed a commit)
-     * never triggers a repair. Runs on the counters' thread; the recount is read outside the lock.
-     */
+    /** Checks the counted contributions against a recount ({@link RecountCheck}), on the counters' thread. */
     private void audit() {
         ContributionSource src = source;
         if (src == null || closed) {
             return;
         }
-        long now = System.nanoTime();
-        long moved = changes.get();
-        boolean settled = moved != changesAtFullCheck && moved == changesAtLastTick;
-        changesAtLastTick = moved;
+        recount.audit(src);
+    }
+
+    /** Partitions known besides those in the table: ownership keys, recorded nodes and the wanted ones. */
+    private Set<String> knownOutsideTable() {
         Set<String> partitions = new HashSet<>();
-        if (now - lastFullCheck >= checkEvery.toNanos() || settled) {
-            lastFullCheck = now;
-            changesAtFullCheck = moved;
-            Supplier<Ownership> following = ownership;
-            Ownership own = following == null ? null : following.get();
-            synchronized (lock) {
-                partitions.addAll(table.partitions());
-                partitions.addAll(suspects.keySet());
-            }
-            if (own != null) {
-                own.bySpace().forEach((space, a) -> {
-                    if (SPACES.contains(space)) {
-                        partitions.addAll(a.owners().keySet());
-                    }
-                });
-            }
-            partitions.addAll(preferred);
-            partitions.addAll(wanted);
-        } else {
-            synchronized (lock) {
-                partitions.addAll(suspects.keySet());
-            }
-        }
-        for (String p : partitions) {
-            if (closed) {
-                return;
-            }
-            check(p, src.stateOf(p), now);
-        }
-    }
-
-    private void check(String partition, PartitionState state, long now) {
-        synchronized (lock) {
-            Owned o = owned.get(partition);
-            Stamp claim = table.claimOf(partition);
-            if (o != null && claim != null && !isMine(claim, o)) {
-                suspects.remove(partition); // contested: re-taken by the ownership reconciliation
-                return;
-            }
-            Map<String, Long> expected = new TreeMap<>(CounterKeys.copyWithoutZeros(state.counters()));
-            Map<String, Long> held = new TreeMap<>();
-            for (String counter : table.countersOf(partition)) {
-                long v = table.value(partition, counter);
-                if (v != 0) {
-                    held.put(counter, v);
+        Supplier<Ownership> following = ownership;
+        Ownership own = following == null ? null : following.get();
+        if (own != null) {
+            own.bySpace().forEach((space, a) -> {
+                if (SPACES.contains(space)) {
+                    partitions.addAll(a.owners().keySet());
                 }
-            }
-            // A client's state (connected, lost) is known only to its owner: elsewhere only its presence is checked.
-            boolean agrees = o == null && partition.startsWith("client/")
-                    ? sum(held) == sum(expected) : held.equals(expected);
-            if (agrees) {
-                suspects.remove(partition);
-                if (claim == null || !claim.provisional()) {
-                    disputed.remove(partition); // agreeing with the recount we wrote proves nothing of the owner
-                }
-                return;
-            }
-            Suspect s = suspects.get(partition);
-            if (s == null || !s.sameAs(expected, held, claim)) {
-                suspects.put(partition, new Suspect(expected, held, claim, now));
-                return;
-            }
-            if (now - s.since() < checkEvery.toNanos()) {
-                return;
-            }
-            if (o != null) {
-                take(partition, state);
-                suspects.remove(partition);
-                Owned taken = owned.get(partition);
-                LOG.log(System.Logger.Level.WARNING, () -> self + ": the counters of " + partition + " " + held
-                        + " disagreed with the recorded state " + expected + "; taken over again with term "
-                        + (taken == null ? "?" : taken.term));
-            } else {
-                Stamp before = disputed.get(partition);
-                if (claim != null && before != null && claim.sameClaim(before)) {
-                    return; // repaired once from this claim and it came back: its owner must repair it
-                }
-                Stamp dropped = table.drop(partition);
-                for (Map.Entry<String, Long> c : expected.entrySet()) {
-                    table.offer(new CounterEntry(partition, c.getKey(), c.getValue(), Stamp.PROVISIONAL));
-                }
-                changes.incrementAndGet();
-                if (dropped != null && !dropped.provisional()) {
-                    disputed.put(partition, dropped);
-                }
-                suspects.remove(partition);
-                LOG.log(System.Logger.Level.WARNING, () -> self + ": the counters of " + partition + " " + held
-                        + (dropped == null ? "" : " (claim " + dropped.term() + "/" + dropped.contributor() + ")")
-                        + " disagreed with the recorded state " + expected + "; dropped here and counted "
-                        + "provisionally until its owner's entries arrive");
-            }
-            recountRepairs.incrementAndGet();
+            });
         }
-    }
-
-    private static long sum(Map<String, Long> values) {
-        long total = 0;
-        for (long v : values.values()) {
-            total += v;
-        }
-        return total;
-    }
-
-    /** Called with the lock held: claims the partition with a term above every claim seen, and writes its state. */
-    private void take(String partition, PartitionState state) {
-        Stamp claim = table.claimOf(partition);
-        Owned previous = owned.get(partition);
-        Owned o = new Owned();
-        o.version = state.version();
-        Map<String, Long> values = new TreeMap<>(CounterKeys.copyWithoutZeros(state.counters()));
-        long above = previous == null ? 0 : previous.term;
-        if (claim != null) {
-            above = Math.max(above, claim.term());
-            // Even an empty contribution must be written once, so that the previous claim stops counting everywhere.
-            table.countersOf(partition).forEach(k -> values.putIfAbsent(k, 0L));
-        }
-        if (above >= EntryRules.MAX_STAMP) {
-            LOG.log(System.Logger.Level.WARNING, () -> self + ": cannot outrank the claim on " + partition
-                    + " (term at the bound)");
-            return;
-        }
-        o.term = claim == null && previous == null && values.isEmpty() ? 0
-                : claim == null || claim.provisional() ? Math.max(firstTerm(), above + 1) : above + 1;
-        values.forEach((k, v) -> write(partition, o.term, k, v));
-        owned.put(partition, o);
-    }
-
-    /**
-     * The term of a first claim on a partition that has none here: this incarnation's epoch. An instance that lost
-     * its file does not know the terms its previous incarnation claimed with, and no peer hands them back (a peer
-     * publishes only its own entries); the epoch, a start time in milliseconds, outranks them unless that
-     * incarnation took the partition over more often than milliseconds have passed since it started.
-     */
-    private long firstTerm() {
-        return Math.max(1, Math.min(epoch, EntryRules.MAX_STAMP / 2));
+        partitions.addAll(preferred);
+        partitions.addAll(wanted);
+        return partitions;
     }
 
     /**
@@ -868,19 +625,6 @@ public final class Counters implements AutoCloseable {
             }
         }
         return false;
-    }
-
-    private boolean isMine(Stamp claim, Owned o) {
-        return claim != null && claim.term() == o.term && claim.contributor().equals(self) && claim.epoch() == epoch;
-    }
-
-    /** Called with the lock held. */
-    private void write(String partition, long term, String counter, long value) {
-        CounterEntry e = new CounterEntry(partition, counter, value, new Stamp(term, self, epoch, ++seq));
-        if (table.offer(e)) {
-            changes.incrementAndGet();
-            outbox.put(e.key(), e);
-        }
     }
 
     private void schedule(Runnable task) {

@@ -1,5 +1,6 @@
 package io.nvmesh.service.counters;
 
+import java.util.Map;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
@@ -35,4 +36,13 @@ interface EntryStore extends AutoCloseable {
 
     @Override
     void close();
+
+    /** Sets a total in a map of totals the way {@link #putTotal} says: a zero total is not kept. */
+    static void setTotal(Map<String, Long> totals, String counter, long value) {
+        if (value == 0) {
+            totals.remove(counter);
+        } else {
+            totals.put(counter, value);
+        }
+    }
 }

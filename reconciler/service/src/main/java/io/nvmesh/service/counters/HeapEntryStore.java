@@ -40,11 +40,7 @@ final class HeapEntryStore implements EntryStore {
 
     @Override
     public void putTotal(String counter, long value) {
-        if (value == 0) {
-            totals.remove(counter);
-        } else {
-            totals.put(counter, value);
-        }
+        EntryStore.setTotal(totals, counter, value);
     }
 
     @Override

@@ -314,6 +314,27 @@ public final class EventHub implements AutoCloseable {
      */
     public Subscription subscribe(Set<String> filters, Map<String, Long> since, Duration keepalive, Runnable ready,
                                   AutoCloseable lease) {
+        checkFilters(filters, lease);
+        Subscription s = new Subscription(this, filters, settings.queuePerSubscriber(), keepalive, ready, lease);
+        boolean changed;
+        synchronized (this) {
+            s.offerAll(replay(s.filters(), since));
+            for (String f : s.filters()) {
+                byFilter.computeIfAbsent(f, k -> new HashSet<>()).add(s);
+                lingering.remove(f);
+            }
+            changed = refreshInterest();
+        }
+        open.add(s);
+        if (changed) {
+            pushInterest();
+        }
+        s.signal();
+        return s;
+    }
+
+    /** Refuses an empty or malformed set of filters, giving the lease back first. */
+    private static void checkFilters(Set<String> filters, AutoCloseable lease) {
         try {
             if (filters.isEmpty()) {
                 throw new IllegalArgumentException("subscribe to at least one topic");
@@ -327,47 +348,39 @@ public final class EventHub implements AutoCloseable {
             }
             throw e;
         }
-        Subscription s = new Subscription(this, filters, settings.queuePerSubscriber(), keepalive, ready, lease);
-        boolean changed;
-        synchronized (this) {
-            List<StreamItem> replay = new ArrayList<>();
-            for (String f : s.filters()) {
-                Long from = since.get(f);
-                if (from == null || from <= 0) {
-                    continue;
-                }
-                List<Event> missed = new ArrayList<>();
-                boolean reset = false;
-                for (Map.Entry<String, TopicLog> e : logs.entrySet()) {
-                    if (Topics.matches(f, e.getKey())) {
-                        List<Event> after = e.getValue().after(from);
-                        if (after == null) {
-                            reset = true;
-                        } else {
-                            missed.addAll(after);
-                        }
+    }
+
+    /**
+     * Called with the lock held: what a new subscriber missed since the sequence numbers it gives per filter, in
+     * sequence order per filter; a reset for a filter whose events are no longer all kept.
+     */
+    private List<StreamItem> replay(Set<String> filters, Map<String, Long> since) {
+        List<StreamItem> replay = new ArrayList<>();
+        for (String f : filters) {
+            Long from = since.get(f);
+            if (from == null || from <= 0) {
+                continue;
+            }
+            List<Event> missed = new ArrayList<>();
+            boolean reset = false;
+            for (Map.Entry<String, TopicLog> e : logs.entrySet()) {
+                if (Topics.matches(f, e.getKey())) {
+                    List<Event> after = e.getValue().after(from);
+                    if (after == null) {
+                        reset = true;
+                    } else {
+                        missed.addAll(after);
                     }
                 }
-                if (reset) {
-                    replay.addAll(resetsFor(Set.of(f), "behind"));
-                } else {
-                    missed.sort((a, b) -> Long.compare(a.seq(), b.seq()));
-                    replay.addAll(missed);
-                }
             }
-            s.offerAll(replay);
-            for (String f : s.filters()) {
-                byFilter.computeIfAbsent(f, k -> new HashSet<>()).add(s);
-                lingering.remove(f);
+            if (reset) {
+                replay.addAll(resetsFor(Set.of(f), "behind"));
+            } else {
+                missed.sort((a, b) -> Long.compare(a.seq(), b.seq()));
+                replay.addAll(missed);
             }
-            changed = refreshInterest();
         }
-        open.add(s);
-        if (changed) {
-            pushInterest();
-        }
-        s.signal();
-        return s;
+        return replay;
     }
 
     void unsubscribe(Subscription s) {

@@ -28,7 +28,7 @@ import java.util.concurrent.RejectedExecutionException;
  *
  * <p>The hub tells us with its lock held; the work is handed to one thread of our own, which keeps the order.
  */
-public final class NodeEvents implements AutoCloseable {
+final class NodeEvents implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(NodeEvents.class.getName());
 

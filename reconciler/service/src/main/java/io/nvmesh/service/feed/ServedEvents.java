@@ -1,9 +1,6 @@
 package io.nvmesh.service.feed;
 
-import io.nvmesh.service.events.Event;
 import io.nvmesh.service.events.EventHub;
-import io.nvmesh.service.events.Reset;
-import io.nvmesh.service.events.StreamItem;
 import io.nvmesh.service.events.Subscription;
 import io.nvmesh.service.reconcile.ReconcileLoop;
 
@@ -63,17 +60,9 @@ final class ServedEvents implements AutoCloseable {
         if (s == null) {
             return;
         }
-        boolean pass = false;
-        for (StreamItem item = s.poll(); item != null; item = s.poll()) {
-            if (item instanceof Event e && TYPE.equals(e.type()) && !self.equals(e.origin())
-                    && e.payload() instanceof Map<?, ?> p && p.get("volume") instanceof String v
-                    && self.equals(loop.ownerOf(v))) {
-                Object commit = p.get("stateCommit");
-                pass |= commit instanceof String c && !c.isEmpty() && !c.equals(loop.observedCommit());
-            } else if (item instanceof Reset) {
-                pass = true; // events were lost: look
-            }
-        }
+        boolean pass = PeerNews.drain(s, self, TYPE, p -> p.get("volume") instanceof String v
+                && self.equals(loop.ownerOf(v)) && p.get("stateCommit") instanceof String c && !c.isEmpty()
+                && !c.equals(loop.observedCommit()));
         if (pass) {
             loop.trigger();
         }

@@ -1,9 +1,6 @@
 package io.nvmesh.service.feed;
 
-import io.nvmesh.service.events.Event;
 import io.nvmesh.service.events.EventHub;
-import io.nvmesh.service.events.Reset;
-import io.nvmesh.service.events.StreamItem;
 import io.nvmesh.service.events.Subscription;
 import io.nvmesh.api.PassResult;
 import io.nvmesh.service.reconcile.ReconcileLoop;
@@ -92,15 +89,8 @@ final class StateEvents implements AutoCloseable {
         if (s == null) {
             return;
         }
-        boolean refresh = false;
-        for (StreamItem item = s.poll(); item != null; item = s.poll()) {
-            if (item instanceof Event e && TYPE.equals(e.type()) && !self.equals(e.origin())
-                    && e.payload() instanceof Map<?, ?> p && p.get("stateCommit") instanceof String c) {
-                refresh |= !c.isEmpty() && !c.equals(loop.observedCommit());
-            } else if (item instanceof Reset) {
-                refresh = true; // events were lost: look
-            }
-        }
+        boolean refresh = PeerNews.drain(s, self, TYPE, p -> p.get("stateCommit") instanceof String c
+                && !c.isEmpty() && !c.equals(loop.observedCommit()));
         if (refresh) {
             loop.refreshCommands();
         }

@@ -16,7 +16,7 @@ import java.util.function.Supplier;
  * ({@code members}) when it saw membership or ownership change, each at most once per period (250 ms): a burst of
  * changes is one event carrying the latest payload.
  */
-public final class TotalsEvents implements AutoCloseable {
+final class TotalsEvents implements AutoCloseable {
 
     public static final Duration PERIOD = Duration.ofMillis(250);
 

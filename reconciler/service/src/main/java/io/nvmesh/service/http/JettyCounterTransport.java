@@ -56,27 +56,23 @@ public final class JettyCounterTransport implements CounterTransport {
     @Override
     public CompletableFuture<Void> push(URI peer, List<CounterEntry> entries) {
         byte[] body = Json.write(CounterJson.BatchJson.of(self, entries));
-        Request request = client.newRequest(base(peer) + "/v1/peer/counters").method(HttpMethod.POST)
+        Request request = PeerCalls.request(client, peer, "/v1/peer/counters").method(HttpMethod.POST)
                 .body(new BytesRequestContent("application/json", body));
         return send(request, bytes -> null);
     }
 
     @Override
     public CompletableFuture<List<BucketDigest>> digest(URI peer) {
-        Request request = client.newRequest(base(peer) + "/v1/peer/counters/digest").method(HttpMethod.GET);
+        Request request = PeerCalls.request(client, peer, "/v1/peer/counters/digest").method(HttpMethod.GET);
         return send(request, bytes -> Json.read(bytes, CounterJson.DigestsJson.class).digests().stream()
                 .map(CounterJson.DigestJson::toDigest).toList());
     }
 
     @Override
     public CompletableFuture<List<CounterEntry>> pull(URI peer, String contributor, int bucket) {
-        Request request = client.newRequest(base(peer) + "/v1/peer/counters?contributor="
+        Request request = PeerCalls.request(client, peer, "/v1/peer/counters?contributor="
                 + URLEncoder.encode(contributor, StandardCharsets.UTF_8) + "&bucket=" + bucket).method(HttpMethod.GET);
         return send(request, bytes -> Json.read(bytes, CounterJson.BatchJson.class).toEntries());
-    }
-
-    private static String base(URI peer) {
-        return peer.toString().replaceAll("/+$", "");
     }
 
     private <T> CompletableFuture<T> send(Request request, Function<byte[], T> parse) {
@@ -85,10 +81,6 @@ public final class JettyCounterTransport implements CounterTransport {
 
     @Override
     public void close() {
-        try {
-            client.stop();
-        } catch (Exception e) {
-            // Best effort: the client's threads are daemons.
-        }
+        PeerCalls.stop(client);
     }
 }

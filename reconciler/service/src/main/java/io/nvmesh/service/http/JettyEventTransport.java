@@ -78,17 +78,13 @@ public final class JettyEventTransport implements EventTransport {
     }
 
     private <T> CompletableFuture<T> post(URI peer, String path, byte[] body, Function<byte[], T> parse) {
-        Request request = client.newRequest(peer.toString().replaceAll("/+$", "") + path).method(HttpMethod.POST)
+        Request request = PeerCalls.request(client, peer, path).method(HttpMethod.POST)
                 .body(new BytesRequestContent("application/json", body));
         return PeerCalls.send(request, authorization, timeoutMillis, 1 << 20, parse);
     }
 
     @Override
     public void close() {
-        try {
-            client.stop();
-        } catch (Exception e) {
-            // Best effort: the client's threads are daemons.
-        }
+        PeerCalls.stop(client);
     }
 }

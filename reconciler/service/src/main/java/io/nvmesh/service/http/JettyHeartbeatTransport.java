@@ -15,15 +15,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 
-import org.eclipse.jetty.client.BufferingResponseListener;
 import org.eclipse.jetty.client.HttpClient;
-import org.eclipse.jetty.client.Result;
+import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.StringRequestContent;
-import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * Posts heartbeats to peers with Jetty's HTTP client.
@@ -74,57 +70,18 @@ public final class JettyHeartbeatTransport implements HeartbeatTransport {
     public static JettyHeartbeatTransport start(String name, String ownToken, Duration timeout,
                                                 Duration maxClockSkew,
                                                 java.util.Optional<io.nvmesh.service.config.TlsConfig> tls) {
-        QueuedThreadPool threads = new QueuedThreadPool(8, 1);
-        threads.setName("nvmesh-peer-client-" + name);
-        threads.setDaemon(true);
-        HttpClient client = new HttpClient();
-        tls.map(PeerCalls::clientTls).ifPresent(client::setSslContextFactory);
-        client.setExecutor(threads);
-        client.setName("nvmesh-peer-client-" + name);
-        client.setConnectTimeout(timeout.toMillis());
-        client.setIdleTimeout(30_000);
-        client.setMaxConnectionsPerDestination(2);
-        try {
-            client.start();
-        } catch (Exception e) {
-            throw new IllegalStateException("the peer HTTP client did not start: " + e.getMessage(), e);
-        }
+        // Two connections per peer: heartbeats are small and one at a time; a third would only mean a hung one.
+        HttpClient client = PeerCalls.startClient("nvmesh-peer-client-" + name, timeout, tls, 2);
         return new JettyHeartbeatTransport(client, ownToken, timeout.toMillis(), maxClockSkew.toMillis());
     }
 
     @Override
     public CompletableFuture<Heartbeat> send(URI peer, Heartbeat heartbeat) {
-        CompletableFuture<Heartbeat> reply = new CompletableFuture<>();
-        String base = peer.toString().replaceAll("/+$", "");
         String body = Json.text(Json.write(HeartbeatJson.of(heartbeat)));
-        client.newRequest(base + "/v1/peer/heartbeat")
-                .method(HttpMethod.POST)
-                .headers(h -> h.put(HttpHeader.AUTHORIZATION, authorization))
-                .body(new StringRequestContent("application/json", body, StandardCharsets.UTF_8))
-                .timeout(timeoutMillis, TimeUnit.MILLISECONDS)
-                .send(new BufferingResponseListener(16 * 1024) {
-                    @Override
-                    public void onComplete(Result result) {
-                        if (result.isFailed()) {
-                            reply.completeExceptionally(result.getFailure());
-                            return;
-                        }
-                        int status = result.getResponse().getStatus();
-                        byte[] content = getContent();
-                        if (status != 200) {
-                            reply.completeExceptionally(new IllegalStateException(base + " answered HTTP " + status
-                                    + ": " + new String(content, StandardCharsets.UTF_8)));
-                            return;
-                        }
-                        try {
-                            reply.complete(Json.read(content, HeartbeatJson.class)
-                                    .toHeartbeat(System.currentTimeMillis() + maxSkewMillis));
-                        } catch (RuntimeException e) {
-                            reply.completeExceptionally(e);
-                        }
-                    }
-                });
-        return reply;
+        Request request = PeerCalls.request(client, peer, "/v1/peer/heartbeat").method(HttpMethod.POST)
+                .body(new StringRequestContent("application/json", body, StandardCharsets.UTF_8));
+        return PeerCalls.send(request, authorization, timeoutMillis, 16 * 1024, content ->
+                Json.read(content, HeartbeatJson.class).toHeartbeat(System.currentTimeMillis() + maxSkewMillis));
     }
 
     /**
@@ -160,10 +117,6 @@ public final class JettyHeartbeatTransport implements HeartbeatTransport {
     @Override
     public void close() {
         prober.shutdownNow();
-        try {
-            client.stop();
-        } catch (Exception e) {
-            // Best effort: the client's threads are daemons.
-        }
+        PeerCalls.stop(client);
     }
 }

@@ -4,6 +4,7 @@ import io.nvmesh.core.certs.ReloadingClientContext;
 import io.nvmesh.service.config.TlsConfig;
 
 import java.nio.charset.StandardCharsets;
+import java.net.URI;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -44,6 +45,11 @@ final class PeerCalls {
 
     /** As above; with {@code tls}, https peers are checked against its CA and shown its certificate (mTLS). */
     static HttpClient startClient(String name, Duration timeout, Optional<TlsConfig> tls) {
+        return startClient(name, timeout, tls, 4);
+    }
+
+    /** As above, with at most {@code connectionsPerPeer} connections to one peer. */
+    static HttpClient startClient(String name, Duration timeout, Optional<TlsConfig> tls, int connectionsPerPeer) {
         QueuedThreadPool threads = new QueuedThreadPool(8, 1);
         threads.setName(name);
         threads.setDaemon(true);
@@ -53,13 +59,27 @@ final class PeerCalls {
         client.setName(name);
         client.setConnectTimeout(timeout.toMillis());
         client.setIdleTimeout(30_000);
-        client.setMaxConnectionsPerDestination(4);
+        client.setMaxConnectionsPerDestination(connectionsPerPeer);
         try {
             client.start();
         } catch (Exception e) {
             throw new IllegalStateException(name + " did not start: " + e.getMessage(), e);
         }
         return client;
+    }
+
+    /** A request to {@code path} of a peer's base URL (with or without a trailing slash). */
+    static Request request(HttpClient client, URI peer, String path) {
+        return client.newRequest(peer.toString().replaceAll("/+$", "") + path);
+    }
+
+    /** Stops a client, best effort: its threads are daemons. */
+    static void stop(HttpClient client) {
+        try {
+            client.stop();
+        } catch (Exception e) {
+            // nothing left to release that outlives the process
+        }
     }
 
     static <T> CompletableFuture<T> send(Request request, String authorization, long timeoutMillis, int maxAnswerBytes,

@@ -1,15 +1,11 @@
 package io.nvmesh.service.nodes;
 
-import io.nvmesh.core.allocation.Client;
-import io.nvmesh.core.allocation.Drive;
-import io.nvmesh.core.allocation.Target;
 import io.nvmesh.core.allocation.TargetHealth;
 import io.nvmesh.service.agent.AgentCodec;
 import io.nvmesh.service.agent.AgentMessage;
 import io.nvmesh.service.agent.AgentProtocol;
 import io.nvmesh.service.agent.NodeKind;
 import io.nvmesh.service.agent.Performance;
-import io.nvmesh.service.agent.ProtocolException;
 import io.nvmesh.service.auth.Caller;
 import io.nvmesh.service.cluster.ClusterView;
 import io.nvmesh.service.cluster.MemberStatus;
@@ -29,7 +25,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -58,6 +53,12 @@ import java.util.function.Predicate;
  * node another live member owns also makes membership {@link Membership#suspect suspect} that member, and the hello
  * is held while the suspect is probed: after a crash the orphans arrive before any heartbeat is missed, and a refused
  * connect to the owner's port ends its membership at once.
+ *
+ * <p>Who does what: {@link AgentSession} checks the order of one connection's messages and hands them here; this hub
+ * decides each hello (welcome, redirect or hold), keeps the registry of connected nodes, their latest reports and the
+ * commands sent to them, and follows ownership; {@link DriveLedger} keeps which target holds which drive and turns
+ * reports into inventory changes; {@link ChangeBatcher} batches those for the recorder. A welcome is sent before
+ * the connection is visible to {@link #send}: an agent ignores a command that comes before its welcome.
  *
  * <p>State changes are quick, in memory and serialized on one lock; they run on the transport's threads. Timers
  * (hello timeouts, held hellos, change batches, ownership moves) run on the hub's one timer thread. The hub never
@@ -88,16 +89,12 @@ public final class AgentHub implements AutoCloseable {
     private final long recheckMillis;
 
     // Guarded by this.
-    private final Map<String, Conversation> connections = new HashMap<>();
+    private final Map<String, AgentSession> connections = new HashMap<>();
     private final Map<String, ReportedNode> nodes = new HashMap<>();
-    private final Map<String, String> targetOfSerial = new HashMap<>();
-    // A serial a connected target reports while another connected target here reports it too: kept out of the
-    // claimant's record until the holder stops reporting it (then it is a move), so no agent takes over another
-    // target's drive by naming its serial.
-    private final Map<String, Claim> claims = new HashMap<>();
-    private final Set<Conversation> open = new HashSet<>();
-    private final Set<Conversation> held = new HashSet<>();
     private final List<BiConsumer<ReportedNode, ReportedNode>> nodeListeners = new CopyOnWriteArrayList<>();
+    private final DriveLedger drives;
+    private final Set<AgentSession> open = new HashSet<>();
+    private final Set<AgentSession> held = new HashSet<>();
     private final Map<String, CommandState> commands = new HashMap<>();
     private final List<AckListener> ackListeners = new CopyOnWriteArrayList<>();
     private boolean closed;
@@ -119,6 +116,8 @@ public final class AgentHub implements AutoCloseable {
         this.suspectAfterMillis = interval + interval / 2;
         this.holdLimitMillis = membership.deadAfter().toMillis() + 2 * interval;
         this.recheckMillis = Math.max(10, interval / 4);
+        this.drives = new DriveLedger(nodes, changes, (previous, next) -> nodeListeners.forEach(l -> l.accept(previous,
+                next)));
     }
 
     /**
@@ -149,7 +148,7 @@ public final class AgentHub implements AutoCloseable {
      * conversation. Its hello may name only a node the caller speaks for.
      */
     public AgentConversation accept(AgentLink link, Caller caller) {
-        Conversation c = new Conversation(Objects.requireNonNull(link, "link"), Objects.requireNonNull(caller));
+        AgentSession c = new AgentSession(this, Objects.requireNonNull(link, "link"), Objects.requireNonNull(caller));
         synchronized (this) {
             open.add(c);
         }
@@ -167,7 +166,7 @@ public final class AgentHub implements AutoCloseable {
      * @return false when the node's agent is not connected to this instance (ask its owner)
      */
     public boolean send(String nodeId, AgentMessage.Command command) {
-        Conversation c;
+        AgentSession c;
         synchronized (this) {
             c = connections.get(NodeKind.TARGET.key(nodeId));
             if (c == null) {
@@ -207,7 +206,7 @@ public final class AgentHub implements AutoCloseable {
     }
 
     /** Called with the lock held, whenever {@code connections} gains or loses an entry. */
-    private void counted(Conversation c, int delta) {
+    private void counted(AgentSession c, int delta) {
         (c.hello.kind() == NodeKind.TARGET ? targetLinks : clientLinks).addAndGet(delta);
     }
 
@@ -291,13 +290,13 @@ public final class AgentHub implements AutoCloseable {
      * after the credentials were reloaded.
      */
     public void closeRevoked(Predicate<Caller> stillHolds) {
-        List<Conversation> all;
+        List<AgentSession> all;
         synchronized (this) {
             // Every open connection, also those not welcomed yet: one before its hello, one held while its owner is
             // suspect.
             all = new ArrayList<>(open);
         }
-        for (Conversation c : all) {
+        for (AgentSession c : all) {
             if (!c.ended && !stillHolds.test(c.caller)) {
                 LOG.log(System.Logger.Level.WARNING, "closing the connection of " + c.caller
                         + ": its credential was revoked or expired");
@@ -306,9 +305,13 @@ public final class AgentHub implements AutoCloseable {
         }
     }
 
-    // ---- conversation events, serialized on this hub ----
+    // ---- session events, serialized on this hub ----
 
-    private void hello(Conversation c, AgentMessage.Hello hello) {
+    /**
+     * A hello on a connection whose credential speaks for its node: welcome it (the node is owned here), redirect it
+     * to the owner, or hold it while the owner is suspect.
+     */
+    void hello(AgentSession c, AgentMessage.Hello hello) {
         Optional<Integer> version = hello.protocols().stream().filter(AgentProtocol.VERSIONS::contains)
                 .max(Integer::compare);
         if (version.isEmpty()) {
@@ -328,7 +331,7 @@ public final class AgentHub implements AutoCloseable {
         boolean probing = !likelyOwner.equals(self) && membership.suspected(likelyOwner);
         ClusterView view = membership.currentView();
         String owner;
-        Conversation replaced = null;
+        AgentSession replaced = null;
         synchronized (this) {
             if (closed) {
                 c.link.close(AgentProtocol.CLOSE_GOING_AWAY, "instance stopping");
@@ -342,47 +345,71 @@ public final class AgentHub implements AutoCloseable {
             owner = ownership.current().ownerOrPreferred(key);
             if (!owner.equals(self) && (suspect(view, owner) || probing && owner.equals(likelyOwner))
                     && holdable(c)) {
-                // The owner has missed heartbeats: it is probably what the agent just lost. Sending the agent back
-                // there would cost it a refused connection and a backoff; holding the hello until membership decides
-                // lets us welcome it the moment the owner is declared dead.
-                c.pending = hello;
-                held.add(c);
-                try {
-                    timer.schedule(() -> recheck(c), recheckMillis, TimeUnit.MILLISECONDS);
-                } catch (RejectedExecutionException e) {
-                    held.remove(c);
-                    c.link.close(AgentProtocol.CLOSE_GOING_AWAY, "instance stopping");
-                }
+                hold(c, hello);
                 return;
             }
             held.remove(c);
             if (owner.equals(self)) {
-                c.hello = hello;
-                replaced = connections.put(key, c);
-                counted(c, 1);
-                if (replaced != null) {
-                    counted(replaced, -1);
-                }
-                long now = clock.getAsLong();
-                commands.remove(key); // nothing sent on this connection yet
-                ReportedNode previous = nodes.get(key);
-                ReportedNode next = new ReportedNode(hello.nodeId(), hello.kind(), self, true, hello.labels(),
-                        TargetHealth.HEALTHY, admit(key, hello.drives()), Performance.IDLE, now, now, 0);
-                nodes.put(key, next);
-                observe(previous, next);
+                replaced = welcome(c, hello, version.get());
             }
         }
         if (!owner.equals(self)) {
-            URI url = urlOf(owner);
-            c.link.send(AgentCodec.encode(new AgentMessage.Redirect(hello.nodeId(), owner, url.toString())));
-            c.link.close(AgentProtocol.CLOSE_MOVED, AgentProtocol.movedReason(owner, url));
+            redirect(c, hello, owner);
             return;
         }
         if (replaced != null && replaced != c) {
             replaced.link.close(AgentProtocol.CLOSE_REPLACED, "replaced by a newer connection of " + hello.nodeId());
         }
-        c.link.send(AgentCodec.encode(new AgentMessage.Welcome(version.get(), hello.nodeId(), self,
+    }
+
+    /** Outside the lock (the owner's URL comes from membership): sends the agent to the node's owner. */
+    private void redirect(AgentSession c, AgentMessage.Hello hello, String owner) {
+        URI url = urlOf(owner);
+        c.link.send(AgentCodec.encode(new AgentMessage.Redirect(hello.nodeId(), owner, url.toString())));
+        c.link.close(AgentProtocol.CLOSE_MOVED, AgentProtocol.movedReason(owner, url));
+    }
+
+    /**
+     * Called with the lock held: the owner has missed heartbeats, so it is probably what the agent just lost. Sending
+     * the agent back there would cost it a refused connection and a backoff; holding the hello until membership
+     * decides lets us welcome it the moment the owner is declared dead.
+     */
+    private void hold(AgentSession c, AgentMessage.Hello hello) {
+        c.pending = hello;
+        held.add(c);
+        try {
+            timer.schedule(() -> recheck(c), recheckMillis, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            held.remove(c);
+            c.link.close(AgentProtocol.CLOSE_GOING_AWAY, "instance stopping");
+        }
+    }
+
+    /**
+     * Called with the lock held: registers the connection as its node's and welcomes it.
+     *
+     * @return the connection it replaces, if any
+     */
+    private AgentSession welcome(AgentSession c, AgentMessage.Hello hello, int version) {
+        String key = hello.key();
+        c.hello = hello;
+        AgentSession replaced = connections.put(key, c);
+        counted(c, 1);
+        if (replaced != null) {
+            counted(replaced, -1);
+        }
+        long now = clock.getAsLong();
+        commands.remove(key); // nothing sent on this connection yet
+        ReportedNode previous = nodes.get(key);
+        ReportedNode next = new ReportedNode(hello.nodeId(), hello.kind(), self, true, hello.labels(),
+                TargetHealth.HEALTHY, drives.admit(key, hello.drives()), Performance.IDLE, now, now, 0);
+        nodes.put(key, next);
+        observe(previous, next);
+        // Sent before the lock is let go: from then on send() finds this connection, and an agent ignores a command
+        // that comes before its welcome (the node's first layout would be lost, never acked).
+        c.link.send(AgentCodec.encode(new AgentMessage.Welcome(version, hello.nodeId(), self,
                 reportIntervalMillis)));
+        return replaced;
     }
 
     /** Whether a live member has been silent for more than one and a half heartbeat intervals. */
@@ -396,7 +423,7 @@ public final class AgentHub implements AutoCloseable {
     }
 
     /** Called with the lock held: a hello may wait at most until the suspect would have been declared dead. */
-    private boolean holdable(Conversation c) {
+    private boolean holdable(AgentSession c) {
         long now = System.nanoTime();
         if (c.heldSinceNanos == 0) {
             c.heldSinceNanos = now;
@@ -405,7 +432,7 @@ public final class AgentHub implements AutoCloseable {
     }
 
     /** On the timer thread: decide a held hello again (welcome, redirect, or hold a little longer). */
-    private void recheck(Conversation c) {
+    private void recheck(AgentSession c) {
         AgentMessage.Hello h;
         synchronized (this) {
             if (!held.contains(c)) {
@@ -416,21 +443,21 @@ public final class AgentHub implements AutoCloseable {
         hello(c, h);
     }
 
-    private synchronized void report(Conversation c, AgentMessage.Report report) {
+    synchronized void report(AgentSession c, AgentMessage.Report report) {
         String key = c.hello.key();
         if (closed || connections.get(key) != c) {
             return; // replaced, moved away, or stopping
         }
         ReportedNode previous = nodes.get(key);
         ReportedNode next = new ReportedNode(previous.id(), previous.kind(), self, true, previous.labels(),
-                report.health(), c.hello.kind() == NodeKind.TARGET ? admit(key, report.drives()) : List.of(),
+                report.health(), c.hello.kind() == NodeKind.TARGET ? drives.admit(key, report.drives()) : List.of(),
                 report.performance(), previous.connectedSinceMillis(), clock.getAsLong(), previous.reports() + 1);
         nodes.put(key, next);
         observe(previous, next);
     }
 
     /** Records the answer to the last command sent, if it is that command's (an older one's is moot). */
-    private synchronized AgentMessage.Command acked(Conversation c, AgentMessage.Ack ack) {
+    synchronized AgentMessage.Command acked(AgentSession c, AgentMessage.Ack ack) {
         String key = c.hello.key();
         CommandState last = commands.get(key);
         if (closed || connections.get(key) != c || last == null || last.seq() != ack.seq()) {
@@ -440,7 +467,14 @@ public final class AgentHub implements AutoCloseable {
         return c.lastSent;
     }
 
-    private synchronized void disconnected(Conversation c) {
+    /** Tells the ack listeners, outside the lock. */
+    void tellAck(NodeKind kind, String nodeId, AgentMessage.Command command, AgentMessage.Ack ack) {
+        for (AckListener l : ackListeners) {
+            l.acked(kind, nodeId, command, ack.ok(), ack.message());
+        }
+    }
+
+    synchronized void disconnected(AgentSession c) {
         held.remove(c);
         open.remove(c);
         if (c.hello == null) {
@@ -451,7 +485,7 @@ public final class AgentHub implements AutoCloseable {
             return; // replaced, or moved away (already dropped)
         }
         counted(c, -1);
-        claims.values().removeIf(claim -> claim.key().equals(key));
+        drives.disconnected(key);
         ReportedNode previous = nodes.get(key);
         if (previous != null && !closed) {
             ReportedNode next = previous.disconnected();
@@ -462,10 +496,10 @@ public final class AgentHub implements AutoCloseable {
 
     /** On the timer thread: close the connections (and forget the reports) of nodes that moved to another owner. */
     private void ownershipChanged(Ownership own) {
-        List<Map.Entry<Conversation, String>> moving = new ArrayList<>();
-        List<Conversation> waiting;
+        List<Map.Entry<AgentSession, String>> moving = new ArrayList<>();
+        List<AgentSession> waiting;
         synchronized (this) {
-            for (Map.Entry<String, Conversation> e : new ArrayList<>(connections.entrySet())) {
+            for (Map.Entry<String, AgentSession> e : new ArrayList<>(connections.entrySet())) {
                 String owner = own.ownerOrPreferred(e.getKey());
                 if (!owner.equals(self)) {
                     connections.remove(e.getKey());
@@ -481,10 +515,9 @@ public final class AgentHub implements AutoCloseable {
                 }
             }
             commands.keySet().removeIf(key -> !nodes.containsKey(key));
-            targetOfSerial.values().removeIf(key -> !nodes.containsKey(key));
-            claims.values().removeIf(claim -> !nodes.containsKey(claim.key()));
+            drives.retainKnownNodes();
         }
-        for (Map.Entry<Conversation, String> m : moving) {
+        for (Map.Entry<AgentSession, String> m : moving) {
             m.getKey().link.close(AgentProtocol.CLOSE_MOVED, AgentProtocol.movedReason(m.getValue(),
                     urlOf(m.getValue())));
         }
@@ -494,109 +527,10 @@ public final class AgentHub implements AutoCloseable {
         waiting.forEach(this::recheck);
     }
 
-    /** Called with the lock held: what changed between two states of a node, into the batch. */
+    /** Called with the lock held: tells the node listeners, and batches what changed in the inventory. */
     private void observe(ReportedNode previous, ReportedNode next) {
         nodeListeners.forEach(l -> l.accept(previous, next));
-        String key = next.kind().key(next.id());
-        if (next.kind() == NodeKind.CLIENT) {
-            if (previous == null) {
-                changes.add(new InventoryChange.ClientSeen(new Client(next.id(), next.labels())));
-            }
-            return;
-        }
-        if (previous == null) {
-            changes.add(new InventoryChange.TargetSeen(new Target(next.id(), next.labels(), next.health(),
-                    next.drives())));
-            next.drives().forEach(d -> targetOfSerial.put(d.serial(), key));
-            return;
-        }
-        if (previous.health() != next.health()) {
-            changes.add(new InventoryChange.TargetHealthChanged(next.id(), previous.health(), next.health()));
-        }
-        Map<String, Drive> before = new HashMap<>();
-        previous.drives().forEach(d -> before.put(d.serial(), d));
-        Map<String, Drive> after = new HashMap<>();
-        next.drives().forEach(d -> after.put(d.serial(), d));
-        for (String serial : new TreeSet<>(after.keySet())) {
-            Drive now = after.get(serial);
-            Drive was = before.get(serial);
-            if (was == null) {
-                String from = targetOfSerial.get(serial);
-                if (from != null && !from.equals(key) && nodes.containsKey(from)) {
-                    changes.add(new InventoryChange.DriveMoved(next.id(), serial, nodes.get(from).id(), now));
-                } else {
-                    changes.add(new InventoryChange.DriveAdded(next.id(), now));
-                }
-                targetOfSerial.put(serial, key);
-            } else if (was.health() != now.health()) {
-                changes.add(new InventoryChange.DriveHealthChanged(next.id(), serial, was.health(), now.health()));
-            }
-        }
-        for (String serial : new TreeSet<>(before.keySet())) {
-            if (!after.containsKey(serial)) {
-                if (key.equals(targetOfSerial.get(serial))) {
-                    targetOfSerial.remove(serial);
-                    if (!handOver(serial, next)) {
-                        changes.add(new InventoryChange.DriveMissing(next.id(), serial));
-                    }
-                } // else: already reported as moved to the target that has it now
-            }
-        }
-    }
-
-    /**
-     * Called with the lock held: the drives of a target's hello or report that may be recorded for it. A serial that
-     * another target connected here reports too is kept out, and claimed: it is the holder's until the holder stops
-     * reporting it. A drive pulled from one target and pushed into another is then a move, a report later; a serial
-     * named by an agent that does not hold the drive never displaces the drive's record.
-     */
-    private List<Drive> admit(String key, List<Drive> reported) {
-        List<Drive> admitted = new ArrayList<>(reported.size());
-        Set<String> serials = new HashSet<>();
-        for (Drive d : reported) {
-            serials.add(d.serial());
-            String holder = targetOfSerial.get(d.serial());
-            ReportedNode h = holder == null || holder.equals(key) ? null : nodes.get(holder);
-            if (h != null && h.connected() && h.drives().stream().anyMatch(x -> x.serial().equals(d.serial()))) {
-                Claim previous = claims.put(d.serial(), new Claim(key, d));
-                if (previous == null || !previous.key().equals(key)) {
-                    LOG.log(System.Logger.Level.WARNING, key + " reports drive " + d.serial() + ", which " + holder
-                            + " (connected) reports too: not recorded for " + key + " while " + holder + " has it");
-                }
-            } else {
-                admitted.add(d);
-                Claim mine = claims.get(d.serial());
-                if (mine != null && mine.key().equals(key)) {
-                    claims.remove(d.serial());
-                }
-            }
-        }
-        claims.values().removeIf(c -> c.key().equals(key) && !serials.contains(c.drive().serial()));
-        return admitted;
-    }
-
-    /**
-     * Called with the lock held, when the target {@code from} stopped reporting {@code serial}: if a connected target
-     * claimed it meanwhile, the drive moved there.
-     */
-    private boolean handOver(String serial, ReportedNode from) {
-        Claim claim = claims.remove(serial);
-        ReportedNode to = claim == null ? null : nodes.get(claim.key());
-        if (to == null || !to.connected()) {
-            return false;
-        }
-        List<Drive> drives = new ArrayList<>(to.drives());
-        drives.add(claim.drive());
-        ReportedNode next = to.withDrives(drives);
-        nodes.put(claim.key(), next);
-        nodeListeners.forEach(l -> l.accept(to, next));
-        targetOfSerial.put(serial, claim.key());
-        changes.add(new InventoryChange.DriveMoved(to.id(), serial, from.id(), claim.drive()));
-        return true;
-    }
-
-    /** A connected target's report of a drive another connected target holds. */
-    private record Claim(String key, Drive drive) {
+        drives.observe(previous, next);
     }
 
     private URI urlOf(String member) {
@@ -606,81 +540,5 @@ public final class AgentHub implements AutoCloseable {
             }
         }
         throw new IllegalStateException("owner " + member + " is not a configured member");
-    }
-
-    /** One agent connection: hello first, then reports and acks. */
-    private final class Conversation implements AgentConversation {
-
-        final AgentLink link;
-        final Caller caller;
-        volatile AgentMessage.Hello hello;
-        private volatile boolean greeted;
-        volatile boolean ended;
-        // Guarded by the hub: a hello held while its owner is suspect, and since when.
-        AgentMessage.Hello pending;
-        long heldSinceNanos;
-        // Guarded by the hub: the last command sent on this connection.
-        AgentMessage.Command lastSent;
-
-        Conversation(AgentLink link, Caller caller) {
-            this.link = link;
-            this.caller = caller;
-        }
-
-        @Override
-        public void onText(String text) {
-            AgentMessage message;
-            try {
-                message = AgentCodec.decode(text);
-            } catch (ProtocolException e) {
-                link.close(AgentProtocol.CLOSE_PROTOCOL_ERROR, AgentProtocol.reason(e.getMessage()));
-                return;
-            }
-            if (!greeted) {
-                if (!(message instanceof AgentMessage.Hello h)) {
-                    link.close(AgentProtocol.CLOSE_PROTOCOL_ERROR, "the first message must be hello");
-                    return;
-                }
-                if (!caller.speaksFor(h.nodeId())) {
-                    LOG.log(System.Logger.Level.WARNING, "refused a hello as " + h.nodeId() + " from " + caller
-                            + ": the credential does not name that node");
-                    link.close(AgentProtocol.CLOSE_FORBIDDEN, AgentProtocol.reason("credential " + caller.name()
-                            + " may not speak for node " + h.nodeId()));
-                    return;
-                }
-                greeted = true;
-                hello(this, h);
-            } else if (message instanceof AgentMessage.Report r) {
-                if (hello != null) {
-                    report(this, r);
-                }
-            } else if (message instanceof AgentMessage.Ack ack) {
-                AgentMessage.Command command = hello == null ? null : acked(this, ack);
-                if (command != null) {
-                    for (AckListener l : ackListeners) {
-                        l.acked(hello.kind(), hello.nodeId(), command, ack.ok(), ack.message());
-                    }
-                }
-                if (!ack.ok()) {
-                    LOG.log(System.Logger.Level.WARNING, () -> hello.nodeId() + " refused command " + ack.seq()
-                            + ": " + ack.message());
-                }
-            } else {
-                link.close(AgentProtocol.CLOSE_PROTOCOL_ERROR, AgentProtocol.reason("unexpected "
-                        + message.getClass().getSimpleName().toLowerCase() + " from an agent"));
-            }
-        }
-
-        @Override
-        public void onClosed(int code, String reason) {
-            ended = true;
-            disconnected(this);
-        }
-
-        void helloTimeout() {
-            if (!greeted && !ended) {
-                link.close(AgentProtocol.CLOSE_HELLO_TIMEOUT, "no hello within " + HELLO_TIMEOUT.toSeconds() + " s");
-            }
-        }
     }
 }

@@ -15,10 +15,7 @@ import io.nvmesh.core.state.StateStore;
 import io.nvmesh.core.state.StoreOptions;
 import io.nvmesh.core.state.UpdateResult;
 import io.nvmesh.schema.Volume;
-import io.nvmesh.service.agent.AgentMessage;
-import io.nvmesh.service.agent.Attachment;
 import io.nvmesh.service.agent.NodeKind;
-import io.nvmesh.service.agent.SegmentLayout;
 import io.nvmesh.service.cluster.OwnershipTable;
 import io.nvmesh.service.config.InstanceConfig;
 import io.nvmesh.service.nodes.AgentHub;
@@ -29,11 +26,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -51,6 +45,10 @@ import java.util.function.Consumer;
  * every poll interval, at once on {@link #trigger} (the Git hook), after an ownership change and after an inventory
  * batch was recorded. Ownership only spreads the work: every commit is a compare-and-swap on the state ref, so two
  * instances that briefly both think they own a volume cost a retry, never a double allocation.
+ *
+ * <p>The loop schedules passes and refreshes, observes the state and tells its listeners; {@link OwnershipKeys} gives
+ * ownership the keys of what it observed, {@link NodePush} sends the connected agents their commands, {@link
+ * ServedRecorder} records what they acked, {@link RepositoryMaintenance} packs the repository.
  */
 public final class ReconcileLoop implements AutoCloseable {
 
@@ -73,15 +71,10 @@ public final class ReconcileLoop implements AutoCloseable {
     private final AtomicBoolean passQueued = new AtomicBoolean();
     private final Deque<PassResult> results = new ArrayDeque<>();
     private final List<Consumer<PassResult>> passListeners = new CopyOnWriteArrayList<>();
-    /** Confined to the loop thread: the last command sent to each connected node, to send only what changed. */
-    private final Map<String, Object> sent = new HashMap<>();
-    /** Confined to the loop thread: the state generation the last command sent to each target was computed from. */
-    private final Map<String, Long> sentGeneration = new HashMap<>();
-    /** Confined to the loop thread: the volume keys last given to ownership. */
-    private Set<String> volumeKeys = Set.of();
-    /** Confined to the loop thread: the recorded targets and clients last given to ownership. */
-    private Set<String> targetKeys = Set.of();
-    private Set<String> clientKeys = Set.of();
+    /** Confined to the loop thread: the keys last given to ownership. */
+    private final OwnershipKeys keys;
+    /** Confined to the loop thread, but for the commit the last push followed from: what was sent to the agents. */
+    private final NodePush push;
     /** Confined to the loop thread: the recorded state last observed and the desired state it was observed with. */
     private RecordedState observed = RecordedState.empty();
     private volatile String observedCommit = "";
@@ -95,12 +88,6 @@ public final class ReconcileLoop implements AutoCloseable {
     private final AtomicLong refreshes = new AtomicLong();
     /** Confined to the loop thread: the desired volumes of the last pass or refresh. */
     private List<Volume> lastDesired = List.of();
-    /** Confined to the loop thread: the node commands last computed, and the state commit and desired volumes of it. */
-    private NodeCommands commands = new NodeCommands(Map.of(), Map.of());
-    private String commandsCommit = "";
-    private List<Volume> commandsDesired = List.of();
-    /** The state commit the last push to the agents connected here followed from. */
-    private volatile String pushedCommit = "";
     private final ServedRecorder served;
     private final List<java.util.function.BiConsumer<String, Set<String>>> servedListeners =
             new CopyOnWriteArrayList<>();
@@ -118,19 +105,26 @@ public final class ReconcileLoop implements AutoCloseable {
         this.reconciler = new Reconciler(store, branch, this::owns, author);
         this.reconciler.holdMaxVolumes(settle::hold);
         this.clock = clock;
-        this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "nvmesh-reconcile-" + self);
-            t.setDaemon(true);
-            return t;
-        });
+        this.thread = daemonThread("nvmesh-reconcile-" + self);
         this.served = new ServedRecorder(self, reconciler.writer(), ownership, thread, (commit, volumes) -> {
             trigger();
             servedListeners.forEach(l -> l.accept(commit, volumes));
             committed(commit);
         });
+        this.keys = new OwnershipKeys(ownership);
+        this.push = new NodePush(agents, served);
         this.maintenance = new RepositoryMaintenance(self, store, packInterval, sharedRepository
                 ? () -> ownership.current().ring().preferredOwner(RepositoryMaintenance.MAINTENANCE_KEY)
                 : () -> self, System::nanoTime);
+    }
+
+    /** One daemon thread of our own for timed and queued work. */
+    private static ScheduledExecutorService daemonThread(String name) {
+        return Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /**
@@ -206,7 +200,7 @@ public final class ReconcileLoop implements AutoCloseable {
      * the commit the last push already followed from.
      */
     public void commandsAnnounced(String stateCommit) {
-        if (!stateCommit.equals(pushedCommit)) {
+        if (!stateCommit.equals(push.pushedCommit())) {
             refreshCommands();
         }
     }
@@ -415,7 +409,7 @@ public final class ReconcileLoop implements AutoCloseable {
                 announce(before, previousDesired);
                 committed(report.stateCommit());
             }
-            int commands = push(desired);
+            int commands = push.push(observed, desired);
             keep(new PassResult(clock.instant().toString(), outcome(report.outcome()), report.desiredCommit(),
                     report.stateCommit(), owned, report.actions().size(), report.blocked(), report.retries(),
                     millisSince(start), commands, report.message()));
@@ -472,25 +466,7 @@ public final class ReconcileLoop implements AutoCloseable {
                 }
             }
         }
-        Set<String> volumes = new HashSet<>();
-        desired.forEach(v -> volumes.add("volume/" + v.name()));
-        observed.volumes().keySet().forEach(v -> volumes.add("volume/" + v));
-        if (!volumes.equals(volumeKeys)) {
-            volumeKeys = Set.copyOf(volumes);
-            ownership.setSpace("volume", volumes);
-        }
-        Set<String> targets = new HashSet<>();
-        observed.inventory().targets().forEach(t -> targets.add(NodeKind.TARGET.key(t.id())));
-        if (!targets.equals(targetKeys)) {
-            targetKeys = Set.copyOf(targets);
-            ownership.setSpace(NodeKind.TARGET.keySpace(), targets);
-        }
-        Set<String> clients = new HashSet<>();
-        observed.inventory().clients().forEach(c -> clients.add(NodeKind.CLIENT.key(c.id())));
-        if (!clients.equals(clientKeys)) {
-            clientKeys = Set.copyOf(clients);
-            ownership.setSpace(NodeKind.CLIENT.keySpace(), clients);
-        }
+        keys.follow(observed, desired);
     }
 
     /** The loop's refresh: observe the tips, push; no reconcile pass. */
@@ -505,7 +481,7 @@ public final class ReconcileLoop implements AutoCloseable {
             List<Volume> desired = valid.map(DesiredState::volumes).orElse(List.of());
             lastDesired = desired;
             observeTip(desired);
-            push(desired);
+            push.push(observed, desired);
             refreshes.incrementAndGet();
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, () -> self + ": refreshing node commands failed: " + e.getMessage());
@@ -522,9 +498,9 @@ public final class ReconcileLoop implements AutoCloseable {
         if (commandListeners.isEmpty() || before.commitId().equals(observed.commitId())) {
             return;
         }
-        NodeCommands was = before.commitId().equals(commandsCommit) ? commands
-                : NodeCommands.of(before, previousDesired);
-        List<CommandChange> changed = CommandChange.between(was, commandsOf(observed, lastDesired),
+        NodeCommands was = push.computedFor(before.commitId()).orElseGet(() -> NodeCommands.of(before,
+                previousDesired));
+        List<CommandChange> changed = CommandChange.between(was, push.commandsOf(observed, lastDesired),
                 observed.commitId());
         if (changed.isEmpty()) {
             return;
@@ -536,82 +512,6 @@ public final class ReconcileLoop implements AutoCloseable {
                 LOG.log(System.Logger.Level.WARNING, self + ": a command listener failed", e);
             }
         }
-    }
-
-    /** The node commands of a state and desired volumes; the last computation is kept (lists compared by identity). */
-    private NodeCommands commandsOf(RecordedState state, List<Volume> desired) {
-        if (!state.commitId().equals(commandsCommit) || desired != commandsDesired) {
-            commands = NodeCommands.of(state, desired);
-            commandsCommit = state.commitId();
-            commandsDesired = desired;
-        }
-        return commands;
-    }
-
-    /**
-     * Sends each node connected here what it must serve or attach, when that differs from what it was sent or its
-     * agent has had nothing on its current connection (it reconnected).
-     */
-    private int push(List<Volume> desired) {
-        List<String> connected = agents.connectedNodes();
-        sent.keySet().retainAll(new HashSet<>(connected));
-        sentGeneration.keySet().retainAll(sent.keySet());
-        pushedCommit = observed.commitId();
-        if (connected.isEmpty()) {
-            return 0;
-        }
-        NodeCommands commands = commandsOf(observed, desired);
-        // A target holding released space must ack a command from the generation that dropped it, even when its
-        // layout did not change (it never served that space): send it again then.
-        Map<String, Long> waiting = releaseWaits(observed);
-        Set<String> targets = new HashSet<>();
-        agents.targets().forEach(t -> targets.add(t.id()));
-        int count = 0;
-        for (String node : connected) {
-            boolean target = targets.contains(node);
-            List<SegmentLayout> segments = target ? commands.segments().getOrDefault(node, List.of()) : List.of();
-            List<Attachment> attachments = target ? List.of()
-                    : commands.attachments().getOrDefault(node, List.of());
-            Object content = target ? segments : attachments;
-            if (content.equals(sent.get(node))
-                    && agents.command(target ? NodeKind.TARGET : NodeKind.CLIENT, node).isPresent()
-                    && (!target || sentGeneration.getOrDefault(node, 0L) >= waiting.getOrDefault(node, 0L))) {
-                continue;
-            }
-            long seq = agents.nextCommandSeq();
-            if (target) {
-                served.computedFrom(seq, observed.commitId(), observed.generation()); // before the ack can arrive
-            }
-            if (agents.send(node, new AgentMessage.Command(seq, segments, attachments))) {
-                sent.put(node, content);
-                sentGeneration.put(node, observed.generation());
-                count++;
-            }
-        }
-        return count;
-    }
-
-    /** Per target, the newest generation some space held on its drives waits for an ack of. */
-    private static Map<String, Long> releaseWaits(RecordedState state) {
-        Map<String, String> targetOf = null;
-        Map<String, Long> out = new HashMap<>();
-        for (io.nvmesh.core.record.VolumeRecord v : state.volumes().values()) {
-            for (io.nvmesh.core.record.HeldExtent h : v.releasing()) {
-                if (targetOf == null) {
-                    targetOf = new HashMap<>();
-                    for (io.nvmesh.core.allocation.Target t : state.inventory().targets()) {
-                        for (io.nvmesh.core.allocation.Drive d : t.drives()) {
-                            targetOf.put(d.serial(), t.id());
-                        }
-                    }
-                }
-                String t = targetOf.get(h.serial());
-                if (t != null) {
-                    out.merge(t, h.since(), Math::max);
-                }
-            }
-        }
-        return out;
     }
 
     private void keep(PassResult result) {

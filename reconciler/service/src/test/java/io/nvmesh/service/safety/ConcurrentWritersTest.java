@@ -25,11 +25,10 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Several writers at once on one bare repository, served by a real {@code git daemon} and used by its path too:
@@ -44,23 +43,15 @@ class ConcurrentWritersTest {
         static final Size SMALL = new Size(4, 5, 4);
     }
 
-    @TempDir
-    Path tmp;
-
-    private final Started started = new Started();
-
-    @AfterEach
-    void nothingLeft() {
-        started.close();
-        assertThat(started.leftovers()).isEmpty();
-    }
+    @RegisterExtension
+    final SafetyCase safety = new SafetyCase();
 
     @Test
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
     void applyingWhileFourLoopsRaceNeverLosesAnUpdateDeletesADesiredVolumeOrOverlapsExtents() throws Exception {
         Assumptions.assumeTrue(GitDaemon.gitAvailable(), "git is not installed");
 
-        Tally t = run(tmp, started, Size.SMALL, 1);
+        Tally t = run(safety.dir(), safety.started(), Size.SMALL, 1);
 
         assertThat(t.verdict().violations()).isEmpty();
         assertThat(t.verdict().stateCommits()).isGreaterThan(1);

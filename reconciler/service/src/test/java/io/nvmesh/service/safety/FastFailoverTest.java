@@ -3,7 +3,6 @@ package io.nvmesh.service.safety;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,10 +10,9 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The fast failover paths against the whole recorded history. Three reconciler processes, a simulated fleet whose
@@ -31,21 +29,13 @@ class FastFailoverTest {
     static final ReconcilerProcesses.Settings SETTINGS = new ReconcilerProcesses.Settings(Duration.ofMillis(150),
             Duration.ofMillis(500), 3, false);
 
-    @TempDir
-    Path tmp;
-
-    private final Started started = new Started();
-
-    @AfterEach
-    void nothingLeft() {
-        started.close();
-        assertThat(started.leftovers()).isEmpty();
-    }
+    @RegisterExtension
+    final SafetyCase safety = new SafetyCase();
 
     @Test
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void aKilledOwnersNodesTakeCommandsFromOneOwnerAtATime() throws Exception {
-        RunningCluster c = RunningCluster.start(tmp, started, SETTINGS, true, false, 11);
+        RunningCluster c = RunningCluster.start(safety.dir(), safety.started(), SETTINGS, true, false, 11);
         ReconcilerProcesses rs = c.instances;
         TreeSet<String> all = new TreeSet<>(c.applyBatch("a", 5));
         c.awaitPlaced(all, Duration.ofSeconds(60));
@@ -71,7 +61,7 @@ class FastFailoverTest {
     @Test
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void aStoppedOwnerThatResumesNeverCommandsOrRecordsBesideItsSuccessor() throws Exception {
-        RunningCluster c = RunningCluster.start(tmp, started, SETTINGS, true, false, 13);
+        RunningCluster c = RunningCluster.start(safety.dir(), safety.started(), SETTINGS, true, false, 13);
         ReconcilerProcesses rs = c.instances;
         TreeSet<String> all = new TreeSet<>(c.applyBatch("a", 5));
         c.awaitPlaced(all, Duration.ofSeconds(60));

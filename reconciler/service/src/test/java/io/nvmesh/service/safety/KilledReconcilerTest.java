@@ -17,10 +17,9 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
 import org.awaitility.core.ConditionTimeoutException;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Three reconciler processes and a simulated fleet; one instance is killed with SIGKILL while its reconcile thread is
@@ -38,24 +37,15 @@ class KilledReconcilerTest {
         static final Size SMALL = new Size(5, 1, false);
     }
 
-    static final ReconcilerProcesses.Settings SETTINGS = new ReconcilerProcesses.Settings(Duration.ofMillis(150),
-            Duration.ofMillis(200), 3, false);
+    static final ReconcilerProcesses.Settings SETTINGS = SafetyCase.QUICK;
 
-    @TempDir
-    Path tmp;
-
-    private final Started started = new Started();
-
-    @AfterEach
-    void nothingLeft() {
-        started.close();
-        assertThat(started.leftovers()).isEmpty();
-    }
+    @RegisterExtension
+    final SafetyCase safety = new SafetyCase();
 
     @Test
     @Timeout(value = 150, unit = TimeUnit.SECONDS)
     void survivorsTakeOverAKilledInstanceAndNothingIsPlacedTwice() throws Exception {
-        Tally t = run(tmp, started, Size.SMALL, 7);
+        Tally t = run(safety.dir(), safety.started(), Size.SMALL, 7);
 
         assertThat(t.verdict().violations()).isEmpty();
         System.out.println("KilledReconcilerTest: " + t);

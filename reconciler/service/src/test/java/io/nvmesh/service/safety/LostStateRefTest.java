@@ -24,10 +24,9 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The state ref is lost while three reconciler processes run on it: first its file is overwritten with garbage, then
@@ -38,8 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LostStateRefTest {
 
-    static final ReconcilerProcesses.Settings SETTINGS = new ReconcilerProcesses.Settings(Duration.ofMillis(150),
-            Duration.ofMillis(200), 3, false);
+    static final ReconcilerProcesses.Settings SETTINGS = SafetyCase.QUICK;
     /** Failed passes each instance must have had while the ref was lost, before the ref file is looked at again. */
     static final int FAILED_PASSES = 3;
 
@@ -47,21 +45,13 @@ class LostStateRefTest {
         static final Size SMALL = new Size(3, 1);
     }
 
-    @TempDir
-    Path tmp;
-
-    private final Started started = new Started();
-
-    @AfterEach
-    void nothingLeft() {
-        started.close();
-        assertThat(started.leftovers()).isEmpty();
-    }
+    @RegisterExtension
+    final SafetyCase safety = new SafetyCase();
 
     @Test
     @Timeout(value = 150, unit = TimeUnit.SECONDS)
     void aGarbageOrDeletedStateRefStopsEveryInstanceUntilAPersonRestoresTheLastGoodCommit() throws Exception {
-        Tally t = run(tmp, started, Size.SMALL, 5);
+        Tally t = run(safety.dir(), safety.started(), Size.SMALL, 5);
 
         assertThat(t.verdict().violations()).isEmpty();
         System.out.println("LostStateRefTest: " + t);

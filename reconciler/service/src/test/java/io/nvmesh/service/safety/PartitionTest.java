@@ -13,10 +13,9 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Three reconciler processes that reach each other only through {@link LoopbackProxy proxies}; one is cut off from the
@@ -39,24 +38,17 @@ class PartitionTest {
         static final Size SMALL = new Size(2, 3, 8, 1, false, true);
     }
 
-    static final ReconcilerProcesses.Settings SETTINGS = new ReconcilerProcesses.Settings(Duration.ofMillis(150),
-            Duration.ofMillis(200), 3, true);
+    /** {@link SafetyCase#QUICK} with every peer reached through a proxy that a partition cuts. */
+    static final ReconcilerProcesses.Settings SETTINGS = new ReconcilerProcesses.Settings(SafetyCase.QUICK.poll(),
+            SafetyCase.QUICK.heartbeat(), SafetyCase.QUICK.missed(), true);
 
-    @TempDir
-    Path tmp;
-
-    private final Started started = new Started();
-
-    @AfterEach
-    void nothingLeft() {
-        started.close();
-        assertThat(started.leftovers()).isEmpty();
-    }
+    @RegisterExtension
+    final SafetyCase safety = new SafetyCase();
 
     @Test
     @Timeout(value = 150, unit = TimeUnit.SECONDS)
     void bothSidesOfAPartitionPlaceVolumesAndCompareAndSwapKeepsThemApart() throws Exception {
-        Tally t = run(tmp, started, Size.SMALL, 3);
+        Tally t = run(safety.dir(), safety.started(), Size.SMALL, 3);
 
         assertThat(t.verdict().violations()).isEmpty();
         System.out.println("PartitionTest: " + t);

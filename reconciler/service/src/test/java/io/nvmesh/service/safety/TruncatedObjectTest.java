@@ -18,10 +18,9 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A loose object of the state's tip (a volume file's blob) is truncated on disk while three reconciler processes run,
@@ -32,28 +31,19 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class TruncatedObjectTest {
 
-    static final ReconcilerProcesses.Settings SETTINGS = new ReconcilerProcesses.Settings(Duration.ofMillis(150),
-            Duration.ofMillis(200), 3, false);
+    static final ReconcilerProcesses.Settings SETTINGS = SafetyCase.QUICK;
 
     record Size(int volumesPerBatch, int rounds) {
         static final Size SMALL = new Size(4, 1);
     }
 
-    @TempDir
-    Path tmp;
-
-    private final Started started = new Started();
-
-    @AfterEach
-    void nothingLeft() {
-        started.close();
-        assertThat(started.leftovers()).isEmpty();
-    }
+    @RegisterExtension
+    final SafetyCase safety = new SafetyCase();
 
     @Test
     @Timeout(value = 150, unit = TimeUnit.SECONDS)
     void aRestartedInstanceThatCannotReadAnObjectNeitherReportsReadyNorWritesUntilItIsRepaired() throws Exception {
-        Tally t = run(tmp, started, Size.SMALL, 11);
+        Tally t = run(safety.dir(), safety.started(), Size.SMALL, 11);
 
         assertThat(t.verdict().violations()).isEmpty();
         System.out.println("TruncatedObjectTest: " + t);
