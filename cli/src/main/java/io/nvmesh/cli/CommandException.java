@@ -6,7 +6,7 @@ import java.util.Objects;
  * The one exception family of the command line: a message for a person and the exit code it stands for. Commands
  * throw it; {@link Failures} prints {@code error: <message>} and exits with the code.
  */
-public class CommandException extends RuntimeException {
+class CommandException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 

@@ -4,7 +4,7 @@ package io.nvmesh.cli;
  * The exit codes of every {@code nvmesh} command. {@code PROBLEMS} also means "changes" for {@code diff}
  * (kubectl, Argo CD and Flux use the same convention).
  */
-public enum ExitCode {
+enum ExitCode {
     /** Done, nothing wrong. */
     OK(0),
     /** The user's input is wrong (invalid manifests, unreadable files) or, for diff, there are changes. */

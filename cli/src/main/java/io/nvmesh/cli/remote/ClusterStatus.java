@@ -16,7 +16,7 @@ import java.util.TreeMap;
  * @param members   every configured member as the answering instance sees it, with what each said itself
  * @param problems  what could not be read (a member that did not answer, an instance without a Git remote)
  */
-public record ClusterStatus(int formatVersion, String server, String answering, long at, List<Member> members,
+record ClusterStatus(int formatVersion, String server, String answering, long at, List<Member> members,
                            Balance balance, Health health, Capacity capacity, List<String> problems) {
 
     /** Bumped when a field changes meaning or disappears; fields may be added within a version. */

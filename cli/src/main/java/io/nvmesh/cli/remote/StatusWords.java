@@ -5,7 +5,7 @@ package io.nvmesh.cli.remote;
  * are being set up, so it reads {@code online (extending)}; a reason never repeats the status (records written before
  * reasons stopped doing so began with it: {@code initializing: 8 segment(s) ...}). JSON and YAML keep the wire words.
  */
-public final class StatusWords {
+final class StatusWords {
 
     private StatusWords() {
     }

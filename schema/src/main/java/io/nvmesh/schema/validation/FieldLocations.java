@@ -16,7 +16,7 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  * a tree with its marks weighs several times the text, and keeping 10,000 of them alive made young collections
  * copy them over and over (a third of a second of a 10,000-file validate).
  */
-public final class FieldLocations {
+final class FieldLocations {
 
     private final String file;
     private final String text;

@@ -7,7 +7,7 @@ import java.util.List;
  * one starts processes ({@link ProcessRunner}); tests give one that records every invocation and answers as the tool
  * would.
  */
-public interface CommandRunner {
+interface CommandRunner {
 
     /** What a program said. */
     record Result(int exitCode, String stdout, String stderr) {

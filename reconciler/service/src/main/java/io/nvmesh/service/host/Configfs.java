@@ -19,7 +19,7 @@ import java.util.stream.Stream;
  * groups and {@code rmdir} removes them; a plain folder ({@link #emulated}) does the same here, so tests read back
  * exactly what the agent wrote.
  */
-public final class Configfs {
+final class Configfs {
 
     /** The default groups the kernel makes inside a new group, by the parent's name. */
     private static final Map<String, List<String>> DEFAULT_GROUPS = Map.of(

@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  * commands and acks are the protocol's own agent's; this class only plugs the host in. Closing it stops the agents
  * with a goodbye and leaves the data path exactly as it is.
  */
-public final class HostAgent implements AutoCloseable {
+final class HostAgent implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(HostAgent.class.getName());
 

@@ -15,7 +15,7 @@ import java.util.Objects;
  * @param devNumber  the block device's {@code major:minor}, as device-mapper tables name it
  * @param why        why the health is not ok (controller state, SMART), empty when ok
  */
-public record HostDrive(Drive drive, String block, String controller, String devNumber, String why) {
+record HostDrive(Drive drive, String block, String controller, String devNumber, String why) {
 
     public HostDrive {
         Objects.requireNonNull(drive, "drive");

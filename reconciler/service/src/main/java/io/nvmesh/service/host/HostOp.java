@@ -11,7 +11,7 @@ import java.util.stream.Collectors;
  * Plans are lists of these, rendered for a dry run exactly as {@link HostExecutor} performs them. An op that removes
  * something is a {@link #teardown()}: agents issue those only for an order from the node's owner.
  */
-public sealed interface HostOp {
+sealed interface HostOp {
 
     /** What a shell user would type to do the same. */
     String render();

@@ -12,7 +12,7 @@ import java.util.Objects;
  * @param dev    the device root ({@code /dev}): {@code mapper}, {@code md}, {@code disk/by-id}, {@code nvmesh}
  * @param etc    the configuration root ({@code /etc}): {@code nvme/hostnqn}
  */
-public record HostRoots(Path sys, Path nvmet, Path dev, Path etc) {
+record HostRoots(Path sys, Path nvmet, Path dev, Path etc) {
 
     public static final HostRoots LINUX = new HostRoots(Path.of("/sys"), Path.of("/sys/kernel/config/nvmet"),
             Path.of("/dev"), Path.of("/etc"));

@@ -10,7 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /** Runs programs as child processes, each bounded in time (a hung {@code nvme connect} must not hang the agent). */
-public final class ProcessRunner implements CommandRunner {
+final class ProcessRunner implements CommandRunner {
 
     private final Duration timeout;
 
