@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -20,6 +21,7 @@ import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -36,6 +38,24 @@ public final class PemFiles {
     public static final char[] STORE_PASSWORD = "nvmesh".toCharArray();
 
     private PemFiles() {
+    }
+
+    /**
+     * What a reload watcher compares to see that certificate or key files changed: each file's modification time,
+     * size and file key (an inode, where the file system has one), or {@code missing}. A file replaced by a rename
+     * (how cert-manager and most deploy tools write) changes its key even within one clock tick.
+     */
+    public static List<String> stamp(List<Path> files) {
+        List<String> out = new ArrayList<>();
+        for (Path f : files) {
+            try {
+                BasicFileAttributes a = Files.readAttributes(f, BasicFileAttributes.class);
+                out.add(a.lastModifiedTime().toMillis() + "/" + a.size() + "/" + Objects.toString(a.fileKey()));
+            } catch (IOException e) {
+                out.add("missing");
+            }
+        }
+        return out;
     }
 
     /** The certificates of a PEM file (a chain: the leaf first; or a CA bundle). */

@@ -6,7 +6,6 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.Principal;
@@ -16,11 +15,9 @@ import java.security.PublicKey;
 import java.security.Signature;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
-import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -288,16 +285,7 @@ public final class ReloadingClientContext {
         }
 
         private List<String> stamp() {
-            List<String> out = new ArrayList<>();
-            for (Path f : files) {
-                try {
-                    BasicFileAttributes a = Files.readAttributes(f, BasicFileAttributes.class);
-                    out.add(a.lastModifiedTime().toMillis() + "/" + a.size() + "/" + Objects.toString(a.fileKey()));
-                } catch (IOException e) {
-                    out.add("missing");
-                }
-            }
-            return out;
+            return PemFiles.stamp(files);
         }
     }
 

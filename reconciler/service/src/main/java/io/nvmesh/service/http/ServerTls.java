@@ -6,11 +6,9 @@ import io.nvmesh.service.config.TlsConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.security.KeyStore;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -119,18 +117,9 @@ final class ServerTls implements AutoCloseable {
     }
 
     private List<String> stampNow() {
-        List<String> out = new ArrayList<>();
         List<Path> files = new ArrayList<>(List.of(config.certificate(), config.key()));
         config.clientCa().ifPresent(files::add);
-        for (Path f : files) {
-            try {
-                BasicFileAttributes a = Files.readAttributes(f, BasicFileAttributes.class);
-                out.add(a.lastModifiedTime().toMillis() + "/" + a.size() + "/" + Objects.toString(a.fileKey()));
-            } catch (IOException e) {
-                out.add("missing");
-            }
-        }
-        return out;
+        return PemFiles.stamp(files);
     }
 
     @Override
