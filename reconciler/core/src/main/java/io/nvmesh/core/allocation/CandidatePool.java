@@ -111,11 +111,12 @@ final class CandidatePool {
      * An upper bound on the bytes (data, mirrors and parity) that groups placing at most {@code share} of their bytes
      * on any target, and on any domain of {@code level} (-1: none), can still take from this pool: the largest F with
      * Σ min(free, share × F) ≥ F over targets, and over domains (a relaxation: whole segments, drives and alignment
-     * ignored). Placement can only do worse, so a volume needing more cannot be placed by any split.
+     * ignored). Placement can only do worse, so a volume needing more cannot be placed by any split. Rounded up by a
+     * billionth, so that an exact fit is not lost to floating point.
      */
     double room(int level, double share) {
         double f = waterFill(free, share);
-        return level < 0 ? f : Math.min(f, waterFill(domainFree[level], share));
+        return (1 + 1e-9) * (level < 0 ? f : Math.min(f, waterFill(domainFree[level], share)));
     }
 
     /**

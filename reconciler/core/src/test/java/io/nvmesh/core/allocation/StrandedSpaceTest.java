@@ -8,9 +8,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.nvmesh.schema.Layout;
 import io.nvmesh.schema.Protection;
 import io.nvmesh.schema.VolumePolicy;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.Size;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -68,5 +73,56 @@ class StrandedSpaceTest {
         Allocations after = placed.apply(grow);
         assertThat(StateChecker.check(FOUR_RACKS, after)).isEmpty();
         assertThat(after.volume("v").orElseThrow().placedCapacity()).isGreaterThanOrEqualTo(12 * G);
+    }
+
+    /**
+     * The relaxation that decides whether shorter chunks are worth trying must never rule out a volume the planner
+     * can place: on random unequal fleets and streams of every kind of group, whatever the planner places needed no
+     * more than {@link CandidatePool#room} said was left.
+     */
+    @Property(tries = 150)
+    void roomIsNeverLessThanWhatThePlannerPlaces(
+            @ForAll @IntRange(min = 2, max = 7) int targets,
+            @ForAll @IntRange(min = 1, max = 4) int racks,
+            @ForAll @IntRange(min = 0, max = 1000) int sizes,
+            @ForAll @Size(min = 1, max = 12) List<@IntRange(min = 0, max = 1_000_000) Integer> stream) {
+        List<VolumePolicy> policies = new ArrayList<>(AllocationProperties.POLICIES);
+        policies.add(THREE_RACKS);
+        Inventory inv = unequal(targets, racks, sizes);
+        Allocations state = Allocations.EMPTY;
+        List<io.nvmesh.schema.Volume> desired = new ArrayList<>();
+        for (int x : stream) {
+            VolumePolicy p = policies.get(x % policies.size());
+            long gib = 1 + (x / policies.size()) % 30;
+            desired.add(volume("v" + desired.size(), p.name(), gib));
+            DesiredState want = DesiredState.of(policies, desired);
+            Workspace ws = new Workspace(inv, state, want);
+            Shape shape = Shape.of(p);
+            int limit = Separation.limit(p.protection(), shape.groupSize(), shape.tolerance());
+            double room = ws.pool(p).room(ws.level(p.domainScope()), (double) limit / shape.groupSize());
+            Plan plan = Planner.plan(inv, state, want);
+            if (!plan.unplaceable().isEmpty()) {
+                desired.remove(desired.size() - 1);
+                continue;
+            }
+            assertThat(room).as("room for %s of %d GiB", p.name(), gib)
+                    .isGreaterThanOrEqualTo((double) gib * G * shape.groupSize() / shape.dataPerGroup());
+            state = state.apply(plan);
+            assertThat(StateChecker.check(inv, state)).isEmpty();
+        }
+    }
+
+    /** Targets t01.. round robin over racks, each with 1-3 drives of 4-20 GiB drawn from {@code sizes}. */
+    private static Inventory unequal(int targets, int racks, int sizes) {
+        List<Target> ts = new ArrayList<>();
+        for (int t = 1; t <= targets; t++) {
+            String id = String.format("t%02d", t);
+            List<Drive> ds = new ArrayList<>();
+            for (int d = 1; d <= 1 + (sizes + t) % 3; d++) {
+                ds.add(Drive.of(id + "-d" + d, (4 + (sizes * 7 + t * 5 + d * 3) % 17) * G));
+            }
+            ts.add(Target.of(id, Map.of("rack", "r" + ((t - 1) % racks + 1)), ds));
+        }
+        return Inventory.of(ts);
     }
 }
