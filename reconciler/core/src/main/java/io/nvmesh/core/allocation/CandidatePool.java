@@ -107,6 +107,45 @@ final class CandidatePool {
         }
     }
 
+    /**
+     * An upper bound on the bytes (data, mirrors and parity) that groups placing at most {@code share} of their bytes
+     * on any target, and on any domain of {@code level} (-1: none), can still take from this pool: the largest F with
+     * Σ min(free, share × F) ≥ F over targets, and over domains (a relaxation: whole segments, drives and alignment
+     * ignored). Placement can only do worse, so a volume needing more cannot be placed by any split. Rounded up by a
+     * billionth, so that an exact fit is not lost to floating point.
+     */
+    double room(int level, double share) {
+        double f = waterFill(free, share);
+        return (1 + 1e-9) * (level < 0 ? f : Math.min(f, waterFill(domainFree[level], share)));
+    }
+
+    /**
+     * The largest F with Σ min(x_i, share × F) ≥ F: the least, over k with k × share < 1, of (the sum of all but the
+     * k largest x_i) / (1 − k × share), since any k terms hold at most k × share × F.
+     */
+    private static double waterFill(long[] free, double share) {
+        int k = share >= 1 ? 0 : (int) Math.ceil(1 / share) - 1;
+        long[] top = new long[k];
+        double sum = 0;
+        for (long f : free) {
+            long x = f;
+            sum += x;
+            for (int j = 0; j < k; j++) {
+                if (x > top[j]) {
+                    long t = top[j];
+                    top[j] = x;
+                    x = t;
+                }
+            }
+        }
+        double best = sum;
+        for (int j = 0; j < k; j++) {
+            sum -= top[j];
+            best = Math.min(best, sum / (1 - (j + 1) * share));
+        }
+        return best;
+    }
+
     int targets() {
         return drivesOf.length;
     }

@@ -47,16 +47,51 @@ final class Placement {
     private record Found(DriveSpace[] drives, boolean exhausted) {
     }
 
+    /** One attempt's result, and whether it failed after placing some chunks (space left that no chunk could use). */
+    private record Attempt(Result result, boolean partly) {
+    }
+
     /**
      * Places chunks holding at least {@code bytes} of data (or, with {@code max}, as much as fits).
+     *
+     * <p>Splitting takes the longest chunk that fits, then the longest of what is left, and so on. That can strand
+     * space: with four racks of 10 GiB free, a 3-copy rack-scoped volume of 12 GiB takes 10 GiB from three racks, and
+     * the last 2 GiB find one rack with room. When a volume fails that way (some chunks fitted, the rest did not), it
+     * is tried again with chunks capped at a half, a quarter ... of it, down to {@value #MAX_CHUNKS} parts: shorter
+     * chunks go to the most abundant domains in turn, so they use every rack evenly (there: four chunks of 3 GiB, one
+     * per three racks). The first reason stands if no cap places it. Volumes that place at once never pay for this,
+     * nor do volumes that a relaxation ({@link CandidatePool#room}) shows no split could place (a full fleet).
      *
      * @param verb what the reason says could not be done, e.g. {@code place volume db-01}
      */
     Result place(String verb, VolumePolicy p, long bytes, boolean max, int firstIndex) {
+        Attempt first = attempt(verb, p, bytes, max, firstIndex, Long.MAX_VALUE);
+        if (first.result().placed() || !first.partly() || max) {
+            return first.result();
+        }
+        Shape shape = Shape.of(p);
+        int limit = Separation.limit(p.protection(), shape.groupSize(), shape.tolerance());
+        double footprint = (double) bytes * shape.groupSize() / shape.dataPerGroup();
+        if (ws.pool(p).room(ws.level(p.domainScope()), (double) limit / shape.groupSize()) < footprint) {
+            return first.result(); // not even the relaxation holds it: no split can place it
+        }
+        for (int parts = 2; parts <= MAX_CHUNKS; parts *= 2) {
+            long cap = shape.segmentLengthFor(-Math.floorDiv(-bytes, (long) parts));
+            Attempt capped = attempt(verb, p, bytes, false, firstIndex, cap);
+            if (capped.result().placed()) {
+                return capped.result();
+            }
+        }
+        return first.result();
+    }
+
+    /** One placement attempt; no chunk's segments are longer than {@code cap} (ignored for {@code max}). */
+    private Attempt attempt(String verb, VolumePolicy p, long bytes, boolean max, int firstIndex, long cap) {
         List<String> undefined = ws.undefinedClasses(p);
         if (!undefined.isEmpty()) {
-            return new Result(List.of(), "cannot " + verb + ": policy " + p.name() + " names " + String.join(", ",
-                    undefined) + ", which " + (undefined.size() == 1 ? "is" : "are") + " not defined");
+            return new Attempt(new Result(List.of(), "cannot " + verb + ": policy " + p.name() + " names "
+                    + String.join(", ", undefined) + ", which " + (undefined.size() == 1 ? "is" : "are")
+                    + " not defined"), false);
         }
         Shape shape = Shape.of(p);
         CandidatePool pool = ws.pool(p);
@@ -74,10 +109,11 @@ final class Placement {
                     break;
                 }
                 rollback(takenExtents);
-                return new Result(List.of(), "cannot " + verb + " (" + shape.describe(shape.segmentLengthFor(bytes))
-                        + "): it would take more than " + MAX_CHUNKS + " chunks; " + firstFailure);
+                return new Attempt(new Result(List.of(), "cannot " + verb + " ("
+                        + shape.describe(shape.segmentLengthFor(bytes)) + "): it would take more than " + MAX_CHUNKS
+                        + " chunks; " + firstFailure), false);
             }
-            long want = max ? largestFree(pool) : shape.segmentLengthFor(remaining);
+            long want = max ? largestFree(pool) : Math.min(cap, shape.segmentLengthFor(remaining));
             Found found = want >= Extent.ALIGNMENT ? search(pool, shape, want, rules, domains) : null;
             long length = want;
             if (found == null || found.drives() == null) {
@@ -102,9 +138,10 @@ final class Placement {
             String what = max ? shape.describe("max") : shape.describe(shape.segmentLengthFor(bytes));
             String partly = chunks.isEmpty() ? "" : "; split into smaller chunks, only "
                     + Size.ofBytes(bytes - remaining).human() + " of " + Size.ofBytes(bytes).human() + " fits";
-            return new Result(List.of(), "cannot " + verb + " (" + what + "): " + firstFailure + partly);
+            return new Attempt(new Result(List.of(), "cannot " + verb + " (" + what + "): " + firstFailure + partly),
+                    !chunks.isEmpty());
         }
-        return new Result(chunks, null);
+        return new Attempt(new Result(chunks, null), false);
     }
 
     /** Moves one segment of {@code v} to a drive that keeps its group apart; {@code to} is null if none does. */

@@ -180,6 +180,11 @@ final class Workspace {
         });
     }
 
+    /** The level at which candidate pools count the free bytes of {@code scope}'s domains; -1 for none. */
+    int level(String scope) {
+        return scope == null ? -1 : scopes.indexOf(scope);
+    }
+
     /** Per drive index, a small id of its value of the domain key (null key: none). */
     int[] domainIds(String key) {
         if (key == null) {

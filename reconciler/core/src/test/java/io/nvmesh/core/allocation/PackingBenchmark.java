@@ -23,8 +23,12 @@ public final class PackingBenchmark {
     record Reached(int volumes, double bytes) {
     }
 
+    /**
+     * @param forced whether the planner's first refusal was forced by what it had placed: the bound, on a fleet of
+     *        the free space the planner left, refuses that volume too, so no strategy tried at that moment could place it
+     */
     record Row(PackingScenario.Kind kind, long seed, long raw, Reached bound, Reached firstRung, Reached planner,
-            Reached greedy, long plannerNanos) {
+            Reached greedy, long plannerNanos, boolean forced) {
 
         double share(Reached r) {
             return r.bytes() / raw;
@@ -44,18 +48,19 @@ public final class PackingBenchmark {
         List<Row> rows = new ArrayList<>();
         StringBuilder table = new StringBuilder();
         table.append("| fleet | seed | raw TB | bound: volumes, share | first-rung LP: share | planner: volumes, share, "
-                + "of bound | greedy: volumes, share, of bound | planner − greedy |\n|---|---|---|---|---|---|---|---|\n");
+                + "of bound | greedy: volumes, share, of bound | planner − greedy | refusal forced |\n"
+                + "|---|---|---|---|---|---|---|---|---|\n");
         for (PackingScenario.Kind kind : PackingScenario.Kind.values()) {
             for (long seed = 1; seed <= seeds; seed++) {
                 Row row = run(kind, seed);
                 rows.add(row);
                 String line = String.format(Locale.ROOT, "| %s | %d | %.0f | %d, %.1f%% | %.1f%% | %d, %.1f%%, %.1f%% "
-                        + "| %d, %.1f%%, %.1f%% | %+.1f points |%n", kind.name().toLowerCase(Locale.ROOT), seed,
+                        + "| %d, %.1f%%, %.1f%% | %+.1f points | %s |%n", kind.name().toLowerCase(Locale.ROOT), seed,
                         row.raw() / 1e12, row.bound().volumes(), 100 * row.share(row.bound()),
                         100 * row.share(row.firstRung()),
                         row.planner().volumes(), 100 * row.share(row.planner()), 100 * row.ofBound(row.planner()),
                         row.greedy().volumes(), 100 * row.share(row.greedy()), 100 * row.ofBound(row.greedy()),
-                        100 * (row.share(row.planner()) - row.share(row.greedy())));
+                        100 * (row.share(row.planner()) - row.share(row.greedy())), row.forced() ? "yes" : "no");
                 System.out.print(line);
                 table.append(line);
             }
@@ -63,7 +68,7 @@ public final class PackingBenchmark {
         StringBuilder summary = new StringBuilder();
         summary.append("\n| fleet | runs | planner of bound: mean (min) | greedy of bound: mean (min) "
                 + "| planner of first-rung LP: mean | planner below greedy | planner above greedy "
-                + "| planner time per volume |\n|---|---|---|---|---|---|---|---|\n");
+                + "| planner time per volume | planner's refusal forced |\n|---|---|---|---|---|---|---|---|---|\n");
         for (PackingScenario.Kind kind : PackingScenario.Kind.values()) {
             summarize(summary, kind.name().toLowerCase(Locale.ROOT), rows.stream().filter(r -> r.kind() == kind)
                     .toList());
@@ -85,9 +90,10 @@ public final class PackingBenchmark {
         long above = rows.stream().filter(r -> r.planner().volumes() > r.greedy().volumes()).count();
         double perVolume = rows.stream().mapToDouble(r -> (double) r.plannerNanos() / Math.max(1, r.planner()
                 .volumes())).average().orElse(0);
+        long forced = rows.stream().filter(Row::forced).count();
         sb.append(String.format(Locale.ROOT, "| %s | %d | %.1f%% (%.1f%%) | %.1f%% (%.1f%%) | %.1f%% | %d | %d "
-                + "| %.1f ms |%n", name, rows.size(), 100 * planner, 100 * plannerMin, 100 * greedy, 100 * greedyMin,
-                100 * firstRung, below, above, perVolume / 1e6));
+                + "| %.1f ms | %d of %d |%n", name, rows.size(), 100 * planner, 100 * plannerMin, 100 * greedy,
+                100 * greedyMin, 100 * firstRung, below, above, perVolume / 1e6, forced, rows.size()));
     }
 
     static Row run(PackingScenario.Kind kind, long seed) {
@@ -98,8 +104,11 @@ public final class PackingBenchmark {
             throw new IllegalStateException(kind + " seed " + seed + ": the stream fits whole; make it longer");
         }
         long t0 = System.nanoTime();
-        int planner = planner(fleet, PackingScenario.POLICIES, stream);
+        Allocations plannerState = plannerState(fleet, PackingScenario.POLICIES, stream);
         long plannerNanos = System.nanoTime() - t0;
+        int planner = plannerState.volumes().size();
+        boolean forced = new PackingBound(freeSpace(fleet, plannerState), PackingScenario::policyNamed)
+                .prefix(List.of(stream.get(planner))) == 0;
         int greedy = greedy(fleet, PackingScenario.POLICIES, stream);
         int firstRung = new PackingBound(fleet, PackingScenario::policyNamed, true).prefix(stream);
         if (planner > bound || greedy > bound) {
@@ -107,7 +116,23 @@ public final class PackingBenchmark {
                     + planner + " or greedy " + greedy + "; it is no bound");
         }
         return new Row(kind, seed, PackingScenario.raw(fleet), reached(stream, bound), reached(stream, firstRung),
-                reached(stream, planner), reached(stream, greedy), plannerNanos);
+                reached(stream, planner), reached(stream, greedy), plannerNanos, forced);
+    }
+
+    /** The fleet as the state leaves it: every drive as large as its free bytes (same serials, targets, labels). */
+    static Inventory freeSpace(Inventory fleet, Allocations state) {
+        java.util.Map<String, Long> used = new java.util.HashMap<>();
+        state.volumes().forEach(v -> v.extents().forEach(e -> used.merge(e.serial(), e.length(), Long::sum)));
+        List<Target> targets = new ArrayList<>();
+        for (Target t : fleet.targets()) {
+            List<Drive> drives = new ArrayList<>();
+            for (Drive d : t.drives()) {
+                drives.add(new Drive(d.serial(), d.usableCapacity() - used.getOrDefault(d.serial(), 0L), d.health(),
+                        d.labels()));
+            }
+            targets.add(new Target(t.id(), t.labels(), t.health(), drives));
+        }
+        return Inventory.of(targets);
     }
 
     /** Volumes the planner places one plan at a time, as a stream of applies would, before its first refusal. */
