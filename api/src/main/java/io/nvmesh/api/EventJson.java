@@ -8,8 +8,9 @@ package io.nvmesh.api;
  * @param type    what happened, e.g. {@code placed}
  * @param seq     position in the topic, assigned where the event was raised
  * @param origin  id of the instance that raised it
- * @param payload any JSON value; for {@code capacity} and {@code cluster} events a {@link CapacityJson} or
- *                {@link ClusterJson}, read back as maps and lists
+ * @param payload any JSON value; raised here, the topic's payload record ({@link VolumeStatusJson},
+ *                {@link TargetHealthJson}, {@link CapacityJson} ..., see docs/events.md) or, for {@code command}
+ *                events, a map; read back from JSON, maps and lists (forwarded as they came)
  */
 public record EventJson(String topic, String type, long seq, String origin, Object payload) {
 

@@ -49,6 +49,13 @@ class OpenApiRecordsTest {
         ANSWERS.put(HealthJson.class, answer("/healthz", "get"));
         ANSWERS.put(EventJson.class, "#/components/schemas/Event");
         ANSWERS.put(ResetJson.class, "#/components/schemas/Reset");
+        ANSWERS.put(VolumeStatusJson.class, "#/components/schemas/VolumeStatus");
+        ANSWERS.put(ServedJson.class, "#/components/schemas/Served");
+        ANSWERS.put(TargetHealthJson.class, "#/components/schemas/TargetHealth");
+        ANSWERS.put(DriveHealthJson.class, "#/components/schemas/DriveHealth");
+        ANSWERS.put(ClientStateJson.class, "#/components/schemas/ClientState");
+        ANSWERS.put(StateCommitJson.class, "#/components/schemas/StateCommit");
+        ANSWERS.put(DesiredCommitJson.class, "#/components/schemas/DesiredCommit");
     }
 
     private static Map<String, Object> document;
