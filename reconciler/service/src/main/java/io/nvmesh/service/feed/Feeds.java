@@ -1,5 +1,7 @@
 package io.nvmesh.service.feed;
 
+import io.nvmesh.api.CapacityJson;
+import io.nvmesh.api.ClusterJson;
 import io.nvmesh.service.cluster.Membership;
 import io.nvmesh.service.cluster.OwnershipTable;
 import io.nvmesh.service.counters.Counters;
@@ -42,8 +44,8 @@ public final class Feeds implements AutoCloseable {
      * @param cluster  the payload of {@code cluster} events
      */
     public static Feeds start(Membership membership, OwnershipTable ownership, AgentHub agents, Counters counters,
-                              EventHub events, Optional<ReconcileLoop> reconcile, Supplier<Object> capacity,
-                              Supplier<Object> cluster) {
+                              EventHub events, Optional<ReconcileLoop> reconcile, Supplier<CapacityJson> capacity,
+                              Supplier<ClusterJson> cluster) {
         String self = membership.selfId();
         Optional<StateFeed> state = reconcile.map(loop -> {
             StateFeed feed = new StateFeed(self, counters, events, ownership::current);

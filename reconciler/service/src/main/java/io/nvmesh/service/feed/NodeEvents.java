@@ -1,14 +1,14 @@
 package io.nvmesh.service.feed;
 
+import io.nvmesh.api.ClientStateJson;
+import io.nvmesh.api.DriveHealthJson;
+import io.nvmesh.api.TargetHealthJson;
 import io.nvmesh.core.allocation.Drive;
 import io.nvmesh.service.agent.NodeKind;
 import io.nvmesh.service.events.EventHub;
 import io.nvmesh.service.nodes.AgentHub;
 import io.nvmesh.service.nodes.ReportedNode;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -121,37 +121,17 @@ final class NodeEvents implements AutoCloseable {
         return null;
     }
 
-    static Map<String, Object> targetPayload(ReportedNode n) {
-        List<Map<String, Object>> drives = new ArrayList<>();
-        for (Drive d : n.drives()) {
-            Map<String, Object> drive = new LinkedHashMap<>();
-            drive.put("serial", d.serial());
-            drive.put("health", word(d.health()));
-            drives.add(drive);
-        }
-        Map<String, Object> p = new LinkedHashMap<>();
-        p.put("target", n.id());
-        p.put("health", word(n.health()));
-        p.put("connected", n.connected());
-        p.put("owner", n.owner());
-        p.put("drives", drives);
-        return p;
+    static TargetHealthJson targetPayload(ReportedNode n) {
+        return new TargetHealthJson(n.id(), word(n.health()), n.connected(), n.owner(), n.drives().stream()
+                .map(d -> new TargetHealthJson.DriveJson(d.serial(), word(d.health()))).toList());
     }
 
-    static Map<String, Object> drivePayload(String serial, String target, String health) {
-        Map<String, Object> p = new LinkedHashMap<>();
-        p.put("serial", serial);
-        p.put("target", target);
-        p.put("health", health);
-        return p;
+    static DriveHealthJson drivePayload(String serial, String target, String health) {
+        return new DriveHealthJson(serial, target, health);
     }
 
-    static Map<String, Object> clientPayload(ReportedNode n) {
-        Map<String, Object> p = new LinkedHashMap<>();
-        p.put("client", n.id());
-        p.put("state", clientState(n));
-        p.put("owner", n.owner());
-        return p;
+    static ClientStateJson clientPayload(ReportedNode n) {
+        return new ClientStateJson(n.id(), clientState(n), n.owner());
     }
 
     private static String clientState(ReportedNode n) {

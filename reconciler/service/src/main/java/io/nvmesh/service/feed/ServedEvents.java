@@ -1,11 +1,11 @@
 package io.nvmesh.service.feed;
 
+import io.nvmesh.api.ServedJson;
 import io.nvmesh.service.events.EventHub;
 import io.nvmesh.service.events.Subscription;
 import io.nvmesh.service.reconcile.ReconcileLoop;
 
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
@@ -43,11 +43,8 @@ final class ServedEvents implements AutoCloseable {
 
     private void served(String stateCommit, Set<String> volumes) {
         for (String v : volumes) {
-            Map<String, Object> p = new LinkedHashMap<>();
-            p.put("volume", v);
-            p.put("stateCommit", stateCommit);
             try {
-                events.publish("volume/" + v, TYPE, p);
+                events.publish("volume/" + v, TYPE, new ServedJson(v, stateCommit));
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, () -> self + ": cannot publish served " + v + ": " + e);
             }

@@ -1,5 +1,7 @@
 package io.nvmesh.service.feed;
 
+import io.nvmesh.api.DesiredCommitJson;
+import io.nvmesh.api.StateCommitJson;
 import io.nvmesh.service.events.EventHub;
 import io.nvmesh.service.events.Subscription;
 import io.nvmesh.api.PassResult;
@@ -51,7 +53,7 @@ final class StateEvents implements AutoCloseable {
 
     private void committed(String stateCommit) {
         try {
-            events.publish(TOPIC, TYPE, Map.of("stateCommit", stateCommit));
+            events.publish(TOPIC, TYPE, new StateCommitJson(stateCommit));
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, () -> self + ": cannot announce state commit " + stateCommit + ": "
                     + e);
@@ -61,17 +63,17 @@ final class StateEvents implements AutoCloseable {
     /** Synchronized: a pass may be run by the loop's thread or by a caller of {@code runOnce}. */
     private synchronized void passed(PassResult pass) {
         String announced = refused;
-        Map<String, Object> payload;
+        DesiredCommitJson payload;
         if (pass.outcome().equals("invalid")) {
             String key = pass.desiredCommit() + "\n" + pass.message();
             if (key.equals(announced)) {
                 return;
             }
             refused = key;
-            payload = Map.of("desiredCommit", pass.desiredCommit(), "outcome", "invalid", "reason", pass.message());
+            payload = new DesiredCommitJson(pass.desiredCommit(), "invalid", pass.message());
         } else if (!announced.isEmpty() && (pass.outcome().equals("recorded") || pass.outcome().equals("unchanged"))) {
             refused = "";
-            payload = Map.of("desiredCommit", pass.desiredCommit(), "outcome", "accepted", "reason", "");
+            payload = new DesiredCommitJson(pass.desiredCommit(), "accepted", "");
         } else {
             return;
         }

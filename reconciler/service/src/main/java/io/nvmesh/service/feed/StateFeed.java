@@ -1,5 +1,6 @@
 package io.nvmesh.service.feed;
 
+import io.nvmesh.api.VolumeStatusJson;
 import io.nvmesh.core.allocation.Allocations;
 import io.nvmesh.core.allocation.Client;
 import io.nvmesh.core.allocation.DesiredState;
@@ -18,7 +19,6 @@ import io.nvmesh.service.events.EventHub;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -93,7 +93,7 @@ public final class StateFeed implements AutoCloseable {
     }
 
     /** The {@code volume/<name>} status payload as last observed here, or null for a volume not recorded. */
-    public Map<String, Object> volumeSnapshot(String volume) {
+    public VolumeStatusJson volumeSnapshot(String volume) {
         View v = view;
         VolumeRecord r = v.recorded.volumes().get(volume);
         return r == null ? null : volumePayload(volume, r.status().wireName(), r.reason(), v.recorded.commitId());
@@ -198,7 +198,7 @@ public final class StateFeed implements AutoCloseable {
                     && a.allocation().equals(b.allocation())) {
                 continue; // only the deletion protection or policy fingerprint changed
             }
-            Map<String, Object> payload = b == null
+            VolumeStatusJson payload = b == null
                     ? volumePayload(name, "deleted", "", next.recorded.commitId())
                     : volumePayload(name, b.status().wireName(), b.reason(), next.recorded.commitId());
             try {
@@ -209,13 +209,8 @@ public final class StateFeed implements AutoCloseable {
         }
     }
 
-    static Map<String, Object> volumePayload(String volume, String status, String reason, String stateCommit) {
-        Map<String, Object> p = new LinkedHashMap<>();
-        p.put("volume", volume);
-        p.put("status", status);
-        p.put("reason", reason);
-        p.put("stateCommit", stateCommit);
-        return p;
+    static VolumeStatusJson volumePayload(String volume, String status, String reason, String stateCommit) {
+        return new VolumeStatusJson(volume, status, reason, stateCommit);
     }
 
     /** Whether two desired states give every target the same ledger (domains, classes, drive intents). */

@@ -1,5 +1,7 @@
 package io.nvmesh.service.feed;
 
+import io.nvmesh.api.CapacityJson;
+import io.nvmesh.api.ClusterJson;
 import io.nvmesh.service.counters.Counters;
 import io.nvmesh.service.events.EventHub;
 
@@ -24,8 +26,8 @@ final class TotalsEvents implements AutoCloseable {
 
     private final EventHub events;
     private final Counters counters;
-    private final Supplier<Object> capacity;
-    private final Supplier<Object> cluster;
+    private final Supplier<CapacityJson> capacity;
+    private final Supplier<ClusterJson> cluster;
     private final AtomicBoolean clusterChanged = new AtomicBoolean(true);
     private final ScheduledExecutorService timer;
     private long published = -1;
@@ -34,8 +36,8 @@ final class TotalsEvents implements AutoCloseable {
      * @param capacity the {@code GET /v1/capacity} answer without per-target detail
      * @param cluster  the {@code GET /v1/cluster} answer
      */
-    public TotalsEvents(String self, EventHub events, Counters counters, Supplier<Object> capacity,
-                        Supplier<Object> cluster) {
+    public TotalsEvents(String self, EventHub events, Counters counters, Supplier<CapacityJson> capacity,
+                        Supplier<ClusterJson> cluster) {
         this.events = Objects.requireNonNull(events, "events");
         this.counters = Objects.requireNonNull(counters, "counters");
         this.capacity = Objects.requireNonNull(capacity, "capacity");

@@ -1,5 +1,7 @@
 package io.nvmesh.service.http;
 
+import io.nvmesh.api.CapacityJson;
+import io.nvmesh.api.ClusterJson;
 import io.nvmesh.service.cluster.Membership;
 import io.nvmesh.service.cluster.OwnershipTable;
 import io.nvmesh.service.counters.Counters;
@@ -11,12 +13,12 @@ public final class EventPayloads {
     }
 
     /** As {@code GET /v1/capacity} (without per-target detail). */
-    public static Object capacity(Counters counters) {
+    public static CapacityJson capacity(Counters counters) {
         return CounterJson.capacity(counters.self(), counters.capacity(false), false);
     }
 
     /** As {@code GET /v1/cluster}. */
-    public static Object cluster(Membership membership, OwnershipTable ownership) {
+    public static ClusterJson cluster(Membership membership, OwnershipTable ownership) {
         return ClusterEndpoints.clusterJson(membership, membership.currentView(), ownership.current(), "known");
     }
 }

@@ -3,6 +3,7 @@ package io.nvmesh.service.reconcile;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.nvmesh.api.DesiredCommitJson;
 import io.nvmesh.core.record.RecordedState;
 import io.nvmesh.core.record.StateFiles;
 import io.nvmesh.core.signature.SshSigner;
@@ -124,8 +125,8 @@ class SshRemoteSignedCommitsTest {
                 await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
                     for (StreamItem item = cluster.poll(); item != null; item = cluster.poll()) {
                         if (item instanceof Event e && e.type().equals("desired")
-                                && e.payload() instanceof Map<?, ?> p) {
-                            announced.add(p.get("outcome") + " " + p.get("desiredCommit") + " " + p.get("reason"));
+                                && e.payload() instanceof DesiredCommitJson p) {
+                            announced.add(p.outcome() + " " + p.desiredCommit() + " " + p.reason());
                         }
                     }
                     assertThat(announced).hasSize(3);
