@@ -2,14 +2,15 @@ package io.nvmesh.cli.remote;
 
 import io.nvmesh.api.CapacityJson;
 import io.nvmesh.api.ClusterJson;
+import io.nvmesh.api.DriveHealthJson;
 import io.nvmesh.api.InventoryJson;
 import io.nvmesh.api.VolumeJson;
 import io.nvmesh.api.VolumeListJson;
+import io.nvmesh.api.VolumeStatusJson;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -72,53 +73,58 @@ public final class InitialState {
             if (e.status() != 404) {
                 throw e;
             }
-            Map<String, Object> payload = new LinkedHashMap<>();
-            payload.put("volume", name);
-            return item("volume/" + name, "absent", payload);
+            return item("volume/" + name, "absent", new Absent(name));
         }
     }
 
     /** As a {@code status} event's payload: {@code {"volume","status","reason","stateCommit"}}. */
     private static EventFollower.Item volume(String name, String status, String reason, String stateCommit) {
-        Map<String, Object> payload = new LinkedHashMap<>();
-        payload.put("volume", name);
-        payload.put("status", status);
-        payload.put("reason", reason);
-        payload.put("stateCommit", stateCommit);
-        return item("volume/" + name, "status", payload);
+        return item("volume/" + name, "status", new VolumeStatusJson(name, status, reason, stateCommit));
     }
 
-    /** Targets and drives as {@code health} events' payloads, clients as recorded (their connection is not). */
+    /**
+     * Drives as {@code health} events' payloads; targets as {@code health} with the recorded health only (whether an
+     * agent is connected, and where, is not recorded); clients as recorded (their connection is not).
+     */
     private static List<EventFollower.Item> nodes(InventoryJson inventory, String kind, String only) {
         List<EventFollower.Item> items = new ArrayList<>();
         switch (kind) {
             case "target" -> inventory.targets().forEach(t -> node(items, only, "target", t.id(), "health",
-                    "health", t.health()));
+                    new RecordedTarget(t.id(), t.health())));
             case "drive" -> inventory.drives().forEach(d -> node(items, only, "drive", d.serial(), "health",
-                    "target", d.target(), "health", d.health()));
+                    new DriveHealthJson(d.serial(), d.target(), d.health())));
             default -> inventory.clients().forEach(c -> node(items, only, "client", c.id(), "recorded",
-                    "labels", c.labels()));
+                    new RecordedClient(c.id(), c.labels())));
         }
         return items;
     }
 
-    /** {@code {"<kind or serial>": id, key: value, ...}} as the node's item, unless another node was asked for. */
+    /** The node's item, unless another node was asked for. */
     private static void node(List<EventFollower.Item> items, String only, String kind, String id, String type,
-                             Object... keysAndValues) {
-        if (only != null && !only.equals(id)) {
-            return;
+                             Object payload) {
+        if (only == null || only.equals(id)) {
+            items.add(item(kind + "/" + id, type, payload));
         }
-        Map<String, Object> payload = new LinkedHashMap<>();
-        payload.put(kind.equals("drive") ? "serial" : kind, id);
-        for (int i = 0; i < keysAndValues.length; i += 2) {
-            payload.put((String) keysAndValues[i], keysAndValues[i + 1]);
-        }
-        items.add(item(kind + "/" + id, type, payload));
     }
 
     private static EventFollower.Item item(String topic, String type, Object payload) {
         return new EventFollower.Item(false, topic, type, 0, "", payload, 0, "", null,
                 new InitialLine(topic, type, true, payload), true);
+    }
+
+    /** A named volume that is not recorded: {@code absent}, a line of {@code watch}'s own, no event's payload. */
+    record Absent(String volume) {
+    }
+
+    /**
+     * A target as the inventory records it: a subset of a {@code health} event's payload
+     * ({@link io.nvmesh.api.TargetHealthJson}), whose other fields only the instance holding the agent knows.
+     */
+    record RecordedTarget(String target, String health) {
+    }
+
+    /** A client as the inventory records it ({@code recorded}, a line of {@code watch}'s own). */
+    record RecordedClient(String client, Map<String, String> labels) {
     }
 
     /** What {@code watch -o json} prints for an object's state when the watch began. */
