@@ -1,6 +1,6 @@
 package io.nvmesh.cli;
 
-import io.nvmesh.core.reconcile.StateWriter;
+import io.nvmesh.core.reconcile.StateRefs;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -51,7 +51,7 @@ final class StateCommand extends CommandGroup {
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
             try (RepositoryOptions.Opened repo = repository.open()) {
-                String commit = StateWriter.init(repo.store(), repo.store().defaultAuthor(), force);
+                String commit = StateRefs.init(repo.store(), repo.store().defaultAuthor(), force);
                 out.println("started a new recorded state at " + commit + " (anchored as its root)");
             }
             return ExitCode.OK.code();
@@ -92,7 +92,7 @@ final class StateCommand extends CommandGroup {
             }
             PrintWriter out = spec.commandLine().getOut();
             try (RepositoryOptions.Opened repo = repository.open()) {
-                String was = StateWriter.restore(repo.store(), commit, force);
+                String was = StateRefs.restore(repo.store(), commit, force);
                 out.println("refs/nvmesh/state now points at " + commit + " (was "
                         + (was.isEmpty() ? "missing or unreadable" : was) + ")");
             }

@@ -111,7 +111,7 @@ public final class Fsck {
     /** Names the newest earlier tip (reflog, or anchor) that reads cleanly, and how to put it back. */
     private static void lastGood(StateStore store, List<FsckReport.Finding> out) {
         List<String> candidates = new ArrayList<>(store.previousTips(StateStore.STATE_REF));
-        StateWriter.anchor(store).ifPresent(candidates::add);
+        StateRefs.anchor(store).ifPresent(candidates::add);
         for (String c : candidates) {
             try {
                 StateFiles.Decoded d = StateFiles.decode(store.read(StateStore.STATE_REF, c));

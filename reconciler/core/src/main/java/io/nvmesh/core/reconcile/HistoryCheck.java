@@ -63,7 +63,7 @@ public final class HistoryCheck {
         RecordedState before;
         if (since.isEmpty()) {
             before = RecordedState.empty();
-            StateWriter.anchor(store).ifPresent(anchor -> {
+            StateRefs.anchor(store).ifPresent(anchor -> {
                 if (!chain.isEmpty() && !chain.get(0).equals(anchor)) {
                     out.add(new Finding(chain.get(0), 0, "the history starts at " + CommitIds.shortId(
                             chain.get(0)) + ", not at the anchored root " + CommitIds.shortId(anchor)

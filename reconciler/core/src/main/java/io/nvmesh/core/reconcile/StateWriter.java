@@ -1,6 +1,7 @@
 package io.nvmesh.core.reconcile;
 
 import io.nvmesh.core.state.CommitIds;
+import io.nvmesh.core.reconcile.StateHealth.Unavailable;
 import io.nvmesh.core.record.RecordedState;
 import io.nvmesh.core.record.StateFiles;
 import io.nvmesh.core.state.Author;
@@ -13,8 +14,6 @@ import io.nvmesh.core.state.StateStoreException;
 import io.nvmesh.core.state.UpdateResult;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -27,14 +26,15 @@ import java.util.function.Function;
  * <li><b>The state never restarts by accident.</b> A missing state ref is "no state yet" only in a repository where no
  * state ever existed: once one did, the anchor ref {@value #ANCHOR_REF} (the state's root commit) or the ref's reflog
  * says so, and every writer stops with an error that names the last good commit. Starting afresh is an explicit act
- * ({@link #init}). A ref that does not parse, or names a missing or non-commit object, stops writers the same way,
- * and so does a tip whose history does not descend from the anchored root.
+ * ({@link StateRefs#init}). A ref that does not parse, or names a missing or non-commit object, stops writers the
+ * same way, and so does a tip whose history does not descend from the anchored root.
  * <li><b>Damaged state is never built on</b>: every file must decode, every object must be readable.
  * <li><b>Every commit is checked</b> against its parent by {@link Transition} before it is published, and carries the
  * next generation ({@code state.json}).
  * </ul>
  *
- * While the state is unavailable, {@link #unavailable()} says why (for {@code /readyz}, a metric and an event).
+ * While the state is unavailable, {@link #unavailable()} says why (for {@code /readyz}, a metric and an event);
+ * {@link StateHealth} keeps that answer.
  * Thread-safe.
  */
 public final class StateWriter {
@@ -105,21 +105,9 @@ public final class StateWriter {
     /** The last state commit this writer read whole and found sound. */
     private final AtomicReference<String> lastGood = new AtomicReference<>("");
     private volatile boolean anchored;
-    private volatile String unavailable = "";
     /** Objects of the tip found damaged by {@link #verify}; writes stop until a later verify finds them whole. */
     private volatile String damaged = "";
-    private final List<Consumer<String>> healthListeners = new CopyOnWriteArrayList<>();
-
-    /** Carries a refusal that means the state itself is unavailable (not a writer's own refusal) to {@link #guarded}. */
-    private static final class Unavailable extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-        private final GitOpsRefusal refusal;
-
-        Unavailable(GitOpsRefusal refusal) {
-            super(refusal.getMessage(), refusal, false, false);
-            this.refusal = refusal;
-        }
-    }
+    private final StateHealth health = new StateHealth();
 
     public StateWriter(StateStore store, String desiredBranch, Author author) {
         this.store = Objects.requireNonNull(store, "store");
@@ -129,12 +117,12 @@ public final class StateWriter {
 
     /** Why writers are stopped ({@code ""}: they are not): the state is lost, unreadable or damaged. */
     public String unavailable() {
-        return unavailable;
+        return health.unavailable();
     }
 
     /** Hears every change of {@link #unavailable()} ({@code ""} when the state became available again). */
     public void addHealthListener(Consumer<String> listener) {
-        healthListeners.add(Objects.requireNonNull(listener, "listener"));
+        health.addListener(listener);
     }
 
     /**
@@ -145,7 +133,7 @@ public final class StateWriter {
      * @return the damaged objects, empty when the tip reads whole
      */
     public List<String> verify() {
-        return guarded(() -> {
+        return health.guarded(() -> {
             String tip = store.resolve(StateStore.STATE_REF);
             List<String> bad = store.damagedObjects(StateStore.STATE_REF, tip);
             damaged = bad.isEmpty() ? "" : "recorded state at " + CommitIds.shortId(tip) + " has damaged "
@@ -161,7 +149,7 @@ public final class StateWriter {
 
     /** The state at the tip, as a writer would build on it; throws {@link GitOpsRefusal} where a writer would stop. */
     public RecordedState read() {
-        return guarded(() -> decode(guard(store.read(StateStore.STATE_REF))));
+        return health.guarded(() -> decode(guard(store.read(StateStore.STATE_REF))));
     }
 
     /**
@@ -172,7 +160,7 @@ public final class StateWriter {
     public Result write(Function<RecordedState, Proposal> decide) {
         AtomicReference<RecordedState> recorded = new AtomicReference<>();
         AtomicReference<String> refused = new AtomicReference<>();
-        UpdateResult r = guarded(() -> store.update(StateStore.STATE_REF, author, snapshot -> {
+        UpdateResult r = health.guarded(() -> store.update(StateStore.STATE_REF, author, snapshot -> {
             boolean fresh = !guard(snapshot).exists();
             RecordedState before = decode(snapshot);
             Proposal p = decide.apply(before);
@@ -209,7 +197,7 @@ public final class StateWriter {
      */
     public Result writeFiles(String directory, Function<Snapshot, Decision> decide) {
         String prefix = directory + "/";
-        UpdateResult r = guarded(() -> store.update(StateStore.STATE_REF, author, snapshot -> {
+        UpdateResult r = health.guarded(() -> store.update(StateStore.STATE_REF, author, snapshot -> {
             if (!guard(snapshot).exists()) {
                 return Decision.abort("no recorded state yet");
             }
@@ -346,39 +334,6 @@ public final class StateWriter {
         return store.isAncestor(desiredRef, ancestor, descendant);
     }
 
-    /** Runs a read or write, keeping {@link #unavailable()} up to date with how it went. */
-    private <T> T guarded(java.util.function.Supplier<T> work) {
-        try {
-            T out = work.get();
-            health("");
-            return out;
-        } catch (Unavailable e) {
-            health(e.refusal.getMessage().lines().findFirst().orElse(""));
-            throw e.refusal;
-        } catch (StateStoreException e) {
-            health("recorded state is unreadable: " + e.getMessage());
-            throw e;
-        }
-    }
-
-    private void health(String why) {
-        if (!why.equals(unavailable)) {
-            unavailable = why;
-            if (!healthListeners.isEmpty()) {
-                // a service (the command line reports the error itself)
-                LOG.log(why.isEmpty() ? System.Logger.Level.INFO : System.Logger.Level.ERROR,
-                        why.isEmpty() ? "recorded state is available again" : why);
-            }
-            for (Consumer<String> l : healthListeners) {
-                try {
-                    l.accept(why);
-                } catch (RuntimeException e) {
-                    LOG.log(System.Logger.Level.WARNING, "a state health listener failed", e);
-                }
-            }
-        }
-    }
-
     /** Records the state's root on {@value #ANCHOR_REF} once, so a lost state ref is noticed from then on. */
     private void ensureAnchor(String tip, boolean tipIsRoot) {
         if (anchored) {
@@ -395,115 +350,5 @@ public final class StateWriter {
         } catch (StateStoreException e) {
             LOG.log(System.Logger.Level.WARNING, () -> "could not anchor the recorded state: " + e.getMessage());
         }
-    }
-
-    // ---- explicit acts of a person ------------------------------------------------------------------------------
-
-    /**
-     * {@code nvmesh state init}: an empty first state commit and the anchor on it. Refused while a state exists, and
-     * while an anchor or reflog says one existed, unless {@code force}; forced, the new state's root replaces the
-     * anchor (the old history stays in the repository until garbage collection).
-     *
-     * @return the new state commit
-     */
-    public static String init(StateStore store, Author author, boolean force) {
-        String tip;
-        try {
-            tip = store.resolve(StateStore.STATE_REF);
-        } catch (StateStoreException unreadable) {
-            tip = "unreadable";
-        }
-        String anchor = store.resolve(ANCHOR_REF);
-        List<String> seen = store.previousTips(StateStore.STATE_REF);
-        if (!force && (!tip.isEmpty() || !anchor.isEmpty() || !seen.isEmpty())) {
-            throw new GitOpsRefusal("refused to start a new recorded state: " + (!tip.isEmpty()
-                    ? "refs/nvmesh/state exists (" + (tip.equals("unreadable") ? tip : CommitIds.shortId(tip))
-                    + ")"
-                    : "a state existed here (" + (anchor.isEmpty() ? "" : "root " + CommitIds.shortId(anchor)
-                    + ", ") + "last seen " + (seen.isEmpty() ? "unknown" : CommitIds.shortId(seen.get(0)))
-                    + ")"), List.of("a new state forgets every allocation: drive space in use would be handed out "
-                    + "again", "to bring the old state back: nvmesh state restore COMMIT (nvmesh fsck lists "
-                    + "candidates)", "to start afresh anyway: nvmesh state init --force"));
-        }
-        RecordedState empty = RecordedState.empty().at("", 1);
-        Changes changes = Changes.builder().putAll(StateFiles.encode(empty)).build();
-        String scratch = "refs/nvmesh/state-init";
-        store.forceRef(scratch, "");
-        CommitResult r = store.commit(scratch, "", changes, "state init: a new, empty recorded state", author);
-        if (!(r instanceof CommitResult.Committed c)) {
-            throw new GitOpsRefusal("could not start a new recorded state: " + r);
-        }
-        if (tip.isEmpty()) {
-            CommitResult s = store.setRef(StateStore.STATE_REF, "", c.commitId());
-            if (!(s instanceof CommitResult.Committed)) {
-                store.forceRef(scratch, "");
-                throw new GitOpsRefusal("could not start a new recorded state: another writer created one (" + s
-                        + ")");
-            }
-        } else {
-            store.forceRef(StateStore.STATE_REF, c.commitId());
-        }
-        store.forceRef(ANCHOR_REF, c.commitId());
-        store.forceRef(scratch, "");
-        return c.commitId();
-    }
-
-    /**
-     * {@code nvmesh state restore COMMIT}: points the state ref back at an earlier state commit, which must decode
-     * cleanly and descend from the anchored root. Refused when the ref is readable and already there.
-     *
-     * @return the commit the ref pointed at before ({@code ""}: missing or unreadable)
-     */
-    public static String restore(StateStore store, String commit) {
-        return restore(store, commit, false);
-    }
-
-    /**
-     * As {@link #restore(StateStore, String)}; without {@code force} it refuses to move a ref that still reads (a
-     * readable tip is rewound only on purpose: what was recorded since {@code commit} would be forgotten).
-     */
-    public static String restore(StateStore store, String commit, boolean force) {
-        String anchor = store.resolve(ANCHOR_REF);
-        List<String> chain = store.firstParents(StateStore.STATE_REF, commit, "");
-        if (!anchor.isEmpty() && !chain.get(0).equals(anchor)) {
-            throw new GitOpsRefusal("refused to restore " + commit + ": its history starts at "
-                    + CommitIds.shortId(chain.get(0)) + ", not at the state's root "
-                    + CommitIds.shortId(anchor));
-        }
-        Reconciliation.decode(store.read(StateStore.STATE_REF, commit));
-        String current;
-        try {
-            current = store.resolve(StateStore.STATE_REF);
-        } catch (StateStoreException unreadable) {
-            current = null;
-        }
-        if (commit.equals(current)) {
-            throw new GitOpsRefusal("refs/nvmesh/state already points at " + commit);
-        }
-        if (!force && current != null && !current.isEmpty()) {
-            throw new GitOpsRefusal("refused to restore " + commit + ": refs/nvmesh/state points at " + current
-                    + ", which still reads", List.of("restoring rewinds the state: every allocation recorded since "
-                    + commit + " is forgotten and its drive space could be handed out again",
-                    "a damaged object is repaired, not rewound past (nvmesh fsck says how)",
-                    "to rewind anyway: nvmesh state restore --force " + commit));
-        }
-        if (current == null) {
-            store.forceRef(StateStore.STATE_REF, commit);
-        } else {
-            CommitResult r = store.setRef(StateStore.STATE_REF, current, commit);
-            if (!(r instanceof CommitResult.Committed)) {
-                throw new GitOpsRefusal("could not restore refs/nvmesh/state to " + commit + ": " + r);
-            }
-        }
-        if (anchor.isEmpty()) {
-            store.setRef(ANCHOR_REF, "", chain.get(0));
-        }
-        return current == null ? "" : current;
-    }
-
-    /** The anchored root, if any: for {@code fsck}. */
-    public static Optional<String> anchor(StateStore store) {
-        String a = store.resolve(ANCHOR_REF);
-        return a.isEmpty() ? Optional.empty() : Optional.of(a);
     }
 }

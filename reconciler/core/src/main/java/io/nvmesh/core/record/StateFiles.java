@@ -3,19 +3,13 @@ package io.nvmesh.core.record;
 import io.nvmesh.core.allocation.Chunk;
 import io.nvmesh.core.allocation.Client;
 import io.nvmesh.core.allocation.Drive;
-import io.nvmesh.core.allocation.DriveHealth;
-import io.nvmesh.core.allocation.Extent;
 import io.nvmesh.core.allocation.Group;
 import io.nvmesh.core.allocation.Inventory;
-import io.nvmesh.core.allocation.Role;
 import io.nvmesh.core.allocation.Segment;
 import io.nvmesh.core.allocation.Target;
-import io.nvmesh.core.allocation.TargetHealth;
 import io.nvmesh.core.allocation.VolumeAllocation;
 import io.nvmesh.core.state.Changes;
 import io.nvmesh.core.state.Snapshot;
-import io.nvmesh.schema.Layout;
-import io.nvmesh.schema.Protection;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -23,14 +17,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
-import tools.jackson.core.JacksonException;
 import tools.jackson.core.util.DefaultIndenter;
 import tools.jackson.core.util.DefaultPrettyPrinter;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectWriter;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -46,6 +37,9 @@ import tools.jackson.databind.json.JsonMapper;
  * reconciled.json                the desired commit last reconciled from, and the last outcome
  * state.json                     the state's generation: its parent's plus one, written with every commit
  * </pre>
+ *
+ * This class owns the layout and the encoding; turning a file's JSON tree back into its value is
+ * {@link StateFileReader}'s.
  */
 public final class StateFiles {
 
@@ -123,9 +117,8 @@ public final class StateFiles {
             }
         }
         Reconciled[] reconciled = {Reconciled.NEVER};
-        snapshot.file(RECONCILED).ifPresent(bytes -> read(Map.entry(RECONCILED, bytes), problems,
-                n -> reconciled[0] = new Reconciled(text(n, "desiredCommit"), text(n, "lastSeenCommit"),
-                        text(n, "outcome"))));
+        snapshot.file(RECONCILED).ifPresent(bytes -> StateFileReader.read(Map.entry(RECONCILED, bytes), problems,
+                n -> reconciled[0] = StateFileReader.reconciled(n)));
         Inventory inventory;
         try {
             inventory = new Inventory(targets, clients);
@@ -134,8 +127,8 @@ public final class StateFiles {
             inventory = new Inventory(List.of(), List.of());
         }
         long[] generation = {0};
-        snapshot.file(STATE).ifPresent(bytes -> read(Map.entry(STATE, bytes), problems,
-                n -> generation[0] = nonNegative(number(n, "generation"), "generation")));
+        snapshot.file(STATE).ifPresent(bytes -> StateFileReader.read(Map.entry(STATE, bytes), problems,
+                n -> generation[0] = StateFileReader.generation(n)));
         return new Decoded(new RecordedState(snapshot.commitId(), inventory, volumes, reconciled[0], served,
                 generation[0]), problems);
     }
@@ -149,24 +142,24 @@ public final class StateFiles {
             return null;
         }
         if (path.startsWith(TARGETS + "/")) {
-            read(f, problems, n -> out[0] = target(n));
+            StateFileReader.read(f, problems, n -> out[0] = StateFileReader.target(n));
         } else if (path.startsWith(CLIENTS + "/")) {
-            read(f, problems, n -> out[0] = client(n));
+            StateFileReader.read(f, problems, n -> out[0] = StateFileReader.client(n));
         } else if (path.startsWith(VOLUMES + "/")) {
             VolumeRecord fast = VolumeFileReader.read(JSON, f.getValue());
             if (fast != null && path.equals(volumePath(fast.name()))) {
                 return fast;
             }
-            read(f, problems, n -> {
-                VolumeRecord v = volume(n);
+            StateFileReader.read(f, problems, n -> {
+                VolumeRecord v = StateFileReader.volume(n);
                 if (!path.equals(volumePath(v.name()))) {
                     throw new IllegalArgumentException("holds volume " + v.name());
                 }
                 out[0] = v;
             });
         } else if (path.startsWith(SERVED + "/")) {
-            read(f, problems, n -> {
-                ServedLayout l = served(n);
+            StateFileReader.read(f, problems, n -> {
+                ServedLayout l = StateFileReader.served(n);
                 if (!path.equals(servedPath(l.target()))) {
                     throw new IllegalArgumentException("holds the served layout of " + l.target());
                 }
@@ -387,7 +380,7 @@ public final class StateFiles {
     public static long decodeGeneration(byte[] bytes) {
         List<String> problems = new ArrayList<>(1);
         long[] out = {0};
-        read(Map.entry(STATE, bytes), problems, n -> out[0] = nonNegative(number(n, "generation"), "generation"));
+        StateFileReader.read(Map.entry(STATE, bytes), problems, n -> out[0] = StateFileReader.generation(n));
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(problems.get(0));
         }
@@ -398,7 +391,7 @@ public final class StateFiles {
     public static ServedLayout decodeServed(byte[] bytes) {
         List<String> problems = new ArrayList<>(1);
         ServedLayout[] out = {null};
-        read(Map.entry(SERVED, bytes), problems, n -> out[0] = served(n));
+        StateFileReader.read(Map.entry(SERVED, bytes), problems, n -> out[0] = StateFileReader.served(n));
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(problems.get(0));
         }
@@ -421,135 +414,5 @@ public final class StateFiles {
 
     private static String lower(String s) {
         return s.toLowerCase(Locale.ROOT);
-    }
-
-    // ---- decoding -------------------------------------------------------------------------------------------
-
-    private interface NodeReader {
-        void accept(JsonNode n);
-    }
-
-    private static void read(Map.Entry<String, byte[]> file, List<String> problems, NodeReader reader) {
-        try {
-            JsonNode n = JSON.readTree(file.getValue());
-            if (n == null || !n.isObject()) {
-                throw new IllegalArgumentException("not a JSON object");
-            }
-            reader.accept(n);
-        } catch (JacksonException e) {
-            problems.add(file.getKey() + ": not valid JSON: " + e.getOriginalMessage());
-        } catch (RuntimeException e) {
-            problems.add(file.getKey() + ": " + e.getMessage());
-        }
-    }
-
-    static Target target(JsonNode n) {
-        List<Drive> drives = new ArrayList<>();
-        for (JsonNode d : array(n, "drives")) {
-            drives.add(new Drive(text(d, "serial"), number(d, "capacity"),
-                    DriveHealth.valueOf(text(d, "health").toUpperCase(Locale.ROOT)), labels(d)));
-        }
-        return new Target(text(n, "id"), labels(n), TargetHealth.valueOf(text(n, "health").toUpperCase(Locale.ROOT)),
-                drives, n.path("managed").asBoolean(false));
-    }
-
-    static ServedLayout served(JsonNode n) {
-        List<ServedExtent> extents = new ArrayList<>();
-        for (JsonNode e : array(n, "extents")) {
-            extents.add(new ServedExtent(text(e, "volume"), (int) number(e, "segment"), text(e, "serial"),
-                    number(e, "offset"), number(e, "length")));
-        }
-        return new ServedLayout(text(n, "target"), n.path("owner").asString(""), n.path("seq").asLong(0),
-                n.path("stateCommit").asString(""), extents,
-                n.has("stateGeneration") ? nonNegative(number(n, "stateGeneration"), "stateGeneration") : 0);
-    }
-
-    static Client client(JsonNode n) {
-        return new Client(text(n, "id"), labels(n));
-    }
-
-    static VolumeRecord volume(JsonNode n) {
-        String name = text(n, "name");
-        Optional<VolumeAllocation> allocation = n.has("allocation") && !n.get("allocation").isNull()
-                ? Optional.of(allocation(name, n.get("allocation"))) : Optional.empty();
-        List<HeldExtent> releasing = new ArrayList<>();
-        if (n.has("releasing")) {
-            for (JsonNode h : array(n, "releasing")) {
-                releasing.add(new HeldExtent(text(h, "serial"), number(h, "offset"), number(h, "length"),
-                        number(h, "since")));
-            }
-        }
-        return new VolumeRecord(name, VolumeStatus.fromWire(text(n, "status")), n.path("reason").asString(""),
-                n.path("deletionProtection").asBoolean(false), n.path("policyFingerprint").asString(""), allocation,
-                releasing);
-    }
-
-    private static VolumeAllocation allocation(String name, JsonNode a) {
-        List<Chunk> chunks = new ArrayList<>();
-        for (JsonNode c : array(a, "chunks")) {
-            List<Group> groups = new ArrayList<>();
-            for (JsonNode g : array(c, "groups")) {
-                List<Segment> segments = new ArrayList<>();
-                for (JsonNode s : array(g, "segments")) {
-                    segments.add(new Segment(segments.size(), Role.valueOf(text(s, "role").toUpperCase(Locale.ROOT)),
-                            new Extent(text(s, "serial"), number(s, "offset"), number(s, "length"))));
-                }
-                groups.add(new Group(groups.size(), segments));
-            }
-            chunks.add(new Chunk(chunks.size(), groups));
-        }
-        String layout = text(a, "layout");
-        String protection = text(a, "protection");
-        return new VolumeAllocation(name, text(a, "policy"),
-                Layout.fromYaml(layout).orElseThrow(() -> new IllegalArgumentException("unknown layout " + layout)),
-                Protection.fromYaml(protection)
-                        .orElseThrow(() -> new IllegalArgumentException("unknown protection " + protection)),
-                a.has("domainScope") ? text(a, "domainScope") : null, number(a, "size"), chunks);
-    }
-
-    private static String text(JsonNode n, String field) {
-        JsonNode v = n.get(field);
-        if (v == null || !v.isString()) {
-            throw new IllegalArgumentException("\"" + field + "\" is missing or not a string");
-        }
-        return v.stringValue();
-    }
-
-    private static long number(JsonNode n, String field) {
-        JsonNode v = n.get(field);
-        if (v == null || !v.isIntegralNumber() || !v.canConvertToLong()) {
-            throw new IllegalArgumentException("\"" + field + "\" is missing or not a whole number");
-        }
-        return v.longValue();
-    }
-
-    private static long nonNegative(long v, String field) {
-        if (v < 0) {
-            throw new IllegalArgumentException("\"" + field + "\" is negative");
-        }
-        return v;
-    }
-
-    private static Iterable<JsonNode> array(JsonNode n, String field) {
-        JsonNode v = n.get(field);
-        if (v == null || !v.isArray()) {
-            throw new IllegalArgumentException("\"" + field + "\" is missing or not a list");
-        }
-        return v.values();
-    }
-
-    private static Map<String, String> labels(JsonNode n) {
-        Map<String, String> out = new TreeMap<>();
-        JsonNode v = n.get("labels");
-        if (v == null || v.isNull()) {
-            return out;
-        }
-        if (!v.isObject()) {
-            throw new IllegalArgumentException("\"labels\" is not an object");
-        }
-        for (Map.Entry<String, JsonNode> e : v.properties()) {
-            out.put(e.getKey(), e.getValue().asString());
-        }
-        return out;
     }
 }

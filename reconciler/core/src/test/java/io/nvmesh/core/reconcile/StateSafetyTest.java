@@ -92,7 +92,7 @@ class StateSafetyTest {
                 .anySatisfy(m -> assertThat(m).contains("last good commit: " + good)
                         .contains("nvmesh state restore " + good));
 
-        assertThat(StateWriter.restore(store, good)).isEmpty();
+        assertThat(StateRefs.restore(store, good)).isEmpty();
         assertThat(reconciler.reconcileOnce().outcome()).isEqualTo(ReconcileReport.Kind.UNCHANGED);
         assertThat(reconciler.writer().unavailable()).isEmpty();
         assertThat(Fsck.check(store, "main").clean()).isTrue();
@@ -113,10 +113,10 @@ class StateSafetyTest {
         assertThat(Fsck.check(store, "main").errors()).extracting(FsckReport.Finding::message)
                 .anySatisfy(m -> assertThat(m).contains("missing, but a state existed"))
                 .anySatisfy(m -> assertThat(m).contains("last good commit: " + good));
-        assertThatThrownBy(() -> StateWriter.init(store, Fleet.TEST, false)).isInstanceOf(GitOpsRefusal.class)
+        assertThatThrownBy(() -> StateRefs.init(store, Fleet.TEST, false)).isInstanceOf(GitOpsRefusal.class)
                 .hasMessageContaining("refused to start a new recorded state");
 
-        StateWriter.restore(store, good);
+        StateRefs.restore(store, good);
         assertThat(new Reconciler(store, "main").reconcileOnce().outcome())
                 .isEqualTo(ReconcileReport.Kind.UNCHANGED);
         assertHistoryKeepsTheRules();
@@ -135,7 +135,7 @@ class StateSafetyTest {
     @Test
     void aReplacedHistoryIsRefusedAndInitNeedsForce() {
         String good = placeTwoVolumes();
-        String fresh = StateWriter.init(store, Fleet.TEST, true);
+        String fresh = StateRefs.init(store, Fleet.TEST, true);
         assertThat(store.resolve(StateWriter.ANCHOR_REF)).as("forced: the anchor follows").isEqualTo(fresh);
         // A state whose root is not the anchor's (made behind nvmesh's back) is refused.
         store.forceRef(StateWriter.ANCHOR_REF, store.firstParents(StateStore.STATE_REF, good, "").get(0));
@@ -167,7 +167,7 @@ class StateSafetyTest {
                     .noneSatisfy(m -> assertThat(m).contains("nvmesh state restore"));
             String earlier = restarted.firstParents(StateStore.STATE_REF, restarted.resolve(StateStore.STATE_REF), "")
                     .get(0);
-            assertThatThrownBy(() -> StateWriter.restore(restarted, earlier)).isInstanceOf(GitOpsRefusal.class)
+            assertThatThrownBy(() -> StateRefs.restore(restarted, earlier)).isInstanceOf(GitOpsRefusal.class)
                     .hasMessageContaining("still reads");
         }
     }

@@ -36,7 +36,7 @@ class VolumeFileReaderProperties {
 
         VolumeRecord fast = VolumeFileReader.read(JSON, bytes);
 
-        assertThat(fast).isEqualTo(v).isEqualTo(StateFiles.volume(JSON.readTree(bytes)));
+        assertThat(fast).isEqualTo(v).isEqualTo(StateFileReader.volume(JSON.readTree(bytes)));
     }
 
     @Example
@@ -51,7 +51,7 @@ class VolumeFileReaderProperties {
 
         VolumeRecord fast = VolumeFileReader.read(JSON, bytes);
 
-        assertThat(fast).isNotNull().isEqualTo(StateFiles.volume(JSON.readTree(bytes)));
+        assertThat(fast).isNotNull().isEqualTo(StateFileReader.volume(JSON.readTree(bytes)));
         assertThat(fast.reason()).isEmpty();
         assertThat(fast.allocation().orElseThrow().extents()).containsExactly(new Extent("S1", 0, 1 << 20));
     }
@@ -97,7 +97,7 @@ class VolumeFileReaderProperties {
         byte[] bytes = file.getBytes(StandardCharsets.UTF_8);
 
         assertThat(VolumeFileReader.read(JSON, bytes)).isNull();
-        assertThatThrownBy(() -> StateFiles.volume(JSON.readTree(bytes))).hasMessageContaining("has no segments");
+        assertThatThrownBy(() -> StateFileReader.volume(JSON.readTree(bytes))).hasMessageContaining("has no segments");
     }
 
     private static VolumeRecord randomVolume(Random r) {

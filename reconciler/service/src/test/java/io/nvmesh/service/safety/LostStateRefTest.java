@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.nvmesh.core.reconcile.Fsck;
 import io.nvmesh.core.reconcile.FsckReport;
+import io.nvmesh.core.reconcile.StateRefs;
 import io.nvmesh.core.reconcile.StateWriter;
 import io.nvmesh.core.state.StateStore;
 
@@ -105,7 +106,7 @@ class LostStateRefTest {
                 assertThat(fsck.errors()).extracting(FsckReport.Finding::message)
                         .anySatisfy(m -> assertThat(m).contains("last good commit: " + lastGood));
 
-                StateWriter.restore(c.store, lastGood);
+                StateRefs.restore(c.store, lastGood);
                 restored.add(lastGood);
                 await("every instance ready again").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
                         .untilAsserted(() -> {
