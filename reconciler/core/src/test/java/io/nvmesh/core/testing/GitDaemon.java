@@ -1,15 +1,10 @@
 package io.nvmesh.core.testing;
 
-import static org.awaitility.Awaitility.await;
-
 import io.nvmesh.core.state.ChildJvm;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -47,11 +42,7 @@ public final class GitDaemon implements AutoCloseable {
         Process p = new ProcessBuilder(args).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         GitDaemon d = new GitDaemon(p, port, base);
         try {
-            await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50))
-                    .until(() -> !p.isAlive() || accepts(port));
-            if (!p.isAlive()) {
-                throw new IOException("git daemon exited: " + Files.readString(log));
-            }
+            TestPorts.awaitServing(p, port, log, "git daemon");
         } catch (RuntimeException | IOException e) {
             d.close();
             throw e;
@@ -96,14 +87,6 @@ public final class GitDaemon implements AutoCloseable {
         return port;
     }
 
-    private static boolean accepts(int port) {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
 
     private static int run(Path dir, String... cmd) throws IOException {
         Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)

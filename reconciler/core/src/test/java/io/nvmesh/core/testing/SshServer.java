@@ -1,15 +1,10 @@
 package io.nvmesh.core.testing;
 
-import static org.awaitility.Awaitility.await;
-
 import io.nvmesh.core.state.ChildJvm;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -84,11 +79,7 @@ public final class SshServer implements AutoCloseable {
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         SshServer server = new SshServer(p, port, dir, log);
         try {
-            await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50))
-                    .until(() -> !p.isAlive() || accepts(port));
-            if (!p.isAlive()) {
-                throw new IOException("sshd exited: " + Files.readString(log));
-            }
+            TestPorts.awaitServing(p, port, log, "sshd");
         } catch (RuntimeException | IOException e) {
             server.close();
             throw e;
@@ -157,14 +148,6 @@ public final class SshServer implements AutoCloseable {
         }
     }
 
-    private static boolean accepts(int port) {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
 
     private static void run(List<String> cmd) throws IOException {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();

@@ -1,9 +1,15 @@
 package io.nvmesh.core.testing;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -57,6 +63,28 @@ public final class TestPorts {
         try (ServerSocket s = new ServerSocket()) {
             s.setReuseAddress(false);
             s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Waits up to 15 s until a server process just started accepts connections on 127.0.0.1:{@code port}; if it exits
+     * first, fails with its log. On failure the caller closes what it started.
+     */
+    public static void awaitServing(Process process, int port, Path log, String name) throws IOException {
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50))
+                .until(() -> !process.isAlive() || accepts(port));
+        if (!process.isAlive()) {
+            throw new IOException(name + " exited: " + Files.readString(log));
+        }
+    }
+
+    /** Whether something accepts a connection on 127.0.0.1:{@code port} within 200 ms. */
+    public static boolean accepts(int port) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 200);
             return true;
         } catch (IOException e) {
             return false;
