@@ -27,12 +27,18 @@ final class SourceText {
         if (bytes.length > rules.maxBytes()) {
             return failed(file, 0, 0, tooLarge(bytes.length, rules));
         }
+        boolean ascii = true;
         for (int i = 0; i < bytes.length; i++) {
             if (bytes[i] == 0) {
                 return failed(file, lineOf(bytes, i), 0,
                         String.format(Locale.ROOT, "binary content (NUL byte at offset %d); %s are UTF-8 text", i,
                                 rules.noun()));
             }
+            ascii &= bytes[i] > 0;
+        }
+        if (ascii) {
+            // Plain ASCII (almost every manifest) is valid UTF-8 as it is, without a byte-order mark: no decoder.
+            return new Decoded(new String(bytes, StandardCharsets.US_ASCII), null);
         }
         CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
