@@ -254,6 +254,13 @@ public final class NodeAgent {
         } else if (message instanceof AgentMessage.Command c) {
             synchronized (this) {
                 if (gen != generation || state != AgentStatus.State.CONNECTED) {
+                    if (gen == generation) {
+                        // The instance broke the protocol (a command before its welcome): the command is not applied
+                        // and not acked, so say so rather than leave its owner waiting without a trace.
+                        AgentStatus.State now = state;
+                        LOG.log(System.Logger.Level.WARNING, () -> settings.nodeId() + ": command " + c.seq()
+                                + " arrived while " + now.name().toLowerCase() + ", before a welcome; ignored");
+                    }
                     return; // only the welcomed session's owner commands this node
                 }
                 runtime.journal.applying(settings.nodeId(), gen, owner, c.seq());
