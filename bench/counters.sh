@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 mvn -B -q ${MVN_OFFLINE:-} -pl reconciler/service -am package -DskipTests
 flags=$(mvn -B -q ${MVN_OFFLINE:-} help:evaluate -Dexpression=nvmesh.jvm.flags -DforceStdout | sed "s/\x1b\[[0-9;]*m//g")
 cmd=(java $flags -XX:+UseSerialGC -Xms1g -Xmx2g
-     -cp 'reconciler/service/target/test-classes:reconciler/service/target/classes:reconciler/service/target/lib/*'
+     -cp 'reconciler/service/target/test-classes:reconciler/core/target/test-classes:reconciler/service/target/classes:reconciler/service/target/lib/*'
      io.nvmesh.service.CountersBenchmark reconciler/service/target/counters-benchmark.txt)
 if [ -n "${TRACE:-}" ]; then
   strace -f -qq -e trace=connect -o reconciler/service/target/counters-connect.trace "${cmd[@]}"

@@ -14,5 +14,5 @@ NVMESH_JVM_FLAGS=$(mvn -B -q ${MVN_OFFLINE:-} help:evaluate -Dexpression=nvmesh.
 export NVMESH_JVM_FLAGS
 export SCENARIO_JVM_OPTS="${SCENARIO_JVM_OPTS:--XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xmx512m}"
 exec java -XX:+UseSerialGC -Xmx256m \
-  -cp 'reconciler/service/target/test-classes:reconciler/service/target/classes:reconciler/service/target/lib/*' \
+  -cp 'reconciler/service/target/test-classes:reconciler/core/target/test-classes:reconciler/service/target/classes:reconciler/service/target/lib/*' \
   io.nvmesh.service.ProcessFailoverScenario "${1:-3}" reconciler/service/target/failover-scenario.md

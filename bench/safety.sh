@@ -13,5 +13,5 @@ mvn -B -q ${MVN_OFFLINE:-} -pl reconciler/service -am test-compile dependency:bu
 # The reconciler processes get the flags Chronicle Map needs from this JVM's own (as Surefire passes them).
 FLAGS=$(sed -n 's:.*<nvmesh.jvm.flags>\(.*\)</nvmesh.jvm.flags>.*:\1:p' pom.xml)
 exec java $FLAGS -XX:+UseSerialGC -Xmx512m \
-  -cp "reconciler/service/target/test-classes:reconciler/service/target/classes:$(cat reconciler/service/target/cp.txt)" \
+  -cp "reconciler/service/target/test-classes:reconciler/core/target/test-classes:reconciler/service/target/classes:$(cat reconciler/service/target/cp.txt)" \
   io.nvmesh.service.safety.SafetyScenario "${1:-3}" "${2:-concurrent,kill,partition,partition-git,kill-git,lost-ref,truncated}" docs/BENCHMARKS.md

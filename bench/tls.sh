@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -B -q ${MVN_OFFLINE:-} -pl reconciler/service -am package -DskipTests
 FLAGS=$(sed -n 's:.*<nvmesh.jvm.flags>\(.*\)</nvmesh.jvm.flags>.*:\1:p' pom.xml)
-CP='reconciler/service/target/test-classes:reconciler/service/target/classes:reconciler/service/target/lib/*'
+CP='reconciler/service/target/test-classes:reconciler/core/target/test-classes:reconciler/service/target/classes:reconciler/service/target/lib/*'
 T=reconciler/service/target
 run() { echo "== $* ($(uptime))"; java $FLAGS -Xmx1g -cp "$CP" "$@"; }
 WHAT=${1:-all}
