@@ -6,7 +6,7 @@ import java.util.List;
 
 /**
  * Writes a desired-state repository of N manifests (default 10,000) for benchmarking {@code nvmesh validate}:
- * 1% drive and target classes, 2% policies over every layout, the rest volumes; 25 documents per file, files
+ * 1% drive and target classes (at most 100), 2% policies over every layout (at most 200), the rest volumes; 25 documents per file, files
  * spread over team folders. Deterministic: the same N gives the same files.
  *
  * <p>With {@code --single-volume}: N files under {@code volumes/}, each holding one Volume, and the classes and
@@ -33,8 +33,10 @@ public class GenerateManifests {
             singleVolumeFiles(dir, n);
             return;
         }
-        int classes = Math.max(2, n / 100);
-        int policies = Math.max(6, n / 50);
+        // At most 100 classes and 200 policies: GenerateInventory's drives carry models m0..m100 in racks r0..r100,
+        // so larger repositories (100,000 manifests for issue #20's scale target) add volumes, not unmatched classes.
+        int classes = Math.min(100, Math.max(2, n / 100));
+        int policies = Math.min(200, Math.max(6, n / 50));
         int volumes = n - 2 * classes - policies;
         List<String> docs = new ArrayList<>();
         for (int i = 0; i < classes; i++) {
