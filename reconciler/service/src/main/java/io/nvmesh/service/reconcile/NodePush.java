@@ -7,6 +7,7 @@ import io.nvmesh.service.agent.Attachment;
 import io.nvmesh.service.agent.NodeKind;
 import io.nvmesh.service.agent.SegmentLayout;
 import io.nvmesh.service.nodes.AgentHub;
+import io.nvmesh.service.nodes.CommandState;
 
 import java.util.HashMap;
 import java.util.HashSet;
@@ -14,13 +15,24 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.LongSupplier;
 
 /**
  * Sends each node whose agent is connected here what it must serve or attach, as follows from the observed state and
  * the desired volumes, when that differs from what it was last sent; remembers what was sent, and keeps the last
  * computed node commands for the loop's announcements. Confined to the loop thread, but for {@link #pushedCommit}.
+ *
+ * <p>A command the agent has not answered after {@link #RESEND_AFTER_MILLIS} is sent again under a new sequence
+ * number, with the wait doubling up to {@link #RESEND_MAX_MILLIS} while it stays unanswered: a command lost on a live
+ * connection (an agent that dropped it) would otherwise wait for the next layout change or reconnect, and the space a
+ * target's ack releases would stay held. A command is the node's whole layout (level, not edge), so sending it again
+ * is harmless; an agent still busy with the first answers the newer one as well.
  */
 final class NodePush {
+
+    static final long RESEND_AFTER_MILLIS = 10_000;
+    static final long RESEND_MAX_MILLIS = 320_000;
+    private static final System.Logger LOG = System.getLogger(NodePush.class.getName());
 
     private final AgentHub agents;
     private final ServedRecorder served;
@@ -28,6 +40,9 @@ final class NodePush {
     private final Map<String, Object> sent = new HashMap<>();
     /** The state generation the last command sent to each target was computed from. */
     private final Map<String, Long> sentGeneration = new HashMap<>();
+    /** The sequence number, time and unanswered resends of the last command sent to each connected node. */
+    private final Map<String, Sent> sentCommand = new HashMap<>();
+    private final LongSupplier millis;
     /** The node commands last computed, and the state commit and desired volumes of it. */
     private NodeCommands commands = new NodeCommands(Map.of(), Map.of());
     private String commandsCommit = "";
@@ -35,9 +50,11 @@ final class NodePush {
     /** The state commit the last push to the agents connected here followed from. */
     private volatile String pushedCommit = "";
 
-    NodePush(AgentHub agents, ServedRecorder served) {
+    /** @param millis the loop's clock, in milliseconds: when a command was sent and is sent again */
+    NodePush(AgentHub agents, ServedRecorder served, LongSupplier millis) {
         this.agents = agents;
         this.served = served;
+        this.millis = millis;
     }
 
     /** The state commit the last push followed from ({@code ""} before the first). Any thread. */
@@ -68,6 +85,7 @@ final class NodePush {
         List<String> connected = agents.connectedNodes();
         sent.keySet().retainAll(new HashSet<>(connected));
         sentGeneration.keySet().retainAll(sent.keySet());
+        sentCommand.keySet().retainAll(sent.keySet());
         pushedCommit = observed.commitId();
         if (connected.isEmpty()) {
             return 0;
@@ -79,15 +97,20 @@ final class NodePush {
         Set<String> targets = new HashSet<>();
         agents.targets().forEach(t -> targets.add(t.id()));
         int count = 0;
+        long now = millis.getAsLong();
         for (String node : connected) {
             boolean target = targets.contains(node);
+            NodeKind kind = target ? NodeKind.TARGET : NodeKind.CLIENT;
             List<SegmentLayout> segments = target ? commands.segments().getOrDefault(node, List.of()) : List.of();
             List<Attachment> attachments = target ? List.of()
                     : commands.attachments().getOrDefault(node, List.of());
             Object content = target ? segments : attachments;
-            if (content.equals(sent.get(node))
-                    && agents.command(target ? NodeKind.TARGET : NodeKind.CLIENT, node).isPresent()
-                    && (!target || sentGeneration.getOrDefault(node, 0L) >= waiting.getOrDefault(node, 0L))) {
+            Optional<CommandState> last = agents.command(kind, node);
+            boolean unchanged = content.equals(sent.get(node)) && last.isPresent()
+                    && (!target || sentGeneration.getOrDefault(node, 0L) >= waiting.getOrDefault(node, 0L));
+            Sent before = sentCommand.get(node);
+            boolean unanswered = unchanged && before != null && before.unansweredFor(last.get(), now);
+            if (unchanged && !unanswered) {
                 continue;
             }
             long seq = agents.nextCommandSeq();
@@ -97,10 +120,25 @@ final class NodePush {
             if (agents.send(node, new AgentMessage.Command(seq, segments, attachments))) {
                 sent.put(node, content);
                 sentGeneration.put(node, observed.generation());
+                sentCommand.put(node, new Sent(seq, now, unanswered ? before.resends() + 1 : 0));
+                if (unanswered) {
+                    LOG.log(System.Logger.Level.WARNING, () -> node + " has not answered command " + before.seq()
+                            + " for " + (now - before.atMillis()) + " ms; sent it again as " + seq);
+                }
                 count++;
             }
         }
         return count;
+    }
+
+    /** A command sent: its sequence number, when (the loop's clock), and how many unanswered ones it repeats. */
+    private record Sent(long seq, long atMillis, int resends) {
+
+        /** Whether {@code last}, what the hub knows of the node's last command, is this one, still unanswered, late. */
+        boolean unansweredFor(CommandState last, long now) {
+            long wait = Math.min(RESEND_MAX_MILLIS, RESEND_AFTER_MILLIS << Math.min(resends, 5));
+            return last.seq() == seq && !last.acked() && now - atMillis >= wait;
+        }
     }
 
     /** Per target, the newest generation some space held on its drives waits for an ack of. */

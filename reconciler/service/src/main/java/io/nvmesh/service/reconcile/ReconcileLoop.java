@@ -112,7 +112,7 @@ public final class ReconcileLoop implements AutoCloseable {
             committed(commit);
         });
         this.keys = new OwnershipKeys(ownership);
-        this.push = new NodePush(agents, served);
+        this.push = new NodePush(agents, served, clock::millis);
         this.maintenance = new RepositoryMaintenance(self, store, packInterval, sharedRepository
                 ? () -> ownership.current().ring().preferredOwner(RepositoryMaintenance.MAINTENANCE_KEY)
                 : () -> self, System::nanoTime);
