@@ -58,6 +58,9 @@ public final class CheckedFile {
         }
         List<Node> documents = composed.documents();
         if (documents.isEmpty() || documents.size() == 1 && isEmpty(documents.get(0))) {
+            if (format.mayBeEmpty()) {
+                return new CheckedFile(file, null, List.of(), Set.of());
+            }
             return new CheckedFile(file, null, List.of(new Problem(file, 1, 1, "", "", "the file is empty; "
                     + required(format))), Set.of());
         }
@@ -110,7 +113,10 @@ public final class CheckedFile {
         return problems;
     }
 
-    /** Whether there is a document to walk (there may still be problems in it). */
+    /**
+     * Whether there is a document to walk (there may still be problems in it). Not readable and no problem: an empty
+     * file of a format that {@linkplain FileFormat#mayBeEmpty may be empty}.
+     */
     public boolean readable() {
         return root != null;
     }
@@ -161,6 +167,17 @@ public final class CheckedFile {
         /** The scalar as written; empty when absent, null, not a scalar, or already refused by the schema. */
         public Optional<String> text() {
             if (!(node instanceof ScalarNode s) || isNull(node) || flagged.contains(path)) {
+                return Optional.empty();
+            }
+            return Optional.of(s.getValue());
+        }
+
+        /**
+         * The scalar exactly as written, the null words included ({@code null}, {@code ~}, nothing), for values where
+         * those are names like any other; empty when absent, not a scalar, or already refused by the schema.
+         */
+        public Optional<String> written() {
+            if (!(node instanceof ScalarNode s) || flagged.contains(path)) {
                 return Optional.empty();
             }
             return Optional.of(s.getValue());

@@ -20,7 +20,9 @@ public enum FileFormat {
     /** {@code nvmesh reconciler --config FILE}: one reconciler instance (docs/reconciler-service.md). */
     RECONCILER_CONFIG("ReconcilerConfig", "reconciler-config", "a reconciler configuration", 1 << 20),
     /** {@code nvmesh agent --config FILE}: the node agent of one host (docs/agent.md). */
-    AGENT_CONFIG("AgentConfig", "agent-config", "an agent configuration", 1 << 20);
+    AGENT_CONFIG("AgentConfig", "agent-config", "an agent configuration", 1 << 20),
+    /** {@code auth.credentialsFile} of every instance, written by {@code nvmesh token} (docs/security.md). */
+    CREDENTIALS("Credentials", "credentials", "credentials", 16 << 20);
 
     private final String title;
     private final String fileName;
@@ -71,6 +73,14 @@ public enum FileFormat {
     YamlDocuments.Rules rules() {
         return new YamlDocuments.Rules(noun.replaceFirst("^an? ", "") + " files", noun.replaceFirst("^an? ", "")
                 + " file", maxBytes);
+    }
+
+    /**
+     * Whether an empty file (nothing, or only comments) is a valid one holding nothing: a credentials file is, as it
+     * always was (no credentials); the others need their required fields.
+     */
+    boolean mayBeEmpty() {
+        return this == CREDENTIALS;
     }
 
     /** "a reconciler configuration", for "the file is empty; expected ...". */

@@ -231,6 +231,8 @@ final class SchemaCheck {
                     + "or digit)";
             case "instanceId" -> "instance id " + display(value) + " must be 1-63 lower-case letters, digits, '.', "
                     + "'_' or '-', starting with a letter or digit";
+            case "sha256" -> display(value) + " is not a SHA-256 (64 lower-case hex digits; the token itself is never "
+                    + "stored)";
             default -> display(value) + (rule.has("maxLength") && value != null && value.isString()
                     && value.asString().length() > rule.path("maxLength").asInt()
                     ? " is longer than " + rule.path("maxLength").asInt() + " characters"
@@ -308,6 +310,7 @@ final class SchemaCheck {
             case "integer" -> "an integer";
             case "number" -> "a number";
             case "boolean" -> "true or false";
+            case "null" -> "nothing";
             default -> "a " + type.asString("value");
         };
     }

@@ -1,13 +1,10 @@
 package io.nvmesh.core.credentials;
 
 import io.nvmesh.schema.Problem;
+import io.nvmesh.schema.validation.CheckedFile;
+import io.nvmesh.schema.validation.FileFormat;
 
 import java.io.IOException;
-import java.io.StringReader;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,23 +13,12 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
-import org.yaml.snakeyaml.error.Mark;
-import org.yaml.snakeyaml.error.MarkedYAMLException;
-import org.yaml.snakeyaml.error.YAMLException;
-import org.yaml.snakeyaml.nodes.MappingNode;
-import org.yaml.snakeyaml.nodes.Node;
-import org.yaml.snakeyaml.nodes.NodeTuple;
-import org.yaml.snakeyaml.nodes.ScalarNode;
-import org.yaml.snakeyaml.nodes.SequenceNode;
 
 /**
  * The credentials file every instance reads (and reloads when it changes) and {@code nvmesh token} writes:
@@ -48,8 +34,12 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  *     expires: 2027-06-01T00:00:00Z   # optional
  * </pre>
  *
- * The YAML is composed into nodes only (no tag can build an object); unknown keys are refused; every problem is
- * reported with file:line:column. The file is written atomically with mode 0600.
+ * The file is read and checked against its JSON Schema ({@link FileFormat#CREDENTIALS}, {@code nvmesh schema
+ * Credentials}) as manifests are: composed, never constructed, unknown keys refused, 16 MiB at most, UTF-8 only. What
+ * a schema cannot say (names and node ids, agents' nodes, a name with two roles, a token of two credentials, times)
+ * is checked here; every problem has its file:line:column, and credentials are returned only when there is none: a
+ * file with a problem never yields part of its credentials. An empty file holds none. It is written atomically with
+ * mode 0600.
  */
 public final class CredentialsFile {
 
@@ -60,14 +50,11 @@ public final class CredentialsFile {
         }
     }
 
-    private static final Set<String> ENTRY = Set.of("name", "role", "nodes", "sha256", "expires");
-    private static final int MAX_BYTES = 16 << 20;
-
-    private final String file;
     private final List<Problem> problems = new ArrayList<>();
+    /** The paths the schema refused a value at: such a value is not read again. */
+    private final Set<String> refused = new HashSet<>();
 
-    private CredentialsFile(String file) {
-        this.file = file;
+    private CredentialsFile() {
     }
 
     /** Reads a credentials file; a missing file is a problem (a typo must not leave a cluster without callers). */
@@ -83,49 +70,33 @@ public final class CredentialsFile {
     }
 
     public static Result parse(String file, byte[] bytes) {
-        return new CredentialsFile(file).decode(bytes);
+        return new CredentialsFile().read(CheckedFile.read(FileFormat.CREDENTIALS, file, bytes));
     }
 
-    private Result decode(byte[] bytes) {
-        if (bytes.length > MAX_BYTES) {
-            return failed(new Problem(file, 0, 0, "", "", "is over the 16 MiB limit for a credentials file"));
-        }
-        String text;
-        try {
-            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes)).toString();
-        } catch (CharacterCodingException e) {
-            return failed(new Problem(file, 0, 0, "", "", "is not UTF-8"));
-        }
-        Node root;
-        try {
-            LoaderOptions options = new LoaderOptions();
-            options.setAllowDuplicateKeys(false);
-            options.setMaxAliasesForCollections(0);
-            options.setNestingDepthLimit(10);
-            options.setCodePointLimit(MAX_BYTES);
-            root = new Yaml(new SafeConstructor(options)).compose(new StringReader(text));
-        } catch (MarkedYAMLException e) {
-            Mark m = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
-            return failed(new Problem(file, m == null ? 0 : m.getLine() + 1, m == null ? 0 : m.getColumn() + 1, "", "",
-                    "not valid YAML: " + e.getProblem()));
-        } catch (YAMLException e) {
-            return failed(new Problem(file, 0, 0, "", "", "not valid YAML: " + e.getMessage()));
-        }
-        if (root == null) {
-            return new Result(Optional.of(Credentials.none()), List.of());
-        }
-        Map<String, Node> top = mapping(root, "", Set.of("credentials"));
+    private Result read(CheckedFile checked) {
+        problems.addAll(checked.problems());
+        checked.problems().forEach(p -> refused.add(p.path()));
         List<Credential> read = new ArrayList<>();
-        Node list = top == null ? null : top.get("credentials");
-        if (list != null && !(list instanceof ScalarNode s && s.getValue().isEmpty())) {
-            if (!(list instanceof SequenceNode seq)) {
-                problem(list, "credentials", "must be a list of credentials");
-            } else {
-                for (int i = 0; i < seq.getValue().size(); i++) {
-                    entry(seq.getValue().get(i), "credentials[" + i + "]").ifPresent(read::add);
-                }
+        Map<String, Credential> byName = new HashMap<>();
+        Map<String, Credential> byHash = new HashMap<>();
+        for (CheckedFile.Field item : checked.root().get("credentials").items()) {
+            Optional<Credential> entry = entry(item);
+            if (entry.isEmpty()) {
+                continue;
             }
+            Credential c = entry.get();
+            // The rules of Credentials, said where the second credential is written.
+            Credential first = byName.putIfAbsent(c.name(), c);
+            if (first != null && first.role() != c.role()) {
+                problems.add(item.get("role").problem("credential " + c.name() + " is listed as "
+                        + first.role().word() + " and as " + c.role().word() + "; a name has one role"));
+            }
+            Credential same = byHash.putIfAbsent(c.sha256(), c);
+            if (same != null) {
+                problems.add(item.get("sha256").problem("two credentials (" + same.name() + ", " + c.name()
+                        + ") have the same token; each caller needs its own"));
+            }
+            read.add(c);
         }
         if (!problems.isEmpty()) {
             return new Result(Optional.empty(), problems);
@@ -133,95 +104,48 @@ public final class CredentialsFile {
         try {
             return new Result(Optional.of(Credentials.of(read)), List.of());
         } catch (IllegalArgumentException e) {
-            return failed(new Problem(file, 0, 0, "", "", e.getMessage()));
+            return new Result(Optional.empty(), List.of(new Problem(checked.file(), 0, 0, "", "", e.getMessage())));
         }
     }
 
-    private Optional<Credential> entry(Node node, String path) {
-        Map<String, Node> m = mapping(node, path, ENTRY);
-        if (m == null) {
-            return Optional.empty();
+    /** The credential of one entry; empty when a value is missing or refused (the schema said so already). */
+    private Optional<Credential> entry(CheckedFile.Field item) {
+        boolean whole = true;
+        Optional<String> name = item.get("name").written();
+        if (name.isPresent() && name.get().isEmpty()) {
+            problems.add(item.get("name").problem("must not be empty"));
+            whole = false;
         }
-        String name = scalar(m, node, path, "name");
-        String roleWord = scalar(m, node, path, "role");
-        String sha = scalar(m, node, path, "sha256");
-        Optional<Role> role = roleWord == null ? Optional.empty() : Role.of(roleWord);
-        if (roleWord != null && role.isEmpty()) {
-            problem(m.get("role"), path + ".role", "\"" + roleWord + "\" is not a role (admin, read, instance, agent)");
-        }
+        Optional<Role> role = item.get("role").text().flatMap(Role::of);
+        Optional<String> sha256 = item.get("sha256").text();
         List<String> nodes = new ArrayList<>();
-        Node nn = m.get("nodes");
-        if (nn != null) {
-            if (!(nn instanceof SequenceNode seq)) {
-                problem(nn, path + ".nodes", "must be a list of node ids");
-            } else {
-                for (Node item : seq.getValue()) {
-                    if (item instanceof ScalarNode s) {
-                        nodes.add(s.getValue());
-                    } else {
-                        problem(item, path + ".nodes", "must be a list of node ids");
-                    }
-                }
-            }
+        CheckedFile.Field nodesField = item.get("nodes");
+        whole &= !refused.contains(nodesField.path());
+        for (CheckedFile.Field node : nodesField.items()) {
+            Optional<String> id = node.written();
+            id.ifPresent(nodes::add);
+            whole &= id.isPresent();
         }
         Optional<Instant> expires = Optional.empty();
-        Node en = m.get("expires");
-        if (en != null) {
+        CheckedFile.Field expiresField = item.get("expires");
+        if (expiresField.present()) {
+            Optional<String> text = expiresField.text();
             try {
-                expires = Optional.of(Instant.parse(en instanceof ScalarNode s ? s.getValue() : ""));
+                expires = text.map(Instant::parse);
             } catch (DateTimeParseException e) {
-                problem(en, path + ".expires", "must be a UTC time such as 2027-06-01T00:00:00Z");
+                problems.add(expiresField.problem("must be a UTC time such as 2027-06-01T00:00:00Z"));
             }
+            whole &= expires.isPresent();
         }
-        if (name == null || role.isEmpty() || sha == null) {
+        if (!whole || name.isEmpty() || role.isEmpty() || sha256.isEmpty()) {
             return Optional.empty();
         }
         try {
-            return Optional.of(new Credential(name, role.get(), nodes, sha, expires));
+            return Optional.of(new Credential(name.get(), role.get(), nodes, sha256.get(), expires));
         } catch (IllegalArgumentException e) {
-            problem(node, path, e.getMessage());
+            problems.add(item.problem(e.getMessage()));
             return Optional.empty();
         }
-    }
-
-    private String scalar(Map<String, Node> m, Node owner, String path, String key) {
-        Node n = m.get(key);
-        if (n == null) {
-            problem(owner, path, "`" + key + "` is required");
-            return null;
-        }
-        if (!(n instanceof ScalarNode s) || s.getValue().isEmpty()) {
-            problem(n, path + "." + key, "must be a non-empty text");
-            return null;
-        }
-        return s.getValue();
-    }
-
-    private Map<String, Node> mapping(Node node, String path, Set<String> allowed) {
-        if (!(node instanceof MappingNode mn)) {
-            problem(node, path, "must be a mapping");
-            return null;
-        }
-        Map<String, Node> m = new LinkedHashMap<>();
-        for (NodeTuple t : mn.getValue()) {
-            String key = t.getKeyNode() instanceof ScalarNode s ? s.getValue() : "";
-            if (!allowed.contains(key)) {
-                problem(t.getKeyNode(), path, "unknown key `" + key + "` (known: " + String.join(", ",
-                        allowed.stream().sorted().toList()) + ")");
-            } else {
-                m.put(key, t.getValueNode());
-            }
-        }
-        return m;
-    }
-
-    private void problem(Node at, String path, String message) {
-        Mark m = at.getStartMark();
-        problems.add(new Problem(file, m.getLine() + 1, m.getColumn() + 1, "", path, message));
-    }
-
-    private Result failed(Problem p) {
-        return new Result(Optional.empty(), List.of(p));
     }
 
     /** The file's text for these credentials, in their order. */
