@@ -17,15 +17,15 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code nvmesh schema}: the published JSON Schema of a kind, or of one of nvmesh's other YAML files (inventory,
- * reconciler and agent configurations), for editors and other tools.
+ * reconciler and agent configurations, credentials), for editors and other tools.
  */
 @Command(name = "schema",
         mixinStandardHelpOptions = true,
         description = {"Print the JSON Schema (draft 2020-12) of a manifest kind or of another nvmesh file, or list "
                 + "them with their $id.",
             "Besides the manifest kinds: Inventory (nvmesh inventory import), ReconcilerConfig (nvmesh reconciler "
-                + "--config) and AgentConfig (nvmesh agent --config); nvmesh validate --inventory, --config and "
-                + "--agent-config check files against them."},
+                + "--config), AgentConfig (nvmesh agent --config) and Credentials (nvmesh token, auth.credentialsFile); "
+                + "nvmesh validate --inventory, --config, --agent-config and --credentials check files against them."},
         footerHeading = "%nExamples:%n",
         footer = {
             "  nvmesh schema                 list kinds and files with their $id",
@@ -39,7 +39,7 @@ final class SchemaCommand implements Runnable {
     CommandSpec spec;
 
     @Parameters(paramLabel = "KIND", arity = "0..1", description = "A kind: VolumePolicy, Volume, DriveClass, "
-            + "TargetClass or Drive; or a file: Inventory, ReconcilerConfig or AgentConfig (any case).")
+            + "TargetClass or Drive; or a file: Inventory, ReconcilerConfig, AgentConfig or Credentials (any case).")
     String kind;
 
     @Option(names = "--all", description = "Print every schema.")

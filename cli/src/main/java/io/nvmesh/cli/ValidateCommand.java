@@ -1,5 +1,6 @@
 package io.nvmesh.cli;
 
+import io.nvmesh.core.credentials.CredentialsFile;
 import io.nvmesh.core.inventory.InventoryFile;
 import io.nvmesh.schema.Problem;
 import io.nvmesh.schema.validation.CheckedFile;
@@ -32,12 +33,13 @@ import picocli.CommandLine.Model.CommandSpec;
                     + "names). Reports every problem on a line of its own, as file:line:column.",
             "Directories are searched recursively for *.yaml and *.yml; hidden directories are skipped.",
             "nvmesh's other YAML files are not manifests and are never found by the search: name each with its "
-                    + "option (--inventory, --config, --agent-config), alone or with manifest paths. They are "
-                    + "checked against their JSON Schemas (nvmesh schema Inventory, ReconcilerConfig, AgentConfig) "
-                    + "and reported in the same format. An inventory also gets the checks of `nvmesh inventory "
-                    + "import` (ids and serials listed twice, sizes, labels); what a configuration names (files, "
-                    + "the repository, peers) is checked on the host that runs it by `nvmesh reconciler --config "
-                    + "FILE --check`."
+                    + "option (--inventory, --config, --agent-config, --credentials), alone or with manifest paths. "
+                    + "They are checked against their JSON Schemas (nvmesh schema Inventory, ReconcilerConfig, "
+                    + "AgentConfig, Credentials) and reported in the same format. An inventory also gets the checks "
+                    + "of `nvmesh inventory import` (ids and serials listed twice, sizes, labels), a credentials file "
+                    + "every check an instance makes before it accepts the file (names, nodes, a name with two roles, "
+                    + "a token of two credentials); what a configuration names (files, the repository, peers) is "
+                    + "checked on the host that runs it by `nvmesh reconciler --config FILE --check`."
         },
         footerHeading = "%nExamples:%n",
         footer = {
@@ -48,6 +50,7 @@ import picocli.CommandLine.Model.CommandSpec;
             "  nvmesh validate --verify-signatures 1a2b3c4..main --allowed-signers allowed_signers   CI: signed?",
             "  nvmesh validate --inventory fleet.yaml   an inventory only",
             "  nvmesh validate . --config /etc/nvmesh/r1.yaml --agent-config /etc/nvmesh/agent.yaml -o sarif",
+            "  nvmesh validate --credentials /etc/nvmesh/credentials.yaml   before copying it to the instances",
             "",
             "Exit codes: 0 valid, 1 problems found, 2 usage error (e.g. a path that does not exist).%n"
         })
@@ -61,7 +64,7 @@ final class ValidateCommand implements Callable<Integer> {
 
     @Parameters(paramLabel = "PATH", arity = "0..*",
             description = "Files or directories to check (default: the current directory, unless only --inventory, "
-                    + "--config or --agent-config files are named); - reads standard input.")
+                    + "--config, --agent-config or --credentials files are named); - reads standard input.")
     List<String> paths = new ArrayList<>();
 
     @Option(names = "--inventory", paramLabel = "FILE", description = "An inventory file (nvmesh inventory import) "
@@ -75,6 +78,10 @@ final class ValidateCommand implements Callable<Integer> {
     @Option(names = "--agent-config", paramLabel = "FILE", description = "A node agent's configuration (nvmesh agent "
             + "--config) to check too; repeatable.")
     List<Path> agentConfigs = new ArrayList<>();
+
+    @Option(names = "--credentials", paramLabel = "FILE", description = "A credentials file (nvmesh token, the "
+            + "instances' auth.credentialsFile) to check too; repeatable.")
+    List<Path> credentials = new ArrayList<>();
 
     @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "text",
             description = "Output format: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
@@ -102,7 +109,8 @@ final class ValidateCommand implements Callable<Integer> {
         if (verifySignatures != null) {
             return verifySignatures();
         }
-        boolean onlyFiles = paths.isEmpty() && !(inventories.isEmpty() && configs.isEmpty() && agentConfigs.isEmpty());
+        boolean onlyFiles = paths.isEmpty()
+                && !(inventories.isEmpty() && configs.isEmpty() && agentConfigs.isEmpty() && credentials.isEmpty());
         ValidationReport report = ManifestValidator.create().validate(onlyFiles ? List.of()
                 : paths.isEmpty() ? List.of(".") : paths, nvmesh.stdin());
         report = withFiles(report);
@@ -110,7 +118,7 @@ final class ValidateCommand implements Callable<Integer> {
         return report.valid() ? ExitCode.OK.code() : ExitCode.PROBLEMS.code();
     }
 
-    /** The report with the problems of the files named by --inventory, --config and --agent-config added. */
+    /** The report with the problems of the files named by --inventory, --config, --agent-config, --credentials added. */
     private ValidationReport withFiles(ValidationReport report) throws IOException {
         List<Problem> problems = new ArrayList<>(report.problems());
         List<String> files = new ArrayList<>(report.files());
@@ -119,18 +127,22 @@ final class ValidateCommand implements Callable<Integer> {
                 case INVENTORY -> inventories;
                 case RECONCILER_CONFIG -> configs;
                 case AGENT_CONFIG -> agentConfigs;
+                case CREDENTIALS -> credentials;
             };
             for (Path file : named) {
                 if (!Files.exists(file)) {
                     throw new NoSuchFileException(file.toString(), null, "no such file or directory");
                 }
                 if (Files.isDirectory(file)) {
-                    throw CommandException.usage("%s is a directory; --inventory, --config and --agent-config each "
-                            + "take one file", file);
+                    throw CommandException.usage("%s is a directory; --inventory, --config, --agent-config and "
+                            + "--credentials each take one file", file);
                 }
                 byte[] bytes = Files.readAllBytes(file);
-                problems.addAll(f == FileFormat.INVENTORY ? InventoryFile.parse(file.toString(), bytes).problems()
-                        : CheckedFile.read(f, file.toString(), bytes).problems());
+                problems.addAll(switch (f) {
+                    case INVENTORY -> InventoryFile.parse(file.toString(), bytes).problems();
+                    case CREDENTIALS -> CredentialsFile.parse(file.toString(), bytes).problems();
+                    default -> CheckedFile.read(f, file.toString(), bytes).problems();
+                });
                 files.add(file.toString());
             }
         }

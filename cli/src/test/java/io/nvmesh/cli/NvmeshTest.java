@@ -80,12 +80,13 @@ class NvmeshTest {
         NvmeshRun unknown = NvmeshRun.of("schema", "Pod");
 
         assertThat(list.out()).contains("Volume           https://nvmesh.io/schemas/v1/volume.schema.json",
-                "ReconcilerConfig https://nvmesh.io/schemas/v1/reconciler-config.schema.json");
+                "ReconcilerConfig https://nvmesh.io/schemas/v1/reconciler-config.schema.json",
+                "Credentials      https://nvmesh.io/schemas/v1/credentials.schema.json");
         assertThat(JsonReport.JSON.readTree(one.out()).path("title").asString()).isEqualTo("VolumePolicy");
         assertThat(JsonReport.JSON.readTree(NvmeshRun.of("schema", "inventory").out()).path("title").asString())
                 .isEqualTo("Inventory");
-        // The five manifest kinds and the three other files.
-        assertThat(JsonReport.JSON.readTree(NvmeshRun.of("schema", "--all").out()).size()).isEqualTo(8);
+        // The five manifest kinds and the four other files.
+        assertThat(JsonReport.JSON.readTree(NvmeshRun.of("schema", "--all").out()).size()).isEqualTo(9);
         assertThat(unknown.exitCode()).isEqualTo(2);
         assertThat(unknown.err()).startsWith("error: unknown kind \"Pod\"");
     }

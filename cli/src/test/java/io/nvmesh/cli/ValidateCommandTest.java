@@ -2,10 +2,16 @@ package io.nvmesh.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.nvmesh.core.credentials.Credential;
+import io.nvmesh.core.credentials.Credentials;
+import io.nvmesh.core.credentials.CredentialsFile;
+import io.nvmesh.core.credentials.Role;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -201,6 +207,40 @@ class ValidateCommandTest {
     }
 
     @Test
+    void checksACredentialsFileAsAnInstanceWouldBeforeItIsCopiedToThem() throws IOException {
+        Path good = dir.resolve("credentials.yaml");
+        CredentialsFile.write(good, Credentials.of(List.of(Credential.ofToken("ops", Role.ADMIN, List.of(),
+                Credential.newToken()))));
+        Path bad = Files.writeString(dir.resolve("bad-credentials.yaml"), """
+                credentials:
+                  - name: t-001
+                    role: agent
+                    sha256: %s
+                  - name: ops
+                    role: admin
+                    sha256: %s
+                    expires: 2027-06-01
+                """.formatted("a".repeat(64), "a".repeat(64).toUpperCase(Locale.ROOT)));
+
+        NvmeshRun ok = NvmeshRun.of("validate", "--credentials", good.toString());
+        NvmeshRun run = NvmeshRun.of("validate", "--credentials", bad.toString());
+        NvmeshRun json = NvmeshRun.of("validate", "-o", "json", "--credentials", bad.toString());
+
+        assertThat(ok.exitCode()).isZero();
+        assertThat(ok.out()).isEqualTo("0 manifests in 1 file: valid\n");
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.out().lines()).containsExactly(
+                bad + ":2:5: credentials[0]: agent credential t-001 must name the node ids it speaks for",
+                bad + ":7:13: credentials[1].sha256: \"" + "A".repeat(57) + "...\" is not a SHA-256 (64 lower-case "
+                        + "hex digits; the token itself is never stored)",
+                bad + ":8:14: credentials[1].expires: must be a UTC time such as 2027-06-01T00:00:00Z",
+                "0 manifests, 3 problems in 1 file");
+        JsonNode problem = JsonReport.JSON.readTree(json.out()).path("problems").path(0);
+        assertThat(problem.path("line").asInt()).isEqualTo(2);
+        assertThat(problem.path("column").asInt()).isEqualTo(5);
+    }
+
+    @Test
     void aNamedFileThatDoesNotExistOrIsADirectoryIsAUsageError() {
         NvmeshRun missing = NvmeshRun.of("validate", "--inventory", dir.resolve("nope.yaml").toString());
         NvmeshRun directory = NvmeshRun.of("validate", "--agent-config", dir.toString());
@@ -208,7 +248,7 @@ class ValidateCommandTest {
         assertThat(missing.exitCode()).isEqualTo(2);
         assertThat(missing.err()).isEqualTo("error: no such file or directory: " + dir.resolve("nope.yaml") + "\n");
         assertThat(directory.exitCode()).isEqualTo(2);
-        assertThat(directory.err()).isEqualTo("error: " + dir + " is a directory; --inventory, --config and "
-                + "--agent-config each take one file\n");
+        assertThat(directory.err()).isEqualTo("error: " + dir + " is a directory; --inventory, --config, "
+                + "--agent-config and --credentials each take one file\n");
     }
 }

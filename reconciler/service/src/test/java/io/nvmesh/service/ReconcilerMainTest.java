@@ -51,7 +51,8 @@ class ReconcilerMainTest {
                 + "    url: http://127.0.0.1:1\nauth:\n  credentialsFile: credentials.yaml\n  tokenFile: r1.token\n");
 
         assertThat(run("--config", file.toString())).isEqualTo(2);
-        assertThat(err.toString()).contains("error: " + credentials + ":2:5: credentials[0]: `role` is required")
+        assertThat(err.toString()).contains("error: " + credentials + ":2:5: credentials[0]: missing required field "
+                + "\"role\"")
                 .doesNotContain("Exception");
 
         err.getBuffer().setLength(0);

@@ -63,7 +63,7 @@ class CredentialSourceTest {
         source.poll();
 
         assertThat(source.authenticate(ops)).as("a typo must not lock everyone out").isPresent();
-        assertThat(source.lastError()).contains("credentials.yaml:3:11", "\"root\" is not a role");
+        assertThat(source.lastError()).contains("credentials.yaml:3:11", "\"root\" is not one of");
         assertThat(source.reloadFailures()).isEqualTo(1);
 
         write(file, List.of(Credential.ofToken("ops", Role.ADMIN, List.of(), ops)));
@@ -78,7 +78,8 @@ class CredentialSourceTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cannot read credentials");
         Files.writeString(file, "credentials: {}\n");
         assertThatThrownBy(() -> CredentialSource.load(AuthConfig.none().withCredentialsFile(file)))
-                .hasMessageContaining("credentials.yaml:1:14: credentials: must be a list of credentials");
+                .hasMessageContaining("credentials.yaml:1:14: credentials: expected a list or nothing, found a "
+                        + "mapping");
     }
 
     @Test
