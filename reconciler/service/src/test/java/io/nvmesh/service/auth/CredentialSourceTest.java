@@ -72,6 +72,32 @@ class CredentialSourceTest {
     }
 
     @Test
+    void aReloadedFileWithOneBadEntryAddsNoneOfItsGoodOnes() throws Exception {
+        Path file = dir.resolve("credentials.yaml");
+        write(file, List.of(Credential.ofToken("ops", Role.ADMIN, List.of(), ops)));
+        CredentialSource source = CredentialSource.load(AuthConfig.none().withCredentialsFile(file));
+        AtomicInteger heard = new AtomicInteger();
+        source.addListener(heard::incrementAndGet);
+        String reader = Credential.newToken();
+
+        // A new reader, the admin revoked, and one agent without nodes: the whole file is refused.
+        Files.writeString(file, "credentials:\n  - {name: grafana, role: read, sha256: " + Credential.hash(reader)
+                + "}\n  - {name: t-001, role: agent, sha256: " + Credential.hash(agent) + "}\n");
+        touch(file);
+        source.poll();
+
+        assertThat(source.lastError()).isEqualTo(file + ":3:5: credentials[1]: agent credential t-001 must name the "
+                + "node ids it speaks for");
+        assertThat(source.authenticate(reader)).as("no credential of a refused file").isEmpty();
+        assertThat(source.authenticate(agent)).isEmpty();
+        assertThat(source.authenticate(ops)).as("the credentials in force stay").map(Caller::name).contains("ops");
+        assertThat(source.current().all()).extracting(Credential::name).containsExactly("ops");
+        assertThat(heard).as("listeners heard of no change").hasValue(0);
+        assertThat(source.reloads()).isZero();
+        assertThat(source.reloadFailures()).isEqualTo(1);
+    }
+
+    @Test
     void aFileThatDoesNotReadAtStartStopsTheStart() throws Exception {
         Path file = dir.resolve("credentials.yaml");
         assertThatThrownBy(() -> CredentialSource.load(AuthConfig.none().withCredentialsFile(file)))
