@@ -24,8 +24,9 @@ import picocli.CommandLine.Model.CommandSpec;
         description = {"Print the JSON Schema (draft 2020-12) of a manifest kind or of another nvmesh file, or list "
                 + "them with their $id.",
             "Besides the manifest kinds: Inventory (nvmesh inventory import), ReconcilerConfig (nvmesh reconciler "
-                + "--config), AgentConfig (nvmesh agent --config) and Credentials (nvmesh token, auth.credentialsFile); "
-                + "nvmesh validate --inventory, --config, --agent-config and --credentials check files against them."},
+                + "--config), AgentConfig (nvmesh agent --config) and Credentials (nvmesh token, "
+                + "auth.credentialsFile); nvmesh validate --inventory, --config, --agent-config and --credentials "
+                + "check files against them."},
         footerHeading = "%nExamples:%n",
         footer = {
             "  nvmesh schema                 list kinds and files with their $id",

@@ -118,7 +118,7 @@ final class ValidateCommand implements Callable<Integer> {
         return report.valid() ? ExitCode.OK.code() : ExitCode.PROBLEMS.code();
     }
 
-    /** The report with the problems of the files named by --inventory, --config, --agent-config, --credentials added. */
+    /** The report with the problems of the files named by --inventory, --config, --agent-config and --credentials. */
     private ValidationReport withFiles(ValidationReport report) throws IOException {
         List<Problem> problems = new ArrayList<>(report.problems());
         List<String> files = new ArrayList<>(report.files());
