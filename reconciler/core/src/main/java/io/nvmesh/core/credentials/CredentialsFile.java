@@ -166,7 +166,7 @@ public final class CredentialsFile {
                 y.append("    nodes: [").append(String.join(", ", c.nodes().stream().map(CredentialsFile::quoted)
                         .toList())).append("]\n");
             }
-            y.append("    sha256: ").append(c.sha256()).append('\n');
+            y.append("    sha256: \"").append(c.sha256()).append("\"\n"); // quoted: all-digit hex must stay text
             c.expires().ifPresent(e -> y.append("    expires: ").append(e).append('\n'));
         }
         return y.toString();

@@ -156,6 +156,22 @@ class CredentialsFileTest {
     }
 
     @Test
+    void hashesThatLookLikeNumbersReadBackAsWritten() throws Exception {
+        // About one token in 10^13 hashes to decimal digits only, or digits with one 'e' (a YAML float): written
+        // unquoted, such a file would be refused on the next read, locking every caller out at the next reload.
+        Credentials written = Credentials.of(List.of(
+                new Credential("digits", Role.READ, List.of(), "1".repeat(64), Optional.empty()),
+                new Credential("float", Role.ADMIN, List.of(), "12e4" + "5".repeat(60), Optional.empty())));
+        Path file = dir.resolve("credentials.yaml");
+
+        CredentialsFile.write(file, written);
+
+        CredentialsFile.Result read = CredentialsFile.read(file);
+        assertThat(read.problems()).isEmpty();
+        assertThat(read.credentials().orElseThrow().all()).isEqualTo(written.all());
+    }
+
+    @Test
     void anEmptyFileHoldsNoCredentials() {
         for (String text : List.of("", "# nobody yet\n", "credentials:\n", "credentials: []\n")) {
             CredentialsFile.Result r = CredentialsFile.parse("c.yaml", text.getBytes(StandardCharsets.UTF_8));
