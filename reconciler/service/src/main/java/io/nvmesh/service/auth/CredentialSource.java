@@ -134,6 +134,20 @@ public final class CredentialSource {
             lastError = problem;
             return problem;
         }
+        if (!stamp.isEmpty() && read.credentials().get().all().isEmpty() && !current.all().isEmpty()
+                && blank(path)) {
+            // A file truncated by an editor, a half-finished copy or `> file` would revoke every caller at once,
+            // the instances' peers too; revoking all takes `credentials: []`, written on purpose.
+            stamp = seen;
+            String why = path + ": the file is empty; the " + current.all().size() + " credentials read before stay"
+                    + " in force (write `credentials: []` to revoke every credential of the file)";
+            if (!why.equals(lastError)) {
+                failures.incrementAndGet();
+                LOG.log(System.Logger.Level.ERROR, "credentials not reloaded: " + why);
+            }
+            lastError = why;
+            return why;
+        }
         Credentials next;
         try {
             next = fixed.plus(read.credentials().get());
@@ -161,6 +175,15 @@ public final class CredentialSource {
             listeners.forEach(Runnable::run);
         }
         return "";
+    }
+
+    /** Whether the file holds nothing but white space (an empty file reads as no credentials). */
+    private static boolean blank(Path path) {
+        try {
+            return new String(Files.readAllBytes(path), java.nio.charset.StandardCharsets.UTF_8).isBlank();
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static String stampOf(Path path) {

@@ -72,6 +72,34 @@ class CredentialSourceTest {
     }
 
     @Test
+    void anEmptiedFileRevokesNothingWhileAnEmptyListRevokesAll() throws Exception {
+        Path file = dir.resolve("credentials.yaml");
+        write(file, List.of(Credential.ofToken("ops", Role.ADMIN, List.of(), ops)));
+        CredentialSource source = CredentialSource.load(AuthConfig.none().withCredentialsFile(file));
+        AtomicInteger heard = new AtomicInteger();
+        source.addListener(heard::incrementAndGet);
+
+        // Truncated (an editor's half-finished save, `> file`): nothing changes, the reason is told.
+        Files.writeString(file, "\n");
+        touch(file);
+        source.poll();
+        assertThat(source.authenticate(ops)).as("a truncated file must not lock everyone out").isPresent();
+        assertThat(source.lastError()).isEqualTo(file + ": the file is empty; the 1 credentials read before stay in "
+                + "force (write `credentials: []` to revoke every credential of the file)");
+        assertThat(source.reloadFailures()).isEqualTo(1);
+        assertThat(heard).hasValue(0);
+
+        // Written on purpose: every credential of the file is revoked.
+        Files.writeString(file, "credentials: []\n");
+        touch(file);
+        source.poll();
+        assertThat(source.lastError()).isEmpty();
+        assertThat(source.authenticate(ops)).isEmpty();
+        assertThat(source.reloads()).isEqualTo(1);
+        assertThat(heard).hasValue(1);
+    }
+
+    @Test
     void aReloadedFileWithOneBadEntryAddsNoneOfItsGoodOnes() throws Exception {
         Path file = dir.resolve("credentials.yaml");
         write(file, List.of(Credential.ofToken("ops", Role.ADMIN, List.of(), ops)));
