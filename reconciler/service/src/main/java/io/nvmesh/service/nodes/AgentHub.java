@@ -140,6 +140,15 @@ public final class AgentHub implements AutoCloseable {
                 // closed: the connections end with the server
             }
         });
+        // A suspect found accepting (or heard from) is most likely live: the hellos held for it are redirected to it
+        // now, not at their next recheck.
+        membership.addDoubtListener(peer -> {
+            try {
+                hub.timer.execute(hub::recheckHeld);
+            } catch (RejectedExecutionException e) {
+                // closed
+            }
+        });
         return hub;
     }
 
@@ -328,7 +337,7 @@ public final class AgentHub implements AutoCloseable {
             membership.suspect(likelyOwner, "an agent of " + hello.nodeId() + " dialled here");
         }
         // Read before taking our lock: membership calls into this hub while holding its own.
-        boolean probing = !likelyOwner.equals(self) && membership.suspected(likelyOwner);
+        boolean probing = !likelyOwner.equals(self) && membership.inDoubt(likelyOwner);
         ClusterView view = membership.currentView();
         String owner;
         AgentSession replaced = null;
@@ -345,6 +354,8 @@ public final class AgentHub implements AutoCloseable {
             owner = ownership.current().ownerOrPreferred(key);
             if (!owner.equals(self) && (suspect(view, owner) || probing && owner.equals(likelyOwner))
                     && holdable(c)) {
+                LOG.log(System.Logger.Level.DEBUG, () -> self + ": holding " + hello.nodeId() + " (owner " + owner
+                        + (probing ? " probed" : " silent") + ")");
                 hold(c, hello);
                 return;
             }
@@ -354,9 +365,11 @@ public final class AgentHub implements AutoCloseable {
             }
         }
         if (!owner.equals(self)) {
+            LOG.log(System.Logger.Level.DEBUG, () -> self + ": redirecting " + hello.nodeId() + " to " + owner);
             redirect(c, hello, owner);
             return;
         }
+        LOG.log(System.Logger.Level.DEBUG, () -> self + ": welcomed " + hello.nodeId());
         if (replaced != null && replaced != c) {
             replaced.link.close(AgentProtocol.CLOSE_REPLACED, "replaced by a newer connection of " + hello.nodeId());
         }
@@ -377,8 +390,17 @@ public final class AgentHub implements AutoCloseable {
     private void hold(AgentSession c, AgentMessage.Hello hello) {
         c.pending = hello;
         held.add(c);
+        if (c.recheckScheduled) {
+            return; // decided again before its timer (a death, a lifted doubt): the timer still comes
+        }
         try {
-            timer.schedule(() -> recheck(c), recheckMillis, TimeUnit.MILLISECONDS);
+            timer.schedule(() -> {
+                synchronized (this) {
+                    c.recheckScheduled = false;
+                }
+                recheck(c);
+            }, recheckMillis, TimeUnit.MILLISECONDS);
+            c.recheckScheduled = true;
         } catch (RejectedExecutionException e) {
             held.remove(c);
             c.link.close(AgentProtocol.CLOSE_GOING_AWAY, "instance stopping");
@@ -429,6 +451,15 @@ public final class AgentHub implements AutoCloseable {
             c.heldSinceNanos = now;
         }
         return now - c.heldSinceNanos < holdLimitMillis * 1_000_000;
+    }
+
+    /** On the timer thread: decide every held hello again. */
+    private void recheckHeld() {
+        List<AgentSession> waiting;
+        synchronized (this) {
+            waiting = new ArrayList<>(held);
+        }
+        waiting.forEach(this::recheck);
     }
 
     /** On the timer thread: decide a held hello again (welcome, redirect, or hold a little longer). */
