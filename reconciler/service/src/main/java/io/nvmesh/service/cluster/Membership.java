@@ -230,6 +230,7 @@ public final class Membership implements AutoCloseable {
      */
     public void suspect(String peerId, String why) {
         PeerState p;
+        long round;
         synchronized (this) {
             p = peers.get(peerId);
             long now = ticker.getAsLong();
@@ -244,9 +245,10 @@ public final class Membership implements AutoCloseable {
             p.suspectedSinceNanos = now;
             p.refusals = 0;
             p.accepted = 0;
+            round = ++p.round;
         }
         LOG.log(System.Logger.Level.DEBUG, () -> self.id() + ": " + peerId + " suspected (" + why + "); probing");
-        probe(p);
+        probe(p, round);
     }
 
     /** Whether {@code peerId} is being probed right now (see {@link #suspect}). */
@@ -278,23 +280,28 @@ public final class Membership implements AutoCloseable {
         doubtListeners.forEach(l -> l.accept(peerId));
     }
 
-    private void probe(PeerState p) {
+    private void probe(PeerState p, long round) {
+        synchronized (this) {
+            if (closed || !p.probing || p.round != round) {
+                return;
+            }
+        }
         CompletableFuture<HeartbeatTransport.Probe> answer;
         try {
             answer = transport.probe(p.member.url());
         } catch (RuntimeException e) {
             answer = CompletableFuture.completedFuture(HeartbeatTransport.Probe.UNKNOWN);
         }
-        answer.whenComplete((result, failure) -> probed(p, failure != null ? HeartbeatTransport.Probe.UNKNOWN
-                : result));
+        answer.whenComplete((result, failure) -> probed(p, round,
+                failure != null ? HeartbeatTransport.Probe.UNKNOWN : result));
     }
 
-    private void probed(PeerState p, HeartbeatTransport.Probe result) {
+    private void probed(PeerState p, long round, HeartbeatTransport.Probe result) {
         boolean lifted;
         boolean again;
         synchronized (this) {
-            if (closed || !p.probing) {
-                return; // heard from, declared dead meanwhile, or closing
+            if (closed || !p.probing || p.round != round) {
+                return; // heard from, declared dead meanwhile, closing, or suspected anew (that round probes)
             }
             boolean doubted = p.accepted == 0 || p.refusals > 0;
             long now = ticker.getAsLong();
@@ -336,7 +343,7 @@ public final class Membership implements AutoCloseable {
         }
         if (again) {
             try {
-                scheduler.schedule(guarded(() -> probe(p)), probeGapNanos, TimeUnit.NANOSECONDS);
+                scheduler.schedule(guarded(() -> probe(p, round)), probeGapNanos, TimeUnit.NANOSECONDS);
             } catch (java.util.concurrent.RejectedExecutionException e) {
                 // closing
             }
@@ -551,6 +558,8 @@ public final class Membership implements AutoCloseable {
         int refusals;
         /** Probes that found something accepting since the suspicion began. */
         int accepted;
+        /** Counts suspicions: a probe answer of an earlier one (ended by a heartbeat, then suspected anew) is moot. */
+        long round;
         /** When a probe last found something accepting at the peer's port (0: never). */
         long lastAcceptedNanos;
         Map<String, Integer> agents = Map.of();

@@ -198,6 +198,23 @@ class MembershipTest {
     }
 
     @Test
+    void aProbeAnswerOfAnEarlierSuspicionDoesNotCountForTheNextOne() {
+        membership.onHeartbeat(beat("r2", 5));
+        transport.holdProbes = true;
+        membership.start();
+
+        membership.suspect("r2", "an agent of t-1 dialled here");
+        membership.onHeartbeat(beat("r2", 5)); // ends that suspicion; its probe is still out
+        membership.suspect("r2", "an agent of t-2 dialled here");
+        assertThat(transport.probed).hasSize(2);
+        transport.answerNext(HeartbeatTransport.Probe.REFUSED); // sent before r2 was heard from: moot
+        transport.answerNext(HeartbeatTransport.Probe.REFUSED);
+
+        assertThat(membership.view().live()).as("one refusal of this suspicion, not two").containsExactly("r1", "r2");
+        assertThat(membership.inDoubt("r2")).isTrue();
+    }
+
+    @Test
     void hearingFromASuspectInDoubtLiftsTheDoubt() {
         List<String> lifted = new CopyOnWriteArrayList<>();
         membership.addDoubtListener(lifted::add);
