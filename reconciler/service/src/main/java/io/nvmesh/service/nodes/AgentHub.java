@@ -51,8 +51,10 @@ import java.util.function.Predicate;
  * refused connection and a backoff. When the owner is declared dead the held agent is welcomed at once; if the owner
  * speaks again, or the hold outlasts the time to declare it dead, the agent is redirected as usual. A hello for a
  * node another live member owns also makes membership {@link Membership#suspect suspect} that member, and the hello
- * is held while the suspect is probed: after a crash the orphans arrive before any heartbeat is missed, and a refused
- * connect to the owner's port ends its membership at once.
+ * is held while the suspect is {@link Membership#inDoubt in doubt}: after a crash the orphans arrive before any
+ * heartbeat is missed, and a refused connect to the owner's port ends its membership at once. When the doubt is lifted
+ * (a probe accepted: the suspect is most likely live, and the agent came here after a redirect) the held hellos are
+ * decided again at once.
  *
  * <p>Who does what: {@link AgentSession} checks the order of one connection's messages and hands them here; this hub
  * decides each hello (welcome, redirect or hold), keeps the registry of connected nodes, their latest reports and the
