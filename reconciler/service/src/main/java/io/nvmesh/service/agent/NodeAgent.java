@@ -50,8 +50,9 @@ public final class NodeAgent {
     private ScheduledFuture<?> retry;
     /** Pings while welcomed; gives the owner up after {@link AgentRuntime#SILENT_AFTER} without a word from it. */
     private ScheduledFuture<?> keepalive;
-    private long lastHeardNanos;
-    private long lastKeepaliveNanos;
+    /** A check at the moment the owner would be given up, sooner than the next periodic one. */
+    private ScheduledFuture<?> giveUpCheck;
+    private OwnerSilence silence;
     private long reportSeq;
     private String owner = "";
     private String ownerUrl = "";
@@ -161,6 +162,7 @@ public final class NodeAgent {
             dialing = base;
             redirectTo = null;
         }
+        LOG.log(System.Logger.Level.DEBUG, () -> settings.nodeId() + ": dialling " + base);
         try {
             AgentRuntime.NodeIdentity identity = runtime.identity(settings.nodeId());
             if (identity != null) {
@@ -182,6 +184,8 @@ public final class NodeAgent {
             return;
         }
         int status = upgradeStatus(failure);
+        LOG.log(System.Logger.Level.DEBUG, () -> settings.nodeId() + ": cannot dial " + base + ": "
+                + rootMessage(failure));
         lastClose = status > 0 ? "HTTP " + status : "unreachable " + base + ": " + rootMessage(failure);
         if (status > 0) {
             AgentRuntime.NodeIdentity identity = runtime.identity(settings.nodeId());
@@ -233,7 +237,9 @@ public final class NodeAgent {
             if (gen != generation) {
                 return; // a session we gave up (silent owner): whatever it still says must not act
             }
-            lastHeardNanos = System.nanoTime();
+            if (silence != null) {
+                silence.heard(System.nanoTime());
+            }
         }
         AgentMessage message;
         try {
@@ -301,8 +307,7 @@ public final class NodeAgent {
         }
         reports = runtime.scheduler.scheduleAtFixedRate(this::report, 0, w.reportIntervalMillis(),
                 TimeUnit.MILLISECONDS);
-        lastHeardNanos = System.nanoTime();
-        lastKeepaliveNanos = 0;
+        silence = new OwnerSilence(runtime.pingEveryMillis * 1_000_000L, runtime.silentAfterNanos, System.nanoTime());
         if (keepalive != null) {
             keepalive.cancel(false);
         }
@@ -310,11 +315,14 @@ public final class NodeAgent {
         long every = Math.max(1, runtime.pingEveryMillis / 2);
         keepalive = runtime.scheduler.scheduleAtFixedRate(() -> keepalive(gen), every, every, TimeUnit.MILLISECONDS);
         runtime.journal.welcomed(settings.nodeId(), gen, owner);
+        LOG.log(System.Logger.Level.DEBUG, () -> settings.nodeId() + ": welcomed by " + w.owner());
     }
 
     /**
      * Pings the owner when it has been quiet for a ping interval, and gives it up when quiet for longer than {@link
-     * AgentRuntime#SILENT_AFTER} (not counting time this check itself was late: a starved agent is not a silent owner): a paused or cut-off owner keeps the connection open and says nothing. The session is
+     * AgentRuntime#SILENT_AFTER} ({@link OwnerSilence}: time this check itself was late does not count, a starved agent
+     * is not a silent owner; when the limit falls between two periodic checks, one more runs at that moment): a paused
+     * or cut-off owner keeps the connection open and says nothing. The session is
      * dropped without a closing handshake (its socket closed, so nothing the owner sends later can reach this node)
      * and the agent dials another instance at once, which holds the hello until membership declares the owner dead.
      */
@@ -322,26 +330,30 @@ public final class NodeAgent {
         Session s;
         boolean giveUp;
         synchronized (this) {
-            if (gen != generation || session == null || state != AgentStatus.State.CONNECTED) {
+            if (gen != generation || session == null || state != AgentStatus.State.CONNECTED || silence == null) {
                 return;
             }
             s = session;
             long now = System.nanoTime();
-            if (lastKeepaliveNanos != 0 && now - lastKeepaliveNanos > runtime.pingEveryMillis * 1_000_000L) {
-                // This check itself ran late (this process starved or paused): the quiet may be ours, not the
-                // owner's. Give the owner a ping interval to answer.
-                lastHeardNanos = Math.max(lastHeardNanos, now - runtime.pingEveryMillis * 1_000_000L);
-            }
-            lastKeepaliveNanos = now;
-            long quiet = now - lastHeardNanos;
-            giveUp = quiet > runtime.silentAfterNanos;
+            OwnerSilence.Verdict verdict = silence.check(now);
+            giveUp = verdict == OwnerSilence.Verdict.GIVE_UP;
             if (giveUp) {
                 String was = owner;
+                long quiet = silence.quietNanos(now);
                 LOG.log(System.Logger.Level.INFO, () -> settings.nodeId() + ": " + was + " silent for "
                         + quiet / 1_000_000 + " ms; dialling another instance");
                 closed(gen, 1006, "owner " + was + " silent for " + quiet / 1_000_000 + " ms");
-            } else if (quiet < runtime.pingEveryMillis * 1_000_000L) {
-                return;
+            } else {
+                // The periodic check comes every half ping interval; when the owner would be given up before the
+                // next one, look exactly then instead (up to a quarter second sooner after a silent failure).
+                long until = silence.untilGiveUpNanos(now);
+                boolean pending = giveUpCheck != null && !giveUpCheck.isDone();
+                if (until < runtime.pingEveryMillis * 1_000_000L / 2 && !pending) {
+                    giveUpCheck = runtime.scheduler.schedule(() -> keepalive(gen), until, TimeUnit.NANOSECONDS);
+                }
+                if (verdict == OwnerSilence.Verdict.QUIET_ENOUGH) {
+                    return;
+                }
             }
         }
         if (giveUp) {
@@ -352,8 +364,8 @@ public final class NodeAgent {
     }
 
     private synchronized void ponged(long gen) {
-        if (gen == generation) {
-            lastHeardNanos = System.nanoTime();
+        if (gen == generation && silence != null) {
+            silence.heard(System.nanoTime());
         }
     }
 
@@ -393,6 +405,7 @@ public final class NodeAgent {
         if (gen != generation) {
             return;
         }
+        LOG.log(System.Logger.Level.DEBUG, () -> settings.nodeId() + ": closed " + code + " " + reason);
         session = null;
         cancelSessionTimers();
         boolean wasConnected = state == AgentStatus.State.CONNECTED;
@@ -468,6 +481,11 @@ public final class NodeAgent {
             keepalive.cancel(false);
             keepalive = null;
         }
+        if (giveUpCheck != null) {
+            giveUpCheck.cancel(false);
+            giveUpCheck = null;
+        }
+        silence = null;
     }
 
     private static void send(Session s, AgentMessage message) {

@@ -45,10 +45,13 @@ public final class Membership implements AutoCloseable {
     private final Duration interval;
     private final long deadAfterNanos;
     private final long probeGapNanos;
+    /** Accepting probes after which a suspect is left to the heartbeats: half an interval's worth of probe gaps. */
+    private final int settleProbes;
     private final HeartbeatTransport transport;
     private final LongSupplier ticker;
     private final ScheduledExecutorService scheduler;
     private final List<MembershipListener> listeners = new CopyOnWriteArrayList<>();
+    private final List<java.util.function.Consumer<String>> doubtListeners = new CopyOnWriteArrayList<>();
     private long graceNanos;
     /** When the scheduled sweep last ran, by the real clock; a much longer gap means this process did not run. */
     private long lastScheduledSweepNanos;
@@ -74,6 +77,7 @@ public final class Membership implements AutoCloseable {
         this.interval = interval;
         this.deadAfterNanos = interval.toNanos() * missedBeforeDead;
         this.probeGapNanos = Math.max(1_000_000, Math.min(PROBE_GAP.toNanos(), interval.toNanos() / 4));
+        this.settleProbes = (int) Math.max(1, interval.toNanos() / 2 / probeGapNanos);
         this.transport = Objects.requireNonNull(transport, "transport");
         this.ticker = Objects.requireNonNull(ticker, "ticker");
         for (Member peer : peerList) {
@@ -217,13 +221,16 @@ public final class Membership implements AutoCloseable {
      * peer's port every {@link #PROBE_GAP}. {@link #REFUSALS_FOR_DEATH} refusals in a row, with no word from the peer
      * since the suspicion began, declare it dead at once: a refused connect means no process listens at its URL, and
      * an instance closes its listener only after its reconcile loop and agent hub (or the kernel closed it with the
-     * process). Anything that accepts, or does not answer, ends the probing: silence is then left to the heartbeats'
-     * dead-after time. A peer found accepting is not probed again for a heartbeat interval, so a stream of hints
-     * costs at most one probe per peer per interval. Never blocks; a no-op for unknown, dead or already suspected
+     * process). A probe that does not answer ends the probing; a peer that accepts is probed on for half a heartbeat
+     * interval (a killed process's kernel may close its connections a little before its listener), and then, or as
+     * soon as the peer is heard from, left to the heartbeats' dead-after time. A peer found accepting is not probed
+     * again for a heartbeat interval, so a stream of hints costs at most one round of probes (six with the default
+     * interval) per peer per interval and a half. Never blocks; a no-op for unknown, dead or already suspected
      * peers.
      */
     public void suspect(String peerId, String why) {
         PeerState p;
+        long round;
         synchronized (this) {
             p = peers.get(peerId);
             long now = ticker.getAsLong();
@@ -237,9 +244,11 @@ public final class Membership implements AutoCloseable {
             p.suspicion = why;
             p.suspectedSinceNanos = now;
             p.refusals = 0;
+            p.accepted = 0;
+            round = ++p.round;
         }
         LOG.log(System.Logger.Level.DEBUG, () -> self.id() + ": " + peerId + " suspected (" + why + "); probing");
-        probe(p);
+        probe(p, round);
     }
 
     /** Whether {@code peerId} is being probed right now (see {@link #suspect}). */
@@ -248,49 +257,96 @@ public final class Membership implements AutoCloseable {
         return p != null && p.probing;
     }
 
-    private void probe(PeerState p) {
+    /**
+     * Whether {@code peerId} is being probed and looks gone: no probe has answered yet, or the last one was refused.
+     * A suspect whose port accepts is still probed for a while, but is not in doubt: it is most likely live (a hello
+     * for a node it owns, sent here after a redirect, made us suspect it), and what waits on it should not.
+     */
+    public synchronized boolean inDoubt(String peerId) {
+        PeerState p = peers.get(peerId);
+        return p != null && p.probing && (p.accepted == 0 || p.refusals > 0);
+    }
+
+    /**
+     * Hears the id of a peer that stops being {@link #inDoubt} without being declared dead (it accepted a probe, or it
+     * was heard from, or a probe went unanswered), on whatever thread learnt it, outside the membership's lock; must
+     * be quick. A death is told to the {@link #addListener membership listeners}.
+     */
+    public void addDoubtListener(java.util.function.Consumer<String> listener) {
+        doubtListeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    private void doubtLifted(String peerId) {
+        doubtListeners.forEach(l -> l.accept(peerId));
+    }
+
+    private void probe(PeerState p, long round) {
+        synchronized (this) {
+            if (closed || !p.probing || p.round != round) {
+                return;
+            }
+        }
         CompletableFuture<HeartbeatTransport.Probe> answer;
         try {
             answer = transport.probe(p.member.url());
         } catch (RuntimeException e) {
             answer = CompletableFuture.completedFuture(HeartbeatTransport.Probe.UNKNOWN);
         }
-        answer.whenComplete((result, failure) -> probed(p, failure != null ? HeartbeatTransport.Probe.UNKNOWN
-                : result));
+        answer.whenComplete((result, failure) -> probed(p, round,
+                failure != null ? HeartbeatTransport.Probe.UNKNOWN : result));
     }
 
-    private void probed(PeerState p, HeartbeatTransport.Probe result) {
+    private void probed(PeerState p, long round, HeartbeatTransport.Probe result) {
+        boolean lifted;
+        boolean again;
         synchronized (this) {
-            if (closed || !p.probing) {
-                return; // heard from, declared dead meanwhile, or closing
+            if (closed || !p.probing || p.round != round) {
+                return; // heard from, declared dead meanwhile, closing, or suspected anew (that round probes)
             }
+            boolean doubted = p.accepted == 0 || p.refusals > 0;
             long now = ticker.getAsLong();
-            if (result != HeartbeatTransport.Probe.REFUSED) {
+            LOG.log(System.Logger.Level.DEBUG, () -> self.id() + ": probe of " + p.member.id() + ": " + result);
+            if (result == HeartbeatTransport.Probe.REFUSED) {
+                p.refusals++;
+                // Any word from the peer since the suspicion began ended the probing (heard): it has said nothing.
+                if (p.refusals >= REFUSALS_FOR_DEATH) {
+                    p.alive = false;
+                    p.probing = false;
+                    p.presumed = false;
+                    int refusals = p.refusals;
+                    String why = p.suspicion;
+                    LOG.log(System.Logger.Level.INFO, () -> self.id() + ": " + p.member.id() + " is dead (" + refusals
+                            + " connects refused in " + (now - p.suspectedSinceNanos) / 1_000_000 + " ms, silent for "
+                            + (now - p.lastHeardNanos) / 1_000_000 + " ms; suspected because " + why + ")");
+                    publish();
+                    return;
+                }
+                again = true;
+            } else if (result == HeartbeatTransport.Probe.ACCEPTED && ++p.accepted <= settleProbes) {
+                // A killed process's kernel closes its connections and its listener in one teardown, but not in one
+                // instant: the connection that made us suspicious can close while the listener still accepts. Look
+                // again for half an interval; the refusals must still come in a row.
+                p.refusals = 0;
+                again = true;
+            } else {
+                // Unanswered (a stopped host, a drop), or accepting for half an interval: left to the heartbeats.
                 p.probing = false;
                 if (result == HeartbeatTransport.Probe.ACCEPTED) {
                     p.lastAcceptedNanos = now;
                 }
-                return;
+                again = false;
             }
-            p.refusals++;
-            // Any word from the peer since the suspicion began ended the probing (heard), so here it has said nothing.
-            if (p.refusals >= REFUSALS_FOR_DEATH) {
-                p.alive = false;
-                p.probing = false;
-                p.presumed = false;
-                int refusals = p.refusals;
-                String why = p.suspicion;
-                LOG.log(System.Logger.Level.INFO, () -> self.id() + ": " + p.member.id() + " is dead (" + refusals
-                        + " connects refused in " + (now - p.suspectedSinceNanos) / 1_000_000 + " ms, silent for "
-                        + (now - p.lastHeardNanos) / 1_000_000 + " ms; suspected because " + why + ")");
-                publish();
-                return;
-            }
+            lifted = doubted && (!p.probing || p.refusals == 0);
         }
-        try {
-            scheduler.schedule(guarded(() -> probe(p)), probeGapNanos, TimeUnit.NANOSECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            // closing
+        if (lifted) {
+            doubtLifted(p.member.id());
+        }
+        if (again) {
+            try {
+                scheduler.schedule(guarded(() -> probe(p, round)), probeGapNanos, TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // closing
+            }
         }
     }
 
@@ -381,16 +437,24 @@ public final class Membership implements AutoCloseable {
         }
     }
 
-    private synchronized void heard(Heartbeat from) {
+    private void heard(Heartbeat from) {
+        if (heardLocked(from)) {
+            doubtLifted(from.id());
+        }
+    }
+
+    /** @return whether the peer was in doubt until now */
+    private synchronized boolean heardLocked(Heartbeat from) {
         if (closed) {
-            return;
+            return false;
         }
         String id = from.id();
         long epoch = from.epoch();
         PeerState p = peers.get(id);
         if (epoch < p.epoch) {
-            return; // a late word from an earlier life of that peer
+            return false; // a late word from an earlier life of that peer
         }
+        boolean doubted = p.probing && (p.accepted == 0 || p.refusals > 0);
         p.agents = from.agents();
         p.lastHeardNanos = ticker.getAsLong();
         p.presumed = false;
@@ -413,6 +477,7 @@ public final class Membership implements AutoCloseable {
         if (changed) {
             publish();
         }
+        return doubted;
     }
 
     /** Called with the lock held: a new view, and its notification queued behind the previous ones. */
@@ -491,6 +556,10 @@ public final class Membership implements AutoCloseable {
         long suspectedSinceNanos;
         String suspicion = "";
         int refusals;
+        /** Probes that found something accepting since the suspicion began. */
+        int accepted;
+        /** Counts suspicions: a probe answer of an earlier one (ended by a heartbeat, then suspected anew) is moot. */
+        long round;
         /** When a probe last found something accepting at the peer's port (0: never). */
         long lastAcceptedNanos;
         Map<String, Integer> agents = Map.of();

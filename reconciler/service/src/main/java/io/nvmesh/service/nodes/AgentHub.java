@@ -51,8 +51,10 @@ import java.util.function.Predicate;
  * refused connection and a backoff. When the owner is declared dead the held agent is welcomed at once; if the owner
  * speaks again, or the hold outlasts the time to declare it dead, the agent is redirected as usual. A hello for a
  * node another live member owns also makes membership {@link Membership#suspect suspect} that member, and the hello
- * is held while the suspect is probed: after a crash the orphans arrive before any heartbeat is missed, and a refused
- * connect to the owner's port ends its membership at once.
+ * is held while the suspect is {@link Membership#inDoubt in doubt}: after a crash the orphans arrive before any
+ * heartbeat is missed, and a refused connect to the owner's port ends its membership at once. When the doubt is lifted
+ * (a probe accepted: the suspect is most likely live, and the agent came here after a redirect) the held hellos are
+ * decided again at once.
  *
  * <p>Who does what: {@link AgentSession} checks the order of one connection's messages and hands them here; this hub
  * decides each hello (welcome, redirect or hold), keeps the registry of connected nodes, their latest reports and the
@@ -138,6 +140,15 @@ public final class AgentHub implements AutoCloseable {
                 hub.timer.execute(() -> hub.ownershipChanged(own));
             } catch (RejectedExecutionException e) {
                 // closed: the connections end with the server
+            }
+        });
+        // A suspect found accepting (or heard from) is most likely live: the hellos held for it are redirected to it
+        // now, not at their next recheck.
+        membership.addDoubtListener(peer -> {
+            try {
+                hub.timer.execute(hub::recheckHeld);
+            } catch (RejectedExecutionException e) {
+                // closed
             }
         });
         return hub;
@@ -328,7 +339,7 @@ public final class AgentHub implements AutoCloseable {
             membership.suspect(likelyOwner, "an agent of " + hello.nodeId() + " dialled here");
         }
         // Read before taking our lock: membership calls into this hub while holding its own.
-        boolean probing = !likelyOwner.equals(self) && membership.suspected(likelyOwner);
+        boolean probing = !likelyOwner.equals(self) && membership.inDoubt(likelyOwner);
         ClusterView view = membership.currentView();
         String owner;
         AgentSession replaced = null;
@@ -345,6 +356,8 @@ public final class AgentHub implements AutoCloseable {
             owner = ownership.current().ownerOrPreferred(key);
             if (!owner.equals(self) && (suspect(view, owner) || probing && owner.equals(likelyOwner))
                     && holdable(c)) {
+                LOG.log(System.Logger.Level.DEBUG, () -> self + ": holding " + hello.nodeId() + " (owner " + owner
+                        + (probing ? " probed" : " silent") + ")");
                 hold(c, hello);
                 return;
             }
@@ -354,9 +367,11 @@ public final class AgentHub implements AutoCloseable {
             }
         }
         if (!owner.equals(self)) {
+            LOG.log(System.Logger.Level.DEBUG, () -> self + ": redirecting " + hello.nodeId() + " to " + owner);
             redirect(c, hello, owner);
             return;
         }
+        LOG.log(System.Logger.Level.DEBUG, () -> self + ": welcomed " + hello.nodeId());
         if (replaced != null && replaced != c) {
             replaced.link.close(AgentProtocol.CLOSE_REPLACED, "replaced by a newer connection of " + hello.nodeId());
         }
@@ -377,8 +392,17 @@ public final class AgentHub implements AutoCloseable {
     private void hold(AgentSession c, AgentMessage.Hello hello) {
         c.pending = hello;
         held.add(c);
+        if (c.recheckScheduled) {
+            return; // decided again before its timer (a death, a lifted doubt): the timer still comes
+        }
         try {
-            timer.schedule(() -> recheck(c), recheckMillis, TimeUnit.MILLISECONDS);
+            timer.schedule(() -> {
+                synchronized (this) {
+                    c.recheckScheduled = false;
+                }
+                recheck(c);
+            }, recheckMillis, TimeUnit.MILLISECONDS);
+            c.recheckScheduled = true;
         } catch (RejectedExecutionException e) {
             held.remove(c);
             c.link.close(AgentProtocol.CLOSE_GOING_AWAY, "instance stopping");
@@ -429,6 +453,15 @@ public final class AgentHub implements AutoCloseable {
             c.heldSinceNanos = now;
         }
         return now - c.heldSinceNanos < holdLimitMillis * 1_000_000;
+    }
+
+    /** On the timer thread: decide every held hello again. */
+    private void recheckHeld() {
+        List<AgentSession> waiting;
+        synchronized (this) {
+            waiting = new ArrayList<>(held);
+        }
+        waiting.forEach(this::recheck);
     }
 
     /** On the timer thread: decide a held hello again (welcome, redirect, or hold a little longer). */

@@ -25,6 +25,8 @@ final class AgentSession implements AgentConversation {
     // Guarded by the hub: a hello held while its owner is suspect, and since when.
     AgentMessage.Hello pending;
     long heldSinceNanos;
+    /** A recheck of the held hello is on the hub's timer (guarded by the hub): one at a time, however often held. */
+    boolean recheckScheduled;
     // Guarded by the hub: the last command sent on this connection.
     AgentMessage.Command lastSent;
 

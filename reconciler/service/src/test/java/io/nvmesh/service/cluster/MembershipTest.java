@@ -117,17 +117,118 @@ class MembershipTest {
     }
 
     @Test
-    void aSuspectThatAcceptsIsLeftToTheHeartbeatsAndNotProbedAgainAtOnce() {
+    void aSuspectThatAcceptsIsProbedForHalfAnIntervalThenLeftToTheHeartbeatsAndNotProbedAgainAtOnce() {
         membership.onHeartbeat(beat("r2", 5));
         transport.probeAnswer = HeartbeatTransport.Probe.ACCEPTED; // a stopped process's kernel, or a proxy
         membership.start();
 
         membership.suspect("r2", "a heartbeat failed");
+        // Interval 100 ms, probes 25 ms apart: the first probe and two more within half an interval.
+        await().atMost(Duration.ofSeconds(5)).until(() -> !membership.suspected("r2"));
         membership.suspect("r2", "again");
 
         assertThat(membership.suspected("r2")).isFalse();
         assertThat(membership.view().live()).containsExactly("r1", "r2");
-        assertThat(transport.probed).containsExactly(member("r2").url());
+        assertThat(transport.probed).hasSize(3).allMatch(u -> u.equals(member("r2").url()));
+        advance(INTERVAL.toMillis());
+        membership.suspect("r2", "an interval later");
+        await().atMost(Duration.ofSeconds(5)).until(() -> !membership.suspected("r2"));
+        assertThat(transport.probed).hasSize(6);
+    }
+
+    @Test
+    void aSuspectWhosePortStillAcceptsAndThenRefusesTwiceIsDead() {
+        // A killed instance: the connection that raised the suspicion closed a little before the kernel closed its
+        // listener, so the first probe still got through.
+        membership.onHeartbeat(beat("r2", 5));
+        transport.probeAnswers.add(HeartbeatTransport.Probe.ACCEPTED);
+        transport.probeAnswers.add(HeartbeatTransport.Probe.REFUSED);
+        transport.probeAnswers.add(HeartbeatTransport.Probe.ACCEPTED); // not in a row: starts the count again
+        transport.probeAnswer = HeartbeatTransport.Probe.REFUSED;
+        membership.start();
+
+        membership.suspect("r2", "a heartbeat failed (EOFException)");
+
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(membership.view().live())
+                .containsExactly("r1"));
+        assertThat(transport.probed).hasSize(5);
+    }
+
+    @Test
+    void aSuspectHeardFromWhileItsPortAcceptsIsNoLongerProbed() {
+        membership.onHeartbeat(beat("r2", 5));
+        transport.probeAnswer = HeartbeatTransport.Probe.ACCEPTED;
+        transport.holdProbes = true;
+        membership.start();
+
+        membership.suspect("r2", "an agent of t-1 dialled here");
+        assertThat(membership.suspected("r2")).isTrue();
+        membership.onHeartbeat(beat("r2", 5));
+        transport.answerNext(HeartbeatTransport.Probe.ACCEPTED);
+
+        assertThat(membership.suspected("r2")).isFalse();
+        assertThat(transport.probed).hasSize(1);
+        assertThat(membership.view().live()).containsExactly("r1", "r2");
+    }
+
+    @Test
+    void aSuspectIsInDoubtUntilAProbeAcceptsAgainAfterARefusalAndTheListenersHearTheDoubtLifted() {
+        List<String> lifted = new CopyOnWriteArrayList<>();
+        membership.addDoubtListener(lifted::add);
+        membership.onHeartbeat(beat("r2", 5));
+        transport.holdProbes = true;
+        membership.start();
+
+        membership.suspect("r2", "an agent of t-1 dialled here");
+        assertThat(membership.inDoubt("r2")).as("no probe answered yet").isTrue();
+        transport.answerNext(HeartbeatTransport.Probe.ACCEPTED);
+        assertThat(membership.inDoubt("r2")).as("found accepting: most likely live").isFalse();
+        assertThat(membership.suspected("r2")).as("but still probed").isTrue();
+        assertThat(lifted).containsExactly("r2");
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> transport.probed.size() == 2);
+        transport.answerNext(HeartbeatTransport.Probe.REFUSED);
+        assertThat(membership.inDoubt("r2")).as("refused since").isTrue();
+        await().atMost(Duration.ofSeconds(5)).until(() -> transport.probed.size() == 3);
+        transport.answerNext(HeartbeatTransport.Probe.REFUSED);
+
+        assertThat(membership.view().live()).containsExactly("r1");
+        assertThat(membership.inDoubt("r2")).isFalse();
+        assertThat(lifted).as("a death is not a lifted doubt").containsExactly("r2");
+    }
+
+    @Test
+    void aProbeAnswerOfAnEarlierSuspicionDoesNotCountForTheNextOne() {
+        membership.onHeartbeat(beat("r2", 5));
+        transport.holdProbes = true;
+        membership.start();
+
+        membership.suspect("r2", "an agent of t-1 dialled here");
+        membership.onHeartbeat(beat("r2", 5)); // ends that suspicion; its probe is still out
+        membership.suspect("r2", "an agent of t-2 dialled here");
+        assertThat(transport.probed).hasSize(2);
+        transport.answerNext(HeartbeatTransport.Probe.REFUSED); // sent before r2 was heard from: moot
+        transport.answerNext(HeartbeatTransport.Probe.REFUSED);
+
+        assertThat(membership.view().live()).as("one refusal of this suspicion, not two").containsExactly("r1", "r2");
+        assertThat(membership.inDoubt("r2")).isTrue();
+    }
+
+    @Test
+    void hearingFromASuspectInDoubtLiftsTheDoubt() {
+        List<String> lifted = new CopyOnWriteArrayList<>();
+        membership.addDoubtListener(lifted::add);
+        membership.onHeartbeat(beat("r2", 5));
+        transport.holdProbes = true;
+        membership.start();
+
+        membership.suspect("r2", "a heartbeat failed");
+        membership.onHeartbeat(beat("r2", 5));
+
+        assertThat(membership.inDoubt("r2")).isFalse();
+        assertThat(lifted).containsExactly("r2");
+        membership.onHeartbeat(beat("r2", 5));
+        assertThat(lifted).as("told once").containsExactly("r2");
     }
 
     @Test
@@ -250,6 +351,11 @@ class MembershipTest {
         final List<URI> sentTo = new ArrayList<>();
         final List<URI> probed = new CopyOnWriteArrayList<>();
         volatile Probe probeAnswer = Probe.UNKNOWN;
+        /** Answers to the next probes, in order, before {@link #probeAnswer}. */
+        final java.util.Queue<Probe> probeAnswers = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        /** Probes answered only by {@link #releaseProbes}. */
+        volatile boolean holdProbes;
+        private final List<CompletableFuture<Probe>> heldProbes = new CopyOnWriteArrayList<>();
         volatile boolean hold;
         private String answerId;
         private long answerEpoch;
@@ -274,7 +380,18 @@ class MembershipTest {
         @Override
         public CompletableFuture<Probe> probe(URI peer) {
             probed.add(peer);
-            return CompletableFuture.completedFuture(probeAnswer);
+            Probe answer = probeAnswers.poll();
+            if (holdProbes) {
+                CompletableFuture<Probe> later = new CompletableFuture<>();
+                heldProbes.add(later);
+                return later;
+            }
+            return CompletableFuture.completedFuture(answer != null ? answer : probeAnswer);
+        }
+
+        /** Answers the oldest held probe not answered yet. */
+        void answerNext(Probe answer) {
+            heldProbes.stream().filter(f -> !f.isDone()).findFirst().orElseThrow().complete(answer);
         }
     }
 }
