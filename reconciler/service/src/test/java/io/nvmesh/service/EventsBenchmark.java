@@ -56,7 +56,9 @@ public final class EventsBenchmark {
         int readers = readers(subscribers);
         Path dir = Files.createTempDirectory("nvmesh-events-bench");
         // Thousands of streams: more read credentials than one, as one may hold 32 streams per instance.
-        TestCluster configured = new TestCluster(3, Duration.ofMillis(200), 5, dir).withReaders(readers);
+        TestCluster configured = new TestCluster(3, Duration.ofMillis(200), 5, dir).withReaders(readers)
+                .withConnectionsPerSource(Math.max(io.nvmesh.service.config.LimitsConfig.DEFAULTS.connectionsPerSource(),
+                        subscribers + 100)); // every stream comes from loopback, one address
         if (tls) {
             configured.withTls(dir.resolve("pki"));
         }
@@ -77,6 +79,7 @@ public final class EventsBenchmark {
                 }
                 LockSupport.parkNanos(1_000_000);
             }
+            long[] before = heapAndThreads();
             long t = System.nanoTime();
             List<String> urls = ids.stream().map(id -> cluster.url(id).toString()).toList();
             Streams streams = oneJvm ? new Streams(http, urls, subscribers, readers) : null;
@@ -99,7 +102,12 @@ public final class EventsBenchmark {
             }
             rows.add(row("SSE connections open, interest known everywhere", String.format(Locale.ROOT,
                     "%,d over 3 instances in %s", subscribers, ms(System.nanoTime() - t))));
-            Map<String, EventStats> before = stats(cluster);
+            long[] open = heapAndThreads();
+            rows.add(row("heap after GC / threads, the three instances' JVM, before → with the streams open",
+                    String.format(Locale.ROOT, "%,d → %,d MB (%.1f KB per stream) / %d → %d threads",
+                            before[0] >> 20, open[0] >> 20, (open[0] - before[0]) / 1024.0 / subscribers, before[1],
+                            open[1])));
+            Map<String, EventStats> statsBefore = stats(cluster);
 
             long interval = TimeUnit.SECONDS.toNanos(1) / RATE_PER_SECOND;
             int total = 0;
@@ -142,9 +150,9 @@ public final class EventsBenchmark {
             long unwanted = 0;
             long sent = 0;
             for (String id : ids) {
-                messages += after.get(id).eventMessages() - before.get(id).eventMessages();
-                sent += after.get(id).eventsSent() - before.get(id).eventsSent();
-                unwanted += after.get(id).unwanted() - before.get(id).unwanted();
+                messages += after.get(id).eventMessages() - statsBefore.get(id).eventMessages();
+                sent += after.get(id).eventsSent() - statsBefore.get(id).eventsSent();
+                unwanted += after.get(id).unwanted() - statsBefore.get(id).unwanted();
             }
             rows.add(row("events raised", String.format(Locale.ROOT, "%,d on watched topics + %,d on unwatched"
                     + " topics, paced at %,d/s each, %d rounds (first is warm-up)", total, total, RATE_PER_SECOND,
@@ -191,6 +199,14 @@ public final class EventsBenchmark {
     static int readers(int subscribers) {
         int n = Math.max(70, (subscribers + 3 * STREAMS_PER_READER - 1) / (3 * STREAMS_PER_READER));
         return n % 3 == 0 ? n + 1 : n;
+    }
+
+    /** Heap used after a full collection, and live threads, of this JVM (the three instances). */
+    private static long[] heapAndThreads() {
+        System.gc();
+        java.lang.management.MemoryUsage heap = java.lang.management.ManagementFactory.getMemoryMXBean()
+                .getHeapMemoryUsage();
+        return new long[] {heap.getUsed(), java.lang.management.ManagementFactory.getThreadMXBean().getThreadCount()};
     }
 
     /** The host's wall clock in microseconds: the clock the benchmark and its child JVM share. */
