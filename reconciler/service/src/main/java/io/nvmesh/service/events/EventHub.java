@@ -103,6 +103,12 @@ public final class EventHub implements AutoCloseable {
     private Interest interest;
     /** What peers are told: {@link #interest} compacted to fit their body limit. */
     private Interest advertised;
+    /**
+     * A filter came or went since {@link #interest} was built. Rebuilding copies every filter, so it waits for someone
+     * to read the interest (a push, at most every 5 ms): with one rebuild per subscription, 3,300 subscriptions took
+     * 8-25 s on one instance (quadratic), which was most of the time 10,000 streams took to open.
+     */
+    private boolean interestStale;
 
     /** Every open subscription, for keepalives: iterated by the tick without the hub's lock, which publishers take. */
     private final Set<Subscription> open = ConcurrentHashMap.newKeySet();
@@ -226,7 +232,7 @@ public final class EventHub implements AutoCloseable {
                 if (fromPeer) {
                     originEpochs.merge(e.origin(), e.seq() / SEQ_PER_EPOCH, Math::max);
                 }
-                if (!interest.wants(e.topic())) {
+                if (!wantedHere(e.topic())) {
                     if (fromPeer) {
                         unwanted.incrementAndGet();
                     }
@@ -327,11 +333,13 @@ public final class EventHub implements AutoCloseable {
         boolean changed;
         synchronized (this) {
             s.offerAll(replay(s.filters(), since));
+            changed = false;
             for (String f : s.filters()) {
+                boolean known = lingering.remove(f) != null || byFilter.containsKey(f);
                 byFilter.computeIfAbsent(f, k -> new HashSet<>()).add(s);
-                lingering.remove(f);
+                changed |= !known;
             }
-            changed = refreshInterest();
+            interestStale |= changed;
         }
         open.add(s);
         if (changed) {
@@ -408,6 +416,28 @@ public final class EventHub implements AutoCloseable {
         }
     }
 
+    /** Whether a subscription here, or a lingering filter, wants {@code topic}: the interest, not yet built. Holds the lock. */
+    private boolean wantedHere(String topic) {
+        if (byFilter.containsKey(topic) || lingering.containsKey(topic)) {
+            return true;
+        }
+        int slash = topic.indexOf('/');
+        if (slash <= 0) {
+            return false;
+        }
+        String kind = topic.substring(0, slash + 1) + "*";
+        return byFilter.containsKey(kind) || lingering.containsKey(kind);
+    }
+
+    /** The interest, rebuilt first when a filter came or went. Holds the lock. */
+    private Interest current() {
+        if (interestStale) {
+            interestStale = false;
+            refreshInterest();
+        }
+        return interest;
+    }
+
     /** Recomputes the interest from subscriptions and lingering filters; true when it changed. Holds the lock. */
     private boolean refreshInterest() {
         Set<String> filters = new HashSet<>(byFilter.keySet());
@@ -422,11 +452,12 @@ public final class EventHub implements AutoCloseable {
     }
 
     public synchronized Interest interest() {
-        return interest;
+        return current();
     }
 
     /** The interest as peers are told it: {@link #interest()} compacted to fit their body limit. */
     public synchronized Interest advertisedInterest() {
+        current();
         return advertised;
     }
 
@@ -556,7 +587,8 @@ public final class EventHub implements AutoCloseable {
             boolean changed;
             synchronized (this) {
                 // Recomputing the interest copies every filter: only when a lingering one expired (publishers wait).
-                changed = lingering.values().removeIf(until -> until - now <= 0) && refreshInterest();
+                changed = lingering.values().removeIf(until -> until - now <= 0);
+                interestStale |= changed;
             }
             if (changed) {
                 pushInterest();
