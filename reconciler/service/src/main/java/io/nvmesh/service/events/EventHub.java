@@ -493,7 +493,16 @@ public final class EventHub implements AutoCloseable {
     /** Whether our copy of {@code instance}'s interest has this digest. */
     public boolean digestMatches(String instance, String digest) {
         Interest known = peers.get(instance);
-        return known != null && known.digest().equals(digest);
+        if (known == null) {
+            return false;
+        }
+        // Each peer asks every interval; the digest sorts and hashes every filter, so once per version we hold.
+        Digested last = peerDigests.get(instance);
+        if (last == null || last.interest() != known) {
+            last = new Digested(known, known.digest());
+            peerDigests.put(instance, last);
+        }
+        return last.digest().equals(digest);
     }
 
     /**
@@ -557,6 +566,8 @@ public final class EventHub implements AutoCloseable {
 
     /** The advertised interest last digested, and its digest; written by the timer thread only. */
     private volatile Digested digested;
+    /** Peer id → the copy of its interest we last digested, and the digest. */
+    private final Map<String, Digested> peerDigests = new ConcurrentHashMap<>();
 
     private void checkPeers() {
         try {
