@@ -417,4 +417,25 @@ class EventHubTest {
         assertThatThrownBy(() -> new InterestChange("r1", 7, 3, 4, Set.of("volume/**"), Set.of()))
                 .isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void whatIsWantedHereFollowsSubscriptionsAtOnceWhetherOrNotTheInterestWasBuilt() {
+        EventHub b = hub("b", 2_000, new EventHub.Settings(4, 4, Duration.ZERO, Duration.ofHours(1)));
+        for (int i = 0; i < 50; i++) {
+            String topic = "volume/w-" + i;
+            Subscription s = b.subscribe(Set.of(topic), Map.of(), Duration.ofMinutes(1), () -> { });
+            b.accept("a", List.of(new Event(topic, "t", 1_000_001L, "a", i)));
+            Subscription all = b.subscribe(Set.of("drive/*"), Map.of(), Duration.ofMinutes(1), () -> { });
+            b.accept("a", List.of(new Event("drive/d-" + i, "t", 1_000_001L, "a", i)));
+            assertThat(drain(s)).singleElement().isInstanceOf(Event.class);
+            assertThat(drain(all)).singleElement().isInstanceOf(Event.class);
+            s.close();
+            all.close(); // no linger: nothing here wants these topics any more
+            b.accept("a", List.of(new Event(topic, "t", 1_000_002L, "a", i)));
+            assertThat(b.interest().wants(topic)).isFalse();
+        }
+        assertThat(b.stats().delivered()).isEqualTo(100);
+        assertThat(b.stats().unwanted()).isEqualTo(50);
+        assertThat(b.interest().filters()).isEmpty();
+    }
 }
