@@ -22,8 +22,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Scenario runner (not a unit test). Three real instances on loopback; 2,000 real SSE connections
- * ({@code GET /v1/events}, read token, non-blocking line subscribers of {@code java.net.http}) spread over them, each
+ * Scenario runner (not a unit test). Three real instances on loopback; 2,000 real SSE connections (or as many as
+ * {@code --subscribers N} after the first argument says; {@code GET /v1/events}, read token, non-blocking line subscribers of {@code java.net.http}) spread over them, each
  * on its own topic {@code volume/v-<i>}; every event is raised on a different instance than its subscriber's, so it
  * crosses the peer HTTP path. Interleaved, as many events on topics nobody subscribed to. Measures publish → SSE
  * line latency and counts events that reached an instance without subscribers. Prints a table and writes it to the
@@ -38,10 +38,11 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class EventsBenchmark {
 
-    private static final int SUBSCRIBERS = 2_000;
+    static final int DEFAULT_SUBSCRIBERS = 2_000;
     private static final int ROUNDS = 5;
     private static final int RATE_PER_SECOND = 2_000;
-    static final int READERS = 70;
+    /** Streams one read credential holds per instance, under the 32 one may (StreamLimits). */
+    private static final int STREAMS_PER_READER = 24;
 
     private EventsBenchmark() {
     }
@@ -51,9 +52,13 @@ public final class EventsBenchmark {
         List<String> flags = List.of(args).subList(Math.min(1, args.length), args.length);
         boolean oneJvm = flags.contains("--one-jvm");
         boolean tls = flags.contains("--tls");
+        int subscribers = subscribers(flags);
+        int readers = readers(subscribers);
         Path dir = Files.createTempDirectory("nvmesh-events-bench");
-        // 2,000 streams: more read credentials than one, as one may hold 32 streams per instance (StreamLimits).
-        TestCluster configured = new TestCluster(3, Duration.ofMillis(200), 5, dir).withReaders(READERS);
+        // Thousands of streams: more read credentials than one, as one may hold 32 streams per instance.
+        TestCluster configured = new TestCluster(3, Duration.ofMillis(200), 5, dir).withReaders(readers)
+                .withConnectionsPerSource(Math.max(io.nvmesh.service.config.LimitsConfig.DEFAULTS.connectionsPerSource(),
+                        subscribers + 100)); // every stream comes from loopback, one address
         if (tls) {
             configured.withTls(dir.resolve("pki"));
         }
@@ -74,17 +79,19 @@ public final class EventsBenchmark {
                 }
                 LockSupport.parkNanos(1_000_000);
             }
+            long[] before = heapAndThreads();
             long t = System.nanoTime();
             List<String> urls = ids.stream().map(id -> cluster.url(id).toString()).toList();
-            Streams streams = oneJvm ? new Streams(http, urls) : null;
-            ChildClients child = oneJvm ? null : ChildClients.start(urls, tls ? dir.resolve("pki/ca.pem") : null);
+            Streams streams = oneJvm ? new Streams(http, urls, subscribers, readers) : null;
+            ChildClients child = oneJvm ? null : ChildClients.start(urls, tls ? dir.resolve("pki/ca.pem") : null,
+                    subscribers, readers);
             if (streams != null) {
-                awaitCount(streams.connected, SUBSCRIBERS, "SSE streams", streams);
+                awaitCount(streams.connected, subscribers, "SSE streams", streams);
             } else {
                 child.expect("connected");
             }
             // Every instance must route each topic to the subscriber's instance before we measure.
-            for (int i = 0; i < SUBSCRIBERS; i++) {
+            for (int i = 0; i < subscribers; i++) {
                 String owner = ids.get(i % 3);
                 String topic = "volume/v-" + i;
                 for (ReconcilerNode n : cluster.running()) {
@@ -94,8 +101,13 @@ public final class EventsBenchmark {
                 }
             }
             rows.add(row("SSE connections open, interest known everywhere", String.format(Locale.ROOT,
-                    "%,d over 3 instances in %s", SUBSCRIBERS, ms(System.nanoTime() - t))));
-            Map<String, EventStats> before = stats(cluster);
+                    "%,d over 3 instances in %s", subscribers, ms(System.nanoTime() - t))));
+            long[] open = heapAndThreads();
+            rows.add(row("heap after GC / threads, the three instances' JVM, before → with the streams open",
+                    String.format(Locale.ROOT, "%,d → %,d MB (%.1f KB per stream) / %d → %d threads",
+                            before[0] >> 20, open[0] >> 20, (open[0] - before[0]) / 1024.0 / subscribers, before[1],
+                            open[1])));
+            Map<String, EventStats> statsBefore = stats(cluster);
 
             long interval = TimeUnit.SECONDS.toNanos(1) / RATE_PER_SECOND;
             int total = 0;
@@ -103,13 +115,13 @@ public final class EventsBenchmark {
             for (int round = 0; round < ROUNDS; round++) {
                 if (round == 1) { // the first round warms up the JIT and the connections
                     if (streams != null) {
-                        awaitCount(streams.warm, SUBSCRIBERS, "warm-up events", streams);
+                        awaitCount(streams.warm, subscribers, "warm-up events", streams);
                     } else {
                         child.expect("warm");
                     }
                     start = System.nanoTime() - (long) total * interval;
                 }
-                for (int i = 0; i < SUBSCRIBERS; i++) {
+                for (int i = 0; i < subscribers; i++) {
                     long due = start + (long) total * interval;
                     long wait = due - System.nanoTime();
                     if (wait > 0) {
@@ -121,7 +133,7 @@ public final class EventsBenchmark {
                     total++;
                 }
             }
-            int expected = (ROUNDS - 1) * SUBSCRIBERS;
+            int expected = (ROUNDS - 1) * subscribers;
             long[] l;
             long wrong;
             if (streams != null) {
@@ -138,9 +150,9 @@ public final class EventsBenchmark {
             long unwanted = 0;
             long sent = 0;
             for (String id : ids) {
-                messages += after.get(id).eventMessages() - before.get(id).eventMessages();
-                sent += after.get(id).eventsSent() - before.get(id).eventsSent();
-                unwanted += after.get(id).unwanted() - before.get(id).unwanted();
+                messages += after.get(id).eventMessages() - statsBefore.get(id).eventMessages();
+                sent += after.get(id).eventsSent() - statsBefore.get(id).eventsSent();
+                unwanted += after.get(id).unwanted() - statsBefore.get(id).unwanted();
             }
             rows.add(row("events raised", String.format(Locale.ROOT, "%,d on watched topics + %,d on unwatched"
                     + " topics, paced at %,d/s each, %d rounds (first is warm-up)", total, total, RATE_PER_SECOND,
@@ -168,13 +180,42 @@ public final class EventsBenchmark {
         System.exit(0);
     }
 
+    /** {@code --subscribers N} among the flags (default 2,000): the number of SSE streams, one topic each. */
+    static int subscribers(List<String> flags) {
+        int at = flags.indexOf("--subscribers");
+        if (at < 0) {
+            return DEFAULT_SUBSCRIBERS;
+        }
+        if (at + 1 >= flags.size() || !flags.get(at + 1).matches("[1-9][0-9]{0,5}")) {
+            throw new IllegalArgumentException("--subscribers takes a number of streams from 1 to 999999");
+        }
+        return Integer.parseInt(flags.get(at + 1));
+    }
+
+    /**
+     * Read credentials for {@code subscribers} streams: subscriber i uses reader i mod n on instance i mod 3, so with n
+     * not a multiple of 3 each reader holds about subscribers / n / 3 streams on each instance.
+     */
+    static int readers(int subscribers) {
+        int n = Math.max(70, (subscribers + 3 * STREAMS_PER_READER - 1) / (3 * STREAMS_PER_READER));
+        return n % 3 == 0 ? n + 1 : n;
+    }
+
+    /** Heap used after a full collection, and live threads, of this JVM (the three instances). */
+    private static long[] heapAndThreads() {
+        System.gc();
+        java.lang.management.MemoryUsage heap = java.lang.management.ManagementFactory.getMemoryMXBean()
+                .getHeapMemoryUsage();
+        return new long[] {heap.getUsed(), java.lang.management.ManagementFactory.getThreadMXBean().getThreadCount()};
+    }
+
     /** The host's wall clock in microseconds: the clock the benchmark and its child JVM share. */
     static long wallMicros() {
         java.time.Instant now = java.time.Instant.now();
         return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
     }
 
-    /** The 2,000 SSE streams, subscriber i on instance i mod 3 with its own topic {@code volume/v-<i>}. */
+    /** The SSE streams, subscriber i on instance i mod 3 with its own topic {@code volume/v-<i>}. */
     static final class Streams {
         final ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
         final AtomicInteger connected = new AtomicInteger();
@@ -186,12 +227,12 @@ public final class EventsBenchmark {
         /** Opens in flight (a connection and, with TLS, a handshake each): at most this many at once. */
         private final java.util.concurrent.Semaphore opening = new java.util.concurrent.Semaphore(64);
 
-        Streams(HttpClient http, List<String> urls) {
-            for (int i = 0; i < SUBSCRIBERS; i++) {
+        Streams(HttpClient http, List<String> urls, int subscribers, int readers) {
+            for (int i = 0; i < subscribers; i++) {
                 String topic = "volume/v-" + i;
                 URI uri = URI.create(urls.get(i % urls.size()) + "/v1/events?topic=" + topic);
                 HttpRequest request = HttpRequest.newBuilder(uri)
-                        .header("Authorization", "Bearer " + TestCluster.readerToken(i % READERS)).GET().build();
+                        .header("Authorization", "Bearer " + TestCluster.readerToken(i % readers)).GET().build();
                 opening.acquireUninterruptibly();
                 Lines lines = new Lines(topic, this);
                 http.sendAsync(request, HttpResponse.BodyHandlers.fromLineSubscriber(lines)).whenComplete((r, e) -> {
@@ -273,25 +314,26 @@ public final class EventsBenchmark {
         }
     }
 
-    /** The child JVM side: {@code Clients <url,url,url>}; says {@code connected}, {@code warm}, then the result. */
+    /** The child JVM side: {@code Clients <url,url,url> subscribers readers [ca]}; says {@code connected}, {@code warm}, then the result. */
     public static final class Clients {
         private Clients() {
         }
 
         public static void main(String[] args) throws Exception {
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
-                    .sslContext(args.length > 1 ? io.nvmesh.core.certs.PemFiles.clientContext(
-                            java.util.Optional.of(Path.of(args[1])), java.util.Optional.empty(),
+                    .sslContext(args.length > 3 ? io.nvmesh.core.certs.PemFiles.clientContext(
+                            java.util.Optional.of(Path.of(args[3])), java.util.Optional.empty(),
                             java.util.Optional.empty()) : javax.net.ssl.SSLContext.getDefault())
                     .executor(Executors.newFixedThreadPool(4, r -> {
                         Thread t = new Thread(r, "bench-sse");
                         t.setDaemon(true);
                         return t;
                     })).build();
-            Streams streams = new Streams(http, List.of(args[0].split(",")));
-            awaitCount(streams.connected, SUBSCRIBERS, "SSE streams", streams);
+            int subscribers = Integer.parseInt(args[1]);
+            Streams streams = new Streams(http, List.of(args[0].split(",")), subscribers, Integer.parseInt(args[2]));
+            awaitCount(streams.connected, subscribers, "SSE streams", streams);
             System.out.println("connected");
-            awaitCount(streams.warm, SUBSCRIBERS, "warm-up events", streams);
+            awaitCount(streams.warm, subscribers, "warm-up events", streams);
             System.out.println("warm");
             java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in,
                     java.nio.charset.StandardCharsets.UTF_8));
@@ -319,12 +361,13 @@ public final class EventsBenchmark {
                     java.nio.charset.StandardCharsets.UTF_8));
         }
 
-        static ChildClients start(List<String> urls, Path ca) throws java.io.IOException {
+        static ChildClients start(List<String> urls, Path ca, int subscribers, int readers)
+                throws java.io.IOException {
             List<String> cmd = new ArrayList<>();
             cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             cmd.addAll(List.of("-XX:+UseSerialGC", "-XX:+AlwaysPreTouch", "-Xms256m", "-Xmx512m",
                     "-Dchronicle.analytics.disable=true", "-cp", System.getProperty("java.class.path"),
-                    Clients.class.getName(), String.join(",", urls)));
+                    Clients.class.getName(), String.join(",", urls), subscribers + "", readers + ""));
             if (ca != null) {
                 cmd.add(ca.toString());
             }

@@ -117,6 +117,20 @@ public final class TestCluster implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Every instance takes {@code n} open connections from one address (the default 2,000 is per source; a benchmark's
+     * thousands of streams all come from loopback).
+     */
+    public TestCluster withConnectionsPerSource(int n) {
+        for (String id : List.copyOf(configs.keySet())) {
+            InstanceConfig c = configs.get(id);
+            io.nvmesh.service.config.LimitsConfig l = c.limits();
+            configs.put(id, c.withLimits(new io.nvmesh.service.config.LimitsConfig(l.authFailures(),
+                    l.authFailureWindow(), l.authLockout(), l.expensivePerSecond(), l.expensiveBurst(), n)));
+        }
+        return this;
+    }
+
     public static String readerToken(int k) {
         return String.format("reader-token-%06d-000000", k);
     }

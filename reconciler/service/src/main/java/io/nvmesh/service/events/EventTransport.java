@@ -14,6 +14,15 @@ public interface EventTransport extends AutoCloseable {
     CompletableFuture<Void> interest(URI peer, Interest interest);
 
     /**
+     * Tells the peer what changed in this instance's interest; true when it applied the change, false when it does not
+     * hold the change's base version (it is then sent the whole interest). A transport that cannot carry changes
+     * answers false, so the whole interest is sent every time.
+     */
+    default CompletableFuture<Boolean> interestChange(URI peer, InterestChange change) {
+        return CompletableFuture.completedFuture(false);
+    }
+
+    /**
      * Asks whether the peer's copy of this instance's interest has this digest; false means it should be sent again
      * (the peer restarted, or a push was lost).
      */

@@ -46,6 +46,9 @@ public record Interest(String instance, long epoch, long version, Set<String> fi
      * refuse: with it every event for this instance. At worst the set is the four wildcards and two topics.
      */
     public Interest compact(int maxBytes) {
+        if (bytes(filters) + instance.length() <= maxBytes && filters.stream().noneMatch(Topics::isPrefix)) {
+            return this; // the common case, on every rebuild: nothing to drop, small enough
+        }
         Set<String> out = new HashSet<>();
         for (String f : filters) {
             String kind = Topics.kindOf(f);

@@ -38,7 +38,7 @@ public final class StreamLimits {
     public record Limits(int perCaller, int perInstance, int filtersPerStream) {
 
         /** Far above a dashboard and a few CLIs (a browser tab or a watch is one stream, a few filters each). */
-        public static final Limits DEFAULTS = new Limits(32, 1_000, 64);
+        public static final Limits DEFAULTS = new Limits(32, 5_000, 64);
 
         public Limits {
             if (perCaller < 1 || perInstance < perCaller || filtersPerStream < 1) {

@@ -9,6 +9,7 @@ import io.nvmesh.service.cluster.Membership;
 import io.nvmesh.service.events.Event;
 import io.nvmesh.service.events.EventHub;
 import io.nvmesh.service.events.Interest;
+import io.nvmesh.service.events.InterestChange;
 import io.nvmesh.service.events.Keepalive;
 import io.nvmesh.service.events.Reset;
 import io.nvmesh.service.events.StaleEventException;
@@ -46,6 +47,12 @@ final class EventEndpoints {
 
     static final String STREAM = "/v1/events";
     static final int MAX_BATCH = 2_000;
+    /**
+     * What a peer's interest (whole, or a change) may take: more than other endpoints' 64 KiB, because it is one
+     * request (atomic) and an instance's own subscribers make it; {@code EventHub.Settings.INTEREST_BYTES} keeps what
+     * an instance sends under it.
+     */
+    static final int MAX_INTEREST_BODY = 1 << 20;
     static final Duration DEFAULT_KEEPALIVE = Duration.ofSeconds(15);
     /** What a refused stream is told to wait: streams end when their consumers leave, which takes a while. */
     static final int RETRY_AFTER_SECONDS = 10;
@@ -81,6 +88,24 @@ final class EventEndpoints {
 
         Interest toInterest() {
             return new Interest(instance, epoch, version, Set.copyOf(filters));
+        }
+    }
+
+    record InterestChangeJson(String instance, long epoch, long base, long version, List<String> added,
+                              List<String> removed) {
+        InterestChangeJson {
+            require(instance, "instance");
+            added = copyOf(added, "added");
+            removed = copyOf(removed, "removed");
+        }
+
+        static InterestChangeJson of(InterestChange c) {
+            return new InterestChangeJson(c.instance(), c.epoch(), c.base(), c.version(), List.copyOf(c.added()),
+                    List.copyOf(c.removed()));
+        }
+
+        InterestChange toChange() {
+            return new InterestChange(instance, epoch, base, version, Set.copyOf(added), Set.copyOf(removed));
         }
     }
 
@@ -171,7 +196,10 @@ final class EventEndpoints {
     List<Route> routes() {
         return List.of(
                 Route.inline("POST", "/v1/peer/events", Access.PEER, r -> counted(this::events, r)),
-                Route.inline("POST", "/v1/peer/events/interest", Access.PEER, r -> counted(this::interest, r)),
+                Route.inline("POST", "/v1/peer/events/interest", Access.PEER, r -> counted(this::interest, r))
+                        .withMaxBody(MAX_INTEREST_BODY),
+                Route.inline("POST", "/v1/peer/events/interest/change", Access.PEER,
+                        r -> counted(this::interestChange, r)).withMaxBody(MAX_INTEREST_BODY),
                 Route.inline("POST", "/v1/peer/events/interest/digest", Access.PEER, r -> counted(this::digest, r)));
     }
 
@@ -228,6 +256,20 @@ final class EventEndpoints {
         }
         hub.interestOf(interest);
         return ApiResponse.ok(new MatchJson(true));
+    }
+
+    /** A peer says what changed in its own interest; {@code matches} false: we do not hold the version it changes. */
+    private ApiResponse interestChange(ApiRequest request) {
+        InterestChangeJson json = read(request, InterestChangeJson.class);
+        sender(request, json.instance(), "change the interest of " + json.instance());
+        notAhead(json.epoch(), "the interest's epoch " + json.epoch());
+        InterestChange change;
+        try {
+            change = json.toChange();
+        } catch (RuntimeException e) {
+            throw ApiException.badRequest("not a valid interest change: " + e.getMessage());
+        }
+        return ApiResponse.ok(new MatchJson(hub.interestChanged(change)));
     }
 
     /** A peer asks whether we hold its own interest. */

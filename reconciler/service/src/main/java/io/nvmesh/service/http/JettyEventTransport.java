@@ -3,6 +3,7 @@ package io.nvmesh.service.http;
 import io.nvmesh.service.events.Event;
 import io.nvmesh.service.events.EventTransport;
 import io.nvmesh.service.events.Interest;
+import io.nvmesh.service.events.InterestChange;
 
 import java.net.URI;
 import java.time.Duration;
@@ -65,6 +66,12 @@ public final class JettyEventTransport implements EventTransport {
     @Override
     public CompletableFuture<Void> interest(URI peer, Interest interest) {
         return post(peer, "/v1/peer/events/interest", EventEndpoints.InterestJson.of(interest), bytes -> null);
+    }
+
+    @Override
+    public CompletableFuture<Boolean> interestChange(URI peer, InterestChange change) {
+        return post(peer, "/v1/peer/events/interest/change", EventEndpoints.InterestChangeJson.of(change),
+                bytes -> Json.read(bytes, EventEndpoints.MatchJson.class).matches());
     }
 
     @Override

@@ -8,7 +8,7 @@ import java.util.Objects;
  * One endpoint: method, exact path, who may call it, and whether its work must leave the Jetty thread ({@code
  * offload}: anything that blocks on disk, Git or a lock, or computes for more than a moment).
  */
-record Route(String method, String path, Access access, boolean offload, Endpoint endpoint) {
+record Route(String method, String path, Access access, boolean offload, Endpoint endpoint, int maxBody) {
 
     @FunctionalInterface
     interface Endpoint {
@@ -19,6 +19,9 @@ record Route(String method, String path, Access access, boolean offload, Endpoin
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(access, "access");
         Objects.requireNonNull(endpoint, "endpoint");
+        if (maxBody < 0) {
+            throw new IllegalArgumentException("a body limit is not negative: " + maxBody);
+        }
         if (!path.startsWith("/")) {
             throw new IllegalArgumentException("route paths start with /: " + path);
         }
@@ -56,11 +59,19 @@ record Route(String method, String path, Access access, boolean offload, Endpoin
         return params;
     }
 
+    /**
+     * The same route taking bodies up to {@code bytes} (checked after the caller is authenticated): for a peer endpoint
+     * whose one request must carry more than the 64 KiB every other endpoint takes.
+     */
+    Route withMaxBody(int bytes) {
+        return new Route(method, path, access, offload, endpoint, bytes);
+    }
+
     static Route inline(String method, String path, Access access, Endpoint endpoint) {
-        return new Route(method, path, access, false, endpoint);
+        return new Route(method, path, access, false, endpoint, Router.MAX_BODY_BYTES);
     }
 
     static Route offloaded(String method, String path, Access access, Endpoint endpoint) {
-        return new Route(method, path, access, true, endpoint);
+        return new Route(method, path, access, true, endpoint, Router.MAX_BODY_BYTES);
     }
 }

@@ -189,13 +189,14 @@ final class Router extends Handler.Abstract.NonBlocking {
             return CompletableFuture.completedFuture(new byte[0]);
         }
         long declared = request.getLength();
-        if (declared > MAX_BODY_BYTES) {
+        int max = route.maxBody();
+        if (declared > max) {
             throw new ApiException(413, "too-large", "Content too large", "request bodies may be at most "
-                    + MAX_BODY_BYTES + " bytes", Map.of());
+                    + max + " bytes", Map.of());
         }
-        return Content.Source.asByteArrayAsync(request, MAX_BODY_BYTES).exceptionally(e -> {
+        return Content.Source.asByteArrayAsync(request, max).exceptionally(e -> {
             throw new ApiException(413, "too-large", "Content too large", "request bodies may be at most "
-                    + MAX_BODY_BYTES + " bytes (or the body could not be read)", Map.of());
+                    + max + " bytes (or the body could not be read)", Map.of());
         });
     }
 
