@@ -40,19 +40,21 @@ import tools.jackson.databind.json.JsonMapper;
  * once) and measures the same. One run per victim (r1, r2, r3 in turn).
  *
  * <pre>
- * bench/failover.sh [RUNS]
+ * bench/failover.sh [RUNS] [TARGETS] [CLIENTS]
  * </pre>
  *
  * Every child is killed when a run ends, fails or this JVM is stopped (try/finally plus a shutdown hook); every wait
- * is bounded. Arguments: {@code [runs] [output file]}.
+ * is bounded. Arguments: {@code [runs] [output file] [targets] [clients]} (1,000 and 1,000 by default).
  */
 public final class ProcessFailoverScenario {
 
-    private static final int TARGETS = 1_000;
+    // The fleet's size, from the arguments (1,000 + 1,000 by default); set once in main, before anything runs.
+    private static int TARGETS = 1_000;
     private static final int DRIVES = 8;
-    private static final int CLIENTS = 1_000;
-    private static final int NODES = TARGETS + CLIENTS;
-    private static final Duration START_BOUND = Duration.ofSeconds(120);
+    private static int CLIENTS = 1_000;
+    private static int NODES = TARGETS + CLIENTS;
+    /** 120 s for 2,000 nodes; a larger fleet connects proportionally longer on two cores. */
+    private static Duration START_BOUND = Duration.ofSeconds(120);
     private static final Duration FAILOVER_BOUND = Duration.ofSeconds(60);
     /** Let the JIT and the agents' first reports settle before measuring CPU. */
     private static final Duration SETTLE = Duration.ofSeconds(10);
@@ -74,6 +76,12 @@ public final class ProcessFailoverScenario {
     public static void main(String[] args) throws Exception {
         int runs = args.length > 0 ? Integer.parseInt(args[0]) : 3;
         Path file = Path.of(args.length > 1 ? args[1] : "reconciler/service/target/failover-scenario.md");
+        if (args.length > 2) {
+            TARGETS = Integer.parseInt(args[2]);
+            CLIENTS = args.length > 3 ? Integer.parseInt(args[3]) : TARGETS;
+            NODES = TARGETS + CLIENTS;
+            START_BOUND = Duration.ofSeconds(Math.max(120, 60L * NODES / 1_000));
+        }
         ProcessFailoverScenario scenario = new ProcessFailoverScenario();
         Thread hook = new Thread(scenario::killAll, "scenario-kill-children");
         Runtime.getRuntime().addShutdownHook(hook);
@@ -196,6 +204,7 @@ public final class ProcessFailoverScenario {
         long connectMillis = (System.nanoTime() - t0) / 1_000_000;
 
         TimeUnit.MILLISECONDS.sleep(SETTLE.toMillis());
+        profile(instances, fleet);
         Map<String, Long> cpuBefore = new TreeMap<>();
         instances.forEach((id, p) -> cpuBefore.put(id, cpuTicks(p)));
         long fleetBefore = cpuTicks(fleet);
@@ -326,6 +335,30 @@ public final class ProcessFailoverScenario {
         return new Failover(refusedNanos[0] < 0 ? -1 : refusedNanos[0] / 1_000_000, deadNanos[0] / 1_000_000, percentile(reconnect, 50), percentile(reconnect, 90),
                 reconnect.isEmpty() ? 0 : reconnect.get(reconnect.size() - 1), reconnect.size(), moved,
                 movedBetweenSurvivors);
+    }
+
+    /**
+     * With {@code SCENARIO_JFR=DIR}: a flight recording of every child over the steady-state window, as {@code
+     * DIR/<run>-<child>.jfr} ({@code jcmd}, started before the window, so the attach is not measured; the recording
+     * itself is).
+     */
+    private void profile(Map<String, Process> instances, Process fleet) throws IOException, InterruptedException {
+        String dir = System.getenv("SCENARIO_JFR");
+        if (dir == null || dir.isBlank()) {
+            return;
+        }
+        Map<String, Process> all = new LinkedHashMap<>(instances);
+        all.put("sim", fleet);
+        String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+        for (Map.Entry<String, Process> e : all.entrySet()) {
+            Path file = Path.of(dir).toAbsolutePath().resolve(runDir.getFileName() + "-" + e.getKey() + ".jfr");
+            Process j = new ProcessBuilder(jcmd, Long.toString(e.getValue().pid()), "JFR.start", "settings=profile",
+                    "duration=" + CPU_WINDOW.toSeconds() + "s", "filename=" + file).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!j.waitFor(30, TimeUnit.SECONDS)) {
+                j.destroyForcibly();
+            }
+        }
     }
 
     /** {@code kill -SIG pid}: Java has no SIGSTOP or SIGCONT of its own. */
