@@ -117,6 +117,7 @@ public final class ProcessFailoverScenario {
             try {
                 Row row = run(i + 1, victims.get(i % 3), dir);
                 line = row.markdown();
+                System.out.println("run " + row.run() + ": " + row.perReport());
                 rows.add(row);
                 allMet &= row.maxOverAvg <= 1.25 && row.crash.reconnectMax <= 1_000 && row.silent.reconnectMax <= 3_000
                         && row.crash.movedBetweenSurvivors == 0 && row.silent.movedBetweenSurvivors == 0;
@@ -130,6 +131,8 @@ public final class ProcessFailoverScenario {
             System.out.println(line);
             out.append(line).append('\n');
         }
+        out.append('\n');
+        rows.forEach(r -> out.append("Run ").append(r.run()).append(", ").append(r.perReport()).append('\n'));
         out.append('\n').append(summary("crash (SIGKILL)", rows.stream().map(Row::crash).toList()));
         out.append(summary("silent (SIGSTOP)", rows.stream().map(Row::silent).toList()));
         out.append("\nFinished ").append(Instant.now()).append(", load average ").append(loadAverage())
@@ -143,7 +146,7 @@ public final class ProcessFailoverScenario {
 
     private record Row(int run, String victim, long connectMillis, Map<String, int[]> connections, double maxOverAvg,
                        Map<String, Long> heapAfterGc, Map<String, Long> rss, Map<String, Double> cpu, double fleetCpu,
-                       Failover crash, Failover silent) {
+                       Failover crash, Failover silent, String perReport) {
 
         String markdown() {
             StringBuilder conn = new StringBuilder();
@@ -205,6 +208,8 @@ public final class ProcessFailoverScenario {
 
         TimeUnit.MILLISECONDS.sleep(SETTLE.toMillis());
         profile(instances, fleet);
+        Map<String, Long> reportsBefore = new TreeMap<>();
+        urls.forEach((id, u) -> reportsBefore.put(id, reportsHeard(u)));
         Map<String, Long> cpuBefore = new TreeMap<>();
         instances.forEach((id, p) -> cpuBefore.put(id, cpuTicks(p)));
         long fleetBefore = cpuTicks(fleet);
@@ -214,6 +219,13 @@ public final class ProcessFailoverScenario {
         Map<String, Double> cpu = new TreeMap<>();
         instances.forEach((id, p) -> cpu.put(id, 100.0 * (cpuTicks(p) - cpuBefore.get(id)) / clockTicks / seconds));
         double fleetCpu = 100.0 * (cpuTicks(fleet) - fleetBefore) / clockTicks / seconds;
+        // The work done, not only the time taken: on a loaded machine a starved instance hears fewer reports.
+        StringBuilder perReport = new StringBuilder("reports heard in the window, and CPU per 1,000 of them:");
+        urls.forEach((id, u) -> {
+            long heard = reportsHeard(u) - reportsBefore.get(id);
+            perReport.append(String.format(Locale.ROOT, " %s %,d (%.0f/s) %.0f ms;", id, heard, heard / seconds,
+                    heard <= 0 ? 0 : cpu.get(id) * seconds * 10_000 / heard));
+        });
         Map<String, Long> heap = new TreeMap<>();
         Map<String, Long> rss = new TreeMap<>();
         urls.forEach((id, u) -> heap.put(id, get(u, "/v1/instance").map(i -> i.get("heapAfterGcBytes").asLong())
@@ -249,7 +261,7 @@ public final class ProcessFailoverScenario {
         });
         Failover crash = failover(victim, victimUrl, survivors, before, victimProcess::destroyForcibly);
         return new Row(run, victim, connectMillis, new TreeMap<>(connections), maxOverAvg, heap, rss, cpu, fleetCpu,
-                crash, silent);
+                crash, silent, perReport.toString());
     }
 
     /** One failover: what {@code stop} did to the victim until every orphan is at a survivor. */
@@ -416,6 +428,20 @@ public final class ProcessFailoverScenario {
             }
         }
         return owners;
+    }
+
+    /** Reports heard on the current connections of the nodes connected to this instance (from its node lists). */
+    private long reportsHeard(URI u) {
+        long sum = 0;
+        for (String kind : List.of("targets", "clients")) {
+            JsonNode list = get(u, "/v1/" + kind).orElse(null);
+            if (list != null) {
+                for (JsonNode n : list.get("items")) {
+                    sum += n.path("reports").asLong();
+                }
+            }
+        }
+        return sum;
     }
 
     /** What the instance says about its own agents: {targets, clients}. */

@@ -11,7 +11,6 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.MapperFeature;
 import tools.jackson.databind.cfg.EnumFeature;
 import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Turns {@link AgentMessage}s into JSON text frames and back. The {@code type} field comes first; enum values are
@@ -39,10 +38,11 @@ public final class AgentCodec {
     }
 
     public static String encode(AgentMessage message) {
-        ObjectNode node = MAPPER.createObjectNode();
-        node.put("type", typeOf(message));
-        node.setAll((ObjectNode) MAPPER.valueToTree(message));
-        return MAPPER.writeValueAsString(node);
+        // The record written directly, its type put in front: the same text as through a tree, at half the work
+        // (a simulated fleet encodes every report of thousands of agents).
+        String fields = MAPPER.writeValueAsString(message);
+        String type = "{\"type\":\"" + typeOf(message) + "\"";
+        return fields.length() <= 2 ? type + "}" : type + "," + fields.substring(1);
     }
 
     /** @throws ProtocolException when the text is not a valid message */
