@@ -226,6 +226,9 @@ public final class ProcessFailoverScenario {
             perReport.append(String.format(Locale.ROOT, " %s %,d (%.0f/s) %.0f ms;", id, heard, heard / seconds,
                     heard <= 0 ? 0 : cpu.get(id) * seconds * 10_000 / heard));
         });
+        // Said now: a failover that fails later ends the run without its row.
+        System.out.println("steady: CPU per instance " + cpu + " % of a core, fleet " + Math.round(fleetCpu) + " %; "
+                + perReport);
         Map<String, Long> heap = new TreeMap<>();
         Map<String, Long> rss = new TreeMap<>();
         urls.forEach((id, u) -> heap.put(id, get(u, "/v1/instance").map(i -> i.get("heapAfterGcBytes").asLong())
