@@ -40,19 +40,21 @@ import tools.jackson.databind.json.JsonMapper;
  * once) and measures the same. One run per victim (r1, r2, r3 in turn).
  *
  * <pre>
- * bench/failover.sh [RUNS]
+ * bench/failover.sh [RUNS] [TARGETS] [CLIENTS]
  * </pre>
  *
  * Every child is killed when a run ends, fails or this JVM is stopped (try/finally plus a shutdown hook); every wait
- * is bounded. Arguments: {@code [runs] [output file]}.
+ * is bounded. Arguments: {@code [runs] [output file] [targets] [clients]} (1,000 and 1,000 by default).
  */
 public final class ProcessFailoverScenario {
 
-    private static final int TARGETS = 1_000;
+    // The fleet's size, from the arguments (1,000 + 1,000 by default); set once in main, before anything runs.
+    private static int TARGETS = 1_000;
     private static final int DRIVES = 8;
-    private static final int CLIENTS = 1_000;
-    private static final int NODES = TARGETS + CLIENTS;
-    private static final Duration START_BOUND = Duration.ofSeconds(120);
+    private static int CLIENTS = 1_000;
+    private static int NODES = TARGETS + CLIENTS;
+    /** 120 s for 2,000 nodes; a larger fleet connects proportionally longer on two cores. */
+    private static Duration START_BOUND = Duration.ofSeconds(120);
     private static final Duration FAILOVER_BOUND = Duration.ofSeconds(60);
     /** Let the JIT and the agents' first reports settle before measuring CPU. */
     private static final Duration SETTLE = Duration.ofSeconds(10);
@@ -74,6 +76,12 @@ public final class ProcessFailoverScenario {
     public static void main(String[] args) throws Exception {
         int runs = args.length > 0 ? Integer.parseInt(args[0]) : 3;
         Path file = Path.of(args.length > 1 ? args[1] : "reconciler/service/target/failover-scenario.md");
+        if (args.length > 2) {
+            TARGETS = Integer.parseInt(args[2]);
+            CLIENTS = args.length > 3 ? Integer.parseInt(args[3]) : TARGETS;
+            NODES = TARGETS + CLIENTS;
+            START_BOUND = Duration.ofSeconds(Math.max(120, 60L * NODES / 1_000));
+        }
         ProcessFailoverScenario scenario = new ProcessFailoverScenario();
         Thread hook = new Thread(scenario::killAll, "scenario-kill-children");
         Runtime.getRuntime().addShutdownHook(hook);
@@ -109,6 +117,7 @@ public final class ProcessFailoverScenario {
             try {
                 Row row = run(i + 1, victims.get(i % 3), dir);
                 line = row.markdown();
+                System.out.println("run " + row.run() + ": " + row.perReport());
                 rows.add(row);
                 allMet &= row.maxOverAvg <= 1.25 && row.crash.reconnectMax <= 1_000 && row.silent.reconnectMax <= 3_000
                         && row.crash.movedBetweenSurvivors == 0 && row.silent.movedBetweenSurvivors == 0;
@@ -122,6 +131,8 @@ public final class ProcessFailoverScenario {
             System.out.println(line);
             out.append(line).append('\n');
         }
+        out.append('\n');
+        rows.forEach(r -> out.append("Run ").append(r.run()).append(", ").append(r.perReport()).append('\n'));
         out.append('\n').append(summary("crash (SIGKILL)", rows.stream().map(Row::crash).toList()));
         out.append(summary("silent (SIGSTOP)", rows.stream().map(Row::silent).toList()));
         out.append("\nFinished ").append(Instant.now()).append(", load average ").append(loadAverage())
@@ -135,7 +146,7 @@ public final class ProcessFailoverScenario {
 
     private record Row(int run, String victim, long connectMillis, Map<String, int[]> connections, double maxOverAvg,
                        Map<String, Long> heapAfterGc, Map<String, Long> rss, Map<String, Double> cpu, double fleetCpu,
-                       Failover crash, Failover silent) {
+                       Failover crash, Failover silent, String perReport) {
 
         String markdown() {
             StringBuilder conn = new StringBuilder();
@@ -196,6 +207,9 @@ public final class ProcessFailoverScenario {
         long connectMillis = (System.nanoTime() - t0) / 1_000_000;
 
         TimeUnit.MILLISECONDS.sleep(SETTLE.toMillis());
+        profile(instances, fleet);
+        Map<String, Long> reportsBefore = new TreeMap<>();
+        urls.forEach((id, u) -> reportsBefore.put(id, reportsHeard(u)));
         Map<String, Long> cpuBefore = new TreeMap<>();
         instances.forEach((id, p) -> cpuBefore.put(id, cpuTicks(p)));
         long fleetBefore = cpuTicks(fleet);
@@ -205,6 +219,16 @@ public final class ProcessFailoverScenario {
         Map<String, Double> cpu = new TreeMap<>();
         instances.forEach((id, p) -> cpu.put(id, 100.0 * (cpuTicks(p) - cpuBefore.get(id)) / clockTicks / seconds));
         double fleetCpu = 100.0 * (cpuTicks(fleet) - fleetBefore) / clockTicks / seconds;
+        // The work done, not only the time taken: on a loaded machine a starved instance hears fewer reports.
+        StringBuilder perReport = new StringBuilder("reports heard in the window, and CPU per 1,000 of them:");
+        urls.forEach((id, u) -> {
+            long heard = reportsHeard(u) - reportsBefore.get(id);
+            perReport.append(String.format(Locale.ROOT, " %s %,d (%.0f/s) %.0f ms;", id, heard, heard / seconds,
+                    heard <= 0 ? 0 : cpu.get(id) * seconds * 10_000 / heard));
+        });
+        // Said now: a failover that fails later ends the run without its row.
+        System.out.println("steady: CPU per instance " + cpu + " % of a core, fleet " + Math.round(fleetCpu) + " %; "
+                + perReport);
         Map<String, Long> heap = new TreeMap<>();
         Map<String, Long> rss = new TreeMap<>();
         urls.forEach((id, u) -> heap.put(id, get(u, "/v1/instance").map(i -> i.get("heapAfterGcBytes").asLong())
@@ -240,7 +264,7 @@ public final class ProcessFailoverScenario {
         });
         Failover crash = failover(victim, victimUrl, survivors, before, victimProcess::destroyForcibly);
         return new Row(run, victim, connectMillis, new TreeMap<>(connections), maxOverAvg, heap, rss, cpu, fleetCpu,
-                crash, silent);
+                crash, silent, perReport.toString());
     }
 
     /** One failover: what {@code stop} did to the victim until every orphan is at a survivor. */
@@ -328,6 +352,30 @@ public final class ProcessFailoverScenario {
                 movedBetweenSurvivors);
     }
 
+    /**
+     * With {@code SCENARIO_JFR=DIR}: a flight recording of every child over the steady-state window, as {@code
+     * DIR/<run>-<child>.jfr} ({@code jcmd}, started before the window, so the attach is not measured; the recording
+     * itself is).
+     */
+    private void profile(Map<String, Process> instances, Process fleet) throws IOException, InterruptedException {
+        String dir = System.getenv("SCENARIO_JFR");
+        if (dir == null || dir.isBlank()) {
+            return;
+        }
+        Map<String, Process> all = new LinkedHashMap<>(instances);
+        all.put("sim", fleet);
+        String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+        for (Map.Entry<String, Process> e : all.entrySet()) {
+            Path file = Path.of(dir).toAbsolutePath().resolve(runDir.getFileName() + "-" + e.getKey() + ".jfr");
+            Process j = new ProcessBuilder(jcmd, Long.toString(e.getValue().pid()), "JFR.start", "settings=profile",
+                    "duration=" + CPU_WINDOW.toSeconds() + "s", "filename=" + file).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!j.waitFor(30, TimeUnit.SECONDS)) {
+                j.destroyForcibly();
+            }
+        }
+    }
+
     /** {@code kill -SIG pid}: Java has no SIGSTOP or SIGCONT of its own. */
     private static void signal(Process p, String sig) {
         try {
@@ -383,6 +431,20 @@ public final class ProcessFailoverScenario {
             }
         }
         return owners;
+    }
+
+    /** Reports heard on the current connections of the nodes connected to this instance (from its node lists). */
+    private long reportsHeard(URI u) {
+        long sum = 0;
+        for (String kind : List.of("targets", "clients")) {
+            JsonNode list = get(u, "/v1/" + kind).orElse(null);
+            if (list != null) {
+                for (JsonNode n : list.get("items")) {
+                    sum += n.path("reports").asLong();
+                }
+            }
+        }
+        return sum;
     }
 
     /** What the instance says about its own agents: {targets, clients}. */

@@ -4,12 +4,13 @@ import java.util.Locale;
 import java.util.Map;
 
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.MapperFeature;
 import tools.jackson.databind.cfg.EnumFeature;
 import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Turns {@link AgentMessage}s into JSON text frames and back. The {@code type} field comes first; enum values are
@@ -37,14 +38,47 @@ public final class AgentCodec {
     }
 
     public static String encode(AgentMessage message) {
-        ObjectNode node = MAPPER.createObjectNode();
-        node.put("type", typeOf(message));
-        node.setAll((ObjectNode) MAPPER.valueToTree(message));
-        return MAPPER.writeValueAsString(node);
+        // The record written directly, its type put in front: the same text as through a tree, at half the work
+        // (a simulated fleet encodes every report of thousands of agents).
+        String fields = MAPPER.writeValueAsString(message);
+        String type = "{\"type\":\"" + typeOf(message) + "\"";
+        return fields.length() <= 2 ? type + "}" : type + "," + fields.substring(1);
     }
 
     /** @throws ProtocolException when the text is not a valid message */
     public static AgentMessage decode(String text) {
+        AgentMessage fast = decodeTypeFirst(text);
+        return fast != null ? fast : decodeTree(text);
+    }
+
+    /**
+     * One pass, no tree: what every message we write looks like ({@code type} first). Each report of every agent
+     * comes through here, so the tree that {@link #decodeTree} builds first was most of a report's cost. Null when
+     * the text is anything else or does not decode: the tree path then decides, and its errors are the ones the
+     * sender hears. The records validate themselves either way. One difference: a number where text belongs (a
+     * label value) is taken as written, where the tree rounded it through a double ({@code 1e400} became {@code
+     * Infinity}); the label rules judge the text either way.
+     */
+    private static AgentMessage decodeTypeFirst(String text) {
+        try (JsonParser p = MAPPER.createParser(text)) {
+            if (p.nextToken() != JsonToken.START_OBJECT || !"type".equals(p.nextName())
+                    || p.nextToken() != JsonToken.VALUE_STRING) {
+                return null;
+            }
+            Class<? extends AgentMessage> cls = TYPES.get(p.getString());
+            if (cls == null) {
+                return null;
+            }
+            p.nextToken(); // the next field's name, or the end of an object that had only its type
+            AgentMessage m = MAPPER.readValue(p, cls);
+            return p.nextToken() == null ? m : null;
+        } catch (JacksonException | IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /** The general path: any field order; its errors are what a sender hears. Package-private for tests. */
+    static AgentMessage decodeTree(String text) {
         JsonNode node;
         try {
             node = MAPPER.readTree(text);

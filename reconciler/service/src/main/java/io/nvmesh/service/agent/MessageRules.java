@@ -7,6 +7,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
@@ -31,7 +32,49 @@ final class MessageRules {
     private static final Pattern LABEL_KEY = io.nvmesh.schema.Metadata.LABEL_KEY;
     private static final Pattern LABEL_VALUE = io.nvmesh.schema.Metadata.LABEL_VALUE;
 
+    /**
+     * Label keys and values that passed once (they pass again): a fleet's drives repeat a few models and classes in
+     * every report, and the patterns were a good part of a report's cost. Bounded; once full, the patterns decide.
+     */
+    private static final int MAX_PASSED = 4_096;
+    private static final Set<String> PASSED_KEYS = ConcurrentHashMap.newKeySet();
+    private static final Set<String> PASSED_VALUES = ConcurrentHashMap.newKeySet();
+
     private MessageRules() {
+    }
+
+    private static boolean passes(Pattern pattern, Set<String> passed, String text) {
+        if (passed.contains(text)) {
+            return true;
+        }
+        if (!pattern.matcher(text).matches()) {
+            return false;
+        }
+        if (passed.size() < MAX_PASSED) {
+            passed.add(text);
+        }
+        return true;
+    }
+
+    /**
+     * {@link StateFiles#ID} ({@code [A-Za-z0-9][A-Za-z0-9._-]{0,127}}) without the regex engine: every drive of every
+     * report is checked.
+     */
+    static boolean isSerial(String s) {
+        if (s.isEmpty() || s.length() > 128 || !asciiAlnum(s.charAt(0))) {
+            return false;
+        }
+        for (int i = 1; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (!asciiAlnum(c) && c != '.' && c != '_' && c != '-') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean asciiAlnum(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9';
     }
 
     static void checkLabels(String field, Map<String, String> labels) {
@@ -39,11 +82,11 @@ final class MessageRules {
             throw new IllegalArgumentException(field + ": " + labels.size() + " labels, at most " + MAX_LABELS);
         }
         for (Map.Entry<String, String> e : labels.entrySet()) {
-            if (e.getKey() == null || !LABEL_KEY.matcher(e.getKey()).matches()) {
+            if (e.getKey() == null || !passes(LABEL_KEY, PASSED_KEYS, e.getKey())) {
                 throw new IllegalArgumentException(field + ": a key is not a label key (an optional DNS prefix and"
                         + " '/', then 1-63 of A-Z a-z 0-9 - _ . starting and ending with a letter or digit)");
             }
-            if (e.getValue() == null || !LABEL_VALUE.matcher(e.getValue()).matches()) {
+            if (e.getValue() == null || !passes(LABEL_VALUE, PASSED_VALUES, e.getValue())) {
                 throw new IllegalArgumentException(field + "." + e.getKey() + ": not a label value (at most 63 of"
                         + " A-Z a-z 0-9 - _ . starting and ending with a letter or digit)");
             }
@@ -62,7 +105,7 @@ final class MessageRules {
             if (d == null) {
                 throw new IllegalArgumentException(at + ": null is not a drive");
             }
-            if (!StateFiles.ID.matcher(d.serial()).matches()) {
+            if (!isSerial(d.serial())) {
                 throw new IllegalArgumentException(at + ".serial: not a serial (letters, digits, '.', '_' and '-',"
                         + " at most 128)");
             }

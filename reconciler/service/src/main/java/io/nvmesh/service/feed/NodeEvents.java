@@ -51,6 +51,9 @@ final class NodeEvents implements AutoCloseable {
     }
 
     private void changed(ReportedNode previous, ReportedNode next) {
+        if (publishesNothing(previous, next)) {
+            return; // every periodic report that changes nothing: no hand-off to our thread for it
+        }
         try {
             thread.execute(() -> {
                 try {
@@ -63,6 +66,31 @@ final class NodeEvents implements AutoCloseable {
         } catch (RejectedExecutionException e) {
             // closing
         }
+    }
+
+    /**
+     * Whether {@link #publish} would do nothing: the node is still here and still connected, its health and each
+     * drive's health are as they were. Called with the hub's lock held, for every report: no allocation.
+     */
+    static boolean publishesNothing(ReportedNode previous, ReportedNode next) {
+        if (previous == null || next == null || previous.kind() != next.kind()
+                || previous.connected() != next.connected()) {
+            return false;
+        }
+        if (next.kind() == NodeKind.CLIENT) {
+            return true;
+        }
+        if (previous.health() != next.health() || previous.drives().size() != next.drives().size()) {
+            return false;
+        }
+        for (int i = 0; i < next.drives().size(); i++) {
+            Drive was = previous.drives().get(i);
+            Drive now = next.drives().get(i);
+            if (!was.serial().equals(now.serial()) || was.health() != now.health()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void publish(ReportedNode previous, ReportedNode next) {

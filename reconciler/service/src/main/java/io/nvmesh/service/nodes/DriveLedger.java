@@ -74,6 +74,9 @@ final class DriveLedger {
         if (previous.health() != next.health()) {
             changes.add(new InventoryChange.TargetHealthChanged(next.id(), previous.health(), next.health()));
         }
+        if (previous.drives().equals(next.drives())) {
+            return; // most reports: the same drives (both sorted by serial), so nothing was added, lost or changed
+        }
         Map<String, Drive> before = bySerial(previous.drives());
         Map<String, Drive> after = bySerial(next.drives());
         for (String serial : new TreeSet<>(after.keySet())) {
@@ -117,9 +120,7 @@ final class DriveLedger {
      */
     List<Drive> admit(String key, List<Drive> reported) {
         List<Drive> admitted = new ArrayList<>(reported.size());
-        Set<String> serials = new HashSet<>();
         for (Drive d : reported) {
-            serials.add(d.serial());
             String holder = targetOfSerial.get(d.serial());
             ReportedNode h = holder == null || holder.equals(key) ? null : nodes.get(holder);
             if (h != null && h.connected() && h.drives().stream().anyMatch(x -> x.serial().equals(d.serial()))) {
@@ -136,7 +137,11 @@ final class DriveLedger {
                 }
             }
         }
-        claims.values().removeIf(c -> c.key().equals(key) && !serials.contains(c.drive().serial()));
+        if (!claims.isEmpty()) {
+            Set<String> serials = new HashSet<>();
+            reported.forEach(d -> serials.add(d.serial()));
+            claims.values().removeIf(c -> c.key().equals(key) && !serials.contains(c.drive().serial()));
+        }
         return admitted;
     }
 

@@ -22,6 +22,8 @@ final class SimNode implements ManagedNode {
     private final SplittableRandom random;
     // Guarded by this.
     private final List<Drive> drives;
+    /** {@link #drives} as an immutable list, made again on every change: every report reads it. */
+    private List<Drive> snapshot;
     private AgentMessage.Command lastCommand;
     private final AckGate acks;
 
@@ -31,6 +33,7 @@ final class SimNode implements ManagedNode {
         this.kind = kind;
         this.labels = Map.copyOf(labels);
         this.drives = new ArrayList<>(drives);
+        this.snapshot = List.copyOf(drives);
         this.random = new SplittableRandom(seed);
     }
 
@@ -41,7 +44,7 @@ final class SimNode implements ManagedNode {
 
     @Override
     public synchronized List<Drive> drives() {
-        return List.copyOf(drives);
+        return snapshot;
     }
 
     @Override
@@ -94,12 +97,15 @@ final class SimNode implements ManagedNode {
 
     synchronized void setHealth(String serial, DriveHealth health) {
         drives.replaceAll(d -> d.serial().equals(serial) ? d.withHealth(health) : d);
+        snapshot = List.copyOf(drives);
     }
 
     synchronized Drive remove(String serial) {
         for (int i = 0; i < drives.size(); i++) {
             if (drives.get(i).serial().equals(serial)) {
-                return drives.remove(i);
+                Drive removed = drives.remove(i);
+                snapshot = List.copyOf(drives);
+                return removed;
             }
         }
         throw new IllegalArgumentException("no drive " + serial + " on " + id);
@@ -107,5 +113,6 @@ final class SimNode implements ManagedNode {
 
     synchronized void add(Drive drive) {
         drives.add(drive);
+        snapshot = List.copyOf(drives);
     }
 }
