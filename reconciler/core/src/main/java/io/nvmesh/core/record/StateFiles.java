@@ -101,9 +101,16 @@ public final class StateFiles {
         java.util.NavigableSet<String> wanted = new java.util.TreeSet<>(snapshot.paths(INVENTORY));
         wanted.addAll(snapshot.paths(VOLUMES));
         wanted.addAll(snapshot.paths(SERVED));
+        // One instance per distinct serial, policy name, label value: fewer live bytes, and lookups by serial (the
+        // planner's, fsck's) find the very key instance and compare by identity.
+        java.util.concurrent.ConcurrentHashMap<String, String> shared = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.function.UnaryOperator<String> strings = s -> {
+            String had = shared.putIfAbsent(s, s);
+            return had == null ? s : had;
+        };
         snapshot.readEach(wanted, DECODE_BATCH, batch -> {
             List<Map.Entry<String, byte[]>> files = new ArrayList<>(batch.entrySet());
-            List<Object> parsed = files.parallelStream().map(StateFiles::parse).toList();
+            List<Object> parsed = files.parallelStream().map(f -> parse(f, strings)).toList();
             for (int i = 0; i < files.size(); i++) {
                 String path = files.get(i).getKey();
                 Object o = parsed.get(i);
@@ -138,7 +145,7 @@ public final class StateFiles {
     }
 
     /** One recorded file as its value, or a {@code path: problem} string; files outside the layout are ignored. */
-    private static Object parse(Map.Entry<String, byte[]> f) {
+    private static Object parse(Map.Entry<String, byte[]> f, java.util.function.UnaryOperator<String> strings) {
         String path = f.getKey();
         Object[] out = {null};
         List<String> problems = new ArrayList<>(1);
@@ -146,11 +153,11 @@ public final class StateFiles {
             return null;
         }
         if (path.startsWith(TARGETS + "/")) {
-            StateFileReader.read(f, problems, n -> out[0] = StateFileReader.target(n));
+            StateFileReader.read(f, problems, n -> out[0] = StateFileReader.target(n, strings));
         } else if (path.startsWith(CLIENTS + "/")) {
             StateFileReader.read(f, problems, n -> out[0] = StateFileReader.client(n));
         } else if (path.startsWith(VOLUMES + "/")) {
-            VolumeRecord fast = VolumeFileReader.read(JSON, f.getValue());
+            VolumeRecord fast = VolumeFileReader.read(JSON, f.getValue(), strings);
             if (fast != null && path.equals(volumePath(fast.name()))) {
                 return fast;
             }

@@ -54,6 +54,35 @@ class StateFilesTest {
     }
 
     @Test
+    void segmentsOfManyVolumesShareTheirDrivesSerialAndPolicyInstances() {
+        Target t = new Target("t1", Map.of("rack", "r1"), TargetHealth.HEALTHY, List.of(Drive.of("S1", 1L << 40)),
+                false);
+        SortedMap<String, VolumeRecord> v = new TreeMap<>();
+        for (int i = 0; i < 3; i++) {
+            String name = "vol-" + i;
+            var a = new io.nvmesh.core.allocation.VolumeAllocation(name, "p", io.nvmesh.schema.Layout.CONCATENATED,
+                    io.nvmesh.schema.Protection.FULL, null, 1L << 30, List.of(new io.nvmesh.core.allocation.Chunk(0,
+                    List.of(new io.nvmesh.core.allocation.Group(0, List.of(new io.nvmesh.core.allocation.Segment(0,
+                    io.nvmesh.core.allocation.Role.DATA, new io.nvmesh.core.allocation.Extent("S1", i * (1L << 30),
+                    1L << 30))))))));
+            v.put(name, new VolumeRecord(name, VolumeStatus.ONLINE, "", true, "f", Optional.of(a)));
+        }
+        try (StateStore store = StateStore.openOrCreate(dir.resolve("i.git"))) {
+            TestRepo.of(store).record(RecordedState.empty().withInventory(new Inventory(List.of(t), List.of()))
+                    .withVolumes(v));
+
+            RecordedState read = StateFiles.decodeStrict(store.read(StateStore.STATE_REF));
+
+            String serial = read.inventory().targets().get(0).drives().get(0).serial();
+            var allocations = read.volumes().values().stream().map(r -> r.allocation().orElseThrow()).toList();
+            assertThat(allocations).hasSize(3).allSatisfy(a -> {
+                assertThat(a.chunks().get(0).groups().get(0).segments().get(0).extent().serial()).isSameAs(serial);
+                assertThat(a.policy()).isSameAs(allocations.get(0).policy());
+            });
+        }
+    }
+
+    @Test
     void aDamagedFileInALaterBatchIsAProblemAndTheRestDecodes() {
         int volumes = StateFiles.DECODE_BATCH + 10;
         try (StateStore store = StateStore.openOrCreate(dir.resolve("d.git"))) {
