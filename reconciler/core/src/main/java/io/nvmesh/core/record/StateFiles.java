@@ -105,7 +105,10 @@ public final class StateFiles {
         // planner's, fsck's) find the very key instance and compare by identity.
         java.util.concurrent.ConcurrentHashMap<String, String> shared = new java.util.concurrent.ConcurrentHashMap<>();
         java.util.function.UnaryOperator<String> strings = s -> {
-            String had = shared.putIfAbsent(s, s);
+            String had = shared.get(s); // almost always there: a look-up takes no lock, a put may
+            if (had == null) {
+                had = shared.putIfAbsent(s, s);
+            }
             return had == null ? s : had;
         };
         snapshot.readEach(wanted, DECODE_BATCH, batch -> {
