@@ -22,8 +22,12 @@ final class ReferenceCheck {
     private ReferenceCheck() {
     }
 
+    /** A problem found, located once all are found (locating composes the file again: once per file for all). */
+    private record Pending(LoadedManifest m, String path, String message) {
+    }
+
     static List<Problem> check(List<LoadedManifest> manifests) {
-        List<Problem> problems = new ArrayList<>();
+        List<Pending> problems = new ArrayList<>();
         Map<Kind, Map<String, LoadedManifest>> byName = new EnumMap<>(Kind.class);
         Map<String, LoadedManifest> bySerial = new HashMap<>();
         for (LoadedManifest m : manifests) {
@@ -55,10 +59,18 @@ final class ReferenceCheck {
                 }
             }
         }
-        return problems;
+        List<SourceLocation> at = FieldLocations.nearestAll(problems.stream()
+                .map(p -> new FieldLocations.Lookup(p.m().fields(), p.path())).toList());
+        List<Problem> out = new ArrayList<>(problems.size());
+        for (int i = 0; i < problems.size(); i++) {
+            Pending p = problems.get(i);
+            SourceLocation l = at.get(i);
+            out.add(new Problem(l.file(), l.line(), l.column(), p.m().object(), p.path(), p.message()));
+        }
+        return out;
     }
 
-    private static void refer(List<Problem> problems, Map<Kind, Map<String, LoadedManifest>> byName,
+    private static void refer(List<Pending> problems, Map<Kind, Map<String, LoadedManifest>> byName,
             LoadedManifest from, String path, Kind kind, String name) {
         Map<String, LoadedManifest> known = byName.getOrDefault(kind, Map.of());
         if (!known.containsKey(name)) {
@@ -67,8 +79,7 @@ final class ReferenceCheck {
         }
     }
 
-    private static Problem problem(LoadedManifest m, String path, String message) {
-        SourceLocation at = m.locate(path);
-        return new Problem(at.file(), at.line(), at.column(), m.object(), path, message);
+    private static Pending problem(LoadedManifest m, String path, String message) {
+        return new Pending(m, path, message);
     }
 }

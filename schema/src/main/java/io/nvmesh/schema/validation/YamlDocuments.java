@@ -48,7 +48,11 @@ final class YamlDocuments {
         return compose(file, text, Rules.MANIFESTS);
     }
 
+    /** Texts composed so far in this JVM: lets tests count compositions (locating problems must not multiply them). */
+    static final java.util.concurrent.atomic.LongAdder COMPOSED = new java.util.concurrent.atomic.LongAdder();
+
     static Composed compose(String file, String text, Rules rules) {
+        COMPOSED.increment();
         LoaderOptions options = new LoaderOptions();
         options.setAllowDuplicateKeys(false);
         options.setMaxAliasesForCollections(0);

@@ -59,7 +59,7 @@ public final class DesiredDiff {
         }
         List<String> deletes = base.files().keySet().stream().filter(p -> !files.files().containsKey(p)).toList();
         List<Unpruned> kept = prune ? List.of() : base.objectsIn(base.prunable(local));
-        return diff(store, b, b.ref(), files, local.files().size(), puts, deletes, kept);
+        return diff(store, b, b.ref(), base, files, local.files().size(), puts, deletes, kept);
     }
 
     /** A ref of the desired repository ({@code main}, {@code refs/heads/next}) or a commit id of the branch. */
@@ -69,11 +69,13 @@ public final class DesiredDiff {
         if (!s.exists()) {
             throw new GitOpsRefusal("ref " + ref + " does not exist in the desired repository");
         }
-        return diff(store, b, ref, DesiredFiles.of(s), 0, new TreeMap<>(), List.of(), List.of());
+        DesiredFiles files = DesiredFiles.of(s);
+        return diff(store, b, ref, files, files, 0, new TreeMap<>(), List.of(), List.of());
     }
 
-    private static DiffReport diff(StateStore store, DesiredBranch branch, String shownRef, DesiredFiles files,
-            int localFiles, SortedMap<String, byte[]> puts, List<String> deletes, List<Unpruned> kept) {
+    /** {@code base}: the branch's files as read for {@code files} (no local files), reused when the state is at it. */
+    private static DiffReport diff(StateStore store, DesiredBranch branch, String shownRef, DesiredFiles base,
+            DesiredFiles files, int localFiles, SortedMap<String, byte[]> puts, List<String> deletes, List<Unpruned> kept) {
         // Reading the recorded state and validating the desired manifests are independent: overlap them.
         CompletableFuture<RecordedState> state = new CompletableFuture<>();
         Thread reader = new Thread(() -> {
@@ -93,7 +95,7 @@ public final class DesiredDiff {
         RecordedState recorded = join(state);
         String from = recorded.reconciled().desiredCommit();
         DesiredFiles previousFiles = from.isEmpty() ? new DesiredFiles("", new TreeMap<>(), Map.of())
-                : DesiredFiles.of(branch.readAt(from));
+                : from.equals(base.baseCommit()) ? base : DesiredFiles.of(branch.readAt(from));
         Map<String, DesiredManifests> cache = new HashMap<>();
         Reconciliation.Result result = Reconciliation.run(Reconciliation.Input.of(recorded, now.state(),
                 files.baseCommit()).previousPolicies(name -> {

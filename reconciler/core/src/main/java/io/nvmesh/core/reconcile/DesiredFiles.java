@@ -37,16 +37,13 @@ record DesiredFiles(String baseCommit, SortedMap<String, byte[]> files, Map<Stri
             }
         }
         if (!paths.isEmpty()) {
-            Map<String, byte[]> all = snapshot.files();
-            byte[] ignore = all.get(ManifestValidator.IGNORE_FILE);
-            if (ignore != null) {
-                Predicate<String> ignored = ManifestValidator.ignoredBy(
-                        new String(ignore, StandardCharsets.UTF_8).lines().toList());
+            if (snapshot.contains(ManifestValidator.IGNORE_FILE)) {
+                Predicate<String> ignored = ManifestValidator.ignoredBy(new String(snapshot.file(
+                        ManifestValidator.IGNORE_FILE).orElseThrow(), StandardCharsets.UTF_8).lines().toList());
                 paths.removeIf(ignored);
             }
-            for (String p : paths) {
-                files.put(p, all.get(p));
-            }
+            // Read in batches and kept only here: 100,000 manifests are ~35 MB, which the snapshot need not hold too.
+            snapshot.readEach(paths, 4096, files::putAll);
         }
         return new DesiredFiles(snapshot.commitId(), files, Map.of());
     }

@@ -89,7 +89,7 @@ public final class Fsck {
         String from = state.reconciled().desiredCommit();
         if (!from.isEmpty()) {
             try {
-                policies = DesiredManifests.load(DesiredFiles.of(new DesiredBranch(store, branch).readAt(from)));
+                policies = DesiredManifests.policies(DesiredFiles.of(new DesiredBranch(store, branch).readAt(from)));
             } catch (StateStoreException e) {
                 out.add(new FsckReport.Finding(true, "reconcile marker", "desired commit " + from
                         + " it was reconciled from cannot be read: " + e.getMessage()));

@@ -19,6 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.UnaryOperator;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -55,10 +56,17 @@ final class StateFileReader {
     }
 
     static Target target(JsonNode n) {
+        return target(n, UnaryOperator.identity());
+    }
+
+    /** {@code strings} gives each serial and label value its one shared instance (see {@link StateFiles#decode}). */
+    static Target target(JsonNode n, UnaryOperator<String> strings) {
         List<Drive> drives = new ArrayList<>();
         for (JsonNode d : array(n, "drives")) {
-            drives.add(new Drive(text(d, "serial"), number(d, "capacity"),
-                    DriveHealth.valueOf(text(d, "health").toUpperCase(Locale.ROOT)), labels(d)));
+            Map<String, String> labels = labels(d);
+            labels.replaceAll((k, v) -> strings.apply(v));
+            drives.add(new Drive(strings.apply(text(d, "serial")), number(d, "capacity"),
+                    DriveHealth.valueOf(text(d, "health").toUpperCase(Locale.ROOT)), labels));
         }
         return new Target(text(n, "id"), labels(n), TargetHealth.valueOf(text(n, "health").toUpperCase(Locale.ROOT)),
                 drives, n.path("managed").asBoolean(false));

@@ -12,8 +12,6 @@ import io.nvmesh.core.state.Changes;
 import io.nvmesh.core.state.Snapshot;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -51,6 +49,8 @@ public final class StateFiles {
     public static final String SERVED = "served";
     public static final String STATE = "state.json";
     public static final int FORMAT_VERSION = 1;
+    /** Files read and parsed at a time by {@link #decode}: large enough to keep both cores busy. */
+    static final int DECODE_BATCH = 2048;
 
     /** Ids that make safe, portable file names. */
     public static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
@@ -96,26 +96,40 @@ public final class StateFiles {
         List<Client> clients = new ArrayList<>();
         SortedMap<String, VolumeRecord> volumes = new TreeMap<>();
         SortedMap<String, ServedLayout> served = new TreeMap<>();
-        // Parsing dominates for large states (10,000 volumes): parse files in parallel, then assemble in path order.
-        List<Map.Entry<String, byte[]>> files = new ArrayList<>(snapshot.files(INVENTORY).entrySet());
-        files.addAll(snapshot.files(VOLUMES).entrySet());
-        files.addAll(snapshot.files(SERVED).entrySet());
-        List<Object> parsed = files.parallelStream().map(StateFiles::parse).toList();
-        for (int i = 0; i < files.size(); i++) {
-            String path = files.get(i).getKey();
-            Object o = parsed.get(i);
-            if (o instanceof String problem) {
-                problems.add(problem);
-            } else if (o instanceof Target t && path.startsWith(TARGETS + "/")) {
-                targets.add(t);
-            } else if (o instanceof Client c && path.startsWith(CLIENTS + "/")) {
-                clients.add(c);
-            } else if (o instanceof VolumeRecord v) {
-                volumes.put(v.name(), v);
-            } else if (o instanceof ServedLayout l) {
-                served.put(l.target(), l);
+        // Parsing dominates for large states (100,000 volumes): parse each batch of files in parallel, then assemble in
+        // path order. Batches keep the bytes held at any time to one batch's (the whole state is ~2 KB a volume).
+        java.util.NavigableSet<String> wanted = new java.util.TreeSet<>(snapshot.paths(INVENTORY));
+        wanted.addAll(snapshot.paths(VOLUMES));
+        wanted.addAll(snapshot.paths(SERVED));
+        // One instance per distinct serial, policy name, label value: fewer live bytes, and lookups by serial (the
+        // planner's, fsck's) find the very key instance and compare by identity.
+        java.util.concurrent.ConcurrentHashMap<String, String> shared = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.function.UnaryOperator<String> strings = s -> {
+            String had = shared.get(s); // almost always there: a look-up takes no lock, a put may
+            if (had == null) {
+                had = shared.putIfAbsent(s, s);
             }
-        }
+            return had == null ? s : had;
+        };
+        snapshot.readEach(wanted, DECODE_BATCH, batch -> {
+            List<Map.Entry<String, byte[]>> files = new ArrayList<>(batch.entrySet());
+            List<Object> parsed = files.parallelStream().map(f -> parse(f, strings)).toList();
+            for (int i = 0; i < files.size(); i++) {
+                String path = files.get(i).getKey();
+                Object o = parsed.get(i);
+                if (o instanceof String problem) {
+                    problems.add(problem);
+                } else if (o instanceof Target t && path.startsWith(TARGETS + "/")) {
+                    targets.add(t);
+                } else if (o instanceof Client c && path.startsWith(CLIENTS + "/")) {
+                    clients.add(c);
+                } else if (o instanceof VolumeRecord v) {
+                    volumes.put(v.name(), v);
+                } else if (o instanceof ServedLayout l) {
+                    served.put(l.target(), l);
+                }
+            }
+        });
         Reconciled[] reconciled = {Reconciled.NEVER};
         snapshot.file(RECONCILED).ifPresent(bytes -> StateFileReader.read(Map.entry(RECONCILED, bytes), problems,
                 n -> reconciled[0] = StateFileReader.reconciled(n)));
@@ -134,7 +148,7 @@ public final class StateFiles {
     }
 
     /** One recorded file as its value, or a {@code path: problem} string; files outside the layout are ignored. */
-    private static Object parse(Map.Entry<String, byte[]> f) {
+    private static Object parse(Map.Entry<String, byte[]> f, java.util.function.UnaryOperator<String> strings) {
         String path = f.getKey();
         Object[] out = {null};
         List<String> problems = new ArrayList<>(1);
@@ -142,11 +156,11 @@ public final class StateFiles {
             return null;
         }
         if (path.startsWith(TARGETS + "/")) {
-            StateFileReader.read(f, problems, n -> out[0] = StateFileReader.target(n));
+            StateFileReader.read(f, problems, n -> out[0] = StateFileReader.target(n, strings));
         } else if (path.startsWith(CLIENTS + "/")) {
             StateFileReader.read(f, problems, n -> out[0] = StateFileReader.client(n));
         } else if (path.startsWith(VOLUMES + "/")) {
-            VolumeRecord fast = VolumeFileReader.read(JSON, f.getValue());
+            VolumeRecord fast = VolumeFileReader.read(JSON, f.getValue(), strings);
             if (fast != null && path.equals(volumePath(fast.name()))) {
                 return fast;
             }
@@ -210,20 +224,20 @@ public final class StateFiles {
     public static Changes changes(Snapshot before, RecordedState after) {
         SortedMap<String, byte[]> wanted = encode(after);
         Changes.Builder b = Changes.builder();
-        Map<String, byte[]> existing = new LinkedHashMap<>();
-        existing.putAll(before.files(INVENTORY));
-        existing.putAll(before.files(VOLUMES));
-        existing.putAll(before.files(SERVED));
-        before.file(RECONCILED).ifPresent(bytes -> existing.put(RECONCILED, bytes));
-        before.file(STATE).ifPresent(bytes -> existing.put(STATE, bytes));
+        // Compared by Git blob id (a hash of the bytes), so the old files are not read: a state of 100,000 volumes is
+        // ~200 MB of them.
         for (Map.Entry<String, byte[]> e : wanted.entrySet()) {
-            byte[] old = existing.get(e.getKey());
-            if (old == null || !Arrays.equals(old, e.getValue())) {
+            if (!before.holds(e.getKey(), e.getValue())) {
                 b.put(e.getKey(), e.getValue());
             }
         }
-        for (String path : existing.keySet()) {
-            if (!wanted.containsKey(path) && isRecorded(path)) {
+        List<String> existing = new ArrayList<>(before.paths(INVENTORY));
+        existing.addAll(before.paths(VOLUMES));
+        existing.addAll(before.paths(SERVED));
+        existing.add(RECONCILED);
+        existing.add(STATE);
+        for (String path : existing) {
+            if (before.contains(path) && !wanted.containsKey(path) && isRecorded(path)) {
                 b.delete(path);
             }
         }

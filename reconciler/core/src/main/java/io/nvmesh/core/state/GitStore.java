@@ -51,6 +51,9 @@ abstract class GitStore implements StateStore {
     final Repository repo;
     final StoreOptions options;
     private final BlobCache blobs = new BlobCache(64L << 20);
+    /** Hashes bytes as Git names a blob of them; a formatter keeps a digest, so one per thread. */
+    private static final ThreadLocal<ObjectInserter.Formatter> BLOB_IDS =
+            ThreadLocal.withInitial(ObjectInserter.Formatter::new);
     private final RetryLoop retry;
 
     GitStore(Repository repo, StoreOptions options) {
@@ -314,7 +317,7 @@ abstract class GitStore implements StateStore {
         @Override
         public byte[] load(String path) {
             try (ObjectReader reader = repo.newObjectReader()) {
-                return blob(reader, ids.get(path));
+                return blob(reader, ids.get(path), true);
             } catch (IOException e) {
                 throw new StateStoreException("cannot read " + path + " (object " + ids.get(path).name() + "): "
                         + e.getMessage(), e);
@@ -323,11 +326,16 @@ abstract class GitStore implements StateStore {
 
         @Override
         public Map<String, byte[]> loadAll(SortedSet<String> paths) {
+            return loadAll(paths, true);
+        }
+
+        @Override
+        public Map<String, byte[]> loadAll(SortedSet<String> paths, boolean keep) {
             Map<String, byte[]> out = new HashMap<>(paths.size() * 2);
             try (ObjectReader reader = repo.newObjectReader()) {
                 for (String p : paths) {
                     try {
-                        out.put(p, blob(reader, ids.get(p)));
+                        out.put(p, blob(reader, ids.get(p), keep));
                     } catch (IOException e) {
                         throw new StateStoreException("cannot read " + p + " (object " + ids.get(p).name() + "): "
                                 + e.getMessage(), e);
@@ -337,11 +345,18 @@ abstract class GitStore implements StateStore {
             return out;
         }
 
-        private byte[] blob(ObjectReader reader, ObjectId id) throws IOException {
+        @Override
+        public boolean holds(String path, byte[] bytes) {
+            return ids.get(path).equals(BLOB_IDS.get().idFor(Constants.OBJ_BLOB, bytes));
+        }
+
+        private byte[] blob(ObjectReader reader, ObjectId id, boolean keep) throws IOException {
             byte[] b = blobs.get(id);
             if (b == null) {
                 b = reader.open(id, Constants.OBJ_BLOB).getCachedBytes(Integer.MAX_VALUE);
-                blobs.put(id, b);
+                if (keep) {
+                    blobs.put(id, b);
+                }
             }
             return b;
         }
