@@ -219,7 +219,7 @@ public final class StateFiles {
         for (Map.Entry<String, byte[]> e : wanted.entrySet()) {
             byte[] old = existing.get(e.getKey());
             if (old == null || !Arrays.equals(old, e.getValue())) {
-                b.put(e.getKey(), e.getValue());
+                b.putOwned(e.getKey(), e.getValue()); // encoded here, referenced nowhere else
             }
         }
         for (String path : existing.keySet()) {
