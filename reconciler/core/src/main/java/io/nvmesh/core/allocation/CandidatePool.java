@@ -84,18 +84,24 @@ final class CandidatePool {
      * the next allocation or release on one of them.
      */
     Iterable<DriveSpace> leastFilled() {
+        resort();
+        return drives(order);
+    }
+
+    /** {@link #leastFilled} from {@code from} on (with it or without); {@code from} must be in the pool. */
+    Iterator<DriveSpace> leastFilledFrom(DriveSpace from, boolean inclusive) {
+        resort();
+        return drives(order.tailSet(entries[memberOf.get(from)], inclusive)).iterator();
+    }
+
+    /** Puts the drives whose fill changed since the last call back in order: a cost per change, not per pool. */
+    private void resort() {
         for (int i = stale.nextSetBit(0); i >= 0; i = stale.nextSetBit(i + 1)) {
             order.remove(entries[i]);
             entries[i] = new Entry(members.get(i), members.get(i).ratio());
             order.add(entries[i]);
         }
         stale.clear();
-        return drives(order);
-    }
-
-    /** {@link #leastFilled} from {@code from} on (with it or without); {@code from} must be in the pool. */
-    Iterator<DriveSpace> leastFilledFrom(DriveSpace from, boolean inclusive) {
-        return drives(order.tailSet(entries[memberOf.get(from)], inclusive)).iterator();
     }
 
     private static Iterable<DriveSpace> drives(Iterable<Entry> entries) {
