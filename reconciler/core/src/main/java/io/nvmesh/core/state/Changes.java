@@ -102,7 +102,7 @@ public final class Changes {
 
         /**
          * {@link #put(String, byte[])} without the defensive copy: the caller hands {@code content} over and never
-         * changes it again. A first state of 100,000 volumes encodes 180 MB of files; a copy of each, made while the
+         * changes it again. A first state of 100,000 volumes encodes ~190 MB of files; a copy of each, made while the
          * encoded originals are still held, doubled the peak heap of {@code reconcile --once} (issue #20).
          */
         public Builder putOwned(String path, byte[] content) {
