@@ -2,8 +2,11 @@ package io.nvmesh.core.allocation;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
+import java.util.BitSet;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.IdentityHashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,9 +25,21 @@ import java.util.TreeSet;
  */
 final class CandidatePool {
 
-    final TreeSet<DriveSpace> all = new TreeSet<>(DriveSpace.LEAST_FILLED);
+    /** The pool's drives in inventory order: for scans whose result does not depend on order. */
     private final List<DriveSpace> members = new ArrayList<>();
-    private final Map<DriveSpace, Integer> targetOf = new IdentityHashMap<>();
+    final List<DriveSpace> all = Collections.unmodifiableList(members);
+    /**
+     * The same drives least filled first, as of the last {@link #leastFilled} call: each entry holds the fill ratio
+     * its drive had then. Drives whose free space changed since are marked in {@code stale} and re-sorted only when
+     * the order is next asked for. Most chunks place by abundance and never ask (a fleet filled from empty asks
+     * never), so they no longer pay two tree updates per segment placed.
+     */
+    private final TreeSet<Entry> order = new TreeSet<>(Entry.LEAST_FILLED);
+    private Entry[] entries;
+    private final Map<DriveSpace, Integer> memberOf = new IdentityHashMap<>();
+    /** Per member (by position in {@link #members}), its target in the pool. */
+    private int[] targetOf;
+    private final BitSet stale = new BitSet();
     /** Per target of the pool (in inventory order): its drives in the pool, free bytes, and a tie-break. */
     private DriveSpace[][] drivesOf;
     private long[] free;
@@ -37,13 +52,72 @@ final class CandidatePool {
     private long[] chunkTaken;
     private long[][] chunkTakenIn;
     private final List<Integer> touched = new ArrayList<>();
+    /** Scratch for {@link #mostAbundant}: the top targets per domain id, and the ids in use (null again after). */
+    private TopK[] topOfDomain = new TopK[0];
+    private final List<Integer> usedDomains = new ArrayList<>();
     /** Abundance of each target when {@link #mostAbundant} ranked it. */
     private double[] ranked;
 
     void add(DriveSpace d) {
-        all.add(d);
-        d.pools.add(all);
+        memberOf.put(d, members.size());
         members.add(d);
+    }
+
+    /** A drive and the fill ratio by which it was last sorted. */
+    private record Entry(DriveSpace drive, double ratio) {
+        /**
+         * Least filled first (by the ratio recorded in the entry); ties broken by a hash of the serial (spreads empty
+         * drives over targets), then serial.
+         */
+        static final Comparator<Entry> LEAST_FILLED = (a, b) -> {
+            int c = Double.compare(a.ratio, b.ratio);
+            if (c != 0) {
+                return c;
+            }
+            c = Integer.compare(a.drive.tieBreak, b.drive.tieBreak);
+            return c != 0 ? c : a.drive.serial.compareTo(b.drive.serial);
+        };
+    }
+
+    /**
+     * The pool's drives least filled first ({@link Entry#LEAST_FILLED}), current as of this call: valid until
+     * the next allocation or release on one of them.
+     */
+    Iterable<DriveSpace> leastFilled() {
+        resort();
+        return drives(order);
+    }
+
+    /** {@link #leastFilled} from {@code from} on (with it or without); {@code from} must be in the pool. */
+    Iterator<DriveSpace> leastFilledFrom(DriveSpace from, boolean inclusive) {
+        resort();
+        return drives(order.tailSet(entries[memberOf.get(from)], inclusive)).iterator();
+    }
+
+    /** Puts the drives whose fill changed since the last call back in order: a cost per change, not per pool. */
+    private void resort() {
+        for (int i = stale.nextSetBit(0); i >= 0; i = stale.nextSetBit(i + 1)) {
+            order.remove(entries[i]);
+            entries[i] = new Entry(members.get(i), members.get(i).ratio());
+            order.add(entries[i]);
+        }
+        stale.clear();
+    }
+
+    private static Iterable<DriveSpace> drives(Iterable<Entry> entries) {
+        return () -> new Iterator<>() {
+            private final Iterator<Entry> it = entries.iterator();
+
+            @Override
+            public boolean hasNext() {
+                return it.hasNext();
+            }
+
+            @Override
+            public DriveSpace next() {
+                return it.next().drive();
+            }
+        };
     }
 
     /**
@@ -53,6 +127,12 @@ final class CandidatePool {
      * @param levels per domain scope, each drive's domain id (by drive index)
      */
     void seal(List<int[]> levels) {
+        entries = new Entry[members.size()];
+        targetOf = new int[members.size()];
+        for (int m = 0; m < members.size(); m++) {
+            entries[m] = new Entry(members.get(m), members.get(m).ratio());
+            order.add(entries[m]);
+        }
         Map<Integer, List<DriveSpace>> byTarget = new LinkedHashMap<>();
         members.stream().sorted((a, b) -> Integer.compare(a.index, b.index))
                 .forEach(d -> byTarget.computeIfAbsent(d.targetIndex, k -> new ArrayList<>()).add(d));
@@ -66,7 +146,7 @@ final class CandidatePool {
             drivesOf[i] = ds.toArray(DriveSpace[]::new);
             tie[i] = ds.get(0).target.id().hashCode() * 0x9E3779B1;
             for (DriveSpace d : ds) {
-                targetOf.put(d, i);
+                targetOf[memberOf.get(d)] = i;
                 free[i] += d.capacity - d.allocated();
                 d.owners.add(this);
             }
@@ -100,7 +180,9 @@ final class CandidatePool {
 
     /** A drive of the pool gained ({@code delta > 0}) or lost free bytes. */
     void freeChanged(DriveSpace d, long delta) {
-        int t = targetOf.get(d);
+        int m = memberOf.get(d);
+        stale.set(m);
+        int t = targetOf[m];
         free[t] += delta;
         for (int l = 0; l < domainOf.length; l++) {
             domainFree[l][domainOf[l][t]] += delta;
@@ -209,16 +291,31 @@ final class CandidatePool {
                 all.offer(t, abundance(t));
             }
         } else {
-            Map<Integer, TopK> byDomain = new HashMap<>();
+            // By domain id (small, dense): a map boxed a key and made a lambda per target, per chunk placed.
+            List<TopK> used = new ArrayList<>();
             for (int t = 0; t < n; t++) {
-                byDomain.computeIfAbsent(domains[drivesOf[t][0].index], k -> new TopK(perDomain))
-                        .offer(t, abundance(t));
+                int dom = domains[drivesOf[t][0].index];
+                if (dom >= topOfDomain.length) {
+                    topOfDomain = Arrays.copyOf(topOfDomain, Math.max(dom + 1, 2 * topOfDomain.length));
+                }
+                TopK top = topOfDomain[dom];
+                if (top == null) {
+                    top = new TopK(perDomain);
+                    topOfDomain[dom] = top;
+                    used.add(top);
+                    usedDomains.add(dom);
+                }
+                top.offer(t, abundance(t));
             }
-            for (TopK top : byDomain.values()) {
+            for (TopK top : used) {
                 for (int i = 0; i < top.size; i++) {
                     all.offer(top.heap[i], top.score[i]);
                 }
             }
+            for (int dom : usedDomains) {
+                topOfDomain[dom] = null;
+            }
+            usedDomains.clear();
         }
         if (ranked == null) {
             ranked = new double[n];
@@ -318,6 +415,6 @@ final class CandidatePool {
     }
 
     boolean isEmpty() {
-        return all.isEmpty();
+        return members.isEmpty();
     }
 }

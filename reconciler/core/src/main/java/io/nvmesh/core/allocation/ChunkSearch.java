@@ -1,7 +1,6 @@
 package io.nvmesh.core.allocation;
 
 import java.util.Iterator;
-import java.util.NavigableSet;
 
 /**
  * Depth-first search for drives for every segment of one chunk, least-filled drives first, with backtracking.
@@ -26,7 +25,6 @@ final class ChunkSearch {
     static final int NEAR_TARGETS = 4;
 
     private final CandidatePool candidates;
-    private final NavigableSet<DriveSpace> pool;
     private final int groupSize;
     private final int segments;
     private final boolean separateStripes;
@@ -45,7 +43,6 @@ final class ChunkSearch {
     ChunkSearch(CandidatePool candidates, Shape shape, long length, Separation.Rule rule, int[] domains,
             int[] taken, long budget) {
         this.candidates = candidates;
-        this.pool = candidates.all;
         this.groupSize = shape.groupSize();
         this.segments = shape.segments();
         this.separateStripes = shape.separateStripes();
@@ -122,7 +119,7 @@ final class ChunkSearch {
             int groupStart = slot - slot % groupSize;
             DriveSpace best = null;
             long bestFree = 0;
-            for (DriveSpace d : pool) {
+            for (DriveSpace d : candidates.all) {
                 int n = taken[d.index];
                 long left = d.largestFree() - n * length;
                 if (n >= rule.perDrive() || !d.fits(length, n) || best != null && (left < bestFree
@@ -226,7 +223,8 @@ final class ChunkSearch {
         int inGroup = slot % groupSize;
         DriveSpace from = inGroup > 0 ? chosen[slot - 1] : slot > 0 ? chosen[slot - groupSize] : null;
         boolean inclusive = !rule.distinctDrives();
-        Iterator<DriveSpace> it = from == null ? pool.iterator() : pool.tailSet(from, inclusive).iterator();
+        Iterator<DriveSpace> it = from == null ? candidates.leastFilled().iterator()
+                : candidates.leastFilledFrom(from, inclusive);
         while (it.hasNext()) {
             DriveSpace d = it.next();
             if (++steps > budget) {

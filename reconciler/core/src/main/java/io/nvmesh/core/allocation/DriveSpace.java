@@ -1,23 +1,15 @@
 package io.nvmesh.core.allocation;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * The planner's working view of one drive: a free list (offset → length, coalesced) and its fill ratio, by which
  * candidate pools order drives least-filled first. Mutable; only {@link Workspace} changes it.
  */
 final class DriveSpace {
-
-    /** Least filled first; ties broken by a hash of the serial (spreads empty drives over targets), then serial. */
-    static final Comparator<DriveSpace> LEAST_FILLED = Comparator
-            .comparingDouble((DriveSpace d) -> d.ratio)
-            .thenComparingInt(d -> d.tieBreak)
-            .thenComparing(d -> d.serial);
 
     final int index;
     final String serial;
@@ -27,7 +19,6 @@ final class DriveSpace {
     final long capacity;
     final boolean eligible;
     final int tieBreak;
-    final List<TreeSet<DriveSpace>> pools = new ArrayList<>(2);
     /** The candidate pools that count this drive's free bytes. */
     final List<CandidatePool> owners = new ArrayList<>(1);
     private final TreeMap<Long, Long> free = new TreeMap<>();

@@ -182,7 +182,7 @@ final class Placement {
         int[] domains = ws.domainIds(v.domainScope());
         int segments = v.chunks().get(c).groups().size() * group.segments().size();
         for (Separation.Rule rule : Separation.ladder(v.protection(), group.segments().size(), tolerance, segments)) {
-            for (DriveSpace d : ws.pool(p).all) {
+            for (DriveSpace d : ws.pool(p).leastFilled()) {
                 if (d == source || d.largestFree() < length || rule.distinctDrives() && inChunk.contains(d)
                         || !apart(d, others, rule, domains)) {
                     continue;

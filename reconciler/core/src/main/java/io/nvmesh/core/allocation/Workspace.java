@@ -2,6 +2,7 @@ package io.nvmesh.core.allocation;
 
 import io.nvmesh.schema.DriveClass;
 import io.nvmesh.schema.DriveIntent;
+import io.nvmesh.schema.LabelSelector;
 import io.nvmesh.schema.TargetClass;
 import io.nvmesh.schema.VolumePolicy;
 import java.util.ArrayList;
@@ -28,8 +29,8 @@ final class Workspace {
     private final Map<String, int[]> domainIds = new HashMap<>();
     private final Map<String, BitSet> driveClassMembers = new HashMap<>();
     private final Map<String, BitSet> targetClassMembers = new HashMap<>();
-    private int[] driveLabelSet;
-    private List<Map<String, String>> driveLabelSets;
+    private LabelIndex driveLabels;
+    private LabelIndex targetLabels;
     private final Map<String, DriveClass> driveClasses = new HashMap<>();
     private final Map<String, TargetClass> targetClasses = new HashMap<>();
     /** The domain scopes the desired policies name, sorted: the levels at which pools count free bytes. */
@@ -129,55 +130,99 @@ final class Workspace {
     }
 
     /**
-     * Drives a drive class selects, by drive index. Many policies share a class (10,000 volumes may name 200 policies
-     * over 100 classes) and many drives share their labels, so a selector runs once per distinct label set.
+     * Drives a drive class selects, by drive index. Many policies share a class (100,000 volumes may name 200
+     * policies over 100 classes), many drives share their labels, and a selector reads only a few keys, so it runs once
+     * per distinct value of those keys ({@link LabelIndex}).
      */
     private BitSet driveClassMembers(String name) {
         return driveClassMembers.computeIfAbsent(name, n -> {
-            if (driveLabelSets == null) {
-                Map<Map<String, String>, Integer> ids = new HashMap<>();
-                driveLabelSets = new ArrayList<>();
-                driveLabelSet = new int[drives.size()];
-                for (DriveSpace d : drives) {
-                    driveLabelSet[d.index] = ids.computeIfAbsent(d.drive.labels(), k -> {
-                        driveLabelSets.add(k);
-                        return driveLabelSets.size() - 1;
+            if (driveLabels == null) {
+                driveLabels = new LabelIndex(drives, d -> d.drive.labels());
+            }
+            return driveLabels.select(driveClasses.get(n).selector());
+        });
+    }
+
+    /** Drives on the targets a target class selects, by drive index. */
+    private BitSet targetClassMembers(String name) {
+        return targetClassMembers.computeIfAbsent(name, n -> {
+            if (targetLabels == null) {
+                targetLabels = new LabelIndex(drives, d -> d.target.labels());
+            }
+            return targetLabels.select(targetClasses.get(n).selector());
+        });
+    }
+
+    /**
+     * Every drive's label set (its own, or its target's), numbered once, and selectors evaluated per distinct
+     * projection of those sets onto the keys a selector reads: 100 classes over 120,000 drives in 20,000 label sets
+     * took 2,000,000 selector runs, now a few hundred. A selector's verdict depends only on the values (or absence) of
+     * its own keys, so the projection gives the same answer as the whole set.
+     */
+    private static final class LabelIndex {
+        private final int[] setOf;
+        private final List<Map<String, String>> sets = new ArrayList<>();
+        private final Map<Set<String>, Projection> projections = new HashMap<>();
+
+        /** Per label set, the id of its projection; per projection id, the projected labels. */
+        private record Projection(int[] of, List<Map<String, String>> labels) {
+        }
+
+        LabelIndex(List<DriveSpace> drives, java.util.function.Function<DriveSpace, Map<String, String>> labels) {
+            setOf = new int[drives.size()];
+            Map<Map<String, String>, Integer> ids = new HashMap<>();
+            Map<String, String> last = null;
+            int lastId = -1;
+            for (DriveSpace d : drives) {
+                Map<String, String> l = labels.apply(d);
+                if (l != last) {
+                    last = l;
+                    lastId = ids.computeIfAbsent(l, k -> {
+                        sets.add(k);
+                        return sets.size() - 1;
                     });
                 }
+                setOf[d.index] = lastId;
             }
-            BitSet selected = new BitSet(driveLabelSets.size());
-            for (int i = 0; i < driveLabelSets.size(); i++) {
-                if (driveClasses.get(n).selector().matches(driveLabelSets.get(i))) {
-                    selected.set(i);
-                }
+        }
+
+        /** The drives whose label set the selector matches, by drive index. */
+        BitSet select(LabelSelector selector) {
+            Set<String> keys = new TreeSet<>(selector.matchLabels().keySet());
+            selector.matchExpressions().forEach(r -> keys.add(r.key()));
+            Projection p = projections.computeIfAbsent(keys, this::project);
+            boolean[] match = new boolean[p.labels().size()];
+            for (int i = 0; i < match.length; i++) {
+                match[i] = selector.matches(p.labels().get(i));
             }
-            BitSet out = new BitSet(drives.size());
-            for (int i = 0; i < driveLabelSet.length; i++) {
-                if (selected.get(driveLabelSet[i])) {
+            BitSet out = new BitSet(setOf.length);
+            for (int i = 0; i < setOf.length; i++) {
+                if (match[p.of()[setOf[i]]]) {
                     out.set(i);
                 }
             }
             return out;
-        });
-    }
+        }
 
-    /** Drives on the targets a target class selects, by drive index; the selector runs once per target. */
-    private BitSet targetClassMembers(String name) {
-        return targetClassMembers.computeIfAbsent(name, n -> {
-            BitSet out = new BitSet(drives.size());
-            Target last = null;
-            boolean match = false;
-            for (DriveSpace d : drives) {
-                if (d.target != last) {
-                    last = d.target;
-                    match = targetClasses.get(n).selector().matches(d.target.labels());
+        private Projection project(Set<String> keys) {
+            Map<Map<String, String>, Integer> ids = new HashMap<>();
+            List<Map<String, String>> labels = new ArrayList<>();
+            int[] of = new int[sets.size()];
+            for (int i = 0; i < sets.size(); i++) {
+                Map<String, String> m = new HashMap<>();
+                for (String k : keys) {
+                    String v = sets.get(i).get(k);
+                    if (v != null) {
+                        m.put(k, v);
+                    }
                 }
-                if (match) {
-                    out.set(d.index);
-                }
+                of[i] = ids.computeIfAbsent(m, k -> {
+                    labels.add(k);
+                    return labels.size() - 1;
+                });
             }
-            return out;
-        });
+            return new Projection(of, labels);
+        }
     }
 
     /** The level at which candidate pools count the free bytes of {@code scope}'s domains; -1 for none. */
@@ -201,9 +246,7 @@ final class Workspace {
     }
 
     long allocate(DriveSpace d, long length) {
-        detach(d);
         long offset = d.allocate(length);
-        attach(d);
         for (CandidatePool p : d.owners) {
             p.freeChanged(d, -length);
         }
@@ -211,23 +254,9 @@ final class Workspace {
     }
 
     void release(DriveSpace d, long offset, long length) {
-        detach(d);
         d.release(offset, length);
-        attach(d);
         for (CandidatePool p : d.owners) {
             p.freeChanged(d, length);
-        }
-    }
-
-    private static void detach(DriveSpace d) {
-        for (TreeSet<DriveSpace> p : d.pools) {
-            p.remove(d);
-        }
-    }
-
-    private static void attach(DriveSpace d) {
-        for (TreeSet<DriveSpace> p : d.pools) {
-            p.add(d);
         }
     }
 }

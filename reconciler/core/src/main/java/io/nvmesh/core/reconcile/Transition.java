@@ -104,19 +104,24 @@ final class Transition {
     }
 
     private static void overlaps(RecordedState s, List<String> out) {
-        Map<String, List<Owned>> perDrive = new TreeMap<>();
+        // Hashed, not sorted, by serial: 600,000 extents on 120,000 drives made a tree walk of string compares each.
+        // Only the drives with an overlap are put in serial order, for the report.
+        Map<String, List<Owned>> perDrive = new HashMap<>();
         for (Owned o : occupied(s)) {
             perDrive.computeIfAbsent(o.extent().serial(), k -> new ArrayList<>()).add(o);
         }
-        for (List<Owned> list : perDrive.values()) {
+        TreeMap<String, List<String>> found = new TreeMap<>();
+        for (Map.Entry<String, List<Owned>> drive : perDrive.entrySet()) {
+            List<Owned> list = drive.getValue();
             list.sort(Comparator.comparingLong((Owned o) -> o.extent().offset()));
             long end = -1;
             Owned last = null;
             for (Owned o : list) {
                 if (last != null && o.extent().offset() < end) {
-                    out.add("extent " + o.extent() + (o.held().isPresent() ? " held by " : " of ") + "volume "
-                            + o.volume() + " overlaps " + last.extent() + (last.held().isPresent() ? " held by " : " of ")
-                            + "volume " + last.volume());
+                    found.computeIfAbsent(drive.getKey(), k -> new ArrayList<>()).add("extent " + o.extent()
+                            + (o.held().isPresent() ? " held by " : " of ") + "volume " + o.volume() + " overlaps "
+                            + last.extent() + (last.held().isPresent() ? " held by " : " of ") + "volume "
+                            + last.volume());
                 }
                 if (o.extent().end() > end) {
                     end = o.extent().end();
@@ -124,6 +129,7 @@ final class Transition {
                 }
             }
         }
+        found.values().forEach(out::addAll);
     }
 
     /**

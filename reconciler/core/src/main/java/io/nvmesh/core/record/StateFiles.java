@@ -228,7 +228,7 @@ public final class StateFiles {
         // ~200 MB of them.
         for (Map.Entry<String, byte[]> e : wanted.entrySet()) {
             if (!before.holds(e.getKey(), e.getValue())) {
-                b.put(e.getKey(), e.getValue());
+                b.putOwned(e.getKey(), e.getValue()); // encoded here, referenced nowhere else
             }
         }
         List<String> existing = new ArrayList<>(before.paths(INVENTORY));

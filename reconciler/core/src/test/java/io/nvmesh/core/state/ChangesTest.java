@@ -32,6 +32,17 @@ class ChangesTest {
     }
 
     @Test
+    void putOwnedTakesTheArrayOverAndOtherwiseActsLikePut() {
+        byte[] content = {1, 2, 3};
+        Changes c = Changes.builder().delete("a").putOwned("a", content).build();
+
+        assertThat(c.puts().get("a")).isSameAs(content);
+        assertThat(c.deletes()).isEmpty();
+        assertThatThrownBy(() -> Changes.builder().putOwned("../a", content))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void keepsItsOwnCopyOfTheBytes() {
         byte[] content = {1, 2, 3};
         Changes c = Changes.put("a", content);
