@@ -91,6 +91,10 @@ class MetricsEndpointTest {
                     .equals(Map.of("targets", 3, "clients", 1)) && node.reconcile().orElseThrow().results().stream()
                     .anyMatch(r -> r.outcome().equals("recorded")));
             node.events().publish("volume/first", "test", Map.of("n", 1));
+            // The loop keeps a pass's result before its listeners (the metrics among them) hear of it.
+            await().atMost(Duration.ofSeconds(10)).until(() -> value(PrometheusText.parse(get(node, "/metrics", READ,
+                    null).body()).get("nvmesh_reconcile_pass_duration_seconds"),
+                    "nvmesh_reconcile_pass_duration_seconds_count", Map.of()) >= 1);
 
             HttpResponse<String> r = get(node, "/metrics", READ, null);
             assertThat(r.statusCode()).isEqualTo(200);
