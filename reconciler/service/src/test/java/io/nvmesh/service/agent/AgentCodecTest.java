@@ -73,6 +73,16 @@ class AgentCodecTest {
                 .hasMessageContaining("client c-1 cannot report drives");
     }
 
+    /** Which of two {@code type}s or {@code seq}s counts must not be up to the reader: found by a property. */
+    @Test
+    void aMessageWithADuplicateKeyIsRefused() {
+        assertThatThrownBy(() -> AgentCodec.decode("{\"type\":\"welcome\",\"type\":\"hello\",\"protocol\":1,"
+                + "\"nodeId\":\"t-001\",\"owner\":\"r2\",\"reportIntervalMillis\":1000}"))
+                .isInstanceOf(ProtocolException.class).hasMessageStartingWith("not JSON").hasMessageContaining("type");
+        assertThatThrownBy(() -> AgentCodec.decode("{\"type\":\"ack\",\"seq\":1,\"seq\":2,\"ok\":true}"))
+                .isInstanceOf(ProtocolException.class).hasMessageContaining("seq");
+    }
+
     private static String hello(String drives, String labels) {
         return "{\"type\":\"hello\",\"protocols\":[1],\"nodeId\":\"t-1\",\"kind\":\"target\",\"labels\":"
                 + labels + ",\"drives\":" + drives + "}";
@@ -89,9 +99,9 @@ class AgentCodecTest {
         Map<String, String> refused = new java.util.LinkedHashMap<>();
         refused.put(hello("[" + drive("<b>x</b>", "") + "]", "{}"), "invalid hello: drives[0].serial: not a serial");
         refused.put(hello("[" + ok + "," + drive("S1", "") + "]", "{}"), "invalid hello: drives[1].serial: drive S1 is listed twice");
-        refused.put(hello("[" + drive("S2", ",\"capacity\":-1") + "]", "{}"), "invalid hello: drives[0]: drive S2: negative");
-        refused.put(hello("[" + drive("S2", ",\"capacity\":" + (1L << 51)) + "]", "{}"), "invalid hello: drives[0].capacity: above");
-        refused.put(hello("[" + drive("S2", ",\"health\":\"<i>\"") + "]", "{}"), "invalid hello: drives[0].health: wrong type or value");
+        refused.put(hello("[" + "{\"serial\":\"S2\",\"capacity\":-1,\"health\":\"ok\"}" + "]", "{}"), "invalid hello: drives[0]: drive S2: negative");
+        refused.put(hello("[" + "{\"serial\":\"S2\",\"capacity\":" + (1L << 51) + ",\"health\":\"ok\"}" + "]", "{}"), "invalid hello: drives[0].capacity: above");
+        refused.put(hello("[" + "{\"serial\":\"S2\",\"capacity\":1000,\"health\":\"<i>\"}" + "]", "{}"), "invalid hello: drives[0].health: wrong type or value");
         refused.put(hello("[" + drive("S2", ",\"labels\":{\"model\":\"Samsung PM9A3\"}") + "]", "{}"), "invalid hello: drives[0].labels.model: not a label value");
         refused.put(hello("[]", "{\"rack\":\"<script>\"}"), "invalid hello: labels.rack: not a label value");
         refused.put(hello("[]", "{\"<script>\":\"a\"}"), "invalid hello: labels: a key is not a label key");

@@ -369,8 +369,11 @@ class AgentTrustTest {
         return "{\"type\":\"report\",\"seq\":1,\"health\":\"healthy\",\"drives\":" + drives + "}";
     }
 
+    /** A drive; {@code extra} may give its own capacity or health instead of the defaults (keys are never repeated). */
     private static String drive(String serial, String extra) {
-        return "{\"serial\":\"" + serial + "\",\"capacity\":3840755982336,\"health\":\"ok\"" + extra + "}";
+        String capacity = extra.contains("\"capacity\"") ? "" : ",\"capacity\":3840755982336";
+        String health = extra.contains("\"health\"") ? "" : ",\"health\":\"ok\"";
+        return "{\"serial\":\"" + serial + "\"" + capacity + health + extra + "}";
     }
 
     /** A raw agent: says what the test tells it and keeps what it hears. */
