@@ -158,6 +158,7 @@ class MembershipTest {
     void aSuspectHeardFromWhileItsPortAcceptsIsNoLongerProbed() {
         membership.onHeartbeat(beat("r2", 5));
         transport.probeAnswer = HeartbeatTransport.Probe.ACCEPTED;
+        transport.hold = true; // our heartbeats unanswered: a failed one would start a suspicion of its own
         transport.holdProbes = true;
         membership.start();
 
@@ -176,6 +177,7 @@ class MembershipTest {
         List<String> lifted = new CopyOnWriteArrayList<>();
         membership.addDoubtListener(lifted::add);
         membership.onHeartbeat(beat("r2", 5));
+        transport.hold = true; // our heartbeats unanswered: a failed one would start a suspicion of its own
         transport.holdProbes = true;
         membership.start();
 
@@ -200,6 +202,7 @@ class MembershipTest {
     @Test
     void aProbeAnswerOfAnEarlierSuspicionDoesNotCountForTheNextOne() {
         membership.onHeartbeat(beat("r2", 5));
+        transport.hold = true; // our heartbeats unanswered: a failed one would start a suspicion of its own
         transport.holdProbes = true;
         membership.start();
 
@@ -219,6 +222,7 @@ class MembershipTest {
         List<String> lifted = new CopyOnWriteArrayList<>();
         membership.addDoubtListener(lifted::add);
         membership.onHeartbeat(beat("r2", 5));
+        transport.hold = true; // our heartbeats unanswered: a failed one would start a suspicion of its own
         transport.holdProbes = true;
         membership.start();
 
