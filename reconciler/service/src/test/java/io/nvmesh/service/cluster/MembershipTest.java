@@ -43,6 +43,17 @@ class MembershipTest {
         now.addAndGet(millis * MS);
     }
 
+    /**
+     * r2 heard from, then started: probes answered only by the test, our own heartbeats never (a failed one would
+     * start a suspicion of its own).
+     */
+    private void startHearingR2WithProbesHeld() {
+        membership.onHeartbeat(beat("r2", 5));
+        transport.hold = true;
+        transport.holdProbes = true;
+        membership.start();
+    }
+
     @Test
     void aFreshInstanceKnowsOnlyItselfAsLive() {
         ClusterView view = membership.view();
@@ -156,11 +167,8 @@ class MembershipTest {
 
     @Test
     void aSuspectHeardFromWhileItsPortAcceptsIsNoLongerProbed() {
-        membership.onHeartbeat(beat("r2", 5));
         transport.probeAnswer = HeartbeatTransport.Probe.ACCEPTED;
-        transport.hold = true; // our heartbeats unanswered: a failed one would start a suspicion of its own
-        transport.holdProbes = true;
-        membership.start();
+        startHearingR2WithProbesHeld();
 
         membership.suspect("r2", "an agent of t-1 dialled here");
         assertThat(membership.suspected("r2")).isTrue();
@@ -176,10 +184,7 @@ class MembershipTest {
     void aSuspectIsInDoubtUntilAProbeAcceptsAgainAfterARefusalAndTheListenersHearTheDoubtLifted() {
         List<String> lifted = new CopyOnWriteArrayList<>();
         membership.addDoubtListener(lifted::add);
-        membership.onHeartbeat(beat("r2", 5));
-        transport.hold = true; // our heartbeats unanswered: a failed one would start a suspicion of its own
-        transport.holdProbes = true;
-        membership.start();
+        startHearingR2WithProbesHeld();
 
         membership.suspect("r2", "an agent of t-1 dialled here");
         assertThat(membership.inDoubt("r2")).as("no probe answered yet").isTrue();
@@ -201,10 +206,7 @@ class MembershipTest {
 
     @Test
     void aProbeAnswerOfAnEarlierSuspicionDoesNotCountForTheNextOne() {
-        membership.onHeartbeat(beat("r2", 5));
-        transport.hold = true; // our heartbeats unanswered: a failed one would start a suspicion of its own
-        transport.holdProbes = true;
-        membership.start();
+        startHearingR2WithProbesHeld();
 
         membership.suspect("r2", "an agent of t-1 dialled here");
         membership.onHeartbeat(beat("r2", 5)); // ends that suspicion; its probe is still out
@@ -221,10 +223,7 @@ class MembershipTest {
     void hearingFromASuspectInDoubtLiftsTheDoubt() {
         List<String> lifted = new CopyOnWriteArrayList<>();
         membership.addDoubtListener(lifted::add);
-        membership.onHeartbeat(beat("r2", 5));
-        transport.hold = true; // our heartbeats unanswered: a failed one would start a suspicion of its own
-        transport.holdProbes = true;
-        membership.start();
+        startHearingR2WithProbesHeld();
 
         membership.suspect("r2", "a heartbeat failed");
         membership.onHeartbeat(beat("r2", 5));
