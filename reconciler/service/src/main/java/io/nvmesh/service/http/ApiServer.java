@@ -48,6 +48,13 @@ public final class ApiServer implements AutoCloseable {
     static final Duration AGENT_IDLE_TIMEOUT = Duration.ofSeconds(30);
     /** A target with hundreds of drives and a full segment layout stays well below this. */
     static final long MAX_AGENT_MESSAGE_BYTES = 1 << 20;
+    /**
+     * Connections the kernel completes and queues before the acceptor takes them. The JVM's default, 50, overflowed
+     * when a failover sent hundreds of orphans to a survivor at once: Linux drops the SYNs of a full queue, and the
+     * agents waited a whole SYN retransmission (1 s, then 3 s) before their dial even reached the hub. Linux clamps it
+     * to {@code net.core.somaxconn} (4,096 by default since kernel 5.4).
+     */
+    static final int ACCEPT_QUEUE = 4096;
 
     private final Server server;
     private final ServerConnector connector;
@@ -116,6 +123,7 @@ public final class ApiServer implements AutoCloseable {
         connector.setHost(host);
         connector.setPort(port);
         connector.setIdleTimeout(30_000);
+        connector.setAcceptQueueSize(ACCEPT_QUEUE);
         server.addConnector(connector);
         try {
             connector.open();
