@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 /**
  * Every message of the agent protocol (see {@code docs/agent-protocol.md}). On the wire each is one JSON text frame
  * with a {@code type} field: the record's name in lower case.
@@ -54,8 +56,16 @@ public sealed interface AgentMessage {
         }
     }
 
-    /** Instance to agent: accepted; send reports every {@code reportIntervalMillis}. */
-    record Welcome(int protocol, String nodeId, String owner, long reportIntervalMillis) implements AgentMessage {
+    /**
+     * Instance to agent: accepted; send reports every {@code reportIntervalMillis}.
+     *
+     * @param successor    the instance that would own the node if this one left, when another is live (a hint the
+     *                     agent dials first when the connection drops; absent from the text when null)
+     * @param successorUrl that instance's base URL
+     */
+    record Welcome(int protocol, String nodeId, String owner, long reportIntervalMillis,
+                   @JsonInclude(JsonInclude.Include.NON_NULL) String successor,
+                   @JsonInclude(JsonInclude.Include.NON_NULL) String successorUrl) implements AgentMessage {
 
         public Welcome {
             AgentProtocol.checkNodeId(nodeId);
@@ -63,6 +73,11 @@ public sealed interface AgentMessage {
             if (reportIntervalMillis < 1) {
                 throw new IllegalArgumentException("report interval must be positive");
             }
+        }
+
+        /** A welcome that names no successor (a lone instance). */
+        public Welcome(int protocol, String nodeId, String owner, long reportIntervalMillis) {
+            this(protocol, nodeId, owner, reportIntervalMillis, null, null);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.nvmesh.service.agent;
 
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -44,6 +45,8 @@ public final class NodeAgent {
     private URI lost;
     /** Redirects to {@link #lost} not followed since the loss (or since it was last dialled anyway). */
     private int lostAvoided;
+    /** Where the last welcome said the node goes if its owner leaves: dialled first when the owner's connection drops. */
+    private URI successor;
     private int nextInstance;
     private int redirectsInRow;
     private ScheduledFuture<?> reports;
@@ -299,6 +302,7 @@ public final class NodeAgent {
         lostAvoided = 0;
         owner = w.owner();
         ownerUrl = dialing.toString();
+        successor = successorOf(w);
         welcomes++;
         redirectsInRow = 0;
         backoff.reset();
@@ -316,6 +320,20 @@ public final class NodeAgent {
         keepalive = runtime.scheduler.scheduleAtFixedRate(() -> keepalive(gen), every, every, TimeUnit.MILLISECONDS);
         runtime.journal.welcomed(settings.nodeId(), gen, owner);
         LOG.log(System.Logger.Level.DEBUG, () -> settings.nodeId() + ": welcomed by " + w.owner());
+    }
+
+    /** The welcome's successor when it names a usable instance URL; anything else is ignored (it is only a hint). */
+    private static URI successorOf(AgentMessage.Welcome w) {
+        if (w.successorUrl() == null) {
+            return null;
+        }
+        try {
+            URI u = new URI(w.successorUrl());
+            boolean web = "http".equalsIgnoreCase(u.getScheme()) || "https".equalsIgnoreCase(u.getScheme());
+            return web && u.getHost() != null ? u : null;
+        } catch (URISyntaxException e) {
+            return null;
+        }
     }
 
     /**
@@ -443,10 +461,13 @@ public final class NodeAgent {
             scheduleDial(nextSeed(), 2 * base + random.nextLong(base + 1));
         } else if (next == null && wasConnected && code != AgentProtocol.CLOSE_MOVED) {
             // The owner's connection dropped under us (a crash closes it at once, a silent owner is given up): dial
-            // another instance now, not after a backoff. It holds the hello while it makes sure the owner is gone,
-            // then welcomes us or sends us to the new owner. A few milliseconds of jitter spread the orphans.
+            // another instance now, not after a backoff, the successor the welcome named first. It holds the hello
+            // while it makes sure the owner is gone, then welcomes us or sends us to the new owner. A few
+            // milliseconds of jitter spread the orphans.
             redirectsInRow = 0;
-            scheduleDial(nextSeed(), random.nextLong(Math.max(1, settings.backoffBase().toMillis() / 2)));
+            URI first = successor != null && !successor.equals(lost) ? successor : nextSeed();
+            successor = null; // once: if it fails too, the list is tried in turn
+            scheduleDial(first, random.nextLong(Math.max(1, settings.backoffBase().toMillis() / 2)));
         } else if (next != null && redirectsInRow < settings.maxRedirects()) {
             redirectsInRow++;
             if (next.equals(lost)) {

@@ -12,6 +12,7 @@ import io.nvmesh.service.cluster.MemberStatus;
 import io.nvmesh.service.cluster.Membership;
 import io.nvmesh.service.cluster.Ownership;
 import io.nvmesh.service.cluster.OwnershipTable;
+import io.nvmesh.service.cluster.Successors;
 
 import java.net.URI;
 import java.time.Duration;
@@ -78,6 +79,7 @@ public final class AgentHub implements AutoCloseable {
     private final String self;
     private final Membership membership;
     private final OwnershipTable ownership;
+    private final Successors successors;
     private final long reportIntervalMillis;
     private final LongSupplier clock;
     private final ScheduledExecutorService timer;
@@ -106,6 +108,7 @@ public final class AgentHub implements AutoCloseable {
         this.self = self;
         this.membership = membership;
         this.ownership = ownership;
+        this.successors = new Successors(self);
         this.reportIntervalMillis = reportInterval.toMillis();
         this.clock = clock;
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -341,6 +344,10 @@ public final class AgentHub implements AutoCloseable {
         // Read before taking our lock: membership calls into this hub while holding its own.
         boolean probing = !likelyOwner.equals(self) && membership.inDoubt(likelyOwner);
         ClusterView view = membership.currentView();
+        // Who takes the node if we die, named in the welcome; looked up before our lock, like the view.
+        String successor = likelyOwner.equals(self)
+                ? successors.of(ownership.current(), key).orElse(null) : null;
+        URI successorUrl = successor == null ? null : urlIn(view, successor);
         String owner;
         AgentSession replaced = null;
         synchronized (this) {
@@ -363,7 +370,7 @@ public final class AgentHub implements AutoCloseable {
             }
             held.remove(c);
             if (owner.equals(self)) {
-                replaced = welcome(c, hello, version.get());
+                replaced = welcome(c, hello, version.get(), successorUrl == null ? null : successor, successorUrl);
             }
         }
         if (!owner.equals(self)) {
@@ -414,7 +421,8 @@ public final class AgentHub implements AutoCloseable {
      *
      * @return the connection it replaces, if any
      */
-    private AgentSession welcome(AgentSession c, AgentMessage.Hello hello, int version) {
+    private AgentSession welcome(AgentSession c, AgentMessage.Hello hello, int version, String successor,
+                                 URI successorUrl) {
         String key = hello.key();
         c.hello = hello;
         AgentSession replaced = connections.put(key, c);
@@ -432,7 +440,7 @@ public final class AgentHub implements AutoCloseable {
         // Sent before the lock is let go: from then on send() finds this connection, and an agent ignores a command
         // that comes before its welcome (the node's first layout would be lost, never acked).
         c.link.send(AgentCodec.encode(new AgentMessage.Welcome(version, hello.nodeId(), self,
-                reportIntervalMillis)));
+                reportIntervalMillis, successor, successorUrl == null ? null : successorUrl.toString())));
         return replaced;
     }
 
@@ -564,6 +572,16 @@ public final class AgentHub implements AutoCloseable {
     private void observe(ReportedNode previous, ReportedNode next) {
         nodeListeners.forEach(l -> l.accept(previous, next));
         drives.observe(previous, next);
+    }
+
+    /** A member's URL as the view lists it; null when it is not there. */
+    private static URI urlIn(ClusterView view, String member) {
+        for (MemberStatus m : view.members()) {
+            if (m.id().equals(member)) {
+                return m.url();
+            }
+        }
+        return null;
     }
 
     private URI urlOf(String member) {

@@ -35,6 +35,7 @@ class AgentCodecTest {
         List<AgentMessage> all = List.of(
                 new AgentMessage.Hello(List.of(1, 2), "c-001", NodeKind.CLIENT, Map.of("zone", "zone-b"), List.of()),
                 new AgentMessage.Welcome(1, "t-001", "r2", 1000),
+                new AgentMessage.Welcome(1, "t-001", "r2", 1000, "r3", "http://127.0.0.1:7422"),
                 new AgentMessage.Redirect("t-001", "r3", "http://127.0.0.1:7422"),
                 new AgentMessage.Report(7, TargetHealth.HEALTHY, List.of(DRIVE.withHealth(DriveHealth.FAILED)),
                         new Performance(180_000, 60_000, 2_949_120_000L, 1_966_080_000L, 95, 610)),
@@ -47,6 +48,16 @@ class AgentCodecTest {
         for (AgentMessage m : all) {
             assertThat(AgentCodec.decode(AgentCodec.encode(m))).isEqualTo(m);
         }
+    }
+
+    @Test
+    void aWelcomeWithoutSuccessorIsWrittenAsBefore() {
+        // An agent of an older release reads the successor as an unknown field; without one the text is unchanged.
+        assertThat(AgentCodec.encode(new AgentMessage.Welcome(1, "t-001", "r2", 1000)))
+                .isEqualTo("{\"type\":\"welcome\",\"protocol\":1,\"nodeId\":\"t-001\",\"owner\":\"r2\","
+                        + "\"reportIntervalMillis\":1000}");
+        assertThat(AgentCodec.encode(new AgentMessage.Welcome(1, "t-001", "r2", 1000, "r3", "http://10.0.0.13:7420")))
+                .endsWith(",\"reportIntervalMillis\":1000,\"successor\":\"r3\",\"successorUrl\":\"http://10.0.0.13:7420\"}");
     }
 
     @Test
