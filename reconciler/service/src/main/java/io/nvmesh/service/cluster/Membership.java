@@ -205,6 +205,14 @@ public final class Membership implements AutoCloseable {
      * @throws UnknownMemberException when the sender is not a configured peer
      */
     public Heartbeat onHeartbeat(Heartbeat from) {
+        synchronized (this) {
+            if (closed) {
+                // A stopping instance must not look alive: answering here, while its listener still serves the last
+                // requests, made peers that had just declared it dead declare it alive again, and its nodes moved
+                // twice.
+                throw new StoppingException(self.id() + " is stopping");
+            }
+        }
         if (from.id().equals(self.id())) {
             throw new UnknownMemberException("heartbeat from " + from.id() + " carries this instance's own id");
         }
@@ -539,6 +547,13 @@ public final class Membership implements AutoCloseable {
             scheduler.awaitTermination(2, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** A heartbeat came after {@link #close}: this instance is stopping and answers no peer. */
+    public static final class StoppingException extends RuntimeException {
+        StoppingException(String message) {
+            super(message);
         }
     }
 

@@ -157,6 +157,8 @@ final class ClusterEndpoints {
                     body.toHeartbeat(System.currentTimeMillis() + maxClockSkew.toMillis()))));
         } catch (UnknownMemberException e) {
             throw ApiException.conflict("unknown-peer", "Unknown peer", e.getMessage());
+        } catch (Membership.StoppingException e) {
+            throw new ApiException(503, "stopping", "Stopping", e.getMessage(), Map.of());
         }
     }
 }

@@ -187,6 +187,37 @@ class ApiServerTest {
     }
 
     @Test
+    void aStoppingInstanceAnswersNoHeartbeat() throws Exception {
+        ApiServer other = ApiServer.bind("127.0.0.1", 0, "stopping-test");
+        Membership stopping = Membership.create(new Member("r1", other.localUrl()), 43,
+                List.of(new Member("r2", URI.create("http://127.0.0.1:1"))), Duration.ofSeconds(10), 3,
+                (peer, beat) -> new CompletableFuture<>(), System::nanoTime);
+        OwnershipTable own = OwnershipTable.following(stopping, 0.25);
+        AgentHub hub = AgentHub.start(stopping, own, Duration.ofSeconds(1), Duration.ofMillis(50));
+        try (Counters c = Counters.open(dataDir.resolve("counters-stopping"), "r1", 43)) {
+            other.start(TestAuth.of("r1", List.of("r1", "r2")), stopping, own, hub, c, java.util.Optional.empty(),
+                    work);
+            URI at = other.localUrl();
+            assertThat(send(at, PEER, heartbeatBody("r2")).statusCode()).isEqualTo(200);
+
+            stopping.close(); // as ReconcilerNode.close does first, while the listener still serves
+
+            HttpResponse<String> r = send(at, PEER, heartbeatBody("r2"));
+            assertProblem(r, 503, "stopping");
+        } finally {
+            other.close();
+            hub.close();
+            stopping.close();
+        }
+    }
+
+    private static HttpResponse<String> send(URI at, String token, String body) throws Exception {
+        return http.send(HttpRequest.newBuilder(at.resolve("/v1/peer/heartbeat")).header("Authorization",
+                "Bearer " + token).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
     void heartbeatsFromStrangersAreAConflict() throws Exception {
         // r9 holds an instance credential but is not one of this instance's configured peers.
         assertProblem(post("/v1/peer/heartbeat", TestAuth.instanceToken("r9"), heartbeatBody("r9")), 409,
