@@ -357,8 +357,11 @@ public final class ReconcilerNode implements AutoCloseable {
             if (closed.getCount() == 0) {
                 return;
             }
-            membership.close();
+            // The reconcile loop stops first (a pass in flight finishes or loses its race), then membership says
+            // goodbye: the peers count this instance out at once and own its nodes and volumes before its agents are
+            // dropped below, so those are welcomed by their new owners at once rather than held.
             reconcile.ifPresent(ReconcileLoop::close);
+            membership.close();
             feeds.close();
             agents.close();
             server.close();

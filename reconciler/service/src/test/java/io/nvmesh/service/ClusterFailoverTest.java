@@ -77,6 +77,24 @@ class ClusterFailoverTest {
     }
 
     @Test
+    void anInstanceThatSaysGoodbyeIsCountedOutByEveryPeerBeforeItsCloseReturns() {
+        awaitAgreement(List.of("r1", "r2", "r3"));
+
+        // Only r2's membership: its listener stays up and keeps accepting, as one behind a proxy or a sidecar does,
+        // so no refused connect could tell the peers, and they would have waited the dead-after time.
+        cluster.node("r2").membership().close();
+
+        for (String id : List.of("r1", "r3")) {
+            assertThat(cluster.node(id).view().live()).as("live members seen by %s", id).containsExactly("r1", "r3");
+        }
+        // The listener still answers for r2, but no heartbeat of that life brings it back.
+        await().during(Duration.ofMillis(5 * INTERVAL.toMillis())).atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            assertThat(cluster.node("r1").view().live()).containsExactly("r1", "r3");
+            assertThat(cluster.node("r3").view().live()).containsExactly("r1", "r3");
+        });
+    }
+
+    @Test
     void aRestartedInstanceRejoinsWithANewEpoch() {
         awaitAgreement(List.of("r1", "r2", "r3"));
         long firstEpoch = cluster.node("r2").membership().epoch();

@@ -14,6 +14,8 @@ import io.nvmesh.service.agent.NodeAgent;
 import io.nvmesh.service.agent.NodeKind;
 import io.nvmesh.service.agent.Performance;
 import io.nvmesh.service.agent.SegmentLayout;
+import io.nvmesh.service.cluster.Ownership;
+import io.nvmesh.service.cluster.Successors;
 import io.nvmesh.service.nodes.InventoryChange;
 import io.nvmesh.service.nodes.InventoryChanges;
 import io.nvmesh.service.sim.SimulatedFleet;
@@ -140,6 +142,35 @@ class NodeAgentsTest {
                 assertThat(now.welcomes()).as("connections of %s", id).isEqualTo(was.welcomes());
             }
         });
+    }
+
+    @Test
+    void aStoppingInstanceHandsItsNodesOverOnceEachToTheSuccessorTheirWelcomeNamed() {
+        fleet(60, 2, 30);
+        awaitEveryNodeAtItsOwner();
+        Map<String, AgentStatus> before = fleet.statuses();
+        Ownership own = cluster.nodes().get(0).ownership().current();
+        Successors ofR2 = new Successors("r2");
+
+        cluster.kill("r2"); // ReconcilerNode.close: a graceful stop, as on SIGTERM
+        awaitLive(List.of("r1", "r3"));
+        awaitEveryNodeAtItsOwner();
+
+        Map<String, AgentStatus> after = fleet.statuses();
+        List<String> orphans = before.keySet().stream().filter(id -> before.get(id).owner().equals("r2")).toList();
+        assertThat(orphans).hasSizeGreaterThan(10);
+        for (String id : orphans) {
+            assertThat(after.get(id).owner()).as("new owner of %s", id).isEqualTo(ofR2.of(own, key(id)).orElseThrow());
+            // Before the goodbye, peers declared r2 dead, heard its last answers, declared it alive and dead again,
+            // and each node moved twice.
+            assertThat(after.get(id).welcomes()).as("welcomes of %s", id).isEqualTo(before.get(id).welcomes() + 1);
+        }
+        // The peers count r2 out before it drops its agents, which dial their successor: about half were
+        // redirected when they dialled any instance, or reached a peer that did not know r2 was going. The
+        // allowance is for a starved peer that answers the goodbye late.
+        long redirected = orphans.stream().filter(id -> after.get(id).redirects() > before.get(id).redirects())
+                .count();
+        assertThat(redirected).as("orphans redirected of %d", orphans.size()).isLessThanOrEqualTo(orphans.size() / 4);
     }
 
     @Test

@@ -15,12 +15,23 @@ import java.util.Objects;
  * @param url    the base URL the sender listens on (informational; peers are reached at their configured URL)
  * @param digest a summary of the sender's view (its ownership digest for now), empty when it has none; peers will use
  *               it to detect divergence
- * @param agents node agents connected to the sender, by kind ({@code targets}, {@code clients}); informational
+ * @param agents  node agents connected to the sender, by kind ({@code targets}, {@code clients}); informational
+ * @param leaving the sender is stopping on purpose: peers count it out at once instead of after the dead-after time,
+ *                and ignore any later word of this epoch
  */
-public record Heartbeat(String id, long epoch, URI url, String digest, Map<String, Integer> agents) {
+public record Heartbeat(String id, long epoch, URI url, String digest, Map<String, Integer> agents, boolean leaving) {
 
     public Heartbeat(String id, long epoch, URI url, String digest) {
         this(id, epoch, url, digest, Map.of());
+    }
+
+    public Heartbeat(String id, long epoch, URI url, String digest, Map<String, Integer> agents) {
+        this(id, epoch, url, digest, agents, false);
+    }
+
+    /** The same heartbeat saying goodbye. */
+    public Heartbeat leavingNow() {
+        return new Heartbeat(id, epoch, url, digest, agents, true);
     }
 
     public Heartbeat {

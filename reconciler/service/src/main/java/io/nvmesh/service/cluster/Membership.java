@@ -219,8 +219,40 @@ public final class Membership implements AutoCloseable {
         if (!peers.containsKey(from.id())) {
             throw new UnknownMemberException("\"" + from.id() + "\" is not a configured peer of " + self.id());
         }
-        heard(from);
+        if (from.leaving()) {
+            left(from);
+        } else {
+            heard(from);
+        }
         return heartbeat();
+    }
+
+    /**
+     * A peer said goodbye: it is stopping on purpose, after its reconcile loop and before its agent hub. It is counted
+     * out now, so that its agents, which it drops next, are welcomed by their new owners at once instead of being held
+     * for the dead-after time; a late heartbeat of the same life does not bring it back (a restart has a larger epoch).
+     */
+    private synchronized void left(Heartbeat from) {
+        if (closed) {
+            return;
+        }
+        PeerState p = peers.get(from.id());
+        if (from.epoch() < p.epoch) {
+            return; // an earlier life's goodbye, late
+        }
+        if (from.epoch() > p.epoch) {
+            p.incarnations++;
+        }
+        p.epoch = from.epoch();
+        p.leftEpoch = from.epoch();
+        p.presumed = false;
+        p.probing = false;
+        if (p.alive) {
+            p.alive = false;
+            LOG.log(System.Logger.Level.INFO, () -> self.id() + ": " + from.id() + " left (epoch " + from.epoch()
+                    + ")");
+            publish();
+        }
     }
 
     /**
@@ -459,8 +491,8 @@ public final class Membership implements AutoCloseable {
         String id = from.id();
         long epoch = from.epoch();
         PeerState p = peers.get(id);
-        if (epoch < p.epoch) {
-            return false; // a late word from an earlier life of that peer
+        if (epoch < p.epoch || epoch == p.leftEpoch) {
+            return false; // a late word from an earlier life of that peer, or from one that said goodbye
         }
         boolean doubted = p.probing && (p.accepted == 0 || p.refusals > 0);
         p.agents = from.agents();
@@ -536,12 +568,17 @@ public final class Membership implements AutoCloseable {
     /** Stops sending and watching; peers will notice the silence. Idempotent. */
     @Override
     public void close() {
+        List<PeerState> live = new ArrayList<>();
         synchronized (this) {
             if (closed) {
                 return;
             }
             closed = true;
+            if (started) {
+                peers.values().stream().filter(p -> p.alive).forEach(live::add);
+            }
         }
+        sayGoodbye(live);
         scheduler.shutdownNow();
         try {
             scheduler.awaitTermination(2, TimeUnit.SECONDS);
@@ -555,6 +592,36 @@ public final class Membership implements AutoCloseable {
         StoppingException(String message) {
             super(message);
         }
+    }
+
+    /**
+     * Tells the live peers that this instance leaves, and waits up to one interval (at most a second) for their
+     * answers: they then count it out at once (see {@link #onHeartbeat}) instead of after the dead-after time, and its
+     * agents find their new owners ready when it drops them. Best effort: a peer that does not hear it notices the
+     * death as it would a crash.
+     */
+    private void sayGoodbye(List<PeerState> live) {
+        if (live.isEmpty()) {
+            return;
+        }
+        Heartbeat bye = heartbeat().leavingNow();
+        List<CompletableFuture<Heartbeat>> answers = new ArrayList<>();
+        for (PeerState p : live) {
+            try {
+                answers.add(transport.send(p.member.url(), bye));
+            } catch (RuntimeException e) {
+                // unreachable now: it will notice as after a crash
+            }
+        }
+        try {
+            CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
+                    .get(Math.min(1_000, interval.toMillis()), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            // some did not answer: best effort
+        }
+        LOG.log(System.Logger.Level.DEBUG, () -> self.id() + ": said goodbye to " + live.size() + " peer(s)");
     }
 
     private static final class PeerState {
@@ -577,6 +644,8 @@ public final class Membership implements AutoCloseable {
         long round;
         /** When a probe last found something accepting at the peer's port (0: never). */
         long lastAcceptedNanos;
+        /** The epoch of the life that said goodbye ({@link #left}); 0 when none did. */
+        long leftEpoch;
         Map<String, Integer> agents = Map.of();
 
         PeerState(Member member) {

@@ -6,8 +6,14 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Map;
 
-/** {@code POST /v1/peer/heartbeat} body and answer; {@code agents} is absent from peers older than the agent hub. */
-record HeartbeatJson(String id, long epoch, String url, String digest, Map<String, Integer> agents) {
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+/**
+ * {@code POST /v1/peer/heartbeat} body and answer; {@code agents} is absent from peers older than the agent hub, and
+ * {@code leaving} is written only when true (a stopping instance's goodbye).
+ */
+record HeartbeatJson(String id, long epoch, String url, String digest, Map<String, Integer> agents,
+                     @JsonInclude(JsonInclude.Include.NON_NULL) Boolean leaving) {
 
     HeartbeatJson {
         // Immutable maps refuse to be asked about null, so each entry is looked at.
@@ -17,7 +23,8 @@ record HeartbeatJson(String id, long epoch, String url, String digest, Map<Strin
     }
 
     static HeartbeatJson of(Heartbeat h) {
-        return new HeartbeatJson(h.id(), h.epoch(), h.url().toString(), h.digest(), h.agents());
+        return new HeartbeatJson(h.id(), h.epoch(), h.url().toString(), h.digest(), h.agents(),
+                h.leaving() ? Boolean.TRUE : null);
     }
 
     /**
@@ -31,7 +38,8 @@ record HeartbeatJson(String id, long epoch, String url, String digest, Map<Strin
                     + "allows (" + latestEpoch + "); check the sender's clock");
         }
         try {
-            return new Heartbeat(id, epoch, new URI(url == null ? "" : url), digest, agents);
+            return new Heartbeat(id, epoch, new URI(url == null ? "" : url), digest, agents,
+                    Boolean.TRUE.equals(leaving));
         } catch (URISyntaxException | IllegalArgumentException | NullPointerException e) {
             throw ApiException.badRequest("invalid heartbeat: " + e.getMessage());
         }

@@ -361,10 +361,14 @@ public final class AgentHub implements AutoCloseable {
             // Decided under the lock that ownershipChanged takes too: either we see the new owners here, or the
             // move that follows sees this connection.
             owner = ownership.current().ownerOrPreferred(key);
-            if (!owner.equals(self) && (suspect(view, owner) || probing && owner.equals(likelyOwner))
+            // An owner the view already counts out (declared dead, or it said goodbye) while the ownership table,
+            // recomputed one hop later on membership's thread, still names it: held too, and decided again when the
+            // new owners are known, rather than sent to an instance that is gone.
+            boolean gone = !owner.equals(self) && !alive(view, owner);
+            if (!owner.equals(self) && (suspect(view, owner) || gone || probing && owner.equals(likelyOwner))
                     && holdable(c)) {
                 LOG.log(System.Logger.Level.DEBUG, () -> self + ": holding " + hello.nodeId() + " (owner " + owner
-                        + (probing ? " probed" : " silent") + ")");
+                        + (gone ? " gone" : probing ? " probed" : " silent") + ")");
                 hold(c, hello);
                 return;
             }
@@ -452,6 +456,11 @@ public final class AgentHub implements AutoCloseable {
             }
         }
         return false;
+    }
+
+    /** Whether the view lists the member as live. */
+    private static boolean alive(ClusterView view, String member) {
+        return view.live().contains(member);
     }
 
     /** Called with the lock held: a hello may wait at most until the suspect would have been declared dead. */

@@ -102,6 +102,39 @@ class MembershipTest {
     }
 
     @Test
+    void aPeerThatSaysGoodbyeIsCountedOutAtOnceAndNoLateWordOfThatLifeBringsItBack() {
+        membership.onHeartbeat(beat("r2", 5));
+        membership.onHeartbeat(beat("r3", 6));
+        assertThat(membership.view().live()).containsExactly("r1", "r2", "r3");
+
+        membership.onHeartbeat(beat("r2", 5).leavingNow());
+        assertThat(membership.view().live()).containsExactly("r1", "r3");
+
+        // A heartbeat it sent before its goodbye, and its answer to one of ours, both arriving late.
+        membership.onHeartbeat(beat("r2", 5));
+        transport.answerAs("r2", 5);
+        membership.tick();
+        assertThat(membership.view().live()).containsExactly("r1", "r3");
+
+        membership.onHeartbeat(beat("r2", 8)); // started again
+        assertThat(membership.view().live()).containsExactly("r1", "r2", "r3");
+        assertThat(membership.view().members().get(1).incarnations()).isEqualTo(2);
+    }
+
+    @Test
+    void closingSaysGoodbyeToTheLivePeersAndThenAnswersNoHeartbeat() {
+        membership.onHeartbeat(beat("r2", 5));
+        transport.hold = true; // the periodic heartbeats go unanswered; the goodbye's wait is bounded
+        membership.start();
+
+        membership.close();
+
+        assertThat(transport.goodbyesTo).containsExactly(member("r2").url());
+        assertThatThrownBy(() -> membership.onHeartbeat(beat("r2", 5)))
+                .isInstanceOf(Membership.StoppingException.class);
+    }
+
+    @Test
     void aReplyToOurHeartbeatAlsoCountsAsHearingFromThePeer() {
         transport.answerAs("r3", 7);
 
@@ -368,9 +401,15 @@ class MembershipTest {
             this.answerEpoch = epoch;
         }
 
+        /** The goodbyes sent, by peer URL. */
+        final List<URI> goodbyesTo = new CopyOnWriteArrayList<>();
+
         @Override
         public synchronized CompletableFuture<Heartbeat> send(URI peer, Heartbeat heartbeat) {
             sentTo.add(peer);
+            if (heartbeat.leaving()) {
+                goodbyesTo.add(peer);
+            }
             if (hold) {
                 return new CompletableFuture<>();
             }
