@@ -60,7 +60,7 @@ class WorkspaceIndexProperties {
         Workspace ws = new Workspace(inv, Allocations.EMPTY, desired);
         for (VolumePolicy p : policies) {
             List<String> expected = new ArrayList<>();
-            for (Target t : targets) {
+            for (Target t : inv.targets()) { // sorted by id: t10 comes before t2
                 for (Drive d : t.drives()) {
                     boolean drive = p.driveClasses().isEmpty() || p.driveClasses().stream().anyMatch(
                             n -> driveClasses.get(n.charAt(2) - '0').selector().matches(d.labels()));
