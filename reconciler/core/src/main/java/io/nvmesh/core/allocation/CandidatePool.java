@@ -54,7 +54,8 @@ final class CandidatePool {
     private final List<Integer> touched = new ArrayList<>();
     /** Scratch for {@link #mostAbundant}: the top targets per domain id, and the ids in use (null again after). */
     private TopK[] topOfDomain = new TopK[0];
-    private final List<Integer> usedDomains = new ArrayList<>();
+    private int[] usedDomains = new int[16];
+    private int usedCount;
     /** Abundance of each target when {@link #mostAbundant} ranked it. */
     private double[] ranked;
 
@@ -291,31 +292,36 @@ final class CandidatePool {
                 all.offer(t, abundance(t));
             }
         } else {
-            // By domain id (small, dense): a map boxed a key and made a lambda per target, per chunk placed.
-            List<TopK> used = new ArrayList<>();
+            // By domain id (small, dense): a map boxed a key and made a lambda per target, per chunk placed. The
+            // per-domain heaps are kept from chunk to chunk (emptied, not dropped): this runs once per chunk placed.
             for (int t = 0; t < n; t++) {
                 int dom = domains[drivesOf[t][0].index];
                 if (dom >= topOfDomain.length) {
                     topOfDomain = Arrays.copyOf(topOfDomain, Math.max(dom + 1, 2 * topOfDomain.length));
                 }
                 TopK top = topOfDomain[dom];
-                if (top == null) {
+                if (top == null || top.heap.length != perDomain) {
                     top = new TopK(perDomain);
                     topOfDomain[dom] = top;
-                    used.add(top);
-                    usedDomains.add(dom);
+                }
+                if (!top.inUse) {
+                    top.inUse = true;
+                    if (usedCount == usedDomains.length) {
+                        usedDomains = Arrays.copyOf(usedDomains, 2 * usedCount);
+                    }
+                    usedDomains[usedCount++] = dom;
                 }
                 top.offer(t, abundance(t));
             }
-            for (TopK top : used) {
+            for (int u = 0; u < usedCount; u++) {
+                TopK top = topOfDomain[usedDomains[u]];
                 for (int i = 0; i < top.size; i++) {
                     all.offer(top.heap[i], top.score[i]);
                 }
+                top.size = 0;
+                top.inUse = false;
             }
-            for (int dom : usedDomains) {
-                topOfDomain[dom] = null;
-            }
-            usedDomains.clear();
+            usedCount = 0;
         }
         if (ranked == null) {
             ranked = new double[n];
@@ -332,6 +338,8 @@ final class CandidatePool {
         final int[] heap;
         final double[] score;
         int size;
+        /** Listed in {@code usedDomains} for the ranking under way. */
+        boolean inUse;
 
         TopK(int k) {
             heap = new int[k];
@@ -350,16 +358,24 @@ final class CandidatePool {
             }
         }
 
+        /**
+         * The targets, highest ranked first. {@link #ranksBefore} orders distinct targets strictly, so any sort gives
+         * this order; an insertion sort of the few ranked (tens) boxes nothing.
+         */
         int[] sorted() {
-            Integer[] order = new Integer[size];
-            for (int i = 0; i < size; i++) {
-                order[i] = i;
-            }
-            Arrays.sort(order, (x, y) -> ranksBefore(score[x], heap[x], score[y], heap[y]) ? -1
-                    : ranksBefore(score[y], heap[y], score[x], heap[x]) ? 1 : 0);
             int[] out = new int[size];
+            double[] s = new double[size];
             for (int i = 0; i < size; i++) {
-                out[i] = heap[order[i]];
+                int t = heap[i];
+                double v = score[i];
+                int j = i;
+                while (j > 0 && ranksBefore(v, t, s[j - 1], out[j - 1])) {
+                    out[j] = out[j - 1];
+                    s[j] = s[j - 1];
+                    j--;
+                }
+                out[j] = t;
+                s[j] = v;
             }
             return out;
         }

@@ -173,7 +173,8 @@ public final class StateWriter {
             }
             long next = before.generation() + 1;
             RecordedState after = w.after().at(before.commitId(), next);
-            Changes changes = StateFiles.changes(snapshot, after);
+            // Volumes whose record is the one decoded from this snapshot are not encoded again: a pass costs its changes.
+            Changes changes = StateFiles.changes(snapshot, before, after);
             if (changes.paths().equals(java.util.Set.of(StateFiles.STATE))) {
                 return Decision.noChange(); // only the generation would change
             }

@@ -3,11 +3,15 @@ package io.nvmesh.core.reconcile;
 import io.nvmesh.core.allocation.Action;
 import io.nvmesh.core.allocation.ActionKind;
 import io.nvmesh.core.allocation.Allocations;
+import io.nvmesh.core.allocation.Drive;
 import io.nvmesh.core.allocation.Extent;
+import io.nvmesh.core.allocation.Inventory;
 import io.nvmesh.core.allocation.LiveCopies;
 import io.nvmesh.core.allocation.Outcome;
 import io.nvmesh.core.allocation.Plan;
 import io.nvmesh.core.allocation.StateChecker;
+import io.nvmesh.core.allocation.Target;
+import io.nvmesh.core.allocation.TargetHealth;
 import io.nvmesh.core.allocation.VolumeAllocation;
 import io.nvmesh.core.allocation.Violation;
 import io.nvmesh.core.record.HeldExtent;
@@ -50,6 +54,8 @@ final class VolumeStatuses {
     private final ServedIndex served;
     private final LiveCopies copies;
     private final Map<String, VolumePolicy> policies = new TreeMap<>();
+    /** Fingerprints by policy name: a policy's is a SHA-256 of its text, the same for each of its many volumes. */
+    private final Map<String, String> fingerprints = new HashMap<>();
     private final Map<String, List<String>> reasons = new LinkedHashMap<>();
     private final Map<String, List<String>> degraded = new HashMap<>();
     private final Map<String, List<HeldExtent>> moved = new TreeMap<>();
@@ -68,7 +74,7 @@ final class VolumeStatuses {
         for (Action a : plan.unplaceable()) {
             reasons.computeIfAbsent(a.volume(), k -> new ArrayList<>()).add(a.reason());
         }
-        for (Violation v : StateChecker.check(recorded.inventory(), after)) {
+        for (Violation v : StateChecker.check(recorded.inventory(), suspects(recorded.inventory(), after))) {
             if (v.kind() == Violation.Kind.DEGRADED && v.volume() != null) {
                 degraded.computeIfAbsent(v.volume(), k -> new ArrayList<>()).add(v.message());
             }
@@ -81,6 +87,32 @@ final class VolumeStatuses {
                 }
             }
         }
+    }
+
+    /**
+     * The volumes that can be degraded: those with a segment on a drive that is missing, not online, or on an unhealthy
+     * target. A degraded finding of {@link StateChecker} is about one volume's own segments and the inventory only, so
+     * checking these alone finds exactly the degraded findings a check of the whole state finds (for 100,000 healthy
+     * volumes: none to check instead of all of them on every pass).
+     */
+    static Allocations suspects(Inventory inventory, Allocations after) {
+        // serial -> served; built as the checker looks drives up (the last target naming a serial wins)
+        Map<String, Boolean> served = new HashMap<>();
+        for (Target t : inventory.targets()) {
+            for (Drive d : t.drives()) {
+                served.put(d.serial(), d.health().online() && t.health() != TargetHealth.UNHEALTHY);
+            }
+        }
+        List<VolumeAllocation> suspect = new ArrayList<>();
+        for (VolumeAllocation v : after.volumes()) {
+            for (Extent e : v.extents()) {
+                if (!served.getOrDefault(e.serial(), false)) {
+                    suspect.add(v);
+                    break;
+                }
+            }
+        }
+        return new Allocations(suspect);
     }
 
     /**
@@ -170,8 +202,10 @@ final class VolumeStatuses {
     }
 
     private String fingerprint(String policy) {
-        VolumePolicy p = policies.get(policy);
-        return p == null ? "" : Reconciliation.fingerprint(p);
+        return fingerprints.computeIfAbsent(policy, name -> {
+            VolumePolicy p = policies.get(name);
+            return p == null ? "" : Reconciliation.fingerprint(p);
+        });
     }
 
     /**

@@ -412,8 +412,9 @@ abstract class GitStore implements StateStore {
             for (String p : deletes) {
                 ed.add(new DirCacheEditor.DeletePath(p));
             }
+            Map<String, ObjectId> blobs = insertBlobs(ins, changes.puts());
             for (Map.Entry<String, byte[]> e : changes.puts().entrySet()) {
-                ObjectId blob = ins.insert(Constants.OBJ_BLOB, e.getValue());
+                ObjectId blob = blobs.get(e.getKey());
                 ed.add(new DirCacheEditor.PathEdit(e.getKey()) {
                     @Override
                     public void apply(DirCacheEntry ent) {
@@ -443,6 +444,52 @@ abstract class GitStore implements StateStore {
             ins.flush();
             return new Built(id, true);
         }
+    }
+
+    /** From this many files in one commit on, their blobs are hashed and compressed on every core (see insertBlobs). */
+    static final int PARALLEL_PUTS = 4 * BULK_PUTS;
+
+    /**
+     * Writes the blob of every put, by path. A large write (a first reconcile of 100,000 volumes: 105,000 blobs, ~200 MB)
+     * is split into one part per core, each hashed (with JGit's collision detection, as every object it writes),
+     * compressed and written by a pack inserter of its own into a pack of its own, and those packs are complete in
+     * the object database before the caller writes the trees that name their blobs. Nothing about publishing changes:
+     * the ref still moves only by the compare-and-swap after the commit's objects are all written, and a writer that
+     * stops before leaves unreferenced objects, as it would with one pack. Git reads any number of packs.
+     */
+    private Map<String, ObjectId> insertBlobs(ObjectInserter ins, Map<String, byte[]> puts) throws IOException {
+        Map<String, ObjectId> out = new HashMap<>(puts.size() * 2);
+        int parts = Math.min(Runtime.getRuntime().availableProcessors(), puts.size() / BULK_PUTS);
+        if (puts.size() < PARALLEL_PUTS || parts < 2 || !(ins instanceof PackInserter)
+                || !(repo.getObjectDatabase() instanceof ObjectDirectory dir)) {
+            for (Map.Entry<String, byte[]> e : puts.entrySet()) {
+                out.put(e.getKey(), ins.insert(Constants.OBJ_BLOB, e.getValue()));
+            }
+            return out;
+        }
+        List<Map.Entry<String, byte[]>> files = new ArrayList<>(puts.entrySet());
+        ObjectId[] ids = new ObjectId[files.size()];
+        try {
+            java.util.stream.IntStream.range(0, parts).parallel().forEach(part -> {
+                int from = (int) ((long) files.size() * part / parts);
+                int to = (int) ((long) files.size() * (part + 1) / parts);
+                try (PackInserter pack = dir.newPackInserter()) {
+                    pack.checkExisting(true);
+                    for (int i = from; i < to; i++) {
+                        ids[i] = pack.insert(Constants.OBJ_BLOB, files.get(i).getValue());
+                    }
+                    pack.flush();
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
+        }
+        for (int i = 0; i < ids.length; i++) {
+            out.put(files.get(i).getKey(), ids[i]);
+        }
+        return out;
     }
 
     /**

@@ -120,4 +120,60 @@ class StateFilesTest {
             assertThat(StateFiles.decodeStrict(after).volumes().get("vol-00048").reason()).isEqualTo("full");
         }
     }
+
+    @Test
+    void unchangedRecordsAreNotEncodedAgainAndTheChangesAreThoseOfAFullComparison() {
+        try (StateStore store = StateStore.openOrCreate(dir.resolve("u.git"))) {
+            TestRepo.of(store).record(state(600, "no room"));
+            Snapshot tip = store.read(StateStore.STATE_REF);
+            RecordedState read = StateFiles.decodeStrict(tip);
+            SortedMap<String, VolumeRecord> next = new TreeMap<>(read.volumes());
+            next.put("vol-00007", next.get("vol-00007").withReleasing(List.of()));
+            next.put("vol-00008", new VolumeRecord("vol-00008", VolumeStatus.PENDING, "still no room", true, "f8",
+                    Optional.empty()));
+            next.remove("vol-00009");
+            next.put("vol-99999", new VolumeRecord("vol-99999", VolumeStatus.PENDING, "new", false, "",
+                    Optional.empty()));
+            RecordedState after = read.withVolumes(next);
+
+            Changes skipping = StateFiles.changes(tip, read, after);
+            Changes full = StateFiles.changes(tip, after);
+
+            assertThat(skipping.paths()).containsExactlyElementsOf(full.paths())
+                    .containsExactlyInAnyOrder(StateFiles.volumePath("vol-00008"), StateFiles.volumePath("vol-00009"),
+                            StateFiles.volumePath("vol-99999"));
+            store.commit(StateStore.STATE_REF, tip.commitId(), skipping, "rewrite", store.defaultAuthor());
+            Snapshot written = store.read(StateStore.STATE_REF);
+            assertThat(StateFiles.changes(written, after).isEmpty())
+                    .as("every file written is what encoding the whole state gives, and no other is there").isTrue();
+            assertThat(StateFiles.decodeStrict(written).volumes()).isEqualTo(after.volumes());
+        }
+    }
+
+    @Test
+    void aFileWhoseRecordIsUnchangedIsKeptAsItIsEvenIfAnotherEncoderWroteIt() {
+        try (StateStore store = StateStore.openOrCreate(dir.resolve("k.git"))) {
+            TestRepo.of(store).record(state(300, "no room"));
+            Snapshot tip = store.read(StateStore.STATE_REF);
+            String path = StateFiles.volumePath("vol-00003");
+            // The same record, written compactly (by hand, or an older encoder): it decodes equal.
+            String compact = new String(tip.file(path).orElseThrow(), StandardCharsets.UTF_8).replace("\n", "")
+                    .replace("  ", "");
+            store.commit(StateStore.STATE_REF, tip.commitId(), Changes.put(path,
+                    compact.getBytes(StandardCharsets.UTF_8)), "a compact file", store.defaultAuthor());
+            tip = store.read(StateStore.STATE_REF);
+            RecordedState read = StateFiles.decodeStrict(tip);
+            assertThat(read.volumes().get("vol-00003")).isEqualTo(state(300, "no room").volumes().get("vol-00003"));
+
+            RecordedState after = read.withVolumes(new TreeMap<>(state(300, "full").volumes()));
+
+            assertThat(StateFiles.changes(tip, read, after).paths()).as("only the changed record is encoded")
+                    .containsExactly(StateFiles.volumePath("vol-00299"));
+            assertThat(StateFiles.changes(tip, after).paths()).as("a full comparison rewrites the compact file")
+                    .containsExactlyInAnyOrder(path, StateFiles.volumePath("vol-00299"));
+            RecordedState older = StateFiles.decodeStrict(store.read(StateStore.STATE_REF)).at("0".repeat(40), 1);
+            assertThat(StateFiles.changes(tip, older, after).paths()).as("a record of another commit is not trusted")
+                    .containsExactlyInAnyOrder(path, StateFiles.volumePath("vol-00299"));
+        }
+    }
 }

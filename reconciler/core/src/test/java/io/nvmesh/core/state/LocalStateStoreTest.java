@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.ObjectInserter;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,6 +34,57 @@ class LocalStateStoreTest extends StateStoreContract {
         assertThat(dir.resolve("HEAD")).exists();
         assertThat(dir.resolve("objects")).isDirectory();
         assertThat(dir.resolve("config")).content().contains("bare = true");
+    }
+
+    @Test
+    void aBulkCommitHashedOnEveryCoreNamesTheTreeGitWouldAndGitReadsIt() throws Exception {
+        StateStore a = writer("a");
+        a.commit(REF, "", Changes.put("volumes/seed", utf8("first")), "seed", ALICE); // a pack already there
+        Changes.Builder batch = Changes.builder();
+        org.eclipse.jgit.dircache.DirCache expected = org.eclipse.jgit.dircache.DirCache.newInCore();
+        org.eclipse.jgit.dircache.DirCacheBuilder tree = expected.builder();
+        ObjectInserter.Formatter ids = new ObjectInserter.Formatter();
+        java.util.TreeMap<String, byte[]> files = new java.util.TreeMap<>();
+        files.put("volumes/seed", "first".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        for (int i = 0; i < GitStore.PARALLEL_PUTS * 3 + 17; i++) {
+            String path = String.format("volumes/vol-%05d", i);
+            // some contents repeat, within a part and across parts, and one is the seed's
+            byte[] bytes = (i % 50 == 0 ? "first" : "allocation " + (i % 7 == 0 ? 7 : i))
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            batch.put(path, bytes);
+            files.put(path, bytes);
+        }
+        files.forEach((path, bytes) -> {
+            org.eclipse.jgit.dircache.DirCacheEntry e = new org.eclipse.jgit.dircache.DirCacheEntry(path);
+            e.setFileMode(org.eclipse.jgit.lib.FileMode.REGULAR_FILE);
+            e.setObjectId(ids.idFor(org.eclipse.jgit.lib.Constants.OBJ_BLOB, bytes));
+            tree.add(e);
+        });
+        tree.finish();
+        String tip = a.read(REF).commitId();
+
+        CommitResult r = a.commit(REF, tip, batch.build(), "bulk", ALICE);
+
+        assertThat(r).isInstanceOf(CommitResult.Committed.class);
+        Path git = tmp.resolve("state.git");
+        try (org.eclipse.jgit.lib.Repository repo = new org.eclipse.jgit.storage.file.FileRepositoryBuilder()
+                .setGitDir(git.toFile()).build(); org.eclipse.jgit.revwalk.RevWalk rw =
+                new org.eclipse.jgit.revwalk.RevWalk(repo)) {
+            ObjectId head = repo.exactRef(REF.startsWith("refs/") ? REF : "refs/" + REF).getObjectId();
+            try (ObjectInserter inMemory = new org.eclipse.jgit.internal.storage.dfs.InMemoryRepository(
+                    new org.eclipse.jgit.internal.storage.dfs.DfsRepositoryDescription("expected")).newObjectInserter()) {
+                assertThat(rw.parseCommit(head).getTree().getId()).isEqualTo(expected.writeTree(inMemory));
+            }
+        }
+        Snapshot s = writer("b").read(REF);
+        files.forEach((path, bytes) -> assertThat(s.file(path).orElseThrow()).isEqualTo(bytes));
+        if (io.nvmesh.core.testing.GitDaemon.gitAvailable()) {
+            Process fsck = new ProcessBuilder("git", "--git-dir", git.toString(), "fsck", "--full", "--strict",
+                    "--no-dangling").redirectErrorStream(true).start();
+            String out = new String(fsck.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(fsck.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(fsck.exitValue()).as("git fsck --full:%n%s", out).isZero();
+        }
     }
 
     @Test
