@@ -546,6 +546,10 @@ public final class ProcessFailoverScenario {
         });
         TestAuth.writeFiles(dir, urls.keySet());
         y.append(TestAuth.authYaml(id));
+        // The whole simulated fleet dials from 127.0.0.1, one address: the per-source connection limit (2,000 by
+        // default, for many real hosts) would refuse the agents beyond it. It refused the orphans of a failover at
+        // 2,500 + 2,500 (two survivors, 2,500 nodes each), which looked like a failover that never finished.
+        y.append("limits:\n  connectionsPerSource: ").append(TARGETS + CLIENTS + 1_000).append('\n');
         Path file = dir.resolve(id + ".yaml");
         Files.writeString(file, y.toString());
         return file;
