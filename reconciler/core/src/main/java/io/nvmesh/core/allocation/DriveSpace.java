@@ -18,6 +18,8 @@ final class DriveSpace {
     final int targetIndex;
     final long capacity;
     final boolean eligible;
+    /** Listed as failed: a segment on it is gone (as {@link LiveCopies#failed} says). */
+    final boolean failed;
     final int tieBreak;
     /** The candidate pools that count this drive's free bytes. */
     final List<CandidatePool> owners = new ArrayList<>(1);
@@ -40,6 +42,7 @@ final class DriveSpace {
         this.targetIndex = targetIndex;
         this.capacity = drive.usableCapacity();
         this.eligible = eligible && capacity > 0;
+        this.failed = drive.health() == DriveHealth.FAILED;
         this.tieBreak = mix(serial.hashCode());
         free = new TreeMap<>();
         if (capacity > 0) {
@@ -109,6 +112,11 @@ final class DriveSpace {
 
     double ratio() {
         return ratio;
+    }
+
+    /** The free list as it stands, offset → length (a copy, for tests that compare ways of building it). */
+    java.util.SortedMap<Long, Long> freeExtents() {
+        return new TreeMap<>(free());
     }
 
     /** How many extents of {@code length} the free list could still give. */

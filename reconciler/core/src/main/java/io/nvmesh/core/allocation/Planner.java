@@ -42,6 +42,15 @@ public final class Planner {
     }
 
     public static Plan plan(Inventory inventory, Allocations recorded, DesiredState desired, long searchBudget) {
+        return plan(inventory, recorded, desired, searchBudget, true);
+    }
+
+    /**
+     * @param skipUntouched whether groups that {@link #untouched} clears skip the full repair check; false runs it on
+     *        every group (the same plan, slower: tests compare the two)
+     */
+    static Plan plan(Inventory inventory, Allocations recorded, DesiredState desired, long searchBudget,
+            boolean skipUntouched) {
         Workspace ws = new Workspace(inventory, recorded, desired);
         Placement placement = new Placement(ws, searchBudget);
         LiveCopies copies = LiveCopies.of(inventory);
@@ -54,12 +63,16 @@ public final class Planner {
         List<Volume> wantedByName = desired.volumes();
         List<VolumeAllocation> kept = new ArrayList<>();
         List<Volume> keptWanted = new ArrayList<>();
+        int[] keptAt = new int[recorded.volumes().size()];
         int w = 0;
+        int at = -1;
         for (VolumeAllocation v : recorded.volumes()) {
+            at++;
             while (w < wantedByName.size() && wantedByName.get(w).name().compareTo(v.volume()) < 0) {
                 w++;
             }
             if (w < wantedByName.size() && wantedByName.get(w).name().equals(v.volume())) {
+                keptAt[kept.size()] = at;
                 kept.add(v);
                 keptWanted.add(wantedByName.get(w));
                 continue;
@@ -87,7 +100,8 @@ public final class Planner {
         VolumeAllocation[] current = new VolumeAllocation[kept.size()];
         for (int i : byPriority) {
             VolumeAllocation v = kept.get(i);
-            current[i] = repair(ws, copies, placement, v, policies.get(v.policy()),
+            int first = skipUntouched ? ws.firstSegment[keptAt[i]] : -1;
+            current[i] = repair(ws, first, copies, placement, v, policies.get(v.policy()),
                     keptWanted.get(i).acceptedDataLoss(), actions);
         }
 
@@ -133,14 +147,19 @@ public final class Planner {
     }
 
     /**
+     * @param firstSegment where the volume's segments start in {@link Workspace#segmentDrives}; -1: check every group
+     *        in full
      * @param accepted drive serials whose lost data the volume's {@value Volume#ACCEPT_DATA_LOSS} annotation accepts
      */
-    private static VolumeAllocation repair(Workspace ws, LiveCopies copies, Placement placement, VolumeAllocation v,
-            VolumePolicy p, Set<String> accepted, List<Action> actions) {
+    private static VolumeAllocation repair(Workspace ws, int firstSegment, LiveCopies copies, Placement placement,
+            VolumeAllocation v, VolumePolicy p, Set<String> accepted, List<Action> actions) {
         VolumeAllocation now = v;
+        int at = firstSegment;
         for (Chunk chunk : v.chunks()) {
             for (Group group : chunk.groups()) {
-                if (untouched(ws, v, group)) {
+                int drivesAt = at;
+                at += group.segments().size();
+                if (firstSegment >= 0 && untouched(ws, v, group, drivesAt)) {
                     continue;
                 }
                 TreeMap<Integer, String> pending = new TreeMap<>();
@@ -223,42 +242,51 @@ public final class Planner {
      * Whether the group needs no move, as the full check below would find: no segment on a failed or evacuating drive,
      * and no target or domain holding more of its segments than its separation allows. Most groups of a large state,
      * on every pass; this answers without the maps and lists the full check builds for a group that does move.
+     * {@code drivesAt}: where the group's segments' drives are in {@link Workspace#segmentDrives}.
      */
-    private static boolean untouched(Workspace ws, VolumeAllocation v, Group group) {
+    private static boolean untouched(Workspace ws, VolumeAllocation v, Group group, int drivesAt) {
         List<Segment> segments = group.segments();
         int n = segments.size();
-        String[] targets = new String[n];
-        String[] domains = v.domainScope() == null ? null : new String[n];
+        // Targets by index and domains by id: equal exactly when their ids and domain values are equal.
+        int[] targets = new int[n];
+        int[] domainIds = v.domainScope() == null ? null : ws.domainIds(v.domainScope());
+        int[] domains = domainIds == null ? null : new int[n];
+        boolean evacuations = !ws.evacuating.isEmpty();
         int tolerance = 0;
         for (int i = 0; i < n; i++) {
             Segment s = segments.get(i);
             tolerance += s.role().redundant() ? 1 : 0;
             String serial = s.extent().serial();
-            DriveSpace d = ws.bySerial.get(serial);
+            DriveSpace d = ws.segmentDrives[drivesAt + i];
             if (d == null) {
-                continue; // not in the inventory: neither failed nor counted for separation
+                // Not in the inventory: neither failed nor counted for separation.
+                targets[i] = -1;
+                if (domains != null) {
+                    domains[i] = -1;
+                }
+                continue;
             }
-            if (d.drive.health() == DriveHealth.FAILED || ws.evacuating.contains(serial)) {
+            if (d.failed || evacuations && ws.evacuating.contains(serial)) {
                 return false;
             }
-            targets[i] = d.target.id();
+            targets[i] = d.targetIndex;
             if (domains != null) {
-                domains[i] = Separation.domain(d.target, d.drive, v.domainScope());
+                domains[i] = domainIds[d.index];
             }
         }
         int limit = Separation.limit(v.protection(), n, tolerance);
         return withinLimit(targets, limit) && (domains == null || withinLimit(domains, limit));
     }
 
-    /** Whether no non-null key occurs more than {@code limit} times (groups are a few segments: pairwise is cheapest). */
-    private static boolean withinLimit(String[] keys, int limit) {
+    /** Whether no key but -1 occurs more than {@code limit} times (groups are a few segments: pairwise is cheapest). */
+    private static boolean withinLimit(int[] keys, int limit) {
         for (int i = 0; i < keys.length; i++) {
-            if (keys[i] == null) {
+            if (keys[i] < 0) {
                 continue;
             }
             int seen = 1;
             for (int j = 0; j < i; j++) {
-                if (keys[i].equals(keys[j]) && ++seen > limit) {
+                if (keys[i] == keys[j] && ++seen > limit) {
                     return false;
                 }
             }

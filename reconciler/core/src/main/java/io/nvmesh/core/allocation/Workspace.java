@@ -26,6 +26,7 @@ final class Workspace {
     final Map<String, DriveSpace> bySerial = new HashMap<>();
     final Set<String> evacuating = new HashSet<>();
     private final Map<String, CandidatePool> pools = new HashMap<>();
+    private BitSet eligible;
     private final Map<String, int[]> domainIds = new HashMap<>();
     private final Map<String, BitSet> driveClassMembers = new HashMap<>();
     private final Map<String, BitSet> targetClassMembers = new HashMap<>();
@@ -33,6 +34,13 @@ final class Workspace {
     private LabelIndex targetLabels;
     private final Map<String, DriveClass> driveClasses = new HashMap<>();
     private final Map<String, TargetClass> targetClasses = new HashMap<>();
+    /**
+     * Each recorded segment's drive (null: not in the inventory), in the order of {@code recorded.volumes()}, chunks,
+     * groups and segments; volume {@code i}'s first segment is at {@code firstSegment[i]}. Found once here, so that
+     * the planner's checks of untouched groups need no second look-up per segment.
+     */
+    DriveSpace[] segmentDrives;
+    int[] firstSegment;
     /** Per drive index: data and redundant bytes of the recorded volumes' segments on it, as the state was read. */
     long[] recordedData;
     long[] recordedRedundant;
@@ -97,13 +105,22 @@ final class Workspace {
         int[] driveOf = new int[1024];
         long[] offsets = new long[1024];
         long[] lengths = new long[1024];
+        firstSegment = new int[recorded.volumes().size()];
+        DriveSpace[] resolved = new DriveSpace[1024];
+        int segments = 0;
+        int volume = 0;
         for (VolumeAllocation v : recorded.volumes()) {
+            firstSegment[volume++] = segments;
             for (Chunk c : v.chunks()) {
                 for (Group g : c.groups()) {
                     for (Segment s : g.segments()) {
                         Extent e = s.extent();
                         long data = g.dataShare(s.index());
                         DriveSpace d = bySerial.get(e.serial());
+                        if (segments == resolved.length) {
+                            resolved = java.util.Arrays.copyOf(resolved, segments * 2);
+                        }
+                        resolved[segments++] = d;
                         if (d == null) {
                             long[] sums = offInventory.computeIfAbsent(e.serial(), k -> new long[2]);
                             sums[0] += data;
@@ -126,6 +143,7 @@ final class Workspace {
                 }
             }
         }
+        segmentDrives = resolved;
         for (Extent e : recorded.held()) {
             DriveSpace d = bySerial.get(e.serial());
             if (d == null) {
@@ -234,14 +252,17 @@ final class Workspace {
         return pool;
     }
 
+    /** A copy of the eligible drives, by index (one walk over the drives, not one per pool: 100 pools, 120,000 drives). */
     private BitSet eligible() {
-        BitSet out = new BitSet(drives.size());
-        for (DriveSpace d : drives) {
-            if (d.eligible) {
-                out.set(d.index);
+        if (eligible == null) {
+            eligible = new BitSet(drives.size());
+            for (DriveSpace d : drives) {
+                if (d.eligible) {
+                    eligible.set(d.index);
+                }
             }
         }
-        return out;
+        return (BitSet) eligible.clone();
     }
 
     /**
