@@ -155,8 +155,10 @@ public final class Planner {
             VolumeAllocation v, VolumePolicy p, Set<String> accepted, List<Action> actions) {
         VolumeAllocation now = v;
         int at = firstSegment;
-        for (Chunk chunk : v.chunks()) {
-            for (Group group : chunk.groups()) {
+        for (int ci = 0; ci < v.chunks().size(); ci++) { // by index: C1 allocates an iterator per loop
+            Chunk chunk = v.chunks().get(ci);
+            for (int gi = 0; gi < chunk.groups().size(); gi++) {
+                Group group = chunk.groups().get(gi);
                 int drivesAt = at;
                 at += group.segments().size();
                 if (firstSegment >= 0 && untouched(ws, v, group, drivesAt)) {

@@ -109,13 +109,21 @@ final class Workspace {
         DriveSpace[] resolved = new DriveSpace[1024];
         int segments = 0;
         int volume = 0;
-        for (VolumeAllocation v : recorded.volumes()) {
+        // Indexed loops: the launcher runs C1 only, which allocates an iterator per loop (a million per walk).
+        List<VolumeAllocation> all = recorded.volumes();
+        for (int vi = 0; vi < all.size(); vi++) {
+            VolumeAllocation v = all.get(vi);
             firstSegment[volume++] = segments;
-            for (Chunk c : v.chunks()) {
-                for (Group g : c.groups()) {
-                    for (Segment s : g.segments()) {
+            List<Chunk> chunks = v.chunks();
+            for (int ci = 0; ci < chunks.size(); ci++) {
+                List<Group> groups = chunks.get(ci).groups();
+                for (int gi = 0; gi < groups.size(); gi++) {
+                    Group g = groups.get(gi);
+                    List<Segment> members = g.segments();
+                    for (int si = 0; si < members.size(); si++) {
+                        Segment s = members.get(si);
                         Extent e = s.extent();
-                        long data = g.dataShare(s.index());
+                        long data = g.dataShare(si);
                         DriveSpace d = bySerial.get(e.serial());
                         if (segments == resolved.length) {
                             resolved = java.util.Arrays.copyOf(resolved, segments * 2);

@@ -100,7 +100,7 @@ final class RecordedVolumes {
                 return;
             }
         }
-        if (!wanted.containsKey(r.name()) && r.deletionProtection()) {
+        if (r.deletionProtection() && !wanted.containsKey(r.name())) {
             blocked.add(r.name());
             keep(a, true);
             return;
