@@ -6,6 +6,7 @@ import io.nvmesh.schema.LabelSelector;
 import io.nvmesh.schema.TargetClass;
 import io.nvmesh.schema.VolumePolicy;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -13,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * The planner's mutable scratch state for one planning run: every drive's free list, and candidate pools (eligible
@@ -98,76 +101,55 @@ final class Workspace {
      * drive's extents overlap or one lies outside its drive; nothing is then reserved on that drive.
      */
     private boolean reserveByDrive(Allocations recorded) {
-        recordedData = new long[drives.size()];
-        recordedRedundant = new long[drives.size()];
-        int[] count = new int[drives.size() + 1];
-        int n = 0;
-        int[] driveOf = new int[1024];
-        long[] offsets = new long[1024];
-        long[] lengths = new long[1024];
-        firstSegment = new int[recorded.volumes().size()];
-        DriveSpace[] resolved = new DriveSpace[1024];
-        int segments = 0;
-        int volume = 0;
-        // Indexed loops: the launcher runs C1 only, which allocates an iterator per loop (a million per walk).
         List<VolumeAllocation> all = recorded.volumes();
-        for (int vi = 0; vi < all.size(); vi++) {
-            VolumeAllocation v = all.get(vi);
-            firstSegment[volume++] = segments;
-            List<Chunk> chunks = v.chunks();
-            for (int ci = 0; ci < chunks.size(); ci++) {
-                List<Group> groups = chunks.get(ci).groups();
-                for (int gi = 0; gi < groups.size(); gi++) {
-                    Group g = groups.get(gi);
-                    List<Segment> members = g.segments();
-                    for (int si = 0; si < members.size(); si++) {
-                        Segment s = members.get(si);
-                        Extent e = s.extent();
-                        long data = g.dataShare(si);
-                        DriveSpace d = bySerial.get(e.serial());
-                        if (segments == resolved.length) {
-                            resolved = java.util.Arrays.copyOf(resolved, segments * 2);
-                        }
-                        resolved[segments++] = d;
-                        if (d == null) {
-                            long[] sums = offInventory.computeIfAbsent(e.serial(), k -> new long[2]);
-                            sums[0] += data;
-                            sums[1] += e.length() - data;
-                            continue;
-                        }
-                        recordedData[d.index] += data;
-                        recordedRedundant[d.index] += e.length() - data;
-                        if (n == driveOf.length) {
-                            driveOf = java.util.Arrays.copyOf(driveOf, n * 2);
-                            offsets = java.util.Arrays.copyOf(offsets, n * 2);
-                            lengths = java.util.Arrays.copyOf(lengths, n * 2);
-                        }
-                        driveOf[n] = d.index;
-                        offsets[n] = e.offset();
-                        lengths[n] = e.length();
-                        count[d.index + 1]++;
-                        n++;
-                    }
+        Walk walk;
+        if (all.size() < PARALLEL_WALK_VOLUMES) {
+            walk = new Walk(this, 0, all.size());
+            walk.run(all);
+        } else {
+            // Two halves at once: planning keeps one core busy, and this walk is most of a plan that changes little.
+            // The halves are joined in order, so the result is the one walk's.
+            int split = all.size() / 2;
+            Walk second = new Walk(this, split, all.size());
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            Thread helper = new Thread(() -> {
+                try {
+                    second.run(all);
+                    done.complete(null);
+                } catch (Throwable e) {
+                    done.completeExceptionally(e);
                 }
+            }, "nvmesh-plan-walk");
+            helper.setDaemon(true);
+            helper.start();
+            walk = new Walk(this, 0, split);
+            walk.run(all);
+            try {
+                done.join();
+            } catch (CompletionException e) {
+                if (e.getCause() instanceof RuntimeException r) {
+                    throw r;
+                }
+                throw e;
             }
+            walk.append(second);
         }
-        segmentDrives = resolved;
         for (Extent e : recorded.held()) {
             DriveSpace d = bySerial.get(e.serial());
-            if (d == null) {
-                continue;
+            if (d != null) {
+                walk.add(d, e.offset(), e.length());
             }
-            if (n == driveOf.length) {
-                driveOf = java.util.Arrays.copyOf(driveOf, n * 2);
-                offsets = java.util.Arrays.copyOf(offsets, n * 2);
-                lengths = java.util.Arrays.copyOf(lengths, n * 2);
-            }
-            driveOf[n] = d.index;
-            offsets[n] = e.offset();
-            lengths[n] = e.length();
-            count[d.index + 1]++;
-            n++;
         }
+        recordedData = walk.data;
+        recordedRedundant = walk.redundant;
+        offInventory.putAll(walk.offInventory);
+        firstSegment = walk.firstSegment;
+        segmentDrives = walk.resolved;
+        int n = walk.n;
+        int[] count = walk.count;
+        int[] driveOf = walk.driveOf;
+        long[] offsets = walk.offsets;
+        long[] lengths = walk.lengths;
         // Counting sort by drive, then each drive's few extents by offset.
         for (int i = 1; i < count.length; i++) {
             count[i] += count[i - 1];
@@ -200,6 +182,117 @@ final class Workspace {
             consistent &= d.reserveSorted(pairs, from, to);
         }
         return consistent;
+    }
+
+    /** Volumes at which {@link #reserveByDrive} walks the recorded state in two halves at once. */
+    static final int PARALLEL_WALK_VOLUMES = 4096;
+
+    /**
+     * One pass over recorded volumes {@code [from, to)}: each segment's drive, each drive's recorded data and redundant
+     * bytes, and the extents to reserve in walk order. Reads the workspace's drives and writes only its own fields.
+     */
+    private static final class Walk {
+        private final Workspace ws;
+        private final int from;
+        private final int to;
+        final long[] data;
+        final long[] redundant;
+        final Map<String, long[]> offInventory = new HashMap<>();
+        /** Per drive index + 1: extents to reserve on it. */
+        final int[] count;
+        int[] firstSegment;
+        DriveSpace[] resolved = new DriveSpace[1024];
+        int segments;
+        int n;
+        int[] driveOf = new int[1024];
+        long[] offsets = new long[1024];
+        long[] lengths = new long[1024];
+
+        Walk(Workspace ws, int from, int to) {
+            this.ws = ws;
+            this.from = from;
+            this.to = to;
+            data = new long[ws.drives.size()];
+            redundant = new long[ws.drives.size()];
+            count = new int[ws.drives.size() + 1];
+            firstSegment = new int[to - from];
+        }
+
+        void run(List<VolumeAllocation> all) {
+            // Indexed loops: the launcher runs C1 only, which allocates an iterator per loop (a million per walk).
+            for (int vi = from; vi < to; vi++) {
+                VolumeAllocation v = all.get(vi);
+                firstSegment[vi - from] = segments;
+                List<Chunk> chunks = v.chunks();
+                for (int ci = 0; ci < chunks.size(); ci++) {
+                    List<Group> groups = chunks.get(ci).groups();
+                    for (int gi = 0; gi < groups.size(); gi++) {
+                        Group g = groups.get(gi);
+                        List<Segment> members = g.segments();
+                        for (int si = 0; si < members.size(); si++) {
+                            Extent e = members.get(si).extent();
+                            long share = g.dataShare(si);
+                            DriveSpace d = ws.bySerial.get(e.serial());
+                            if (segments == resolved.length) {
+                                resolved = Arrays.copyOf(resolved, segments * 2);
+                            }
+                            resolved[segments++] = d;
+                            if (d == null) {
+                                long[] sums = offInventory.computeIfAbsent(e.serial(), k -> new long[2]);
+                                sums[0] += share;
+                                sums[1] += e.length() - share;
+                                continue;
+                            }
+                            data[d.index] += share;
+                            redundant[d.index] += e.length() - share;
+                            add(d, e.offset(), e.length());
+                        }
+                    }
+                }
+            }
+        }
+
+        void add(DriveSpace d, long offset, long length) {
+            if (n == driveOf.length) {
+                driveOf = Arrays.copyOf(driveOf, n * 2);
+                offsets = Arrays.copyOf(offsets, n * 2);
+                lengths = Arrays.copyOf(lengths, n * 2);
+            }
+            driveOf[n] = d.index;
+            offsets[n] = offset;
+            lengths[n] = length;
+            count[d.index + 1]++;
+            n++;
+        }
+
+        /** This walk followed by {@code next}, which walked the volumes right after this one's. */
+        void append(Walk next) {
+            for (int i = 0; i < data.length; i++) {
+                data[i] += next.data[i];
+                redundant[i] += next.redundant[i];
+                count[i + 1] += next.count[i + 1];
+            }
+            next.offInventory.forEach((serial, sums) -> {
+                long[] mine = offInventory.computeIfAbsent(serial, k -> new long[2]);
+                mine[0] += sums[0];
+                mine[1] += sums[1];
+            });
+            int[] first = Arrays.copyOf(firstSegment, firstSegment.length + next.firstSegment.length);
+            for (int i = 0; i < next.firstSegment.length; i++) {
+                first[firstSegment.length + i] = segments + next.firstSegment[i];
+            }
+            firstSegment = first;
+            resolved = Arrays.copyOf(resolved, segments + next.segments);
+            System.arraycopy(next.resolved, 0, resolved, segments, next.segments);
+            segments += next.segments;
+            driveOf = Arrays.copyOf(driveOf, n + next.n);
+            offsets = Arrays.copyOf(offsets, n + next.n);
+            lengths = Arrays.copyOf(lengths, n + next.n);
+            System.arraycopy(next.driveOf, 0, driveOf, n, next.n);
+            System.arraycopy(next.offsets, 0, offsets, n, next.n);
+            System.arraycopy(next.lengths, 0, lengths, n, next.n);
+            n += next.n;
+        }
     }
 
     /** Reserves recorded extents in recorded order, then held ones; throws at the first that is not free. */

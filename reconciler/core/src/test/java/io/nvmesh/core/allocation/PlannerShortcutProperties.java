@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
@@ -121,6 +122,52 @@ class PlannerShortcutProperties {
                     .hasMessage(expected);
         }
         Statistics.collect(expected == null ? "consistent" : "overlapping");
+    }
+
+    /**
+     * A state past {@link Workspace#PARALLEL_WALK_VOLUMES} is walked in two halves at once: the same free lists,
+     * usage and plan as the one walk (the properties above stay below it), with a failed drive to repair and one no
+     * longer listed.
+     */
+    @Example
+    void aLargeStateWalkedInTwoHalvesGivesTheOneWalksAnswers() {
+        List<Target> targets = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            List<Drive> drives = new ArrayList<>();
+            for (int d = 0; d < 3; d++) {
+                drives.add(Drive.of("s" + t + "-" + d, 12 * 1024 * G));
+            }
+            targets.add(Target.of("t" + t, Map.of("rack", "r" + t % 2), drives));
+        }
+        List<String> serials = targets.stream().flatMap(t -> t.drives().stream()).map(Drive::serial).toList();
+        int count = Workspace.PARALLEL_WALK_VOLUMES + 905;
+        long unit = G;
+        List<VolumeAllocation> recorded = new ArrayList<>();
+        List<Volume> wanted = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            String name = String.format("v%05d", i);
+            Group g = new Group(0, List.of(
+                    new Segment(0, Role.DATA, new Extent(serials.get(i % 12), 2 * i * unit, unit)),
+                    new Segment(1, Role.MIRROR, new Extent(serials.get((i + 5) % 12), 2 * i * unit, unit))));
+            recorded.add(new VolumeAllocation(name, "r1", io.nvmesh.schema.Layout.RAID1,
+                    io.nvmesh.schema.Protection.FULL, null, unit, List.of(new Chunk(0, List.of(g)))));
+            wanted.add(new Volume(Metadata.named(name), "r1", Capacity.of(io.nvmesh.schema.Size.ofBytes(
+                    i % 1000 == 0 ? 2 * unit : unit)), List.of(), i % 3, false));
+        }
+        Inventory inv = without(Fleet.withDrive(Inventory.of(targets), "s1-1", d -> d.withHealth(DriveHealth.FAILED)),
+                "s2-2");
+        Allocations state = new Allocations(recorded);
+        DesiredState desired = new DesiredState(AllocationProperties.POLICIES, List.of(), List.of(), wanted,
+                List.of());
+
+        assertThat(freeLists(new Workspace(inv, state, desired))).isEqualTo(oneByOne(inv, state));
+        Plan plan = Planner.plan(inv, state, desired);
+        assertThat(plan).isEqualTo(Planner.plan(inv, state, desired, Planner.DEFAULT_SEARCH_BUDGET, false));
+        CapacityLedger recount = CapacityLedger.recompute(inv, state, desired);
+        assertThat(plan.before()).isEqualTo(recount.cluster());
+        recount.apply(plan);
+        assertThat(plan.after()).isEqualTo(recount.cluster());
+        assertThat(plan.actions()).extracting(Action::kind).contains(ActionKind.MOVE, ActionKind.EXTEND);
     }
 
     private static Map<String, Object> freeLists(Workspace ws) {
