@@ -3,9 +3,7 @@ package io.nvmesh.schema.validation;
 import io.nvmesh.schema.Problem;
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Pattern;
 import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.nodes.MappingNode;
@@ -43,27 +41,50 @@ final class TreeConverter {
     /** The converted tree, or null when a duplicate or complex key makes the document ambiguous. */
     static JsonNode convert(Node root, String file, String object, List<Problem> problems) {
         TreeConverter c = new TreeConverter(file, object, problems);
-        JsonNode tree = c.value(root, FieldPath.ROOT);
+        JsonNode tree = c.value(root, null);
         return c.failed ? null : tree;
     }
 
-    private JsonNode value(Node node, FieldPath path) {
+    /**
+     * Where a node is, as a chain to its parent: made only for mappings and lists, and turned into a {@link FieldPath}
+     * only for a problem (a path list per node was a tenth of the validation's garbage at 100,000 manifests).
+     */
+    private record Trail(Trail parent, Object segment) {
+        static Trail of(Trail parent, Object segment) {
+            return new Trail(parent, segment);
+        }
+
+        static FieldPath path(Trail t) {
+            java.util.ArrayDeque<Object> segments = new java.util.ArrayDeque<>();
+            for (Trail at = t; at != null; at = at.parent()) {
+                segments.addFirst(at.segment());
+            }
+            FieldPath path = FieldPath.ROOT;
+            for (Object s : segments) {
+                path = s instanceof Integer i ? path.index(i) : path.key((String) s);
+            }
+            return path;
+        }
+    }
+
+    private JsonNode value(Node node, Trail path) {
         if (node instanceof MappingNode map) {
             ObjectNode object = NODES.objectNode();
-            Map<String, Node> seen = new HashMap<>();
-            for (NodeTuple t : map.getValue()) {
+            List<NodeTuple> tuples = map.getValue();
+            for (int i = 0; i < tuples.size(); i++) {
+                NodeTuple t = tuples.get(i);
                 if (!(t.getKeyNode() instanceof ScalarNode keyNode)) {
                     report(t.getKeyNode(), path, "keys must be plain strings, not a " + describe(t.getKeyNode()));
                     continue;
                 }
                 String key = keyNode.getValue();
-                Node first = seen.putIfAbsent(key, keyNode);
-                if (first != null) {
+                if (object.has(key)) {
                     report(keyNode, path, "duplicate key \"" + key + "\" (first written on line "
-                            + (first.getStartMark().getLine() + 1) + ")");
+                            + (firstKey(tuples, key).getStartMark().getLine() + 1) + ")");
                     continue;
                 }
-                object.set(key, value(t.getValueNode(), path.key(key)));
+                Node value = t.getValueNode();
+                object.set(key, value(value, value instanceof ScalarNode ? null : Trail.of(path, key)));
             }
             return object;
         }
@@ -71,16 +92,27 @@ final class TreeConverter {
             ArrayNode array = NODES.arrayNode();
             List<Node> items = seq.getValue();
             for (int i = 0; i < items.size(); i++) {
-                array.add(value(items.get(i), path.index(i)));
+                Node item = items.get(i);
+                array.add(value(item, item instanceof ScalarNode ? null : Trail.of(path, i)));
             }
             return array;
         }
         return scalar((ScalarNode) node);
     }
 
-    private void report(Node at, FieldPath path, String message) {
+    /** The first scalar key node spelling {@code key}: the one a duplicate repeats. */
+    private static Node firstKey(List<NodeTuple> tuples, String key) {
+        for (NodeTuple t : tuples) {
+            if (t.getKeyNode() instanceof ScalarNode k && k.getValue().equals(key)) {
+                return k;
+            }
+        }
+        throw new IllegalStateException("no key " + key);
+    }
+
+    private void report(Node at, Trail path, String message) {
         problems.add(new Problem(file, at.getStartMark().getLine() + 1, at.getStartMark().getColumn() + 1, object,
-                path.dotted(), message));
+                Trail.path(path).dotted(), message));
         failed = true;
     }
 

@@ -20,12 +20,23 @@ public record Allocations(List<VolumeAllocation> volumes, List<Extent> held) {
 
     public Allocations {
         held = List.copyOf(held);
-        volumes = volumes.stream().sorted(Comparator.comparing(VolumeAllocation::volume)).toList();
+        volumes = ascending(volumes) ? volumes.stream().toList()
+                : volumes.stream().sorted(Comparator.comparing(VolumeAllocation::volume)).toList();
         for (int i = 1; i < volumes.size(); i++) {
             if (volumes.get(i).volume().equals(volumes.get(i - 1).volume())) {
                 throw new IllegalArgumentException("volume " + volumes.get(i).volume() + " is recorded twice");
             }
         }
+    }
+
+    /** Whether volume names strictly ascend: then sorting changes nothing and no name is recorded twice. */
+    private static boolean ascending(List<VolumeAllocation> volumes) {
+        for (int i = 1; i < volumes.size(); i++) {
+            if (volumes.get(i - 1).volume().compareTo(volumes.get(i).volume()) >= 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public Optional<VolumeAllocation> volume(String name) {

@@ -34,11 +34,24 @@ public record DesiredState(List<VolumePolicy> policies, List<DriveClass> driveCl
         return new DesiredState(policies, driveClasses, targetClasses, volumes, intents);
     }
 
+    /** Whether names strictly ascend (so they are also distinct): one comparison per manifest. */
+    private static boolean ascending(List<? extends Manifest> in) {
+        for (int i = 1; i < in.size(); i++) {
+            if (in.get(i - 1).name().compareTo(in.get(i).name()) >= 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     public Optional<VolumePolicy> policy(String name) {
         return policies.stream().filter(p -> p.name().equals(name)).findFirst();
     }
 
     private static <M extends Manifest> List<M> sorted(List<M> in, String what) {
+        if (in != null && ascending(in)) {
+            return in.stream().toList(); // already sorted, names distinct: what the sort and check below give
+        }
         List<M> out = in == null ? List.of() : in.stream().sorted(Comparator.comparing(Manifest::name)).toList();
         for (int i = 1; i < out.size(); i++) {
             if (out.get(i).name().equals(out.get(i - 1).name())) {

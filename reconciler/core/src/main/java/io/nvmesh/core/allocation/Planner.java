@@ -42,17 +42,39 @@ public final class Planner {
     }
 
     public static Plan plan(Inventory inventory, Allocations recorded, DesiredState desired, long searchBudget) {
+        return plan(inventory, recorded, desired, searchBudget, true);
+    }
+
+    /**
+     * @param skipUntouched whether groups that {@link #untouched} clears skip the full repair check; false runs it on
+     *        every group (the same plan, slower: tests compare the two)
+     */
+    static Plan plan(Inventory inventory, Allocations recorded, DesiredState desired, long searchBudget,
+            boolean skipUntouched) {
         Workspace ws = new Workspace(inventory, recorded, desired);
         Placement placement = new Placement(ws, searchBudget);
         LiveCopies copies = LiveCopies.of(inventory);
-        Map<String, Volume> wanted = new HashMap<>();
-        desired.volumes().forEach(v -> wanted.put(v.name(), v));
+        Map<String, VolumePolicy> policies = new HashMap<>();
+        desired.policies().forEach(p -> policies.put(p.name(), p));
         List<Action> actions = new ArrayList<>();
 
+        // Recorded volumes and desired ones are both sorted by name: one walk pairs each recorded volume with its
+        // desired manifest (no map of 100,000 names looked up at every step).
+        List<Volume> wantedByName = desired.volumes();
         List<VolumeAllocation> kept = new ArrayList<>();
+        List<Volume> keptWanted = new ArrayList<>();
+        int[] keptAt = new int[recorded.volumes().size()];
+        int w = 0;
+        int at = -1;
         for (VolumeAllocation v : recorded.volumes()) {
-            if (wanted.containsKey(v.volume())) {
+            at++;
+            while (w < wantedByName.size() && wantedByName.get(w).name().compareTo(v.volume()) < 0) {
+                w++;
+            }
+            if (w < wantedByName.size() && wantedByName.get(w).name().equals(v.volume())) {
+                keptAt[kept.size()] = at;
                 kept.add(v);
+                keptWanted.add(wantedByName.get(w));
                 continue;
             }
             for (Extent e : v.extents()) {
@@ -64,26 +86,45 @@ public final class Planner {
             actions.add(Action.deleted(v));
         }
 
-        List<VolumeAllocation> byPriority = new ArrayList<>(kept);
-        byPriority.sort(Comparator.comparingInt((VolumeAllocation v) -> -wanted.get(v.volume()).rebuildPriority())
-                .thenComparing(VolumeAllocation::volume));
-        Map<String, VolumeAllocation> current = new TreeMap<>();
-        for (VolumeAllocation v : byPriority) {
-            current.put(v.volume(), repair(ws, copies, placement, v, desired.policy(v.policy()).orElse(null),
-                    wanted.get(v.volume()).acceptedDataLoss(), actions));
+        // Repairs by rebuild priority, highest first, then by name: kept is in name order and the sort is stable.
+        Integer[] byPriority = new Integer[kept.size()];
+        boolean oneLevel = true;
+        for (int i = 0; i < byPriority.length; i++) {
+            byPriority[i] = i;
+            oneLevel &= keptWanted.get(i).rebuildPriority() == keptWanted.get(0).rebuildPriority();
+        }
+        if (!oneLevel) {
+            java.util.Arrays.sort(byPriority, Comparator.comparingInt((Integer i) -> -keptWanted.get(i)
+                    .rebuildPriority()));
+        }
+        VolumeAllocation[] current = new VolumeAllocation[kept.size()];
+        for (int i : byPriority) {
+            VolumeAllocation v = kept.get(i);
+            int first = skipUntouched ? ws.firstSegment[keptAt[i]] : -1;
+            current[i] = repair(ws, first, copies, placement, v, policies.get(v.policy()),
+                    keptWanted.get(i).acceptedDataLoss(), actions);
         }
 
-        for (VolumeAllocation v : current.values()) {
-            extend(placement, v, wanted.get(v.volume()), desired, actions);
+        for (int i = 0; i < current.length; i++) {
+            extend(placement, current[i], keptWanted.get(i), policies, actions);
         }
 
-        List<Volume> creates = desired.volumes().stream().filter(v -> !current.containsKey(v.name()))
+        List<Volume> fresh = new ArrayList<>();
+        int k = 0;
+        for (Volume v : wantedByName) {
+            if (k < kept.size() && kept.get(k).volume().equals(v.name())) {
+                k++;
+            } else {
+                fresh.add(v);
+            }
+        }
+        List<Volume> creates = fresh.stream()
                 .sorted(Comparator.comparing((Volume v) -> v.capacity().max()).thenComparing(Volume::name)).toList();
         for (Volume v : creates) {
-            actions.add(create(placement, v, desired));
+            actions.add(create(placement, v, policies));
         }
 
-        CapacityLedger ledger = CapacityLedger.clusterTotals(inventory, recorded, desired);
+        CapacityLedger ledger = CapacityLedger.clusterTotals(ws);
         Usage before = ledger.cluster();
         Plan draft = new Plan(actions, before, before);
         ledger.apply(draft);
@@ -106,13 +147,23 @@ public final class Planner {
     }
 
     /**
+     * @param firstSegment where the volume's segments start in {@link Workspace#segmentDrives}; -1: check every group
+     *        in full
      * @param accepted drive serials whose lost data the volume's {@value Volume#ACCEPT_DATA_LOSS} annotation accepts
      */
-    private static VolumeAllocation repair(Workspace ws, LiveCopies copies, Placement placement, VolumeAllocation v,
-            VolumePolicy p, Set<String> accepted, List<Action> actions) {
+    private static VolumeAllocation repair(Workspace ws, int firstSegment, LiveCopies copies, Placement placement,
+            VolumeAllocation v, VolumePolicy p, Set<String> accepted, List<Action> actions) {
         VolumeAllocation now = v;
-        for (Chunk chunk : v.chunks()) {
-            for (Group group : chunk.groups()) {
+        int at = firstSegment;
+        for (int ci = 0; ci < v.chunks().size(); ci++) { // by index: C1 allocates an iterator per loop
+            Chunk chunk = v.chunks().get(ci);
+            for (int gi = 0; gi < chunk.groups().size(); gi++) {
+                Group group = chunk.groups().get(gi);
+                int drivesAt = at;
+                at += group.segments().size();
+                if (firstSegment >= 0 && untouched(ws, v, group, drivesAt)) {
+                    continue;
+                }
                 TreeMap<Integer, String> pending = new TreeMap<>();
                 TreeMap<Integer, String> stuck = new TreeMap<>();
                 Set<Integer> onFailed = new TreeSet<>();
@@ -190,6 +241,62 @@ public final class Planner {
     }
 
     /**
+     * Whether the group needs no move, as the full check below would find: no segment on a failed or evacuating drive,
+     * and no target or domain holding more of its segments than its separation allows. Most groups of a large state,
+     * on every pass; this answers without the maps and lists the full check builds for a group that does move.
+     * {@code drivesAt}: where the group's segments' drives are in {@link Workspace#segmentDrives}.
+     */
+    private static boolean untouched(Workspace ws, VolumeAllocation v, Group group, int drivesAt) {
+        List<Segment> segments = group.segments();
+        int n = segments.size();
+        // Targets by index and domains by id: equal exactly when their ids and domain values are equal.
+        int[] targets = new int[n];
+        int[] domainIds = v.domainScope() == null ? null : ws.domainIds(v.domainScope());
+        int[] domains = domainIds == null ? null : new int[n];
+        boolean evacuations = !ws.evacuating.isEmpty();
+        int tolerance = 0;
+        for (int i = 0; i < n; i++) {
+            Segment s = segments.get(i);
+            tolerance += s.role().redundant() ? 1 : 0;
+            String serial = s.extent().serial();
+            DriveSpace d = ws.segmentDrives[drivesAt + i];
+            if (d == null) {
+                // Not in the inventory: neither failed nor counted for separation.
+                targets[i] = -1;
+                if (domains != null) {
+                    domains[i] = -1;
+                }
+                continue;
+            }
+            if (d.failed || evacuations && ws.evacuating.contains(serial)) {
+                return false;
+            }
+            targets[i] = d.targetIndex;
+            if (domains != null) {
+                domains[i] = domainIds[d.index];
+            }
+        }
+        int limit = Separation.limit(v.protection(), n, tolerance);
+        return withinLimit(targets, limit) && (domains == null || withinLimit(domains, limit));
+    }
+
+    /** Whether no key but -1 occurs more than {@code limit} times (groups are a few segments: pairwise is cheapest). */
+    private static boolean withinLimit(int[] keys, int limit) {
+        for (int i = 0; i < keys.length; i++) {
+            if (keys[i] < 0) {
+                continue;
+            }
+            int seen = 1;
+            for (int j = 0; j < i; j++) {
+                if (keys[i] == keys[j] && ++seen > limit) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /**
      * Why a segment on a failed drive stays where it is: its group has no live copy (or, erasure coded, too few live
      * segments) to rebuild it from. A new segment there would be blank, and reported online it would hand out zeros
      * for data; so it waits for a missing drive to come back, or for a person to accept the loss.
@@ -236,7 +343,7 @@ public final class Planner {
         return (int) keys.stream().filter(key::equals).count();
     }
 
-    private static void extend(Placement placement, VolumeAllocation v, Volume w, DesiredState desired,
+    private static void extend(Placement placement, VolumeAllocation v, Volume w, Map<String, VolumePolicy> policies,
             List<Action> actions) {
         String name = v.volume();
         if (!w.policy().equals(v.policy())) {
@@ -263,7 +370,7 @@ public final class Planner {
             actions.add(Action.extended(name, v.size(), want, List.of()));
             return;
         }
-        Optional<VolumePolicy> p = desired.policy(v.policy());
+        Optional<VolumePolicy> p = Optional.ofNullable(policies.get(v.policy()));
         if (p.isEmpty() || p.get().layout() != v.layout()) {
             actions.add(Action.unplaceable(ActionKind.EXTEND, name, v.size(), want, "cannot extend volume " + name
                     + ": policy " + v.policy() + (p.isEmpty() ? " no longer exists" : " changed its layout from "
@@ -276,9 +383,9 @@ public final class Planner {
                 : Action.unplaceable(ActionKind.EXTEND, name, v.size(), want, r.reason()));
     }
 
-    private static Action create(Placement placement, Volume v, DesiredState desired) {
+    private static Action create(Placement placement, Volume v, Map<String, VolumePolicy> policies) {
         long want = v.capacity().max() ? 0 : v.capacity().size().bytes();
-        Optional<VolumePolicy> p = desired.policy(v.policy());
+        Optional<VolumePolicy> p = Optional.ofNullable(policies.get(v.policy()));
         if (p.isEmpty()) {
             return Action.unplaceable(ActionKind.CREATE, v.name(), 0, want, "cannot place volume " + v.name()
                     + ": policy " + v.policy() + " does not exist");

@@ -96,18 +96,47 @@ public final class DesiredDiff {
         String from = recorded.reconciled().desiredCommit();
         DesiredFiles previousFiles = from.isEmpty() ? new DesiredFiles("", new TreeMap<>(), Map.of())
                 : from.equals(base.baseCommit()) ? base : DesiredFiles.of(branch.readAt(from));
+        // The changed files are validated on both sides while the plan is made (it keeps one core busy, not two).
+        CompletableFuture<ChangedFiles> changed = new CompletableFuture<>();
+        Thread differ = new Thread(() -> {
+            try {
+                changed.complete(ChangedFiles.of(files, previousFiles, now));
+            } catch (Throwable e) {
+                changed.completeExceptionally(e);
+            }
+        }, "nvmesh-changed-files");
+        differ.setDaemon(true);
+        differ.start();
+        DesiredState desired = now.state();
         Map<String, DesiredManifests> cache = new HashMap<>();
-        Reconciliation.Result result = Reconciliation.run(Reconciliation.Input.of(recorded, now.state(),
+        Reconciliation.Result result = Reconciliation.run(Reconciliation.Input.of(recorded, desired,
                 files.baseCommit()).previousPolicies(name -> {
                     DesiredManifests all = cache.computeIfAbsent("all", k -> DesiredManifests.load(previousFiles));
                     Manifest m = all.objects.get("VolumePolicy " + name);
                     return m instanceof VolumePolicy p ? p : null;
                 }).preview());
-        List<ManifestChange> changes = changes(files, previousFiles, now, result.blocked(), recorded);
+        List<ManifestChange> changes = changes(join(changed), result.blocked(), recorded);
         return new DiffReport(shownRef, files.baseCommit(), localFiles, recorded.commitId(), from,
                 recorded.reconciled().outcome(), changes, result.plan().actions(), placements(recorded,
                 result.plan().actions()), result.plan().before(), result.plan().after(), result.blocked(), puts,
-                deletes, kept, largestPlaceable(recorded, now.state(), result.plan()));
+                deletes, kept, largestPlaceable(recorded, desired, result.plan()));
+    }
+
+    /**
+     * The manifests of the files whose bytes differ, on both sides; null sides when none differ. Only these are
+     * parsed: an object can only change, appear or vanish in a file that changed.
+     */
+    private record ChangedFiles(DesiredManifests before, DesiredManifests after) {
+        static ChangedFiles of(DesiredFiles files, DesiredFiles previous, DesiredManifests now) {
+            SortedSet<String> changed = files.changedFrom(previous);
+            if (changed.isEmpty()) {
+                return new ChangedFiles(null, null);
+            }
+            DesiredManifests before = DesiredManifests.load(previous.only(changed));
+            DesiredManifests after = changed.containsAll(files.files().keySet()) ? now
+                    : DesiredManifests.load(files.only(changed));
+            return new ChangedFiles(before, after);
+        }
     }
 
     private static <T> T join(CompletableFuture<T> f) {
@@ -121,19 +150,13 @@ public final class DesiredDiff {
         }
     }
 
-    /**
-     * Object-level changes. Only files whose bytes differ are parsed on both sides: an object can only change, appear
-     * or vanish in a file that changed.
-     */
-    private static List<ManifestChange> changes(DesiredFiles files, DesiredFiles previous, DesiredManifests now,
-            List<String> blocked, RecordedState recorded) {
-        SortedSet<String> changed = files.changedFrom(previous);
-        if (changed.isEmpty()) {
+    /** Object-level changes between the two sides of the changed files. */
+    private static List<ManifestChange> changes(ChangedFiles files, List<String> blocked, RecordedState recorded) {
+        if (files.before() == null) {
             return List.of();
         }
-        DesiredManifests before = DesiredManifests.load(previous.only(changed));
-        DesiredManifests after = changed.containsAll(files.files().keySet()) ? now
-                : DesiredManifests.load(files.only(changed));
+        DesiredManifests before = files.before();
+        DesiredManifests after = files.after();
         Set<String> blockedKeys = new TreeSet<>();
         blocked.forEach(b -> blockedKeys.add("Volume " + b));
         TreeSet<String> keys = new TreeSet<>(before.objects.keySet());

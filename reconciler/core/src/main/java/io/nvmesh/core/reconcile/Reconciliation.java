@@ -60,7 +60,7 @@ final class Reconciliation {
             String maxHold) {
 
         static Input of(RecordedState recorded, DesiredState desired, String desiredCommit) {
-            return new Input(recorded, desired, desiredCommit, name -> null, name -> true, true, "");
+            return new Input(recorded, desired, desiredCommit, name -> null, OWNS_ALL, true, "");
         }
 
         Input previousPolicies(Function<String, VolumePolicy> policies) {
@@ -87,6 +87,9 @@ final class Reconciliation {
             blocked = List.copyOf(blocked);
         }
     }
+
+    /** Every volume owned: the default, whose answer cannot change during a pass. */
+    static final Predicate<String> OWNS_ALL = name -> true;
 
     private Reconciliation() {
     }
@@ -123,6 +126,9 @@ final class Reconciliation {
      * volumes while a pass runs, and a volume owned at one step and foreign at the next lost its record.
      */
     private static Predicate<String> answeredOnce(Predicate<String> owns) {
+        if (owns == OWNS_ALL) {
+            return owns; // a constant answer: nothing to remember for 100,000 names
+        }
         Map<String, Boolean> asked = new HashMap<>();
         return name -> asked.computeIfAbsent(name, owns::test);
     }

@@ -70,8 +70,10 @@ final class RecordedVolumes {
         // dropped from the records, and what is still held is space the planner must leave alone.
         List<HeldExtent> keep = owned && release != null
                 ? r.releasing().stream().filter(h -> !release.released(h)).toList() : r.releasing();
-        Set<Extent> own = r.allocation().map(a -> Set.copyOf(a.extents())).orElse(Set.of());
-        keep.stream().filter(h -> !own.contains(h.extent())).forEach(h -> held.add(h.extent()));
+        if (!keep.isEmpty()) { // most records hold nothing: no set of their extents
+            Set<Extent> own = r.allocation().map(a -> Set.copyOf(a.extents())).orElse(Set.of());
+            keep.stream().filter(h -> !own.contains(h.extent())).forEach(h -> held.add(h.extent()));
+        }
         if (owned) {
             stillHeld.put(r.name(), keep);
         }
@@ -98,7 +100,7 @@ final class RecordedVolumes {
                 return;
             }
         }
-        if (!wanted.containsKey(r.name()) && r.deletionProtection()) {
+        if (r.deletionProtection() && !wanted.containsKey(r.name())) {
             blocked.add(r.name());
             keep(a, true);
             return;

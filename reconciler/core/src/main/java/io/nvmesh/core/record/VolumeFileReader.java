@@ -162,10 +162,19 @@ final class VolumeFileReader {
             if (role == null || serial == null || offset < 0 || length < 0) {
                 throw NOT_SIMPLE;
             }
-            segments.add(new Segment(segments.size(), Role.valueOf(role.toUpperCase(Locale.ROOT)),
-                    new Extent(strings.apply(serial), offset, length)));
+            segments.add(new Segment(segments.size(), role(role), new Extent(strings.apply(serial), offset, length)));
         }
         return segments;
+    }
+
+    /** The role as written ({@code data}, {@code mirror}, {@code parity}) without a new string per segment. */
+    private static Role role(String wire) {
+        return switch (wire) {
+            case "data" -> Role.DATA;
+            case "mirror" -> Role.MIRROR;
+            case "parity" -> Role.PARITY;
+            default -> Role.valueOf(wire.toUpperCase(Locale.ROOT)); // any other spelling, as the full reader takes it
+        };
     }
 
     private interface ListReader<T> {
