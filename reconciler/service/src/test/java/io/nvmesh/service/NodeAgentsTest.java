@@ -9,10 +9,9 @@ import io.nvmesh.service.agent.AgentMessage;
 import io.nvmesh.service.agent.AgentRuntime;
 import io.nvmesh.service.agent.AgentSettings;
 import io.nvmesh.service.agent.AgentStatus;
-import io.nvmesh.service.agent.ManagedNode;
 import io.nvmesh.service.agent.NodeAgent;
 import io.nvmesh.service.agent.NodeKind;
-import io.nvmesh.service.agent.Performance;
+import io.nvmesh.service.agent.OneDriveNode;
 import io.nvmesh.service.agent.SegmentLayout;
 import io.nvmesh.service.cluster.Ownership;
 import io.nvmesh.service.cluster.Successors;
@@ -20,7 +19,6 @@ import io.nvmesh.service.nodes.InventoryChange;
 import io.nvmesh.service.nodes.InventoryChanges;
 import io.nvmesh.service.sim.SimulatedFleet;
 
-import io.nvmesh.core.allocation.TargetHealth;
 
 import java.io.IOException;
 import java.net.URI;
@@ -178,7 +176,7 @@ class NodeAgentsTest {
         String owner = ownerOf(NodeKind.TARGET.key("t-solo"));
         String other = cluster.ids().stream().filter(id -> !id.equals(owner)).findFirst().orElseThrow();
         NodeAgent agent = NodeAgent.create(runtime, AgentSettings.of("t-solo", NodeKind.TARGET,
-                List.of(cluster.uri(other)), TestCluster.AGENT, 1), new OneDrive());
+                List.of(cluster.uri(other)), TestCluster.AGENT, 1), new OneDriveNode());
 
         agent.start();
 
@@ -192,7 +190,7 @@ class NodeAgentsTest {
     @Test
     void aBadAgentSecretIsRefusedWith401() throws Exception {
         NodeAgent agent = NodeAgent.create(runtime, AgentSettings.of("t-bad", NodeKind.TARGET, cluster.urls(),
-                "not-the-agent-secret-0001", 1), new OneDrive());
+                "not-the-agent-secret-0001", 1), new OneDriveNode());
 
         agent.start();
 
@@ -207,7 +205,7 @@ class NodeAgentsTest {
     @Test
     void anAgentWithoutACommonProtocolVersionIsToldWhyAndGivesUp() {
         NodeAgent agent = NodeAgent.create(runtime, AgentSettings.of("t-future", NodeKind.TARGET, cluster.urls(),
-                TestCluster.AGENT, 1).withProtocols(List.of(7, 8)), new OneDrive());
+                TestCluster.AGENT, 1).withProtocols(List.of(7, 8)), new OneDriveNode());
 
         agent.start();
 
@@ -326,28 +324,5 @@ class NodeAgentsTest {
                 .header("Authorization", "Bearer " + TestCluster.READ).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as("GET %s: %s", path, r.body()).isEqualTo(200);
         return r.body();
-    }
-
-    /** A target with one healthy drive. */
-    private static final class OneDrive implements ManagedNode {
-        @Override
-        public Map<String, String> labels() {
-            return Map.of("zone", "zone-a");
-        }
-
-        @Override
-        public List<Drive> drives() {
-            return List.of(Drive.of("S6EUNS0W000001", 3_840_755_982_336L));
-        }
-
-        @Override
-        public TargetHealth health() {
-            return TargetHealth.HEALTHY;
-        }
-
-        @Override
-        public Performance performance() {
-            return Performance.IDLE;
-        }
     }
 }

@@ -3,13 +3,9 @@ package io.nvmesh.service.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.nvmesh.core.allocation.Drive;
-import io.nvmesh.core.allocation.TargetHealth;
-
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.eclipse.jetty.server.Handler;
@@ -84,7 +80,7 @@ public class SuccessorDialTest {
     private NodeAgent start(Stand owner, Stand other) {
         runtime = AgentRuntime.start("successor-test");
         agent = NodeAgent.create(runtime, AgentSettings.of("t-solo", NodeKind.TARGET, List.of(owner.url, other.url),
-                "token", 1), new OneDrive());
+                "token", 1), new OneDriveNode());
         // The first dial goes to a seeded random instance of the list; the other one redirects to the owner.
         other.redirectTo = owner;
         agent.start();
@@ -159,28 +155,6 @@ public class SuccessorDialTest {
                 session.sendText(AgentCodec.encode(new AgentMessage.Welcome(1, h.nodeId(), id, 60_000, successor,
                         successorUrl)), org.eclipse.jetty.websocket.api.Callback.NOOP);
             }
-        }
-    }
-
-    private static final class OneDrive implements ManagedNode {
-        @Override
-        public Map<String, String> labels() {
-            return Map.of("zone", "zone-a");
-        }
-
-        @Override
-        public List<Drive> drives() {
-            return List.of(Drive.of("S6EUNS0W000001", 3_840_755_982_336L));
-        }
-
-        @Override
-        public TargetHealth health() {
-            return TargetHealth.HEALTHY;
-        }
-
-        @Override
-        public Performance performance() {
-            return Performance.IDLE;
         }
     }
 }
