@@ -349,7 +349,8 @@ class AllocationProperties {
         }
     }
 
-    private static Inventory topology(int targets, int drivesPerTarget, int racks) {
+    /** Shared with {@link PlannerShortcutProperties}. */
+    static Inventory topology(int targets, int drivesPerTarget, int racks) {
         List<Target> ts = new ArrayList<>();
         long[] sizes = {40, 100, 250};
         for (int t = 1; t <= targets; t++) {
@@ -362,7 +363,7 @@ class AllocationProperties {
         return Inventory.of(ts);
     }
 
-    private static Volume sized(String name, String policy, long gib) {
+    static Volume sized(String name, String policy, long gib) {
         return new Volume(Metadata.named(name), policy, Capacity.of(io.nvmesh.schema.Size.ofGiB(gib)), List.of(),
                 name.hashCode() & 3, false);
     }

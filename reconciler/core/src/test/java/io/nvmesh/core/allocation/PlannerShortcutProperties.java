@@ -34,14 +34,14 @@ class PlannerShortcutProperties {
             @ForAll @IntRange(min = 1, max = 3) int drivesPerTarget,
             @ForAll @IntRange(min = 1, max = 3) int racks,
             @ForAll @Size(max = 30) List<@IntRange(min = 0, max = 1_000_000) Integer> ops) {
-        Inventory inv = topology(targets, drivesPerTarget, racks);
+        Inventory inv = AllocationProperties.topology(targets, drivesPerTarget, racks);
         TreeMap<String, Volume> volumes = new TreeMap<>();
         List<DriveIntent> intents = new ArrayList<>();
         Allocations state = Allocations.EMPTY;
         int n = 0;
         for (int op : ops) {
             if (inv.targets().stream().allMatch(t -> t.drives().isEmpty())) {
-                inv = topology(targets, drivesPerTarget, racks);
+                inv = AllocationProperties.topology(targets, drivesPerTarget, racks);
             }
             List<String> serials = inv.targets().stream().flatMap(t -> t.drives().stream()).map(Drive::serial).toList();
             int pick = op / 10;
@@ -50,12 +50,12 @@ class PlannerShortcutProperties {
                     String name = "v" + n++;
                     String policy = AllocationProperties.POLICIES.get(pick % AllocationProperties.POLICIES.size())
                             .name();
-                    volumes.put(name, sized(name, policy, 1 + pick % 40));
+                    volumes.put(name, AllocationProperties.sized(name, policy, 1 + pick % 40));
                 }
                 case 3 -> {
                     if (!volumes.isEmpty()) {
                         Volume v = new ArrayList<>(volumes.values()).get(pick % volumes.size());
-                        volumes.put(v.name(), sized(v.name(), v.policy(), v.capacity().size().bytes() / G + 1
+                        volumes.put(v.name(), AllocationProperties.sized(v.name(), v.policy(), v.capacity().size().bytes() / G + 1
                                 + pick % 20));
                     }
                 }
@@ -95,7 +95,7 @@ class PlannerShortcutProperties {
     /** A recorded state whose extents overlap is refused with the message one reserve per extent gives. */
     @Property(tries = 100)
     void overlappingExtentsAreRefusedAsBefore(@ForAll @IntRange(min = 0, max = 1_000_000) int seed) {
-        Inventory inv = topology(2, 2, 1);
+        Inventory inv = AllocationProperties.topology(2, 2, 1);
         String serial = "s" + (1 + seed % 2) + "-" + (1 + seed / 2 % 2);
         long at = seed / 4 % 8 * Extent.ALIGNMENT;
         List<VolumeAllocation> volumes = new ArrayList<>();
@@ -214,23 +214,5 @@ class PlannerShortcutProperties {
         return new Inventory(inv.targets().stream().map(t -> new Target(t.id(), t.labels(), t.health(),
                 t.drives().stream().filter(d -> !d.serial().equals(serial)).toList(), t.managed())).toList(),
                 inv.clients());
-    }
-
-    private static Inventory topology(int targets, int drivesPerTarget, int racks) {
-        List<Target> ts = new ArrayList<>();
-        long[] sizes = {40, 100, 250};
-        for (int t = 1; t <= targets; t++) {
-            List<Drive> ds = new ArrayList<>();
-            for (int d = 1; d <= drivesPerTarget; d++) {
-                ds.add(Drive.of("s" + t + "-" + d, sizes[(t * 7 + d * 3) % 3] * G + (t % 2) * 512 * 1024));
-            }
-            ts.add(Target.of("t" + t, Map.of("rack", "r" + (t % racks)), ds));
-        }
-        return Inventory.of(ts);
-    }
-
-    private static Volume sized(String name, String policy, long gib) {
-        return new Volume(Metadata.named(name), policy, Capacity.of(io.nvmesh.schema.Size.ofGiB(gib)), List.of(),
-                name.hashCode() & 3, false);
     }
 }
