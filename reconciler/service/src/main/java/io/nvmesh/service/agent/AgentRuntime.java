@@ -10,7 +10,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.net.ssl.SSLContext;
 
@@ -24,8 +23,12 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.websocket.client.WebSocketClient;
 
 /**
- * What many agents in one process share: one WebSocket client (one selector, one small thread pool) and one scheduler
- * thread for reports and retries. A thousand agents cost a thousand connections, not a thousand threads.
+ * What many agents in one process share: one WebSocket client (one selector, one small thread pool) and a few timer
+ * threads for reports, pings and retries, one per core. A thousand agents cost a thousand connections, not a thousand
+ * threads. Each agent keeps to one timer ({@link #timerFor}), so its own tasks run in the order they were scheduled as
+ * before; agents on different timers no longer wait for each other. With one timer for a whole simulated fleet, the
+ * checks of a hundred agents ran a second late while that thread handled the other agents' reconnections after a
+ * failover, and those agents gave up their silent owner a second late.
  *
  * <p>Over TLS ({@link AgentTls}), a node with a certificate of its own dials with a {@link NodeIdentity} as the
  * request's tag: Jetty keeps a separate destination (connection pool) per tag and lets the tag replace the TLS layer
@@ -45,17 +48,17 @@ public final class AgentRuntime implements AutoCloseable {
     public static final Duration SILENT_AFTER = Duration.ofMillis(2_000);
 
     final WebSocketClient client;
-    final ScheduledExecutorService scheduler;
+    private final ScheduledExecutorService[] timers;
     private final AgentTls tls;
     private final Map<String, NodeIdentity> identities = new ConcurrentHashMap<>();
     final long pingEveryMillis;
     final long silentAfterNanos;
     volatile AgentJournal journal = AgentJournal.NONE;
 
-    private AgentRuntime(WebSocketClient client, ScheduledExecutorService scheduler, AgentTls tls, Duration pingEvery,
+    private AgentRuntime(WebSocketClient client, ScheduledExecutorService[] timers, AgentTls tls, Duration pingEvery,
                          Duration silentAfter) {
         this.client = client;
-        this.scheduler = scheduler;
+        this.timers = timers;
         this.tls = tls;
         this.pingEveryMillis = pingEvery.toMillis();
         this.silentAfterNanos = silentAfter.toNanos();
@@ -95,6 +98,11 @@ public final class AgentRuntime implements AutoCloseable {
      * @throws IllegalArgumentException naming a TLS file that does not read, or for timings out of order
      */
     public static AgentRuntime start(String name, AgentTls tls, Duration pingEvery, Duration silentAfter) {
+        return start(name, tls, pingEvery, silentAfter, Runtime.getRuntime().availableProcessors());
+    }
+
+    /** As above with {@code timerThreads} timer threads (at least one) instead of one per core. */
+    static AgentRuntime start(String name, AgentTls tls, Duration pingEvery, Duration silentAfter, int timerThreads) {
         if (pingEvery.toMillis() < 1 || silentAfter.compareTo(pingEvery) <= 0) {
             throw new IllegalArgumentException("need 1 ms <= pingEvery < silentAfter, got " + pingEvery + ", "
                     + silentAfter);
@@ -123,13 +131,35 @@ public final class AgentRuntime implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("the agents' WebSocket client did not start: " + e.getMessage(), e);
         }
-        AtomicInteger n = new AtomicInteger();
-        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "nvmesh-agents-" + name + "-timer-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        return new AgentRuntime(client, scheduler, tls, pingEvery, silentAfter);
+        ScheduledExecutorService[] timers = new ScheduledExecutorService[Math.max(1, timerThreads)];
+        for (int i = 0; i < timers.length; i++) {
+            String thread = "nvmesh-agents-" + name + "-timer-" + (i + 1);
+            timers[i] = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, thread);
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        return new AgentRuntime(client, timers, tls, pingEvery, silentAfter);
+    }
+
+    /** How many timer threads the agents share. */
+    public int timers() {
+        return timers.length;
+    }
+
+    /**
+     * The timer thread that runs every task of the node {@code nodeId}: always the same one for the same node, and
+     * nodes spread evenly over all of them.
+     */
+    ScheduledExecutorService timerFor(String nodeId) {
+        return timers[Math.floorMod(spread(nodeId.hashCode()), timers.length)];
+    }
+
+    /** Mixes a string's hash so that names differing in their last characters (t-0001, t-0002) spread too. */
+    private static int spread(int h) {
+        h *= 0x9E3779B9;
+        return h ^ (h >>> 16);
     }
 
     /**
@@ -222,12 +252,17 @@ public final class AgentRuntime implements AutoCloseable {
         }
     }
 
-    /** Stops the timer and closes every connection without a goodbye. */
+    /** Stops the timers and closes every connection without a goodbye. */
     @Override
     public void close() {
-        scheduler.shutdownNow();
+        for (ScheduledExecutorService t : timers) {
+            t.shutdownNow();
+        }
         try {
-            scheduler.awaitTermination(2, TimeUnit.SECONDS);
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+            for (ScheduledExecutorService t : timers) {
+                t.awaitTermination(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS);
+            }
             client.stop();
             identities.values().forEach(NodeIdentity::stop);
         } catch (InterruptedException e) {

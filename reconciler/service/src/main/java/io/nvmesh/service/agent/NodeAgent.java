@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -21,8 +22,8 @@ import org.eclipse.jetty.websocket.client.ClientUpgradeRequest;
  * goes to the new owner at once. When the owner's connection drops (a crash) or the owner stops answering pings (a
  * pause, a partition) it dials another instance at once; only the welcomed session's owner may command the node.
  *
- * <p>It owns no thread: network callbacks arrive on the {@link AgentRuntime}'s client threads, timers on its
- * scheduler. Every connection attempt has a generation number; callbacks of an older attempt are ignored, so a late
+ * <p>It owns no thread: network callbacks arrive on the {@link AgentRuntime}'s client threads, timers on the one
+ * of its timer threads that this node keeps to. Every connection attempt has a generation number; callbacks of an older attempt are ignored, so a late
  * close of a replaced connection cannot disturb the current one.
  */
 public final class NodeAgent {
@@ -30,6 +31,8 @@ public final class NodeAgent {
     private static final System.Logger LOG = System.getLogger(NodeAgent.class.getName());
 
     private final AgentRuntime runtime;
+    /** The runtime's timer this node's reports, pings and retries run on; always the same one. */
+    private final ScheduledExecutorService timer;
     private final AgentSettings settings;
     private final ManagedNode node;
     private final SplittableRandom random;
@@ -66,6 +69,7 @@ public final class NodeAgent {
 
     private NodeAgent(AgentRuntime runtime, AgentSettings settings, ManagedNode node) {
         this.runtime = runtime;
+        this.timer = runtime.timerFor(settings.nodeId());
         this.settings = settings;
         this.node = node;
         this.random = new SplittableRandom(settings.seed() * 0x9E3779B97F4A7C15L ^ settings.nodeId().hashCode());
@@ -125,7 +129,7 @@ public final class NodeAgent {
 
     /** Sends a report now (e.g. right after a drive failed) instead of waiting for the interval. */
     public void reportNow() {
-        runtime.scheduler.execute(this::report);
+        timer.execute(this::report);
     }
 
     public synchronized AgentStatus status() {
@@ -149,7 +153,7 @@ public final class NodeAgent {
         if (retry != null) {
             retry.cancel(false);
         }
-        retry = runtime.scheduler.schedule(() -> dial(gen, base), delayMillis, TimeUnit.MILLISECONDS);
+        retry = timer.schedule(() -> dial(gen, base), delayMillis, TimeUnit.MILLISECONDS);
     }
 
     private void dial(long gen, URI base) {
@@ -309,7 +313,7 @@ public final class NodeAgent {
         if (reports != null) {
             reports.cancel(false);
         }
-        reports = runtime.scheduler.scheduleAtFixedRate(this::report, 0, w.reportIntervalMillis(),
+        reports = timer.scheduleAtFixedRate(this::report, 0, w.reportIntervalMillis(),
                 TimeUnit.MILLISECONDS);
         silence = new OwnerSilence(runtime.pingEveryMillis * 1_000_000L, runtime.silentAfterNanos, System.nanoTime());
         if (keepalive != null) {
@@ -317,7 +321,7 @@ public final class NodeAgent {
         }
         // Looked at twice per ping interval, so a silent owner is given up at most half an interval late.
         long every = Math.max(1, runtime.pingEveryMillis / 2);
-        keepalive = runtime.scheduler.scheduleAtFixedRate(() -> keepalive(gen), every, every, TimeUnit.MILLISECONDS);
+        keepalive = timer.scheduleAtFixedRate(() -> keepalive(gen), every, every, TimeUnit.MILLISECONDS);
         runtime.journal.welcomed(settings.nodeId(), gen, owner);
         LOG.log(System.Logger.Level.DEBUG, () -> settings.nodeId() + ": welcomed by " + w.owner());
     }
@@ -367,7 +371,7 @@ public final class NodeAgent {
                 long until = silence.untilGiveUpNanos(now);
                 boolean pending = giveUpCheck != null && !giveUpCheck.isDone();
                 if (until < runtime.pingEveryMillis * 1_000_000L / 2 && !pending) {
-                    giveUpCheck = runtime.scheduler.schedule(() -> keepalive(gen), until, TimeUnit.NANOSECONDS);
+                    giveUpCheck = timer.schedule(() -> keepalive(gen), until, TimeUnit.NANOSECONDS);
                 }
                 if (verdict == OwnerSilence.Verdict.QUIET_ENOUGH) {
                     return;
