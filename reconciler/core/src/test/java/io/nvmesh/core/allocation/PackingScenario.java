@@ -27,7 +27,7 @@ final class PackingScenario {
      * It answers how many of the planner's losses to greedy come from greedy sharing targets there. ({@code
      * ec4p2-zone-min} stays: 6 segments cannot sit one per zone in 3 zones; {@code sec2x2p1-rack-min}'s limit is 1.)
      */
-    static final boolean APART = Boolean.getBoolean("packing.apart");
+    static final boolean APART = System.getProperty("packing.apart") != null;
 
     /** Every layout, every protection mode, scopes of none, rack and zone; each placeable on an empty fleet. */
     static final List<VolumePolicy> POLICIES = List.of(
