@@ -13,9 +13,10 @@ import java.util.Locale;
  * Scenario runner (not a unit test): fills heterogeneous fleets with a seeded stream of volumes of every layout until
  * the first refusal, and compares the share of raw capacity that nvmesh's planner, a greedy baseline
  * ({@link GreedyPacker}) and an upper bound ({@link PackingBound}) reach. Prints a per-seed table and a summary and
- * writes both to the file named by the first argument; the second argument is the number of seeds (default 20).
+ * writes both to the file named by the first argument; the second argument is the number of seeds (default 20), the
+ * third the first seed (default 1: seeds 1 to 20), so that a change can be checked on seeds it was not tried on.
  * Run it with {@code bench/packing.sh}; {@code -Dpacking.why} also prints each first refusal's reason and the free
- * bytes of every target at that moment.
+ * bytes of every target at that moment; {@code -Dpacking.apart} runs the diagnostic of {@link PackingScenario#APART}.
  */
 public final class PackingBenchmark {
 
@@ -45,13 +46,14 @@ public final class PackingBenchmark {
     public static void main(String[] args) throws IOException {
         Path out = Path.of(args.length > 0 ? args[0] : "target/packing-benchmark.txt");
         int seeds = args.length > 1 ? Integer.parseInt(args[1]) : 20;
+        long first = args.length > 2 ? Long.parseLong(args[2]) : 1;
         List<Row> rows = new ArrayList<>();
         StringBuilder table = new StringBuilder();
         table.append("| fleet | seed | raw TB | bound: volumes, share | first-rung LP: share | planner: volumes, share, "
                 + "of bound | greedy: volumes, share, of bound | planner − greedy | refusal forced |\n"
                 + "|---|---|---|---|---|---|---|---|---|\n");
         for (PackingScenario.Kind kind : PackingScenario.Kind.values()) {
-            for (long seed = 1; seed <= seeds; seed++) {
+            for (long seed = first; seed < first + seeds; seed++) {
                 Row row = run(kind, seed);
                 rows.add(row);
                 String line = String.format(Locale.ROOT, "| %s | %d | %.0f | %d, %.1f%% | %.1f%% | %d, %.1f%%, %.1f%% "

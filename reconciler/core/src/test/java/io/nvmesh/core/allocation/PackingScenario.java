@@ -20,15 +20,25 @@ final class PackingScenario {
 
     static final long TB = 1_000_000_000_000L;
 
+    /**
+     * Diagnostic ({@code -Dpacking.apart}): the two mirrors whose protection lets a group put segments on one target
+     * ({@code r1-ignore}, {@code r10x4-min}) become {@code full}, for the planner, greedy and the bound alike. Same
+     * names, so the stream (policies and sizes drawn) is the same; only what the ladder's second rung allows changes.
+     * It answers how many of the planner's losses to greedy come from greedy sharing targets there. ({@code
+     * ec4p2-zone-min} stays: 6 segments cannot sit one per zone in 3 zones; {@code sec2x2p1-rack-min}'s limit is 1.)
+     */
+    static final boolean APART = System.getProperty("packing.apart") != null;
+
     /** Every layout, every protection mode, scopes of none, rack and zone; each placeable on an empty fleet. */
     static final List<VolumePolicy> POLICIES = List.of(
             Fleet.policy("concat", Layout.CONCATENATED),
             Fleet.policy("r0x4", Layout.RAID0, 4, 0, 0, 0, Protection.FULL, null),
             Fleet.policy("r1-zone", Layout.RAID1, 1, 1, 0, 0, Protection.FULL, "zone"),
             Fleet.policy("r1x3-rack", Layout.RAID1, 1, 2, 0, 0, Protection.FULL, "rack"),
-            Fleet.policy("r1-ignore", Layout.RAID1, 1, 1, 0, 0, Protection.IGNORE, null),
+            Fleet.policy("r1-ignore", Layout.RAID1, 1, 1, 0, 0, APART ? Protection.FULL : Protection.IGNORE, null),
             Fleet.policy("r10x2-rack", Layout.RAID10, 2, 1, 0, 0, Protection.FULL, "rack"),
-            Fleet.policy("r10x4-min", Layout.RAID10, 4, 2, 0, 0, Protection.MINIMAL, null),
+            Fleet.policy("r10x4-min", Layout.RAID10, 4, 2, 0, 0, APART ? Protection.FULL : Protection.MINIMAL,
+                    null),
             Fleet.policy("ec4p2-rack", Layout.ERASURE_CODING, 1, 0, 4, 2, Protection.FULL, "rack"),
             Fleet.policy("ec4p2-zone-min", Layout.ERASURE_CODING, 1, 0, 4, 2, Protection.MINIMAL, "zone"),
             Fleet.policy("ec8p2", Layout.ERASURE_CODING, 1, 0, 8, 2, Protection.FULL, null),
