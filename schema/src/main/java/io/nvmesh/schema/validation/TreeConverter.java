@@ -4,6 +4,7 @@ import io.nvmesh.schema.Problem;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.nodes.MappingNode;
@@ -28,11 +29,12 @@ final class TreeConverter {
     private static final Pattern FLOAT = Pattern.compile("[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?");
 
     private final String file;
-    private final String object;
+    /** The object's {@code Kind name} for problems; asked only when there is one (most documents have none). */
+    private final Supplier<String> object;
     private final List<Problem> problems;
     private boolean failed;
 
-    private TreeConverter(String file, String object, List<Problem> problems) {
+    private TreeConverter(String file, Supplier<String> object, List<Problem> problems) {
         this.file = file;
         this.object = object;
         this.problems = problems;
@@ -40,6 +42,11 @@ final class TreeConverter {
 
     /** The converted tree, or null when a duplicate or complex key makes the document ambiguous. */
     static JsonNode convert(Node root, String file, String object, List<Problem> problems) {
+        return convert(root, file, () -> object, problems);
+    }
+
+    /** As above, {@code object} asked only for a problem. */
+    static JsonNode convert(Node root, String file, Supplier<String> object, List<Problem> problems) {
         TreeConverter c = new TreeConverter(file, object, problems);
         JsonNode tree = c.value(root, null);
         return c.failed ? null : tree;
@@ -111,7 +118,7 @@ final class TreeConverter {
     }
 
     private void report(Node at, Trail path, String message) {
-        problems.add(new Problem(file, at.getStartMark().getLine() + 1, at.getStartMark().getColumn() + 1, object,
+        problems.add(new Problem(file, at.getStartMark().getLine() + 1, at.getStartMark().getColumn() + 1, object.get(),
                 Trail.path(path).dotted(), message));
         failed = true;
     }
