@@ -85,7 +85,7 @@ final class TreeConverter {
                     continue;
                 }
                 String key = keyNode.getValue();
-                if (object.has(key)) {
+                if (tuples.size() <= SMALL_MAPPING ? keyBefore(tuples, i, key) : object.has(key)) {
                     report(keyNode, path, "duplicate key \"" + key + "\" (first written on line "
                             + (firstKey(tuples, key).getStartMark().getLine() + 1) + ")");
                     continue;
@@ -105,6 +105,23 @@ final class TreeConverter {
             return array;
         }
         return scalar((ScalarNode) node);
+    }
+
+    /** Mappings up to this many keys find duplicates by comparing keys, not by a look-up in the node built. */
+    private static final int SMALL_MAPPING = 8;
+
+    /**
+     * Whether a scalar key before {@code at} spells {@code key}: the same answer as asking the node built so far, since
+     * each earlier scalar key was either added or a duplicate of one added (a manifest's mappings hold a few keys, and
+     * comparing them costs less than hashing into the node).
+     */
+    private static boolean keyBefore(List<NodeTuple> tuples, int at, String key) {
+        for (int j = 0; j < at; j++) {
+            if (tuples.get(j).getKeyNode() instanceof ScalarNode k && k.getValue().equals(key)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The first scalar key node spelling {@code key}: the one a duplicate repeats. */
