@@ -102,6 +102,7 @@ public final class DesiredDiff {
             throw new GitOpsRefusal("desired manifests are invalid; nothing to preview",
                     now.problems().stream().map(p -> p.render()).toList());
         }
+        DesiredState desired = now.state(); // while the state may still be decoding
         RecordedState recorded = join(state);
         String from = recorded.reconciled().desiredCommit();
         DesiredFiles previousFiles = from.isEmpty() ? new DesiredFiles("", new TreeMap<>(), Map.of())
@@ -117,7 +118,6 @@ public final class DesiredDiff {
         }, "nvmesh-changed-files");
         differ.setDaemon(true);
         differ.start();
-        DesiredState desired = now.state();
         Map<String, DesiredManifests> cache = new HashMap<>();
         Reconciliation.Result result = Reconciliation.run(Reconciliation.Input.of(recorded, desired,
                 files.baseCommit()).previousPolicies(name -> {
