@@ -153,7 +153,8 @@ class LocalStateStoreTest extends StateStoreContract {
         for (int i = 0; i < n; i++) {
             String path = String.format("volumes/vol-%05d", i);
             String expected = "allocation " + i + " " + "x".repeat(i % 97);
-            assertThat(new String(batches.get(0).get(path), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(expected);
+            assertThat(new String(batches.get(0).get(path), java.nio.charset.StandardCharsets.UTF_8))
+                    .isEqualTo(expected);
             assertThat(new String(all.get(path), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(expected);
         }
 
