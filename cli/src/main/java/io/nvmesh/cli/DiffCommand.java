@@ -76,7 +76,7 @@ final class DiffCommand implements Callable<Integer> {
             try {
                 d = ref != null ? DesiredDiff.ofRef(repo.store(), repository.branch, ref)
                         : DesiredDiff.ofLocal(repo.store(), repository.branch,
-                                LocalManifests.read(paths, Path.of("")), prune);
+                                () -> LocalManifests.read(paths, Path.of("")), prune);
             } catch (GitOpsRefusal | StateStoreException e) {
                 // diff says "changes" with 1, so an error must be 2 or more (as kubectl diff does).
                 throw new CommandException(ExitCode.USAGE, e.getMessage());

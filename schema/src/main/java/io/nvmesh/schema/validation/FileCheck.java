@@ -68,7 +68,7 @@ final class FileCheck {
                     + "spec, not a " + TreeConverter.describe(root)));
             return;
         }
-        JsonNode tree = TreeConverter.convert(root, file, objectOf(root), problems);
+        JsonNode tree = TreeConverter.convert(root, file, () -> objectOf(root), problems);
         if (tree == null) {
             return;
         }
@@ -84,9 +84,9 @@ final class FileCheck {
                     : Finding.at(at, message)));
             return;
         }
-        String object = objectOf(kind, tree);
         List<Finding> structural = schemas.check(kind, tree);
         if (!structural.isEmpty()) {
+            String object = objectOf(kind, tree);
             structural.forEach(f -> problems.add(located(locations, object, f)));
             return;
         }
@@ -94,9 +94,9 @@ final class FileCheck {
             Manifest manifest = ManifestBinder.bind(kind, tree);
             manifests.add(new LoadedManifest(manifest, start, locations));
         } catch (InvalidManifestException e) {
-            problems.add(located(locations, object, Finding.at(FieldPath.parse(e.path()), e.reason())));
+            problems.add(located(locations, objectOf(kind, tree), Finding.at(FieldPath.parse(e.path()), e.reason())));
         } catch (RuntimeException e) {
-            problems.add(problem(start, object, "", "cannot be read: " + e.getMessage()));
+            problems.add(problem(start, objectOf(kind, tree), "", "cannot be read: " + e.getMessage()));
         }
     }
 

@@ -21,9 +21,14 @@ public final class ManifestSchemas {
         return "io/nvmesh/schema/v1/" + kind.yamlName().toLowerCase(Locale.ROOT) + ".schema.json";
     }
 
+    /** Made once: asked for every document checked (a string built and hashed per document otherwise). */
+    private static final String[] IDS = java.util.Arrays.stream(Kind.values())
+            .map(k -> "https://nvmesh.io/schemas/v1/" + k.yamlName().toLowerCase(Locale.ROOT) + ".schema.json")
+            .toArray(String[]::new);
+
     /** The schema's {@code $id}, e.g. {@code https://nvmesh.io/schemas/v1/volume.schema.json}. */
     public static String id(Kind kind) {
-        return "https://nvmesh.io/schemas/v1/" + kind.yamlName().toLowerCase(Locale.ROOT) + ".schema.json";
+        return IDS[kind.ordinal()];
     }
 
     /** The schema document as published. */

@@ -4,6 +4,7 @@ import io.nvmesh.schema.Problem;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.nodes.MappingNode;
@@ -28,11 +29,12 @@ final class TreeConverter {
     private static final Pattern FLOAT = Pattern.compile("[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?");
 
     private final String file;
-    private final String object;
+    /** The object's {@code Kind name} for problems; asked only when there is one (most documents have none). */
+    private final Supplier<String> object;
     private final List<Problem> problems;
     private boolean failed;
 
-    private TreeConverter(String file, String object, List<Problem> problems) {
+    private TreeConverter(String file, Supplier<String> object, List<Problem> problems) {
         this.file = file;
         this.object = object;
         this.problems = problems;
@@ -40,6 +42,11 @@ final class TreeConverter {
 
     /** The converted tree, or null when a duplicate or complex key makes the document ambiguous. */
     static JsonNode convert(Node root, String file, String object, List<Problem> problems) {
+        return convert(root, file, () -> object, problems);
+    }
+
+    /** As above, {@code object} asked only for a problem. */
+    static JsonNode convert(Node root, String file, Supplier<String> object, List<Problem> problems) {
         TreeConverter c = new TreeConverter(file, object, problems);
         JsonNode tree = c.value(root, null);
         return c.failed ? null : tree;
@@ -78,7 +85,7 @@ final class TreeConverter {
                     continue;
                 }
                 String key = keyNode.getValue();
-                if (object.has(key)) {
+                if (tuples.size() <= SMALL_MAPPING ? keyBefore(tuples, i, key) : object.has(key)) {
                     report(keyNode, path, "duplicate key \"" + key + "\" (first written on line "
                             + (firstKey(tuples, key).getStartMark().getLine() + 1) + ")");
                     continue;
@@ -100,6 +107,23 @@ final class TreeConverter {
         return scalar((ScalarNode) node);
     }
 
+    /** Mappings up to this many keys find duplicates by comparing keys, not by a look-up in the node built. */
+    private static final int SMALL_MAPPING = 8;
+
+    /**
+     * Whether a scalar key before {@code at} spells {@code key}: the same answer as asking the node built so far, since
+     * each earlier scalar key was either added or a duplicate of one added (a manifest's mappings hold a few keys, and
+     * comparing them costs less than hashing into the node).
+     */
+    private static boolean keyBefore(List<NodeTuple> tuples, int at, String key) {
+        for (int j = 0; j < at; j++) {
+            if (tuples.get(j).getKeyNode() instanceof ScalarNode k && k.getValue().equals(key)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The first scalar key node spelling {@code key}: the one a duplicate repeats. */
     private static Node firstKey(List<NodeTuple> tuples, String key) {
         for (NodeTuple t : tuples) {
@@ -111,7 +135,7 @@ final class TreeConverter {
     }
 
     private void report(Node at, Trail path, String message) {
-        problems.add(new Problem(file, at.getStartMark().getLine() + 1, at.getStartMark().getColumn() + 1, object,
+        problems.add(new Problem(file, at.getStartMark().getLine() + 1, at.getStartMark().getColumn() + 1, object.get(),
                 Trail.path(path).dotted(), message));
         failed = true;
     }

@@ -20,6 +20,7 @@ import io.nvmesh.core.state.StateStore;
 import io.nvmesh.schema.Manifest;
 import io.nvmesh.schema.Volume;
 import io.nvmesh.schema.VolumePolicy;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -47,6 +48,29 @@ public final class DesiredDiff {
 
     /** The desired branch with {@code local} written over it (and, with {@code prune}, vanished files removed). */
     public static DiffReport ofLocal(StateStore store, String branch, LocalManifests local, boolean prune) {
+        return ofLocal(readState(store), store, branch, local, prune);
+    }
+
+    /** Reads the local manifests, as {@link LocalManifests#read} does. */
+    @FunctionalInterface
+    public interface LocalRead {
+        LocalManifests read() throws IOException;
+    }
+
+    /**
+     * As {@link #ofLocal(StateStore, String, LocalManifests, boolean)}, reading the local files while the recorded
+     * state is read: a checkout of 100,000 manifests (4,000 files) takes a fifth of a second to read on one core.
+     *
+     * @throws IOException as {@code local} throws it (a path that does not exist)
+     */
+    public static DiffReport ofLocal(StateStore store, String branch, LocalRead local, boolean prune)
+            throws IOException {
+        CompletableFuture<RecordedState> state = readState(store);
+        return ofLocal(state, store, branch, local.read(), prune);
+    }
+
+    private static DiffReport ofLocal(CompletableFuture<RecordedState> state, StateStore store, String branch,
+            LocalManifests local, boolean prune) {
         DesiredBranch b = new DesiredBranch(store, branch);
         Snapshot tip = b.read();
         DesiredFiles base = DesiredFiles.of(tip);
@@ -59,24 +83,26 @@ public final class DesiredDiff {
         }
         List<String> deletes = base.files().keySet().stream().filter(p -> !files.files().containsKey(p)).toList();
         List<Unpruned> kept = prune ? List.of() : base.objectsIn(base.prunable(local));
-        return diff(store, b, b.ref(), base, files, local.files().size(), puts, deletes, kept);
+        return diff(state, b, b.ref(), base, files, local.files().size(), puts, deletes, kept);
     }
 
     /** A ref of the desired repository ({@code main}, {@code refs/heads/next}) or a commit id of the branch. */
     public static DiffReport ofRef(StateStore store, String branch, String ref) {
+        CompletableFuture<RecordedState> state = readState(store);
         DesiredBranch b = new DesiredBranch(store, branch);
         Snapshot s = COMMIT.matcher(ref).matches() ? b.readAt(ref) : store.read(ref);
         if (!s.exists()) {
             throw new GitOpsRefusal("ref " + ref + " does not exist in the desired repository");
         }
         DesiredFiles files = DesiredFiles.of(s);
-        return diff(store, b, ref, files, files, 0, new TreeMap<>(), List.of(), List.of());
+        return diff(state, b, ref, files, files, 0, new TreeMap<>(), List.of(), List.of());
     }
 
-    /** {@code base}: the branch's files as read for {@code files} (no local files), reused when the state is at it. */
-    private static DiffReport diff(StateStore store, DesiredBranch branch, String shownRef, DesiredFiles base,
-            DesiredFiles files, int localFiles, SortedMap<String, byte[]> puts, List<String> deletes, List<Unpruned> kept) {
-        // Reading the recorded state and validating the desired manifests are independent: overlap them.
+    /**
+     * Reads and decodes the recorded state on a thread of its own. Started before the desired files are read: the two
+     * are independent, and at 100,000 volumes decoding the state takes as long as validating the desired tree.
+     */
+    private static CompletableFuture<RecordedState> readState(StateStore store) {
         CompletableFuture<RecordedState> state = new CompletableFuture<>();
         Thread reader = new Thread(() -> {
             try {
@@ -87,11 +113,19 @@ public final class DesiredDiff {
         }, "nvmesh-state-reader");
         reader.setDaemon(true);
         reader.start();
+        return state;
+    }
+
+    /** {@code base}: the branch's files as read for {@code files} (no local files), reused when the state is at it. */
+    private static DiffReport diff(CompletableFuture<RecordedState> state, DesiredBranch branch, String shownRef,
+            DesiredFiles base, DesiredFiles files, int localFiles, SortedMap<String, byte[]> puts, List<String> deletes,
+            List<Unpruned> kept) {
         DesiredManifests now = DesiredManifests.load(files);
         if (!now.valid()) {
             throw new GitOpsRefusal("desired manifests are invalid; nothing to preview",
                     now.problems().stream().map(p -> p.render()).toList());
         }
+        DesiredState desired = now.state(); // while the state may still be decoding
         RecordedState recorded = join(state);
         String from = recorded.reconciled().desiredCommit();
         DesiredFiles previousFiles = from.isEmpty() ? new DesiredFiles("", new TreeMap<>(), Map.of())
@@ -107,7 +141,6 @@ public final class DesiredDiff {
         }, "nvmesh-changed-files");
         differ.setDaemon(true);
         differ.start();
-        DesiredState desired = now.state();
         Map<String, DesiredManifests> cache = new HashMap<>();
         Reconciliation.Result result = Reconciliation.run(Reconciliation.Input.of(recorded, desired,
                 files.baseCommit()).previousPolicies(name -> {

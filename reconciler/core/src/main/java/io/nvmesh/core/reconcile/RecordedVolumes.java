@@ -74,7 +74,7 @@ final class RecordedVolumes {
             Set<Extent> own = r.allocation().map(a -> Set.copyOf(a.extents())).orElse(Set.of());
             keep.stream().filter(h -> !own.contains(h.extent())).forEach(h -> held.add(h.extent()));
         }
-        if (owned) {
+        if (owned && release != null) { // only statuses ask (a preview judges none): no sorted map of 100,000 names
             stillHeld.put(r.name(), keep);
         }
         if (r.allocation().isEmpty()) {
@@ -167,7 +167,7 @@ final class RecordedVolumes {
         return blocked;
     }
 
-    /** Holds of each owned volume not released yet (in a preview: as recorded). */
+    /** Holds of each owned volume not released yet; empty in a preview, which judges no statuses. */
     Map<String, List<HeldExtent>> stillHeld() {
         return stillHeld;
     }

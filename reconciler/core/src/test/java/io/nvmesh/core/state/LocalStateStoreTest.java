@@ -133,6 +133,48 @@ class LocalStateStoreTest extends StateStoreContract {
     }
 
     @Test
+    void aLargeReadOnEveryCoreReturnsEveryFileAndFailsAsAOnePartReadWould() throws Exception {
+        StateStore a = writer("a");
+        Changes.Builder batch = Changes.builder();
+        int n = GitStore.PARALLEL_READS * 3 + 7; // several parts on any machine of 2 cores or more
+        for (int i = 0; i < n; i++) {
+            batch.put(String.format("volumes/vol-%05d", i), "allocation " + i + " " + "x".repeat(i % 97));
+        }
+        String tip = a.commit(REF, "", batch.build(), "bulk", ALICE) instanceof CommitResult.Committed c
+                ? c.commitId() : "";
+        Snapshot s = writer("b").read(REF);
+
+        java.util.List<Map<String, byte[]>> batches = new java.util.ArrayList<>();
+        s.readEach(s.paths("volumes"), n, batches::add); // one batch: past the blob cache, in parts
+        Map<String, byte[]> all = writer("c").read(REF).files("volumes"); // through the cache, in parts
+
+        assertThat(batches).hasSize(1);
+        assertThat(batches.get(0).keySet()).containsExactlyElementsOf(s.paths("volumes"));
+        for (int i = 0; i < n; i++) {
+            String path = String.format("volumes/vol-%05d", i);
+            String expected = "allocation " + i + " " + "x".repeat(i % 97);
+            assertThat(new String(batches.get(0).get(path), java.nio.charset.StandardCharsets.UTF_8))
+                    .isEqualTo(expected);
+            assertThat(new String(all.get(path), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(expected);
+        }
+
+        // One file rewritten as a loose object, then damaged: a large read names it as a read of it alone does.
+        a.commit(REF, tip, Changes.put("volumes/vol-02000", utf8("rewritten")), "one", ALICE);
+        Snapshot damaged = writer("d").read(REF);
+        ObjectId id = new ObjectInserter.Formatter().idFor(org.eclipse.jgit.lib.Constants.OBJ_BLOB,
+                "rewritten".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        Path loose = tmp.resolve("state.git/objects/" + id.name().substring(0, 2) + "/" + id.name().substring(2));
+        loose.toFile().setWritable(true);
+        Files.write(loose, new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
+        String alone = org.assertj.core.api.Assertions.catchThrowableOfType(
+                () -> writer("e").read(REF).file("volumes/vol-02000"), StateStoreException.class).getMessage();
+
+        assertThat(alone).startsWith("cannot read volumes/vol-02000 (object " + id.name() + "): ");
+        assertThatThrownBy(() -> damaged.readEach(damaged.paths("volumes"), n, m -> { }))
+                .isExactlyInstanceOf(StateStoreException.class).hasMessage(alone);
+    }
+
+    @Test
     void tellsWhetherAFileHoldsGivenBytesWithoutReadingIt() {
         StateStore a = writer("a");
         a.commit(REF, "", Changes.builder().put("volumes/v1", "one\n").build(), "v1", ALICE);
