@@ -54,6 +54,26 @@ class DistributionIT {
     }
 
     @Test
+    void aMaximumHeapGivenAloneIsAlsoTheHeapItStartsWith() throws Exception {
+        Path cwd = Files.createDirectories(tmp.resolve("heap"));
+        // MaxRAM fixes the JVM's own starting heap (1/64 of it, 128 MiB) whatever this machine's memory
+        String flags = "-XX:MaxRAM=8g -XX:+PrintFlagsFinal ";
+        Distribution.Run alone = dist.nvmesh(cwd, Map.of("NVMESH_JAVA_OPTS", flags + "-Xmx1g"), "--version");
+        assertThat(alone.exit()).as("%s", alone).isZero();
+        assertThat(heapFlag(alone, "InitialHeapSize")).isEqualTo(1L << 30);
+        Distribution.Run both = dist.nvmesh(cwd, Map.of("NVMESH_JAVA_OPTS", flags + "-Xms200m -Xmx1g"), "--version");
+        assertThat(heapFlag(both, "InitialHeapSize")).as("a starting size given is kept").isEqualTo(200L << 20);
+        Distribution.Run none = dist.nvmesh(cwd, Map.of("NVMESH_JAVA_OPTS", flags.strip()), "--version");
+        assertThat(heapFlag(none, "InitialHeapSize")).as("no maximum, nothing added").isEqualTo(128L << 20);
+    }
+
+    private static long heapFlag(Distribution.Run run, String name) {
+        Matcher m = Pattern.compile("\\s" + name + "\\s+=\\s+(\\d+)").matcher(run.out());
+        assertThat(m.find()).as("%s in %s", name, run).isTrue();
+        return Long.parseLong(m.group(1));
+    }
+
+    @Test
     void startsWithoutAWritableCache() throws Exception {
         Path cwd = Files.createDirectories(tmp.resolve("no-cache"));
         Distribution.Run run = dist.nvmesh(cwd, Map.of("NVMESH_CACHE_DIR", "/proc/nvmesh-not-writable"), "--version");
