@@ -4,7 +4,10 @@ import io.nvmesh.core.certs.ReloadingClientContext;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -24,7 +27,8 @@ import org.eclipse.jetty.websocket.client.WebSocketClient;
 
 /**
  * What many agents in one process share: one WebSocket client (one selector, one small thread pool) and a few timer
- * threads for reports, pings and retries, one per core. A thousand agents cost a thousand connections, not a thousand
+ * threads for reports, pings and retries: at most one per core, each started when the first agent that keeps to it is
+ * made (a host's single agent starts one). A thousand agents cost a thousand connections, not a thousand
  * threads. Each agent keeps to one timer ({@link #timerFor}), so its own tasks run in the order they were scheduled as
  * before; agents on different timers no longer wait for each other. With one timer for a whole simulated fleet, the
  * checks of a hundred agents ran a second late while that thread handled the other agents' reconnections after a
@@ -48,17 +52,21 @@ public final class AgentRuntime implements AutoCloseable {
     public static final Duration SILENT_AFTER = Duration.ofMillis(2_000);
 
     final WebSocketClient client;
+    /** One slot per core; a timer thread is started when the first node that keeps to it asks for it. */
     private final ScheduledExecutorService[] timers;
+    private final String name;
+    private boolean closed;
     private final AgentTls tls;
     private final Map<String, NodeIdentity> identities = new ConcurrentHashMap<>();
     final long pingEveryMillis;
     final long silentAfterNanos;
     volatile AgentJournal journal = AgentJournal.NONE;
 
-    private AgentRuntime(WebSocketClient client, ScheduledExecutorService[] timers, AgentTls tls, Duration pingEvery,
+    private AgentRuntime(String name, WebSocketClient client, int timerThreads, AgentTls tls, Duration pingEvery,
                          Duration silentAfter) {
+        this.name = name;
         this.client = client;
-        this.timers = timers;
+        this.timers = new ScheduledExecutorService[Math.max(1, timerThreads)];
         this.tls = tls;
         this.pingEveryMillis = pingEvery.toMillis();
         this.silentAfterNanos = silentAfter.toNanos();
@@ -66,7 +74,7 @@ public final class AgentRuntime implements AutoCloseable {
 
     /** Every session of every agent on this runtime is told to {@code j} from now on. */
     public void journal(AgentJournal j) {
-        this.journal = java.util.Objects.requireNonNull(j, "journal");
+        this.journal = Objects.requireNonNull(j, "journal");
     }
 
     /** @param name used in thread names */
@@ -131,21 +139,19 @@ public final class AgentRuntime implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("the agents' WebSocket client did not start: " + e.getMessage(), e);
         }
-        ScheduledExecutorService[] timers = new ScheduledExecutorService[Math.max(1, timerThreads)];
-        for (int i = 0; i < timers.length; i++) {
-            String thread = "nvmesh-agents-" + name + "-timer-" + (i + 1);
-            timers[i] = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, thread);
-                t.setDaemon(true);
-                return t;
-            });
-        }
-        return new AgentRuntime(client, timers, tls, pingEvery, silentAfter);
+        return new AgentRuntime(name, client, timerThreads, tls, pingEvery, silentAfter);
     }
 
-    /** How many timer threads the agents share. */
+    /** How many timer threads the agents may share (one per core unless told otherwise). */
     public int timers() {
         return timers.length;
+    }
+
+    /** How many of them have been started so far. */
+    int timersStarted() {
+        synchronized (timers) {
+            return (int) Arrays.stream(timers).filter(Objects::nonNull).count();
+        }
     }
 
     /**
@@ -153,7 +159,21 @@ public final class AgentRuntime implements AutoCloseable {
      * nodes spread evenly over all of them.
      */
     ScheduledExecutorService timerFor(String nodeId) {
-        return timers[Math.floorMod(spread(nodeId.hashCode()), timers.length)];
+        int i = Math.floorMod(spread(nodeId.hashCode()), timers.length);
+        synchronized (timers) { // asked once per agent, when it is made
+            if (timers[i] == null) {
+                if (closed) {
+                    throw new IllegalStateException("the agents' runtime " + name + " is closed");
+                }
+                String thread = "nvmesh-agents-" + name + "-timer-" + (i + 1);
+                timers[i] = Executors.newSingleThreadScheduledExecutor(r -> {
+                    Thread t = new Thread(r, thread);
+                    t.setDaemon(true);
+                    return t;
+                });
+            }
+            return timers[i];
+        }
     }
 
     /** Mixes a string's hash so that names differing in their last characters (t-0001, t-0002) spread too. */
@@ -255,12 +275,15 @@ public final class AgentRuntime implements AutoCloseable {
     /** Stops the timers and closes every connection without a goodbye. */
     @Override
     public void close() {
-        for (ScheduledExecutorService t : timers) {
-            t.shutdownNow();
+        List<ScheduledExecutorService> started;
+        synchronized (timers) {
+            closed = true;
+            started = Arrays.stream(timers).filter(Objects::nonNull).toList();
         }
+        started.forEach(ScheduledExecutorService::shutdownNow);
         try {
             long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-            for (ScheduledExecutorService t : timers) {
+            for (ScheduledExecutorService t : started) {
                 t.awaitTermination(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS);
             }
             client.stop();

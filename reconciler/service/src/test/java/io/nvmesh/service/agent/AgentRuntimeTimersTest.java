@@ -26,6 +26,9 @@ class AgentRuntimeTimersTest {
         try (AgentRuntime rt = AgentRuntime.start("timers", AgentTls.NONE, Duration.ofMillis(500),
                 Duration.ofSeconds(2), 4)) {
             assertThat(rt.timers()).isEqualTo(4);
+            assertThat(rt.timersStarted()).as("no thread before an agent asks").isZero();
+            rt.timerFor("t-0042");
+            assertThat(rt.timersStarted()).as("one agent, one thread").isEqualTo(1);
             Map<ScheduledExecutorService, Integer> perTimer = new HashMap<>();
             for (String kind : List.of("t-", "c-")) {
                 for (int i = 0; i < 1_000; i++) {
@@ -36,6 +39,7 @@ class AgentRuntimeTimersTest {
                 }
             }
             assertThat(perTimer).hasSize(4);
+            assertThat(rt.timersStarted()).isEqualTo(4);
             assertThat(perTimer.values()).allSatisfy(n -> assertThat(n).isBetween(400, 600));
 
             // every task of one node runs on the same thread, whatever its delay
@@ -51,6 +55,25 @@ class AgentRuntimeTimersTest {
             assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
             assertThat(threads).hasSize(1).allSatisfy(t -> assertThat(t).startsWith("nvmesh-agents-timers-timer-"));
         }
+    }
+
+    @Test
+    void aClosedRuntimeStartsNoTimer() {
+        AgentRuntime rt = AgentRuntime.start("closed", AgentTls.NONE, Duration.ofMillis(500), Duration.ofSeconds(2), 2);
+        ScheduledExecutorService started = rt.timerFor("t-0001");
+        rt.close();
+        assertThat(started.isShutdown()).isTrue();
+        int refused = 0;
+        for (int i = 2; i < 40; i++) {
+            try {
+                assertThat(rt.timerFor(String.format("t-%04d", i))).as("the one started, shut down").isSameAs(started);
+            } catch (IllegalStateException e) {
+                assertThat(e).hasMessageContaining("closed");
+                refused++;
+            }
+        }
+        assertThat(refused).as("nodes of the timer never started").isPositive();
+        assertThat(rt.timersStarted()).isEqualTo(1);
     }
 
     @Test
