@@ -114,13 +114,25 @@ final class Started implements AutoCloseable {
             // Is anything still listening? Binding the port again answered that wrongly: once released, a port of
             // the ephemeral range may be the local end of some other connection of this machine, which makes a
             // bind fail though nothing listens. A refused connection is the answer that matters.
-            try (java.net.Socket s = new java.net.Socket()) {
-                s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1_000);
+            if (listens(port)) {
                 out.add("port " + port + " still has a listener");
-            } catch (IOException e) {
-                // refused: nothing listens there any more
             }
         }
         return out;
+    }
+
+    /**
+     * Whether a connection to {@code 127.0.0.1:port} is accepted. A connection whose own local port is that port met
+     * itself, not a listener: when nothing listens on a port of the ephemeral range (a proxy's), the kernel may pick
+     * that very port for the probe, and the SYN it sends to itself opens the connection (TCP's simultaneous open). CI
+     * saw it once: a closed proxy's port "still has a listener".
+     */
+    static boolean listens(int port) {
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1_000);
+            return s.getLocalPort() != port;
+        } catch (IOException e) {
+            return false; // refused: nothing listens there any more
+        }
     }
 }
