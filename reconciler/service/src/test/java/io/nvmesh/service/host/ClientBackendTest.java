@@ -1,6 +1,7 @@
 package io.nvmesh.service.host;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.nvmesh.service.agent.Attachment;
 import io.nvmesh.service.agent.SegmentLayout;
@@ -125,6 +126,33 @@ class ClientBackendTest {
                 "mdadm " + md + "nvmesh-db-01.c0g1 --fail " + old.get(3) + " --remove " + old.get(3),
                 "mdadm " + md + "nvmesh-db-01.c0g1 --add " + now.get(3),
                 "nvme disconnect -d nvme11");
+    }
+
+    @Test
+    void aConnectBeforeTheTargetExportsTheSubsystemOnItsPortIsRefusedAndTheNextAttachmentGetsTheNamespaces() {
+        Attachment a = raid10("t-002");
+        serve(a);
+        apply(List.of(a));
+        Attachment after = raid10("t-003");
+        // t-003 stopped halfway: subsystem and allowed host made, namespaces not yet enabled, no port link
+        List<HostOp> ops = targets.get("t-003").plan(List.of(
+                new SegmentLayout("db-01", 1, HostFixture.CM6, 0, GIB),
+                new SegmentLayout("db-01", 3, HostFixture.CM6, GIB, GIB)), targetDrives.get("t-003"));
+        int firstNamespace = ops.indexOf(ops.stream().filter(o -> o.render().contains("/namespaces/")).findFirst()
+                .orElseThrow());
+        targetExecutors.get("t-003").perform(ops.subList(0, firstNamespace));
+
+        ClientBackend.Plan refused = backend.plan(List.of(after));
+        assertThatThrownBy(() -> executor.perform(refused.ops())).isInstanceOf(HostExecutor.OpFailed.class)
+                .hasMessageContaining("nvme connect failed");
+        assertThat(tools.changes()).filteredOn(l -> l.startsWith("mdadm") && l.contains("--add")).isEmpty();
+
+        serve(after);
+        apply(List.of(after));
+        List<String> now = memberPaths(after);
+        assertThat(tools.changes()).filteredOn(l -> l.startsWith("mdadm") && l.contains("--add"))
+                .containsExactly("mdadm " + client.root.resolve("dev/md") + "/nvmesh-db-01.c0g0 --add " + now.get(1),
+                        "mdadm " + client.root.resolve("dev/md") + "/nvmesh-db-01.c0g1 --add " + now.get(3));
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.nvmesh.service.host;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * recorded for the test to assert, and each tool's effect is played on the fixture host the way the kernel and udev
  * would show it: {@code dmsetup create} makes {@code /dev/mapper/NAME} and answers {@code table} and {@code ls};
  * {@code nvme connect} makes a fabrics controller in sysfs and, for every enabled namespace of the subsystem in the
- * target's configfs tree (found through {@link #fabric}), its {@code /dev/disk/by-id/nvme-uuid.*} name;
+ * target's configfs tree (found through {@link #fabric}), its {@code /dev/disk/by-id/nvme-uuid.*} name, once a
+ * port listening at the address links the subsystem (nvmet refuses the connect before);
  * {@code mdadm --build} makes {@code /dev/md/NAME}. {@code nvme smart-log} answers what the test set per controller.
  */
 final class FakeHostTools implements CommandRunner {
@@ -136,7 +138,8 @@ final class FakeHostTools implements CommandRunner {
                 }
                 Path sub = nvmet.resolve("subsystems").resolve(nqn);
                 String hostNqn = a.get(a.indexOf("-q") + 1);
-                if (!Files.isDirectory(sub) || !Files.exists(sub.resolve("allowed_hosts").resolve(hostNqn))) {
+                if (!Files.isDirectory(sub) || !Files.exists(sub.resolve("allowed_hosts").resolve(hostNqn))
+                        || !exported(nvmet, traddr, trsvcid, nqn)) {
                     return Result.failed(1, "Failed to write to /dev/nvme-fabrics: Input/output error");
                 }
                 int n = 10;
@@ -174,6 +177,32 @@ final class FakeHostTools implements CommandRunner {
             return Result.ok("mdadm: stopped " + a.get(2) + "\n");
         }
         return Result.ok(""); // --fail/--remove/--add on an existing array
+    }
+
+    /**
+     * Whether a port of the target listens at {@code traddr:trsvcid} and has the subsystem linked, as nvmet requires
+     * before it accepts a connect. A target links the subsystem last, once its namespaces are enabled: a connect that
+     * came earlier would see none of them.
+     */
+    private static boolean exported(Path nvmet, String traddr, String trsvcid, String nqn) throws IOException {
+        Path ports = nvmet.resolve("ports");
+        if (!Files.isDirectory(ports)) {
+            return false;
+        }
+        try (var s = Files.list(ports)) {
+            for (Path port : s.toList()) {
+                if (attr(port.resolve("addr_traddr")).equals(traddr)
+                        && attr(port.resolve("addr_trsvcid")).equals(trsvcid)
+                        && Files.exists(port.resolve("subsystems").resolve(nqn), LinkOption.NOFOLLOW_LINKS)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static String attr(Path p) throws IOException {
+        return Files.isRegularFile(p) ? Files.readString(p).strip() : "";
     }
 
     private static void touch(Path p) throws IOException {
