@@ -191,18 +191,14 @@ final class FakeHostTools implements CommandRunner {
         }
         try (var s = Files.list(ports)) {
             for (Path port : s.toList()) {
-                if (attr(port.resolve("addr_traddr")).equals(traddr)
-                        && attr(port.resolve("addr_trsvcid")).equals(trsvcid)
+                if (SysfsInventory.attr(port.resolve("addr_traddr")).equals(traddr)
+                        && SysfsInventory.attr(port.resolve("addr_trsvcid")).equals(trsvcid)
                         && Files.exists(port.resolve("subsystems").resolve(nqn), LinkOption.NOFOLLOW_LINKS)) {
                     return true;
                 }
             }
         }
         return false;
-    }
-
-    private static String attr(Path p) throws IOException {
-        return Files.isRegularFile(p) ? Files.readString(p).strip() : "";
     }
 
     private static void touch(Path p) throws IOException {
